@@ -1,0 +1,26 @@
+import type { OpenChat } from '@/lib/relay/state';
+import { elapsed } from './format';
+
+export function OpenChats({ chats, now }: { chats: OpenChat[]; now: number }) {
+  if (!chats.length) return null;
+  return (
+    <section class="chats" aria-label="Open chats">
+      <h2>Open chats ({chats.length})</h2>
+      <ul data-testid="open-chats">
+        {chats.map((c) => (
+          <li key={c.conversationId}>
+            {c.url ? (
+              <a href={c.url} target="_blank" rel="noreferrer">
+                {c.visitor}
+              </a>
+            ) : (
+              c.visitor
+            )}
+            <span class="chats__age"> · {elapsed(now - c.assignedAt)}</span>
+            {c.question && <div class="chats__question">{c.question}</div>}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}

@@ -1,0 +1,204 @@
+import { useEffect, useState } from 'preact/hooks';
+import { browser } from 'wxt/browser';
+import { sendMessage } from '@/lib/messaging/client';
+import type { TestResult } from '@/lib/messaging/protocol';
+import { DEFAULT_SUBSTATUSES, SNAPENGAGE_API_BASE, maskToken, parseSettings } from '@/lib/settings/schema';
+import { settingsItem } from '@/lib/settings/store';
+import { Field } from './Field';
+import { ReasonList } from './ReasonList';
+import { Shortcuts } from './Shortcuts';
+
+interface Draft {
+  orgId: string;
+  apiToken: string;
+  agentId: string;
+  apiBaseUrl: string;
+  substatuses: string[];
+  quickPauseSubstatus: string;
+  relayUrl: string;
+  relayToken: string;
+  notify: { assigned: boolean; closed: boolean; transferred: boolean };
+}
+
+type Saved = Record<string, unknown> | undefined;
+const str = (v: unknown, fallback = '') => (typeof v === 'string' ? v : fallback);
+
+function draftFrom(saved: Saved): Draft {
+  const notify = (saved?.notify ?? {}) as Partial<Draft['notify']>;
+  return {
+    orgId: str(saved?.orgId),
+    apiToken: '', // a saved token is never put back into an input
+    agentId: str(saved?.agentId),
+    apiBaseUrl: str(saved?.apiBaseUrl, SNAPENGAGE_API_BASE),
+    substatuses: Array.isArray(saved?.substatuses) ? (saved.substatuses as string[]) : DEFAULT_SUBSTATUSES,
+    quickPauseSubstatus: str(saved?.quickPauseSubstatus),
+    relayUrl: str(saved?.relayUrl),
+    relayToken: '',
+    notify: { assigned: notify.assigned ?? true, closed: notify.closed ?? true, transferred: notify.transferred ?? true },
+  };
+}
+
+/** Origins the extension needs host access to; asked for when the agent saves them. */
+function originsFor(draft: Draft): string[] {
+  const origins: string[] = [];
+  for (const url of [draft.apiBaseUrl, draft.relayUrl.replace(/^ws/, 'http')]) {
+    if (url && URL.canParse(url)) origins.push(`${new URL(url).origin}/*`);
+  }
+  return origins;
+}
+
+export function Options() {
+  const [saved, setSaved] = useState<Saved>(undefined);
+  const [draft, setDraft] = useState<Draft | undefined>();
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [result, setResult] = useState<{ where: string; result: TestResult } | undefined>();
+  const [busy, setBusy] = useState<string | undefined>();
+
+  useEffect(() => {
+    void settingsItem.get().then((s) => {
+      setSaved(s);
+      setDraft(draftFrom(s));
+    });
+  }, []);
+  if (!draft) return <main class="options-page" aria-busy="true" />;
+
+  const set = <K extends keyof Draft>(key: K) => (value: Draft[K]) => setDraft({ ...draft, [key]: value });
+  const candidate = () => ({
+    ...saved,
+    ...draft,
+    apiToken: draft.apiToken || saved?.apiToken,
+    relayToken: draft.relayUrl ? draft.relayToken || saved?.relayToken : undefined,
+    quickPauseSubstatus: draft.quickPauseSubstatus || undefined,
+    relayUrl: draft.relayUrl || undefined,
+    substatuses: draft.substatuses.map((s) => s.trim()),
+  });
+
+  const save = async (event: Event) => {
+    event.preventDefault();
+    // Must start inside the click: browsers grant permission prompts only to a user gesture.
+    const granted = browser.permissions.request({ origins: originsFor(draft) }).catch(() => false);
+    setResult(undefined);
+    const parsed = parseSettings(candidate());
+    setErrors(parsed.ok ? {} : parsed.errors);
+    if (!parsed.ok) return;
+    setBusy('save');
+    try {
+      if (parsed.settings.relayUrl) {
+        const relay = await sendMessage('testRelay', { relayUrl: parsed.settings.relayUrl, relayToken: parsed.settings.relayToken });
+        if (!relay.ok) {
+          setErrors({ relayUrl: relay.message });
+          return;
+        }
+      }
+      await settingsItem.set(parsed.settings);
+      await sendMessage('settingsChanged', {});
+      setSaved(parsed.settings);
+      setDraft(draftFrom(parsed.settings));
+      const note = (await Promise.race([granted, new Promise((r) => setTimeout(() => r(true), 50))])) === false
+        ? ' Host access was not granted: if SnapEngage or the relay cannot be reached, save again and allow it.'
+        : '';
+      setResult({ where: 'save', result: { ok: true, message: `Saved.${note}` } });
+    } catch (e) {
+      setResult({ where: 'save', result: { ok: false, message: (e as Error).message } });
+    } finally {
+      setBusy(undefined);
+    }
+  };
+
+  const test = async () => {
+    setBusy('test');
+    setResult(undefined);
+    try {
+      const r = await sendMessage('testConnection', { apiBaseUrl: draft.apiBaseUrl, orgId: draft.orgId, apiToken: draft.apiToken || undefined });
+      setResult({ where: 'test', result: r });
+    } catch (e) {
+      setResult({ where: 'test', result: { ok: false, message: (e as Error).message } });
+    } finally {
+      setBusy(undefined);
+    }
+  };
+
+  const savedToken = (key: 'apiToken' | 'relayToken') => (typeof saved?.[key] === 'string' ? maskToken(saved[key] as string) : undefined);
+  const shown = (where: string) =>
+    result?.where === where && (
+      <p class={result.result.ok ? 'result--ok' : 'result--fail'} role="status" data-testid={`result-${where}`}>
+        {result.result.message}
+      </p>
+    );
+
+  return (
+    <main class="options-page">
+      <h1>Switchboard options</h1>
+      <form onSubmit={save} noValidate>
+        <section aria-labelledby="se-title">
+          <h2 id="se-title">SnapEngage</h2>
+          <Field id="orgId" label="Org id" value={draft.orgId} onInput={set('orgId')} error={errors.orgId} hint="The long number under My Account → API." />
+          <Field
+            id="apiToken"
+            label="API token"
+            type="password"
+            value={draft.apiToken}
+            onInput={set('apiToken')}
+            error={errors.apiToken}
+            placeholder={savedToken('apiToken') ? `Saved: ${savedToken('apiToken')} — type to replace` : ''}
+            hint="Kept only in this browser; sent only to SnapEngage."
+          />
+          <Field id="agentId" label="Your SnapEngage email" type="email" value={draft.agentId} onInput={set('agentId')} error={errors.agentId} />
+          <Field id="apiBaseUrl" label="API base URL" value={draft.apiBaseUrl} onInput={set('apiBaseUrl')} error={errors.apiBaseUrl} hint={`SnapEngage's is ${SNAPENGAGE_API_BASE}; use the sandbox's URL for the demo.`} />
+          <div class="row">
+            <button type="button" class="btn" onClick={test} disabled={!!busy}>
+              {busy === 'test' ? 'Testing…' : 'Test connection'}
+            </button>
+            {shown('test')}
+          </div>
+        </section>
+        <section aria-labelledby="reasons-title">
+          <h2 id="reasons-title">Pause reasons</h2>
+          <ReasonList reasons={draft.substatuses} onChange={set('substatuses')} />
+          {errors.substatuses && <p class="field-error" role="alert">{errors.substatuses}</p>}
+          <div class="field">
+            <label for="quickPauseSubstatus">Quick-pause reason</label>
+            <select id="quickPauseSubstatus" value={draft.quickPauseSubstatus} onChange={(e) => set('quickPauseSubstatus')(e.currentTarget.value)}>
+              <option value="">The first in the list</option>
+              {draft.substatuses.filter(Boolean).map((r) => (
+                <option key={r} value={r}>
+                  {r}
+                </option>
+              ))}
+            </select>
+            {errors.quickPauseSubstatus && <span class="field-error" role="alert">{errors.quickPauseSubstatus}</span>}
+          </div>
+        </section>
+        <section aria-labelledby="relay-title">
+          <h2 id="relay-title">Chat alerts (relay)</h2>
+          <Field id="relayUrl" label="Relay URL" value={draft.relayUrl} onInput={set('relayUrl')} error={errors.relayUrl} placeholder="wss://switchboard.example.com" hint="From your IT team. Leave empty to turn chat alerts off." />
+          <Field
+            id="relayToken"
+            label="Relay token"
+            type="password"
+            value={draft.relayToken}
+            onInput={set('relayToken')}
+            error={errors.relayToken}
+            placeholder={savedToken('relayToken') ? `Saved: ${savedToken('relayToken')} — type to replace` : ''}
+          />
+          <fieldset class="row">
+            <legend>Notify me when</legend>
+            {(['assigned', 'transferred', 'closed'] as const).map((k) => (
+              <label key={k}>
+                <input type="checkbox" checked={draft.notify[k]} onChange={(e) => set('notify')({ ...draft.notify, [k]: e.currentTarget.checked })} />{' '}
+                {k === 'assigned' ? 'a chat is assigned to me' : k === 'transferred' ? 'a chat is transferred to me' : 'a chat closes'}
+              </label>
+            ))}
+          </fieldset>
+        </section>
+        <div class="row">
+          <button type="submit" class="btn btn--primary" disabled={!!busy}>
+            {busy === 'save' ? 'Saving…' : 'Save'}
+          </button>
+          {shown('save')}
+        </div>
+      </form>
+      <Shortcuts />
+    </main>
+  );
+}

@@ -1,0 +1,77 @@
+import { useState } from 'preact/hooks';
+import { browser } from 'wxt/browser';
+import { sendMessage } from '@/lib/messaging/client';
+import { parseSettings, quickPauseReason } from '@/lib/settings/schema';
+import { settingsItem } from '@/lib/settings/store';
+import { statusItem } from '@/lib/status/store';
+import { viewStatus } from '@/lib/status/state';
+import { relayStateItem } from '@/lib/relay/state';
+import { useItem, useNow } from './hooks';
+import { StatusHeader } from './StatusHeader';
+import { StatusPicker } from './StatusPicker';
+import { RelayLine } from './RelayLine';
+import { OpenChats } from './OpenChats';
+
+const openOptions = () => void browser.runtime.openOptionsPage();
+
+export function Popup() {
+  const rawSettings = useItem(settingsItem);
+  const status = useItem(statusItem);
+  const relay = useItem(relayStateItem);
+  const now = useNow(1000);
+  const [chosen, setChosen] = useState<string | undefined>();
+  const [error, setError] = useState<string | undefined>();
+
+  if (status === undefined || relay === undefined) return <main class="popup" aria-busy="true" />;
+  const settings = rawSettings ? parseSettings(rawSettings) : undefined;
+  const view = viewStatus(status);
+  const ready = settings?.ok === true;
+  const reasons = ready ? settings.settings.substatuses : [];
+  const reason = chosen || (view.status === 'pause' ? view.substatus : undefined) || (ready ? quickPauseReason(settings.settings) : undefined);
+
+  const change = (next: 'online' | 'pause', substatus?: string) => {
+    setError(undefined);
+    sendMessage('setStatus', { status: next, substatus, source: 'popup' }).catch((e: Error) => setError(e.message));
+  };
+
+  return (
+    <main class="popup" data-ready={ready ? 'yes' : 'no'}>
+      <StatusHeader view={view} now={now} onRetry={() => void sendMessage('retryNow', {})} onOpenOptions={openOptions} />
+      {!ready && (
+        <div class="notice" role="alert" data-testid="setup-missing">
+          <p>
+            {rawSettings ? 'Setup is incomplete: ' : 'Switchboard is not set up yet. '}
+            {settings && !settings.ok ? Object.values(settings.errors)[0] : 'Add your SnapEngage org id, API token and email.'}
+          </p>
+          <button type="button" class="btn" onClick={openOptions}>
+            Open options
+          </button>
+        </div>
+      )}
+      <StatusPicker
+        view={view}
+        reasons={reasons}
+        reason={reason || undefined}
+        disabled={!ready}
+        onReason={(r) => {
+          setChosen(r);
+          if (view.status === 'pause' && r !== view.substatus) change('pause', r);
+        }}
+        onOnline={() => change('online')}
+        onPause={() => change('pause', reason || undefined)}
+      />
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      <OpenChats chats={relay.openChats} now={now} />
+      <footer class="popup__footer">
+        <RelayLine relay={relay} />
+        <button type="button" class="link" onClick={openOptions}>
+          Options
+        </button>
+      </footer>
+    </main>
+  );
+}

@@ -1,0 +1,44 @@
+interface Props {
+  reasons: string[];
+  onChange: (next: string[]) => void;
+}
+
+/** Add, rename, reorder and remove pause reasons — every control a real button or input. */
+export function ReasonList({ reasons, onChange }: Props) {
+  const move = (i: number, by: number) => {
+    const next = [...reasons];
+    const [item] = next.splice(i, 1);
+    next.splice(i + by, 0, item!);
+    onChange(next);
+  };
+  return (
+    <div class="field">
+      <label id="reasons-label">Pause reasons</label>
+      <ul class="reason-list" aria-labelledby="reasons-label" data-testid="reason-list">
+        {reasons.map((r, i) => (
+          <li key={i}>
+            <input
+              aria-label={`Pause reason ${i + 1}`}
+              value={r}
+              onInput={(e) => onChange(reasons.map((x, j) => (j === i ? e.currentTarget.value : x)))}
+            />
+            <button type="button" class="btn" aria-label={`Move ${r} up`} disabled={i === 0} onClick={() => move(i, -1)}>
+              ↑
+            </button>
+            <button type="button" class="btn" aria-label={`Move ${r} down`} disabled={i === reasons.length - 1} onClick={() => move(i, 1)}>
+              ↓
+            </button>
+            <button type="button" class="btn" aria-label={`Remove ${r}`} onClick={() => onChange(reasons.filter((_, j) => j !== i))}>
+              Remove
+            </button>
+          </li>
+        ))}
+      </ul>
+      <div class="row">
+        <button type="button" class="btn" onClick={() => onChange([...reasons, ''])}>
+          Add a reason
+        </button>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,61 @@
+// The toolbar badge is built from layers with priorities (as Bitwarden does): the highest
+// active layer wins, so "token rejected" is never hidden behind a status colour.
+import { describeStatus, type StatusView } from '../status/state';
+
+export type RelayPhase = 'off' | 'connecting' | 'connected' | 'reconnecting' | 'rejected';
+
+export interface BadgeInput {
+  setupMissing: boolean;
+  status: StatusView;
+  relay: RelayPhase;
+  relayMessage?: string;
+  openChats?: number;
+}
+
+export interface Badge {
+  text: string;
+  color: string;
+  title: string;
+  /** Which layer won; tests and the popup read it. */
+  layer: 'error' | 'setup' | 'pending' | 'relay-down' | 'online' | 'pause' | 'offline' | 'unknown';
+}
+
+export const BADGE_COLORS = {
+  error: '#c62828',
+  setup: '#616161',
+  pending: '#f9a825',
+  relayDown: '#6a1b9a',
+  online: '#2e7d32',
+  pause: '#ef6c00',
+  offline: '#455a64',
+} as const;
+
+export function badgeFor(input: BadgeInput): Badge {
+  const { status } = input;
+  const words = describeStatus(status.status, status.substatus);
+  if (input.setupMissing) return { layer: 'setup', text: '?', color: BADGE_COLORS.setup, title: 'Switchboard — not set up: open the options to connect SnapEngage' };
+  if (status.phase === 'failed') return { layer: 'error', text: '!', color: BADGE_COLORS.error, title: `Switchboard — could not change to ${words}: ${status.message ?? 'failed'}` };
+  if (input.relay === 'rejected') return { layer: 'error', text: '!', color: BADGE_COLORS.error, title: `Switchboard — ${input.relayMessage ?? 'the relay rejected the relay token'}` };
+  if (status.phase === 'pending') {
+    return { layer: 'pending', text: '…', color: BADGE_COLORS.pending, title: `Switchboard — changing to ${words}…${status.message ? ` (${status.message})` : ''}` };
+  }
+  const chats = input.openChats ? ` · ${input.openChats} open chat${input.openChats === 1 ? '' : 's'}` : '';
+  if (input.relay === 'reconnecting') {
+    return { layer: 'relay-down', text: statusText(status.status), color: BADGE_COLORS.relayDown, title: `Switchboard — ${words}${chats}; relay connection lost, reconnecting (chat alerts paused)` };
+  }
+  const title = `Switchboard — ${words}${chats}`;
+  switch (status.status) {
+    case 'online':
+      return { layer: 'online', text: 'ON', color: BADGE_COLORS.online, title };
+    case 'pause':
+      return { layer: 'pause', text: 'II', color: BADGE_COLORS.pause, title };
+    case 'offline':
+      return { layer: 'offline', text: 'OFF', color: BADGE_COLORS.offline, title };
+    default:
+      return { layer: 'unknown', text: '', color: BADGE_COLORS.setup, title: 'Switchboard — status unknown: pick Online or Pause' };
+  }
+}
+
+function statusText(status: StatusView['status']): string {
+  return status === 'online' ? 'ON' : status === 'pause' ? 'II' : status === 'offline' ? 'OFF' : '';
+}

@@ -1,0 +1,188 @@
+// The extension's one websocket to the relay. State (resume point, phase, open chats) is in
+// storage; this module holds only the live socket. `ensure` is called on every wake-up and by
+// an alarm, so a worker the browser stopped reconnects and resumes from `lastSeq`.
+import { ServerFrame, type EventFrame, type HelloFrame } from '../protocol/frames';
+import { loadSettings } from '../settings/store';
+import type { Settings } from '../settings/schema';
+import { retryDelay } from '../status/backoff';
+import type { StatusSender } from '../status/sender';
+import { showNotice } from '../notifications/notify';
+import type { MessagePayload, TestResult } from '../messaging/protocol';
+import { handleEvent, type EventOutcome } from './events';
+import { relayStateItem, type RelayState } from './state';
+
+export const RELAY_TEST_TIMEOUT_MS = 5_000;
+const REJECT_CODES = new Set([4401, 4403]);
+
+/** Accepts what a person pastes: ws(s):// or http(s)://, with or without the /ws path. */
+export function relayEndpoint(relayUrl: string): string {
+  const url = new URL(relayUrl);
+  if (url.protocol === 'http:') url.protocol = 'ws:';
+  if (url.protocol === 'https:') url.protocol = 'wss:';
+  if (url.pathname === '/' || url.pathname === '') url.pathname = '/ws';
+  return url.toString();
+}
+
+interface Deps {
+  sender: Pick<StatusSender, 'observe'>;
+  WebSocketImpl?: typeof WebSocket;
+  onOutcome?: (outcome: EventOutcome, event: EventFrame) => Promise<void> | void;
+}
+
+export function createRelayConnection({ sender, WebSocketImpl = globalThis.WebSocket, onOutcome }: Deps) {
+  let socket: WebSocket | null = null;
+  let reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  let frames: Promise<void> = Promise.resolve();
+
+  const setState = (patch: Partial<RelayState>) => relayStateItem.update((s) => ({ ...s, ...patch }));
+
+  async function ensure(): Promise<void> {
+    const settings = await loadSettings();
+    const relay = settings.ok && settings.settings.relayUrl && settings.settings.relayToken ? settings.settings : null;
+    if (!relay) {
+      close();
+      const state = await relayStateItem.get();
+      if (state.phase !== 'off') await setState({ phase: 'off', message: undefined });
+      return;
+    }
+    if (socket && (socket.readyState === WebSocketImpl.OPEN || socket.readyState === WebSocketImpl.CONNECTING)) return;
+    const state = await relayStateItem.get();
+    if (state.phase === 'rejected') return; // waits for new settings (restart)
+    connect(relay, state);
+  }
+
+  function connect(settings: Settings, state: RelayState) {
+    clearTimeout(reconnectTimer);
+    let ws: WebSocket;
+    try {
+      ws = new WebSocketImpl(relayEndpoint(settings.relayUrl!));
+    } catch {
+      void setState({ phase: 'rejected', message: 'The relay URL is not valid' });
+      return;
+    }
+    socket = ws;
+    if (state.phase !== 'reconnecting') void setState({ phase: state.attempts > 0 ? 'reconnecting' : 'connecting' });
+    ws.onopen = async () => {
+      const { lastSeq, generation } = await relayStateItem.get();
+      const hello: HelloFrame = { type: 'hello', token: settings.relayToken!, after: lastSeq, ...(generation ? { generation } : {}) };
+      ws.send(JSON.stringify(hello));
+    };
+    ws.onmessage = (message) => {
+      // Frames are handled strictly in order: each one's storage write finishes before the next.
+      frames = frames.then(() => onFrame(String(message.data), settings)).catch(() => undefined);
+    };
+    ws.onclose = (event) => {
+      if (socket !== ws) return;
+      socket = null;
+      void frames.then(() => onClosed(event.code, event.reason));
+    };
+  }
+
+  async function onFrame(text: string, settings: Settings): Promise<void> {
+    let frame: ServerFrame;
+    try {
+      const parsed = ServerFrame.safeParse(JSON.parse(text));
+      if (!parsed.success) return;
+      frame = parsed.data;
+    } catch {
+      return;
+    }
+    if (frame.type === 'ping') return;
+    if (frame.type === 'welcome') {
+      await relayStateItem.update((s) => ({
+        ...s,
+        phase: 'connected',
+        message: undefined,
+        attempts: 0,
+        connectedAt: Date.now(),
+        generation: frame.generation,
+        lastSeq: frame.resumed ? s.lastSeq : 0,
+      }));
+      return;
+    }
+    let outcome: EventOutcome | undefined;
+    await relayStateItem.update((s) => {
+      if (frame.seq <= s.lastSeq) return s; // already handled (replayed twice)
+      outcome = handleEvent(s, frame, settings);
+      return outcome.state;
+    });
+    if (!outcome) return;
+    for (const notice of outcome.notices) await showNotice(notice).catch(() => undefined);
+    if (outcome.observed) await sender.observe(outcome.observed);
+    await onOutcome?.(outcome, frame);
+  }
+
+  async function onClosed(code: number, reason: string): Promise<void> {
+    if (REJECT_CODES.has(code)) {
+      await setState({ phase: 'rejected', message: reason ? `The relay refused the connection: ${reason}` : 'The relay rejected the relay token' });
+      return;
+    }
+    const { attempts } = await relayStateItem.update((s) => ({
+      ...s,
+      phase: 'reconnecting',
+      attempts: s.attempts + 1,
+      message: 'Relay connection lost — reconnecting',
+    }));
+    clearTimeout(reconnectTimer);
+    reconnectTimer = setTimeout(() => void ensure(), retryDelay(attempts));
+  }
+
+  function close() {
+    clearTimeout(reconnectTimer);
+    const ws = socket;
+    socket = null;
+    ws?.close(1000, 'settings changed');
+  }
+
+  async function restart(): Promise<void> {
+    close();
+    await setState({ phase: 'off', message: undefined, attempts: 0 });
+    await ensure();
+  }
+
+  /** Options page "validate by connecting": a throwaway socket that asks for nothing to replay. */
+  async function test(input: MessagePayload<'testRelay'>): Promise<TestResult> {
+    let token = input.relayToken;
+    if (!token) {
+      const saved = await loadSettings();
+      token = saved.ok ? saved.settings.relayToken : undefined;
+    }
+    if (!token) return { ok: false, message: 'Paste the relay token your IT gave you' };
+    let endpoint: string;
+    try {
+      endpoint = relayEndpoint(input.relayUrl);
+    } catch {
+      return { ok: false, message: 'The relay URL is not a valid URL' };
+    }
+    return new Promise<TestResult>((resolve) => {
+      const ws = new WebSocketImpl(endpoint);
+      const done = (result: TestResult) => {
+        clearTimeout(timer);
+        ws.onclose = null;
+        ws.onerror = null;
+        ws.close(1000, 'test done');
+        resolve(result);
+      };
+      const timer = setTimeout(() => done({ ok: false, message: 'The relay did not answer within 5 s' }), RELAY_TEST_TIMEOUT_MS);
+      ws.onopen = () => ws.send(JSON.stringify({ type: 'hello', token, after: Number.MAX_SAFE_INTEGER } satisfies HelloFrame));
+      ws.onmessage = (message) => {
+        try {
+          const frame = ServerFrame.parse(JSON.parse(String(message.data)));
+          if (frame.type === 'welcome') done({ ok: true, message: `Connected to the relay as ${frame.agent}` });
+        } catch {
+          done({ ok: false, message: 'That address answered, but not like a Switchboard relay' });
+        }
+      };
+      ws.onclose = (event) =>
+        done({
+          ok: false,
+          message: REJECT_CODES.has(event.code)
+            ? `The relay refused the token${event.reason ? `: ${event.reason}` : ''}`
+            : `Could not reach the relay at ${endpoint}`,
+        });
+    });
+  }
+
+  return { ensure, restart, test, close };
+}
+export type RelayConnection = ReturnType<typeof createRelayConnection>;

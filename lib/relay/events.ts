@@ -1,0 +1,105 @@
+// What the extension does with each event the relay forwards. Pure decisions over the relay
+// state; the caller performs the resulting notices and status observations.
+import { AgentStatusData, ConversationData } from '../snapengage/conversation';
+import type { EventFrame } from '../protocol/frames';
+import type { Settings } from '../settings/schema';
+import type { ChatNotice } from '../notifications/notify';
+import type { Confirmed } from '../status/state';
+import type { OpenChat, RelayState } from './state';
+
+export const NOTIFIED_LIMIT = 500;
+
+export interface EventOutcome {
+  state: RelayState;
+  notices: ChatNotice[];
+  observed?: Confirmed;
+}
+
+export function handleEvent(state: RelayState, event: EventFrame, settings: Settings): EventOutcome {
+  const me = settings.agentId.toLowerCase();
+  const next: RelayState = { ...state, lastSeq: Math.max(state.lastSeq, event.seq) };
+  const notices: ChatNotice[] = [];
+  const alreadyNotified = state.notified.includes(event.id);
+  const notify = (kind: keyof Settings['notify'], notice: ChatNotice) => {
+    if (!alreadyNotified && settings.notify[kind]) notices.push(notice);
+  };
+
+  if (event.kind === 'agent_status') {
+    const data = AgentStatusData.safeParse(event.data);
+    if (!data.success || data.data.agentId.toLowerCase() !== me) return { state: next, notices };
+    return { state: next, notices, observed: { status: data.data.status, substatus: data.data.substatus, since: Date.parse(event.at), source: 'snapengage' } };
+  }
+
+  const parsed = ConversationData.safeParse(event.data);
+  if (!parsed.success) return { state: next, notices }; // unknown or malformed kinds are ignored
+  const chat = parsed.data;
+  const at = Date.parse(event.at);
+  const transferredToMe = event.kind === 'transferred' && chat.transfer?.toAgentId?.toLowerCase() === me;
+  const transferredAway = event.kind === 'transferred' && !transferredToMe && chat.transfer?.fromAgentId?.toLowerCase() === me;
+
+  if (event.kind === 'assigned' || transferredToMe) {
+    const open = toOpenChat(chat, at);
+    if (!isClosedLater(state, event)) next.openChats = [open, ...state.openChats.filter((c) => c.conversationId !== open.conversationId)];
+    notify(event.kind === 'assigned' ? 'assigned' : 'transferred', {
+      id: event.id,
+      title: event.kind === 'assigned' ? `New chat: ${open.visitor}` : `Chat transferred to you: ${open.visitor}`,
+      message: chat.description || 'No question given',
+      context: contextLine(chat),
+      url: chat.url,
+    });
+  } else if (event.kind === 'closed' || transferredAway) {
+    const open = state.openChats.find((c) => c.conversationId === chat.conversationId);
+    next.openChats = state.openChats.filter((c) => c.conversationId !== chat.conversationId);
+    next.closedIds = [...(state.closedIds ?? []), chat.conversationId].slice(-NOTIFIED_LIMIT);
+    if (event.kind === 'closed') {
+      const started = chat.createdAt ?? open?.assignedAt;
+      const ended = chat.closedAt ?? at;
+      notify('closed', {
+        id: event.id,
+        title: `Chat closed: ${open?.visitor ?? visitorName(chat)}`,
+        message: started ? `Lasted ${formatDuration(ended - started)}` : 'The conversation has ended',
+        context: contextLine(chat),
+        url: chat.url,
+      });
+    }
+  }
+  if (notices.length) next.notified = [...state.notified, event.id].slice(-NOTIFIED_LIMIT);
+  return { state: next, notices };
+}
+
+/** Events of one chat may arrive out of order: a *closed* seen first keeps a late *assigned* out of the open list. */
+function isClosedLater(state: RelayState, event: EventFrame): boolean {
+  const id = (event.data as { conversationId?: unknown }).conversationId;
+  return typeof id === 'string' && (state.closedIds ?? []).includes(id);
+}
+
+function toOpenChat(chat: ConversationData, at: number): OpenChat {
+  return {
+    conversationId: chat.conversationId,
+    url: chat.url,
+    visitor: visitorName(chat),
+    question: chat.description,
+    widgetId: chat.widgetId,
+    assignedAt: at,
+  };
+}
+
+export function visitorName(chat: ConversationData): string {
+  return chat.requesterName || chat.requesterEmail || 'A visitor';
+}
+
+function contextLine(chat: ConversationData): string | undefined {
+  const parts = [chat.requesterName && chat.requesterEmail ? chat.requesterEmail : undefined, chat.pageUrl ?? (chat.widgetId ? `widget ${chat.widgetId}` : undefined)];
+  const line = parts.filter(Boolean).join(' · ');
+  return line || undefined;
+}
+
+export function formatDuration(ms: number): string {
+  const total = Math.max(0, Math.round(ms / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  if (h) return `${h} h ${m} min`;
+  if (m) return `${m} min ${s} s`;
+  return `${s} s`;
+}

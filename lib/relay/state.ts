@@ -1,0 +1,41 @@
+// What the extension knows about its relay connection and the chats it has been told of.
+// Connection phase is transient (storage.session); the resume point and open chats are
+// kept in storage.local so they survive a browser restart.
+import * as z from 'zod/mini';
+import { storageItem } from '../storage/item';
+
+export const RelayPhase = z.enum(['off', 'connecting', 'connected', 'reconnecting', 'rejected']);
+
+export const OpenChat = z.object({
+  conversationId: z.string(),
+  url: z.optional(z.string()),
+  visitor: z.string(),
+  question: z.optional(z.string()),
+  widgetId: z.optional(z.string()),
+  assignedAt: z.number(),
+});
+export type OpenChat = z.infer<typeof OpenChat>;
+
+export const RelayState = z.object({
+  phase: z._default(RelayPhase, 'off'),
+  message: z.optional(z.string()),
+  /** Store generation `lastSeq` belongs to. */
+  generation: z.optional(z.string()),
+  lastSeq: z._default(z.number(), 0),
+  /** Newest first. */
+  openChats: z._default(z.array(OpenChat), []),
+  /** Event ids already notified (bounded, newest last): "at most once, however often delivered". */
+  notified: z._default(z.array(z.string()), []),
+  /** Conversations seen closed (bounded), so a late *assigned* does not reopen them. */
+  closedIds: z.optional(z.array(z.string())),
+  connectedAt: z.optional(z.number()),
+  attempts: z._default(z.number(), 0),
+});
+export type RelayState = z.infer<typeof RelayState>;
+
+const EMPTY: RelayState = { phase: 'off', lastSeq: 0, openChats: [], notified: [], attempts: 0 };
+
+export const relayStateItem = storageItem('local', 'relay', (raw): RelayState => {
+  const parsed = RelayState.safeParse(raw ?? {});
+  return parsed.success ? parsed.data : EMPTY;
+});

@@ -1,0 +1,153 @@
+// Sends the agent's newest status intent to SnapEngage until it lands or is refused.
+// All progress is in storage (statusItem); the only memory here is the in-flight request,
+// so a worker stopped at any moment resumes from storage on its next wake-up (`kick`).
+import { setAgentStatus, type CallResult } from '../snapengage/agent-status-client';
+import { loadSettings } from '../settings/store';
+import type { SettingsResult } from '../settings/schema';
+import { retryDelay } from './backoff';
+import { statusItem } from './store';
+import type { Confirmed, Intent, StatusSource, StatusState } from './state';
+
+export const OFFLINE_MESSAGE = "You're offline — the change will be sent when you're back online";
+
+export interface SenderDeps {
+  send: typeof setAgentStatus;
+  settings: () => Promise<SettingsResult>;
+  now: () => number;
+  isOnline: () => boolean;
+  /** Wake the sender again at `at` (a timer now, and an alarm in case the worker is stopped). */
+  schedule: (at: number) => void;
+  newId: () => string;
+  random: () => number;
+  /** Called after each confirmed change (history, next-status rules, …). */
+  onConfirmed?: (confirmed: Confirmed) => void;
+}
+
+export const defaultSenderDeps = (schedule: SenderDeps['schedule']): SenderDeps => ({
+  send: setAgentStatus,
+  settings: loadSettings,
+  now: Date.now,
+  isOnline: () => globalThis.navigator?.onLine !== false,
+  schedule,
+  newId: () => crypto.randomUUID(),
+  random: Math.random,
+});
+
+export function createStatusSender(deps: SenderDeps) {
+  let inFlight: { id: string; controller: AbortController } | null = null;
+  let running: Promise<void> | null = null;
+  let again = false;
+
+  /** Records the agent's newest wish; any older pending or in-flight change is dropped. */
+  async function request(status: 'online' | 'pause', substatus: string | undefined, source: StatusSource): Promise<Intent> {
+    const intent: Intent = {
+      id: deps.newId(),
+      status,
+      substatus: status === 'pause' ? substatus : undefined,
+      source,
+      createdAt: deps.now(),
+      attempts: 0,
+      nextAttemptAt: deps.now(),
+    };
+    await statusItem.update((s) => ({ ...s, intent, failure: null }));
+    if (inFlight && inFlight.id !== intent.id) inFlight.controller.abort();
+    void kick();
+    return intent;
+  }
+
+  /** Runs the send loop unless it already runs; safe to call on every wake-up and event. */
+  function kick(): Promise<void> {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      do {
+        again = false;
+        await drain();
+      } while (again);
+    })().finally(() => {
+      running = null;
+    });
+    return running;
+  }
+
+  async function drain(): Promise<void> {
+    for (;;) {
+      const { intent } = await statusItem.get();
+      if (!intent) return;
+      const settings = await deps.settings();
+      if (!settings.ok) {
+        await settle(intent.id, (s) => ({
+          ...s,
+          intent: null,
+          failure: { status: intent.status, substatus: intent.substatus, code: 'setup', message: 'Switchboard is not set up — open the options page', at: deps.now() },
+        }));
+        return;
+      }
+      if (!deps.isOnline()) {
+        await settle(intent.id, (s) => ({ ...s, intent: { ...intent, lastError: OFFLINE_MESSAGE } }));
+        return; // the `online` event kicks us again
+      }
+      const wait = intent.nextAttemptAt - deps.now();
+      if (wait > 0) {
+        deps.schedule(intent.nextAttemptAt);
+        return;
+      }
+      const controller = new AbortController();
+      inFlight = { id: intent.id, controller };
+      let result: CallResult;
+      try {
+        result = await deps.send(
+          settings.settings,
+          { agentId: settings.settings.agentId, status: intent.status, substatus: intent.substatus },
+          controller.signal,
+        );
+      } catch {
+        continue; // aborted by a newer intent: loop picks it up
+      } finally {
+        inFlight = null;
+      }
+      await settle(intent.id, (s) => applyResult(s, intent, result));
+    }
+  }
+
+  function applyResult(state: StatusState, intent: Intent, result: CallResult): StatusState {
+    const now = deps.now();
+    switch (result.kind) {
+      case 'ok': {
+        const confirmed: Confirmed = { status: intent.status, substatus: intent.substatus, since: now, source: intent.source };
+        queueMicrotask(() => deps.onConfirmed?.(confirmed));
+        return { confirmed, intent: null, failure: null };
+      }
+      case 'rejected':
+        return { ...state, intent: null, failure: { status: intent.status, substatus: intent.substatus, code: 'token-rejected', message: result.message, at: now } };
+      case 'invalid':
+        return { ...state, intent: null, failure: { status: intent.status, substatus: intent.substatus, code: 'invalid', message: result.message, at: now } };
+      case 'retry': {
+        const attempts = intent.attempts + 1;
+        const nextAttemptAt = now + retryDelay(attempts, result.retryAfterMs, deps.random);
+        return { ...state, intent: { ...intent, attempts, nextAttemptAt, lastError: result.message } };
+      }
+    }
+  }
+
+  /** Writes only if `id` is still the newest intent: a result for a superseded change is dropped. */
+  async function settle(id: string, fn: (s: StatusState) => StatusState): Promise<void> {
+    await statusItem.update((s) => (s.intent?.id === id ? fn(s) : s));
+  }
+
+  /** A status SnapEngage reports (its webhook, via the relay): it is the truth unless we are mid-change. */
+  async function observe(confirmed: Confirmed): Promise<void> {
+    await statusItem.update((s) => {
+      if (s.intent) return s;
+      // Echoes of our own earlier changes can arrive late; never step back in time.
+      if (s.confirmed && s.confirmed.since > confirmed.since) return s;
+      const same = s.confirmed && s.confirmed.status === confirmed.status && s.confirmed.substatus === confirmed.substatus;
+      return same ? s : { ...s, confirmed, failure: null };
+    });
+  }
+
+  return { request, kick, observe };
+}
+export type StatusSender = ReturnType<typeof createStatusSender>;

@@ -1,0 +1,98 @@
+// The SnapEngage-facing REST surface: the Agent Status API and a Logs API stub. Path, field
+// names and error bodies follow shared/snapengage-api.md; the inferred parts live only here.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import * as z from 'zod';
+import type { AgentDirectory, StatusChange } from './agents';
+import type { FailureState, FailureSwitch } from './failure';
+import { isJsonContentType, parseJson, sendJson } from './http-util';
+import { tokensMatch } from './token';
+
+export const DEFAULT_RETRY_AFTER_SECONDS = 2;
+
+const StatusRequest = z.object({
+  agentId: z.string({ error: 'agentId must be a string (the agent\'s email)' }).trim().min(1, 'agentId must not be empty'),
+  status: z.enum(['online', 'pause'], { error: 'status must be "online" or "pause"' }),
+  substatus: z.optional(z.nullable(z.string({ error: 'substatus must be a string' }).max(100, 'substatus is too long'))),
+});
+
+export interface ApiContext {
+  orgId: string;
+  apiToken: string;
+  agents: AgentDirectory;
+  failures: FailureSwitch;
+  /** Leaves the request unanswered until the sandbox closes. */
+  hang(req: IncomingMessage, res: ServerResponse): void;
+  onStatusSet(change: StatusChange): void;
+}
+
+type Route = { name: 'status' | 'logs'; orgId: string; method: 'POST' | 'GET' };
+
+function matchRoute(pathname: string): Route | undefined {
+  const status = /^\/api\/v2\/([^/]+)\/agent\/status\/?$/.exec(pathname);
+  if (status?.[1]) return { name: 'status', orgId: decodeURIComponent(status[1]), method: 'POST' };
+  const logs = /^\/api\/v2\/([^/]+)\/logs\/?$/.exec(pathname);
+  if (logs?.[1]) return { name: 'logs', orgId: decodeURIComponent(logs[1]), method: 'GET' };
+  return undefined;
+}
+
+export function handleApi(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, url: URL, rawBody: string): void {
+  const route = matchRoute(url.pathname);
+  if (!route) return sendJson(res, 404, { message: 'Not found' });
+  if (req.method !== route.method) {
+    return sendJson(res, 405, { message: `Use ${route.method}` }, { Allow: `${route.method}, OPTIONS` });
+  }
+
+  const failure = ctx.failures.take();
+  if (failure) return answerFailure(ctx, failure, req, res);
+
+  // SnapEngage takes the bare token; "Bearer …" is simply a wrong token.
+  if (!tokensMatch(req.headers.authorization, ctx.apiToken)) {
+    return sendJson(res, 401, { message: 'Invalid API token' });
+  }
+  if (route.orgId !== ctx.orgId) return sendJson(res, 404, { message: 'Unknown organization' });
+
+  if (route.name === 'logs') return sendJson(res, 200, { cases: [], linkToNextSetOfResults: null });
+  return setStatus(ctx, req, res, rawBody);
+}
+
+function setStatus(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, rawBody: string): void {
+  if (!isJsonContentType(req.headers['content-type'])) {
+    return sendJson(res, 415, { message: 'Content-Type must be application/json' });
+  }
+  const parsed = parseJson(rawBody);
+  if (!parsed.ok) return sendJson(res, 400, { message: `Body is not valid JSON: ${parsed.error}` });
+  const result = StatusRequest.safeParse(parsed.value);
+  if (!result.success) {
+    const message = result.error.issues.map((issue) => issue.message).join('; ');
+    return sendJson(res, 400, { message: message || 'Invalid body' });
+  }
+  const { agentId, status, substatus } = result.data;
+  const change = ctx.agents.set(agentId, status, substatus);
+  if (!change) return sendJson(res, 404, { message: `Unknown agent ${agentId}` });
+  sendJson(res, 200, change.current);
+  ctx.onStatusSet(change);
+}
+
+function answerFailure(ctx: ApiContext, failure: FailureState, req: IncomingMessage, res: ServerResponse): void {
+  switch (failure.mode) {
+    case 'hang':
+      return ctx.hang(req, res);
+    case '401':
+      return sendJson(res, 401, { message: 'Invalid API token' });
+    case '403':
+      return sendJson(res, 403, { message: 'Forbidden' });
+    case '429':
+      return sendJson(res, 429, { message: 'Too many requests' }, {
+        'Retry-After': String(failure.retryAfter ?? DEFAULT_RETRY_AFTER_SECONDS),
+      });
+    case '500':
+      return sendJson(res, 500, { message: 'Internal server error' });
+    case '503':
+      return sendJson(
+        res,
+        503,
+        { message: 'Service unavailable' },
+        failure.retryAfter !== undefined ? { 'Retry-After': String(failure.retryAfter) } : {},
+      );
+  }
+}

@@ -1,0 +1,29 @@
+// `npm test`: type-check, unit + relay + sandbox tests, build the extension, then the
+// end-to-end tests in real Chromium. Stops at the first failing step, saying which.
+import { spawnSync } from 'node:child_process';
+import { CHROMIUM_HELP, findChromium } from './chromium';
+
+const steps: Array<[string, string[]]> = [
+  ['Type-check', ['npx', 'tsc', '--noEmit']],
+  ['Unit, relay and sandbox tests', ['npx', 'vitest', 'run']],
+  ['Build the extension', ['npx', 'wxt', 'build']],
+  ['End-to-end tests (Chromium)', ['npx', 'vitest', 'run', '--config', 'vitest.e2e.config.ts']],
+];
+
+const chromium = findChromium();
+if (!chromium) {
+  console.error(CHROMIUM_HELP);
+  process.exit(1);
+}
+process.env.CHROMIUM_PATH = chromium;
+
+for (const [title, [cmd, ...args]] of steps) {
+  const started = Date.now();
+  console.log(`\n▶ ${title}`);
+  const run = spawnSync(cmd!, args, { stdio: 'inherit', env: process.env });
+  if (run.status !== 0) {
+    console.error(`\n✖ ${title} failed (exit ${run.status ?? run.signal}).`);
+    process.exit(run.status ?? 1);
+  }
+  console.log(`✔ ${title} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+}

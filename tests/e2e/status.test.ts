@@ -1,0 +1,111 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createSandbox, type Sandbox } from '../../sandbox/server';
+import { badge, launchExtension, type Launched } from './fixtures';
+import { OptionsPage, PopupPage } from './pages';
+
+let sandbox: Sandbox;
+let ext: Launched;
+
+const statusRequests = () => sandbox.requests().filter((r) => r.path.endsWith('/agent/status') && r.method === 'POST');
+
+async function setUp(overrides: Partial<{ apiToken: string; quickPause: string }> = {}) {
+  const options = await OptionsPage.open(ext);
+  await options.fill({ orgId: sandbox.orgId, apiToken: overrides.apiToken ?? sandbox.apiToken, agentId: 'alice@example.com', apiBaseUrl: sandbox.url, quickPause: overrides.quickPause });
+  expect(await options.save()).toMatch(/^Saved\./);
+  return options;
+}
+
+beforeAll(async () => {
+  sandbox = await createSandbox({ port: 0 });
+});
+afterAll(async () => {
+  await sandbox.close();
+});
+beforeEach(async () => {
+  sandbox.clearRequests();
+  sandbox.setFailure(null);
+  ext = await launchExtension();
+});
+afterEach(async () => {
+  await ext.close();
+});
+
+describe('setting status from the toolbar (real Chromium, real sandbox)', () => {
+  it('options filled as a person would; Pause + Lunch, then Online, each reach SnapEngage exactly once', async () => {
+    const options = await setUp();
+    expect(await options.testConnection()).toMatch(/Connected/);
+    // The token is never shown again after saving.
+    expect(await options.page.getByLabel('API token').inputValue()).toBe('');
+    expect(await options.page.content()).not.toContain(sandbox.apiToken);
+
+    const popup = await PopupPage.open(ext);
+    await popup.pause('Lunch');
+    await popup.waitForDelivery('Confirmed by SnapEngage');
+    expect(await popup.status()).toBe('Paused: Lunch');
+    expect(statusRequests().map((r) => ({ body: r.body, auth: r.headers.authorization }))).toEqual([
+      { body: { agentId: 'alice@example.com', status: 'pause', substatus: 'Lunch' }, auth: sandbox.apiToken },
+    ]);
+    expect(sandbox.agentStatus('alice@example.com')).toMatchObject({ status: 'pause', substatus: 'Lunch' });
+    expect(await badge(ext)).toEqual({ text: 'II', title: 'Switchboard — Paused: Lunch' });
+
+    mkdirSync(resolve(import.meta.dirname, '../../docs'), { recursive: true });
+    await popup.page.screenshot({ path: resolve(import.meta.dirname, '../../docs/popup.png') });
+
+    await popup.online();
+    await popup.page.getByTestId('status').filter({ hasText: /^Online$/ }).waitFor();
+    await popup.waitForDelivery('Confirmed by SnapEngage');
+    expect(statusRequests()).toHaveLength(2);
+    expect(statusRequests()[1]!.body).toEqual({ agentId: 'alice@example.com', status: 'online' });
+    expect(await badge(ext)).toMatchObject({ text: 'ON' });
+    // Time in status is shown and ticks.
+    await popup.page.getByTestId('since').filter({ hasText: /for \d+ s/ }).waitFor();
+  });
+
+  it('a rejected token: the popup says so, the badge shows the error, no retry', async () => {
+    await setUp();
+    sandbox.setFailure({ mode: '401' });
+    const popup = await PopupPage.open(ext);
+    await popup.pause('Break');
+    await popup.waitForDelivery('SnapEngage rejected the API token');
+    expect(await badge(ext)).toMatchObject({ text: '!', title: expect.stringContaining('SnapEngage rejected the API token') });
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(statusRequests()).toHaveLength(1);
+  });
+
+  it('SnapEngage down, then up: the pending change arrives once it is back, exactly once', async () => {
+    await setUp();
+    const port = sandbox.port;
+    await sandbox.close();
+    const popup = await PopupPage.open(ext);
+    await popup.pause('Meeting');
+    await popup.waitForDelivery('SnapEngage is unreachable — will retry');
+    expect(await badge(ext)).toMatchObject({ text: '…' });
+    sandbox = await createSandbox({ port });
+    await popup.waitForDelivery('Confirmed by SnapEngage');
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(statusRequests().map((r) => r.body)).toEqual([{ agentId: 'alice@example.com', status: 'pause', substatus: 'Meeting' }]);
+  });
+
+  it('missing setup: the popup says so and offers the options page', async () => {
+    const popup = await PopupPage.open(ext);
+    await popup.page.getByTestId('setup-missing').waitFor();
+    expect(await popup.page.getByTestId('go-pause').isDisabled()).toBe(true);
+    expect(await badge(ext)).toMatchObject({ text: '?' });
+  });
+
+  it('the quick-pause command, dispatched as the browser dispatches it, pauses with the default reason', async () => {
+    await setUp({ quickPause: 'Meeting' });
+    const worker = await ext.worker();
+    const commands = await worker.evaluate(() => chrome.commands.getAll());
+    expect(Object.fromEntries(commands.map((c) => [c.name, c.shortcut]))).toMatchObject({
+      'toggle-pause': 'Alt+Shift+K',
+      'quick-pause': 'Alt+P',
+      'back-online': 'Ctrl+Shift+Y',
+    });
+    await worker.evaluate(() => (chrome.commands.onCommand as unknown as { dispatch: (n: string) => void }).dispatch('quick-pause'));
+    await expect.poll(() => statusRequests().map((r) => r.body), { timeout: 10_000 }).toEqual([{ agentId: 'alice@example.com', status: 'pause', substatus: 'Meeting' }]);
+    await expect.poll(async () => (await badge(ext)).text).toBe('II');
+  });
+});

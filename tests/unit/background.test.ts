@@ -1,0 +1,68 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { fakeBrowser } from 'wxt/testing';
+import background from '@/entrypoints/background';
+import { settingsItem } from '@/lib/settings/store';
+import { statusItem } from '@/lib/status/store';
+
+type Listener = (name: string) => void;
+
+beforeEach(() => {
+  fakeBrowser.reset();
+  vi.restoreAllMocks();
+});
+
+async function boot() {
+  let onCommand: Listener | undefined;
+  // WXT's fake browser does not implement commands; capture the listener the worker adds.
+  vi.spyOn(fakeBrowser.commands.onCommand, 'addListener').mockImplementation(((l: Listener) => (onCommand = l)) as never);
+  for (const method of ['setBadgeText', 'setBadgeBackgroundColor', 'setTitle'] as const) {
+    vi.spyOn(fakeBrowser.action, method).mockImplementation(async () => undefined);
+  }
+  const fetch = vi.fn(async () => new Response('{}', { status: 200 }));
+  vi.stubGlobal('fetch', fetch);
+  background.main();
+  return { fetch, command: (name: string) => onCommand!(name) };
+}
+
+describe('background worker', () => {
+  it('quick-pause shortcut pauses with the default reason', async () => {
+    await settingsItem.set({ orgId: '6418107096367104', apiToken: 'token-12345678', agentId: 'alice@example.com', apiBaseUrl: 'http://sandbox.test', substatuses: ['Break', 'Lunch'], quickPauseSubstatus: 'Lunch' });
+    const { fetch, command } = await boot();
+    command('quick-pause');
+    await vi.waitFor(async () => expect((await statusItem.get()).confirmed).toMatchObject({ status: 'pause', substatus: 'Lunch', source: 'shortcut' }));
+    const calls = fetch.mock.calls as unknown as Array<[URL, RequestInit]>;
+    const posted = calls.filter(([u]) => String(u).endsWith('/agent/status'));
+    expect(posted).toHaveLength(1);
+    expect(JSON.parse(String(posted[0]![1].body))).toEqual({ agentId: 'alice@example.com', status: 'pause', substatus: 'Lunch' });
+    await vi.waitFor(() => expect(fakeBrowser.action.setBadgeText).toHaveBeenLastCalledWith({ text: 'II' }));
+  });
+
+  it('toggle flips pause and online; back-online goes online', async () => {
+    await settingsItem.set({ orgId: '6418107096367104', apiToken: 'token-12345678', agentId: 'alice@example.com', apiBaseUrl: 'http://sandbox.test' });
+    const { command } = await boot();
+    command('toggle-pause');
+    await vi.waitFor(async () => expect((await statusItem.get()).confirmed?.status).toBe('pause'));
+    command('toggle-pause');
+    await vi.waitFor(async () => expect((await statusItem.get()).confirmed?.status).toBe('online'));
+    command('quick-pause');
+    await vi.waitFor(async () => expect((await statusItem.get()).confirmed?.status).toBe('pause'));
+    command('back-online');
+    await vi.waitFor(async () => expect((await statusItem.get()).confirmed?.status).toBe('online'));
+  });
+
+  it('answers popup messages and rejects malformed ones with a readable error', async () => {
+    await settingsItem.set({ orgId: '6418107096367104', apiToken: 'token-12345678', agentId: 'alice@example.com', apiBaseUrl: 'http://sandbox.test' });
+    await boot();
+    const bad = await fakeBrowser.runtime.sendMessage({ name: 'setStatus', payload: { status: 'away' } });
+    expect(bad).toMatchObject({ ok: false, error: expect.stringContaining('status') });
+    const unknown = await fakeBrowser.runtime.sendMessage({ name: 'format-disk', payload: {} });
+    expect(unknown).toMatchObject({ ok: false, error: 'Unknown message' });
+    const good = await fakeBrowser.runtime.sendMessage({ name: 'setStatus', payload: { status: 'pause', substatus: 'Lunch' } });
+    expect(good).toMatchObject({ ok: true, value: { id: expect.any(String) } });
+  });
+
+  it('shows "not set up" on the badge when settings are missing', async () => {
+    await boot();
+    await vi.waitFor(() => expect(fakeBrowser.action.setBadgeText).toHaveBeenLastCalledWith({ text: '?' }));
+  });
+});

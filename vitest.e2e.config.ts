@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+import { resolve } from 'node:path';
+
+// End-to-end tests drive the built extension (.output/chrome-mv3) in real Chromium.
+export default defineConfig({
+  resolve: { alias: { '@': resolve(import.meta.dirname) } },
+  test: {
+    include: ['tests/e2e/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    fileParallelism: false,
+  },
+});
