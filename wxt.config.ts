@@ -28,7 +28,7 @@ export default defineConfig({
     ...(browser === 'firefox'
       ? {
           browser_specific_settings: {
-            gecko: { id: 'switchboard@example.com', strict_min_version: '128.0', data_collection_permissions: { required: ['none'] } },
+            gecko: { id: 'switchboard@example.com', strict_min_version: '142.0', data_collection_permissions: { required: ['none'] } },
           },
         }
       : {}),

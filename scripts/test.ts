@@ -7,6 +7,7 @@ const steps: Array<[string, string[]]> = [
   ['Type-check', ['npx', 'tsc', '--noEmit']],
   ['Unit, relay and sandbox tests', ['npx', 'vitest', 'run']],
   ['Build the extension', ['npx', 'wxt', 'build']],
+  ['Firefox build + web-ext lint', ['node', '--import', 'tsx', 'scripts/lint-firefox.ts']],
   ['End-to-end tests (Chromium)', ['npx', 'vitest', 'run', '--config', 'vitest.e2e.config.ts']],
 ];
 

@@ -11,6 +11,7 @@ import { settingsItem } from '../settings/store';
 import { relayStateItem } from '../relay/state';
 import { testSnapEngage } from './connection-test';
 import { createRelayConnection } from '../relay/connection';
+import { openNoticeLink } from '../notifications/notify';
 
 export const RETRY_ALARM = 'status-retry';
 export const RELAY_ALARM = 'relay-keepalive';
@@ -50,6 +51,7 @@ export function startBackground() {
     const handler = commands[name as CommandName];
     if (handler) void handler();
   });
+  browser.notifications.onClicked.addListener((id: string) => void openNoticeLink(id));
   browser.alarms.onAlarm.addListener((alarm: { name: string }) => {
     if (alarm.name === RETRY_ALARM) void sender.kick();
     if (alarm.name === RELAY_ALARM) void relay.ensure();

@@ -3,11 +3,7 @@
 import { browser } from 'wxt/browser';
 import { storageItem } from '../storage/item';
 
-const LINK_LIMIT = 50;
-/** notification id -> chat URL to open on click; transient, so storage.session. */
-export const notificationLinks = storageItem('session', 'notification-links', (raw) =>
-  raw && typeof raw === 'object' ? (raw as Record<string, string>) : {},
-);
+const SHOWN_LIMIT = 50;
 
 export interface ChatNotice {
   id: string;
@@ -16,6 +12,11 @@ export interface ChatNotice {
   context?: string;
   url?: string;
 }
+
+/** The notices shown lately, by id: what a click opens (and what tests read back). Transient, so storage.session. */
+export const shownNotices = storageItem('session', 'shown-notifications', (raw) =>
+  raw && typeof raw === 'object' ? (raw as Record<string, ChatNotice>) : {},
+);
 
 export async function showNotice(notice: ChatNotice): Promise<void> {
   await browser.notifications.create(notice.id, {
@@ -26,15 +27,12 @@ export async function showNotice(notice: ChatNotice): Promise<void> {
     ...(notice.context ? { contextMessage: notice.context } : {}),
     priority: 2,
   });
-  if (notice.url) {
-    const url = notice.url;
-    await notificationLinks.update((links) => Object.fromEntries([...Object.entries(links), [notice.id, url]].slice(-LINK_LIMIT)));
-  }
+  await shownNotices.update((shown) => Object.fromEntries([...Object.entries(shown), [notice.id, notice]].slice(-SHOWN_LIMIT)));
 }
 
 /** Clicking a chat notification opens that conversation in SnapEngage. */
 export async function openNoticeLink(notificationId: string): Promise<void> {
-  const url = (await notificationLinks.get())[notificationId];
+  const url = (await shownNotices.get())[notificationId]?.url;
   if (url && /^https?:\/\//.test(url)) await browser.tabs.create({ url });
   await browser.notifications.clear(notificationId);
 }

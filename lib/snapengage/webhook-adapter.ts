@@ -1,0 +1,284 @@
+// The one place that knows how SnapEngage spells its webhooks. The wire format is not public
+// (see /work/shared/snapengage-api.md), so every tolerated variant is mapped here and nowhere
+// else: when the real format turns out different, this file changes and nothing downstream.
+import { createHash } from 'node:crypto';
+import type * as z from 'zod/mini';
+import { AgentStatusData, ConversationData } from './conversation';
+import { AGENT_STATUS_KIND, CONVERSATION_KINDS, type ConversationKind } from './event-kinds';
+
+export interface AdaptedEvent {
+  id: string;
+  kind: string;
+  /** ISO 8601 */
+  at: string;
+  /** Lowercased agent emails; empty when the event has no addressee. */
+  recipients: string[];
+  data: Record<string, unknown>;
+}
+export type AdaptResult = { ok: true; event: AdaptedEvent } | { ok: false; error: string };
+
+type Obj = Record<string, unknown>;
+
+/** Thrown inside the adapter for a field with the wrong type; becomes `{ok:false}`. */
+class FieldError extends Error {}
+
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** `conversation_assigned`, `CONVERSATION.ASSIGNED`, `case_assigned`, `assigned` → `assigned`. */
+export function normalizeKind(raw: string): string {
+  let k = raw.toLowerCase().replace(/[^a-z]/g, '');
+  for (const prefix of ['conversation', 'case']) {
+    if (k.startsWith(prefix) && k.length > prefix.length) {
+      k = k.slice(prefix.length);
+      break;
+    }
+  }
+  if (k === 'broadcast' || k === 'broadcasting') return 'broadcasted';
+  if (k === 'labelled') return 'labeled';
+  return k;
+}
+
+const isConversationKind = (k: string): k is ConversationKind => (CONVERSATION_KINDS as readonly string[]).includes(k);
+
+/** Epoch ms from epoch ms, epoch seconds (< 1e11) or an ISO 8601 string. */
+export function toEpochMs(value: unknown): number | undefined {
+  if (typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value)) value = Number(value);
+  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return Math.round(value < 1e11 ? value * 1000 : value);
+  if (typeof value === 'string') {
+    const ms = Date.parse(value);
+    if (!Number.isNaN(ms)) return ms;
+  }
+  return undefined;
+}
+
+/** First present (not undefined/null/'') value among dotted paths like `conversation.id`. */
+const splitPaths = new Map<string, string[]>();
+function pick(body: Obj, paths: readonly string[]): { path: string; value: unknown } | undefined {
+  for (const path of paths) {
+    let parts = splitPaths.get(path);
+    if (!parts) splitPaths.set(path, (parts = path.split('.')));
+    let v: unknown = body;
+    for (const part of parts) v = isObj(v) ? v[part] : undefined;
+    if (v !== undefined && v !== null && v !== '') return { path, value: v };
+  }
+  return undefined;
+}
+
+function str(body: Obj, paths: readonly string[]): string | undefined {
+  const hit = pick(body, paths);
+  if (!hit) return undefined;
+  if (typeof hit.value === 'string') return hit.value;
+  if (typeof hit.value === 'number' && Number.isFinite(hit.value)) return String(hit.value);
+  throw new FieldError(`${hit.path} must be a string`);
+}
+
+/** The agent may come as an object (`agent.id`), a flat key, or `agent` as a bare string. */
+function agentIdOf(body: Obj, paths: readonly string[]): string | undefined {
+  return str(body, paths) ?? (typeof body.agent === 'string' && body.agent.trim() ? body.agent : undefined);
+}
+
+function time(body: Obj, paths: readonly string[]): number | undefined {
+  const hit = pick(body, paths);
+  if (!hit) return undefined;
+  const ms = toEpochMs(hit.value);
+  if (ms === undefined) throw new FieldError(`${hit.path} must be epoch ms, epoch seconds or an ISO 8601 string`);
+  return ms;
+}
+
+const email = (value: string | undefined) => value?.trim().toLowerCase() || undefined;
+
+/**
+ * The same event, in any spelling and however often redelivered, gets the same id. Times are
+ * cut to whole seconds because a seconds spelling of the same event carries no milliseconds.
+ */
+function deriveId(parts: Array<string | number | undefined>): string {
+  return 'd-' + createHash('sha256').update(parts.map((p) => p ?? '').join('|')).digest('hex').slice(0, 32);
+}
+
+function stableJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
+  if (isObj(v)) return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${stableJson(v[k])}`).join(',')}}`;
+  return JSON.stringify(v) ?? 'null';
+}
+
+function schemaError(error: z.core.$ZodError): string {
+  const issue = error.issues[0];
+  return `${issue?.path.join('.') || 'body'} is invalid (${issue?.code ?? 'invalid'})`;
+}
+
+const without = (o: unknown, keys: readonly string[]): Obj => (isObj(o) ? Object.fromEntries(Object.entries(o).filter(([k]) => !keys.includes(k))) : {});
+
+const dropUndefined = (o: Obj): Obj => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+
+// Aliases per normalized field. Conversation fields are looked up inside `conversation`
+// (or `case`) first, then at the top level.
+const EVENT_TYPE = ['event', 'eventType', 'event_type', 'type'];
+const EVENT_ID = ['eventId', 'event_id'];
+const TIMESTAMP = ['timestamp', 'time', 'eventTime', 'event_time', 'ts'];
+const CONVERSATION_ID_TOP = ['conversationId', 'conversation_id', 'caseId', 'case_id'];
+const AGENT_ID_TOP = ['agentId', 'agent_id', 'chat_agent_id', 'chatAgentId'];
+const AGENT_ALIAS_TOP = ['agentAlias', 'agent_alias', 'chat_agent_alias', 'chatAgentAlias'];
+const TRANSFER_FROM = ['fromAgentId', 'from_agent_id', 'from'];
+const TRANSFER_TO = ['toAgentId', 'to_agent_id', 'to'];
+const CONVERSATION_FIELDS = {
+  url: ['url', 'conversation_url', 'case_url'],
+  widgetId: ['widgetId', 'widget_id'],
+  requesterName: ['requesterName', 'requester_name', 'visitorName', 'visitor_name'],
+  requesterEmail: ['requesterEmail', 'requester_email', 'requested_by', 'visitorEmail', 'visitor_email'],
+  description: ['description'],
+  pageUrl: ['pageUrl', 'page_url', 'entryUrl', 'entry_url'],
+  createdAt: ['createdAt', 'created_at', 'created_at_date'],
+  closedAt: ['closedAt', 'closed_at'],
+} as const;
+const NESTS = ['conversation', 'case'] as const;
+
+const convPaths = (aliases: readonly string[]) => [...NESTS.flatMap((n) => aliases.map((a) => `${n}.${a}`)), ...aliases];
+const CONVERSATION_ID = [...NESTS.map((n) => `${n}.id`), ...convPaths(CONVERSATION_ID_TOP)];
+const AGENT_ID = ['agent.id', 'agent.email', ...AGENT_ID_TOP];
+const AGENT_ALIAS = ['agent.alias', 'agent.name', ...AGENT_ALIAS_TOP];
+
+// Keys the adapter reads; every other key is copied into `data` untouched.
+const READ_TOP = new Set([
+  ...EVENT_TYPE.filter((k) => k !== 'type'), ...EVENT_ID, ...TIMESTAMP, ...CONVERSATION_ID_TOP, ...AGENT_ID_TOP, ...AGENT_ALIAS_TOP,
+  ...TRANSFER_FROM.filter((k) => k !== 'from'), ...TRANSFER_TO.filter((k) => k !== 'to'),
+  ...Object.values(CONVERSATION_FIELDS).flat(), ...NESTS, 'agent', 'transfer', 'labels', 'survey',
+]);
+const READ_NESTED = new Set(['id', ...CONVERSATION_ID_TOP, ...Object.values(CONVERSATION_FIELDS).flat(), 'labels', 'survey']);
+
+// `type` is kept unless it was the event type: elsewhere it may mean the conversation type.
+function unreadFields(body: Obj, kindKey: string): Obj {
+  const out: Obj = {};
+  for (const n of NESTS) {
+    const inner = body[n];
+    if (isObj(inner)) for (const [k, v] of Object.entries(inner)) if (!READ_NESTED.has(k)) out[k] = v;
+  }
+  for (const [k, v] of Object.entries(body)) if (!READ_TOP.has(k) && k !== kindKey) out[k] = v;
+  return out;
+}
+
+function labelsOf(body: Obj): Array<Obj & { name: string; value?: string }> | undefined {
+  const hit = pick(body, ['labels', ...NESTS.map((n) => `${n}.labels`)]);
+  if (!hit) return undefined;
+  if (!Array.isArray(hit.value)) throw new FieldError(`${hit.path} must be an array`);
+  return hit.value.map((l: unknown, i) => {
+    if (typeof l === 'string') return { name: l };
+    if (!isObj(l) || typeof l.name !== 'string') throw new FieldError(`${hit.path}[${i}].name must be a string`);
+    const value = l.value === undefined || l.value === null ? undefined : String(l.value);
+    return dropUndefined({ ...l, name: l.name, value }) as Obj & { name: string };
+  });
+}
+
+function surveyOf(body: Obj): Obj | undefined {
+  const hit = pick(body, ['survey', ...NESTS.map((n) => `${n}.survey`)]);
+  if (!hit) return undefined;
+  if (!isObj(hit.value)) throw new FieldError(`${hit.path} must be an object`);
+  const s = hit.value;
+  const rawScore = s.score ?? s.rating;
+  const score = rawScore === undefined || rawScore === null ? undefined : Number(rawScore);
+  if (score !== undefined && !Number.isFinite(score)) throw new FieldError(`${hit.path}.score must be a number`);
+  const comment = s.comment ?? s.comments;
+  return dropUndefined({ ...s, score, comment: comment === undefined || comment === null ? undefined : String(comment) });
+}
+
+function guarded(fn: () => AdaptResult): AdaptResult {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof FieldError) return { ok: false, error: err.message };
+    throw err;
+  }
+}
+
+/** Conversation Events API webhook (any tolerated spelling) → one normalized event. */
+export function adaptConversationEvent(input: unknown): AdaptResult {
+  return guarded(() => {
+    if (!isObj(input)) return { ok: false, error: 'body must be a JSON object' };
+    const body = input;
+    const kindKey = pick(body, EVENT_TYPE)?.path ?? 'event';
+    const rawKind = str(body, [kindKey]);
+    if (!rawKind) return { ok: false, error: 'event is missing (the event type, e.g. "conversation_assigned")' };
+    const kind = normalizeKind(rawKind);
+    if (!kind) return { ok: false, error: 'event has no letters in it' };
+
+    const conversationId = str(body, CONVERSATION_ID);
+    const agentId = agentIdOf(body, AGENT_ID);
+    const ts = time(body, TIMESTAMP);
+    // Without a timestamp the whole body tells distinct events apart; redeliveries are identical.
+    const id = str(body, EVENT_ID) ?? deriveId([kind, conversationId, email(agentId), ts === undefined ? stableJson(body) : Math.floor(ts / 1000)]);
+    const at = new Date(ts ?? Date.now()).toISOString();
+
+    if (!isConversationKind(kind)) {
+      const to = email(agentId);
+      return { ok: true, event: { id, kind, at, recipients: to ? [to] : [], data: { ...body } } };
+    }
+    if (!conversationId) return { ok: false, error: `conversation.id is missing (also read as case_id, conversation_id); required for ${kind} events` };
+
+    const from = str(body, [...TRANSFER_FROM.map((k) => `transfer.${k}`), ...TRANSFER_FROM.filter((k) => k !== 'from')]);
+    const to = str(body, [...TRANSFER_TO.map((k) => `transfer.${k}`), ...TRANSFER_TO.filter((k) => k !== 'to')]) ?? (kind === 'transferred' ? agentId : undefined);
+
+    let recipients: string[];
+    if (kind === 'transferred') {
+      if (!to) return { ok: false, error: 'transfer.toAgentId is missing (also read as to_agent_id); required for transferred events' };
+      recipients = [...new Set([email(to), email(from)].filter((x): x is string => !!x))];
+    } else if (kind === 'assigned' || kind === 'responded') {
+      if (!agentId) return { ok: false, error: `agent.id is missing (also read as agent_id, chat_agent_id); required for ${kind} events` };
+      recipients = [email(agentId)!];
+    } else {
+      // queued/broadcasted have no agent by nature. A closed/labeled/surveyed event without one
+      // (e.g. a missed chat) is accepted too: refusing it would only make SnapEngage retry for hours.
+      recipients = agentId ? [email(agentId)!] : [];
+    }
+
+    const fields = CONVERSATION_FIELDS;
+    const url = str(body, convPaths(fields.url));
+    const data = dropUndefined({
+      ...unreadFields(body, kindKey),
+      conversationId,
+      url: url ?? `https://www.snapengage.com/viewcase?c=${encodeURIComponent(conversationId)}`,
+      widgetId: str(body, convPaths(fields.widgetId)),
+      requesterName: str(body, convPaths(fields.requesterName)),
+      requesterEmail: str(body, convPaths(fields.requesterEmail)),
+      description: str(body, convPaths(fields.description)),
+      pageUrl: str(body, convPaths(fields.pageUrl)),
+      agentId,
+      agentAlias: str(body, AGENT_ALIAS),
+      createdAt: time(body, convPaths(fields.createdAt)),
+      closedAt: time(body, convPaths(fields.closedAt)),
+      transfer: from || to ? dropUndefined({ ...without(body.transfer, [...TRANSFER_FROM, ...TRANSFER_TO]), fromAgentId: from, toAgentId: to }) : undefined,
+      labels: labelsOf(body),
+      survey: surveyOf(body),
+    });
+    const checked = ConversationData.safeParse(data);
+    if (!checked.success) return { ok: false, error: schemaError(checked.error) };
+    return { ok: true, event: { id, kind, at, recipients, data: checked.data } };
+  });
+}
+
+const STATUS_ALIASES: Record<string, string> = { available: 'online', paused: 'pause' };
+const STATUS_READ = ['agentId', 'agent_id', 'agent', 'chat_agent_id', 'status', 'substatus', 'subStatus', 'sub_status', 'previousStatus', 'previous_status', ...EVENT_ID, ...TIMESTAMP];
+
+/** Agent Status webhook → one `agent_status` event addressed to that agent. */
+export function adaptAgentStatusEvent(input: unknown): AdaptResult {
+  return guarded(() => {
+    if (!isObj(input)) return { ok: false, error: 'body must be a JSON object' };
+    const body = input;
+    const agentId = agentIdOf(body, ['agentId', 'agent_id', 'agent.id', 'chat_agent_id']);
+    if (!agentId) return { ok: false, error: 'agentId is missing (also read as agent_id)' };
+    const rawStatus = str(body, ['status']);
+    if (!rawStatus) return { ok: false, error: 'status is missing' };
+    const lower = rawStatus.trim().toLowerCase();
+    const status = STATUS_ALIASES[lower] ?? lower;
+    if (!['online', 'pause', 'offline'].includes(status)) return { ok: false, error: `status must be online, pause or offline (got "${rawStatus.slice(0, 32)}")` };
+    const substatus = str(body, ['substatus', 'subStatus', 'sub_status']);
+    const previous = str(body, ['previousStatus', 'previous_status'])?.trim().toLowerCase();
+    const previousStatus = previous ? (STATUS_ALIASES[previous] ?? previous) : undefined;
+    const ts = time(body, TIMESTAMP);
+    const id = str(body, EVENT_ID) ?? deriveId([AGENT_STATUS_KIND, email(agentId), status, substatus, ts === undefined ? stableJson(body) : Math.floor(ts / 1000)]);
+    const at = new Date(ts ?? Date.now()).toISOString();
+
+    const rest = Object.fromEntries(Object.entries(body).filter(([k]) => !STATUS_READ.includes(k)));
+    const checked = AgentStatusData.safeParse(dropUndefined({ ...rest, agentId, status, substatus, previousStatus }));
+    if (!checked.success) return { ok: false, error: schemaError(checked.error) };
+    return { ok: true, event: { id, kind: AGENT_STATUS_KIND, at, recipients: [email(agentId)!], data: checked.data } };
+  });
+}

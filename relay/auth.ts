@@ -1,0 +1,106 @@
+// Two kinds of credentials: SnapEngage's webhook token (a shared secret it sends on every POST)
+// and relay tokens (HMAC-signed, one per agent, carried by the extension).
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest();
+
+/** Compares digests so neither the content nor the length of the secret leaks through timing. */
+export function safeEqual(a: string, b: string): boolean {
+  return timingSafeEqual(sha256(a), sha256(b));
+}
+
+/** `Authorization: <token>`, `Authorization: Bearer <token>`, or `Authentication:` likewise. */
+export function presentedWebhookToken(headers: IncomingHttpHeaders): string | undefined {
+  const raw = headers.authorization ?? headers['authentication'];
+  const value = Array.isArray(raw) ? raw[0] : raw;
+  if (!value) return undefined;
+  return value.replace(/^\s*bearer\s+/i, '').trim() || undefined;
+}
+
+export function checkWebhookToken(headers: IncomingHttpHeaders, expected: string): boolean {
+  const got = presentedWebhookToken(headers);
+  return got !== undefined && safeEqual(got, expected);
+}
+
+/** The bearer token of a request, for relay-token endpoints. */
+export function bearerToken(headers: IncomingHttpHeaders): string | undefined {
+  const m = /^\s*bearer\s+(\S+)\s*$/i.exec(headers.authorization ?? '');
+  return m?.[1];
+}
+
+export interface RelayTokenClaims {
+  /** Agent email, lowercase. */
+  sub: string;
+  /** Token id, for revocation. */
+  jti: string;
+  /** Issued at, epoch seconds. */
+  iat: number;
+  /** Expiry, epoch seconds; absent = does not expire. */
+  exp?: number;
+}
+
+const PREFIX = 'sb1';
+const sign = (secret: string, payload: string) => createHmac('sha256', secret).update(`${PREFIX}.${payload}`).digest('base64url');
+
+export function normalizeAgent(agent: string): string {
+  return agent.trim().toLowerCase();
+}
+
+/** `sb1.<base64url JSON claims>.<base64url HMAC-SHA256 of "sb1.<claims>">`. */
+export function issueRelayToken(
+  secret: string,
+  agentEmail: string,
+  opts: { ttlDays?: number; now?: Date } = {},
+): { token: string; claims: RelayTokenClaims } {
+  const sub = normalizeAgent(agentEmail);
+  if (!sub || sub === '*' || /\s/.test(sub) || !sub.includes('@')) throw new Error('agent must be an email address');
+  const iat = Math.floor((opts.now ?? new Date()).getTime() / 1000);
+  const claims: RelayTokenClaims = { sub, jti: randomBytes(12).toString('base64url'), iat };
+  if (opts.ttlDays !== undefined) {
+    if (!(opts.ttlDays > 0)) throw new Error('ttlDays must be positive');
+    claims.exp = iat + Math.round(opts.ttlDays * 86400);
+  }
+  const payload = Buffer.from(JSON.stringify(claims)).toString('base64url');
+  return { token: `${PREFIX}.${payload}.${sign(secret, payload)}`, claims };
+}
+
+export type VerifyResult = { ok: true; agent: string; jti: string; claims: RelayTokenClaims } | { ok: false; reason: 'malformed' | 'bad signature' | 'expired' };
+
+/** Reads the claims without checking the signature (to revoke a token by its text). */
+export function decodeRelayToken(token: string): RelayTokenClaims | undefined {
+  const parts = token.split('.');
+  if (parts.length !== 3 || parts[0] !== PREFIX) return undefined;
+  try {
+    const c = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as Partial<RelayTokenClaims>;
+    if (typeof c.sub !== 'string' || typeof c.jti !== 'string' || typeof c.iat !== 'number') return undefined;
+    if (c.exp !== undefined && typeof c.exp !== 'number') return undefined;
+    return c as RelayTokenClaims;
+  } catch {
+    return undefined;
+  }
+}
+
+export function verifyRelayToken(secret: string, token: string, now: Date = new Date()): VerifyResult {
+  const parts = token.split('.');
+  if (parts.length !== 3 || parts[0] !== PREFIX || !parts[1] || !parts[2]) return { ok: false, reason: 'malformed' };
+  if (!safeEqual(sign(secret, parts[1]), parts[2])) return { ok: false, reason: 'bad signature' };
+  const claims = decodeRelayToken(token);
+  if (!claims) return { ok: false, reason: 'malformed' };
+  if (claims.exp !== undefined && claims.exp * 1000 <= now.getTime()) return { ok: false, reason: 'expired' };
+  // The pseudo-agent holds undelivered events; no token may read them.
+  if (normalizeAgent(claims.sub) === '*' || !claims.sub.trim()) return { ok: false, reason: 'malformed' };
+  return { ok: true, agent: normalizeAgent(claims.sub), jti: claims.jti, claims };
+}
+
+/** Verify + revocation list: the check every agent-facing entry point makes. */
+export async function authenticateAgent(
+  secret: string,
+  token: string,
+  isRevoked: (jti: string) => Promise<boolean>,
+): Promise<{ ok: true; agent: string; jti: string } | { ok: false; reason: string }> {
+  const v = verifyRelayToken(secret, token);
+  if (!v.ok) return v;
+  if (await isRevoked(v.jti)) return { ok: false, reason: 'revoked' };
+  return { ok: true, agent: v.agent, jti: v.jti };
+}

@@ -1,0 +1,152 @@
+// Relay configuration: command-line flags win over environment variables, which win over
+// defaults. CONFIG_DOCS is the single list of options; `--help` and the README print it.
+import * as z from 'zod/mini';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const port = z.int('must be an integer').check(z.minimum(0, 'must be 0..65535'), z.maximum(65535, 'must be 0..65535'));
+const positiveInt = z.int('must be an integer').check(z.positive('must be positive'));
+
+export const RelayConfigSchema = z.object({
+  port,
+  host: z.string().check(z.minLength(1, 'must not be empty')),
+  dbPath: z.string().check(z.minLength(1, 'must not be empty')),
+  webhookToken: z.string().check(z.minLength(1, 'must not be empty')),
+  secret: z.string().check(z.minLength(32, 'must be at least 32 characters')),
+  retentionDays: positiveInt,
+  pingIntervalMs: z.int('must be an integer').check(z.minimum(1000, 'must be at least 1000')),
+  allowedOrigins: z.array(z.string()),
+  logLevel: z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`),
+});
+export type RelayConfig = z.infer<typeof RelayConfigSchema>;
+export type ConfigKey = keyof RelayConfig;
+
+export interface ConfigDoc {
+  key: ConfigKey;
+  env: string;
+  flag: string;
+  /** Printed as-is; `undefined` means required. */
+  default: string | undefined;
+  description: string;
+}
+
+export const CONFIG_DOCS: readonly ConfigDoc[] = [
+  { key: 'port', env: 'RELAY_PORT', flag: '--port', default: '8787', description: 'TCP port for HTTP and websockets (0 = pick a free one).' },
+  {
+    key: 'host',
+    env: 'RELAY_HOST',
+    flag: '--host',
+    default: '127.0.0.1',
+    description: 'Interface to listen on. Loopback by default so a fresh install is not exposed; use 0.0.0.0 behind a TLS proxy.',
+  },
+  { key: 'dbPath', env: 'RELAY_DB', flag: '--db', default: './data/relay.db', description: 'SQLite file for the event log (created with its folder). A new file starts a new generation.' },
+  {
+    key: 'webhookToken',
+    env: 'SNAPENGAGE_WEBHOOK_TOKEN',
+    flag: '--webhook-token',
+    default: undefined,
+    description: 'The Authentication Token configured in SnapEngage for both webhooks. Required for serve.',
+  },
+  {
+    key: 'secret',
+    env: 'RELAY_SECRET',
+    flag: '--secret',
+    default: undefined,
+    description: 'HMAC key for relay tokens, at least 32 characters (generate: openssl rand -hex 32). Changing it invalidates every token.',
+  },
+  { key: 'retentionDays', env: 'RELAY_RETENTION_DAYS', flag: '--retention-days', default: '7', description: 'Events older than this are pruned (at start and hourly).' },
+  {
+    key: 'pingIntervalMs',
+    env: 'RELAY_PING_INTERVAL_MS',
+    flag: '--ping-interval-ms',
+    default: '20000',
+    description: 'Websocket ping sweep interval; sockets that did not answer the previous ping are dropped.',
+  },
+  {
+    key: 'allowedOrigins',
+    env: 'RELAY_ALLOWED_ORIGINS',
+    flag: '--allowed-origins',
+    default: '',
+    description:
+      'Comma-separated websocket Origins allowed (an entry may end in * for a prefix). Empty = chrome-extension://*, moz-extension://* and clients that send no Origin.',
+  },
+  { key: 'logLevel', env: 'RELAY_LOG_LEVEL', flag: '--log-level', default: 'info', description: `Log level: ${LOG_LEVELS.join(', ')}.` },
+];
+
+/** Defaults of the optional settings, typed (CONFIG_DOCS holds them as text for --help). */
+export const CONFIG_DEFAULTS: Omit<RelayConfig, 'webhookToken' | 'secret'> = {
+  port: 8787,
+  host: '127.0.0.1',
+  dbPath: './data/relay.db',
+  retentionDays: 7,
+  pingIntervalMs: 20_000,
+  allowedOrigins: [],
+  logLevel: 'info',
+};
+
+export type ConfigResult<T> = { ok: true; config: T } | { ok: false; errors: string[] };
+
+function convert(key: ConfigKey, raw: string): unknown {
+  switch (key) {
+    case 'port':
+    case 'retentionDays':
+    case 'pingIntervalMs':
+      return /^\s*-?\d+\s*$/.test(raw) ? Number(raw) : raw;
+    case 'allowedOrigins':
+      return raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+    default:
+      return raw;
+  }
+}
+
+/** Tells a person how to set an option and, for the secret, how to make one. */
+export function howToSet(doc: ConfigDoc): string {
+  const how = `set ${doc.env} or pass ${doc.flag}`;
+  return doc.key === 'secret' ? `${how} (generate one with: openssl rand -hex 32)` : how;
+}
+
+/**
+ * Builds the config from already-split flags (`{ '--port': '8080' }`) and an environment.
+ * Errors name the variable, the flag and what is wrong, so `serve` can print them as-is.
+ */
+export function loadConfig(flags: Record<string, string | undefined>, env: Record<string, string | undefined>): ConfigResult<RelayConfig> {
+  return load(flags, env, CONFIG_DOCS.map((d) => d.key)) as ConfigResult<RelayConfig>;
+}
+
+/** Like loadConfig for a few keys only (the `token` command needs just the secret). */
+export function loadConfigKeys<K extends ConfigKey>(
+  flags: Record<string, string | undefined>,
+  env: Record<string, string | undefined>,
+  keys: readonly K[],
+): ConfigResult<Pick<RelayConfig, K>> {
+  return load(flags, env, keys) as ConfigResult<Pick<RelayConfig, K>>;
+}
+
+function load(flags: Record<string, string | undefined>, env: Record<string, string | undefined>, keys: readonly ConfigKey[]): ConfigResult<Partial<RelayConfig>> {
+  const errors: string[] = [];
+  const out: Record<string, unknown> = {};
+  for (const doc of CONFIG_DOCS) {
+    if (!keys.includes(doc.key)) continue;
+    const value = flags[doc.flag] ?? env[doc.env] ?? doc.default;
+    if ((value === undefined || value === '') && doc.default === undefined) {
+      errors.push(`${doc.env} is required: ${howToSet(doc)}.`);
+      continue;
+    }
+    const field = RelayConfigSchema.shape[doc.key];
+    const parsed = field.safeParse(convert(doc.key, value ?? ''));
+    if (parsed.success) out[doc.key] = parsed.data;
+    else errors.push(`${doc.env} ${parsed.error.issues[0]?.message ?? 'is invalid'}: ${howToSet(doc)}.`);
+  }
+  return errors.length ? { ok: false, errors } : { ok: true, config: out };
+}
+
+/** `--help` text for the options. */
+export function formatConfigDocs(): string {
+  return CONFIG_DOCS.map((d) => {
+    const def = d.default === undefined ? 'required' : d.default === '' ? 'default: empty' : `default: ${d.default}`;
+    return `  ${d.flag.padEnd(20)} ${d.env.padEnd(26)} (${def})\n      ${d.description}`;
+  }).join('\n');
+}

@@ -1,0 +1,121 @@
+// Assembles the relay: store + HTTP routes + websocket hub on one node:http server.
+// Tests call createRelay in-process with port 0; relay/cli.ts is the same thing with flags.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CONFIG_DEFAULTS, RelayConfigSchema, type RelayConfig } from './config';
+import { Hub } from './hub';
+import { createLogger, type Logger } from './logger';
+import { RelayMetrics } from './metrics';
+import { createRequestHandler } from './routes';
+import { SqliteEventStore } from './sqlite-store';
+import type { EventStore } from './store';
+
+export interface RelayOptions extends Partial<RelayConfig> {
+  webhookToken: string;
+  secret: string;
+  /** Where JSON log lines go (any `{ write(line) }`); stdout when absent. Tests capture logs with it. */
+  logDestination?: { write(line: string): void };
+  logger?: Logger;
+  /** Use this store instead of opening `dbPath` (another implementation, or a fault-injecting one in tests). Not closed by the relay. */
+  store?: EventStore;
+  /** Time a new socket has to send its hello (default 10 s). */
+  helloTimeoutMs?: number;
+  /** Unsent bytes above which a live socket is closed as a slow consumer (default 1 MiB). */
+  maxBufferedBytes?: number;
+  /** Sockets one agent may hold at once (default 16). */
+  maxSocketsPerAgent?: number;
+  /** How long close() waits for in-flight requests (default 10 s). */
+  shutdownTimeoutMs?: number;
+}
+
+export interface Relay {
+  /** `http://host:port` */
+  url: string;
+  /** `ws://host:port/ws` */
+  wsUrl: string;
+  port: number;
+  store: EventStore;
+  metrics: RelayMetrics;
+  config: Readonly<RelayConfig>;
+  /** Stop accepting, finish in-flight webhooks, close sockets with 1001, close the store. */
+  close(): Promise<void>;
+}
+
+const HOUR_MS = 3_600_000;
+
+export async function createRelay(options: RelayOptions): Promise<Relay> {
+  const parsed = RelayConfigSchema.safeParse({ ...CONFIG_DEFAULTS, ...definedOnly(options) });
+  if (!parsed.success) {
+    // Names only: values may be secrets.
+    throw new Error(`invalid relay config: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
+  }
+  const config = parsed.data;
+  const logger = options.logger ?? createLogger(config.logLevel, options.logDestination);
+  const ownsStore = !options.store;
+  const store = options.store ?? new SqliteEventStore(config.dbPath);
+
+  let hub!: Hub;
+  const metrics = new RelayMetrics(() => ({ agents: hub.agentCount, sockets: hub.socketCount }));
+  hub = new Hub({
+    store,
+    secret: config.secret,
+    logger,
+    metrics: () => metrics,
+    allowedOrigins: config.allowedOrigins,
+    pingIntervalMs: config.pingIntervalMs,
+    helloTimeoutMs: options.helloTimeoutMs ?? 10_000,
+    maxBufferedBytes: options.maxBufferedBytes ?? 1024 * 1024,
+    maxSocketsPerAgent: options.maxSocketsPerAgent ?? 16,
+    replayPageSize: 500,
+  });
+  const routes = createRequestHandler({ store, hub, metrics, logger, webhookToken: config.webhookToken, secret: config.secret });
+
+  const server = createServer({ requestTimeout: 30_000 }, routes.handle);
+  server.on('upgrade', (req, socket, head) => hub.handleUpgrade(req, socket, head));
+  server.on('clientError', (_err, socket) => socket.destroy());
+
+  const prune = async () => {
+    try {
+      const removed = await store.prune(new Date(Date.now() - config.retentionDays * 86_400_000));
+      if (removed) logger.info({ removed, retentionDays: config.retentionDays }, 'pruned old events');
+    } catch (err) {
+      logger.error({ err: (err as Error).message }, 'prune failed');
+    }
+  };
+  await prune();
+  const pruneTimer = setInterval(() => void prune(), HOUR_MS).unref();
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const hostForUrl = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
+  logger.info({ host: config.host, port, db: options.store ? '(injected store)' : config.dbPath, generation: store.generation }, 'relay listening');
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      logger.info('relay shutting down');
+      clearInterval(pruneTimer);
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const timeout = options.shutdownTimeoutMs ?? 10_000;
+      await Promise.race([routes.idle(), new Promise((r) => setTimeout(r, timeout).unref())]);
+      await hub.close();
+      server.closeAllConnections();
+      await stopped;
+      if (ownsStore) await store.close();
+      logger.info('relay stopped');
+    })());
+
+  return { url: `http://${hostForUrl}:${port}`, wsUrl: `ws://${hostForUrl}:${port}/ws`, port, store, metrics, config, close };
+}
+
+function definedOnly(o: object): Record<string, unknown> {
+  const keys = Object.keys(RelayConfigSchema.shape);
+  return Object.fromEntries(Object.entries(o).filter(([k, v]) => v !== undefined && keys.includes(k)));
+}

@@ -1,0 +1,185 @@
+// HTTP endpoints. Webhooks are answered 200 only after the event is durably stored: SnapEngage
+// retries anything else, so a non-200 is how we make it try again rather than lose an event.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { adaptAgentStatusEvent, adaptConversationEvent, type AdaptResult } from '../lib/snapengage/webhook-adapter';
+import { authenticateAgent, bearerToken, checkWebhookToken } from './auth';
+import type { Hub } from './hub';
+import type { Logger } from './logger';
+import type { RejectReason, RelayMetrics, WebhookEndpoint } from './metrics';
+import { PSEUDO_AGENT, type EventStore, type NewEvent } from './store';
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+export const EVENTS_DEFAULT_LIMIT = 100;
+export const EVENTS_MAX_LIMIT = 1000;
+
+export interface RouteDeps {
+  store: EventStore;
+  hub: Hub;
+  metrics: RelayMetrics;
+  logger: Logger;
+  webhookToken: string;
+  secret: string;
+}
+
+const WEBHOOKS: Record<string, { endpoint: WebhookEndpoint; adapt: (body: unknown) => AdaptResult }> = {
+  '/snapengage/conversation-events': { endpoint: 'conversation-events', adapt: adaptConversationEvent },
+  '/snapengage/agent-status': { endpoint: 'agent-status', adapt: adaptAgentStatusEvent },
+};
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly reason?: RejectReason,
+  ) {
+    super(message);
+  }
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store', ...headers });
+  res.end(text);
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) return Promise.reject(new HttpError(413, `body is larger than ${limit} bytes`, 'too_large'));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        // Stop buffering; the rest of the body is discarded as the connection closes.
+        req.off('data', onData);
+        chunks.length = 0;
+        reject(new HttpError(413, `body is larger than ${limit} bytes`, 'too_large'));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+const isJsonType = (header: string | undefined) => (header ?? '').split(';')[0]!.trim().toLowerCase() === 'application/json';
+
+export function createRequestHandler(deps: RouteDeps) {
+  const { store, hub, metrics, logger } = deps;
+  let inFlight = 0;
+  const idleWaiters: Array<() => void> = [];
+
+  async function webhook(req: IncomingMessage, res: ServerResponse, route: (typeof WEBHOOKS)[string]): Promise<void> {
+    const receivedAt = performance.now();
+    if (!checkWebhookToken(req.headers, deps.webhookToken)) throw new HttpError(401, 'missing or wrong webhook token', 'unauthorized');
+    if (!isJsonType(req.headers['content-type'])) throw new HttpError(415, 'content-type must be application/json', 'unsupported_media_type');
+    const raw = await readBody(req, MAX_BODY_BYTES);
+    let body: unknown;
+    try {
+      body = JSON.parse(raw.toString('utf8'));
+    } catch {
+      throw new HttpError(400, 'body is not valid JSON', 'bad_json');
+    }
+    const adapted = route.adapt(body);
+    if (!adapted.ok) throw new HttpError(400, adapted.error, 'bad_payload');
+    const { id, kind, at, data, recipients } = adapted.event;
+    // Nothing accepted is dropped: an event with no addressee is kept under the pseudo-agent.
+    const events: NewEvent[] = (recipients.length ? recipients : [PSEUDO_AGENT]).map((agent) => ({ id, agent, kind, at, data }));
+    let results;
+    try {
+      results = await store.append(events);
+    } catch (err) {
+      logger.error({ err: (err as Error).message, endpoint: route.endpoint }, 'store append failed');
+      throw new HttpError(503, 'event store unavailable, retry later', 'store_unavailable');
+    }
+    results.forEach((r, i) => {
+      if (!r.duplicate) hub.publish({ ...events[i]!, seq: r.seq }, receivedAt);
+    });
+    const duplicate = results.every((r) => r.duplicate);
+    metrics.webhookAccepted(route.endpoint);
+    logger.info({ endpoint: route.endpoint, kind, eventId: id, recipients: events.map((e) => e.agent), seq: results[0]!.seq, duplicate }, 'webhook stored');
+    sendJson(res, 200, { ok: true, seq: results[0]!.seq, duplicate });
+  }
+
+  async function listEvents(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const token = bearerToken(req.headers);
+    if (!token) throw new HttpError(401, 'missing relay token (Authorization: Bearer <token>)');
+    const auth = await authenticateAgent(deps.secret, token, (jti) => store.isRevoked(jti));
+    if (!auth.ok) throw new HttpError(401, `relay token ${auth.reason}`);
+    const after = intParam(url, 'after', 0);
+    const limit = Math.min(intParam(url, 'limit', EVENTS_DEFAULT_LIMIT), EVENTS_MAX_LIMIT);
+    if (limit < 1) throw new HttpError(400, 'limit must be at least 1');
+    const events = await store.readAfter(auth.agent, after, limit);
+    sendJson(res, 200, { generation: store.generation, events: events.map(({ seq, id, kind, at, data }) => ({ seq, id, kind, at, data })) });
+  }
+
+  async function healthz(res: ServerResponse): Promise<void> {
+    const ok = await store.healthy().catch(() => false);
+    sendJson(res, ok ? 200 : 503, { ok, generation: store.generation, connectedAgents: hub.agentCount });
+  }
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://relay.invalid');
+    const hook = WEBHOOKS[url.pathname];
+    const allow = (method: string) => {
+      if (req.method !== method) throw new HttpError(405, `use ${method}`);
+    };
+    if (hook) {
+      allow('POST');
+      return webhook(req, res, hook);
+    }
+    switch (url.pathname) {
+      case '/api/events':
+        allow('GET');
+        return listEvents(req, res, url);
+      case '/healthz':
+        allow('GET');
+        return healthz(res);
+      case '/metrics':
+        allow('GET');
+        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+        res.end(metrics.render());
+        return;
+      default:
+        throw new HttpError(404, 'not found');
+    }
+  }
+
+  function handle(req: IncomingMessage, res: ServerResponse): void {
+    const started = performance.now();
+    inFlight++;
+    route(req, res)
+      .catch((err: unknown) => {
+        if (err instanceof HttpError) {
+          if (err.reason) metrics.webhookRejected(err.reason);
+          // A body we refused to read must not stay on a keep-alive connection: close it after answering.
+          if (!res.headersSent) sendJson(res, err.status, { error: err.message }, req.complete ? {} : { connection: 'close' });
+          return;
+        }
+        logger.error({ err: (err as Error)?.message, path: req.url?.split('?')[0] }, 'request failed');
+        if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
+        else res.destroy();
+      })
+      .finally(() => {
+        logger.debug({ method: req.method, path: req.url?.split('?')[0], status: res.statusCode, ms: Math.round(performance.now() - started) }, 'request');
+        if (--inFlight === 0) idleWaiters.splice(0).forEach((w) => w());
+      });
+  }
+
+  /** Resolves when no request is being handled (used by graceful shutdown). */
+  function idle(): Promise<void> {
+    return inFlight === 0 ? Promise.resolve() : new Promise((r) => idleWaiters.push(r));
+  }
+
+  return { handle, idle };
+}
+
+function intParam(url: URL, name: string, fallback: number): number {
+  const raw = url.searchParams.get(name);
+  if (raw === null || raw === '') return fallback;
+  if (!/^\d{1,15}$/.test(raw)) throw new HttpError(400, `${name} must be a non-negative integer`);
+  return Number(raw);
+}

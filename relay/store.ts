@@ -1,0 +1,46 @@
+// The event log behind the relay. SQLite implements it for one process; a Redis
+// implementation (Streams + pub/sub) can slot in for several relay processes.
+
+/** An event as the webhook adapter produced it, addressed to one agent. */
+export interface NewEvent {
+  /** SnapEngage's event id, or one derived from the event's content. Unique per agent. */
+  id: string;
+  /** Recipient agent email (lowercase), or PSEUDO_AGENT for events nobody receives. */
+  agent: string;
+  kind: string;
+  /** ISO 8601 time the event happened. */
+  at: string;
+  data: Record<string, unknown>;
+}
+
+export interface StoredEvent extends NewEvent {
+  /** Global, strictly increasing, never reused (also after pruning). */
+  seq: number;
+}
+
+export interface AppendResult {
+  seq: number;
+  /** true when (agent, id) was already stored; seq is then the earlier one. */
+  duplicate: boolean;
+}
+
+/** Events with no addressee (queued/broadcasted without an agent) are kept under this name. */
+export const PSEUDO_AGENT = '*';
+
+export interface EventStore {
+  /** Random id of this log; a new database means a new generation and seqs start over. */
+  readonly generation: string;
+  /** Durably stores the events (all or none per call); resolves after the commit. */
+  append(events: NewEvent[]): Promise<AppendResult[]>;
+  /** Events of one agent with seq > after, oldest first. */
+  readAfter(agent: string, after: number, limit: number): Promise<StoredEvent[]>;
+  /** Highest seq stored for the agent, 0 when none. */
+  latest(agent: string): Promise<number>;
+  /** Deletes events stored before the given time; resolves to how many. */
+  prune(olderThan: Date): Promise<number>;
+  revokeToken(jti: string): Promise<void>;
+  isRevoked(jti: string): Promise<boolean>;
+  healthy(): Promise<boolean>;
+  /** Finishes queued appends, then closes. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,86 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createSandbox, type Sandbox } from '../../sandbox/server';
+import { launchExtension, type Launched } from './fixtures';
+import { OptionsPage, PopupPage } from './pages';
+import { notifications, RelayUnderTest, WEBHOOK_TOKEN } from './relay-helpers';
+
+let sandbox: Sandbox;
+let relay: RelayUnderTest;
+let ext: Launched;
+const ALICE = 'alice@example.com';
+
+beforeAll(async () => {
+  relay = new RelayUnderTest();
+  await relay.start();
+  sandbox = await createSandbox({
+    port: 0,
+    webhook: { conversationUrl: `${relay.relay.url}/snapengage/conversation-events`, statusUrl: `${relay.relay.url}/snapengage/agent-status`, token: WEBHOOK_TOKEN },
+  });
+});
+afterAll(async () => {
+  await sandbox.close();
+  await relay.dispose();
+});
+beforeEach(async () => {
+  ext = await launchExtension();
+  const options = await OptionsPage.open(ext);
+  await options.fill({ orgId: sandbox.orgId, apiToken: sandbox.apiToken, agentId: ALICE, apiBaseUrl: sandbox.url, relayUrl: `ws://127.0.0.1:${relay.port}`, relayToken: relay.token(ALICE) });
+  expect(await options.save()).toMatch(/^Saved\./);
+  const popup = await PopupPage.open(ext);
+  await popup.page.getByTestId('relay').filter({ hasText: 'connected' }).waitFor({ timeout: 15_000 });
+  await popup.page.close();
+});
+afterEach(async () => {
+  await ext.close();
+});
+
+const titles = async () => Object.values(await notifications(ext)).map((n) => n.title).sort();
+
+describe('chat notifications through the real relay (real Chromium, sandbox as SnapEngage)', () => {
+  it('assigned → "New chat" naming the visitor; closed → "Chat closed" with its duration; the popup lists open chats', async () => {
+    const assigned = await sandbox.fire('assigned', { agent: ALICE, visitorName: 'Sam Visitor', question: 'Where is my order?' });
+    expect(assigned.ok).toBe(true);
+    await expect.poll(titles, { timeout: 15_000 }).toEqual(['New chat: Sam Visitor']);
+    const shown = Object.values(await notifications(ext))[0]!;
+    expect(shown.message).toBe('Where is my order?');
+
+    const popup = await PopupPage.open(ext);
+    await popup.page.getByTestId('open-chats').filter({ hasText: 'Sam Visitor' }).waitFor();
+    await popup.page.close();
+
+    await sandbox.fire('closed', { agent: ALICE });
+    await expect.poll(titles, { timeout: 15_000 }).toEqual(['Chat closed: Sam Visitor', 'New chat: Sam Visitor']);
+    const closed = Object.values(await notifications(ext)).find((n) => n.title.startsWith('Chat closed'))!;
+    expect(closed.message).toMatch(/^Lasted \d/);
+  });
+
+  it('a duplicate delivery is notified once; Bob’s chats never reach Alice', async () => {
+    await sandbox.fire('assigned', { agent: ALICE, visitorName: 'Dee', duplicate: true });
+    await sandbox.fire('assigned', { agent: 'bob@example.com', visitorName: 'Not for Alice' });
+    await expect.poll(titles, { timeout: 15_000 }).toEqual(['New chat: Dee']);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await titles()).toEqual(['New chat: Dee']);
+  });
+
+  it('a status change made in SnapEngage moves the popup and badge', async () => {
+    await sandbox.changeStatusInHub(ALICE, 'pause', 'Meeting');
+    const popup = await PopupPage.open(ext);
+    await popup.page.getByTestId('status').filter({ hasText: 'Paused: Meeting' }).waitFor({ timeout: 15_000 });
+  });
+
+  it('relay restarted while connected, events fired during the gap → each notified once after reconnecting', async () => {
+    const port = relay.port;
+    await relay.stop();
+    const fired = Promise.all([
+      sandbox.fire('assigned', { agent: ALICE, visitorName: 'Gap One' }),
+      sandbox.fire('assigned', { agent: ALICE, visitorName: 'Gap Two' }),
+    ]);
+    await new Promise((r) => setTimeout(r, 1500)); // the sandbox keeps retrying, like SnapEngage
+    await relay.start(port);
+    const results = await fired;
+    expect(results.every((r) => r.ok)).toBe(true);
+    await expect.poll(titles, { timeout: 20_000 }).toEqual(['New chat: Gap One', 'New chat: Gap Two']);
+    const state = await (await ext.worker()).evaluate(async () => (await chrome.storage.local.get('relay')).relay as { notified: string[] });
+    expect(new Set(state.notified).size).toBe(state.notified.length);
+  });
+});

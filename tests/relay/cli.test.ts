@@ -1,0 +1,64 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { verifyRelayToken } from '../../relay/auth';
+import { SqliteEventStore } from '../../relay/sqlite-store';
+import { cleanup, connect, tempDir } from './helpers';
+
+afterEach(cleanup);
+const SECRET = 'c'.repeat(64);
+const CLI = ['--import', 'tsx', 'relay/cli.ts'];
+const run = (args: string[], env: Record<string, string> = {}) =>
+  spawnSync(process.execPath, [...CLI, ...args], { encoding: 'utf8', env: { PATH: process.env.PATH!, ...env }, timeout: 20_000 });
+
+describe('relay CLI', () => {
+  it('--help lists the commands and every option', () => {
+    const r = run(['--help']);
+    expect(r.status).toBe(0);
+    for (const word of ['serve', 'token', 'revoke', 'RELAY_SECRET', '--webhook-token', 'RELAY_ALLOWED_ORIGINS', 'openssl rand -hex 32']) expect(r.stdout).toContain(word);
+  });
+
+  it('serve refuses to start without a secret and says what to set', () => {
+    const r = run(['serve'], { SNAPENGAGE_WEBHOOK_TOKEN: 't' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('RELAY_SECRET is required: set RELAY_SECRET or pass --secret (generate one with: openssl rand -hex 32)');
+  });
+
+  it('token prints a verifiable token; revoke records its jti', async () => {
+    const r = run(['token', 'Alice@Example.com', '--days', '2'], { RELAY_SECRET: SECRET });
+    expect(r.status).toBe(0);
+    const token = r.stdout.trim();
+    const v = verifyRelayToken(SECRET, token);
+    expect(v).toMatchObject({ ok: true, agent: 'alice@example.com' });
+    if (!v.ok) return;
+    expect(r.stderr).not.toContain(token);
+    const db = join(tempDir(), 'cli.db');
+    expect(run(['revoke', token], { RELAY_DB: db }).status).toBe(0);
+    const store = new SqliteEventStore(db);
+    expect(await store.isRevoked(v.jti)).toBe(true);
+    await store.close();
+  });
+
+  it('SIGTERM closes clients with 1001 and exits 0', async () => {
+    const dir = tempDir();
+    const child = spawn(process.execPath, [...CLI, 'serve', '--port', '0', '--db', join(dir, 'r.db'), '--log-level', 'warn'], {
+      env: { PATH: process.env.PATH!, RELAY_SECRET: SECRET, SNAPENGAGE_WEBHOOK_TOKEN: 't' },
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const url = await new Promise<string>((resolve, reject) => {
+      let err = '';
+      child.stderr.on('data', (d) => {
+        err += d;
+        const m = /websocket (ws:\/\/\S+)\)/.exec(err);
+        if (m) resolve(m[1]!);
+      });
+      child.on('exit', () => reject(new Error(err)));
+    });
+    const token = run(['token', 'alice@example.com'], { RELAY_SECRET: SECRET }).stdout.trim();
+    const c = await connect(url, { type: 'hello', token, after: 0 });
+    expect((await c.next()).type).toBe('welcome');
+    child.kill('SIGTERM');
+    expect(await c.closed).toEqual({ code: 1001, reason: 'relay shutting down' });
+    expect(await exited).toBe(0);
+  });
+});
