@@ -89,15 +89,21 @@ export function createRelayConnection({ sender, WebSocketImpl = globalThis.WebSo
     }
     if (frame.type === 'ping') return;
     if (frame.type === 'welcome') {
-      await relayStateItem.update((s) => ({
-        ...s,
-        phase: 'connected',
-        message: undefined,
-        attempts: 0,
-        connectedAt: Date.now(),
-        generation: frame.generation,
-        lastSeq: frame.resumed ? s.lastSeq : 0,
-      }));
+      await relayStateItem.update((s) => {
+        const lastSeq = frame.resumed ? s.lastSeq : 0;
+        const backlog = frame.latest > lastSeq;
+        return {
+          ...s,
+          phase: 'connected',
+          message: undefined,
+          attempts: 0,
+          connectedAt: Date.now(),
+          generation: frame.generation,
+          lastSeq,
+          // A first connection (no generation yet) replays history silently.
+          replay: backlog ? { until: frame.latest, silent: !s.generation, heldClosed: [] } : undefined,
+        };
+      });
       return;
     }
     let outcome: EventOutcome | undefined;

@@ -15,13 +15,36 @@ export interface EventOutcome {
   observed?: Confirmed;
 }
 
+/** Applies one event, then — when it was the last of a replayed backlog — sums up what was held. */
 export function handleEvent(state: RelayState, event: EventFrame, settings: Settings): EventOutcome {
+  const outcome = applyEvent(state, event, settings);
+  const replay = outcome.state.replay;
+  if (replay && event.seq >= replay.until) {
+    outcome.state = { ...outcome.state, replay: undefined };
+    const held = replay.heldClosed;
+    if (held.length === 1) outcome.notices.push(held[0]!);
+    if (held.length > 1) {
+      outcome.notices.push({
+        id: `summary-closed-${event.seq}`,
+        title: `${held.length} chats closed while you were away`,
+        message: held.map((n) => n.title.replace(/^Chat closed: /, '')).join(', '),
+      });
+    }
+  }
+  return outcome;
+}
+
+function applyEvent(state: RelayState, event: EventFrame, settings: Settings): EventOutcome {
   const me = settings.agentId.toLowerCase();
   const next: RelayState = { ...state, lastSeq: Math.max(state.lastSeq, event.seq) };
   const notices: ChatNotice[] = [];
   const alreadyNotified = state.notified.includes(event.id);
+  const replay = state.replay && event.seq <= state.replay.until ? state.replay : undefined;
   const notify = (kind: keyof Settings['notify'], notice: ChatNotice) => {
-    if (!alreadyNotified && settings.notify[kind]) notices.push(notice);
+    if (alreadyNotified || !settings.notify[kind] || replay?.silent) return;
+    // No floods: closed chats in a backlog are summed up at its end; new chats still each get theirs.
+    if (replay && kind === 'closed') next.replay = { ...replay, heldClosed: [...(next.replay ?? replay).heldClosed, notice].slice(-20) };
+    else notices.push(notice);
   };
 
   if (event.kind === 'agent_status') {
@@ -63,7 +86,7 @@ export function handleEvent(state: RelayState, event: EventFrame, settings: Sett
       });
     }
   }
-  if (notices.length) next.notified = [...state.notified, event.id].slice(-NOTIFIED_LIMIT);
+  if (notices.length || next.replay !== state.replay) next.notified = [...state.notified, event.id].slice(-NOTIFIED_LIMIT);
   return { state: next, notices };
 }
 

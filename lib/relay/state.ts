@@ -28,6 +28,18 @@ export const RelayState = z.object({
   notified: z._default(z.array(z.string()), []),
   /** Conversations seen closed (bounded), so a late *assigned* does not reopen them. */
   closedIds: z.optional(z.array(z.string())),
+  /**
+   * The backlog being replayed after a (re)connect: events up to `until`. `silent` on a first
+   * connection (history from before this browser was set up is applied, never notified);
+   * otherwise chat-closed notices are held and summed up once the backlog is handled.
+   */
+  replay: z.optional(
+    z.object({
+      until: z.number(),
+      silent: z.boolean(),
+      heldClosed: z.array(z.object({ id: z.string(), title: z.string(), message: z.string(), context: z.optional(z.string()), url: z.optional(z.string()) })),
+    }),
+  ),
   connectedAt: z.optional(z.number()),
   attempts: z._default(z.number(), 0),
 });

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSandbox, type Sandbox } from '../../sandbox/server';
-import { launchExtension, type Launched } from './fixtures';
+import { badge, launchExtension, type Launched } from './fixtures';
 import { OptionsPage, PopupPage } from './pages';
 import { notifications, RelayUnderTest, WEBHOOK_TOKEN } from './relay-helpers';
 
@@ -66,6 +66,7 @@ describe('chat notifications through the real relay (real Chromium, sandbox as S
     await sandbox.changeStatusInHub(ALICE, 'pause', 'Meeting');
     const popup = await PopupPage.open(ext);
     await popup.page.getByTestId('status').filter({ hasText: 'Paused: Meeting' }).waitFor({ timeout: 15_000 });
+    await expect.poll(async () => badge(ext)).toEqual({ text: 'II', title: 'Switchboard — Paused: Meeting' });
   });
 
   it('relay restarted while connected, events fired during the gap → each notified once after reconnecting', async () => {

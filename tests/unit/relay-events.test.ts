@@ -87,3 +87,39 @@ describe('relay events in the extension', () => {
     expect(formatDuration(3_725_000)).toBe('1 h 2 min');
   });
 });
+
+describe('backlogs after a reconnect', () => {
+  it('a first connection applies history silently: open chats, no notifications', () => {
+    let s: RelayState = { ...empty, replay: { until: 1000, silent: true, heldClosed: [] } };
+    const a = handleEvent(s, frame('assigned', { ...chat, conversationId: 'h1' }), settings);
+    expect(a.notices).toEqual([]);
+    s = a.state;
+    expect(s.openChats.map((c) => c.conversationId)).toEqual(['h1']);
+  });
+
+  it('no floods: closed chats in a backlog become one summary; assigned ones keep their own notice', () => {
+    const names = ['Ann', 'Ben', 'Cy'];
+    let s: RelayState = { ...empty };
+    for (const [i, n] of names.entries()) s = handleEvent(s, frame('assigned', { ...chat, conversationId: `b${i}`, requesterName: n }), settings).state;
+    const backlog = [...names.map((_, i) => frame('closed', { ...chat, conversationId: `b${i}` })), frame('assigned', { ...chat, conversationId: 'new', requesterName: 'Dot' })];
+    s = { ...s, replay: { until: backlog.at(-1)!.seq, silent: false, heldClosed: [] } };
+    const all: string[] = [];
+    for (const f of backlog.slice(0, -1)) {
+      const out = handleEvent(s, f, settings);
+      all.push(...out.notices.map((n) => n.title));
+      s = out.state;
+    }
+    const last = handleEvent(s, backlog.at(-1)!, settings);
+    all.push(...last.notices.map((n) => n.title));
+    expect(all).toEqual(['New chat: Dot', '3 chats closed while you were away']);
+    expect(last.notices[1]!.message).toBe('Ann, Ben, Cy');
+    expect(last.state.replay).toBeUndefined();
+  });
+
+  it('a backlog with a single closed chat shows it as usual', () => {
+    let s: RelayState = { ...handleEvent(empty, frame('assigned', chat), settings).state };
+    s = { ...s, replay: { until: seq + 1, silent: false, heldClosed: [] } };
+    const out = handleEvent(s, frame('closed', chat), settings);
+    expect(out.notices.map((n) => n.title)).toEqual(['Chat closed: Sam']);
+  });
+});

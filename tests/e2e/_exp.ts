@@ -1,0 +1,18 @@
+import { launchExtension } from './fixtures';
+import { stopWorker, workerStatus } from './stop-worker';
+const l = await launchExtension();
+const page0 = await l.context.newPage();
+const s = await l.context.newCDPSession(page0);
+const tg = async () => JSON.stringify(((await s.send('Target.getTargets' as any)) as any).targetInfos.filter((x: any) => x.type === 'service_worker').map((x: any) => [x.targetId.slice(0,6), x.attached]));
+l.context.on('serviceworker', w => console.log('new sw event', w.url()));
+console.log(await tg());
+await stopWorker(l);
+console.log('stopped', await tg());
+const page = await l.context.newPage();
+await page.goto(`chrome-extension://${l.extensionId}/popup.html`);
+await new Promise(r => setTimeout(r, 1500));
+console.log('after popup', await workerStatus(l), await tg(), l.context.serviceWorkers().length);
+const w = await l.worker();
+console.log(await w.evaluate(() => 1 + 1));
+console.log('after eval', await tg());
+await l.close();
