@@ -15,7 +15,7 @@ export default defineConfig({
   manifest: ({ browser }) => ({
     name: 'Switchboard',
     description: 'Set your SnapEngage chat status from the toolbar and get told the moment a chat reaches you.',
-    permissions: ['storage', 'alarms', 'notifications'],
+    permissions: ['storage', 'alarms', 'notifications', 'idle'],
     // Host access is requested at runtime for the API host and relay the agent saves.
     optional_host_permissions: ['https://*/*', 'http://*/*'],
     host_permissions: [],

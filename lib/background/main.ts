@@ -5,28 +5,42 @@ import { browser } from 'wxt/browser';
 import { renderBadge } from '../badge/render';
 import { commandHandlers, type CommandName } from '../commands';
 import { routeMessage, type Handlers } from '../messaging/router';
-import { createStatusSender, defaultSenderDeps } from '../status/sender';
+import { createStatusSender, defaultSenderDeps, type StatusSender } from '../status/sender';
 import { statusItem } from '../status/store';
-import { settingsItem } from '../settings/store';
+import { viewStatus } from '../status/state';
+import { loadSettings, settingsItem } from '../settings/store';
+import { quickPauseReason } from '../settings/schema';
 import { relayStateItem } from '../relay/state';
-import { testSnapEngage } from './connection-test';
 import { createRelayConnection } from '../relay/connection';
-import { openNoticeLink } from '../notifications/notify';
+import { openNoticeLink, showNotice } from '../notifications/notify';
+import { createAutomation } from '../automation/automation';
+import { automationItem } from '../automation/state';
+import { chatFigures, fetchStoredEvents, pausedToday, type TodayStats } from '../stats/today';
+import { testSnapEngage } from './connection-test';
+import { createOutcomeHandler, releaseHeld } from './outcome';
+import { HOURS_PROMPT_ID, localDay, withinWorkingHours } from './working-hours';
 
 export const RETRY_ALARM = 'status-retry';
 export const RELAY_ALARM = 'relay-keepalive';
+export const HOURS_ALARM = 'working-hours';
 
 export function startBackground() {
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
-  const sender = createStatusSender(
-    defaultSenderDeps((at) => {
+  const automation = createAutomation(() => sender);
+  const sender: StatusSender = createStatusSender({
+    ...defaultSenderDeps((at) => {
       clearTimeout(retryTimer);
       retryTimer = setTimeout(() => void sender.kick(), Math.max(0, at - Date.now()));
       // The timer dies with the worker; the alarm wakes it again if that happens first.
       void browser.alarms.create(RETRY_ALARM, { when: at + 1_000 });
     }),
-  );
-  const relay = createRelayConnection({ sender });
+    onIntent: automation.onIntent,
+    onConfirmed: (confirmed) => {
+      void automation.onConfirmed(confirmed);
+      if (confirmed.status === 'online') void loadSettings().then((s) => releaseHeld(!s.ok || s.settings.sound));
+    },
+  });
+  const relay = createRelayConnection({ onOutcome: createOutcomeHandler(sender, automation) });
   const commands = commandHandlers(sender);
 
   const handlers = {
@@ -39,11 +53,54 @@ export function startBackground() {
     testConnection: testSnapEngage,
     testRelay: (input) => relay.test(input),
     settingsChanged: async () => {
-      await Promise.all([renderBadge(), relay.restart(), sender.kick()]);
+      await Promise.all([renderBadge(), relay.restart(), sender.kick(), applyIdleSettings()]);
       return null;
+    },
+    setNextStatus: async ({ next }) => {
+      await automation.queueNext(next, (await relayStateItem.get()).openChats.length);
+      return null;
+    },
+    todayStats: async (): Promise<TodayStats> => {
+      const now = Date.now();
+      const stats: TodayStats = { chatsHandled: 0, averageHandlingMs: null, pausedMs: pausedToday((await statusItem.get()).history, now) };
+      const settings = await loadSettings();
+      if (!settings.ok || !settings.settings.relayUrl || !settings.settings.relayToken) return { ...stats, relayNote: 'Set up the relay to see chat figures' };
+      try {
+        const events = await fetchStoredEvents(settings.settings.relayUrl, settings.settings.relayToken, AbortSignal.timeout(5_000));
+        return { ...stats, ...chatFigures(events, now) };
+      } catch (error) {
+        return { ...stats, relayNote: `Chat figures unavailable: ${(error as Error).message}` };
+      }
     },
   } satisfies Handlers;
   const route = routeMessage(handlers);
+
+  async function applyIdleSettings() {
+    const settings = await loadSettings();
+    if (settings.ok && settings.settings.autoPause.enabled) browser.idle.setDetectionInterval(settings.settings.autoPause.minutes * 60);
+  }
+
+  async function checkWorkingHours() {
+    const settings = await loadSettings();
+    if (!settings.ok || !settings.settings.workingHours.enabled) return;
+    const now = new Date();
+    if (withinWorkingHours(settings.settings.workingHours, now)) return;
+    if (viewStatus(await statusItem.get()).status !== 'online') return;
+    const today = localDay(now);
+    if ((await automationItem.get()).hoursPromptDay === today) return;
+    await automationItem.update((a) => ({ ...a, hoursPromptDay: today }));
+    await showNotice(
+      { id: HOURS_PROMPT_ID, kind: 'prompt', title: 'Outside your working hours', message: 'You are still online in SnapEngage. Pause now?', buttons: ['Pause now'] },
+      { sound: settings.settings.sound },
+    );
+  }
+
+  async function onNotificationAction(id: string) {
+    if (id !== HOURS_PROMPT_ID) return openNoticeLink(id);
+    const settings = await loadSettings();
+    await sender.request('pause', settings.ok ? quickPauseReason(settings.settings) : undefined, 'notification');
+    await browser.notifications.clear(id);
+  }
 
   // onMessage only carries this extension's own pages (others use onMessageExternal).
   browser.runtime.onMessage.addListener((message: unknown) => route(message));
@@ -51,10 +108,17 @@ export function startBackground() {
     const handler = commands[name as CommandName];
     if (handler) void handler();
   });
-  browser.notifications.onClicked.addListener((id: string) => void openNoticeLink(id));
+  browser.notifications.onClicked.addListener((id: string) => void (id === HOURS_PROMPT_ID ? browser.notifications.clear(id) : openNoticeLink(id)));
+  browser.notifications.onButtonClicked?.addListener((id: string) => void onNotificationAction(id));
+  browser.idle?.onStateChanged.addListener(async (state: 'active' | 'idle' | 'locked') => {
+    const settings = await loadSettings();
+    if (settings.ok && settings.settings.autoPause.enabled) await automation.idleChanged(state, settings.settings.autoPause.substatus);
+    else if (state === 'active') await automation.idleChanged('active', '');
+  });
   browser.alarms.onAlarm.addListener((alarm: { name: string }) => {
     if (alarm.name === RETRY_ALARM) void sender.kick();
     if (alarm.name === RELAY_ALARM) void relay.ensure();
+    if (alarm.name === HOURS_ALARM) void checkWorkingHours();
   });
   globalThis.addEventListener?.('online', () => {
     void sender.kick();
@@ -68,9 +132,11 @@ export function startBackground() {
     if (reason === 'install' && !(await settingsItem.get())) await browser.runtime.openOptionsPage();
   });
   void browser.alarms.create(RELAY_ALARM, { periodInMinutes: 0.5 });
+  void browser.alarms.create(HOURS_ALARM, { periodInMinutes: 5 });
 
   void renderBadge();
   void sender.kick();
   void relay.ensure();
-  return { sender, relay, handlers, commands };
+  void applyIdleSettings();
+  return { sender, relay, handlers, commands, automation };
 }

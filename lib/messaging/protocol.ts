@@ -17,6 +17,10 @@ export const Messages = {
   testRelay: z.object({ relayUrl: z.string(), relayToken: z.optional(z.string()) }),
   /** Settings were saved: reconnect the relay, refresh the badge. */
   settingsChanged: z.object({}),
+  /** "Pause after this chat": the status to apply when the last open chat closes (null clears it). */
+  setNextStatus: z.object({ next: z.nullable(z.object({ status: SettableStatus, substatus: z.optional(z.string().check(z.maxLength(60))) })) }),
+  /** Today's numbers for the popup. */
+  todayStats: z.object({}),
 };
 export type MessageName = keyof typeof Messages;
 export type MessagePayload<K extends MessageName> = z.input<(typeof Messages)[K]>;
@@ -26,7 +30,11 @@ export interface TestResult {
   message: string;
 }
 
+import type { TodayStats } from '../stats/today';
+
 export interface MessageAnswers {
+  setNextStatus: null;
+  todayStats: TodayStats;
   setStatus: { id: string };
   retryNow: null;
   testConnection: TestResult;

@@ -11,21 +11,40 @@ export interface ChatNotice {
   message: string;
   context?: string;
   url?: string;
+  /** what it is about; quiet mode holds 'closed' while paused */
+  kind?: 'assigned' | 'transferred' | 'closed' | 'summary' | 'prompt';
+  /** button labels, where the browser supports them (not Firefox) */
+  buttons?: string[];
 }
+
+export interface NoticeOptions {
+  sound: boolean;
+}
+
+// Firefox shows basic notifications only: no buttons, no requireInteraction.
+const RICH_NOTIFICATIONS = !import.meta.env.FIREFOX;
 
 /** The notices shown lately, by id: what a click opens (and what tests read back). Transient, so storage.session. */
 export const shownNotices = storageItem('session', 'shown-notifications', (raw) =>
   raw && typeof raw === 'object' ? (raw as Record<string, ChatNotice>) : {},
 );
 
-export async function showNotice(notice: ChatNotice): Promise<void> {
+export async function showNotice(notice: ChatNotice, options: NoticeOptions = { sound: true }): Promise<void> {
+  const buttons = notice.buttons ?? (notice.url ? ['Open chat'] : []);
   await browser.notifications.create(notice.id, {
-    type: 'basic',
+    type: 'basic' as const,
     iconUrl: browser.runtime.getURL('/icon/128.png'),
     title: notice.title,
     message: notice.message,
     ...(notice.context ? { contextMessage: notice.context } : {}),
     priority: 2,
+    ...(RICH_NOTIFICATIONS
+      ? {
+          silent: !options.sound,
+          requireInteraction: notice.kind === 'assigned' || notice.kind === 'transferred',
+          ...(buttons.length ? { buttons: buttons.map((title) => ({ title })) } : {}),
+        }
+      : {}),
   });
   await shownNotices.update((shown) => Object.fromEntries([...Object.entries(shown), [notice.id, notice]].slice(-SHOWN_LIMIT)));
 }

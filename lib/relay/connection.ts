@@ -5,8 +5,6 @@ import { ServerFrame, type EventFrame, type HelloFrame } from '../protocol/frame
 import { loadSettings } from '../settings/store';
 import type { Settings } from '../settings/schema';
 import { retryDelay } from '../status/backoff';
-import type { StatusSender } from '../status/sender';
-import { showNotice } from '../notifications/notify';
 import type { MessagePayload, TestResult } from '../messaging/protocol';
 import { handleEvent, type EventOutcome } from './events';
 import { relayStateItem, type RelayState } from './state';
@@ -24,12 +22,12 @@ export function relayEndpoint(relayUrl: string): string {
 }
 
 interface Deps {
-  sender: Pick<StatusSender, 'observe'>;
+  /** Acts on a handled event: notices, observed status, calls, chats closing. `openBefore`: open chats before it. */
+  onOutcome: (outcome: EventOutcome, event: EventFrame, openBefore: number) => Promise<void> | void;
   WebSocketImpl?: typeof WebSocket;
-  onOutcome?: (outcome: EventOutcome, event: EventFrame) => Promise<void> | void;
 }
 
-export function createRelayConnection({ sender, WebSocketImpl = globalThis.WebSocket, onOutcome }: Deps) {
+export function createRelayConnection({ onOutcome, WebSocketImpl = globalThis.WebSocket }: Deps) {
   let socket: WebSocket | null = null;
   let reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   let frames: Promise<void> = Promise.resolve();
@@ -107,15 +105,14 @@ export function createRelayConnection({ sender, WebSocketImpl = globalThis.WebSo
       return;
     }
     let outcome: EventOutcome | undefined;
+    let openBefore = 0;
     await relayStateItem.update((s) => {
       if (frame.seq <= s.lastSeq) return s; // already handled (replayed twice)
+      openBefore = s.openChats.length;
       outcome = handleEvent(s, frame, settings);
       return outcome.state;
     });
-    if (!outcome) return;
-    for (const notice of outcome.notices) await showNotice(notice).catch(() => undefined);
-    if (outcome.observed) await sender.observe(outcome.observed);
-    await onOutcome?.(outcome, frame);
+    if (outcome) await onOutcome(outcome, frame, openBefore);
   }
 
   async function onClosed(code: number, reason: string): Promise<void> {

@@ -26,6 +26,7 @@ export function handleEvent(state: RelayState, event: EventFrame, settings: Sett
     if (held.length > 1) {
       outcome.notices.push({
         id: `summary-closed-${event.seq}`,
+        kind: 'summary',
         title: `${held.length} chats closed while you were away`,
         message: held.map((n) => n.title.replace(/^Chat closed: /, '')).join(', '),
       });
@@ -65,6 +66,7 @@ function applyEvent(state: RelayState, event: EventFrame, settings: Settings): E
     if (!isClosedLater(state, event)) next.openChats = [open, ...state.openChats.filter((c) => c.conversationId !== open.conversationId)];
     notify(event.kind === 'assigned' ? 'assigned' : 'transferred', {
       id: event.id,
+      kind: event.kind === 'assigned' ? 'assigned' : 'transferred',
       title: event.kind === 'assigned' ? `New chat: ${open.visitor}` : `Chat transferred to you: ${open.visitor}`,
       message: chat.description || 'No question given',
       context: contextLine(chat),
@@ -79,6 +81,7 @@ function applyEvent(state: RelayState, event: EventFrame, settings: Settings): E
       const ended = chat.closedAt ?? at;
       notify('closed', {
         id: event.id,
+        kind: 'closed',
         title: `Chat closed: ${open?.visitor ?? visitorName(chat)}`,
         message: started ? `Lasted ${formatDuration(ended - started)}` : 'The conversation has ended',
         context: contextLine(chat),

@@ -24,6 +24,22 @@ export const NotifyKinds = z.object({
   transferred: z._default(z.boolean(), true),
 });
 
+const clock = z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'Use a 24-hour time like 09:00'));
+
+export const AutoPauseSettings = z.object({
+  enabled: z._default(z.boolean(), false),
+  minutes: z._default(z.int().check(z.minimum(1, 'At least 1 minute'), z.maximum(240, 'At most 240 minutes')), 5),
+  substatus: z._default(substatus, 'Away'),
+});
+
+export const WorkingHours = z.object({
+  enabled: z._default(z.boolean(), false),
+  /** 0 = Sunday … 6 = Saturday */
+  days: z._default(z.array(z.int().check(z.minimum(0), z.maximum(6))), [1, 2, 3, 4, 5]),
+  start: z._default(clock, '09:00'),
+  end: z._default(clock, '17:00'),
+});
+
 export const Settings = z
   .object({
     version: z._default(z.literal(1), 1),
@@ -43,6 +59,14 @@ export const Settings = z
     relayUrl: z.optional(z.union([z.literal(''), wsUrl])),
     relayToken: z.optional(z.string()),
     notify: z._default(NotifyKinds, { assigned: true, closed: true, transferred: true }),
+    /** Pause reason used while a phone call is in progress (phone sync). */
+    callSubstatus: z._default(substatus, 'On a call'),
+    autoPause: z._default(AutoPauseSettings, { enabled: false, minutes: 5, substatus: 'Away' }),
+    workingHours: z._default(WorkingHours, { enabled: false, days: [1, 2, 3, 4, 5], start: '09:00', end: '17:00' }),
+    /** Hold chat-closed notifications while paused; summed up when back online. */
+    quietWhilePaused: z._default(z.boolean(), false),
+    /** Let the system play its notification sound. */
+    sound: z._default(z.boolean(), true),
   })
   .check(
     z.refine(

@@ -6,7 +6,7 @@ import { loadSettings } from '../settings/store';
 import type { SettingsResult } from '../settings/schema';
 import { retryDelay } from './backoff';
 import { statusItem } from './store';
-import type { Confirmed, Intent, StatusSource, StatusState } from './state';
+import { withConfirmed, type Confirmed, type Intent, type StatusSource, type StatusState } from './state';
 
 export const OFFLINE_MESSAGE = "You're offline — the change will be sent when you're back online";
 
@@ -19,8 +19,10 @@ export interface SenderDeps {
   schedule: (at: number) => void;
   newId: () => string;
   random: () => number;
-  /** Called after each confirmed change (history, next-status rules, …). */
+  /** Called after each confirmed or observed change. */
   onConfirmed?: (confirmed: Confirmed) => void;
+  /** Called for each new intent, before it is sent (automation forgets a pause a person overrode). */
+  onIntent?: (intent: Intent) => void | Promise<void>;
 }
 
 export const defaultSenderDeps = (schedule: SenderDeps['schedule']): SenderDeps => ({
@@ -50,6 +52,7 @@ export function createStatusSender(deps: SenderDeps) {
       nextAttemptAt: deps.now(),
     };
     await statusItem.update((s) => ({ ...s, intent, failure: null }));
+    await deps.onIntent?.(intent);
     if (inFlight && inFlight.id !== intent.id) inFlight.controller.abort();
     void kick();
     return intent;
@@ -118,7 +121,7 @@ export function createStatusSender(deps: SenderDeps) {
       case 'ok': {
         const confirmed: Confirmed = { status: intent.status, substatus: intent.substatus, since: now, source: intent.source };
         queueMicrotask(() => deps.onConfirmed?.(confirmed));
-        return { confirmed, intent: null, failure: null };
+        return { ...withConfirmed(state, confirmed), intent: null, failure: null };
       }
       case 'rejected':
         return { ...state, intent: null, failure: { status: intent.status, substatus: intent.substatus, code: 'token-rejected', message: result.message, at: now } };
@@ -144,7 +147,9 @@ export function createStatusSender(deps: SenderDeps) {
       // Echoes of our own earlier changes can arrive late; never step back in time.
       if (s.confirmed && s.confirmed.since > confirmed.since) return s;
       const same = s.confirmed && s.confirmed.status === confirmed.status && s.confirmed.substatus === confirmed.substatus;
-      return same ? s : { ...s, confirmed, failure: null };
+      if (same) return s;
+      queueMicrotask(() => deps.onConfirmed?.(confirmed));
+      return { ...withConfirmed(s, confirmed), failure: null };
     });
   }
 

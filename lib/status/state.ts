@@ -6,7 +6,18 @@ export const StatusValue = z.enum(['online', 'pause', 'offline']);
 export type StatusValue = z.infer<typeof StatusValue>;
 export const SettableStatus = z.enum(['online', 'pause']);
 
-export const StatusSource = z.enum(['popup', 'shortcut', 'snapengage', 'phone', 'idle', 'next-status', 'options']);
+export const StatusSource = z.enum(['popup', 'shortcut', 'snapengage', 'phone', 'idle', 'next-status', 'options', 'notification']);
+
+export const SOURCE_WORDS: Record<StatusSource, string> = {
+  popup: 'popup',
+  shortcut: 'shortcut',
+  snapengage: 'changed in SnapEngage',
+  phone: 'phone call',
+  idle: 'idle / screen locked',
+  'next-status': 'after last chat',
+  options: 'options',
+  notification: 'notification',
+};
 export type StatusSource = z.infer<typeof StatusSource>;
 
 const Target = z.object({ status: SettableStatus, substatus: z.optional(z.string()) });
@@ -40,14 +51,23 @@ export const Failure = z.object({
 });
 export type Failure = z.infer<typeof Failure>;
 
+export const HISTORY_LIMIT = 200;
+
 export const StatusState = z.object({
   confirmed: z.nullable(Confirmed),
   intent: z.nullable(Intent),
   failure: z.nullable(Failure),
+  /** Every confirmed change with its source, oldest first (bounded): "today" in the popup, time paused by reason. */
+  history: z._default(z.array(Confirmed), []),
 });
 export type StatusState = z.infer<typeof StatusState>;
 
-export const EMPTY_STATUS: StatusState = { confirmed: null, intent: null, failure: null };
+export const EMPTY_STATUS: StatusState = { confirmed: null, intent: null, failure: null, history: [] };
+
+/** The new state with `confirmed` as current and recorded in the history. */
+export function withConfirmed(state: StatusState, confirmed: Confirmed): StatusState {
+  return { ...state, confirmed, history: [...state.history, confirmed].slice(-HISTORY_LIMIT) };
+}
 
 export function parseStatusState(raw: unknown): StatusState {
   const parsed = StatusState.safeParse(raw);

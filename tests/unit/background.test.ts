@@ -13,15 +13,18 @@ beforeEach(() => {
 
 async function boot() {
   let onCommand: Listener | undefined;
-  // WXT's fake browser does not implement commands; capture the listener the worker adds.
+  let onIdle: ((state: string) => Promise<void>) | undefined;
+  // WXT's fake browser implements neither commands nor idle; capture the listeners the worker adds.
   vi.spyOn(fakeBrowser.commands.onCommand, 'addListener').mockImplementation(((l: Listener) => (onCommand = l)) as never);
+  vi.spyOn(fakeBrowser.idle.onStateChanged, 'addListener').mockImplementation(((l: typeof onIdle) => (onIdle = l)) as never);
+  vi.spyOn(fakeBrowser.idle, 'setDetectionInterval').mockImplementation((() => undefined) as never);
   for (const method of ['setBadgeText', 'setBadgeBackgroundColor', 'setTitle'] as const) {
     vi.spyOn(fakeBrowser.action, method).mockImplementation(async () => undefined);
   }
   const fetch = vi.fn(async () => new Response('{}', { status: 200 }));
   vi.stubGlobal('fetch', fetch);
   background.main();
-  return { fetch, command: (name: string) => onCommand!(name) };
+  return { fetch, command: (name: string) => onCommand!(name), idle: (state: string) => onIdle!(state) };
 }
 
 describe('background worker', () => {

@@ -4,6 +4,7 @@ import { createStatusSender, OFFLINE_MESSAGE, type SenderDeps } from '@/lib/stat
 import { statusItem } from '@/lib/status/store';
 import { settingsItem } from '@/lib/settings/store';
 import { viewStatus } from '@/lib/status/state';
+import { parseSettings } from '@/lib/settings/schema';
 import type { CallResult } from '@/lib/snapengage/agent-status-client';
 
 const SETTINGS = { orgId: '6418107096367104', apiToken: 'token-12345678', agentId: 'alice@example.com', apiBaseUrl: 'http://sandbox.test' };
@@ -24,7 +25,7 @@ function harness(results: Array<CallResult | Promise<CallResult>> = []) {
   let ids = 0;
   const deps = (): SenderDeps => ({
     send: send as unknown as SenderDeps['send'],
-    settings: async () => ({ ok: true, settings: { ...SETTINGS, version: 1, substatuses: ['Lunch'], notify: { assigned: true, closed: true, transferred: true } } }),
+    settings: async () => parseSettings({ ...SETTINGS, substatuses: ['Lunch'] }),
     now: () => clock,
     isOnline: () => online,
     schedule: (at) => scheduled.push(at),

@@ -1,0 +1,88 @@
+// Today's numbers for the popup: chats handled and average handling time from the relay's
+// stored events, time paused by reason from the status history this browser recorded.
+import * as z from 'zod/mini';
+import { ConversationData } from '../snapengage/conversation';
+import type { Confirmed } from '../status/state';
+
+export interface TodayStats {
+  chatsHandled: number;
+  /** null when no chat closed today */
+  averageHandlingMs: number | null;
+  /** pause reason ('' for none) -> ms paused today */
+  pausedMs: Record<string, number>;
+  /** why chat figures are missing, when they are */
+  relayNote?: string;
+}
+
+export function startOfDay(now: number): number {
+  const d = new Date(now);
+  d.setHours(0, 0, 0, 0);
+  return d.getTime();
+}
+
+/** Sums the time each pause reason held since midnight, from the ordered status history. */
+export function pausedToday(history: Confirmed[], now: number): Record<string, number> {
+  const from = startOfDay(now);
+  const totals: Record<string, number> = {};
+  history.forEach((entry, i) => {
+    if (entry.status !== 'pause') return;
+    const end = history[i + 1]?.since ?? now;
+    const start = Math.max(entry.since, from);
+    if (end <= start) return;
+    const key = entry.substatus ?? '';
+    totals[key] = (totals[key] ?? 0) + (end - start);
+  });
+  return totals;
+}
+
+export const StoredEvents = z.object({
+  events: z.array(z.object({ seq: z.number(), id: z.string(), kind: z.string(), at: z.string(), data: z.record(z.string(), z.unknown()) })),
+});
+type StoredEvent = z.infer<typeof StoredEvents>['events'][number];
+
+/** Closed chats today and their average duration (created → closed). */
+export function chatFigures(events: StoredEvent[], now: number): Pick<TodayStats, 'chatsHandled' | 'averageHandlingMs'> {
+  const from = startOfDay(now);
+  const assignedAt = new Map<string, number>();
+  const durations: number[] = [];
+  const closed = new Set<string>();
+  for (const e of events) {
+    const chat = ConversationData.safeParse(e.data);
+    if (!chat.success) continue;
+    const at = Date.parse(e.at);
+    if (e.kind === 'assigned' || e.kind === 'transferred') assignedAt.set(chat.data.conversationId, at);
+    if (e.kind !== 'closed' || at < from || closed.has(chat.data.conversationId)) continue;
+    closed.add(chat.data.conversationId);
+    const start = chat.data.createdAt ?? assignedAt.get(chat.data.conversationId);
+    const end = chat.data.closedAt ?? at;
+    if (start !== undefined && end >= start) durations.push(end - start);
+  }
+  return {
+    chatsHandled: closed.size,
+    averageHandlingMs: durations.length ? Math.round(durations.reduce((a, b) => a + b, 0) / durations.length) : null,
+  };
+}
+
+/** The relay's HTTP base from the websocket URL the agent pasted. */
+export function relayHttpBase(relayUrl: string): string {
+  const url = new URL(relayUrl);
+  url.protocol = url.protocol === 'wss:' || url.protocol === 'https:' ? 'https:' : 'http:';
+  url.pathname = url.pathname.replace(/\/ws\/?$/, '/');
+  url.search = '';
+  return url.toString().replace(/\/$/, '');
+}
+
+/** Pages through the relay's stored events for this agent (the relay keeps 7 days). */
+export async function fetchStoredEvents(relayUrl: string, relayToken: string, signal?: AbortSignal): Promise<StoredEvent[]> {
+  const all: StoredEvent[] = [];
+  let after = 0;
+  for (let page = 0; page < 50; page++) {
+    const response = await fetch(`${relayHttpBase(relayUrl)}/api/events?after=${after}&limit=1000`, { headers: { Authorization: `Bearer ${relayToken}` }, signal });
+    if (!response.ok) throw new Error(`the relay answered HTTP ${response.status}`);
+    const { events } = StoredEvents.parse(await response.json());
+    all.push(...events);
+    if (events.length < 1000) break;
+    after = events.at(-1)!.seq;
+  }
+  return all;
+}
