@@ -7,6 +7,7 @@ import { settingsItem } from '@/lib/settings/store';
 import { Field } from './Field';
 import { ReasonList } from './ReasonList';
 import { Shortcuts } from './Shortcuts';
+import { DaySettings, type DayDraft } from './DaySettings';
 
 interface Draft {
   orgId: string;
@@ -18,6 +19,7 @@ interface Draft {
   relayUrl: string;
   relayToken: string;
   notify: { assigned: boolean; closed: boolean; transferred: boolean };
+  day: DayDraft;
 }
 
 type Saved = Record<string, unknown> | undefined;
@@ -35,6 +37,20 @@ function draftFrom(saved: Saved): Draft {
     relayUrl: str(saved?.relayUrl),
     relayToken: '',
     notify: { assigned: notify.assigned ?? true, closed: notify.closed ?? true, transferred: notify.transferred ?? true },
+    day: dayDraftFrom(saved),
+  };
+}
+
+function dayDraftFrom(saved: Saved): DayDraft {
+  const defaults = parseSettings({ orgId: '1000000', apiToken: 'placeholder', agentId: 'a@b.co' });
+  const d = defaults.ok ? defaults.settings : undefined;
+  const s = (saved ?? {}) as Partial<DayDraft>;
+  return {
+    callSubstatus: s.callSubstatus ?? d!.callSubstatus,
+    autoPause: { ...d!.autoPause, ...s.autoPause },
+    workingHours: { ...d!.workingHours, ...s.workingHours },
+    quietWhilePaused: s.quietWhilePaused ?? d!.quietWhilePaused,
+    sound: s.sound ?? d!.sound,
   };
 }
 
@@ -66,6 +82,8 @@ export function Options() {
   const candidate = () => ({
     ...saved,
     ...draft,
+    ...draft.day,
+    day: undefined,
     apiToken: draft.apiToken || saved?.apiToken,
     relayToken: draft.relayUrl ? draft.relayToken || saved?.relayToken : undefined,
     quickPauseSubstatus: draft.quickPauseSubstatus || undefined,
@@ -191,6 +209,7 @@ export function Options() {
             ))}
           </fieldset>
         </section>
+        <DaySettings value={draft.day} errors={errors} onChange={set('day')} />
         <div class="row">
           <button type="submit" class="btn btn--primary" disabled={!!busy}>
             {busy === 'save' ? 'Saving…' : 'Save'}

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { browser } from 'wxt/browser';
+import { browser } from '@/lib/ext/native';
 import { sendMessage } from '@/lib/messaging/client';
 import { parseSettings, quickPauseReason } from '@/lib/settings/schema';
 import { settingsItem } from '@/lib/settings/store';
@@ -11,6 +11,9 @@ import { StatusHeader } from './StatusHeader';
 import { StatusPicker } from './StatusPicker';
 import { RelayLine } from './RelayLine';
 import { OpenChats } from './OpenChats';
+import { NextStatus } from './NextStatus';
+import { Today } from './Today';
+import { automationItem } from '@/lib/automation/state';
 
 const openOptions = () => void browser.runtime.openOptionsPage();
 
@@ -18,6 +21,7 @@ export function Popup() {
   const rawSettings = useItem(settingsItem);
   const status = useItem(statusItem);
   const relay = useItem(relayStateItem);
+  const automation = useItem(automationItem);
   const now = useNow(1000);
   const [chosen, setChosen] = useState<string | undefined>();
   const [error, setError] = useState<string | undefined>();
@@ -66,6 +70,8 @@ export function Popup() {
         </p>
       )}
       <OpenChats chats={relay.openChats} now={now} />
+      {ready && (relay.openChats.length > 0 || automation?.nextStatus) && <NextStatus next={automation?.nextStatus} reason={reason || undefined} />}
+      <Today history={status.history} now={now} />
       <footer class="popup__footer">
         <RelayLine relay={relay} />
         <button type="button" class="link" onClick={openOptions}>

@@ -3,6 +3,9 @@
 import * as z from 'zod/mini';
 import { ConversationData } from '../snapengage/conversation';
 import type { Confirmed } from '../status/state';
+import { startOfDay } from './day';
+
+export { startOfDay };
 
 export interface TodayStats {
   chatsHandled: number;
@@ -14,11 +17,6 @@ export interface TodayStats {
   relayNote?: string;
 }
 
-export function startOfDay(now: number): number {
-  const d = new Date(now);
-  d.setHours(0, 0, 0, 0);
-  return d.getTime();
-}
 
 /** Sums the time each pause reason held since midnight, from the ordered status history. */
 export function pausedToday(history: Confirmed[], now: number): Record<string, number> {

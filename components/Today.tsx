@@ -1,0 +1,41 @@
+import { useState } from 'preact/hooks';
+import { sendMessage } from '@/lib/messaging/client';
+import type { TodayStats } from '@/lib/stats/today';
+import { describeStatus, SOURCE_WORDS, type Confirmed } from '@/lib/status/state';
+import { startOfDay } from '@/lib/stats/day';
+import { clockTime, elapsed } from './format';
+
+/** Today's changes (from this browser's history) and numbers (chats from the relay), loaded when opened. */
+export function Today({ history, now }: { history: Confirmed[]; now: number }) {
+  const [stats, setStats] = useState<TodayStats | undefined>();
+  const today = history.filter((h) => h.since >= startOfDay(now)).reverse();
+  const load = (open: boolean) => open && !stats && void sendMessage('todayStats', {}).then(setStats, () => undefined);
+  return (
+    <details class="today" onToggle={(e) => load(e.currentTarget.open)}>
+      <summary>Today</summary>
+      {stats && (
+        <dl class="today__numbers" data-testid="today-numbers">
+          <dt>Chats handled</dt>
+          <dd>{stats.relayNote ? '—' : stats.chatsHandled}</dd>
+          <dt>Average handling</dt>
+          <dd>{stats.averageHandlingMs === null ? '—' : elapsed(stats.averageHandlingMs)}</dd>
+          {Object.entries(stats.pausedMs).map(([reason, ms]: [string, number]) => (
+            <>
+              <dt>Paused{reason ? `: ${reason}` : ''}</dt>
+              <dd>{elapsed(ms)}</dd>
+            </>
+          ))}
+        </dl>
+      )}
+      {stats?.relayNote && <p class="today__note">{stats.relayNote}</p>}
+      <ol class="today__changes" data-testid="today-changes">
+        {today.slice(0, 12).map((h) => (
+          <li key={h.since}>
+            <time>{clockTime(h.since)}</time> {describeStatus(h.status, h.substatus)} <span class="today__source">· {SOURCE_WORDS[h.source]}</span>
+          </li>
+        ))}
+        {!today.length && <li>No changes yet today</li>}
+      </ol>
+    </details>
+  );
+}
