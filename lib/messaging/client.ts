@@ -1,4 +1,4 @@
-import { browser } from 'wxt/browser';
+import { browser } from '../ext/native';
 import type { MessageAnswers, MessageName, MessagePayload, Reply } from './protocol';
 
 /** Sends a typed message to the background and rethrows its error here. */

@@ -1,7 +1,7 @@
 // A typed value in extension storage. Writes to one key are serialized (one queue per key),
 // because concurrent read-modify-write in a non-persistent background loses updates.
 // The queue holds no state of its own: if the worker dies, storage still holds the last write.
-import { browser } from 'wxt/browser';
+import { browser } from '../ext/native';
 
 type Area = 'local' | 'session';
 
