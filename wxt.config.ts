@@ -13,17 +13,18 @@ export default defineConfig({
   modules: ['@wxt-dev/webextension-polyfill'],
   vite: () => ({ plugins: [preact()] }),
   manifest: ({ browser }) => ({
-    name: 'Switchboard',
-    description: 'Set your SnapEngage chat status from the toolbar and get told the moment a chat reaches you.',
+    name: '__MSG_extName__',
+    description: '__MSG_extDescription__',
+    default_locale: 'en',
     permissions: ['storage', 'alarms', 'notifications', 'idle'],
     // Host access is requested at runtime for the API host and relay the agent saves.
     optional_host_permissions: ['https://*/*', 'http://*/*'],
     host_permissions: [],
     action: { default_title: 'Switchboard — not set up' },
     commands: {
-      'toggle-pause': { suggested_key: { default: COMMAND_KEYS['toggle-pause'] }, description: 'Toggle pause / online' },
-      'quick-pause': { suggested_key: { default: COMMAND_KEYS['quick-pause'] }, description: 'Quick pause with the default reason' },
-      'back-online': { suggested_key: { default: COMMAND_KEYS['back-online'] }, description: 'Back online' },
+      'toggle-pause': { suggested_key: { default: COMMAND_KEYS['toggle-pause'] }, description: '__MSG_cmdToggle__' },
+      'quick-pause': { suggested_key: { default: COMMAND_KEYS['quick-pause'] }, description: '__MSG_cmdQuickPause__' },
+      'back-online': { suggested_key: { default: COMMAND_KEYS['back-online'] }, description: '__MSG_cmdBackOnline__' },
     },
     ...(browser === 'firefox'
       ? {

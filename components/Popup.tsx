@@ -14,6 +14,7 @@ import { OpenChats } from './OpenChats';
 import { NextStatus } from './NextStatus';
 import { Today } from './Today';
 import { automationItem } from '@/lib/automation/state';
+import { t } from '@/lib/i18n';
 
 const openOptions = () => void browser.runtime.openOptionsPage();
 
@@ -44,11 +45,10 @@ export function Popup() {
       {!ready && (
         <div class="notice" role="alert" data-testid="setup-missing">
           <p>
-            {rawSettings ? 'Setup is incomplete: ' : 'Switchboard is not set up yet. '}
-            {settings && !settings.ok ? Object.values(settings.errors)[0] : 'Add your SnapEngage org id, API token and email.'}
+            {settings && !settings.ok ? `Setup is incomplete: ${Object.values(settings.errors)[0]}` : t('notSetUp')}
           </p>
           <button type="button" class="btn" onClick={openOptions}>
-            Open options
+            {t('openOptions')}
           </button>
         </div>
       )}
@@ -75,7 +75,7 @@ export function Popup() {
       <footer class="popup__footer">
         <RelayLine relay={relay} />
         <button type="button" class="link" onClick={openOptions}>
-          Options
+          {t('options')}
         </button>
       </footer>
     </main>

@@ -1,18 +1,19 @@
 import type { RelayState } from '@/lib/relay/state';
+import { t, type MessageKey } from '@/lib/i18n';
 
 const WORDS = {
-  off: 'Chat alerts: relay not set up',
-  connecting: 'Chat alerts: connecting to the relay…',
-  connected: 'Chat alerts: connected',
-  reconnecting: 'Chat alerts: relay connection lost — reconnecting',
-  rejected: 'Chat alerts: the relay refused the connection',
-} as const;
+  off: 'relayOff',
+  connecting: 'relayConnecting',
+  connected: 'relayConnected',
+  reconnecting: 'relayReconnecting',
+  rejected: 'relayRejected',
+} as const satisfies Record<RelayState['phase'], MessageKey>;
 
 export function RelayLine({ relay }: { relay: RelayState }) {
   return (
     <p class={`relay relay--${relay.phase}`} data-testid="relay" title={relay.message}>
       <span class="relay__dot" aria-hidden="true" />
-      {WORDS[relay.phase]}
+      {t(WORDS[relay.phase])}
     </p>
   );
 }

@@ -1,5 +1,6 @@
 import { describeStatus, type StatusView } from '@/lib/status/state';
 import { clockTime, elapsed } from './format';
+import { t, type MessageKey } from '@/lib/i18n';
 
 interface Props {
   view: StatusView;
@@ -9,11 +10,11 @@ interface Props {
 }
 
 const DELIVERY_WORDS = {
-  unknown: 'Pick a status to start',
-  confirmed: 'Confirmed by SnapEngage',
-  pending: 'Sending to SnapEngage…',
-  failed: 'Not changed',
-} as const;
+  unknown: 'deliveryUnknown',
+  confirmed: 'deliveryConfirmed',
+  pending: 'deliveryPending',
+  failed: 'deliveryFailed',
+} as const satisfies Record<string, MessageKey>;
 
 export function StatusHeader({ view, now, onRetry, onOpenOptions }: Props) {
   const words = describeStatus(view.status, view.substatus);
@@ -31,7 +32,7 @@ export function StatusHeader({ view, now, onRetry, onOpenOptions }: Props) {
         )}
       </div>
       <p class={`delivery delivery--${view.phase}`} data-testid="delivery" role="status" aria-live="polite">
-        {DELIVERY_WORDS[view.phase]}
+        {t(DELIVERY_WORDS[view.phase])}
         {view.message && <span class="delivery__why">: {view.message}</span>}
       </p>
       {view.phase === 'pending' && view.message && (

@@ -1,4 +1,5 @@
 import type { StatusView } from '@/lib/status/state';
+import { t } from '@/lib/i18n';
 
 interface Props {
   view: StatusView;
@@ -16,15 +17,16 @@ export function StatusPicker({ view, reasons, reason, disabled, onReason, onOnli
     <section class="picker" aria-label="Set your status">
       <div class="picker__buttons">
         <button type="button" class="btn btn--online" data-testid="go-online" aria-pressed={view.status === 'online'} disabled={disabled} onClick={onOnline}>
-          Online
+          {t('online')}
         </button>
         <button type="button" class="btn btn--pause" data-testid="go-pause" aria-pressed={isPaused} disabled={disabled} onClick={onPause}>
-          Pause{reason ? ` · ${reason}` : ''}
+          {t('pause')}
+          {reason ? ` · ${reason}` : ''}
         </button>
       </div>
       {reasons.length > 0 && (
         <fieldset class="reasons" disabled={disabled}>
-          <legend>Pause reason</legend>
+          <legend>{t('pauseReason')}</legend>
           {reasons.map((r) => (
             <label key={r} class="reason">
               <input type="radio" name="reason" value={r} checked={r === reason} onChange={() => onReason(r)} />

@@ -4,6 +4,7 @@ import type { TodayStats } from '@/lib/stats/today';
 import { describeStatus, SOURCE_WORDS, type Confirmed } from '@/lib/status/state';
 import { startOfDay } from '@/lib/stats/day';
 import { clockTime, elapsed } from './format';
+import { t } from '@/lib/i18n';
 
 /** Today's changes (from this browser's history) and numbers (chats from the relay), loaded when opened. */
 export function Today({ history, now }: { history: Confirmed[]; now: number }) {
@@ -12,7 +13,7 @@ export function Today({ history, now }: { history: Confirmed[]; now: number }) {
   const load = (open: boolean) => open && !stats && void sendMessage('todayStats', {}).then(setStats, () => undefined);
   return (
     <details class="today" onToggle={(e) => load(e.currentTarget.open)}>
-      <summary>Today</summary>
+      <summary>{t('today')}</summary>
       {stats && (
         <dl class="today__numbers" data-testid="today-numbers">
           <dt>Chats handled</dt>

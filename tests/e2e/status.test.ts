@@ -61,6 +61,13 @@ describe('setting status from the toolbar (real Chromium, real sandbox)', () => 
     expect(await badge(ext)).toMatchObject({ text: 'ON' });
     // Time in status is shown and ticks.
     await popup.page.getByTestId('since').filter({ hasText: /for \d+ s/ }).waitFor();
+    // Today's changes, each with its source.
+    await popup.page.getByText('Today').click();
+    const changes = popup.page.getByTestId('today-changes');
+    await changes.filter({ hasText: 'Online · popup' }).waitFor();
+    expect(await changes.innerText()).toMatch(/Online · popup[\s\S]*Paused: Lunch · popup/);
+    await popup.page.getByTestId('today-numbers').waitFor();
+    expect(await popup.page.getByTestId('today-numbers').innerText()).toMatch(/Paused: Lunch\s+\d+ s/);
   });
 
   it('a rejected token: the popup says so, the badge shows the error, no retry', async () => {

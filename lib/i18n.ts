@@ -1,0 +1,9 @@
+// UI strings live in public/_locales (English and German); the browser picks the language.
+import { browser } from './ext/native';
+import type messages from '../public/_locales/en/messages.json';
+
+export type MessageKey = keyof typeof messages;
+
+export function t(key: MessageKey): string {
+  return browser.i18n?.getMessage(key) || key;
+}
