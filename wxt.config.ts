@@ -10,6 +10,8 @@ export const COMMAND_KEYS = {
 } as const;
 
 export default defineConfig({
+  // `npm start` builds its demo (set up for the local sandbox) apart from the real build.
+  outDir: process.env.SWITCHBOARD_OUT_DIR ?? '.output',
   modules: ['@wxt-dev/webextension-polyfill'],
   vite: () => ({ plugins: [preact()] }),
   manifest: ({ browser }) => ({

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { browser } from '@/lib/ext/native';
 import { sendMessage } from '@/lib/messaging/client';
 import { parseSettings, quickPauseReason } from '@/lib/settings/schema';
@@ -6,7 +6,7 @@ import { settingsItem } from '@/lib/settings/store';
 import { statusItem } from '@/lib/status/store';
 import { viewStatus } from '@/lib/status/state';
 import { relayStateItem } from '@/lib/relay/state';
-import { useItem, useNow } from './hooks';
+import { useLocalItems, useNow } from './hooks';
 import { StatusHeader } from './StatusHeader';
 import { StatusPicker } from './StatusPicker';
 import { RelayLine } from './RelayLine';
@@ -19,15 +19,15 @@ import { t } from '@/lib/i18n';
 const openOptions = () => void browser.runtime.openOptionsPage();
 
 export function Popup() {
-  const rawSettings = useItem(settingsItem);
-  const status = useItem(statusItem);
-  const relay = useItem(relayStateItem);
-  const automation = useItem(automationItem);
+  const loaded = useLocalItems([settingsItem, statusItem, relayStateItem, automationItem] as const);
   const now = useNow(1000);
   const [chosen, setChosen] = useState<string | undefined>();
   const [error, setError] = useState<string | undefined>();
+  // Opening the popup wakes a worker the browser stopped, so chat alerts resume at once.
+  useEffect(() => void sendMessage('wake', {}).catch(() => undefined), []);
 
-  if (status === undefined || relay === undefined) return <main class="popup" aria-busy="true" />;
+  if (!loaded) return <main class="popup" aria-busy="true" />;
+  const [rawSettings, status, relay, automation] = loaded;
   const settings = rawSettings ? parseSettings(rawSettings) : undefined;
   const view = viewStatus(status);
   const ready = settings?.ok === true;

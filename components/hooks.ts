@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { StorageItem } from '@/lib/storage/item';
+import { browser } from '@/lib/ext/native';
 
 /** The item's current value, kept live through storage.onChanged; undefined until first read. */
 export function useItem<T>(item: StorageItem<T>): T | undefined {
@@ -14,6 +15,32 @@ export function useItem<T>(item: StorageItem<T>): T | undefined {
     };
   }, [item]);
   return value;
+}
+
+type Values<T extends readonly StorageItem<unknown>[]> = { [K in keyof T]: T[K] extends StorageItem<infer V> ? V : never };
+
+/**
+ * Several storage.local items read in ONE storage call (the popup's first paint waits on it),
+ * then kept live. undefined until that first read.
+ */
+export function useLocalItems<const T extends readonly StorageItem<unknown>[]>(items: T): Values<T> | undefined {
+  const [values, setValues] = useState<Values<T> | undefined>(undefined);
+  useEffect(() => {
+    let live = true;
+    const keys = items.map((i) => i.key);
+    const read = (raw: Record<string, unknown>) => items.map((i) => i.parse(raw[i.key])) as Values<T>;
+    void browser.storage.local.get(keys).then((raw) => live && setValues(read(raw)));
+    const listener = (changes: Record<string, { newValue?: unknown }>, area: string) => {
+      if (area !== 'local' || !keys.some((k) => k in changes)) return;
+      setValues((prev) => prev && (items.map((item, i) => (item.key in changes ? item.parse(changes[item.key]?.newValue) : prev[i])) as Values<T>));
+    };
+    browser.storage.onChanged.addListener(listener);
+    return () => {
+      live = false;
+      browser.storage.onChanged.removeListener(listener);
+    };
+  }, []);
+  return values;
 }
 
 /** Re-renders every `ms` so elapsed times tick. */

@@ -3,6 +3,7 @@
 import { decodeRelayToken, issueRelayToken } from './auth';
 import { CONFIG_DOCS, formatConfigDocs, loadConfig, loadConfigKeys } from './config';
 import { createRelay } from './relay';
+import { RelayRedisStore } from './redis-store';
 import { SqliteEventStore } from './sqlite-store';
 
 const USAGE = `Switchboard relay
@@ -12,7 +13,8 @@ Usage:
   npm run relay -- token <agent-email> [--days N]
                                                print a relay token for one agent (needs RELAY_SECRET)
   npm run relay -- revoke <token-or-jti>       revoke a token (recorded in the relay database;
-                                               open sockets using it close within one ping interval)
+                                               open sockets using it close within one ping interval;
+                                               with RELAY_REDIS_URL set, recorded in Redis)
   npm run relay -- help                        this text
 
 Options (flag, environment variable):
@@ -94,14 +96,15 @@ function token(positional: string[], flags: Record<string, string>): void {
 async function revoke(positional: string[], flags: Record<string, string>): Promise<void> {
   const arg = positional[0];
   if (!arg) fail(['usage: revoke <token-or-jti>']);
-  const loaded = loadConfigKeys(flags, process.env, ['dbPath']);
+  const loaded = loadConfigKeys(flags, process.env, ['dbPath', 'redisUrl']);
   if (!loaded.ok) fail(loaded.errors);
   const jti = arg.startsWith('sb1.') ? decodeRelayToken(arg)?.jti : arg;
   if (!jti) fail(['that is not a relay token (expected sb1.…) nor a jti']);
-  const store = new SqliteEventStore(loaded.config.dbPath);
+  const { redisUrl, dbPath } = loaded.config;
+  const store = redisUrl ? await RelayRedisStore.open(redisUrl) : new SqliteEventStore(dbPath);
   await store.revokeToken(jti);
   await store.close();
-  process.stderr.write(`relay: revoked jti ${jti} in ${loaded.config.dbPath}\n`);
+  process.stderr.write(`relay: revoked jti ${jti} in ${redisUrl ? 'Redis' : dbPath}\n`);
 }
 
 async function main(): Promise<void> {

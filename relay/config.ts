@@ -17,6 +17,12 @@ export const RelayConfigSchema = z.object({
   pingIntervalMs: z.int('must be an integer').check(z.minimum(1000, 'must be at least 1000')),
   allowedOrigins: z.array(z.string()),
   logLevel: z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`),
+  phoneWebhookToken: z.string(),
+  phoneSystemUrl: z.string().check(z.refine((s) => s === '' || /^https?:\/\/[^\s/]+/i.test(s), 'must be empty or an http:// / https:// URL')),
+  phoneSystemToken: z.string(),
+  redisUrl: z.string().check(z.refine((s) => s === '' || /^rediss?:\/\//.test(s), 'must be empty or a redis:// / rediss:// URL')),
+  webhookRateLimit: z.int('must be an integer').check(z.minimum(0, 'must be 0 (off) or more')),
+  wsRateLimit: z.int('must be an integer').check(z.minimum(0, 'must be 0 (off) or more')),
 });
 export type RelayConfig = z.infer<typeof RelayConfigSchema>;
 export type ConfigKey = keyof RelayConfig;
@@ -71,6 +77,49 @@ export const CONFIG_DOCS: readonly ConfigDoc[] = [
       'Comma-separated websocket Origins allowed (an entry may end in * for a prefix). Empty = chrome-extension://*, moz-extension://* and clients that send no Origin.',
   },
   { key: 'logLevel', env: 'RELAY_LOG_LEVEL', flag: '--log-level', default: 'info', description: `Log level: ${LOG_LEVELS.join(', ')}.` },
+  {
+    key: 'phoneWebhookToken',
+    env: 'PHONE_WEBHOOK_TOKEN',
+    flag: '--phone-webhook-token',
+    default: '',
+    description: 'Token the phone system sends (Authorization: <token> or Bearer <token>) with POST /phone/call-events. Empty = that endpoint is off (404). See docs/phone-sync.md.',
+  },
+  {
+    key: 'phoneSystemUrl',
+    env: 'PHONE_SYSTEM_URL',
+    flag: '--phone-system-url',
+    default: '',
+    description: 'http(s) URL the relay POSTs chat-started / chat-ended notices to (retried until a 2xx, up to 24 h; queued in <db>.phone-outbox). Empty = no notices.',
+  },
+  {
+    key: 'phoneSystemToken',
+    env: 'PHONE_SYSTEM_TOKEN',
+    flag: '--phone-system-token',
+    default: '',
+    description: 'Sent as Authorization: Bearer <token> with each notice to PHONE_SYSTEM_URL. Empty = no Authorization header.',
+  },
+  {
+    key: 'redisUrl',
+    env: 'RELAY_REDIS_URL',
+    flag: '--redis-url',
+    default: '',
+    description:
+      'redis://[:password@]host:port[/db]: keep events in Redis (a stream per agent) and fan them out across relay processes, so several relays can share one team behind a load balancer. Run Redis with appendonly yes + appendfsync always. Empty = the SQLite file (--db).',
+  },
+  {
+    key: 'webhookRateLimit',
+    env: 'RELAY_WEBHOOK_RATE_LIMIT',
+    flag: '--webhook-rate-limit',
+    default: '1000',
+    description: 'Webhook requests per second per source IP (bursts up to 5 s worth); above it: 429 with Retry-After. 0 = no limit.',
+  },
+  {
+    key: 'wsRateLimit',
+    env: 'RELAY_WS_RATE_LIMIT',
+    flag: '--ws-rate-limit',
+    default: '120',
+    description: 'Websocket connections per minute per relay token (bursts up to the same number); above it the socket is closed with 4429. 0 = no limit.',
+  },
 ];
 
 /** Defaults of the optional settings, typed (CONFIG_DOCS holds them as text for --help). */
@@ -82,6 +131,12 @@ export const CONFIG_DEFAULTS: Omit<RelayConfig, 'webhookToken' | 'secret'> = {
   pingIntervalMs: 20_000,
   allowedOrigins: [],
   logLevel: 'info',
+  phoneWebhookToken: '',
+  phoneSystemUrl: '',
+  phoneSystemToken: '',
+  redisUrl: '',
+  webhookRateLimit: 1000,
+  wsRateLimit: 120,
 };
 
 export type ConfigResult<T> = { ok: true; config: T } | { ok: false; errors: string[] };
@@ -91,6 +146,8 @@ function convert(key: ConfigKey, raw: string): unknown {
     case 'port':
     case 'retentionDays':
     case 'pingIntervalMs':
+    case 'webhookRateLimit':
+    case 'wsRateLimit':
       return /^\s*-?\d+\s*$/.test(raw) ? Number(raw) : raw;
     case 'allowedOrigins':
       return raw

@@ -8,6 +8,7 @@ import { CloseCode, ClientFrame, type PingFrame, type WelcomeFrame } from '../li
 import { authenticateAgent } from './auth';
 import type { Logger } from './logger';
 import type { RelayMetrics } from './metrics';
+import type { RateLimiter } from './rate-limit';
 import { PSEUDO_AGENT, type EventStore, type StoredEvent } from './store';
 
 const PING_FRAME = JSON.stringify({ type: 'ping' } satisfies PingFrame);
@@ -24,6 +25,8 @@ export interface HubOptions {
   maxBufferedBytes: number;
   maxSocketsPerAgent: number;
   replayPageSize: number;
+  /** Websocket connections per relay token (jti); over the limit → closed with 4429. */
+  connectLimiter?: RateLimiter;
 }
 
 type Phase = 'hello' | 'authenticating' | 'replaying' | 'live';
@@ -129,6 +132,10 @@ export class Hub {
       if (client.ws.readyState !== client.ws.OPEN) return;
       if ((this.byAgent.get(auth.agent)?.size ?? 0) >= this.o.maxSocketsPerAgent)
         return this.reject(client, CloseCode.tooManyConnections, 'too many connections for this agent');
+      if (this.o.connectLimiter && !this.o.connectLimiter.take(auth.jti).ok) {
+        this.o.metrics().wsRateLimited++;
+        return this.reject(client, CloseCode.tooManyConnections, 'rate limited: too many connections with this token, retry later');
+      }
       client.agent = auth.agent;
       client.jti = auth.jti;
       await this.start(client, hello.after, hello.generation);
@@ -156,7 +163,13 @@ export class Hub {
     const welcome: WelcomeFrame = { type: 'welcome', agent, latest, generation: store.generation, resumed };
     client.ws.send(JSON.stringify(welcome));
     this.o.logger.info({ agent, after: requestedAfter, resumed, latest }, 'websocket session started');
+    await this.catchUp(client);
+  }
 
+  /** Reads from the store after lastSent until caught up, then sends what was buffered and goes live. */
+  private async catchUp(client: Client): Promise<void> {
+    const { store } = this.o;
+    const agent = client.agent!;
     for (;;) {
       const page = await store.readAfter(agent, client.lastSent, this.o.replayPageSize);
       if (client.ws.readyState !== client.ws.OPEN) return;
@@ -195,16 +208,33 @@ export class Hub {
   }
 
   /** Forwards a newly stored event to the agent's sockets; the frame is serialized once. */
-  publish(event: StoredEvent, receivedAt?: number): void {
+  publish(event: StoredEvent, receivedAt?: number, prev?: number): void {
     if (event.agent === PSEUDO_AGENT) return;
     const set = this.byAgent.get(event.agent);
     if (!set) return;
     const text = eventFrameText(event);
     for (const client of set) {
-      if (client.phase === 'live') this.sendTo(client, event.seq, text, receivedAt);
+      // `prev` (the agent's previous seq, from a fan-out store) shows a missed message: re-read.
+      if (client.phase === 'live' && prev !== undefined && prev > client.lastSent) this.recatch(client, { seq: event.seq, text, receivedAt });
+      else if (client.phase === 'live') this.sendTo(client, event.seq, text, receivedAt);
       else if (client.pending.length < MAX_PENDING) client.pending.push({ seq: event.seq, text, receivedAt });
       else client.pendingOverflow = true;
     }
+  }
+
+  /** The fan-out feed had a break (e.g. Redis restarted): every live socket re-reads from the store. */
+  resync(): void {
+    for (const client of this.clients) if (client.phase === 'live') this.recatch(client);
+  }
+
+  private recatch(client: Client, first?: { seq: number; text: string; receivedAt?: number }): void {
+    client.phase = 'replaying';
+    if (first) client.pending.push(first);
+    this.catchUp(client).catch((err: unknown) => {
+      this.o.logger.error({ err: (err as Error).message, agent: client.agent }, 'websocket catch-up failed');
+      if (client.ws.readyState === client.ws.OPEN) client.ws.close(1011, 'relay error, retry later');
+      this.forget(client);
+    });
   }
 
   private forget(client: Client): void {

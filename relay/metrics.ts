@@ -1,13 +1,22 @@
 // Prometheus text exposition, hand-written: five series do not justify a client library.
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
-export type RejectReason = 'unauthorized' | 'unsupported_media_type' | 'too_large' | 'bad_json' | 'bad_payload' | 'store_unavailable';
+export type RejectReason = 'unauthorized' | 'unsupported_media_type' | 'too_large' | 'bad_json' | 'bad_payload' | 'store_unavailable' | 'rate_limited';
 export type WebhookEndpoint = 'conversation-events' | 'agent-status';
+/** Why POST /phone/call-events was refused (404 when phone sync is off is not counted). */
+export type PhoneRejectReason = 'unauthorized' | 'unsupported_media_type' | 'too_large' | 'bad_json' | 'bad_payload' | 'store_unavailable';
 
 export class RelayMetrics {
   readonly accepted = new Map<string, number>();
   readonly rejected = new Map<string, number>();
   delivered = 0;
+  phoneCallsAccepted = 0;
+  readonly phoneCallsRejected = new Map<string, number>();
+  phoneNoticesDelivered = 0;
+  /** Failed attempts to notify the phone system: `retry` (will be retried) or `dropped` (gave up). */
+  readonly phoneNoticesFailed = new Map<string, number>();
+  /** Websocket connections closed with 4429 by the per-token rate limit. */
+  wsRateLimited = 0;
   private readonly bucketCounts = LATENCY_BUCKETS.map(() => 0);
   private latencyCount = 0;
   private latencySum = 0;
@@ -20,6 +29,22 @@ export class RelayMetrics {
 
   webhookRejected(reason: RejectReason): void {
     this.rejected.set(reason, (this.rejected.get(reason) ?? 0) + 1);
+  }
+
+  phoneCallAccepted(): void {
+    this.phoneCallsAccepted++;
+  }
+
+  phoneCallRejected(reason: PhoneRejectReason): void {
+    this.phoneCallsRejected.set(reason, (this.phoneCallsRejected.get(reason) ?? 0) + 1);
+  }
+
+  phoneNoticeDelivered(): void {
+    this.phoneNoticesDelivered++;
+  }
+
+  phoneNoticeFailed(outcome: 'retry' | 'dropped'): void {
+    this.phoneNoticesFailed.set(outcome, (this.phoneNoticesFailed.get(outcome) ?? 0) + 1);
   }
 
   eventDelivered(latencySeconds?: number): void {
@@ -45,6 +70,9 @@ export class RelayMetrics {
       '# HELP relay_events_delivered_total Event frames sent to websockets (replayed and live).',
       '# TYPE relay_events_delivered_total counter',
       `relay_events_delivered_total ${this.delivered}`,
+      '# HELP relay_websocket_rate_limited_total Websocket connections refused (4429) by the per-token rate limit.',
+      '# TYPE relay_websocket_rate_limited_total counter',
+      `relay_websocket_rate_limited_total ${this.wsRateLimited}`,
       '# HELP relay_connected_agents Agents with at least one authenticated websocket.',
       '# TYPE relay_connected_agents gauge',
       `relay_connected_agents ${agents}`,
@@ -60,6 +88,18 @@ export class RelayMetrics {
       `relay_delivery_latency_seconds_sum ${this.latencySum}`,
       `relay_delivery_latency_seconds_count ${this.latencyCount}`,
     );
+    lines.push(
+      '# HELP relay_phone_call_events_accepted_total Phone call events stored and answered 200 (duplicates included).',
+      '# TYPE relay_phone_call_events_accepted_total counter',
+      `relay_phone_call_events_accepted_total ${this.phoneCallsAccepted}`,
+    );
+    labelled('relay_phone_call_events_rejected_total', 'Phone call events answered with an error, by reason.', 'reason', this.phoneCallsRejected);
+    lines.push(
+      '# HELP relay_phone_notices_delivered_total Chat notices the phone system acknowledged with a 2xx.',
+      '# TYPE relay_phone_notices_delivered_total counter',
+      `relay_phone_notices_delivered_total ${this.phoneNoticesDelivered}`,
+    );
+    labelled('relay_phone_notices_failed_total', 'Failed attempts to notify the phone system: retry = will be retried, dropped = given up.', 'outcome', this.phoneNoticesFailed);
     return lines.join('\n') + '\n';
   }
 }

@@ -1,12 +1,16 @@
 // Assembles the relay: store + HTTP routes + websocket hub on one node:http server.
 // Tests call createRelay in-process with port 0; relay/cli.ts is the same thing with flags.
 import { createServer } from 'node:http';
+import { pino } from 'pino';
 import type { AddressInfo } from 'node:net';
 import { CONFIG_DEFAULTS, RelayConfigSchema, type RelayConfig } from './config';
 import { Hub } from './hub';
 import { createLogger, type Logger } from './logger';
 import { RelayMetrics } from './metrics';
+import { PhoneOutbox, phoneOutboxPathFor, type PhoneOutboxTiming } from './phone-outbox';
 import { createRequestHandler } from './routes';
+import { RateLimiter } from './rate-limit';
+import { RelayRedisStore } from './redis-store';
 import { SqliteEventStore } from './sqlite-store';
 import type { EventStore } from './store';
 
@@ -26,6 +30,8 @@ export interface RelayOptions extends Partial<RelayConfig> {
   maxSocketsPerAgent?: number;
   /** How long close() waits for in-flight requests (default 10 s). */
   shutdownTimeoutMs?: number;
+  /** Phone notice retry timing (tests shorten it) and queue file (default `<dbPath>.phone-outbox`). */
+  phoneOutbox?: Partial<PhoneOutboxTiming> & { path?: string };
 }
 
 export interface Relay {
@@ -50,9 +56,22 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
     throw new Error(`invalid relay config: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
   }
   const config = parsed.data;
-  const logger = options.logger ?? createLogger(config.logLevel, options.logDestination);
+  // stdout is written asynchronously (sonic-boom coalesces lines while a write is in flight; pino
+  // flushes it on exit): a synchronous write per webhook cost ~10% of the relay's CPU under load.
+  const logger = options.logger ?? createLogger(config.logLevel, options.logDestination ?? pino.destination({ dest: 1, sync: false }));
   const ownsStore = !options.store;
-  const store = options.store ?? new SqliteEventStore(config.dbPath);
+  const store =
+    options.store ??
+    (config.redisUrl
+      ? await RelayRedisStore.open(config.redisUrl, { onError: (err) => logger.warn({ err: err.message }, 'redis connection trouble') })
+      : new SqliteEventStore(config.dbPath));
+  if (store instanceof RelayRedisStore) {
+    const d = await store.durability().catch(() => undefined);
+    if (d && (d.appendonly !== 'yes' || d.appendfsync !== 'always'))
+      logger.warn(d, 'redis does not fsync every write (appendonly yes + appendfsync always): a Redis crash can lose events already answered 200');
+  }
+  const webhookLimiter = new RateLimiter(config.webhookRateLimit, config.webhookRateLimit * 5);
+  const connectLimiter = new RateLimiter(config.wsRateLimit / 60, config.wsRateLimit);
 
   let hub!: Hub;
   const metrics = new RelayMetrics(() => ({ agents: hub.agentCount, sockets: hub.socketCount }));
@@ -67,8 +86,35 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
     maxBufferedBytes: options.maxBufferedBytes ?? 1024 * 1024,
     maxSocketsPerAgent: options.maxSocketsPerAgent ?? 16,
     replayPageSize: 500,
+    connectLimiter,
   });
-  const routes = createRequestHandler({ store, hub, metrics, logger, webhookToken: config.webhookToken, secret: config.secret });
+  // With Redis, events from every relay process (this one included) arrive through pub/sub.
+  const fanOut = store instanceof RelayRedisStore;
+  if (fanOut) await store.subscribe((event, prev) => hub.publish(event, undefined, prev), () => hub.resync());
+  // Phone sync (docs/phone-sync.md): chat notices to PHONE_SYSTEM_URL, queued durably before each webhook's 200.
+  const phoneOutbox = config.phoneSystemUrl
+    ? new PhoneOutbox({
+        ...options.phoneOutbox,
+        path: options.phoneOutbox?.path ?? phoneOutboxPathFor(config.dbPath),
+        url: config.phoneSystemUrl,
+        token: config.phoneSystemToken,
+        logger,
+        metrics,
+      })
+    : undefined;
+  const routes = createRequestHandler({
+    store,
+    hub,
+    metrics,
+    logger,
+    webhookToken: config.webhookToken,
+    secret: config.secret,
+    webhookLimiter,
+    publishLocally: !fanOut,
+    phoneWebhookToken: config.phoneWebhookToken,
+    allowedOrigins: config.allowedOrigins,
+    afterAppend: phoneOutbox && ((events) => phoneOutbox.enqueue(events)),
+  });
 
   const server = createServer({ requestTimeout: 30_000 }, routes.handle);
   server.on('upgrade', (req, socket, head) => hub.handleUpgrade(req, socket, head));
@@ -94,13 +140,17 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
   });
   const port = (server.address() as AddressInfo).port;
   const hostForUrl = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
-  logger.info({ host: config.host, port, db: options.store ? '(injected store)' : config.dbPath, generation: store.generation }, 'relay listening');
+  logger.info({ host: config.host, port, db: options.store ? '(injected store)' : config.redisUrl ? 'redis' : config.dbPath, generation: store.generation }, 'relay listening');
+  logger.info({ callEvents: !!config.phoneWebhookToken, notices: !!phoneOutbox }, 'phone sync');
+  phoneOutbox?.start();
 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
       logger.info('relay shutting down');
       clearInterval(pruneTimer);
+      webhookLimiter.stop();
+      connectLimiter.stop();
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const timeout = options.shutdownTimeoutMs ?? 10_000;
@@ -108,6 +158,7 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
       await hub.close();
       server.closeAllConnections();
       await stopped;
+      await phoneOutbox?.close();
       if (ownsStore) await store.close();
       logger.info('relay stopped');
     })());

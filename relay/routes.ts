@@ -3,9 +3,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { adaptAgentStatusEvent, adaptConversationEvent, type AdaptResult } from '../lib/snapengage/webhook-adapter';
 import { authenticateAgent, bearerToken, checkWebhookToken } from './auth';
-import type { Hub } from './hub';
+import { originAllowed, type Hub } from './hub';
 import type { Logger } from './logger';
+import type { RateLimiter } from './rate-limit';
 import type { RejectReason, RelayMetrics, WebhookEndpoint } from './metrics';
+import { createPhoneCallHandler, PHONE_CALL_EVENTS_PATH } from './phone-routes';
 import { PSEUDO_AGENT, type EventStore, type NewEvent } from './store';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -19,6 +21,16 @@ export interface RouteDeps {
   logger: Logger;
   webhookToken: string;
   secret: string;
+  /** Per source IP; over the limit → 429 + Retry-After. */
+  webhookLimiter?: RateLimiter;
+  /** false when the store fans events out itself (Redis pub/sub reaches this process's hub too). */
+  publishLocally?: boolean;
+  /** PHONE_WEBHOOK_TOKEN; empty = POST /phone/call-events answers 404. */
+  phoneWebhookToken?: string;
+  /** Origins allowed to read /api/events from a browser (the extension's); see hub.originAllowed. */
+  allowedOrigins?: readonly string[];
+  /** Awaited after a webhook's events are stored, before the 200 (phone sync queues its notices). */
+  afterAppend?: (events: NewEvent[]) => Promise<void>;
 }
 
 const WEBHOOKS: Record<string, { endpoint: WebhookEndpoint; adapt: (body: unknown) => AdaptResult }> = {
@@ -31,6 +43,7 @@ class HttpError extends Error {
     readonly status: number,
     message: string,
     readonly reason?: RejectReason,
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
@@ -65,25 +78,35 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
 const isJsonType = (header: string | undefined) => (header ?? '').split(';')[0]!.trim().toLowerCase() === 'application/json';
 
 export function createRequestHandler(deps: RouteDeps) {
   const { store, hub, metrics, logger } = deps;
+  const phoneCallEvents = createPhoneCallHandler(deps);
   let inFlight = 0;
   const idleWaiters: Array<() => void> = [];
 
   async function webhook(req: IncomingMessage, res: ServerResponse, route: (typeof WEBHOOKS)[string]): Promise<void> {
     const receivedAt = performance.now();
+    const limit = deps.webhookLimiter?.take(req.socket.remoteAddress ?? 'unknown');
+    if (limit && !limit.ok) throw new HttpError(429, 'too many requests from this address, retry later', 'rate_limited', { 'retry-after': String(limit.retryAfterSeconds) });
     if (!checkWebhookToken(req.headers, deps.webhookToken)) throw new HttpError(401, 'missing or wrong webhook token', 'unauthorized');
     if (!isJsonType(req.headers['content-type'])) throw new HttpError(415, 'content-type must be application/json', 'unsupported_media_type');
     const raw = await readBody(req, MAX_BODY_BYTES);
     let body: unknown;
     try {
-      body = JSON.parse(raw.toString('utf8'));
+      body = JSON.parse(UTF8.decode(raw));
     } catch {
       throw new HttpError(400, 'body is not valid JSON', 'bad_json');
     }
-    const adapted = route.adapt(body);
+    let adapted: AdaptResult;
+    try {
+      adapted = route.adapt(body);
+    } catch {
+      // The adapter should answer ok/error, but a value it did not foresee must not become a 500.
+      throw new HttpError(400, 'payload could not be read', 'bad_payload');
+    }
     if (!adapted.ok) throw new HttpError(400, adapted.error, 'bad_payload');
     const { id, kind, at, data, recipients } = adapted.event;
     // Nothing accepted is dropped: an event with no addressee is kept under the pseudo-agent.
@@ -96,7 +119,12 @@ export function createRequestHandler(deps: RouteDeps) {
       throw new HttpError(503, 'event store unavailable, retry later', 'store_unavailable');
     }
     results.forEach((r, i) => {
-      if (!r.duplicate) hub.publish({ ...events[i]!, seq: r.seq }, receivedAt);
+      if (!r.duplicate && deps.publishLocally !== false) hub.publish({ ...events[i]!, seq: r.seq }, receivedAt);
+    });
+    // Duplicates too: a redelivery after a failed outbox write must queue the notices then.
+    await deps.afterAppend?.(events).catch((err: unknown) => {
+      logger.error({ err: (err as Error).message, endpoint: route.endpoint }, 'phone outbox write failed');
+      throw new HttpError(503, 'phone outbox unavailable, retry later', 'store_unavailable');
     });
     const duplicate = results.every((r) => r.duplicate);
     metrics.webhookAccepted(route.endpoint);
@@ -132,7 +160,19 @@ export function createRequestHandler(deps: RouteDeps) {
       return webhook(req, res, hook);
     }
     switch (url.pathname) {
+      case PHONE_CALL_EVENTS_PATH:
+        return phoneCallEvents(req, res);
       case '/api/events':
+        // The extension reads its history from a chrome-extension:// origin: answer CORS for allowed origins only.
+        if (req.headers.origin && originAllowed(req.headers.origin, deps.allowedOrigins ?? [])) {
+          res.setHeader('access-control-allow-origin', req.headers.origin);
+          res.setHeader('vary', 'origin');
+          if (req.method === 'OPTIONS') {
+            res.writeHead(204, { 'access-control-allow-methods': 'GET', 'access-control-allow-headers': 'authorization', 'access-control-max-age': '600' });
+            res.end();
+            return;
+          }
+        }
         allow('GET');
         return listEvents(req, res, url);
       case '/healthz':
@@ -156,7 +196,7 @@ export function createRequestHandler(deps: RouteDeps) {
         if (err instanceof HttpError) {
           if (err.reason) metrics.webhookRejected(err.reason);
           // A body we refused to read must not stay on a keep-alive connection: close it after answering.
-          if (!res.headersSent) sendJson(res, err.status, { error: err.message }, req.complete ? {} : { connection: 'close' });
+          if (!res.headersSent) sendJson(res, err.status, { error: err.message }, req.complete ? err.headers : { ...err.headers, connection: 'close' });
           return;
         }
         logger.error({ err: (err as Error)?.message, path: req.url?.split('?')[0] }, 'request failed');

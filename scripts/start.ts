@@ -15,16 +15,29 @@ const DEMO = {
 const relayBase = `http://127.0.0.1:${DEMO.RELAY_PORT}`;
 const env = { ...process.env, ...DEMO, SANDBOX_WEBHOOK_URL: relayBase, RELAY_LOG_LEVEL: process.env.RELAY_LOG_LEVEL ?? 'warn' };
 
-console.log('▶ Building the extension…');
-const build = spawnSync('npx', ['wxt', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
-if (build.status !== 0) process.exit(build.status ?? 1);
-
 const token = spawnSync('node', ['--import', 'tsx', 'relay/cli.ts', 'token', DEMO.AGENT], { cwd: ROOT, env, encoding: 'utf8' });
 if (token.status !== 0) {
   console.error(token.stderr);
   process.exit(1);
 }
 const relayToken = token.stdout.trim().split('\n').pop()!;
+const demoSettings = {
+  orgId: '6418107096367104',
+  apiToken: 'sandbox-token-0123456789abcdef',
+  agentId: DEMO.AGENT,
+  apiBaseUrl: `http://127.0.0.1:${DEMO.SANDBOX_PORT}`,
+  relayUrl: `ws://127.0.0.1:${DEMO.RELAY_PORT}`,
+  relayToken,
+};
+
+// The demo build comes set up for this sandbox and relay (a real build never carries settings).
+console.log('▶ Building the extension (demo build, set up for the local sandbox and relay)…');
+const build = spawnSync('npx', ['wxt', 'build'], {
+  cwd: ROOT,
+  stdio: ['ignore', 'ignore', 'inherit'],
+  env: { ...process.env, WXT_DEMO_SETTINGS: JSON.stringify(demoSettings), SWITCHBOARD_OUT_DIR: '.output/demo' },
+});
+if (build.status !== 0) process.exit(build.status ?? 1);
 
 const children: ChildProcess[] = [];
 const run = (name: string, script: string) => {
@@ -52,8 +65,9 @@ setTimeout(() => {
  Switchboard demo is running.
 
  1. Load the extension: open chrome://extensions, turn on Developer mode,
-    "Load unpacked" → ${resolve(ROOT, '.output/chrome-mv3')}
- 2. In its options page (opens by itself), paste:
+    "Load unpacked" → ${resolve(ROOT, '.output/demo/chrome-mv3')}
+    This demo build comes set up for the sandbox and relay below.
+ 2. (Or load .output/chrome-mv3 after \`npm run build\` and paste these into its options:)
       Org id             6418107096367104
       API token          sandbox-token-0123456789abcdef
       Your email         ${DEMO.AGENT}

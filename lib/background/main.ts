@@ -8,7 +8,7 @@ import { routeMessage, type Handlers } from '../messaging/router';
 import { createStatusSender, defaultSenderDeps, type StatusSender } from '../status/sender';
 import { statusItem } from '../status/store';
 import { viewStatus } from '../status/state';
-import { loadSettings, settingsItem } from '../settings/store';
+import { loadSettings, saveSettings, settingsItem } from '../settings/store';
 import { quickPauseReason } from '../settings/schema';
 import { relayStateItem } from '../relay/state';
 import { createRelayConnection } from '../relay/connection';
@@ -40,7 +40,7 @@ export function startBackground() {
       if (confirmed.status === 'online') void loadSettings().then((s) => releaseHeld(!s.ok || s.settings.sound));
     },
   });
-  const relay = createRelayConnection({ onOutcome: createOutcomeHandler(sender, automation) });
+  const relay = createRelayConnection({ onOutcomes: createOutcomeHandler(sender, automation) });
   const commands = commandHandlers(sender);
 
   const handlers = {
@@ -54,6 +54,10 @@ export function startBackground() {
     testRelay: (input) => relay.test(input),
     settingsChanged: async () => {
       await Promise.all([renderBadge(), relay.restart(), sender.kick(), applyIdleSettings()]);
+      return null;
+    },
+    wake: async () => {
+      await Promise.all([relay.ensure(), sender.kick()]);
       return null;
     },
     setNextStatus: async ({ next }) => {
@@ -129,7 +133,11 @@ export function startBackground() {
     if (statusItem.key in changes || settingsItem.key in changes || relayStateItem.key in changes) void renderBadge();
   });
   browser.runtime.onInstalled.addListener(async ({ reason }: { reason: string }) => {
-    if (reason === 'install' && !(await settingsItem.get())) await browser.runtime.openOptionsPage();
+    if (reason !== 'install' || (await settingsItem.get())) return;
+    // `npm start` builds a demo that comes set up for the local sandbox and relay.
+    const demo = import.meta.env.WXT_DEMO_SETTINGS ? await saveSettings(JSON.parse(import.meta.env.WXT_DEMO_SETTINGS)) : undefined;
+    if (demo?.ok) await handlers.settingsChanged();
+    else await browser.runtime.openOptionsPage();
   });
   void browser.alarms.create(RELAY_ALARM, { periodInMinutes: 0.5 });
   void browser.alarms.create(HOURS_ALARM, { periodInMinutes: 5 });

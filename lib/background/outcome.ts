@@ -3,8 +3,8 @@
 // phone calls, and apply a queued next status when the last chat closes.
 import { CallData, CALL_KIND } from '../protocol/phone';
 import type { EventFrame } from '../protocol/frames';
-import type { EventOutcome } from '../relay/events';
-import { showNotice, type ChatNotice } from '../notifications/notify';
+import type { HandledEvent } from '../relay/connection';
+import { showNotice, showNotices, type ChatNotice } from '../notifications/notify';
 import { loadSettings } from '../settings/store';
 import { statusItem } from '../status/store';
 import { viewStatus } from '../status/state';
@@ -13,28 +13,31 @@ import type { Automation } from '../automation/automation';
 import { automationItem } from '../automation/state';
 
 export function createOutcomeHandler(sender: StatusSender, automation: Automation) {
-  return async (outcome: EventOutcome, frame: EventFrame, openBefore: number) => {
+  return async (handled: HandledEvent[]) => {
     const loaded = await loadSettings();
     if (!loaded.ok) return;
     const settings = loaded.settings;
     const paused = viewStatus(await statusItem.get()).status === 'pause';
-    for (const notice of outcome.notices) {
-      if (settings.quietWhilePaused && paused && notice.kind === 'closed') {
-        await automationItem.update((a) => ({ ...a, held: [...a.held, { id: notice.id, title: notice.title, message: notice.message }].slice(-20) }));
-        continue;
-      }
-      await showNotice(notice, { sound: settings.sound }).catch(() => undefined);
+    const notices = handled.flatMap((h) => h.outcome.notices);
+    const hold = (n: ChatNotice) => settings.quietWhilePaused && paused && n.kind === 'closed';
+    const held = notices.filter(hold);
+    if (held.length) {
+      await automationItem.update((a) => ({ ...a, held: [...a.held, ...held.map(({ id, title, message }) => ({ id, title, message }))].slice(-20) }));
     }
-    if (outcome.observed) await sender.observe(outcome.observed);
-    if (frame.kind === CALL_KIND) {
-      const call = CallData.safeParse(frame.data);
-      if (call.success && call.data.agent.toLowerCase() === settings.agentId.toLowerCase()) {
-        if (call.data.state === 'started') await automation.callStarted(call.data.callId, settings.callSubstatus);
-        else await automation.callEnded(call.data.callId);
-      }
+    await showNotices(notices.filter((n) => !hold(n)), { sound: settings.sound });
+    for (const { outcome, event, openBefore } of handled) {
+      if (outcome.observed) await sender.observe(outcome.observed);
+      if (event.kind === CALL_KIND) await onCall(event, settings.agentId, settings.callSubstatus);
+      await automation.chatsChanged(openBefore, outcome.state.openChats.length);
     }
-    await automation.chatsChanged(openBefore, outcome.state.openChats.length);
   };
+
+  async function onCall(event: EventFrame, me: string, callSubstatus: string) {
+    const call = CallData.safeParse(event.data);
+    if (!call.success || call.data.agent.toLowerCase() !== me.toLowerCase()) return;
+    if (call.data.state === 'started') await automation.callStarted(call.data.callId, callSubstatus);
+    else await automation.callEnded(call.data.callId);
+  }
 }
 
 /** Quiet mode is over (the agent is back online): one notice for what was held. */

@@ -4,3 +4,10 @@
 // nothing they call (storage, runtime.sendMessage/openOptionsPage) differs between MV3 browsers.
 // The background keeps the polyfill, for promise-returning onMessage listeners.
 export { browser } from '@wxt-dev/browser';
+
+declare global {
+  interface ImportMetaEnv {
+    /** JSON settings baked into the demo build by `npm start` (never set for real builds). */
+    readonly WXT_DEMO_SETTINGS?: string;
+  }
+}

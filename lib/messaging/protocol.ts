@@ -19,6 +19,8 @@ export const Messages = {
   settingsChanged: z.object({}),
   /** "Pause after this chat": the status to apply when the last open chat closes (null clears it). */
   setNextStatus: z.object({ next: z.nullable(z.object({ status: SettableStatus, substatus: z.optional(z.string().check(z.maxLength(60))) })) }),
+  /** The popup opened: wakes a stopped worker so it reconnects to the relay now, not at the next alarm. */
+  wake: z.object({}),
   /** Today's numbers for the popup. */
   todayStats: z.object({}),
 };
@@ -34,6 +36,7 @@ import type { TodayStats } from '../stats/today';
 
 export interface MessageAnswers {
   setNextStatus: null;
+  wake: null;
   todayStats: TodayStats;
   setStatus: { id: string };
   retryNow: null;

@@ -29,7 +29,18 @@ export const shownNotices = storageItem('session', 'shown-notifications', (raw) 
   raw && typeof raw === 'object' ? (raw as Record<string, ChatNotice>) : {},
 );
 
+/** Shows several notices at once, recording them with one storage write. */
+export async function showNotices(notices: ChatNotice[], options: NoticeOptions = { sound: true }): Promise<void> {
+  if (!notices.length) return;
+  await Promise.all(notices.map((n) => create(n, options).catch(() => undefined)));
+  await shownNotices.update((shown) => Object.fromEntries([...Object.entries(shown), ...notices.map((n) => [n.id, n] as const)].slice(-SHOWN_LIMIT)));
+}
+
 export async function showNotice(notice: ChatNotice, options: NoticeOptions = { sound: true }): Promise<void> {
+  await showNotices([notice], options);
+}
+
+async function create(notice: ChatNotice, options: NoticeOptions): Promise<void> {
   const buttons = notice.buttons ?? (notice.url ? ['Open chat'] : []);
   await browser.notifications.create(notice.id, {
     type: 'basic' as const,
@@ -46,7 +57,6 @@ export async function showNotice(notice: ChatNotice, options: NoticeOptions = { 
         }
       : {}),
   });
-  await shownNotices.update((shown) => Object.fromEntries([...Object.entries(shown), [notice.id, notice]].slice(-SHOWN_LIMIT)));
 }
 
 /** Clicking a chat notification opens that conversation in SnapEngage. */

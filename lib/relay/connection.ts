@@ -1,7 +1,7 @@
 // The extension's one websocket to the relay. State (resume point, phase, open chats) is in
 // storage; this module holds only the live socket. `ensure` is called on every wake-up and by
 // an alarm, so a worker the browser stopped reconnects and resumes from `lastSeq`.
-import { ServerFrame, type EventFrame, type HelloFrame } from '../protocol/frames';
+import { ServerFrame, type EventFrame, type HelloFrame, type WelcomeFrame } from '../protocol/frames';
 import { loadSettings } from '../settings/store';
 import type { Settings } from '../settings/schema';
 import { retryDelay } from '../status/backoff';
@@ -13,6 +13,15 @@ export const RELAY_TEST_TIMEOUT_MS = 5_000;
 const REJECT_CODES = new Set([4401, 4403]);
 
 /** Accepts what a person pastes: ws(s):// or http(s)://, with or without the /ws path. */
+function parseFrame(text: string): ServerFrame | undefined {
+  try {
+    const parsed = ServerFrame.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function relayEndpoint(relayUrl: string): string {
   const url = new URL(relayUrl);
   if (url.protocol === 'http:') url.protocol = 'ws:';
@@ -21,16 +30,24 @@ export function relayEndpoint(relayUrl: string): string {
   return url.toString();
 }
 
+export interface HandledEvent {
+  outcome: EventOutcome;
+  event: EventFrame;
+  /** open chats before this event */
+  openBefore: number;
+}
+
 interface Deps {
-  /** Acts on a handled event: notices, observed status, calls, chats closing. `openBefore`: open chats before it. */
-  onOutcome: (outcome: EventOutcome, event: EventFrame, openBefore: number) => Promise<void> | void;
+  /** Acts on handled events, in order: notices, observed status, calls, chats closing. */
+  onOutcomes: (handled: HandledEvent[]) => Promise<void> | void;
   WebSocketImpl?: typeof WebSocket;
 }
 
-export function createRelayConnection({ onOutcome, WebSocketImpl = globalThis.WebSocket }: Deps) {
+export function createRelayConnection({ onOutcomes, WebSocketImpl = globalThis.WebSocket }: Deps) {
   let socket: WebSocket | null = null;
   let reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   let frames: Promise<void> = Promise.resolve();
+  let inbox: string[] = [];
 
   const setState = (patch: Partial<RelayState>) => relayStateItem.update((s) => ({ ...s, ...patch }));
 
@@ -66,8 +83,10 @@ export function createRelayConnection({ onOutcome, WebSocketImpl = globalThis.We
       ws.send(JSON.stringify(hello));
     };
     ws.onmessage = (message) => {
-      // Frames are handled strictly in order: each one's storage write finishes before the next.
-      frames = frames.then(() => onFrame(String(message.data), settings)).catch(() => undefined);
+      // Frames are handled strictly in order, in batches: a backlog of events arriving together
+      // is applied with one storage write, not one per event.
+      inbox.push(String(message.data));
+      if (inbox.length === 1) frames = frames.then(() => drainInbox(settings)).catch(() => undefined);
     };
     ws.onclose = (event) => {
       if (socket !== ws) return;
@@ -76,43 +95,57 @@ export function createRelayConnection({ onOutcome, WebSocketImpl = globalThis.We
     };
   }
 
-  async function onFrame(text: string, settings: Settings): Promise<void> {
-    let frame: ServerFrame;
-    try {
-      const parsed = ServerFrame.safeParse(JSON.parse(text));
-      if (!parsed.success) return;
-      frame = parsed.data;
-    } catch {
-      return;
+  async function drainInbox(settings: Settings): Promise<void> {
+    const batch = inbox;
+    inbox = [];
+    let events: EventFrame[] = [];
+    for (const text of batch) {
+      const frame = parseFrame(text);
+      if (!frame || frame.type === 'ping') continue;
+      if (frame.type === 'event') {
+        events.push(frame);
+        continue;
+      }
+      await applyEvents(events, settings);
+      events = [];
+      await onWelcome(frame);
     }
-    if (frame.type === 'ping') return;
-    if (frame.type === 'welcome') {
-      await relayStateItem.update((s) => {
-        const lastSeq = frame.resumed ? s.lastSeq : 0;
-        const backlog = frame.latest > lastSeq;
-        return {
-          ...s,
-          phase: 'connected',
-          message: undefined,
-          attempts: 0,
-          connectedAt: Date.now(),
-          generation: frame.generation,
-          lastSeq,
-          // A first connection (no generation yet) replays history silently.
-          replay: backlog ? { until: frame.latest, silent: !s.generation, heldClosed: [] } : undefined,
-        };
-      });
-      return;
-    }
-    let outcome: EventOutcome | undefined;
-    let openBefore = 0;
+    await applyEvents(events, settings);
+  }
+
+  async function onWelcome(frame: WelcomeFrame): Promise<void> {
     await relayStateItem.update((s) => {
-      if (frame.seq <= s.lastSeq) return s; // already handled (replayed twice)
-      openBefore = s.openChats.length;
-      outcome = handleEvent(s, frame, settings);
-      return outcome.state;
+      const lastSeq = frame.resumed ? s.lastSeq : 0;
+      const backlog = frame.latest > lastSeq;
+      return {
+        ...s,
+        phase: 'connected',
+        message: undefined,
+        attempts: 0,
+        connectedAt: Date.now(),
+        generation: frame.generation,
+        lastSeq,
+        // A first connection (no generation yet) replays history silently.
+        replay: backlog ? { until: frame.latest, silent: !s.generation, heldClosed: [] } : undefined,
+      };
     });
-    if (outcome) await onOutcome(outcome, frame, openBefore);
+  }
+
+  async function applyEvents(events: EventFrame[], settings: Settings): Promise<void> {
+    if (!events.length) return;
+    const handled: HandledEvent[] = [];
+    await relayStateItem.update((start) => {
+      handled.length = 0; // the update function may run again on a retry; start over then
+      let state = start;
+      for (const event of events) {
+        if (event.seq <= state.lastSeq) continue; // already handled (replayed twice)
+        const outcome = handleEvent(state, event, settings);
+        handled.push({ outcome, event, openBefore: state.openChats.length });
+        state = outcome.state;
+      }
+      return state;
+    });
+    if (handled.length) await onOutcomes(handled);
   }
 
   async function onClosed(code: number, reason: string): Promise<void> {

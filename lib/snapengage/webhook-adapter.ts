@@ -41,14 +41,15 @@ export function normalizeKind(raw: string): string {
 const isConversationKind = (k: string): k is ConversationKind => (CONVERSATION_KINDS as readonly string[]).includes(k);
 
 /** Epoch ms from epoch ms, epoch seconds (< 1e11) or an ISO 8601 string. */
+/** Largest time a JS Date can hold (year 275760); beyond it toISOString() throws. */
+const MAX_DATE_MS = 8.64e15;
+
 export function toEpochMs(value: unknown): number | undefined {
   if (typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value)) value = Number(value);
-  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return Math.round(value < 1e11 ? value * 1000 : value);
-  if (typeof value === 'string') {
-    const ms = Date.parse(value);
-    if (!Number.isNaN(ms)) return ms;
-  }
-  return undefined;
+  let ms: number | undefined;
+  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) ms = Math.round(value < 1e11 ? value * 1000 : value);
+  else if (typeof value === 'string') ms = Date.parse(value);
+  return ms !== undefined && Number.isFinite(ms) && Math.abs(ms) <= MAX_DATE_MS ? ms : undefined;
 }
 
 /** First present (not undefined/null/'') value among dotted paths like `conversation.id`. */

@@ -7,6 +7,8 @@ type Area = 'local' | 'session';
 
 export interface StorageItem<T> {
   readonly key: string;
+  readonly area: Area;
+  parse(raw: unknown): T;
   get(): Promise<T>;
   set(value: T): Promise<void>;
   update(fn: (current: T) => T): Promise<T>;
@@ -24,6 +26,8 @@ export function storageItem<T>(area: Area, key: string, parse: (raw: unknown) =>
   };
   return {
     key,
+    area,
+    parse,
     get,
     set: (value) => enqueue(() => storage().set({ [key]: value })),
     update: (fn) =>

@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSandbox, type Sandbox } from '../../sandbox/server';
 import { badge, launchExtension, type Launched } from './fixtures';
@@ -52,6 +54,18 @@ describe('chat notifications through the real relay (real Chromium, sandbox as S
     await expect.poll(titles, { timeout: 15_000 }).toEqual(['Chat closed: Sam Visitor', 'New chat: Sam Visitor']);
     const closed = Object.values(await notifications(ext)).find((n) => n.title.startsWith('Chat closed'))!;
     expect(closed.message).toMatch(/^Lasted \d/);
+
+    // Today's numbers come from the relay's stored events.
+    await sandbox.fire('assigned', { agent: ALICE, visitorName: 'Kim', question: 'Can I change my delivery address?' });
+    const after = await PopupPage.open(ext);
+    await after.page.getByTestId('open-chats').filter({ hasText: 'Kim' }).waitFor({ timeout: 15_000 });
+    await after.pause('Lunch');
+    await after.waitForDelivery('Confirmed by SnapEngage');
+    await after.page.getByText('Today').click();
+    await after.page.getByTestId('today-numbers').filter({ hasText: /Chats handled\s*[1-9]/ }).waitFor();
+    // The README's picture: status with time in status, open chats, today's changes and numbers, relay connected.
+    mkdirSync(resolve(import.meta.dirname, '../../docs'), { recursive: true });
+    await after.page.locator('main').screenshot({ path: resolve(import.meta.dirname, '../../docs/popup.png') });
   });
 
   it('a duplicate delivery is notified once; Bob’s chats never reach Alice', async () => {

@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRelay, type Relay } from '../../relay/relay';
+import { createRelay, type Relay, type RelayOptions } from '../../relay/relay';
 import { issueRelayToken } from '../../relay/auth';
 import type { Launched } from './fixtures';
 
@@ -18,8 +18,10 @@ export class RelayUnderTest {
     return join(this.dir, 'relay.db');
   }
 
+  constructor(private readonly extra: Partial<RelayOptions> = {}) {}
+
   async start(port = this.port): Promise<Relay> {
-    this.relay = await createRelay({ port, host: '127.0.0.1', dbPath: this.dbPath, secret: RELAY_SECRET, webhookToken: WEBHOOK_TOKEN, logLevel: 'silent' });
+    this.relay = await createRelay({ port, host: '127.0.0.1', dbPath: this.dbPath, secret: RELAY_SECRET, webhookToken: WEBHOOK_TOKEN, logLevel: 'silent', ...this.extra });
     this.port = this.relay.port;
     return this.relay;
   }

@@ -1,6 +1,4 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { createSandbox, type Sandbox } from '../../sandbox/server';
 import { badge, launchExtension, type Launched } from './fixtures';
 import { OptionsPage, PopupPage } from './pages';
@@ -50,8 +48,6 @@ describe('setting status from the toolbar (real Chromium, real sandbox)', () => 
     expect(sandbox.agentStatus('alice@example.com')).toMatchObject({ status: 'pause', substatus: 'Lunch' });
     expect(await badge(ext)).toEqual({ text: 'II', title: 'Switchboard — Paused: Lunch' });
 
-    mkdirSync(resolve(import.meta.dirname, '../../docs'), { recursive: true });
-    await popup.page.screenshot({ path: resolve(import.meta.dirname, '../../docs/popup.png') });
 
     await popup.online();
     await popup.page.getByTestId('status').filter({ hasText: /^Online$/ }).waitFor();
@@ -68,6 +64,7 @@ describe('setting status from the toolbar (real Chromium, real sandbox)', () => 
     expect(await changes.innerText()).toMatch(/Online · popup[\s\S]*Paused: Lunch · popup/);
     await popup.page.getByTestId('today-numbers').waitFor();
     expect(await popup.page.getByTestId('today-numbers').innerText()).toMatch(/Paused: Lunch\s+\d+ s/);
+
   });
 
   it('a rejected token: the popup says so, the badge shows the error, no retry', async () => {

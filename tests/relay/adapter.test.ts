@@ -108,6 +108,12 @@ describe('adaptConversationEvent', () => {
     expect(toEpochMs(timestamp)).toBe(ms);
   });
 
+  it('a timestamp no date can hold is treated as absent, never a crash', () => {
+    expect(toEpochMs(1e308)).toBeUndefined();
+    expect(toEpochMs('9'.repeat(40))).toBeUndefined();
+    expect(adaptConversationEvent({ ...canonical, timestamp: 1e308 })).toMatchObject({ ok: false, error: expect.stringContaining('timestamp') });
+  });
+
   it('derives a stable id when eventId is missing, equal across spellings', () => {
     const { eventId: _, ...noId } = canonical;
     const a = ok(noId);

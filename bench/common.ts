@@ -1,0 +1,152 @@
+// Shared pieces of the benchmark harness: the webhook body every contender receives, the
+// clock all processes share, percentiles, and /proc readings of the server under test.
+import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { conversationEvent } from '../sandbox/payloads';
+
+export const BENCH_DIR = import.meta.dirname;
+export const ROOT = resolve(BENCH_DIR, '..');
+export const RELAY_SECRET = 'bench-secret-0123456789abcdef0123456789abcdef';
+export const WEBHOOK_TOKEN = 'bench-webhook-token';
+export const WEBHOOK_PATH = '/snapengage/conversation-events';
+
+export type Contender = 'relay' | 'floor' | 'socketio';
+export const CONTENDERS: readonly Contender[] = ['relay', 'floor', 'socketio'];
+
+/**
+ * Microseconds on CLOCK_MONOTONIC. `process.hrtime` reads the system-wide monotonic clock, so
+ * a time taken in the load generator and one taken in a client process compare directly.
+ */
+export const nowUs = (): number => Number(process.hrtime.bigint() / 1000n);
+
+export const agentEmail = (i: number) => `agent${i}@bench.test`;
+
+/** Where the send time travels: inside the visitor's question, which every contender forwards as-is. */
+export const TIME_MARK = 'bench-t=';
+
+/**
+ * A sandbox `assigned` body split around the three values that change per request (agent,
+ * event id, send time), so a request costs the load generator three string concatenations.
+ */
+export function webhookTemplate(): (agent: string, eventId: string, sentUs: number) => string {
+  const body = JSON.stringify(
+    conversationEvent('assigned', { agent: 'zzagentzz@bench.test', agentAlias: 'Bench Agent', eventId: 'zzeidzz', question: `${TIME_MARK}zztzz;` }),
+  );
+  const parts = body.split(/zzagentzz@bench\.test|zzeidzz|zztzz/);
+  const order = [...body.matchAll(/zzagentzz@bench\.test|zzeidzz|zztzz/g)].map((m) => m[0]);
+  if (parts.length !== order.length + 1) throw new Error('template markers not found');
+  return (agent, eventId, sentUs) => {
+    let out = parts[0]!;
+    for (let i = 0; i < order.length; i++) {
+      const m = order[i]!;
+      out += (m === 'zzeidzz' ? eventId : m === 'zztzz' ? String(sentUs) : agent) + parts[i + 1]!;
+    }
+    return out;
+  };
+}
+
+/** Reads the send time back out of whatever text a contender delivered. */
+export function sentTimeOf(text: string): number {
+  const i = text.indexOf(TIME_MARK);
+  if (i < 0) return NaN;
+  return parseInt(text.slice(i + TIME_MARK.length, i + TIME_MARK.length + 20), 10);
+}
+
+export function percentile(sorted: ArrayLike<number>, p: number): number {
+  if (sorted.length === 0) return NaN;
+  const idx = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[idx]!;
+}
+
+export function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s.length ? (s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2) : NaN;
+}
+
+const CLK_TCK = 100; // USER_HZ on Linux
+
+/** utime + stime of a process (all its threads), in ms. */
+export function procCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name, which may itself contain spaces and parentheses.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
+}
+
+/** Resident set size of a process, in bytes. */
+export function procRssBytes(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) * 1024 : NaN;
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Forks a TypeScript module of the harness with an IPC channel. */
+export function forkTs(file: string, args: string[] = [], execArgv: string[] = []): ChildProcess {
+  return fork(resolve(BENCH_DIR, file), args, {
+    execArgv: ['--import', 'tsx', ...execArgv],
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
+}
+
+/** Request/response over a child's IPC channel: sends `msg`, resolves with the first reply of `type`. */
+export function ask<T>(child: ChildProcess, msg: object, type: string, timeoutMs = 120_000): Promise<T> {
+  return new Promise((resolveP, reject) => {
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`no "${type}" from child ${child.pid} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const onMessage = (m: { type?: string; error?: string }) => {
+      if (m?.type === 'error') {
+        cleanup();
+        reject(new Error(`child ${child.pid}: ${m.error}`));
+      } else if (m?.type === type) {
+        cleanup();
+        resolveP(m as T);
+      }
+    };
+    const onExit = (code: number | null) => {
+      cleanup();
+      reject(new Error(`child ${child.pid} exited (${code}) while waiting for "${type}"`));
+    };
+    const cleanup = () => {
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+    };
+    child.on('message', onMessage);
+    child.on('exit', onExit);
+    child.send(msg);
+  });
+}
+
+/** Waits for the first message of `type` without sending anything. */
+export function waitFor<T>(child: ChildProcess, type: string, timeoutMs = 60_000): Promise<T> {
+  return new Promise((resolveP, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no "${type}" from child ${child.pid}`)), timeoutMs);
+    const onMessage = (m: { type?: string; error?: string }) => {
+      if (m?.type === type || m?.type === 'error') {
+        clearTimeout(timer);
+        child.off('message', onMessage);
+        if (m.type === 'error') reject(new Error(m.error));
+        else resolveP(m as T);
+      }
+    };
+    child.on('message', onMessage);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`child ${child.pid} exited (${code}) before "${type}"`));
+    });
+  });
+}
+
+export async function stopChild(child: ChildProcess, timeoutMs = 5_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  child.kill('SIGTERM');
+  const t = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  await exited;
+  clearTimeout(t);
+}

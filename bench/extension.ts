@@ -1,0 +1,185 @@
+// The extension benchmark, on the built .output/chrome-mv3 in the system's Chromium:
+// popup size, popup time to interactive, click → request at the sandbox, and worker cold
+// start → relay connected and a backlog handled.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Page } from 'playwright-core';
+import { issueRelayToken } from '../relay/auth';
+import { createRelay } from '../relay/relay';
+import { conversationEvent } from '../sandbox/payloads';
+import { createSandbox } from '../sandbox/server';
+import { findChromium } from '../scripts/chromium';
+import { popupGzipBytes, POPUP_BUDGET_BYTES } from '../scripts/size';
+import { launchExtension, type Launched } from '../tests/e2e/fixtures';
+import { OptionsPage } from '../tests/e2e/pages';
+import { stopWorker, workerStatus } from '../tests/e2e/stop-worker';
+import { median, RELAY_SECRET, ROOT, sleep, WEBHOOK_PATH, WEBHOOK_TOKEN } from './common';
+
+export interface ExtensionResults {
+  popupGzipBytes: number;
+  popupBudgetBytes: number;
+  popupFiles: Array<{ file: string; raw: number; gzip: number }>;
+  /** absent when Chromium is missing */
+  browser?: {
+    /** navigation start → status shown and buttons enabled, ms */
+    ttiMs: { median: number; samples: number[] };
+    /** click in the popup → the status request received by the sandbox, ms */
+    clickToRequestMs: { median: number; samples: number[] };
+    /** worker stopped by the browser, then woken: → relay connected, → backlog handled */
+    coldStart: { backlog: number; connectedMs: { median: number; samples: number[] }; backlogHandledMs: { median: number; samples: number[] } };
+  };
+  skipped?: string;
+}
+
+const ALICE = 'alice@example.com';
+const OUT = resolve(ROOT, '.output/chrome-mv3');
+
+/** Records (in the page's own clock, from navigation start) when the popup became usable. */
+const TTI_SCRIPT = `(() => {
+  const ready = () => {
+    const status = document.querySelector('[data-testid="status"]');
+    const pause = document.querySelector('[data-testid="go-pause"]');
+    return !!(status && status.textContent && status.textContent.trim() && pause && !pause.disabled);
+  };
+  const obs = new MutationObserver(() => {
+    if (ready()) { window.__tti = performance.now(); obs.disconnect(); }
+  });
+  obs.observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
+})();`;
+
+async function relayState(page: Page): Promise<{ phase?: string; lastSeq?: number }> {
+  return page.evaluate(async () => ((await chrome.storage.local.get('relay')).relay ?? {}) as { phase?: string; lastSeq?: number });
+}
+
+export async function runExtensionBench(opts: { quick: boolean; log: (line: string) => void }): Promise<ExtensionResults> {
+  const { log } = opts;
+  if (!existsSync(join(OUT, 'manifest.json'))) {
+    log('  building the extension (npx wxt build)…');
+    const built = spawnSync('npx', ['wxt', 'build'], { cwd: ROOT, stdio: 'ignore' });
+    if (built.status !== 0) throw new Error('wxt build failed');
+  }
+  const size = popupGzipBytes(OUT);
+  const results: ExtensionResults = { popupGzipBytes: size.total, popupBudgetBytes: POPUP_BUDGET_BYTES, popupFiles: size.files };
+  log(`  popup JS + CSS: ${(size.total / 1024).toFixed(1)} KB gzipped`);
+  if (!findChromium()) return { ...results, skipped: 'no Chromium (set CHROMIUM_PATH)' };
+
+  const samples = opts.quick ? 3 : 20;
+  const coldRuns = opts.quick ? 1 : 2;
+  const backlog = opts.quick ? 20 : 100;
+
+  let statusRequestAt: (() => void) | undefined;
+  const sandbox = await createSandbox({
+    port: 0,
+    log: (line) => {
+      if (/^POST \/api\/v2\/[^/]+\/agent\/status → 2\d\d/.test(line)) statusRequestAt?.();
+    },
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'switchboard-bench-ext-'));
+  const relay = await createRelay({ port: 0, host: '127.0.0.1', dbPath: join(dir, 'relay.db'), secret: RELAY_SECRET, webhookToken: WEBHOOK_TOKEN, logLevel: 'silent' });
+  let ext: Launched | undefined;
+  try {
+    ext = await launchExtension();
+    const options = await OptionsPage.open(ext);
+    await options.fill({
+      orgId: sandbox.orgId,
+      apiToken: sandbox.apiToken,
+      agentId: ALICE,
+      apiBaseUrl: sandbox.url,
+      relayUrl: relay.wsUrl.replace(/\/ws$/, ''),
+      relayToken: issueRelayToken(RELAY_SECRET, ALICE).token,
+    });
+    const saved = await options.save();
+    if (!/^Saved/.test(saved)) throw new Error(`options not saved: ${saved}`);
+    const probe = options.page;
+    for (let i = 0; (await relayState(probe)).phase !== 'connected'; i++) {
+      if (i > 200) throw new Error('the extension did not connect to the relay');
+      await sleep(50);
+    }
+
+    // Popup time to interactive.
+    const tti: number[] = [];
+    for (let i = 0; i < samples; i++) {
+      const page = await ext.context.newPage();
+      await page.setViewportSize({ width: 360, height: 420 });
+      await page.addInitScript(TTI_SCRIPT);
+      await page.goto(`chrome-extension://${ext.extensionId}/popup.html`);
+      await page.waitForFunction(() => (window as unknown as { __tti?: number }).__tti !== undefined, undefined, { timeout: 10_000, polling: 20 });
+      tti.push(Math.round((await page.evaluate(() => (window as unknown as { __tti: number }).__tti)) * 10) / 10);
+      await page.close();
+    }
+    log(`  popup interactive: median ${median(tti)} ms`);
+
+    // Click → request received by the sandbox. Alternates pause / online so each click is a change.
+    const popup = await ext.context.newPage();
+    await popup.goto(`chrome-extension://${ext.extensionId}/popup.html`);
+    await popup.getByTestId('go-pause').and(popup.locator(':enabled')).waitFor();
+    const clicks: number[] = [];
+    for (let i = 0; i < samples; i++) {
+      const target = i % 2 === 0 ? 'go-pause' : 'go-online';
+      const arrived = new Promise<number>((r) => (statusRequestAt = () => r(performance.now())));
+      const t0 = performance.now();
+      await popup.evaluate((id) => (document.querySelector(`[data-testid="${id}"]`) as HTMLButtonElement).click(), target);
+      const t1 = await Promise.race([arrived, sleep(10_000).then(() => NaN)]);
+      statusRequestAt = undefined;
+      if (Number.isNaN(t1)) throw new Error('no status request reached the sandbox within 10 s');
+      clicks.push(Math.round((t1 - t0) * 10) / 10);
+      await popup.getByTestId('delivery').filter({ hasText: 'Confirmed' }).waitFor({ timeout: 10_000 });
+      await sleep(100);
+    }
+    log(`  click → sandbox: median ${median(clicks)} ms`);
+
+    // Worker cold start: stop it the way Chrome does when idle, let a backlog pile up at the relay,
+    // wake it with a message from a page (as opening the popup does), and watch storage from that page.
+    const connected: number[] = [];
+    const handled: number[] = [];
+    for (let run = 0; run < coldRuns; run++) {
+      await stopWorker(ext);
+      if ((await workerStatus(ext)) !== 'stopped') throw new Error('the worker did not stop');
+      let lastSeq = 0;
+      for (let i = 0; i < backlog; i++) {
+        const res = await fetch(relay.url + WEBHOOK_PATH, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: WEBHOOK_TOKEN },
+          body: JSON.stringify(conversationEvent('assigned', { agent: ALICE, visitorName: `Backlog ${run}-${i}` })),
+        });
+        lastSeq = ((await res.json()) as { seq: number }).seq;
+      }
+      // A string, not a function: tsx's helpers (__name) do not exist in the page.
+      const r = (await probe.evaluate(`new Promise((resolveP) => {
+        const target = ${lastSeq};
+        const t0 = performance.now();
+        const wall0 = Date.now();
+        let connectedMs;
+        const listener = (changes, area) => {
+          if (area !== 'local' || !changes.relay) return;
+          const state = changes.relay.newValue || {};
+          const now = performance.now() - t0;
+          if (connectedMs === undefined && state.phase === 'connected' && (state.connectedAt || 0) >= wall0) connectedMs = now;
+          if ((state.lastSeq || 0) >= target) {
+            chrome.storage.onChanged.removeListener(listener);
+            resolveP({ connectedMs: connectedMs === undefined ? now : connectedMs, handledMs: now });
+          }
+        };
+        chrome.storage.onChanged.addListener(listener);
+        // Any extension event starts the worker; this is what a popup opening sends.
+        chrome.runtime.sendMessage({ name: 'retryNow', payload: {} }).catch(() => undefined);
+      })`)) as { connectedMs: number; handledMs: number };
+      connected.push(Math.round(r.connectedMs));
+      handled.push(Math.round(r.handledMs));
+      log(`  cold start ${run + 1}: relay connected after ${Math.round(r.connectedMs)} ms, ${backlog} events handled after ${Math.round(r.handledMs)} ms`);
+    }
+    results.browser = {
+      ttiMs: { median: median(tti), samples: tti },
+      clickToRequestMs: { median: median(clicks), samples: clicks },
+      coldStart: { backlog, connectedMs: { median: median(connected), samples: connected }, backlogHandledMs: { median: median(handled), samples: handled } },
+    };
+    return results;
+  } finally {
+    await ext?.close().catch(() => undefined);
+    await relay.close();
+    await sandbox.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,268 @@
+// The relay benchmark: each contender (our relay, the ws floor, the Socket.IO peer) runs in its
+// own process; client processes hold the agent sockets; load generator processes POST the
+// webhooks. This process only orchestrates and reads /proc for the server's RSS and CPU.
+import type { ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+import { issueRelayToken } from '../relay/auth';
+import {
+  agentEmail,
+  ask,
+  BENCH_DIR,
+  CONTENDERS,
+  forkTs,
+  percentile,
+  procCpuMs,
+  procRssBytes,
+  RELAY_SECRET,
+  sleep,
+  stopChild,
+  waitFor,
+  type Contender,
+} from './common';
+
+export interface LatencyStats {
+  p50: number;
+  p99: number;
+  p999: number;
+  max: number;
+}
+
+export interface RunStats {
+  /** offered rate, requests/s */
+  rate: number;
+  seconds: number;
+  sent: number;
+  skipped: number;
+  accepted: number;
+  failed: number;
+  delivered: number;
+  acceptedPerSec: number;
+  deliveredPerSec: number;
+  /** POST sent → frame received, ms */
+  latencyMs: LatencyStats;
+  /** server CPU (user + system, all threads) per 1,000 delivered events, ms */
+  cpuMsPer1k: number;
+  /** answers by status (or error), when some were not 200 */
+  failures?: Record<string, number>;
+}
+
+export interface Scenario {
+  contender: Contender;
+  agents: number;
+  connectMs: number;
+  rssBaselineMB: number;
+  rssConnectedMB: number;
+  /** (RSS with N idle sockets − RSS before) / N, KB */
+  rssPerAgentKB: number;
+  fixed?: RunStats;
+  ramp?: { steps: RunStats[]; maxAcceptedPerSec: number; maxDeliveredPerSec: number };
+  droppedSockets: number;
+}
+
+export interface Plan {
+  agents: number;
+  fixed?: { rate: number; seconds: number };
+  ramp?: { rates: number[]; seconds: number };
+}
+
+export interface RelayBenchOptions {
+  quick: boolean;
+  contenders?: readonly Contender[];
+  /** extra node flags for our relay's process (e.g. --cpu-prof) */
+  relayExecArgv?: string[];
+  /** instead of the standard sizes (profiling, experiments) */
+  plans?: Plan[];
+  log: (line: string) => void;
+}
+
+export function relayPlans(quick: boolean): Plan[] {
+  if (quick)
+    return [
+      { agents: 20, fixed: { rate: 200, seconds: 1 }, ramp: { rates: [500, 1500], seconds: 0.5 } },
+      { agents: 200, fixed: { rate: 200, seconds: 0.5 } },
+    ];
+  const rates = [2000, 4000, 6000, 8000, 11000, 15000, 20000];
+  return [
+    { agents: 100, fixed: { rate: 1000, seconds: 5 }, ramp: { rates, seconds: 2 } },
+    { agents: 1000, fixed: { rate: 1000, seconds: 5 }, ramp: { rates, seconds: 2 } },
+    // 10,000 sockets: memory held, and latency at the same fixed rate (no ramp).
+    { agents: 10_000, fixed: { rate: 1000, seconds: 3 } },
+  ];
+}
+
+const latencyStats = (us: number[]): LatencyStats => {
+  const sorted = Float64Array.from(us).sort();
+  const ms = (v: number) => Math.round(v / 10) / 100;
+  return { p50: ms(percentile(sorted, 50)), p99: ms(percentile(sorted, 99)), p999: ms(percentile(sorted, 99.9)), max: ms(sorted[sorted.length - 1] ?? NaN) };
+};
+
+interface ClientReport {
+  received: number;
+  firstUs: number;
+  lastUs: number;
+  dropped: number;
+  unparsable: number;
+  latencies: number[];
+}
+interface LoadReport {
+  sent: number;
+  ok: number;
+  failed: number;
+  skipped: number;
+  statuses: Record<string, number>;
+  startUs: number;
+  lastResponseUs: number;
+}
+
+async function runLoad(
+  server: ChildProcess,
+  clients: ChildProcess[],
+  loadgens: ChildProcess[],
+  port: number,
+  emails: string[],
+  rate: number,
+  seconds: number,
+  tag: string,
+): Promise<RunStats> {
+  await Promise.all(clients.map((c) => ask(c, { cmd: 'reset' }, 'reset-done')));
+  const cpu0 = procCpuMs(server.pid!);
+  const perGen = rate / loadgens.length;
+  const loads = await Promise.all(
+    loadgens.map((g, i) =>
+      ask<LoadReport>(
+        g,
+        {
+          cmd: 'run',
+          port,
+          // Each generator spreads its requests over every agent, starting at a different one.
+          agents: [...emails.slice((i * emails.length) / loadgens.length), ...emails.slice(0, (i * emails.length) / loadgens.length)],
+          rate: perGen,
+          durationMs: seconds * 1000,
+          maxInFlight: 128,
+          sockets: 64,
+          idPrefix: `${tag}-${i}`,
+        },
+        'done',
+        seconds * 1000 + 60_000,
+      ),
+    ),
+  );
+  const accepted = loads.reduce((s, l) => s + l.ok, 0);
+  // Drain: wait until every accepted event has arrived (or a second passes without progress).
+  let last = -1;
+  for (let stalled = 0; stalled < 10; ) {
+    const counts = await Promise.all(clients.map((c) => ask<{ received: number }>(c, { cmd: 'count' }, 'count')));
+    const got = counts.reduce((s, c) => s + c.received, 0);
+    if (got >= accepted) break;
+    stalled = got === last ? stalled + 1 : 0;
+    last = got;
+    await sleep(100);
+  }
+  const cpu1 = procCpuMs(server.pid!);
+  const reports = await Promise.all(clients.map((c) => ask<ClientReport>(c, { cmd: 'report' }, 'report')));
+  const delivered = reports.reduce((s, r) => s + r.received, 0);
+  const startUs = Math.min(...loads.map((l) => l.startUs));
+  const endResp = Math.max(...loads.map((l) => l.lastResponseUs));
+  const endRecv = Math.max(...reports.map((r) => r.lastUs));
+  const latencies = reports.flatMap((r) => r.latencies);
+  const failed = loads.reduce((s, l) => s + l.failed, 0);
+  const stats: RunStats = {
+    rate,
+    seconds,
+    sent: loads.reduce((s, l) => s + l.sent, 0),
+    skipped: loads.reduce((s, l) => s + l.skipped, 0),
+    accepted,
+    failed,
+    delivered,
+    acceptedPerSec: Math.round(accepted / ((endResp - startUs) / 1e6)),
+    deliveredPerSec: delivered ? Math.round(delivered / ((endRecv - startUs) / 1e6)) : 0,
+    latencyMs: latencyStats(latencies),
+    cpuMsPer1k: delivered ? Math.round(((cpu1 - cpu0) / delivered) * 1000 * 10) / 10 : NaN,
+  };
+  if (failed) stats.failures = Object.assign({}, ...loads.map((l) => l.statuses)) as Record<string, number>;
+  return stats;
+}
+
+async function runScenario(contender: Contender, plan: Plan, opts: RelayBenchOptions): Promise<Scenario> {
+  const { log } = opts;
+  const execArgv = ['--expose-gc', ...(contender === 'relay' ? (opts.relayExecArgv ?? []) : [])];
+  const server = forkTs(`${contender === 'relay' ? 'relay' : contender === 'floor' ? 'floor' : 'socketio'}-server.ts`, [], execArgv);
+  const children: ChildProcess[] = [server];
+  try {
+    const { port } = await waitFor<{ port: number }>(server, 'ready');
+    await sleep(300);
+    await ask(server, { cmd: 'gc' }, 'gc-done');
+    const rss0 = procRssBytes(server.pid!);
+
+    const nClients = plan.agents >= 1000 ? 2 : 1;
+    const clients = Array.from({ length: nClients }, () => forkTs('clients.ts'));
+    const loadgens = Array.from({ length: plan.ramp ? 2 : 1 }, () => forkTs('loadgen.ts'));
+    children.push(...clients, ...loadgens);
+    await Promise.all([...clients, ...loadgens].map((c) => waitFor(c, 'up')));
+
+    const emails = Array.from({ length: plan.agents }, (_, i) => agentEmail(i));
+    const agents = emails.map((email) => ({ email, token: contender === 'relay' ? issueRelayToken(RELAY_SECRET, email).token : undefined }));
+    const t0 = performance.now();
+    await Promise.all(
+      clients.map((c, i) =>
+        ask(c, { cmd: 'connect', contender, port, agents: agents.filter((_, j) => j % nClients === i), concurrency: 200 }, 'connected', 180_000),
+      ),
+    );
+    const connectMs = Math.round(performance.now() - t0);
+    await sleep(plan.agents >= 10_000 ? 2000 : 700);
+    await ask(server, { cmd: 'gc' }, 'gc-done');
+    await sleep(200);
+    const rss1 = procRssBytes(server.pid!);
+    const scenario: Scenario = {
+      contender,
+      agents: plan.agents,
+      connectMs,
+      rssBaselineMB: Math.round(rss0 / 1e5) / 10,
+      rssConnectedMB: Math.round(rss1 / 1e5) / 10,
+      rssPerAgentKB: Math.round(((rss1 - rss0) / plan.agents / 1024) * 10) / 10,
+      droppedSockets: 0,
+    };
+    log(`  ${contender.padEnd(8)} ${String(plan.agents).padStart(6)} agents: connected in ${connectMs} ms, ${scenario.rssPerAgentKB} KB/agent`);
+
+    if (plan.fixed) {
+      // Warm-up (JIT, SQLite page cache, keep-alive sockets), not measured.
+      await runLoad(server, clients, loadgens.slice(0, 1), port, emails, Math.min(500, plan.fixed.rate), opts.quick ? 0.3 : 1, 'warm');
+      scenario.fixed = await runLoad(server, clients, loadgens.slice(0, 1), port, emails, plan.fixed.rate, plan.fixed.seconds, 'fixed');
+      const f = scenario.fixed;
+      log(`    fixed ${f.rate}/s: p50 ${f.latencyMs.p50} ms, p99 ${f.latencyMs.p99} ms, p99.9 ${f.latencyMs.p999} ms, ${f.cpuMsPer1k} ms CPU/1k events`);
+    }
+    if (plan.ramp) {
+      const steps: RunStats[] = [];
+      for (const rate of plan.ramp.rates) {
+        const s = await runLoad(server, clients, loadgens, port, emails, rate, plan.ramp.seconds, `ramp${rate}`);
+        steps.push(s);
+        log(`    ramp ${rate}/s: accepted ${s.acceptedPerSec}/s, delivered ${s.deliveredPerSec}/s, p99 ${s.latencyMs.p99} ms, skipped ${s.skipped}`);
+        // Saturated: the server no longer keeps up with the offered rate.
+        if (s.accepted < 0.9 * (s.sent + s.skipped) || s.acceptedPerSec < 0.9 * rate) break;
+      }
+      scenario.ramp = {
+        steps,
+        maxAcceptedPerSec: Math.max(...steps.map((s) => s.acceptedPerSec)),
+        maxDeliveredPerSec: Math.max(...steps.map((s) => s.deliveredPerSec)),
+      };
+    }
+    const final = await Promise.all(clients.map((c) => ask<ClientReport>(c, { cmd: 'report' }, 'report')));
+    scenario.droppedSockets = final.reduce((s, r) => s + r.dropped, 0);
+    await Promise.all(clients.map((c) => ask(c, { cmd: 'close' }, 'closed').catch(() => undefined)));
+    return scenario;
+  } finally {
+    await Promise.all(children.map((c) => stopChild(c)));
+  }
+}
+
+export async function runRelayBench(opts: RelayBenchOptions): Promise<Scenario[]> {
+  const out: Scenario[] = [];
+  for (const plan of opts.plans ?? relayPlans(opts.quick)) {
+    for (const contender of opts.contenders ?? CONTENDERS) {
+      out.push(await runScenario(contender, plan, opts));
+    }
+  }
+  return out;
+}
+
+export const PROFILE_DIR = resolve(BENCH_DIR, 'results/profiles');

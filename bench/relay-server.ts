@@ -1,0 +1,16 @@
+// Contender 1: our relay, exactly as `npm run relay -- serve` runs it (default SQLite store,
+// synchronous=FULL, info logs to stdout), in its own process. The harness discards stdout.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRelay } from '../relay/relay';
+import { RELAY_SECRET, WEBHOOK_TOKEN } from './common';
+import { announce } from './server-control';
+
+// The temp dir is on the same disk as everything else here; fsync is real.
+const dir = mkdtempSync(join(tmpdir(), 'switchboard-bench-relay-'));
+const relay = await createRelay({ port: 0, host: '127.0.0.1', dbPath: join(dir, 'relay.db'), secret: RELAY_SECRET, webhookToken: WEBHOOK_TOKEN });
+announce(relay.port, async () => {
+  await relay.close();
+  rmSync(dir, { recursive: true, force: true });
+});

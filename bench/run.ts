@@ -1,0 +1,227 @@
+// `npm run bench`: every benchmark, side by side, then the goals as ratios.
+//   --quick            smoke size (a few seconds per contender; what tests/relay/bench-smoke.test.ts runs)
+//   --only relay|extension
+//   --json <path>      where to write the results (default bench/results/latest.json, quick: bench/results/quick.json)
+//   --no-readme        do not rewrite the table in bench/README.md (a --quick run never does)
+//   --profile cpu|heap run our relay's process with --cpu-prof / --heap-prof (files in bench/results/profiles)
+//   --from <json>      run nothing: re-print a results file and rewrite the README table from it
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { dirname, relative, resolve } from 'node:path';
+import { BENCH_DIR, ROOT } from './common';
+import { runExtensionBench, type ExtensionResults } from './extension';
+import { PROFILE_DIR, runRelayBench, type Scenario } from './relay-bench';
+
+export interface Goal {
+  goal: string;
+  measured: string;
+  pass: boolean | null;
+}
+
+export interface BenchResults {
+  quick: boolean;
+  date: string;
+  machine: { cpu: string; cores: number; memoryGB: number; node: string; platform: string; loadAvgAtStart: number[] };
+  durationS: number;
+  relay?: Scenario[];
+  extension?: ExtensionResults;
+  goals: Goal[];
+}
+
+function parseArgs(argv: string[]) {
+  const flag = (name: string) => argv.includes(name);
+  const value = (name: string) => {
+    const i = argv.indexOf(name);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const only = value('--only');
+  if (only && only !== 'relay' && only !== 'extension') throw new Error('--only takes relay or extension');
+  const profile = value('--profile');
+  if (profile && profile !== 'cpu' && profile !== 'heap') throw new Error('--profile takes cpu or heap');
+  const quick = flag('--quick');
+  return {
+    quick,
+    only: only as 'relay' | 'extension' | undefined,
+    json: resolve(value('--json') ?? resolve(BENCH_DIR, 'results', quick ? 'quick.json' : 'latest.json')),
+    readme: !quick && !flag('--no-readme'),
+    profile: profile as 'cpu' | 'heap' | undefined,
+  };
+}
+
+const r2 = (n: number) => Math.round(n * 100) / 100;
+
+export function evaluateGoals(res: Pick<BenchResults, 'relay' | 'extension' | 'quick'>): Goal[] {
+  const goals: Goal[] = [];
+  const rel = res.relay;
+  if (rel?.length) {
+    // The 1,000-agent scenario (at --quick size: the largest one with a ramp).
+    const ramped = rel.filter((s) => s.ramp);
+    const n = ramped.some((s) => s.agents === 1000) ? 1000 : Math.max(...ramped.map((s) => s.agents));
+    const at = (c: string, agents: number) => rel.find((s) => s.contender === c && s.agents === agents);
+    const [ours, floor, peer] = [at('relay', n), at('floor', n), at('socketio', n)];
+    if (ours?.ramp && floor?.ramp && peer?.ramp) {
+      const vsFloor = ours.ramp.maxDeliveredPerSec / floor.ramp.maxDeliveredPerSec;
+      const vsPeer = ours.ramp.maxDeliveredPerSec / peer.ramp.maxDeliveredPerSec;
+      goals.push({
+        goal: `events delivered/s, durable, ${n} agents ≥ 0.6× floor`,
+        measured: `${ours.ramp.maxDeliveredPerSec}/s vs ${floor.ramp.maxDeliveredPerSec}/s = ${r2(vsFloor)}×`,
+        pass: vsFloor >= 0.6,
+      });
+      goals.push({
+        goal: `events delivered/s, durable, ${n} agents ≥ 1.5× Socket.IO`,
+        measured: `${ours.ramp.maxDeliveredPerSec}/s vs ${peer.ramp.maxDeliveredPerSec}/s = ${r2(vsPeer)}×`,
+        pass: vsPeer >= 1.5,
+      });
+    }
+    if (ours?.fixed && floor?.fixed) {
+      const ratio = ours.fixed.latencyMs.p99 / floor.fixed.latencyMs.p99;
+      goals.push({
+        goal: `p99 POST→frame @ ${ours.fixed.rate} ev/s, ${n} agents ≤ 2× floor`,
+        measured: `${ours.fixed.latencyMs.p99} ms vs ${floor.fixed.latencyMs.p99} ms = ${r2(ratio)}×`,
+        pass: ratio <= 2,
+      });
+      goals.push({ goal: `p99 POST→frame @ ${ours.fixed.rate} ev/s, ${n} agents < 10 ms`, measured: `${ours.fixed.latencyMs.p99} ms`, pass: ours.fixed.latencyMs.p99 < 10 });
+    }
+    const most = Math.max(...rel.filter((s) => s.contender === 'relay').map((s) => s.agents));
+    const big = at('relay', most);
+    if (big) {
+      goals.push({
+        goal: `${most} agents held, ≤ 16 KB RSS per idle agent`,
+        measured: `${big.rssPerAgentKB} KB/agent (${big.rssConnectedMB} MB with all connected), ${big.droppedSockets} sockets dropped`,
+        pass: big.rssPerAgentKB <= 16 && big.droppedSockets === 0,
+      });
+    }
+  }
+  const ext = res.extension;
+  if (ext) {
+    goals.push({ goal: 'popup JS + CSS ≤ 20 KB gzipped', measured: `${(ext.popupGzipBytes / 1024).toFixed(1)} KB`, pass: ext.popupGzipBytes <= 20 * 1024 });
+    const b = ext.browser;
+    goals.push({ goal: 'popup interactive < 100 ms (median)', measured: b ? `${b.ttiMs.median} ms` : (ext.skipped ?? 'not measured'), pass: b ? b.ttiMs.median < 100 : null });
+    goals.push({
+      goal: `worker cold start → backlog of ${b?.coldStart.backlog ?? 100} handled < 1 s (median)`,
+      measured: b ? `${b.coldStart.backlogHandledMs.median} ms (relay connected after ${b.coldStart.connectedMs.median} ms)` : (ext.skipped ?? 'not measured'),
+      pass: b ? b.coldStart.backlogHandledMs.median < 1000 : null,
+    });
+  }
+  return goals;
+}
+
+function mdTable(header: string[], rows: Array<Array<string | number>>): string {
+  const line = (cells: Array<string | number>) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+export function renderTables(res: BenchResults): string {
+  const parts: string[] = [];
+  const m = res.machine;
+  parts.push(
+    `Run ${res.date} on ${m.cpu} × ${m.cores} cores, ${m.memoryGB} GB, Node ${m.node} (${m.platform}); load average at start ${m.loadAvgAtStart.join(' / ')}; took ${res.durationS} s${res.quick ? ' (--quick: smoke sizes, figures not meaningful)' : ''}.`,
+  );
+  if (res.relay?.length) {
+    parts.push(
+      mdTable(
+        ['contender', 'agents', 'KB RSS / idle agent', 'fixed rate', 'p50 ms', 'p99 ms', 'p99.9 ms', 'CPU ms / 1k events', 'max accepted/s', 'max delivered/s'],
+        res.relay.map((s) => [
+          s.contender === 'relay' ? '**relay (durable)**' : s.contender === 'floor' ? 'floor (ws)' : 'Socket.IO',
+          s.agents,
+          s.rssPerAgentKB,
+          s.fixed ? `${s.fixed.rate}/s × ${s.fixed.seconds} s` : '—',
+          s.fixed?.latencyMs.p50 ?? '—',
+          s.fixed?.latencyMs.p99 ?? '—',
+          s.fixed?.latencyMs.p999 ?? '—',
+          s.fixed?.cpuMsPer1k ?? '—',
+          s.ramp?.maxAcceptedPerSec ?? '—',
+          s.ramp?.maxDeliveredPerSec ?? '—',
+        ]),
+      ),
+    );
+  }
+  const b = res.extension?.browser;
+  if (res.extension) {
+    parts.push(
+      mdTable(
+        ['extension', 'value'],
+        [
+          ['popup JS + CSS gzipped', `${(res.extension.popupGzipBytes / 1024).toFixed(1)} KB`],
+          ['popup interactive (median of ' + (b?.ttiMs.samples.length ?? 0) + ')', b ? `${b.ttiMs.median} ms` : (res.extension.skipped ?? '—')],
+          ['click → request at the sandbox (median of ' + (b?.clickToRequestMs.samples.length ?? 0) + ')', b ? `${b.clickToRequestMs.median} ms` : '—'],
+          [`worker cold start → relay connected (median of ${b?.coldStart.connectedMs.samples.length ?? 0})`, b ? `${b.coldStart.connectedMs.median} ms` : '—'],
+          [`worker cold start → backlog of ${b?.coldStart.backlog ?? 100} handled`, b ? `${b.coldStart.backlogHandledMs.median} ms` : '—'],
+        ],
+      ),
+    );
+  }
+  if (res.goals.length) {
+    parts.push(mdTable(['goal', 'measured', ''], res.goals.map((g) => [g.goal, g.measured, g.pass === null ? '—' : g.pass ? '✅ pass' : '❌ fail'])));
+  }
+  return parts.join('\n\n');
+}
+
+const START = '<!-- bench:results:start -->';
+const END = '<!-- bench:results:end -->';
+
+function updateReadme(res: BenchResults, jsonPath: string): void {
+  const path = resolve(BENCH_DIR, 'README.md');
+  const text = readFileSync(path, 'utf8');
+  const a = text.indexOf(START);
+  const z = text.indexOf(END);
+  if (a < 0 || z < a) throw new Error(`bench/README.md lacks the ${START} … ${END} markers`);
+  const body = `${START}\n<!-- written by npm run bench; do not edit by hand -->\n\n${renderTables(res)}\n\nRaw figures: [${relative(BENCH_DIR, jsonPath)}](${relative(BENCH_DIR, jsonPath)}).\n\n${END}`;
+  writeFileSync(path, text.slice(0, a) + body + text.slice(z + END.length));
+}
+
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  const from = process.argv.indexOf('--from');
+  if (from > 0) {
+    const path = resolve(process.argv[from + 1]!);
+    const saved = JSON.parse(readFileSync(path, 'utf8')) as BenchResults;
+    saved.goals = evaluateGoals(saved);
+    writeFileSync(path, JSON.stringify(saved, null, 2) + '\n');
+    if (!saved.quick) updateReadme(saved, path);
+    console.log(renderTables(saved));
+    return;
+  }
+  const started = Date.now();
+  const log = (line: string) => console.log(line);
+  const res: BenchResults = {
+    quick: args.quick,
+    date: new Date().toISOString(),
+    machine: {
+      cpu: cpus()[0]?.model.trim() ?? 'unknown',
+      cores: cpus().length,
+      memoryGB: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+      platform: `${process.platform} ${process.arch}`,
+      loadAvgAtStart: (await import('node:os')).loadavg().map((l) => Math.round(l * 100) / 100),
+    },
+    durationS: 0,
+    goals: [],
+  };
+  if (args.only !== 'extension') {
+    log(`relay: our relay vs the ws floor vs Socket.IO${args.quick ? ' (quick)' : ''}`);
+    const relayExecArgv = args.profile ? [args.profile === 'cpu' ? '--cpu-prof' : '--heap-prof', args.profile === 'cpu' ? '--cpu-prof-dir' : '--heap-prof-dir', PROFILE_DIR] : [];
+    res.relay = await runRelayBench({ quick: args.quick, relayExecArgv, log });
+  }
+  if (args.only !== 'relay') {
+    log('extension');
+    res.extension = await runExtensionBench({ quick: args.quick, log });
+  }
+  res.goals = evaluateGoals(res);
+  res.durationS = Math.round((Date.now() - started) / 1000);
+  mkdirSync(dirname(args.json), { recursive: true });
+  writeFileSync(args.json, JSON.stringify(res, null, 2) + '\n');
+  if (args.readme) updateReadme(res, args.json);
+  console.log('\n' + renderTables(res) + '\n');
+  console.log(`results: ${relative(ROOT, args.json)}${args.readme ? ', bench/README.md' : ''}`);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,207 @@
+// Redis EventStore, for several relay processes behind a load balancer sharing one Redis.
+//
+// Layout (all keys under `prefix`, default "sb:"):
+//   seq                 INCR counter: the global sequence (never reused, also after pruning)
+//   generation          random id of this log (SET NX once)
+//   ev:<agent>          a stream per agent; entry id `<seq>-0`, fields id/kind/at/data/t
+//   id:<agent>:<id>     dedupe key -> seq
+//   agents              set of agents with a stream (for pruning)
+//   revoked             set of revoked token ids
+//   channel <prefix>events   pub/sub fan-out: {seq, prev, agent, id, kind, at, data}
+//
+// One Lua script does dedupe + INCR + XADD + PUBLISH atomically, so per agent the stream order,
+// the seq order and the publish order are the same, and a reply means Redis executed the write.
+// With `appendonly yes` + `appendfsync always` Redis replies only after the fsync, so a 200 is
+// never sent for an event that is not on disk (with `everysec`, a Redis crash may lose ≤ 1 s).
+//
+// Fan-out: every process subscribes to the channel and hands each event to its hub; `prev` (the
+// agent's previous seq) lets the hub notice a missed message and re-read from the stream. When the
+// subscription reconnects (Redis restarted), `onResync` listeners re-read for every socket.
+import { Redis } from 'ioredis';
+import { randomBytes } from 'node:crypto';
+import type { AppendResult, EventStore, NewEvent, StoredEvent } from './store';
+
+const APPEND_LUA = `
+local p = ARGV[1]
+local now = ARGV[2]
+local out = {}
+local i = 3
+while i <= #ARGV do
+  local agent, id, kind, at, data = ARGV[i], ARGV[i+1], ARGV[i+2], ARGV[i+3], ARGV[i+4]
+  local dkey = p .. 'id:' .. agent .. ':' .. id
+  local prior = redis.call('GET', dkey)
+  if prior then
+    table.insert(out, tonumber(prior))
+    table.insert(out, 1)
+  else
+    local skey = p .. 'ev:' .. agent
+    local last = redis.call('XREVRANGE', skey, '+', '-', 'COUNT', 1)
+    local prev = 0
+    if #last > 0 then prev = tonumber(string.match(last[1][1], '^(%d+)')) end
+    local seq = redis.call('INCR', p .. 'seq')
+    redis.call('XADD', skey, seq .. '-0', 'id', id, 'kind', kind, 'at', at, 'data', data, 't', now)
+    redis.call('SET', dkey, seq)
+    redis.call('SADD', p .. 'agents', agent)
+    redis.call('PUBLISH', p .. 'events', cjson.encode({seq = seq, prev = prev, agent = agent, id = id, kind = kind, at = at, data = data}))
+    table.insert(out, seq)
+    table.insert(out, 0)
+  end
+  i = i + 5
+end
+return out
+`;
+
+export interface RedisStoreOptions {
+  /** Key prefix, so several relays (or tests) can share one Redis. Default "sb:". */
+  prefix?: string;
+  /** Per-command timeout; an append that Redis did not answer in time fails (→ 503, SnapEngage retries). */
+  commandTimeoutMs?: number;
+  /** Called with connection trouble (logged by the relay). */
+  onError?: (err: Error) => void;
+}
+
+export type FanOutListener = (event: StoredEvent, prev: number) => void;
+
+export class RelayRedisStore implements EventStore {
+  private closed = false;
+  private readonly eventListeners = new Set<FanOutListener>();
+  private readonly resyncListeners = new Set<() => void>();
+  private sub?: Redis;
+
+  private constructor(
+    private readonly redis: Redis,
+    readonly generation: string,
+    private readonly prefix: string,
+    private readonly opts: RedisStoreOptions,
+  ) {}
+
+  /** Connects (fails if Redis is not reachable within the timeout) and reads or creates the generation. */
+  static async open(url: string, opts: RedisStoreOptions = {}): Promise<RelayRedisStore> {
+    const prefix = opts.prefix ?? 'sb:';
+    const redis = new Redis(url, {
+      // Fail fast while Redis is away instead of queueing webhooks in memory: the caller answers 503.
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      commandTimeout: opts.commandTimeoutMs ?? 5000,
+      connectTimeout: 5000,
+      retryStrategy: (times) => Math.min(50 * times, 1000),
+      lazyConnect: true,
+    });
+    redis.on('error', (err: Error) => opts.onError?.(err));
+    await redis.connect();
+    await redis.set(prefix + 'generation', randomBytes(12).toString('base64url'), 'NX');
+    const generation = (await redis.get(prefix + 'generation'))!;
+    redis.defineCommand('sbAppend', { numberOfKeys: 0, lua: APPEND_LUA });
+    return new RelayRedisStore(redis, generation, prefix, opts);
+  }
+
+  /** Whether Redis persists every write before answering (appendonly yes + appendfsync always). */
+  async durability(): Promise<{ appendonly: string; appendfsync: string }> {
+    const [, ao] = (await this.redis.config('GET', 'appendonly')) as string[];
+    const [, fs] = (await this.redis.config('GET', 'appendfsync')) as string[];
+    return { appendonly: ao ?? '?', appendfsync: fs ?? '?' };
+  }
+
+  async append(events: NewEvent[]): Promise<AppendResult[]> {
+    if (this.closed) throw new Error('store is closed');
+    if (events.length === 0) return [];
+    const args: string[] = [this.prefix, String(Date.now())];
+    for (const e of events) args.push(e.agent, e.id, e.kind, e.at, JSON.stringify(e.data));
+    const out = (await (this.redis as unknown as { sbAppend(...a: string[]): Promise<number[]> }).sbAppend(...args)) as number[];
+    const results: AppendResult[] = [];
+    for (let i = 0; i < out.length; i += 2) results.push({ seq: Number(out[i]), duplicate: out[i + 1] === 1 });
+    return results;
+  }
+
+  private toEvent(agent: string, id: string, fields: string[]): StoredEvent {
+    const f: Record<string, string> = {};
+    for (let i = 0; i < fields.length; i += 2) f[fields[i]!] = fields[i + 1]!;
+    return { seq: Number(id.split('-')[0]), id: f.id!, agent, kind: f.kind!, at: f.at!, data: JSON.parse(f.data!) as Record<string, unknown> };
+  }
+
+  async readAfter(agent: string, after: number, limit: number): Promise<StoredEvent[]> {
+    const rows = await this.redis.xrange(this.prefix + 'ev:' + agent, `(${after}-0`, '+', 'COUNT', limit);
+    return rows.map(([id, fields]) => this.toEvent(agent, id, fields));
+  }
+
+  async latest(agent: string): Promise<number> {
+    const rows = await this.redis.xrevrange(this.prefix + 'ev:' + agent, '+', '-', 'COUNT', 1);
+    return rows.length ? Number(rows[0]![0].split('-')[0]) : 0;
+  }
+
+  async prune(olderThan: Date): Promise<number> {
+    const cutoff = olderThan.getTime();
+    let removed = 0;
+    for (const agent of await this.redis.smembers(this.prefix + 'agents')) {
+      const key = this.prefix + 'ev:' + agent;
+      for (;;) {
+        const rows = await this.redis.xrange(key, '-', '+', 'COUNT', 500);
+        const old = rows.filter(([, fields]) => Number(fields[9]) < cutoff);
+        if (old.length === 0) break;
+        // Fields are written in a fixed order: id, kind, at, data, t.
+        const multi = this.redis.multi();
+        multi.xdel(key, ...old.map(([id]) => id));
+        for (const [, fields] of old) multi.del(`${this.prefix}id:${agent}:${fields[1]}`);
+        await multi.exec();
+        removed += old.length;
+        if (old.length < rows.length) break;
+      }
+    }
+    return removed;
+  }
+
+  async revokeToken(jti: string): Promise<void> {
+    await this.redis.sadd(this.prefix + 'revoked', jti);
+  }
+
+  async isRevoked(jti: string): Promise<boolean> {
+    return (await this.redis.sismember(this.prefix + 'revoked', jti)) === 1;
+  }
+
+  async healthy(): Promise<boolean> {
+    if (this.closed || this.redis.status !== 'ready') return false;
+    try {
+      return (await this.redis.ping()) === 'PONG';
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Cross-process fan-out: `listener` gets every event any relay process stored, in seq order per
+   * agent, with the agent's previous seq. `onResync` runs when the subscription came back after a
+   * break (messages may have been missed; re-read from the streams).
+   */
+  async subscribe(listener: FanOutListener, onResync: () => void): Promise<void> {
+    this.eventListeners.add(listener);
+    this.resyncListeners.add(onResync);
+    if (this.sub) return;
+    const sub = this.redis.duplicate({ enableOfflineQueue: true, commandTimeout: undefined, lazyConnect: true, maxRetriesPerRequest: null });
+    this.sub = sub;
+    sub.on('error', (err: Error) => this.opts.onError?.(err));
+    let readyBefore = false;
+    sub.on('ready', () => {
+      if (readyBefore) for (const l of this.resyncListeners) l();
+      readyBefore = true;
+    });
+    sub.on('message', (_channel: string, text: string) => {
+      let m: { seq: number; prev: number; agent: string; id: string; kind: string; at: string; data: string };
+      try {
+        m = JSON.parse(text) as typeof m;
+      } catch {
+        return;
+      }
+      const event: StoredEvent = { seq: m.seq, agent: m.agent, id: m.id, kind: m.kind, at: m.at, data: JSON.parse(m.data) as Record<string, unknown> };
+      for (const l of this.eventListeners) l(event, m.prev);
+    });
+    await sub.connect();
+    await sub.subscribe(this.prefix + 'events');
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.sub?.disconnect();
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}

@@ -1,0 +1,40 @@
+// Keeps the benchmark harness (bench/) from rotting: runs `npm run bench -- --quick` and checks
+// it produced sane JSON for every contender. The figures themselves are not asserted: at smoke
+// size, on a machine busy with other tests, they mean nothing.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import type { BenchResults } from '../../bench/run';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const dir = mkdtempSync(join(tmpdir(), 'switchboard-bench-smoke-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+it('npm run bench -- --quick runs every contender end to end and writes the JSON', () => {
+  const json = join(dir, 'quick.json');
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--quick', '--json', json], { cwd: ROOT, encoding: 'utf8', timeout: 110_000 });
+  expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
+  const res = JSON.parse(readFileSync(json, 'utf8')) as BenchResults;
+  expect(res.machine.cores).toBeGreaterThan(0);
+  for (const contender of ['relay', 'floor', 'socketio']) {
+    const scenarios = res.relay!.filter((s) => s.contender === contender);
+    expect(scenarios.length, contender).toBeGreaterThanOrEqual(2);
+    for (const s of scenarios) {
+      expect(s.fixed!.accepted, `${contender} ${s.agents}`).toBeGreaterThan(0);
+      expect(s.fixed!.delivered, `${contender} ${s.agents}`).toBe(s.fixed!.accepted);
+      expect(s.fixed!.latencyMs.p99).toBeGreaterThan(0);
+      expect(s.rssConnectedMB).toBeGreaterThan(0);
+    }
+    const ramped = scenarios.find((s) => s.ramp)!;
+    expect(ramped.ramp!.maxDeliveredPerSec, contender).toBeGreaterThan(0);
+  }
+  expect(res.extension!.popupGzipBytes).toBeGreaterThan(0);
+  if (!res.extension!.skipped) {
+    expect(res.extension!.browser!.ttiMs.median).toBeGreaterThan(0);
+    expect(res.extension!.browser!.clickToRequestMs.median).toBeGreaterThan(0);
+    expect(res.extension!.browser!.coldStart.backlogHandledMs.median).toBeGreaterThan(0);
+  }
+  expect(res.goals.length).toBeGreaterThanOrEqual(7);
+}, 120_000);

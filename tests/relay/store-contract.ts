@@ -1,0 +1,102 @@
+// ONE test suite for every EventStore implementation (SQLite and Redis run it; see
+// store.test.ts and redis-store.test.ts). A factory hands out stores: `open(name)` opens the
+// log called `name` (a file, or a Redis key prefix) — the same name again means "reopen".
+import { describe, expect, it } from 'vitest';
+import type { EventStore, NewEvent } from '../../relay/store';
+
+export interface StoreFactory {
+  open(name: string): Promise<EventStore>;
+}
+
+let n = 0;
+const unique = () => `log-${process.pid}-${++n}-${Math.random().toString(36).slice(2, 8)}`;
+const ev = (id: string, agent = 'alice@example.com'): NewEvent => ({ id, agent, kind: 'assigned', at: '2025-11-24T16:00:00.000Z', data: { conversationId: id, nested: { n: [1, 'two'] } } });
+
+export function storeContract(label: string, factory: () => StoreFactory) {
+  describe(`EventStore contract: ${label}`, () => {
+    const open = (name = unique()) => factory().open(name);
+
+    it('appends made at once keep call order, and seqs are global', async () => {
+      const s = await open();
+      const results = await Promise.all(Array.from({ length: 50 }, (_, i) => s.append([ev(`e${i}`, i % 2 ? 'bob@example.com' : 'alice@example.com')])));
+      expect(results.map((r) => r[0]!.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+      expect((await s.readAfter('alice@example.com', 0, 100)).map((e) => e.id)).toEqual(Array.from({ length: 25 }, (_, i) => `e${i * 2}`));
+      expect((await s.readAfter('bob@example.com', 0, 100)).map((e) => e.seq)).toEqual(Array.from({ length: 25 }, (_, i) => i * 2 + 2));
+      await s.close();
+    });
+
+    it('dedupes on (agent, id), also within one batch', async () => {
+      const s = await open();
+      const [a, b, c] = await Promise.all([s.append([ev('x')]), s.append([ev('x')]), s.append([ev('x', 'bob@example.com')])]);
+      expect(a).toEqual([{ seq: 1, duplicate: false }]);
+      expect(b).toEqual([{ seq: 1, duplicate: true }]);
+      expect(c).toEqual([{ seq: 2, duplicate: false }]);
+      expect(await s.append([ev('y'), ev('x'), ev('y', 'bob@example.com')])).toEqual([
+        { seq: 3, duplicate: false },
+        { seq: 1, duplicate: true },
+        { seq: 4, duplicate: false },
+      ]);
+      expect(await s.latest('alice@example.com')).toBe(3);
+      expect(await s.latest('nobody@example.com')).toBe(0);
+      await s.close();
+    });
+
+    it('round-trips data and pages with readAfter', async () => {
+      const s = await open();
+      await s.append([ev('a'), ev('b'), ev('c')]);
+      const page = await s.readAfter('alice@example.com', 1, 1);
+      expect(page).toEqual([{ seq: 2, id: 'b', agent: 'alice@example.com', kind: 'assigned', at: '2025-11-24T16:00:00.000Z', data: { conversationId: 'b', nested: { n: [1, 'two'] } } }]);
+      expect(await s.readAfter('alice@example.com', 3, 10)).toEqual([]);
+      expect(await s.readAfter('alice@example.com', 0, 10)).toHaveLength(3);
+      await s.close();
+    });
+
+    it('keeps generation and events across reopen; a new log gets a new generation', async () => {
+      const name = unique();
+      const s = await open(name);
+      const g = s.generation;
+      await s.append([ev('kept')]);
+      await s.close();
+      const again = await open(name);
+      expect(again.generation).toBe(g);
+      expect((await again.readAfter('alice@example.com', 0, 10)).map((e) => e.id)).toEqual(['kept']);
+      expect(await again.append([ev('kept')])).toEqual([{ seq: 1, duplicate: true }]);
+      const other = await open();
+      expect(other.generation).not.toBe(g);
+      await again.close();
+      await other.close();
+    });
+
+    it('prune never lets a seq be reused', async () => {
+      const s = await open();
+      await s.append([ev('a'), ev('b')]);
+      expect(await s.prune(new Date(Date.now() + 1000))).toBe(2);
+      expect(await s.latest('alice@example.com')).toBe(0);
+      expect(await s.append([ev('c')])).toEqual([{ seq: 3, duplicate: false }]);
+      expect(await s.prune(new Date(Date.now() - 86_400_000))).toBe(0);
+      await s.close();
+    });
+
+    it('records revocations durably', async () => {
+      const name = unique();
+      const s = await open(name);
+      await s.revokeToken('jti-1');
+      await s.revokeToken('jti-1');
+      await s.close();
+      const again = await open(name);
+      expect(await again.isRevoked('jti-1')).toBe(true);
+      expect(await again.isRevoked('jti-2')).toBe(false);
+      await again.close();
+    });
+
+    it('close finishes queued appends, then reports unhealthy and refuses more', async () => {
+      const s = await open();
+      expect(await s.healthy()).toBe(true);
+      const pending = s.append([ev('late')]);
+      await s.close();
+      expect(await pending).toEqual([{ seq: 1, duplicate: false }]);
+      expect(await s.healthy()).toBe(false);
+      await expect(s.append([ev('after-close')])).rejects.toThrow(/closed/);
+    });
+  });
+}

@@ -1,0 +1,66 @@
+// A relay killed (-9) under load at random moments and restarted by a supervisor; clients resume.
+import { afterAll, expect, it } from 'vitest';
+import { generateLoad, RelayProcess, report, ResumingClient, sleep, tally, waitUntil } from './harness';
+import { secretsInLogs } from './harness';
+
+afterAll(() => {
+  // Every log line the relay children wrote in this file: no token, no secret.
+  expect(secretsInLogs()).toEqual([]);
+});
+
+const AGENTS = 50;
+const PER_AGENT = 100; // 5,000 events
+
+let relay: RelayProcess;
+const clients: ResumingClient[] = [];
+afterAll(async () => {
+  clients.forEach((c) => c.stop());
+  await relay?.dispose();
+});
+
+it('kill -9 at random moments: every 2xx event delivered once, in order, to its agent', async () => {
+  relay = new RelayProcess();
+  await relay.start();
+  const agents = Array.from({ length: AGENTS }, (_, i) => `agent${i}@example.com`);
+  for (const a of agents) {
+    const c = new ResumingClient(a, () => [relay.wsUrl]);
+    clients.push(c);
+    c.start();
+  }
+  await waitUntil(() => clients.every((c) => c.generation), 15_000, 'clients connected');
+
+  let loading = true;
+  const supervisor = (async () => {
+    while (loading) {
+      await sleep(400 + Math.random() * 900);
+      if (!loading) break;
+      await relay.kill('SIGKILL');
+      await sleep(Math.random() * 300);
+      await relay.start();
+    }
+  })();
+  const load = await generateLoad({ agents, perAgent: PER_AGENT, targets: () => [relay.url], concurrency: 24, deadlineMs: 150_000 });
+  loading = false;
+  await supervisor;
+
+  const total = AGENTS * PER_AGENT;
+  await waitUntil(() => tally(load, clients).delivered === total, 30_000, 'all accepted events delivered').catch(() => undefined);
+  const t = tally(load, clients);
+  report('relay killed under load (SQLite)', {
+    accepted: t.accepted,
+    delivered: t.delivered,
+    lost: t.lost,
+    duplicatesShown: t.duplicatesShown,
+    outOfOrder: t.outOfOrder,
+    kills: relay.kills,
+    postAttempts: load.attempts,
+    retriedPosts: load.non2xx + load.networkErrors,
+    reconnects: clients.reduce((n, c) => n + c.connects, 0) - AGENTS,
+    resentFramesDropped: clients.reduce((n, c) => n + c.duplicatesReceived, 0),
+  });
+  expect(relay.kills).toBeGreaterThanOrEqual(3);
+  expect(t.accepted).toBe(total);
+  expect(t.lost).toBe(0);
+  expect(t.duplicatesShown).toBe(0);
+  expect(t.outOfOrder).toBe(0);
+}, 200_000);
