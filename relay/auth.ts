@@ -5,6 +5,13 @@ import type { IncomingHttpHeaders } from 'node:http';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest();
 
+// The configured secret's digest, computed once: checking a webhook costs one hash, not two.
+let expectedDigest: { secret: string; digest: Buffer } | undefined;
+const digestOfExpected = (secret: string) => {
+  if (expectedDigest?.secret !== secret) expectedDigest = { secret, digest: sha256(secret) };
+  return expectedDigest.digest;
+};
+
 /** Compares digests so neither the content nor the length of the secret leaks through timing. */
 export function safeEqual(a: string, b: string): boolean {
   return timingSafeEqual(sha256(a), sha256(b));
@@ -20,7 +27,7 @@ export function presentedWebhookToken(headers: IncomingHttpHeaders): string | un
 
 export function checkWebhookToken(headers: IncomingHttpHeaders, expected: string): boolean {
   const got = presentedWebhookToken(headers);
-  return got !== undefined && safeEqual(got, expected);
+  return got !== undefined && timingSafeEqual(sha256(got), digestOfExpected(expected));
 }
 
 /** The bearer token of a request, for relay-token endpoints. */

@@ -4,7 +4,7 @@ const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5
 export type RejectReason = 'unauthorized' | 'unsupported_media_type' | 'too_large' | 'bad_json' | 'bad_payload' | 'store_unavailable' | 'rate_limited';
 export type WebhookEndpoint = 'conversation-events' | 'agent-status';
 /** Why POST /phone/call-events was refused (404 when phone sync is off is not counted). */
-export type PhoneRejectReason = 'unauthorized' | 'unsupported_media_type' | 'too_large' | 'bad_json' | 'bad_payload' | 'store_unavailable';
+export type PhoneRejectReason = 'rate_limited' | 'unauthorized' | 'unsupported_media_type' | 'too_large' | 'bad_json' | 'bad_payload' | 'store_unavailable';
 
 export class RelayMetrics {
   readonly accepted = new Map<string, number>();

@@ -9,6 +9,7 @@ import { checkWebhookToken, normalizeAgent } from './auth';
 import type { Hub } from './hub';
 import type { Logger } from './logger';
 import type { PhoneRejectReason, RelayMetrics } from './metrics';
+import type { RateLimiter } from './rate-limit';
 import type { EventStore, NewEvent } from './store';
 
 export const PHONE_CALL_EVENTS_PATH = '/phone/call-events';
@@ -24,6 +25,8 @@ export interface PhoneRouteDeps {
   phoneWebhookToken?: string;
   /** false when the store fans events out itself (Redis pub/sub reaches this process's hub too). */
   publishLocally?: boolean;
+  /** The same per-source-IP limit as SnapEngage's webhooks. */
+  webhookLimiter?: RateLimiter;
 }
 
 class PhoneHttpError extends Error {
@@ -31,6 +34,7 @@ class PhoneHttpError extends Error {
     readonly status: number,
     message: string,
     readonly reason?: PhoneRejectReason,
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
@@ -110,6 +114,8 @@ export function createPhoneCallHandler(deps: PhoneRouteDeps) {
     const receivedAt = performance.now();
     if (!token) throw new PhoneHttpError(404, 'phone sync is not configured');
     if (req.method !== 'POST') throw new PhoneHttpError(405, 'use POST');
+    const limit = deps.webhookLimiter?.take(req.socket.remoteAddress ?? 'unknown');
+    if (limit && !limit.ok) throw new PhoneHttpError(429, 'too many requests from this address, retry later', 'rate_limited', { 'retry-after': String(limit.retryAfterSeconds) });
     if (!checkWebhookToken(req.headers, token)) throw new PhoneHttpError(401, 'missing or wrong phone webhook token', 'unauthorized');
     if (!isJsonType(req.headers['content-type'])) throw new PhoneHttpError(415, 'content-type must be application/json', 'unsupported_media_type');
     const raw = await readBody(req, PHONE_MAX_BODY_BYTES);
@@ -142,7 +148,7 @@ export function createPhoneCallHandler(deps: PhoneRouteDeps) {
       if (!(err instanceof PhoneHttpError)) throw err;
       if (err.reason) metrics.phoneCallRejected(err.reason);
       // A body we refused to read must not stay on a keep-alive connection: close it after answering.
-      if (!res.headersSent) sendJson(res, err.status, { error: err.message }, req.complete ? {} : { connection: 'close' });
+      if (!res.headersSent) sendJson(res, err.status, { error: err.message }, { ...err.headers, ...(req.complete ? {} : { connection: 'close' }) });
     }
   };
 }

@@ -137,6 +137,13 @@ const convPaths = (aliases: readonly string[]) => [...NESTS.flatMap((n) => alias
 const CONVERSATION_ID = [...NESTS.map((n) => `${n}.id`), ...convPaths(CONVERSATION_ID_TOP)];
 const AGENT_ID = ['agent.id', 'agent.email', ...AGENT_ID_TOP];
 const AGENT_ALIAS = ['agent.alias', 'agent.name', ...AGENT_ALIAS_TOP];
+// Built once: the relay runs the adapter for every webhook (it showed up in the profile).
+const CONV = Object.fromEntries(Object.entries(CONVERSATION_FIELDS).map(([k, aliases]) => [k, convPaths(aliases)])) as Record<keyof typeof CONVERSATION_FIELDS, string[]>;
+const FROM_PATHS = [...TRANSFER_FROM.map((k) => `transfer.${k}`), ...TRANSFER_FROM.filter((k) => k !== 'from')];
+const TO_PATHS = [...TRANSFER_TO.map((k) => `transfer.${k}`), ...TRANSFER_TO.filter((k) => k !== 'to')];
+const TRANSFER_KEYS = [...TRANSFER_FROM, ...TRANSFER_TO];
+const LABEL_PATHS = ['labels', ...NESTS.map((n) => `${n}.labels`)];
+const SURVEY_PATHS = ['survey', ...NESTS.map((n) => `${n}.survey`)];
 
 // Keys the adapter reads; every other key is copied into `data` untouched.
 const READ_TOP = new Set([
@@ -158,7 +165,7 @@ function unreadFields(body: Obj, kindKey: string): Obj {
 }
 
 function labelsOf(body: Obj): Array<Obj & { name: string; value?: string }> | undefined {
-  const hit = pick(body, ['labels', ...NESTS.map((n) => `${n}.labels`)]);
+  const hit = pick(body, LABEL_PATHS);
   if (!hit) return undefined;
   if (!Array.isArray(hit.value)) throw new FieldError(`${hit.path} must be an array`);
   return hit.value.map((l: unknown, i) => {
@@ -170,7 +177,7 @@ function labelsOf(body: Obj): Array<Obj & { name: string; value?: string }> | un
 }
 
 function surveyOf(body: Obj): Obj | undefined {
-  const hit = pick(body, ['survey', ...NESTS.map((n) => `${n}.survey`)]);
+  const hit = pick(body, SURVEY_PATHS);
   if (!hit) return undefined;
   if (!isObj(hit.value)) throw new FieldError(`${hit.path} must be an object`);
   const s = hit.value;
@@ -214,8 +221,8 @@ export function adaptConversationEvent(input: unknown): AdaptResult {
     }
     if (!conversationId) return { ok: false, error: `conversation.id is missing (also read as case_id, conversation_id); required for ${kind} events` };
 
-    const from = str(body, [...TRANSFER_FROM.map((k) => `transfer.${k}`), ...TRANSFER_FROM.filter((k) => k !== 'from')]);
-    const to = str(body, [...TRANSFER_TO.map((k) => `transfer.${k}`), ...TRANSFER_TO.filter((k) => k !== 'to')]) ?? (kind === 'transferred' ? agentId : undefined);
+    const from = str(body, FROM_PATHS);
+    const to = str(body, TO_PATHS) ?? (kind === 'transferred' ? agentId : undefined);
 
     let recipients: string[];
     if (kind === 'transferred') {
@@ -230,22 +237,21 @@ export function adaptConversationEvent(input: unknown): AdaptResult {
       recipients = agentId ? [email(agentId)!] : [];
     }
 
-    const fields = CONVERSATION_FIELDS;
-    const url = str(body, convPaths(fields.url));
+    const url = str(body, CONV.url);
     const data = dropUndefined({
       ...unreadFields(body, kindKey),
       conversationId,
       url: url ?? `https://www.snapengage.com/viewcase?c=${encodeURIComponent(conversationId)}`,
-      widgetId: str(body, convPaths(fields.widgetId)),
-      requesterName: str(body, convPaths(fields.requesterName)),
-      requesterEmail: str(body, convPaths(fields.requesterEmail)),
-      description: str(body, convPaths(fields.description)),
-      pageUrl: str(body, convPaths(fields.pageUrl)),
+      widgetId: str(body, CONV.widgetId),
+      requesterName: str(body, CONV.requesterName),
+      requesterEmail: str(body, CONV.requesterEmail),
+      description: str(body, CONV.description),
+      pageUrl: str(body, CONV.pageUrl),
       agentId,
       agentAlias: str(body, AGENT_ALIAS),
-      createdAt: time(body, convPaths(fields.createdAt)),
-      closedAt: time(body, convPaths(fields.closedAt)),
-      transfer: from || to ? dropUndefined({ ...without(body.transfer, [...TRANSFER_FROM, ...TRANSFER_TO]), fromAgentId: from, toAgentId: to }) : undefined,
+      createdAt: time(body, CONV.createdAt),
+      closedAt: time(body, CONV.closedAt),
+      transfer: from || to ? dropUndefined({ ...without(body.transfer, TRANSFER_KEYS), fromAgentId: from, toAgentId: to }) : undefined,
       labels: labelsOf(body),
       survey: surveyOf(body),
     });

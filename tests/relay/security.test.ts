@@ -56,6 +56,24 @@ describe('rate limits', () => {
     expect((await t.get('/metrics')).text).toContain(`relay_webhooks_rejected_total{reason="rate_limited"} ${limited}`);
   });
 
+  it('phone call events share the per-IP limit: 429 + Retry-After beyond it', async () => {
+    const t = await startRelay({ webhookRateLimit: 1, phoneWebhookToken: 'phone-token-for-tests' }); // burst 5
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const res = await fetch(t.relay.url + '/phone/call-events', {
+        method: 'POST',
+        headers: { authorization: 'Bearer phone-token-for-tests', 'content-type': 'application/json' },
+        body: JSON.stringify({ agent: 'alice@example.com', state: 'started', callId: `c${i}` }),
+      });
+      statuses.push(res.status);
+      if (res.status === 429) expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      await res.arrayBuffer();
+    }
+    expect(statuses.slice(0, 5)).toEqual([200, 200, 200, 200, 200]);
+    expect(statuses).toContain(429);
+    expect((await t.get('/metrics')).text).toContain('relay_phone_call_events_rejected_total{reason="rate_limited"}');
+  });
+
   it('websocket connections over the per-token limit are closed with 4429, counted in /metrics; other tokens are not affected', async () => {
     const t = await startRelay({ wsRateLimit: 3 });
     const token = t.tokenFor('alice@example.com');
