@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSandbox, type Sandbox } from '../../sandbox/server';
-import { launchExtension, type Launched } from './fixtures';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { EXTENSION_DIR, launchExtension, type Launched } from './fixtures';
 import { OptionsPage, PopupPage } from './pages';
 import { RelayUnderTest } from './relay-helpers';
 
@@ -18,6 +20,17 @@ afterAll(async () => {
   await ext.close();
   await sandbox.close();
   await relay.dispose();
+});
+
+describe('least permissions', () => {
+  it('asks for no host access at install, never <all_urls>; hosts are requested when saved', async () => {
+    const manifest = JSON.parse(readFileSync(join(EXTENSION_DIR, 'manifest.json'), 'utf8'));
+    expect(manifest.host_permissions ?? []).toEqual([]);
+    expect(JSON.stringify(manifest)).not.toContain('<all_urls>');
+    expect(manifest.permissions.sort()).toEqual(['alarms', 'idle', 'notifications', 'storage']);
+    const granted = await (await ext.worker()).evaluate(() => chrome.permissions.getAll());
+    expect(granted.origins ?? []).toEqual([]);
+  });
 });
 
 describe('the options page, as a person uses it', () => {

@@ -69,3 +69,35 @@ describe('background worker', () => {
     await vi.waitFor(() => expect(fakeBrowser.action.setBadgeText).toHaveBeenLastCalledWith({ text: '?' }));
   });
 });
+
+describe('notifications and the agent’s day, through the worker', () => {
+  const base = { orgId: '6418107096367104', apiToken: 'token-12345678', agentId: 'alice@example.com', apiBaseUrl: 'http://sandbox.test' };
+
+  it('clicking a chat notification (or its Open chat button) opens the chat in SnapEngage', async () => {
+    await settingsItem.set(base);
+    await boot();
+    const open = vi.spyOn(fakeBrowser.tabs, 'create').mockImplementation((async () => ({})) as never);
+    const { showNotice } = await import('@/lib/notifications/notify');
+    await showNotice({ id: 'ev-1', kind: 'assigned', title: 'New chat: Sam', message: 'Hi', url: 'https://www.snapengage.com/viewcase?c=abc' });
+    const shown = (await fakeBrowser.notifications.getAll()) as Record<string, { buttons?: Array<{ title: string }>; requireInteraction?: boolean }>;
+    expect(shown['ev-1']).toMatchObject({ buttons: [{ title: 'Open chat' }], requireInteraction: true });
+    await fakeBrowser.notifications.onClicked.trigger('ev-1');
+    await vi.waitFor(() => expect(open).toHaveBeenCalledWith({ url: 'https://www.snapengage.com/viewcase?c=abc' }));
+    await vi.waitFor(async () => expect(Object.keys(await fakeBrowser.notifications.getAll())).toEqual([]));
+  });
+
+  it('outside working hours it offers to pause once, and pauses only when the agent says so', async () => {
+    await settingsItem.set({ ...base, workingHours: { enabled: true, days: [], start: '09:00', end: '17:00' } });
+    await statusItem.set({ confirmed: { status: 'online', since: Date.now(), source: 'popup' }, intent: null, failure: null, history: [] });
+    const { fetch } = await boot();
+    await fakeBrowser.alarms.onAlarm.trigger({ name: 'working-hours', scheduledTime: Date.now() });
+    await vi.waitFor(async () => expect(Object.keys(await fakeBrowser.notifications.getAll())).toContain('hours-prompt'));
+    expect((fetch.mock.calls as unknown as Array<[URL]>).filter(([u]) => String(u).endsWith('/agent/status'))).toHaveLength(0); // never on its own
+    await fakeBrowser.notifications.clear('hours-prompt');
+    await fakeBrowser.alarms.onAlarm.trigger({ name: 'working-hours', scheduledTime: Date.now() });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(Object.keys(await fakeBrowser.notifications.getAll())).not.toContain('hours-prompt'); // once a day
+    await fakeBrowser.notifications.onButtonClicked.trigger('hours-prompt', 0);
+    await vi.waitFor(async () => expect((await statusItem.get()).confirmed).toMatchObject({ status: 'pause', source: 'notification' }));
+  });
+});
