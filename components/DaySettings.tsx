@@ -1,8 +1,10 @@
 import type { Settings } from '@/lib/settings/schema';
+import { t } from '@/lib/i18n';
 
 export type DayDraft = Pick<Settings, 'callSubstatus' | 'autoPause' | 'workingHours' | 'quietWhilePaused' | 'sound'>;
 
-const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+// Weekday names in the browser's language; 7 Jan 2024 was a Sunday (day 0).
+const DAYS = [0, 1, 2, 3, 4, 5, 6].map((d) => new Intl.DateTimeFormat(undefined, { weekday: 'short' }).format(new Date(2024, 0, 7 + d)));
 
 interface Props {
   value: DayDraft;
@@ -16,17 +18,17 @@ export function DaySettings({ value, errors, onChange }: Props) {
   const { autoPause, workingHours } = value;
   return (
     <section aria-labelledby="day-title">
-      <h2 id="day-title">Your day</h2>
+      <h2 id="day-title">{t('dayTitle')}</h2>
       <div class="field">
-        <label for="callSubstatus">Pause reason during phone calls</label>
+        <label for="callSubstatus">{t('callSubstatus')}</label>
         <input id="callSubstatus" value={value.callSubstatus} onInput={(e) => set({ callSubstatus: e.currentTarget.value })} />
-        <span class="hint">Used when your phone system tells the relay a call started; you go back online when it ends — unless you changed your status yourself meanwhile.</span>
+        <span class="hint">{t('callHint')}</span>
         {errors.callSubstatus && <span class="field-error" role="alert">{errors.callSubstatus}</span>}
       </div>
       <fieldset class="field">
-        <legend>Auto-pause</legend>
+        <legend>{t('autoPause')}</legend>
         <label>
-          <input type="checkbox" checked={autoPause.enabled} onChange={(e) => set({ autoPause: { ...autoPause, enabled: e.currentTarget.checked } })} /> Pause when the screen locks or I am idle for
+          <input type="checkbox" checked={autoPause.enabled} onChange={(e) => set({ autoPause: { ...autoPause, enabled: e.currentTarget.checked } })} /> {t('autoPauseWhen')}
           <input
             aria-label="Idle minutes"
             type="number"
@@ -36,19 +38,18 @@ export function DaySettings({ value, errors, onChange }: Props) {
             style="width: 5em; margin: 0 6px"
             onInput={(e) => set({ autoPause: { ...autoPause, minutes: Number(e.currentTarget.value) } })}
           />
-          minutes
+          {t('minutes')}
         </label>
         <label>
-          Reason <input aria-label="Auto-pause reason" value={autoPause.substatus} onInput={(e) => set({ autoPause: { ...autoPause, substatus: e.currentTarget.value } })} />
+          {t('reason')} <input aria-label="Auto-pause reason" value={autoPause.substatus} onInput={(e) => set({ autoPause: { ...autoPause, substatus: e.currentTarget.value } })} />
         </label>
-        <span class="hint">Back online when you return — only if Switchboard paused you.</span>
+        <span class="hint">{t('autoPauseHint')}</span>
         {errors.autoPause && <span class="field-error" role="alert">{errors.autoPause}</span>}
       </fieldset>
       <fieldset class="field">
-        <legend>Working hours</legend>
+        <legend>{t('workingHours')}</legend>
         <label>
-          <input type="checkbox" checked={workingHours.enabled} onChange={(e) => set({ workingHours: { ...workingHours, enabled: e.currentTarget.checked } })} /> Offer to pause when I am
-          online outside these hours (never pauses by itself)
+          <input type="checkbox" checked={workingHours.enabled} onChange={(e) => set({ workingHours: { ...workingHours, enabled: e.currentTarget.checked } })} /> {t('workingHoursOffer')}
         </label>
         <div class="row" role="group" aria-label="Working days">
           {DAYS.map((d, i) => (
@@ -66,22 +67,21 @@ export function DaySettings({ value, errors, onChange }: Props) {
         </div>
         <div class="row">
           <label>
-            From <input aria-label="Start time" type="time" value={workingHours.start} onInput={(e) => set({ workingHours: { ...workingHours, start: e.currentTarget.value } })} />
+            {t('from')} <input aria-label="Start time" type="time" value={workingHours.start} onInput={(e) => set({ workingHours: { ...workingHours, start: e.currentTarget.value } })} />
           </label>
           <label>
-            to <input aria-label="End time" type="time" value={workingHours.end} onInput={(e) => set({ workingHours: { ...workingHours, end: e.currentTarget.value } })} />
+            {t('to')} <input aria-label="End time" type="time" value={workingHours.end} onInput={(e) => set({ workingHours: { ...workingHours, end: e.currentTarget.value } })} />
           </label>
         </div>
         {errors.workingHours && <span class="field-error" role="alert">{errors.workingHours}</span>}
       </fieldset>
       <fieldset class="field">
-        <legend>Notifications</legend>
+        <legend>{t('notifications')}</legend>
         <label>
-          <input type="checkbox" checked={value.sound} onChange={(e) => set({ sound: e.currentTarget.checked })} /> Play the system sound
+          <input type="checkbox" checked={value.sound} onChange={(e) => set({ sound: e.currentTarget.checked })} /> {t('sound')}
         </label>
         <label>
-          <input type="checkbox" checked={value.quietWhilePaused} onChange={(e) => set({ quietWhilePaused: e.currentTarget.checked })} /> Quiet while paused: hold "chat closed"
-          alerts until I am back online
+          <input type="checkbox" checked={value.quietWhilePaused} onChange={(e) => set({ quietWhilePaused: e.currentTarget.checked })} /> {t('quiet')}
         </label>
       </fieldset>
     </section>

@@ -1,6 +1,7 @@
 import { sendMessage } from '@/lib/messaging/client';
 import type { NextStatus as Next } from '@/lib/automation/state';
 import { describeStatus } from '@/lib/status/state';
+import { t } from '@/lib/i18n';
 
 /** "Pause after this chat": offered while chats are open; applied when the last one closes. */
 export function NextStatus({ next, reason }: { next: Next | undefined; reason: string | undefined }) {
@@ -9,14 +10,15 @@ export function NextStatus({ next, reason }: { next: Next | undefined; reason: s
     <div class="next" data-testid="next-status">
       {next ? (
         <>
-          <span>After my chats close: {describeStatus(next.status, next.substatus)}</span>
+          <span>{t('afterChatsClose', [describeStatus(next.status, next.substatus)])}</span>
           <button type="button" class="link" onClick={() => set(null)}>
-            Cancel
+            {t('cancel')}
           </button>
         </>
       ) : (
         <button type="button" class="btn" onClick={() => set({ status: 'pause', substatus: reason })}>
-          Pause after my open chats{reason ? ` · ${reason}` : ''}
+          {t('pauseAfterChats')}
+          {reason ? ` · ${reason}` : ''}
         </button>
       )}
     </div>

@@ -1,11 +1,12 @@
 import type { OpenChat } from '@/lib/relay/state';
 import { elapsed } from './format';
+import { t } from '@/lib/i18n';
 
 export function OpenChats({ chats, now }: { chats: OpenChat[]; now: number }) {
   if (!chats.length) return null;
   return (
     <section class="chats" aria-label="Open chats">
-      <h2>Open chats ({chats.length})</h2>
+      <h2>{t('openChats', [String(chats.length)])}</h2>
       <ul data-testid="open-chats">
         {chats.map((c) => (
           <li key={c.conversationId}>

@@ -8,6 +8,7 @@ import { Field } from './Field';
 import { ReasonList } from './ReasonList';
 import { Shortcuts } from './Shortcuts';
 import { DaySettings, type DayDraft } from './DaySettings';
+import { t } from '@/lib/i18n';
 
 interface Draft {
   orgId: string;
@@ -146,38 +147,38 @@ export function Options() {
 
   return (
     <main class="options-page">
-      <h1>Switchboard options</h1>
+      <h1>{t('optionsTitle')}</h1>
       <form onSubmit={save} noValidate>
         <section aria-labelledby="se-title">
           <h2 id="se-title">SnapEngage</h2>
-          <Field id="orgId" label="Org id" value={draft.orgId} onInput={set('orgId')} error={errors.orgId} hint="The long number under My Account → API." />
+          <Field id="orgId" label={t('orgId')} value={draft.orgId} onInput={set('orgId')} error={errors.orgId} hint={t('orgIdHint')} />
           <Field
             id="apiToken"
-            label="API token"
+            label={t('apiToken')}
             type="password"
             value={draft.apiToken}
             onInput={set('apiToken')}
             error={errors.apiToken}
-            placeholder={savedToken('apiToken') ? `Saved: ${savedToken('apiToken')} — type to replace` : ''}
-            hint="Kept only in this browser; sent only to SnapEngage."
+            placeholder={savedToken('apiToken') ? t('savedPlaceholder', [savedToken('apiToken')!]) : ''}
+            hint={t('apiTokenHint')}
           />
-          <Field id="agentId" label="Your SnapEngage email" type="email" value={draft.agentId} onInput={set('agentId')} error={errors.agentId} />
-          <Field id="apiBaseUrl" label="API base URL" value={draft.apiBaseUrl} onInput={set('apiBaseUrl')} error={errors.apiBaseUrl} hint={`SnapEngage's is ${SNAPENGAGE_API_BASE}; use the sandbox's URL for the demo.`} />
+          <Field id="agentId" label={t('agentId')} type="email" value={draft.agentId} onInput={set('agentId')} error={errors.agentId} />
+          <Field id="apiBaseUrl" label={t('apiBaseUrl')} value={draft.apiBaseUrl} onInput={set('apiBaseUrl')} error={errors.apiBaseUrl} hint={t('apiBaseUrlHint', [SNAPENGAGE_API_BASE])} />
           <div class="row">
             <button type="button" class="btn" onClick={test} disabled={!!busy}>
-              {busy === 'test' ? 'Testing…' : 'Test connection'}
+              {busy === 'test' ? t('testing') : t('testConnection')}
             </button>
             {shown('test')}
           </div>
         </section>
         <section aria-labelledby="reasons-title">
-          <h2 id="reasons-title">Pause reasons</h2>
+          <h2 id="reasons-title">{t('pauseReasons')}</h2>
           <ReasonList reasons={draft.substatuses} onChange={set('substatuses')} />
           {errors.substatuses && <p class="field-error" role="alert">{errors.substatuses}</p>}
           <div class="field">
-            <label for="quickPauseSubstatus">Quick-pause reason</label>
+            <label for="quickPauseSubstatus">{t('quickPauseReason')}</label>
             <select id="quickPauseSubstatus" value={draft.quickPauseSubstatus} onChange={(e) => set('quickPauseSubstatus')(e.currentTarget.value)}>
-              <option value="">The first in the list</option>
+              <option value="">{t('firstInList')}</option>
               {draft.substatuses.filter(Boolean).map((r) => (
                 <option key={r} value={r}>
                   {r}
@@ -188,23 +189,23 @@ export function Options() {
           </div>
         </section>
         <section aria-labelledby="relay-title">
-          <h2 id="relay-title">Chat alerts (relay)</h2>
-          <Field id="relayUrl" label="Relay URL" value={draft.relayUrl} onInput={set('relayUrl')} error={errors.relayUrl} placeholder="wss://switchboard.example.com" hint="From your IT team. Leave empty to turn chat alerts off." />
+          <h2 id="relay-title">{t('relayTitle')}</h2>
+          <Field id="relayUrl" label={t('relayUrl')} value={draft.relayUrl} onInput={set('relayUrl')} error={errors.relayUrl} placeholder="wss://switchboard.example.com" hint={t('relayUrlHint')} />
           <Field
             id="relayToken"
-            label="Relay token"
+            label={t('relayToken')}
             type="password"
             value={draft.relayToken}
             onInput={set('relayToken')}
             error={errors.relayToken}
-            placeholder={savedToken('relayToken') ? `Saved: ${savedToken('relayToken')} — type to replace` : ''}
+            placeholder={savedToken('relayToken') ? t('savedPlaceholder', [savedToken('relayToken')!]) : ''}
           />
           <fieldset class="row">
-            <legend>Notify me when</legend>
+            <legend>{t('notifyWhen')}</legend>
             {(['assigned', 'transferred', 'closed'] as const).map((k) => (
               <label key={k}>
                 <input type="checkbox" checked={draft.notify[k]} onChange={(e) => set('notify')({ ...draft.notify, [k]: e.currentTarget.checked })} />{' '}
-                {k === 'assigned' ? 'a chat is assigned to me' : k === 'transferred' ? 'a chat is transferred to me' : 'a chat closes'}
+                {t(k === 'assigned' ? 'notifyAssigned' : k === 'transferred' ? 'notifyTransferred' : 'notifyClosed')}
               </label>
             ))}
           </fieldset>
@@ -212,7 +213,7 @@ export function Options() {
         <DaySettings value={draft.day} errors={errors} onChange={set('day')} />
         <div class="row">
           <button type="submit" class="btn btn--primary" disabled={!!busy}>
-            {busy === 'save' ? 'Saving…' : 'Save'}
+            {busy === 'save' ? t('saving') : t('save')}
           </button>
           {shown('save')}
         </div>

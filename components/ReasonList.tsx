@@ -1,3 +1,4 @@
+import { t } from '@/lib/i18n';
 interface Props {
   reasons: string[];
   onChange: (next: string[]) => void;
@@ -13,7 +14,7 @@ export function ReasonList({ reasons, onChange }: Props) {
   };
   return (
     <div class="field">
-      <label id="reasons-label">Pause reasons</label>
+      <label id="reasons-label">{t('pauseReasons')}</label>
       <ul class="reason-list" aria-labelledby="reasons-label" data-testid="reason-list">
         {reasons.map((r, i) => (
           <li key={i}>
@@ -29,14 +30,14 @@ export function ReasonList({ reasons, onChange }: Props) {
               ↓
             </button>
             <button type="button" class="btn" aria-label={`Remove ${r}`} onClick={() => onChange(reasons.filter((_, j) => j !== i))}>
-              Remove
+              {t('remove')}
             </button>
           </li>
         ))}
       </ul>
       <div class="row">
         <button type="button" class="btn" onClick={() => onChange([...reasons, ''])}>
-          Add a reason
+          {t('addReason')}
         </button>
       </div>
     </div>

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
+import { t } from '@/lib/i18n';
 
 interface Command {
   name?: string;
@@ -16,13 +17,13 @@ export function Shortcuts() {
   const isFirefox = browser.runtime.getURL('').startsWith('moz-extension:');
   return (
     <section aria-labelledby="shortcuts-title">
-      <h2 id="shortcuts-title">Keyboard shortcuts</h2>
+      <h2 id="shortcuts-title">{t('shortcuts')}</h2>
       <table class="shortcuts" data-testid="shortcuts">
         <tbody>
           {commands.map((c) => (
             <tr key={c.name}>
               <td>{c.description}</td>
-              <td>{c.shortcut ? <kbd>{c.shortcut}</kbd> : <em>not set</em>}</td>
+              <td>{c.shortcut ? <kbd>{c.shortcut}</kbd> : <em>{t('notSet')}</em>}</td>
             </tr>
           ))}
         </tbody>
@@ -32,7 +33,7 @@ export function Shortcuts() {
       ) : (
         <div class="row">
           <button type="button" class="btn" onClick={() => void browser.tabs.create({ url: 'chrome://extensions/shortcuts' })}>
-            Change shortcuts in the browser
+            {t('changeShortcuts')}
           </button>
         </div>
       )}

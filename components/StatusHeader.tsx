@@ -37,12 +37,12 @@ export function StatusHeader({ view, now, onRetry, onOpenOptions }: Props) {
       </p>
       {view.phase === 'pending' && view.message && (
         <button type="button" class="link" onClick={onRetry}>
-          Retry now
+          {t('retryNow')}
         </button>
       )}
       {view.phase === 'failed' && (
         <button type="button" class="link" onClick={onOpenOptions}>
-          Check settings
+          {t('checkSettings')}
         </button>
       )}
     </header>

@@ -16,9 +16,9 @@ export function Today({ history, now }: { history: Confirmed[]; now: number }) {
       <summary>{t('today')}</summary>
       {stats && (
         <dl class="today__numbers" data-testid="today-numbers">
-          <dt>Chats handled</dt>
+          <dt>{t('chatsHandled')}</dt>
           <dd>{stats.relayNote ? '—' : stats.chatsHandled}</dd>
-          <dt>Average handling</dt>
+          <dt>{t('averageHandling')}</dt>
           <dd>{stats.averageHandlingMs === null ? '—' : elapsed(stats.averageHandlingMs)}</dd>
           {Object.entries(stats.pausedMs).map(([reason, ms]: [string, number]) => (
             <>
@@ -35,7 +35,7 @@ export function Today({ history, now }: { history: Confirmed[]; now: number }) {
             <time>{clockTime(h.since)}</time> {describeStatus(h.status, h.substatus)} <span class="today__source">· {SOURCE_WORDS[h.source]}</span>
           </li>
         ))}
-        {!today.length && <li>No changes yet today</li>}
+        {!today.length && <li>{t('noChangesToday')}</li>}
       </ol>
     </details>
   );

@@ -4,6 +4,6 @@ import type messages from '../public/_locales/en/messages.json';
 
 export type MessageKey = keyof typeof messages;
 
-export function t(key: MessageKey): string {
-  return browser.i18n?.getMessage(key) || key;
+export function t(key: MessageKey, substitutions?: string[]): string {
+  return browser.i18n?.getMessage(key, substitutions) || key;
 }

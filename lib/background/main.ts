@@ -14,6 +14,7 @@ import { relayStateItem } from '../relay/state';
 import { createRelayConnection } from '../relay/connection';
 import { openNoticeLink, showNotice } from '../notifications/notify';
 import { createAutomation } from '../automation/automation';
+import { t } from '../i18n';
 import { automationItem } from '../automation/state';
 import { chatFigures, fetchStoredEvents, pausedToday, type TodayStats } from '../stats/today';
 import { testSnapEngage } from './connection-test';
@@ -94,7 +95,7 @@ export function startBackground() {
     if ((await automationItem.get()).hoursPromptDay === today) return;
     await automationItem.update((a) => ({ ...a, hoursPromptDay: today }));
     await showNotice(
-      { id: HOURS_PROMPT_ID, kind: 'prompt', title: 'Outside your working hours', message: 'You are still online in SnapEngage. Pause now?', buttons: ['Pause now'] },
+      { id: HOURS_PROMPT_ID, kind: 'prompt', title: t('noticeHoursTitle'), message: t('noticeHoursMessage'), buttons: [t('pauseNow')] },
       { sound: settings.settings.sound },
     );
   }

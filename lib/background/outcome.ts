@@ -11,6 +11,7 @@ import { viewStatus } from '../status/state';
 import type { StatusSender } from '../status/sender';
 import type { Automation } from '../automation/automation';
 import { automationItem } from '../automation/state';
+import { t } from '../i18n';
 
 export function createOutcomeHandler(sender: StatusSender, automation: Automation) {
   return async (handled: HandledEvent[]) => {
@@ -22,7 +23,7 @@ export function createOutcomeHandler(sender: StatusSender, automation: Automatio
     const hold = (n: ChatNotice) => settings.quietWhilePaused && paused && n.kind === 'closed';
     const held = notices.filter(hold);
     if (held.length) {
-      await automationItem.update((a) => ({ ...a, held: [...a.held, ...held.map(({ id, title, message }) => ({ id, title, message }))].slice(-20) }));
+      await automationItem.update((a) => ({ ...a, held: [...a.held, ...held.map(({ id, title, message, subject }) => ({ id, title, message, subject }))].slice(-20) }));
     }
     await showNotices(notices.filter((n) => !hold(n)), { sound: settings.sound });
     for (const { outcome, event, openBefore } of handled) {
@@ -50,7 +51,7 @@ export async function releaseHeld(sound: boolean): Promise<void> {
   if (held.length === 1) await showNotice({ ...held[0]!, kind: 'closed' }, { sound });
   else if (held.length > 1) {
     await showNotice(
-      { id: `summary-quiet-${Date.now()}`, kind: 'summary', title: `${held.length} chats closed while you were paused`, message: held.map((n) => n.title.replace(/^Chat closed: /, '')).join(', ') },
+      { id: `summary-quiet-${Date.now()}`, kind: 'summary', title: t('noticeClosedPaused', [String(held.length)]), message: held.map((n) => n.subject ?? n.title).join(', ') },
       { sound },
     );
   }

@@ -2,6 +2,7 @@
 // stack a second copy, and a click knows which chat to open.
 import { browser } from 'wxt/browser';
 import { storageItem } from '../storage/item';
+import { t } from '../i18n';
 
 const SHOWN_LIMIT = 50;
 
@@ -9,6 +10,8 @@ export interface ChatNotice {
   id: string;
   title: string;
   message: string;
+  /** who it is about (the visitor), for summaries that list several */
+  subject?: string;
   context?: string;
   url?: string;
   /** what it is about; quiet mode holds 'closed' while paused */
@@ -41,7 +44,7 @@ export async function showNotice(notice: ChatNotice, options: NoticeOptions = { 
 }
 
 async function create(notice: ChatNotice, options: NoticeOptions): Promise<void> {
-  const buttons = notice.buttons ?? (notice.url ? ['Open chat'] : []);
+  const buttons = notice.buttons ?? (notice.url ? [t('openChat')] : []);
   await browser.notifications.create(notice.id, {
     type: 'basic' as const,
     iconUrl: browser.runtime.getURL('/icon/128.png'),

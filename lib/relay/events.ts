@@ -6,6 +6,7 @@ import type { Settings } from '../settings/schema';
 import type { ChatNotice } from '../notifications/notify';
 import type { Confirmed } from '../status/state';
 import type { OpenChat, RelayState } from './state';
+import { t } from '../i18n';
 
 export const NOTIFIED_LIMIT = 500;
 
@@ -27,8 +28,8 @@ export function handleEvent(state: RelayState, event: EventFrame, settings: Sett
       outcome.notices.push({
         id: `summary-closed-${event.seq}`,
         kind: 'summary',
-        title: `${held.length} chats closed while you were away`,
-        message: held.map((n) => n.title.replace(/^Chat closed: /, '')).join(', '),
+        title: t('noticeClosedAway', [String(held.length)]),
+        message: held.map((n) => n.subject ?? n.title).join(', '),
       });
     }
   }
@@ -67,8 +68,9 @@ function applyEvent(state: RelayState, event: EventFrame, settings: Settings): E
     notify(event.kind === 'assigned' ? 'assigned' : 'transferred', {
       id: event.id,
       kind: event.kind === 'assigned' ? 'assigned' : 'transferred',
-      title: event.kind === 'assigned' ? `New chat: ${open.visitor}` : `Chat transferred to you: ${open.visitor}`,
-      message: chat.description || 'No question given',
+      title: t(event.kind === 'assigned' ? 'noticeNewChat' : 'noticeTransferred', [open.visitor]),
+      subject: open.visitor,
+      message: chat.description || t('noticeNoQuestion'),
       context: contextLine(chat),
       url: chat.url,
     });
@@ -82,8 +84,9 @@ function applyEvent(state: RelayState, event: EventFrame, settings: Settings): E
       notify('closed', {
         id: event.id,
         kind: 'closed',
-        title: `Chat closed: ${open?.visitor ?? visitorName(chat)}`,
-        message: started ? `Lasted ${formatDuration(ended - started)}` : 'The conversation has ended',
+        title: t('noticeClosed', [open?.visitor ?? visitorName(chat)]),
+        subject: open?.visitor ?? visitorName(chat),
+        message: started ? t('noticeLasted', [formatDuration(ended - started)]) : t('noticeEnded'),
         context: contextLine(chat),
         url: chat.url,
       });
@@ -111,7 +114,7 @@ function toOpenChat(chat: ConversationData, at: number): OpenChat {
 }
 
 export function visitorName(chat: ConversationData): string {
-  return chat.requesterName || chat.requesterEmail || 'A visitor';
+  return chat.requesterName || chat.requesterEmail || t('aVisitor');
 }
 
 function contextLine(chat: ConversationData): string | undefined {

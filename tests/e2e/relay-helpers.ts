@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { createRelay, type Relay, type RelayOptions } from '../../relay/relay';
 import { issueRelayToken } from '../../relay/auth';
 import type { Launched } from './fixtures';
+import { createSandbox, type Sandbox } from '../../sandbox/server';
+import { OptionsPage, PopupPage } from './pages';
 
 export const RELAY_SECRET = 'e2e-secret-0123456789abcdef0123456789abcdef';
 export const WEBHOOK_TOKEN = 'e2e-webhook-token';
@@ -48,4 +50,27 @@ export async function notifications(launched: Launched): Promise<Record<string, 
     const shown = ((await chrome.storage.session.get('shown-notifications'))['shown-notifications'] ?? {}) as Record<string, { title: string; message: string }>;
     return Object.fromEntries(ids.map((id) => [id, shown[id] ?? { title: '?', message: '?' }]));
   });
+}
+
+/** A real relay, and the sandbox sending SnapEngage's webhooks to it. */
+export async function startRelayAndSandbox(extra: Partial<RelayOptions> = {}): Promise<{ relay: RelayUnderTest; sandbox: Sandbox }> {
+  const relay = new RelayUnderTest(extra);
+  await relay.start();
+  const sandbox = await createSandbox({
+    port: 0,
+    webhook: { conversationUrl: `${relay.relay.url}/snapengage/conversation-events`, statusUrl: `${relay.relay.url}/snapengage/agent-status`, token: WEBHOOK_TOKEN },
+  });
+  return { relay, sandbox };
+}
+
+/** Fills the options as a person would (SnapEngage = the sandbox, plus the relay) and waits until the popup says the relay is connected. */
+export async function setUpConnected(launched: Launched, sandbox: Sandbox, relay: RelayUnderTest, agent: string): Promise<void> {
+  const options = await OptionsPage.open(launched);
+  await options.fill({ orgId: sandbox.orgId, apiToken: sandbox.apiToken, agentId: agent, apiBaseUrl: sandbox.url, relayUrl: `ws://127.0.0.1:${relay.port}`, relayToken: relay.token(agent) });
+  const saved = await options.save();
+  if (!saved.startsWith('Saved.')) throw new Error(`options not saved: ${saved}`);
+  await options.page.close();
+  const popup = await PopupPage.open(launched);
+  await popup.page.getByTestId('relay').filter({ hasText: 'connected' }).waitFor({ timeout: 15_000 });
+  await popup.page.close();
 }

@@ -2,10 +2,10 @@
 // while it is stopped are notified exactly once after it wakes. See stop-worker.ts for how the
 // worker is stopped without Playwright keeping it alive.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createSandbox, type Sandbox } from '../../sandbox/server';
+import type { Sandbox } from '../../sandbox/server';
 import { launchExtension, type Launched } from './fixtures';
-import { OptionsPage, PopupPage } from './pages';
-import { notifications, RelayUnderTest, WEBHOOK_TOKEN } from './relay-helpers';
+import { PopupPage } from './pages';
+import { notifications, setUpConnected, startRelayAndSandbox, type RelayUnderTest } from './relay-helpers';
 import { stopWorker, workerStatus } from './stop-worker';
 
 let sandbox: Sandbox;
@@ -14,12 +14,7 @@ let ext: Launched;
 const ALICE = 'alice@example.com';
 
 beforeAll(async () => {
-  relay = new RelayUnderTest();
-  await relay.start();
-  sandbox = await createSandbox({
-    port: 0,
-    webhook: { conversationUrl: `${relay.relay.url}/snapengage/conversation-events`, statusUrl: `${relay.relay.url}/snapengage/agent-status`, token: WEBHOOK_TOKEN },
-  });
+  ({ relay, sandbox } = await startRelayAndSandbox());
 });
 afterAll(async () => {
   await sandbox.close();
@@ -27,13 +22,7 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   ext = await launchExtension();
-  const options = await OptionsPage.open(ext);
-  await options.fill({ orgId: sandbox.orgId, apiToken: sandbox.apiToken, agentId: ALICE, apiBaseUrl: sandbox.url, relayUrl: `ws://127.0.0.1:${relay.port}`, relayToken: relay.token(ALICE) });
-  expect(await options.save()).toMatch(/^Saved\./);
-  await options.page.close();
-  const popup = await PopupPage.open(ext);
-  await popup.page.getByTestId('relay').filter({ hasText: 'connected' }).waitFor({ timeout: 15_000 });
-  await popup.page.close();
+  await setUpConnected(ext, sandbox, relay, ALICE);
 });
 afterEach(async () => {
   await ext.close();

@@ -15,7 +15,7 @@ function handled(kind: 'assigned' | 'closed', id: string, visitor: string): Hand
   return {
     event: { type: 'event', seq: 1, id, kind, at: new Date().toISOString(), data: { conversationId: id } },
     openBefore: 0,
-    outcome: { state, notices: [{ id, kind, title: kind === 'assigned' ? `New chat: ${visitor}` : `Chat closed: ${visitor}`, message: '' }] },
+    outcome: { state, notices: [{ id, kind, subject: visitor, title: kind === 'assigned' ? `New chat: ${visitor}` : `Chat closed: ${visitor}`, message: '' }] },
   };
 }
 
