@@ -5,12 +5,14 @@
 //   --no-readme        do not rewrite the table in bench/README.md (a --quick run never does)
 //   --profile cpu|heap run our relay's process with --cpu-prof / --heap-prof (files in bench/results/profiles)
 //   --from <json>      run nothing: re-print a results file and rewrite the README table from it
+//   --agents <n>       only the plan with this many agents (focused runs; implies --no-readme)
+//   --contenders a,b   only these contenders (relay, floor, socketio; implies --no-readme)
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, relative, resolve } from 'node:path';
-import { BENCH_DIR, ROOT } from './common';
 import { runExtensionBench, type ExtensionResults } from './extension';
-import { PROFILE_DIR, runRelayBench, type Scenario } from './relay-bench';
+import { BENCH_DIR, CONTENDERS, ROOT, type Contender } from './common';
+import { PROFILE_DIR, relayPlans, runRelayBench, type Scenario } from './relay-bench';
 
 export interface Goal {
   goal: string;
@@ -39,11 +41,17 @@ function parseArgs(argv: string[]) {
   const profile = value('--profile');
   if (profile && profile !== 'cpu' && profile !== 'heap') throw new Error('--profile takes cpu or heap');
   const quick = flag('--quick');
+  const agents = value('--agents') === undefined ? undefined : Number(value('--agents'));
+  const contenders = value('--contenders')?.split(',') as Contender[] | undefined;
+  if (contenders?.some((c) => !CONTENDERS.includes(c))) throw new Error(`--contenders takes some of ${CONTENDERS.join(',')}`);
+  const partial = agents !== undefined || contenders !== undefined;
   return {
     quick,
+    agents,
+    contenders,
     only: only as 'relay' | 'extension' | undefined,
     json: resolve(value('--json') ?? resolve(BENCH_DIR, 'results', quick ? 'quick.json' : 'latest.json')),
-    readme: !quick && !flag('--no-readme'),
+    readme: !quick && !partial && !flag('--no-readme'),
     profile: profile as 'cpu' | 'heap' | undefined,
   };
 }
@@ -201,7 +209,9 @@ async function main() {
   if (args.only !== 'extension') {
     log(`relay: our relay vs the ws floor vs Socket.IO${args.quick ? ' (quick)' : ''}`);
     const relayExecArgv = args.profile ? [args.profile === 'cpu' ? '--cpu-prof' : '--heap-prof', args.profile === 'cpu' ? '--cpu-prof-dir' : '--heap-prof-dir', PROFILE_DIR] : [];
-    res.relay = await runRelayBench({ quick: args.quick, relayExecArgv, log });
+    const plans = args.agents === undefined ? undefined : relayPlans(args.quick).filter((p) => p.agents === args.agents);
+    if (plans?.length === 0) throw new Error(`--agents: no plan with ${args.agents} agents`);
+    res.relay = await runRelayBench({ quick: args.quick, relayExecArgv, log, plans, contenders: args.contenders });
   }
   if (args.only !== 'relay') {
     log('extension');

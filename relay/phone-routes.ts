@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CALL_KIND, PhoneCallEvent, type CallData } from '../lib/protocol/phone';
 import { toEpochMs } from '../lib/snapengage/webhook-adapter';
 import { checkWebhookToken, normalizeAgent } from './auth';
+import { isJsonType, readBody, sendJson } from './http';
 import type { Hub } from './hub';
 import type { Logger } from './logger';
 import type { PhoneRejectReason, RelayMetrics } from './metrics';
@@ -45,36 +46,6 @@ export function callEventId(callId: string, state: string): string {
   return 'c-' + createHash('sha256').update(`${CALL_KIND}|${callId}|${state}`).digest('hex').slice(0, 32);
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store', ...headers });
-  res.end(text);
-}
-
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const tooLarge = () => new PhoneHttpError(413, `body is larger than ${limit} bytes`, 'too_large');
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) return Promise.reject(tooLarge());
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.off('data', onData);
-        chunks.length = 0;
-        reject(tooLarge());
-        return;
-      }
-      chunks.push(chunk);
-    };
-    req.on('data', onData);
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
-const isJsonType = (header: string | undefined) => (header ?? '').split(';')[0]!.trim().toLowerCase() === 'application/json';
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Parses and checks the body; the error message names the field. */
@@ -118,7 +89,7 @@ export function createPhoneCallHandler(deps: PhoneRouteDeps) {
     if (limit && !limit.ok) throw new PhoneHttpError(429, 'too many requests from this address, retry later', 'rate_limited', { 'retry-after': String(limit.retryAfterSeconds) });
     if (!checkWebhookToken(req.headers, token)) throw new PhoneHttpError(401, 'missing or wrong phone webhook token', 'unauthorized');
     if (!isJsonType(req.headers['content-type'])) throw new PhoneHttpError(415, 'content-type must be application/json', 'unsupported_media_type');
-    const raw = await readBody(req, PHONE_MAX_BODY_BYTES);
+    const raw = await readBody(req, PHONE_MAX_BODY_BYTES, () => new PhoneHttpError(413, `body is larger than ${PHONE_MAX_BODY_BYTES} bytes`, 'too_large'));
     let body: unknown;
     try {
       body = JSON.parse(raw.toString('utf8'));

@@ -3,6 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { adaptAgentStatusEvent, adaptConversationEvent, type AdaptResult } from '../lib/snapengage/webhook-adapter';
 import { authenticateAgent, bearerToken, checkWebhookToken } from './auth';
+import { isJsonType, readBody, sendJson } from './http';
 import { originAllowed, type Hub } from './hub';
 import type { Logger } from './logger';
 import type { RateLimiter } from './rate-limit';
@@ -49,37 +50,7 @@ class HttpError extends Error {
   }
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store', ...headers });
-  res.end(text);
-}
-
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) return Promise.reject(new HttpError(413, `body is larger than ${limit} bytes`, 'too_large'));
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        // Stop buffering; the rest of the body is discarded as the connection closes.
-        req.off('data', onData);
-        chunks.length = 0;
-        reject(new HttpError(413, `body is larger than ${limit} bytes`, 'too_large'));
-        return;
-      }
-      chunks.push(chunk);
-    };
-    req.on('data', onData);
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
-const isJsonType = (header: string | undefined) => (header ?? '').split(';')[0]!.trim().toLowerCase() === 'application/json';
 
 export function createRequestHandler(deps: RouteDeps) {
   const { store, hub, metrics, logger } = deps;
@@ -93,7 +64,7 @@ export function createRequestHandler(deps: RouteDeps) {
     if (limit && !limit.ok) throw new HttpError(429, 'too many requests from this address, retry later', 'rate_limited', { 'retry-after': String(limit.retryAfterSeconds) });
     if (!checkWebhookToken(req.headers, deps.webhookToken)) throw new HttpError(401, 'missing or wrong webhook token', 'unauthorized');
     if (!isJsonType(req.headers['content-type'])) throw new HttpError(415, 'content-type must be application/json', 'unsupported_media_type');
-    const raw = await readBody(req, MAX_BODY_BYTES);
+    const raw = await readBody(req, MAX_BODY_BYTES, () => new HttpError(413, `body is larger than ${MAX_BODY_BYTES} bytes`, 'too_large'));
     let body: unknown;
     try {
       body = JSON.parse(UTF8.decode(raw));

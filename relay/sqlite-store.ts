@@ -25,6 +25,9 @@ interface Row {
   data: string;
 }
 
+/** fsyncs of the WAL allowed in flight at once (see startSync). */
+const MAX_FSYNCS = 2;
+
 export class SqliteEventStore implements EventStore {
   readonly generation: string;
   private readonly db: Database.Database;
@@ -35,15 +38,19 @@ export class SqliteEventStore implements EventStore {
   /** The WAL file we fsync after commits; opened at the first commit (undefined for :memory:). */
   private readonly walPath: string | undefined;
   private walFd: number | undefined;
-  /** Settlements of committed appends waiting for the next fsync. */
-  private unsynced: Array<{ settle: Array<() => void>; batch: Pending[]; maxSeq: number }> = [];
+  /** Committed appends not yet known to be on disk, in commit order; `n` numbers the commits. */
+  private unsynced: Array<{ settle: Array<() => void>; batch: Pending[]; maxSeq: number; n: number }> = [];
+  /** Commits made so far, and the newest one an fsync already started after. */
+  private commits = 0;
+  private covered = 0;
+  private fsyncsInFlight = 0;
+  private drainWaiters: Array<() => void> = [];
   /**
    * Highest seq known to be on disk. Reads stop there, so a replay can never hand out a seq
    * that a power cut could still take back (and reuse); newer events reach live sockets when
    * their fsync completes and the relay publishes them.
    */
   private durableSeq: number;
-  private syncing: Promise<void> | undefined;
 
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -160,25 +167,33 @@ export class SqliteEventStore implements EventStore {
     } catch (err) {
       return batch.forEach((p) => p.reject(err));
     }
-    this.unsynced.push({ settle, batch, maxSeq });
-    if (!this.syncing) this.syncing = this.syncLoop();
+    this.unsynced.push({ settle, batch, maxSeq, n: ++this.commits });
+    this.startSync();
   }
 
-  private async syncLoop(): Promise<void> {
-    while (this.unsynced.length > 0) {
-      const waiting = this.unsynced;
-      this.unsynced = [];
-      // fdatasync: the WAL's data and size, which is all a commit needs (what SQLite itself uses on Linux).
-      const err = await new Promise<Error | null>((resolve) => fdatasync(this.walFd!, resolve));
-      // A failed fsync: the events are committed but maybe not on disk; answer 503 so SnapEngage retries.
-      for (const { settle, batch, maxSeq } of waiting) {
+  /**
+   * Pipelined fsyncs: a commit does not wait for an fsync already in flight (which started before
+   * it and cannot cover it) to finish before its own starts; up to MAX_FSYNCS run at once. Each
+   * fsync covers every commit made before it started, and settles them when it completes.
+   */
+  private startSync(): void {
+    if (this.fsyncsInFlight >= MAX_FSYNCS || this.covered >= this.commits) return;
+    const upTo = (this.covered = this.commits);
+    this.fsyncsInFlight++;
+    // fdatasync: the WAL's data and size, which is all a commit needs (what SQLite itself uses on Linux).
+    fdatasync(this.walFd!, (err) => {
+      this.fsyncsInFlight--;
+      while (this.unsynced.length > 0 && this.unsynced[0]!.n <= upTo) {
+        const { settle, batch, maxSeq } = this.unsynced.shift()!;
+        // A failed fsync: the events are committed but maybe not on disk; answer 503 so SnapEngage retries.
         if (!err) {
           this.durableSeq = Math.max(this.durableSeq, maxSeq);
           settle.forEach((s) => s());
         } else batch.forEach((p) => p.reject(err));
       }
-    }
-    this.syncing = undefined;
+      this.startSync();
+      if (this.fsyncsInFlight === 0 && this.unsynced.length === 0) this.drainWaiters.splice(0).forEach((w) => w());
+    });
   }
 
   async readAfter(agent: string, after: number, limit: number): Promise<StoredEvent[]> {
@@ -216,7 +231,7 @@ export class SqliteEventStore implements EventStore {
     if (this.closed) return;
     this.flush();
     this.closed = true;
-    await this.syncing;
+    if (this.fsyncsInFlight > 0 || this.unsynced.length > 0) await new Promise<void>((r) => this.drainWaiters.push(r));
     if (this.walFd !== undefined) closeSync(this.walFd);
     this.db.close();
   }
