@@ -61,7 +61,9 @@ export function percentile(sorted: ArrayLike<number>, p: number): number {
 
 export function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
-  return s.length ? (s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2) : NaN;
+  const m = s.length ? (s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2) : NaN;
+  return Math.round(m * 100) / 100; // figures for people: no 151.85000000000002
+
 }
 
 const CLK_TCK = 100; // USER_HZ on Linux
