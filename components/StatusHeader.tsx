@@ -23,7 +23,7 @@ export function StatusHeader({ view, now, onRetry, onOpenOptions }: Props) {
       <div class="status__line">
         <span class="status__dot" aria-hidden="true" />
         <h1 class="status__words" data-testid="status">
-          {view.phase === 'pending' ? `Changing to ${words}` : words}
+          {view.phase === 'pending' ? t('changingTo', [words]) : words}
         </h1>
         {view.since !== undefined && view.phase === 'confirmed' && (
           <span class="status__since" data-testid="since" title={`Since ${clockTime(view.since)}`}>

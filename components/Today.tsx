@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { sendMessage } from '@/lib/messaging/client';
 import type { TodayStats } from '@/lib/stats/today';
-import { describeStatus, SOURCE_WORDS, type Confirmed } from '@/lib/status/state';
+import { describeStatus, sourceWords, type Confirmed } from '@/lib/status/state';
 import { startOfDay } from '@/lib/stats/day';
 import { clockTime, elapsed } from './format';
 import { t } from '@/lib/i18n';
@@ -32,7 +32,7 @@ export function Today({ history, now }: { history: Confirmed[]; now: number }) {
       <ol class="today__changes" data-testid="today-changes">
         {today.slice(0, 12).map((h) => (
           <li key={h.since}>
-            <time>{clockTime(h.since)}</time> {describeStatus(h.status, h.substatus)} <span class="today__source">· {SOURCE_WORDS[h.source]}</span>
+            <time>{clockTime(h.since)}</time> {describeStatus(h.status, h.substatus)} <span class="today__source">· {sourceWords(h.source)}</span>
           </li>
         ))}
         {!today.length && <li>{t('noChangesToday')}</li>}

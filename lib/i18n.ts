@@ -5,5 +5,5 @@ import type messages from '../public/_locales/en/messages.json';
 export type MessageKey = keyof typeof messages;
 
 export function t(key: MessageKey, substitutions?: string[]): string {
-  return browser.i18n?.getMessage(key, substitutions) || key;
+  return browser?.i18n?.getMessage(key, substitutions) || key;
 }

@@ -1,6 +1,7 @@
 // The agent's status as the extension knows it. Lives in storage.local so that a pending
 // change survives the browser stopping the worker (or the browser itself).
 import * as z from 'zod/mini';
+import { t, type MessageKey } from '../i18n';
 
 export const StatusValue = z.enum(['online', 'pause', 'offline']);
 export type StatusValue = z.infer<typeof StatusValue>;
@@ -8,16 +9,8 @@ export const SettableStatus = z.enum(['online', 'pause']);
 
 export const StatusSource = z.enum(['popup', 'shortcut', 'snapengage', 'phone', 'idle', 'next-status', 'options', 'notification']);
 
-export const SOURCE_WORDS: Record<StatusSource, string> = {
-  popup: 'popup',
-  shortcut: 'shortcut',
-  snapengage: 'changed in SnapEngage',
-  phone: 'phone call',
-  idle: 'idle / screen locked',
-  'next-status': 'after last chat',
-  options: 'options',
-  notification: 'notification',
-};
+/** How the popup names a change's source. */
+export const sourceWords = (source: StatusSource): string => t(`source_${source.replace('-', '_')}` as MessageKey);
 export type StatusSource = z.infer<typeof StatusSource>;
 
 const Target = z.object({ status: SettableStatus, substatus: z.optional(z.string()) });
@@ -93,8 +86,8 @@ export function viewStatus(state: StatusState): StatusView {
 }
 
 export function describeStatus(status: StatusValue | null, substatus?: string): string {
-  if (status === 'online') return 'Online';
-  if (status === 'pause') return substatus ? `Paused: ${substatus}` : 'Paused';
-  if (status === 'offline') return 'Offline';
-  return 'Status unknown';
+  if (status === 'online') return t('statusOnline');
+  if (status === 'pause') return substatus ? t('statusPausedReason', [substatus]) : t('statusPaused');
+  if (status === 'offline') return t('statusOffline');
+  return t('statusUnknown');
 }
