@@ -29,7 +29,12 @@ export function useLocalItems<const T extends readonly StorageItem<unknown>[]>(i
     let live = true;
     const keys = items.map((i) => i.key);
     const read = (raw: Record<string, unknown>) => items.map((i) => i.parse(raw[i.key])) as Values<T>;
-    void browser.storage.local.get(keys).then((raw) => live && setValues(read(raw)));
+    // public/popup-prefetch.js may have started this very read before our modules loaded.
+    const prefetched = (globalThis as { __switchboardPrefetch?: { keys: string[]; read: Promise<Record<string, unknown>> } }).__switchboardPrefetch;
+    const usePrefetch = !!prefetched && keys.every((k) => prefetched.keys.includes(k));
+    void (usePrefetch ? prefetched.read : browser.storage.local.get(keys)).then((raw) => live && setValues(read(raw)));
+    // A change between that early read and the listener below would be missed: read again once listening.
+    if (usePrefetch) void browser.storage.local.get(keys).then((raw) => live && setValues(read(raw)));
     const listener = (changes: Record<string, { newValue?: unknown }>, area: string) => {
       if (area !== 'local' || !keys.some((k) => k in changes)) return;
       setValues((prev) => prev && (items.map((item, i) => (item.key in changes ? item.parse(changes[item.key]?.newValue) : prev[i])) as Values<T>));
