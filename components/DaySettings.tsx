@@ -1,7 +1,7 @@
-import type { Settings } from '@/lib/settings/schema';
+import type { DaySettings as DaySettingsValue } from '@/lib/settings/schema';
 import { t } from '@/lib/i18n';
 
-export type DayDraft = Pick<Settings, 'callSubstatus' | 'autoPause' | 'workingHours' | 'quietWhilePaused' | 'sound'>;
+export type DayDraft = DaySettingsValue;
 
 // Weekday names in the browser's language; 7 Jan 2024 was a Sunday (day 0).
 const DAYS = [0, 1, 2, 3, 4, 5, 6].map((d) => new Intl.DateTimeFormat(undefined, { weekday: 'short' }).format(new Date(2024, 0, 7 + d)));

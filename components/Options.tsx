@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
 import { sendMessage } from '@/lib/messaging/client';
 import type { TestResult } from '@/lib/messaging/protocol';
-import { DEFAULT_SUBSTATUSES, SNAPENGAGE_API_BASE, maskToken, parseSettings } from '@/lib/settings/schema';
+import { DEFAULT_SUBSTATUSES, DaySettings as DaySettingsSchema, SNAPENGAGE_API_BASE, maskToken, parseSettings } from '@/lib/settings/schema';
 import { settingsItem } from '@/lib/settings/store';
 import { Field } from './Field';
 import { ReasonList } from './ReasonList';
@@ -42,17 +42,10 @@ function draftFrom(saved: Saved): Draft {
   };
 }
 
+/** The saved "your day" settings with defaults filled in (all defaults if what was saved is unusable). */
 function dayDraftFrom(saved: Saved): DayDraft {
-  const defaults = parseSettings({ orgId: '1000000', apiToken: 'placeholder', agentId: 'a@b.co' });
-  const d = defaults.ok ? defaults.settings : undefined;
-  const s = (saved ?? {}) as Partial<DayDraft>;
-  return {
-    callSubstatus: s.callSubstatus ?? d!.callSubstatus,
-    autoPause: { ...d!.autoPause, ...s.autoPause },
-    workingHours: { ...d!.workingHours, ...s.workingHours },
-    quietWhilePaused: s.quietWhilePaused ?? d!.quietWhilePaused,
-    sound: s.sound ?? d!.sound,
-  };
+  const parsed = DaySettingsSchema.safeParse(saved ?? {});
+  return parsed.success ? parsed.data : DaySettingsSchema.parse({});
 }
 
 /** Origins the extension needs host access to; asked for when the agent saves them. */

@@ -2,21 +2,6 @@ import { useEffect, useState } from 'preact/hooks';
 import type { StorageItem } from '@/lib/storage/item';
 import { browser } from '@/lib/ext/native';
 
-/** The item's current value, kept live through storage.onChanged; undefined until first read. */
-export function useItem<T>(item: StorageItem<T>): T | undefined {
-  const [value, setValue] = useState<T | undefined>(undefined);
-  useEffect(() => {
-    let live = true;
-    void item.get().then((v) => live && setValue(v));
-    const stop = item.watch(setValue);
-    return () => {
-      live = false;
-      stop();
-    };
-  }, [item]);
-  return value;
-}
-
 type Values<T extends readonly StorageItem<unknown>[]> = { [K in keyof T]: T[K] extends StorageItem<infer V> ? V : never };
 
 /**

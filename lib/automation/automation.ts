@@ -37,8 +37,8 @@ export function createAutomation(getSender: () => StatusSender) {
   }
 
   async function callStarted(callId: string, substatus: string) {
-    const { calls } = await automationItem.update((a) => (a.calls.includes(callId) ? a : { ...a, calls: [...a.calls, callId].slice(-20) }));
-    if (calls.length >= 1) await pauseFor('phone', substatus);
+    await automationItem.update((a) => (a.calls.includes(callId) ? a : { ...a, calls: [...a.calls, callId].slice(-20) }));
+    await pauseFor('phone', substatus);
   }
 
   async function callEnded(callId: string) {

@@ -40,6 +40,19 @@ export const WorkingHours = z.object({
   end: z._default(clock, '17:00'),
 });
 
+/** The "your day" part of the settings; the options page edits it as one block. */
+export const DaySettings = z.object({
+  /** Pause reason used while a phone call is in progress (phone sync). */
+  callSubstatus: z._default(substatus, 'On a call'),
+  autoPause: z._default(AutoPauseSettings, { enabled: false, minutes: 5, substatus: 'Away' }),
+  workingHours: z._default(WorkingHours, { enabled: false, days: [1, 2, 3, 4, 5], start: '09:00', end: '17:00' }),
+  /** Hold chat-closed notifications while paused; summed up when back online. */
+  quietWhilePaused: z._default(z.boolean(), false),
+  /** Let the system play its notification sound. */
+  sound: z._default(z.boolean(), true),
+});
+export type DaySettings = z.infer<typeof DaySettings>;
+
 export const Settings = z
   .object({
     version: z._default(z.literal(1), 1),
@@ -59,14 +72,7 @@ export const Settings = z
     relayUrl: z.optional(z.union([z.literal(''), wsUrl])),
     relayToken: z.optional(z.string()),
     notify: z._default(NotifyKinds, { assigned: true, closed: true, transferred: true }),
-    /** Pause reason used while a phone call is in progress (phone sync). */
-    callSubstatus: z._default(substatus, 'On a call'),
-    autoPause: z._default(AutoPauseSettings, { enabled: false, minutes: 5, substatus: 'Away' }),
-    workingHours: z._default(WorkingHours, { enabled: false, days: [1, 2, 3, 4, 5], start: '09:00', end: '17:00' }),
-    /** Hold chat-closed notifications while paused; summed up when back online. */
-    quietWhilePaused: z._default(z.boolean(), false),
-    /** Let the system play its notification sound. */
-    sound: z._default(z.boolean(), true),
+    ...DaySettings.shape,
   })
   .check(
     z.refine(

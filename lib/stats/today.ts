@@ -5,8 +5,6 @@ import { ConversationData } from '../snapengage/conversation';
 import type { Confirmed } from '../status/state';
 import { startOfDay } from './day';
 
-export { startOfDay };
-
 export interface TodayStats {
   chatsHandled: number;
   /** null when no chat closed today */
