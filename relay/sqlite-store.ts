@@ -1,13 +1,15 @@
 // SQLite EventStore. Appends that arrive in the same tick are written in one transaction
 // (group commit), and an append resolves only once its commit is on disk, so every 200 still
-// means "on disk". The fsync runs off the event loop: SQLite commits with synchronous=NORMAL
+// means "on disk". Nothing slow runs on the event loop: SQLite commits with synchronous=NORMAL
 // (the WAL is written, not synced) and we fsync the WAL file ourselves on libuv's thread pool,
-// one fsync covering every commit made before it started. With synchronous=FULL the ~2 ms
-// fsync blocked the whole relay (websockets included) on every commit.
+// one fsync covering every commit made before it started (with synchronous=FULL the ~2 ms fsync
+// blocked the whole relay, websockets included, on every commit); checkpoints run on a worker
+// thread (sqlite-checkpointer.ts).
 import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import { closeSync, fdatasync, fsyncSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { Checkpointer } from './sqlite-checkpointer';
 import type { AppendResult, EventStore, NewEvent, StoredEvent } from './store';
 
 interface Pending {
@@ -27,6 +29,16 @@ interface Row {
 
 /** fsyncs of the WAL allowed in flight at once (see startSync). */
 const MAX_FSYNCS = 2;
+/** A passive checkpoint starts at most this often while events arrive (ms). */
+const CHECKPOINT_EVERY_MS = 100;
+/**
+ * WAL frames (4 KB each) after which commits are held for one short checkpoint, so that it can
+ * copy the last frames and the next commit restarts the WAL from its start. Passive checkpoints
+ * alone never catch a busy writer, and a WAL that only grows makes every fdatasync slower.
+ */
+const RESTART_FRAMES = 8192;
+/** Catch-up checkpoints tried while commits are held before giving up until the next round. */
+const MAX_CATCH_UPS = 5;
 
 export class SqliteEventStore implements EventStore {
   readonly generation: string;
@@ -51,8 +63,19 @@ export class SqliteEventStore implements EventStore {
    * their fsync completes and the relay publishes them.
    */
   private durableSeq: number;
+  /** Checkpoints on a worker thread, started with the first durable commit (none for :memory:). */
+  private checkpointer: Checkpointer | null | undefined;
+  private checkpointing = false;
+  private lastCheckpointAt = 0;
+  /** Commits are held while this many catch-up checkpoints have run (0: not held). */
+  private catchUps = 0;
+  /** The seq the next stored event gets (explicit, not AUTOINCREMENT: see createEventLog). */
+  private nextSeq: number;
 
-  constructor(path: string) {
+  constructor(
+    private readonly path: string,
+    private readonly tuning: { restartFrames?: number } = {},
+  ) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
@@ -63,38 +86,35 @@ export class SqliteEventStore implements EventStore {
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-      -- AUTOINCREMENT: seqs must never be reused after the newest rows are pruned,
-      -- or a client's "after" would skip new events.
-      CREATE TABLE IF NOT EXISTS events (
-        seq INTEGER PRIMARY KEY AUTOINCREMENT,
-        agent TEXT NOT NULL,
-        id TEXT NOT NULL,
-        kind TEXT NOT NULL,
-        at TEXT NOT NULL,
-        data TEXT NOT NULL,
-        stored_at INTEGER NOT NULL,
-        UNIQUE (agent, id)
-      );
-      CREATE INDEX IF NOT EXISTS events_agent_seq ON events (agent, seq);
-      CREATE INDEX IF NOT EXISTS events_stored_at ON events (stored_at);
       CREATE TABLE IF NOT EXISTS revoked_tokens (jti TEXT PRIMARY KEY, revoked_at INTEGER NOT NULL);
     `);
+    createEventLog(this.db);
     this.db.prepare(`INSERT OR IGNORE INTO meta (key, value) VALUES ('generation', ?)`).run(randomBytes(12).toString('base64url'));
     this.generation = (this.db.prepare(`SELECT value FROM meta WHERE key = 'generation'`).get() as { value: string }).value;
     this.stmts = {
-      insert: this.db.prepare(
-        `INSERT INTO events (agent, id, kind, at, data, stored_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING seq`,
-      ),
-      existing: this.db.prepare(`SELECT seq FROM events WHERE agent = ? AND id = ?`),
-      readAfter: this.db.prepare(`SELECT seq, id, agent, kind, at, data FROM events WHERE agent = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?`),
-      latest: this.db.prepare(`SELECT MAX(seq) AS seq FROM events WHERE agent = ? AND seq <= ?`),
-      prune: this.db.prepare(`DELETE FROM events WHERE stored_at < ?`),
+      insert: this.db.prepare(`INSERT OR IGNORE INTO event_log (seq, agent, id, kind, at, data, stored_at) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+      existing: this.db.prepare(`SELECT seq FROM event_log WHERE agent = ? AND id = ?`),
+      readAfter: this.db.prepare(`SELECT seq, id, agent, kind, at, data FROM event_log WHERE agent = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?`),
+      latest: this.db.prepare(`SELECT MAX(seq) AS seq FROM event_log WHERE agent = ? AND seq <= ?`),
+      firstFrom: this.db.prepare(`SELECT seq, stored_at FROM event_log WHERE seq >= ? ORDER BY seq LIMIT 1`),
+      bounds: this.db.prepare(`SELECT MIN(seq) AS lo, MAX(seq) AS hi FROM event_log`),
+      pruneUpTo: this.db.prepare(`DELETE FROM event_log WHERE seq <= ?`),
+      seqFloor: this.db.prepare(`SELECT CAST(value AS INTEGER) AS seq FROM meta WHERE key = 'seq_floor'`),
+      setSeqFloor: this.db.prepare(`INSERT OR REPLACE INTO meta (key, value) VALUES ('seq_floor', ?)`),
       revoke: this.db.prepare(`INSERT OR IGNORE INTO revoked_tokens (jti, revoked_at) VALUES (?, ?)`),
       isRevoked: this.db.prepare(`SELECT 1 FROM revoked_tokens WHERE jti = ?`),
       ping: this.db.prepare(`SELECT 1`),
     };
     // What a previous run left is on disk (or was recovered from it): all of it is durable.
-    this.durableSeq = (this.db.prepare(`SELECT MAX(seq) AS seq FROM events`).get() as { seq: number | null }).seq ?? 0;
+    this.durableSeq = this.highestSeq();
+    this.nextSeq = this.durableSeq + 1;
+  }
+
+  /** The highest seq ever handed out: stored, or pruned away (recorded in meta so it is never reused). */
+  private highestSeq(): number {
+    const stored = (this.stmts.bounds.get() as { hi: number | null }).hi ?? 0;
+    const floor = (this.stmts.seqFloor.get() as { seq: number } | undefined)?.seq ?? 0;
+    return Math.max(stored, floor);
   }
 
   append(events: NewEvent[]): Promise<AppendResult[]> {
@@ -111,16 +131,20 @@ export class SqliteEventStore implements EventStore {
 
   private insertAll(events: NewEvent[], now: number): AppendResult[] {
     return events.map((e) => {
-      // Look first: a conflicting INSERT would still consume an AUTOINCREMENT value.
-      const prior = this.stmts.existing.get(e.agent, e.id) as { seq: number } | undefined;
-      if (prior) return { seq: prior.seq, duplicate: true };
-      const row = this.stmts.insert.get(e.agent, e.id, e.kind, e.at, JSON.stringify(e.data), now) as { seq: number };
-      return { seq: row.seq, duplicate: false };
+      const seq = this.nextSeq;
+      if (this.stmts.insert.run(seq, e.agent, e.id, e.kind, e.at, JSON.stringify(e.data), now).changes === 1) {
+        this.nextSeq++;
+        return { seq, duplicate: false };
+      }
+      // (agent, id) is already stored: a redelivery.
+      return { seq: (this.stmts.existing.get(e.agent, e.id) as { seq: number }).seq, duplicate: true };
     });
   }
 
-  private flush(): void {
+  private flush(closing = false): void {
     this.flushScheduled = false;
+    // Held for a catch-up checkpoint; it flushes when done.
+    if (this.catchUps > 0 && !closing) return;
     const batch = this.queue;
     this.queue = [];
     if (batch.length === 0) return;
@@ -133,6 +157,8 @@ export class SqliteEventStore implements EventStore {
       results.forEach(seen);
       batch.forEach((p, i) => settle.push(() => p.resolve(results[i]!)));
     } catch {
+      // Rolled back: the seqs it took are free again.
+      this.nextSeq = this.highestSeq() + 1;
       // One bad append must not fail its neighbours: retry each in its own transaction.
       for (const p of batch) {
         try {
@@ -140,6 +166,7 @@ export class SqliteEventStore implements EventStore {
           seen(r);
           settle.push(() => p.resolve(r));
         } catch (err) {
+          this.nextSeq = this.highestSeq() + 1;
           settle.push(() => p.reject(err));
         }
       }
@@ -169,6 +196,51 @@ export class SqliteEventStore implements EventStore {
     }
     this.unsynced.push({ settle, batch, maxSeq, n: ++this.commits });
     this.startSync();
+    this.maybeCheckpoint();
+  }
+
+  private maybeCheckpoint(): void {
+    if (this.closed || this.checkpointing || this.checkpointer === null) return;
+    if (!this.checkpointer) {
+      try {
+        this.checkpointer = new Checkpointer(this.path);
+      } catch {
+        this.checkpointer = null; // SQLite's own autocheckpoint stays on
+        return;
+      }
+      this.db.pragma('wal_autocheckpoint = 0');
+    }
+    if (this.catchUps === 0 && performance.now() - this.lastCheckpointAt < CHECKPOINT_EVERY_MS) return;
+    this.checkpointing = true;
+    this.checkpointer.checkpoint().then(
+      ({ log, checkpointed }) => {
+        this.checkpointing = false;
+        this.lastCheckpointAt = performance.now();
+        if (this.closed) return;
+        const caughtUp = checkpointed >= log;
+        if (this.catchUps > 0 && (caughtUp || this.catchUps >= MAX_CATCH_UPS)) return this.release();
+        if (this.catchUps > 0 || log >= (this.tuning.restartFrames ?? RESTART_FRAMES)) {
+          this.catchUps++;
+          this.maybeCheckpoint();
+        }
+      },
+      () => {
+        // Without the worker, SQLite checkpoints on the writer's connection again.
+        this.checkpointing = false;
+        void this.checkpointer?.close();
+        this.checkpointer = null;
+        if (!this.closed) this.db.pragma('wal_autocheckpoint = 1000');
+        this.release();
+      },
+    );
+  }
+
+  private release(): void {
+    this.catchUps = 0;
+    if (this.queue.length > 0 && !this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
   }
 
   /**
@@ -205,8 +277,31 @@ export class SqliteEventStore implements EventStore {
     return (this.stmts.latest.get(agent, this.durableSeq) as { seq: number | null }).seq ?? 0;
   }
 
+  /**
+   * Seqs grow with the time they were stored, so old events are a prefix of the log: a binary
+   * search over seq finds its end without an index on stored_at (which would cost every insert
+   * one more page). Should the clock step back, a few old events wait for a later prune.
+   */
   async prune(olderThan: Date): Promise<number> {
-    return this.stmts.prune.run(olderThan.getTime()).changes;
+    const cutoff = olderThan.getTime();
+    const { lo, hi } = this.stmts.bounds.get() as { lo: number | null; hi: number | null };
+    if (lo === null || hi === null) return 0;
+    const first = (from: number) => this.stmts.firstFrom.get(from) as { seq: number; stored_at: number } | undefined;
+    if (first(lo)!.stored_at >= cutoff) return 0;
+    // Invariant: the events up to `old` are older than the cutoff; the first at or after `young` is not.
+    let old = lo;
+    let young = hi + 1;
+    while (young - old > 1) {
+      const mid = Math.floor((old + young) / 2);
+      const row = first(mid);
+      if (row && row.seq < young && row.stored_at < cutoff) old = row.seq;
+      else young = mid;
+    }
+    return this.db.transaction(() => {
+      // The newest event may be among them: remember its seq, or a restart would hand it out again.
+      this.stmts.setSeqFloor.run(Math.max(old, (this.stmts.seqFloor.get() as { seq: number } | undefined)?.seq ?? 0));
+      return this.stmts.pruneUpTo.run(old).changes;
+    })();
   }
 
   async revokeToken(jti: string): Promise<void> {
@@ -229,10 +324,42 @@ export class SqliteEventStore implements EventStore {
 
   async close(): Promise<void> {
     if (this.closed) return;
-    this.flush();
+    this.flush(true);
     this.closed = true;
     if (this.fsyncsInFlight > 0 || this.unsynced.length > 0) await new Promise<void>((r) => this.drainWaiters.push(r));
+    await this.checkpointer?.close();
     if (this.walFd !== undefined) closeSync(this.walFd);
     this.db.close();
   }
+}
+
+/**
+ * The event log's schema: the fewest pages an insert dirties, since each dirty page is 4 KB more
+ * WAL to fsync before a webhook can be answered. seq is assigned by the store (AUTOINCREMENT
+ * rewrote sqlite_sequence on every commit; the highest pruned seq is kept in meta instead), and
+ * there is no index on stored_at (prune searches by seq). A database from before (table
+ * `events`) is migrated once, keeping seqs and generation, so connected clients just resume.
+ */
+function createEventLog(db: Database.Database): void {
+  db.transaction(() => {
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS event_log (
+        seq INTEGER PRIMARY KEY,
+        agent TEXT NOT NULL,
+        id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        at TEXT NOT NULL,
+        data TEXT NOT NULL,
+        stored_at INTEGER NOT NULL
+      );
+      CREATE UNIQUE INDEX IF NOT EXISTS event_log_agent_id ON event_log (agent, id);
+      CREATE INDEX IF NOT EXISTS event_log_agent_seq ON event_log (agent, seq);
+    `);
+    const legacy = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'`).get();
+    if (!legacy) return;
+    db.exec(`INSERT INTO event_log (seq, agent, id, kind, at, data, stored_at) SELECT seq, agent, id, kind, at, data, stored_at FROM events`);
+    const used = db.prepare(`SELECT seq FROM sqlite_sequence WHERE name = 'events'`).get() as { seq: number } | undefined;
+    db.prepare(`INSERT OR REPLACE INTO meta (key, value) VALUES ('seq_floor', ?)`).run(used?.seq ?? 0);
+    db.exec(`DROP TABLE events`);
+  })();
 }
