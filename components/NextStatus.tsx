@@ -1,6 +1,6 @@
 import { sendMessage } from '@/lib/messaging/client';
 import type { NextStatus as Next } from '@/lib/automation/state';
-import { describeStatus } from '@/lib/status/state';
+import { describeStatus } from '@/lib/status/view';
 import { t } from '@/lib/i18n';
 
 /** "Pause after this chat": offered while chats are open; applied when the last one closes. */

@@ -1,34 +1,35 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { browser } from '@/lib/ext/native';
 import { sendMessage } from '@/lib/messaging/client';
-import { parseSettings, quickPauseReason } from '@/lib/settings/schema';
-import { settingsItem } from '@/lib/settings/store';
-import { statusItem } from '@/lib/status/store';
-import { viewStatus } from '@/lib/status/state';
-import { relayStateItem } from '@/lib/relay/state';
-import { useLocalItems, useNow } from './hooks';
+import { quickPauseReason } from '@/lib/settings/quick-pause';
+import { viewStatus } from '@/lib/status/view';
+import { useLocal, useNow } from './hooks';
+import { firstLook, POPUP_KEYS, type PopupParser, type Raw } from './popup-data';
 import { StatusHeader } from './StatusHeader';
 import { StatusPicker } from './StatusPicker';
 import { RelayLine } from './RelayLine';
 import { OpenChats } from './OpenChats';
 import { NextStatus } from './NextStatus';
 import { Today } from './Today';
-import { automationItem } from '@/lib/automation/state';
 import { t } from '@/lib/i18n';
 
 const openOptions = () => void browser.runtime.openOptionsPage();
 
-export function Popup() {
-  const loaded = useLocalItems([settingsItem, statusItem, relayStateItem, automationItem] as const);
+/** `initial`: the stored records (POPUP_KEYS), read by main.tsx before the first render. */
+export function Popup({ initial }: { initial: Raw }) {
+  const raw = useLocal(POPUP_KEYS, initial);
+  // The first paint reads the records cheaply; the zod validation takes over once loaded (see ./popup-data).
+  const [parse, setParse] = useState<PopupParser>(() => firstLook);
+  const { settings, status, relay, automation } = useMemo(() => parse(raw), [parse, raw]);
   const now = useNow(1000);
   const [chosen, setChosen] = useState<string | undefined>();
   const [error, setError] = useState<string | undefined>();
-  // Opening the popup wakes a worker the browser stopped, so chat alerts resume at once.
-  useEffect(() => void sendMessage('wake', {}).catch(() => undefined), []);
+  useEffect(() => {
+    import('./popup-check').then((m) => setParse(() => m.checkPopupData)).catch(() => undefined);
+    // Opening the popup wakes a worker the browser stopped, so chat alerts resume at once.
+    void sendMessage('wake', {}).catch(() => undefined);
+  }, []);
 
-  if (!loaded) return <main class="popup" aria-busy="true" />;
-  const [rawSettings, status, relay, automation] = loaded;
-  const settings = rawSettings ? parseSettings(rawSettings) : undefined;
   const view = viewStatus(status);
   const ready = settings?.ok === true;
   const reasons = ready ? settings.settings.substatuses : [];

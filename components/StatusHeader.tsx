@@ -1,4 +1,4 @@
-import { describeStatus, type StatusView } from '@/lib/status/state';
+import { describeStatus, type StatusView } from '@/lib/status/view';
 import { clockTime, elapsed } from './format';
 import { t, type MessageKey } from '@/lib/i18n';
 

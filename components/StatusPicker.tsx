@@ -1,4 +1,4 @@
-import type { StatusView } from '@/lib/status/state';
+import type { StatusView } from '@/lib/status/view';
 import { t } from '@/lib/i18n';
 
 interface Props {

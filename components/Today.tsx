@@ -1,7 +1,8 @@
 import { useState } from 'preact/hooks';
 import { sendMessage } from '@/lib/messaging/client';
 import type { TodayStats } from '@/lib/stats/today';
-import { describeStatus, sourceWords, type Confirmed } from '@/lib/status/state';
+import type { Confirmed } from '@/lib/status/state';
+import { describeStatus, sourceWords } from '@/lib/status/view';
 import { startOfDay } from '@/lib/stats/day';
 import { clockTime, elapsed } from './format';
 import { t } from '@/lib/i18n';

@@ -1,30 +1,37 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { StorageItem } from '@/lib/storage/item';
 import { browser } from '@/lib/ext/native';
 
-type Values<T extends readonly StorageItem<unknown>[]> = { [K in keyof T]: T[K] extends StorageItem<infer V> ? V : never };
+type Raw = Record<string, unknown>;
 
 /**
- * Several storage.local items read in ONE storage call (the popup's first paint waits on it),
- * then kept live. undefined until that first read.
+ * Several storage.local keys read in ONE storage call: the popup's first paint waits on it, so it
+ * renders once, with data, instead of rendering empty and again after an effect. Uses the read
+ * public/popup-prefetch.js started before our modules loaded when it covers these keys.
  */
-export function useLocalItems<const T extends readonly StorageItem<unknown>[]>(items: T): Values<T> | undefined {
-  const [values, setValues] = useState<Values<T> | undefined>(undefined);
+export function readLocal(keys: readonly string[]): Promise<Raw> {
+  const prefetched = (globalThis as { __switchboardPrefetch?: { keys: string[]; read: Promise<Raw> } }).__switchboardPrefetch;
+  const read = prefetched && keys.every((k) => prefetched.keys.includes(k)) ? prefetched.read : browser.storage.local.get([...keys]);
+  return read.catch((): Raw => ({}));
+}
+
+/**
+ * The record `readLocal` returned, kept live. A change between that early read and the listener
+ * below would be missed, so the keys are read again once listening.
+ */
+export function useLocal(keys: readonly string[], initial: Raw): Raw {
+  const [values, setValues] = useState<Raw>(initial);
   useEffect(() => {
     let live = true;
-    const keys = items.map((i) => i.key);
-    const read = (raw: Record<string, unknown>) => items.map((i) => i.parse(raw[i.key])) as Values<T>;
-    // public/popup-prefetch.js may have started this very read before our modules loaded.
-    const prefetched = (globalThis as { __switchboardPrefetch?: { keys: string[]; read: Promise<Record<string, unknown>> } }).__switchboardPrefetch;
-    const usePrefetch = !!prefetched && keys.every((k) => prefetched.keys.includes(k));
-    void (usePrefetch ? prefetched.read : browser.storage.local.get(keys)).then((raw) => live && setValues(read(raw)));
-    // A change between that early read and the listener below would be missed: read again once listening.
-    if (usePrefetch) void browser.storage.local.get(keys).then((raw) => live && setValues(read(raw)));
     const listener = (changes: Record<string, { newValue?: unknown }>, area: string) => {
       if (area !== 'local' || !keys.some((k) => k in changes)) return;
-      setValues((prev) => prev && (items.map((item, i) => (item.key in changes ? item.parse(changes[item.key]?.newValue) : prev[i])) as Values<T>));
+      setValues((prev) => {
+        const next = { ...prev };
+        for (const k of keys) if (k in changes) next[k] = changes[k]?.newValue;
+        return next;
+      });
     };
     browser.storage.onChanged.addListener(listener);
+    void browser.storage.local.get([...keys]).then((raw) => live && setValues(raw));
     return () => {
       live = false;
       browser.storage.onChanged.removeListener(listener);

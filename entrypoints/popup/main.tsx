@@ -1,5 +1,8 @@
 import { render } from 'preact';
 import { Popup } from '@/components/Popup';
+import { readLocal } from '@/components/hooks';
+import { POPUP_KEYS } from '@/components/popup-data';
 import '@/components/styles.css';
 
-render(<Popup />, document.getElementById('app')!);
+// One render, with the stored records (usually already read by public/popup-prefetch.js).
+void readLocal(POPUP_KEYS).then((initial) => render(<Popup initial={initial} />, document.getElementById('app')!));

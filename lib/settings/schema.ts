@@ -110,10 +110,7 @@ function migrate(input: unknown): unknown {
   return record;
 }
 
-/** The pause reason quick-pause uses: the chosen one, else the first in the list. */
-export function quickPauseReason(s: Settings): string | undefined {
-  return s.quickPauseSubstatus ?? s.substatuses[0];
-}
+export { quickPauseReason } from './quick-pause';
 
 /** Shows enough of a token to recognise it, never the whole. */
 export function maskToken(token: string): string {

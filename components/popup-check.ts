@@ -1,0 +1,17 @@
+// The popup's data validated by the extension's zod schemas; loaded after the first paint (see ./popup-data).
+import { automationItem } from '@/lib/automation/state';
+import { relayStateItem } from '@/lib/relay/state';
+import { parseSettings } from '@/lib/settings/schema';
+import { settingsItem } from '@/lib/settings/store';
+import { parseStatusState } from '@/lib/status/state';
+import type { PopupParser } from './popup-data';
+
+export const checkPopupData: PopupParser = (raw) => {
+  const settings = settingsItem.parse(raw.settings);
+  return {
+    settings: settings ? parseSettings(settings) : undefined,
+    status: parseStatusState(raw.status),
+    relay: relayStateItem.parse(raw.relay),
+    automation: automationItem.parse(raw.automation),
+  };
+};
