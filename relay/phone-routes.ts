@@ -101,12 +101,13 @@ export function createPhoneCallHandler(deps: PhoneRouteDeps) {
     const event = parsed.event;
     let result;
     try {
-      [result] = await store.append([event]);
+      [result] = await store.append([event], ([r]) => {
+        if (!r!.duplicate && deps.publishLocally !== false) hub.publish({ ...event, seq: r!.seq }, receivedAt);
+      });
     } catch (err) {
       logger.error({ err: (err as Error).message, endpoint: 'phone-call-events' }, 'store append failed');
       throw new PhoneHttpError(503, 'event store unavailable, retry later', 'store_unavailable');
     }
-    if (!result!.duplicate && deps.publishLocally !== false) hub.publish({ ...event, seq: result!.seq }, receivedAt);
     metrics.phoneCallAccepted();
     logger.info({ endpoint: 'phone-call-events', kind: CALL_KIND, eventId: event.id, agent: event.agent, state: event.data.state, seq: result!.seq, duplicate: result!.duplicate }, 'phone call event stored');
     sendJson(res, 200, { ok: true, seq: result!.seq, duplicate: result!.duplicate });

@@ -102,7 +102,7 @@ export class RelayRedisStore implements EventStore {
     return { appendonly: ao ?? '?', appendfsync: fs ?? '?' };
   }
 
-  async append(events: NewEvent[]): Promise<AppendResult[]> {
+  async append(events: NewEvent[], onCommitted?: (results: AppendResult[]) => void): Promise<AppendResult[]> {
     if (this.closed) throw new Error('store is closed');
     if (events.length === 0) return [];
     const args: string[] = [this.prefix, String(Date.now())];
@@ -110,6 +110,8 @@ export class RelayRedisStore implements EventStore {
     const out = (await (this.redis as unknown as { sbAppend(...a: string[]): Promise<number[]> }).sbAppend(...args)) as number[];
     const results: AppendResult[] = [];
     for (let i = 0; i < out.length; i += 2) results.push({ seq: Number(out[i]), duplicate: out[i + 1] === 1 });
+    // Redis answers after its own fsync (appendfsync always): committed and durable at once.
+    onCommitted?.(results);
     return results;
   }
 

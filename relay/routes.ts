@@ -9,7 +9,7 @@ import type { Logger } from './logger';
 import type { RateLimiter } from './rate-limit';
 import type { RejectReason, RelayMetrics, WebhookEndpoint } from './metrics';
 import { createPhoneCallHandler, PHONE_CALL_EVENTS_PATH } from './phone-routes';
-import { PSEUDO_AGENT, type EventStore, type NewEvent } from './store';
+import { PSEUDO_AGENT, type AppendResult, type EventStore, type NewEvent } from './store';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 export const EVENTS_DEFAULT_LIMIT = 100;
@@ -82,16 +82,18 @@ export function createRequestHandler(deps: RouteDeps) {
     const { id, kind, at, data, recipients } = adapted.event;
     // Nothing accepted is dropped: an event with no addressee is kept under the pseudo-agent.
     const events: NewEvent[] = (recipients.length ? recipients : [PSEUDO_AGENT]).map((agent) => ({ id, agent, kind, at, data }));
+    // Forwarded once committed; answered 200 once on disk (see EventStore.append).
+    const publish = (results: AppendResult[]) =>
+      results.forEach((r, i) => {
+        if (!r.duplicate && deps.publishLocally !== false) hub.publish({ ...events[i]!, seq: r.seq }, receivedAt);
+      });
     let results;
     try {
-      results = await store.append(events);
+      results = await store.append(events, publish);
     } catch (err) {
       logger.error({ err: (err as Error).message, endpoint: route.endpoint }, 'store append failed');
       throw new HttpError(503, 'event store unavailable, retry later', 'store_unavailable');
     }
-    results.forEach((r, i) => {
-      if (!r.duplicate && deps.publishLocally !== false) hub.publish({ ...events[i]!, seq: r.seq }, receivedAt);
-    });
     // Duplicates too: a redelivery after a failed outbox write must queue the notices then.
     await deps.afterAppend?.(events).catch((err: unknown) => {
       logger.error({ err: (err as Error).message, endpoint: route.endpoint }, 'phone outbox write failed');

@@ -5,6 +5,13 @@
 // one fsync covering every commit made before it started (with synchronous=FULL the ~2 ms fsync
 // blocked the whole relay, websockets included, on every commit); checkpoints run on a worker
 // thread (sqlite-checkpointer.ts).
+//
+// Events are handed to `onCommitted` (the relay forwards them to agents) once committed, while
+// their fsync runs: a committed event survives the relay crashing, and should the machine lose
+// power before the fsync, SnapEngage, which got no 200, delivers it again. What must not
+// happen is a seq reused after a power cut (a client would skip the event that took it), so
+// seqs are reserved ahead in blocks, on disk, and only seqs inside the durable reservation are
+// forwarded early; a restart continues after the reservation.
 import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import { closeSync, fdatasync, fsyncSync, mkdirSync, openSync } from 'node:fs';
@@ -14,6 +21,7 @@ import type { AppendResult, EventStore, NewEvent, StoredEvent } from './store';
 
 interface Pending {
   events: NewEvent[];
+  onCommitted?: (r: AppendResult[]) => void;
   resolve: (r: AppendResult[]) => void;
   reject: (e: unknown) => void;
 }
@@ -27,8 +35,21 @@ interface Row {
   data: string;
 }
 
+/** A commit waiting for its fsync; `n` numbers the commits. */
+interface Unsynced {
+  n: number;
+  batch: Pending[];
+  results: Array<AppendResult[] | Error>;
+  /** onCommitted still to call (its seqs were beyond the durable reservation at commit). */
+  late: boolean;
+  /** seq_reserved as of this commit */
+  reserved: number;
+}
+
 /** fsyncs of the WAL allowed in flight at once (see startSync). */
 const MAX_FSYNCS = 2;
+/** Seqs reserved on disk at a time; the next block is reserved when half of this one is used. */
+const SEQ_BLOCK = 10_000;
 /** A passive checkpoint starts at most this often while events arrive (ms). */
 const CHECKPOINT_EVERY_MS = 100;
 /**
@@ -50,27 +71,25 @@ export class SqliteEventStore implements EventStore {
   /** The WAL file we fsync after commits; opened at the first commit (undefined for :memory:). */
   private readonly walPath: string | undefined;
   private walFd: number | undefined;
-  /** Committed appends not yet known to be on disk, in commit order; `n` numbers the commits. */
-  private unsynced: Array<{ settle: Array<() => void>; batch: Pending[]; maxSeq: number; n: number }> = [];
+  private unsynced: Unsynced[] = [];
   /** Commits made so far, and the newest one an fsync already started after. */
   private commits = 0;
   private covered = 0;
   private fsyncsInFlight = 0;
   private drainWaiters: Array<() => void> = [];
-  /**
-   * Highest seq known to be on disk. Reads stop there, so a replay can never hand out a seq
-   * that a power cut could still take back (and reuse); newer events reach live sockets when
-   * their fsync completes and the relay publishes them.
-   */
-  private durableSeq: number;
   /** Checkpoints on a worker thread, started with the first durable commit (none for :memory:). */
   private checkpointer: Checkpointer | null | undefined;
   private checkpointing = false;
   private lastCheckpointAt = 0;
   /** Commits are held while this many catch-up checkpoints have run (0: not held). */
   private catchUps = 0;
-  /** The seq the next stored event gets (explicit, not AUTOINCREMENT: see createEventLog). */
+  /** The seq the next stored event gets (explicit, not AUTOINCREMENT: see createEventLog), as of the last commit. */
   private nextSeq: number;
+  private committedNextSeq: number;
+  /** Highest seq reserved in meta: written, and known to be on disk. */
+  private reserved: number;
+  private reservedOnDisk: number;
+  private readonly reservedAtOpen: number;
 
   constructor(
     private readonly path: string,
@@ -94,34 +113,32 @@ export class SqliteEventStore implements EventStore {
     this.stmts = {
       insert: this.db.prepare(`INSERT OR IGNORE INTO event_log (seq, agent, id, kind, at, data, stored_at) VALUES (?, ?, ?, ?, ?, ?, ?)`),
       existing: this.db.prepare(`SELECT seq FROM event_log WHERE agent = ? AND id = ?`),
-      readAfter: this.db.prepare(`SELECT seq, id, agent, kind, at, data FROM event_log WHERE agent = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?`),
-      latest: this.db.prepare(`SELECT MAX(seq) AS seq FROM event_log WHERE agent = ? AND seq <= ?`),
+      readAfter: this.db.prepare(`SELECT seq, id, agent, kind, at, data FROM event_log WHERE agent = ? AND seq > ? ORDER BY seq LIMIT ?`),
+      latest: this.db.prepare(`SELECT MAX(seq) AS seq FROM event_log WHERE agent = ?`),
       firstFrom: this.db.prepare(`SELECT seq, stored_at FROM event_log WHERE seq >= ? ORDER BY seq LIMIT 1`),
       bounds: this.db.prepare(`SELECT MIN(seq) AS lo, MAX(seq) AS hi FROM event_log`),
       pruneUpTo: this.db.prepare(`DELETE FROM event_log WHERE seq <= ?`),
-      seqFloor: this.db.prepare(`SELECT CAST(value AS INTEGER) AS seq FROM meta WHERE key = 'seq_floor'`),
-      setSeqFloor: this.db.prepare(`INSERT OR REPLACE INTO meta (key, value) VALUES ('seq_floor', ?)`),
+      meta: this.db.prepare(`SELECT CAST(value AS INTEGER) AS n FROM meta WHERE key = ?`),
+      setMeta: this.db.prepare(`INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)`),
       revoke: this.db.prepare(`INSERT OR IGNORE INTO revoked_tokens (jti, revoked_at) VALUES (?, ?)`),
       isRevoked: this.db.prepare(`SELECT 1 FROM revoked_tokens WHERE jti = ?`),
       ping: this.db.prepare(`SELECT 1`),
     };
-    // What a previous run left is on disk (or was recovered from it): all of it is durable.
-    this.durableSeq = this.highestSeq();
-    this.nextSeq = this.durableSeq + 1;
-  }
-
-  /** The highest seq ever handed out: stored, or pruned away (recorded in meta so it is never reused). */
-  private highestSeq(): number {
+    // Never below a seq handed out before: stored, pruned away, or reserved (and maybe used) before a crash.
     const stored = (this.stmts.bounds.get() as { hi: number | null }).hi ?? 0;
-    const floor = (this.stmts.seqFloor.get() as { seq: number } | undefined)?.seq ?? 0;
-    return Math.max(stored, floor);
+    this.reserved = this.reservedOnDisk = this.reservedAtOpen = Math.max(stored, this.metaInt('seq_floor'), this.metaInt('seq_reserved'));
+    this.nextSeq = this.committedNextSeq = this.reserved + 1;
   }
 
-  append(events: NewEvent[]): Promise<AppendResult[]> {
+  private metaInt(key: string): number {
+    return (this.stmts.meta.get(key) as { n: number } | undefined)?.n ?? 0;
+  }
+
+  append(events: NewEvent[], onCommitted?: (results: AppendResult[]) => void): Promise<AppendResult[]> {
     if (this.closed) return Promise.reject(new Error('store is closed'));
     if (events.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
-      this.queue.push({ events, resolve, reject });
+      this.queue.push({ events, onCommitted, resolve, reject });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         setImmediate(() => this.flush());
@@ -141,6 +158,31 @@ export class SqliteEventStore implements EventStore {
     });
   }
 
+  /** Inside a write transaction: keeps at least half a block of seqs reserved ahead of nextSeq. */
+  private reserveAhead(): void {
+    if (this.nextSeq - 1 + SEQ_BLOCK / 2 <= this.reserved) return;
+    this.reserved = this.nextSeq - 1 + SEQ_BLOCK;
+    this.stmts.setMeta.run('seq_reserved', this.reserved);
+  }
+
+  /** Runs `fn` as one transaction; on failure restores the in-memory seq counters it advanced. */
+  private commit<T>(fn: () => T): T {
+    const reserved = this.reserved;
+    try {
+      const out = this.db.transaction(() => {
+        const r = fn();
+        this.reserveAhead();
+        return r;
+      })();
+      this.committedNextSeq = this.nextSeq;
+      return out;
+    } catch (err) {
+      this.nextSeq = this.committedNextSeq;
+      this.reserved = reserved;
+      throw err;
+    }
+  }
+
   private flush(closing = false): void {
     this.flushScheduled = false;
     // Held for a catch-up checkpoint; it flushes when done.
@@ -149,37 +191,27 @@ export class SqliteEventStore implements EventStore {
     this.queue = [];
     if (batch.length === 0) return;
     const now = Date.now();
-    const settle: Array<() => void> = [];
-    let maxSeq = 0;
-    const seen = (results: AppendResult[]) => results.forEach((r) => (maxSeq = Math.max(maxSeq, r.seq)));
+    let results: Array<AppendResult[] | Error>;
     try {
-      const results = this.db.transaction(() => batch.map((p) => this.insertAll(p.events, now)))();
-      results.forEach(seen);
-      batch.forEach((p, i) => settle.push(() => p.resolve(results[i]!)));
+      results = this.commit(() => batch.map((p) => this.insertAll(p.events, now)));
     } catch {
-      // Rolled back: the seqs it took are free again.
-      this.nextSeq = this.highestSeq() + 1;
       // One bad append must not fail its neighbours: retry each in its own transaction.
-      for (const p of batch) {
+      results = batch.map((p) => {
         try {
-          const r = this.db.transaction(() => this.insertAll(p.events, now))();
-          seen(r);
-          settle.push(() => p.resolve(r));
+          return this.commit(() => this.insertAll(p.events, now));
         } catch (err) {
-          this.nextSeq = this.highestSeq() + 1;
-          settle.push(() => p.reject(err));
+          return err instanceof Error ? err : new Error(String(err));
         }
-      }
+      });
     }
-    this.durable(settle, batch, maxSeq);
+    const late = this.nextSeq - 1 > this.reservedOnDisk;
+    if (!late) batch.forEach((p, i) => notifyCommitted(p, results[i]!));
+    this.durable({ n: 0, batch, results, late, reserved: this.reserved });
   }
 
-  /** Runs `settle` once everything committed so far is on disk: one fsync serves all commits made before it started. */
-  private durable(settle: Array<() => void>, batch: Pending[], maxSeq: number): void {
-    if (!this.walPath) {
-      this.durableSeq = Math.max(this.durableSeq, maxSeq);
-      return settle.forEach((s) => s());
-    }
+  /** Settles a commit once it is on disk: one fsync serves all commits made before it started. */
+  private durable(commit: Unsynced): void {
+    if (!this.walPath) return settle(commit, undefined);
     try {
       if (this.walFd === undefined) {
         this.walFd = openSync(this.walPath, 'r+');
@@ -192,9 +224,10 @@ export class SqliteEventStore implements EventStore {
         }
       }
     } catch (err) {
-      return batch.forEach((p) => p.reject(err));
+      return settle(commit, err);
     }
-    this.unsynced.push({ settle, batch, maxSeq, n: ++this.commits });
+    commit.n = ++this.commits;
+    this.unsynced.push(commit);
     this.startSync();
     this.maybeCheckpoint();
   }
@@ -256,12 +289,9 @@ export class SqliteEventStore implements EventStore {
     fdatasync(this.walFd!, (err) => {
       this.fsyncsInFlight--;
       while (this.unsynced.length > 0 && this.unsynced[0]!.n <= upTo) {
-        const { settle, batch, maxSeq } = this.unsynced.shift()!;
-        // A failed fsync: the events are committed but maybe not on disk; answer 503 so SnapEngage retries.
-        if (!err) {
-          this.durableSeq = Math.max(this.durableSeq, maxSeq);
-          settle.forEach((s) => s());
-        } else batch.forEach((p) => p.reject(err));
+        const commit = this.unsynced.shift()!;
+        if (!err) this.reservedOnDisk = Math.max(this.reservedOnDisk, commit.reserved);
+        settle(commit, err ?? undefined);
       }
       this.startSync();
       if (this.fsyncsInFlight === 0 && this.unsynced.length === 0) this.drainWaiters.splice(0).forEach((w) => w());
@@ -269,12 +299,12 @@ export class SqliteEventStore implements EventStore {
   }
 
   async readAfter(agent: string, after: number, limit: number): Promise<StoredEvent[]> {
-    const rows = this.stmts.readAfter.all(agent, after, this.durableSeq, limit) as Row[];
+    const rows = this.stmts.readAfter.all(agent, after, limit) as Row[];
     return rows.map((r) => ({ seq: r.seq, id: r.id, agent: r.agent, kind: r.kind, at: r.at, data: JSON.parse(r.data) as Record<string, unknown> }));
   }
 
   async latest(agent: string): Promise<number> {
-    return (this.stmts.latest.get(agent, this.durableSeq) as { seq: number | null }).seq ?? 0;
+    return (this.stmts.latest.get(agent) as { seq: number | null }).seq ?? 0;
   }
 
   /**
@@ -299,7 +329,7 @@ export class SqliteEventStore implements EventStore {
     }
     return this.db.transaction(() => {
       // The newest event may be among them: remember its seq, or a restart would hand it out again.
-      this.stmts.setSeqFloor.run(Math.max(old, (this.stmts.seqFloor.get() as { seq: number } | undefined)?.seq ?? 0));
+      this.stmts.setMeta.run('seq_floor', Math.max(old, this.metaInt('seq_floor')));
       return this.stmts.pruneUpTo.run(old).changes;
     })();
   }
@@ -329,8 +359,31 @@ export class SqliteEventStore implements EventStore {
     if (this.fsyncsInFlight > 0 || this.unsynced.length > 0) await new Promise<void>((r) => this.drainWaiters.push(r));
     await this.checkpointer?.close();
     if (this.walFd !== undefined) closeSync(this.walFd);
+    // A clean stop gives back the unused reservation, so seqs go on without a gap. Only a store
+    // that appended may: `revoke` opens the file while `serve` keeps reserving.
+    if (this.reserved > this.reservedAtOpen) this.stmts.setMeta.run('seq_reserved', this.committedNextSeq - 1);
     this.db.close();
   }
+}
+
+function notifyCommitted(p: Pending, result: AppendResult[] | Error): void {
+  if (result instanceof Error || !p.onCommitted) return;
+  try {
+    p.onCommitted(result);
+  } catch {
+    // the caller's trouble; the append itself stands
+  }
+}
+
+/** Resolves (or, when `err`, rejects) a commit's appends, calling onCommitted first if it waited for the disk. */
+function settle(commit: Unsynced, err: unknown): void {
+  commit.batch.forEach((p, i) => {
+    const r = commit.results[i]!;
+    // A failed fsync: the events are committed but maybe not on disk; the caller answers 503 so SnapEngage retries.
+    if (err || r instanceof Error) return p.reject(err ?? r);
+    if (commit.late) notifyCommitted(p, r);
+    p.resolve(r);
+  });
 }
 
 /**

@@ -30,8 +30,13 @@ export const PSEUDO_AGENT = '*';
 export interface EventStore {
   /** Random id of this log; a new database means a new generation and seqs start over. */
   readonly generation: string;
-  /** Durably stores the events (all or none per call); resolves after the commit. */
-  append(events: NewEvent[]): Promise<AppendResult[]>;
+  /**
+   * Durably stores the events (all or none per call); resolves once they are on disk.
+   * `onCommitted` gets the same results as soon as the events are committed and readable, maybe
+   * before they are on disk (SQLite: while its fsync runs), so the relay can forward them
+   * sooner; it is called before the promise resolves, or not at all when the append fails.
+   */
+  append(events: NewEvent[], onCommitted?: (results: AppendResult[]) => void): Promise<AppendResult[]>;
   /** Events of one agent with seq > after, oldest first. */
   readAfter(agent: string, after: number, limit: number): Promise<StoredEvent[]>;
   /** Highest seq stored for the agent, 0 when none. */

@@ -67,6 +67,20 @@ export function storeContract(label: string, factory: () => StoreFactory) {
       await other.close();
     });
 
+    it('hands the results to onCommitted before the append resolves, and not for a failed append', async () => {
+      const s = await open();
+      const seen: string[] = [];
+      const first = s.append([ev('a'), ev('b')], (r) => seen.push(`committed ${r.map((x) => x.seq).join(',')}`)).then((r) => seen.push(`resolved ${r.map((x) => x.seq).join(',')}`));
+      const again = s.append([ev('a')], (r) => seen.push(`committed dup ${r[0]!.duplicate}`));
+      await Promise.all([first, again]);
+      expect(seen.slice(0, 2)).toEqual(['committed 1,2', 'committed dup true']);
+      expect(seen).toContain('resolved 1,2');
+      await s.close();
+      let called = false;
+      await expect(s.append([ev('c')], () => (called = true))).rejects.toThrow();
+      expect(called).toBe(false);
+    });
+
     it('prune never lets a seq be reused', async () => {
       const s = await open();
       await s.append([ev('a'), ev('b')]);

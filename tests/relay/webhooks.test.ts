@@ -137,7 +137,7 @@ describe('webhook endpoints', () => {
       get generation() {
         return real.generation;
       },
-      append: (e) => (failing ? Promise.reject(new Error('disk full')) : real.append(e)),
+      append: (e, committed) => (failing ? Promise.reject(new Error('disk full')) : real.append(e, committed)),
       readAfter: (...a) => real.readAfter(...a),
       latest: (a) => real.latest(a),
       prune: (d) => real.prune(d),
