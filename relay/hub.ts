@@ -56,7 +56,9 @@ export function originAllowed(origin: string | undefined, allowed: readonly stri
 /** Close reasons are limited to 123 bytes by the websocket protocol. */
 const reasonText = (s: string) => (Buffer.byteLength(s) <= 123 ? s : Buffer.from(s).subarray(0, 120).toString('utf8') + '...');
 
-export const eventFrameText = (e: StoredEvent) => JSON.stringify({ type: 'event', seq: e.seq, id: e.id, kind: e.kind, at: e.at, data: e.data });
+/** Same text as JSON.stringify({ type, seq, id, kind, at, data }), reusing the data's JSON when the webhook route made it. */
+export const eventFrameText = (e: StoredEvent) =>
+  `{"type":"event","seq":${e.seq},"id":${JSON.stringify(e.id)},"kind":${JSON.stringify(e.kind)},"at":${JSON.stringify(e.at)},"data":${e.dataJson ?? JSON.stringify(e.data)}}`;
 
 export class Hub {
   private readonly wss: WebSocketServer;

@@ -106,7 +106,7 @@ export class RelayRedisStore implements EventStore {
     if (this.closed) throw new Error('store is closed');
     if (events.length === 0) return [];
     const args: string[] = [this.prefix, String(Date.now())];
-    for (const e of events) args.push(e.agent, e.id, e.kind, e.at, JSON.stringify(e.data));
+    for (const e of events) args.push(e.agent, e.id, e.kind, e.at, e.dataJson ?? JSON.stringify(e.data));
     const out = (await (this.redis as unknown as { sbAppend(...a: string[]): Promise<number[]> }).sbAppend(...args)) as number[];
     const results: AppendResult[] = [];
     for (let i = 0; i < out.length; i += 2) results.push({ seq: Number(out[i]), duplicate: out[i + 1] === 1 });

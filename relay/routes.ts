@@ -81,7 +81,8 @@ export function createRequestHandler(deps: RouteDeps) {
     if (!adapted.ok) throw new HttpError(400, adapted.error, 'bad_payload');
     const { id, kind, at, data, recipients } = adapted.event;
     // Nothing accepted is dropped: an event with no addressee is kept under the pseudo-agent.
-    const events: NewEvent[] = (recipients.length ? recipients : [PSEUDO_AGENT]).map((agent) => ({ id, agent, kind, at, data }));
+    const dataJson = JSON.stringify(data);
+    const events: NewEvent[] = (recipients.length ? recipients : [PSEUDO_AGENT]).map((agent) => ({ id, agent, kind, at, data, dataJson }));
     // Forwarded once committed; answered 200 once on disk (see EventStore.append).
     const publish = (results: AppendResult[]) =>
       results.forEach((r, i) => {

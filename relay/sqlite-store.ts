@@ -149,7 +149,7 @@ export class SqliteEventStore implements EventStore {
   private insertAll(events: NewEvent[], now: number): AppendResult[] {
     return events.map((e) => {
       const seq = this.nextSeq;
-      if (this.stmts.insert.run(seq, e.agent, e.id, e.kind, e.at, JSON.stringify(e.data), now).changes === 1) {
+      if (this.stmts.insert.run(seq, e.agent, e.id, e.kind, e.at, e.dataJson ?? JSON.stringify(e.data), now).changes === 1) {
         this.nextSeq++;
         return { seq, duplicate: false };
       }

@@ -11,6 +11,8 @@ export interface NewEvent {
   /** ISO 8601 time the event happened. */
   at: string;
   data: Record<string, unknown>;
+  /** JSON.stringify(data), when the caller already has it: stored and forwarded as is, serialized once. */
+  dataJson?: string;
 }
 
 export interface StoredEvent extends NewEvent {

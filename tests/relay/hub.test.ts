@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CloseCode, EventFrame, WelcomeFrame } from '../../lib/protocol/frames';
 import { issueRelayToken, verifyRelayToken } from '../../relay/auth';
+import { eventFrameText } from '../../relay/hub';
 import { assigned, cleanup, connect, postMany, SECRET, sleep, startRelay } from './helpers';
 
 afterEach(cleanup);
@@ -203,5 +204,16 @@ describe('websocket hub', () => {
     await t.close();
     expect(await a.closed).toEqual({ code: 1001, reason: 'relay shutting down' });
     expect((await b.closed).code).toBe(1001);
+  });
+});
+
+describe('event frames', () => {
+  it('are the JSON of { type, seq, id, kind, at, data }, with or without the data serialized beforehand', () => {
+    const data = { conversationId: 'c"1', visitor: { name: 'Zoë \u2028' }, n: [1, null] };
+    const e = { seq: 7, id: 'ev-"1"', agent: 'a@example.com', kind: 'assigned', at: '2026-01-01T00:00:00.000Z', data };
+    const expected = JSON.stringify({ type: 'event', seq: 7, id: e.id, kind: e.kind, at: e.at, data });
+    expect(eventFrameText(e)).toBe(expected);
+    expect(eventFrameText({ ...e, dataJson: JSON.stringify(data) })).toBe(expected);
+    expect(EventFrame.parse(JSON.parse(eventFrameText(e)))).toMatchObject({ type: 'event', seq: 7, data });
   });
 });
