@@ -1,9 +1,9 @@
 // Keyboard shortcuts (manifest `commands`). One map of handlers; the background dispatches on
 // the command name. Suggested keys live in wxt.config.ts.
 import { loadSettings } from './settings/store';
-import { quickPauseReason } from './settings/schema';
+import { quickPauseReason } from './settings/quick-pause';
 import { statusItem } from './status/store';
-import { viewStatus } from './status/state';
+import { viewStatus } from './status/view';
 import type { StatusSender } from './status/sender';
 
 export type CommandName = 'toggle-pause' | 'quick-pause' | 'back-online';

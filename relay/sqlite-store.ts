@@ -147,11 +147,14 @@ export class SqliteEventStore implements EventStore {
     if (events.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
       this.queue.push({ events, onCommitted, resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
-      }
+      this.scheduleFlush();
     });
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flush());
   }
 
   private insertAll(events: NewEvent[], now: number): AppendResult[] {
@@ -214,11 +217,11 @@ export class SqliteEventStore implements EventStore {
     }
     const late = this.nextSeq - 1 > this.reservedOnDisk;
     if (!late) batch.forEach((p, i) => notifyCommitted(p, results[i]!));
-    this.durable({ n: 0, batch, results, late, reserved: this.reserved });
+    this.durable({ batch, results, late, reserved: this.reserved });
   }
 
   /** Settles a commit once it is on disk: one fsync serves all commits made before it started. */
-  private durable(commit: Unsynced): void {
+  private durable(commit: Omit<Unsynced, 'n'>): void {
     if (!this.walPath) return settle(commit, undefined);
     try {
       if (this.walFd === undefined) {
@@ -234,8 +237,7 @@ export class SqliteEventStore implements EventStore {
     } catch (err) {
       return settle(commit, err);
     }
-    commit.n = ++this.commits;
-    this.unsynced.push(commit);
+    this.unsynced.push({ ...commit, n: ++this.commits });
     this.startSync();
     this.maybeCheckpoint();
   }
@@ -278,10 +280,7 @@ export class SqliteEventStore implements EventStore {
 
   private release(): void {
     this.catchUps = 0;
-    if (this.queue.length > 0 && !this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(() => this.flush());
-    }
+    if (this.queue.length > 0) this.scheduleFlush();
   }
 
   /**
@@ -393,7 +392,7 @@ function notifyCommitted(p: Pending, result: AppendResult[] | Error): void {
 }
 
 /** Resolves (or, when `err`, rejects) a commit's appends, calling onCommitted first if it waited for the disk. */
-function settle(commit: Unsynced, err: unknown): void {
+function settle(commit: Omit<Unsynced, 'n'>, err: unknown): void {
   commit.batch.forEach((p, i) => {
     const r = commit.results[i]!;
     // A failed fsync: the events are committed but maybe not on disk; the caller answers 503 so SnapEngage retries.

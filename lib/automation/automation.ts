@@ -3,7 +3,8 @@
 // and any change by a person (or by an admin in SnapEngage) ends our claim on it.
 import type { StatusSender } from '../status/sender';
 import { statusItem } from '../status/store';
-import { viewStatus, type Confirmed, type Intent, type StatusSource } from '../status/state';
+import type { Confirmed, Intent, StatusSource } from '../status/state';
+import { viewStatus } from '../status/view';
 import { automationItem, type AutoPauser, type NextStatus } from './state';
 
 const AUTOMATIC: ReadonlySet<StatusSource> = new Set(['phone', 'idle', 'next-status']);

@@ -7,7 +7,7 @@ import type { HandledEvent } from '../relay/connection';
 import { showNotice, showNotices, type ChatNotice } from '../notifications/notify';
 import { loadSettings } from '../settings/store';
 import { statusItem } from '../status/store';
-import { viewStatus } from '../status/state';
+import { viewStatus } from '../status/view';
 import type { StatusSender } from '../status/sender';
 import type { Automation } from '../automation/automation';
 import { automationItem } from '../automation/state';

@@ -1,6 +1,6 @@
 // The toolbar badge is built from layers with priorities (as Bitwarden does): the highest
 // active layer wins, so "token rejected" is never hidden behind a status colour.
-import { describeStatus, type StatusView } from '../status/state';
+import { describeStatus, type StatusView } from '../status/view';
 
 export type RelayPhase = 'off' | 'connecting' | 'connected' | 'reconnecting' | 'rejected';
 

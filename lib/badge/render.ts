@@ -1,7 +1,7 @@
 import { browser } from 'wxt/browser';
 import { loadSettings } from '../settings/store';
 import { statusItem } from '../status/store';
-import { viewStatus } from '../status/state';
+import { viewStatus } from '../status/view';
 import { relayStateItem } from '../relay/state';
 import { badgeFor, type Badge } from './layers';
 

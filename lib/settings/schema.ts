@@ -110,8 +110,6 @@ function migrate(input: unknown): unknown {
   return record;
 }
 
-export { quickPauseReason } from './quick-pause';
-
 /** Shows enough of a token to recognise it, never the whole. */
 export function maskToken(token: string): string {
   return token.length <= 4 ? '••••' : `${token.slice(0, 4)}${'•'.repeat(8)}`;

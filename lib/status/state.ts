@@ -3,8 +3,6 @@
 import * as z from 'zod/mini';
 import { EMPTY_STATUS } from './view';
 
-export { EMPTY_STATUS, sourceWords, viewStatus, describeStatus, type StatusPhase, type StatusView } from './view';
-
 export const StatusValue = z.enum(['online', 'pause', 'offline']);
 export type StatusValue = z.infer<typeof StatusValue>;
 export const SettableStatus = z.enum(['online', 'pause']);

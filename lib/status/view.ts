@@ -1,5 +1,5 @@
 // What the popup and badge show of a status state. Kept apart from the zod schemas in ./state
-// so the popup's first paint does not load zod (state.ts re-exports all of this).
+// so the popup's first paint does not load zod.
 import { t, type MessageKey } from '../i18n';
 import type { StatusSource, StatusState, StatusValue } from './state';
 

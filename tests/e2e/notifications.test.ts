@@ -1,53 +1,34 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Sandbox } from '../../sandbox/server';
-import { badge, launchExtension, type Launched } from './fixtures';
+import { describe, expect, it } from 'vitest';
+import { badge } from './fixtures';
 import { PopupPage } from './pages';
-import { notifications, setUpConnected, startRelayAndSandbox, type RelayUnderTest } from './relay-helpers';
+import { connectedExtensionPerTest, notificationTitles, notifications } from './relay-helpers';
 
-let sandbox: Sandbox;
-let relay: RelayUnderTest;
-let ext: Launched;
 const ALICE = 'alice@example.com';
-
-beforeAll(async () => {
-  ({ relay, sandbox } = await startRelayAndSandbox());
-});
-afterAll(async () => {
-  await sandbox.close();
-  await relay.dispose();
-});
-beforeEach(async () => {
-  ext = await launchExtension();
-  await setUpConnected(ext, sandbox, relay, ALICE);
-});
-afterEach(async () => {
-  await ext.close();
-});
-
-const titles = async () => Object.values(await notifications(ext)).map((n) => n.title).sort();
+const suite = connectedExtensionPerTest(ALICE);
+const titles = () => notificationTitles(suite.ext);
 
 describe('chat notifications through the real relay (real Chromium, sandbox as SnapEngage)', () => {
   it('assigned → "New chat" naming the visitor; closed → "Chat closed" with its duration; the popup lists open chats', async () => {
-    const assigned = await sandbox.fire('assigned', { agent: ALICE, visitorName: 'Sam Visitor', question: 'Where is my order?' });
+    const assigned = await suite.sandbox.fire('assigned', { agent: ALICE, visitorName: 'Sam Visitor', question: 'Where is my order?' });
     expect(assigned.ok).toBe(true);
     await expect.poll(titles, { timeout: 15_000 }).toEqual(['New chat: Sam Visitor']);
-    const shown = Object.values(await notifications(ext))[0]!;
+    const shown = Object.values(await notifications(suite.ext))[0]!;
     expect(shown.message).toBe('Where is my order?');
 
-    const popup = await PopupPage.open(ext);
+    const popup = await PopupPage.open(suite.ext);
     await popup.page.getByTestId('open-chats').filter({ hasText: 'Sam Visitor' }).waitFor();
     await popup.page.close();
 
-    await sandbox.fire('closed', { agent: ALICE });
+    await suite.sandbox.fire('closed', { agent: ALICE });
     await expect.poll(titles, { timeout: 15_000 }).toEqual(['Chat closed: Sam Visitor', 'New chat: Sam Visitor']);
-    const closed = Object.values(await notifications(ext)).find((n) => n.title.startsWith('Chat closed'))!;
+    const closed = Object.values(await notifications(suite.ext)).find((n) => n.title.startsWith('Chat closed'))!;
     expect(closed.message).toMatch(/^Lasted \d/);
 
     // Today's numbers come from the relay's stored events.
-    await sandbox.fire('assigned', { agent: ALICE, visitorName: 'Kim', question: 'Can I change my delivery address?' });
-    const after = await PopupPage.open(ext);
+    await suite.sandbox.fire('assigned', { agent: ALICE, visitorName: 'Kim', question: 'Can I change my delivery address?' });
+    const after = await PopupPage.open(suite.ext);
     await after.page.getByTestId('open-chats').filter({ hasText: 'Kim' }).waitFor({ timeout: 15_000 });
     await after.pause('Lunch');
     await after.waitForDelivery('Confirmed by SnapEngage');
@@ -59,33 +40,33 @@ describe('chat notifications through the real relay (real Chromium, sandbox as S
   });
 
   it('a duplicate delivery is notified once; Bob’s chats never reach Alice', async () => {
-    await sandbox.fire('assigned', { agent: ALICE, visitorName: 'Dee', duplicate: true });
-    await sandbox.fire('assigned', { agent: 'bob@example.com', visitorName: 'Not for Alice' });
+    await suite.sandbox.fire('assigned', { agent: ALICE, visitorName: 'Dee', duplicate: true });
+    await suite.sandbox.fire('assigned', { agent: 'bob@example.com', visitorName: 'Not for Alice' });
     await expect.poll(titles, { timeout: 15_000 }).toEqual(['New chat: Dee']);
     await new Promise((r) => setTimeout(r, 1000));
     expect(await titles()).toEqual(['New chat: Dee']);
   });
 
   it('a status change made in SnapEngage moves the popup and badge', async () => {
-    await sandbox.changeStatusInHub(ALICE, 'pause', 'Meeting');
-    const popup = await PopupPage.open(ext);
+    await suite.sandbox.changeStatusInHub(ALICE, 'pause', 'Meeting');
+    const popup = await PopupPage.open(suite.ext);
     await popup.page.getByTestId('status').filter({ hasText: 'Paused: Meeting' }).waitFor({ timeout: 15_000 });
-    await expect.poll(async () => badge(ext)).toMatchObject({ text: 'II', title: expect.stringContaining('Switchboard — Paused: Meeting') });
+    await expect.poll(async () => badge(suite.ext)).toMatchObject({ text: 'II', title: expect.stringContaining('Switchboard — Paused: Meeting') });
   });
 
   it('relay restarted while connected, events fired during the gap → each notified once after reconnecting', async () => {
-    const port = relay.port;
-    await relay.stop();
+    const port = suite.relay.port;
+    await suite.relay.stop();
     const fired = Promise.all([
-      sandbox.fire('assigned', { agent: ALICE, visitorName: 'Gap One' }),
-      sandbox.fire('assigned', { agent: ALICE, visitorName: 'Gap Two' }),
+      suite.sandbox.fire('assigned', { agent: ALICE, visitorName: 'Gap One' }),
+      suite.sandbox.fire('assigned', { agent: ALICE, visitorName: 'Gap Two' }),
     ]);
     await new Promise((r) => setTimeout(r, 1500)); // the sandbox keeps retrying, like SnapEngage
-    await relay.start(port);
+    await suite.relay.start(port);
     const results = await fired;
     expect(results.every((r) => r.ok)).toBe(true);
     await expect.poll(titles, { timeout: 20_000 }).toEqual(['New chat: Gap One', 'New chat: Gap Two']);
-    const state = await (await ext.worker()).evaluate(async () => (await chrome.storage.local.get('relay')).relay as { notified: string[] });
+    const state = await (await suite.ext.worker()).evaluate(async () => (await chrome.storage.local.get('relay')).relay as { notified: string[] });
     expect(new Set(state.notified).size).toBe(state.notified.length);
   });
 });

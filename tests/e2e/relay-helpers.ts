@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRelay, type Relay, type RelayOptions } from '../../relay/relay';
 import { issueRelayToken } from '../../relay/auth';
-import type { Launched } from './fixtures';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import { launchExtension, type Launched } from './fixtures';
 import { createSandbox, type Sandbox } from '../../sandbox/server';
 import { OptionsPage, PopupPage } from './pages';
 
@@ -74,3 +75,30 @@ export async function setUpConnected(launched: Launched, sandbox: Sandbox, relay
   await popup.page.getByTestId('relay').filter({ hasText: 'connected' }).waitFor({ timeout: 15_000 });
   await popup.page.close();
 }
+
+/**
+ * Registers a test file's hooks: one relay and sandbox for the file, and for each test a fresh
+ * extension set up and connected as `agent`. Read the fields inside tests (they are set by the hooks).
+ */
+export function connectedExtensionPerTest(agent: string): { readonly sandbox: Sandbox; readonly relay: RelayUnderTest; readonly ext: Launched } {
+  const suite = {} as { sandbox: Sandbox; relay: RelayUnderTest; ext: Launched };
+  beforeAll(async () => {
+    Object.assign(suite, await startRelayAndSandbox());
+  });
+  afterAll(async () => {
+    await suite.sandbox.close();
+    await suite.relay.dispose();
+  });
+  beforeEach(async () => {
+    suite.ext = await launchExtension();
+    await setUpConnected(suite.ext, suite.sandbox, suite.relay, agent);
+  });
+  afterEach(async () => {
+    await suite.ext.close();
+  });
+  return suite;
+}
+
+/** The titles of the notifications showing now, sorted. */
+export const notificationTitles = async (launched: Launched): Promise<string[]> =>
+  Object.values(await notifications(launched)).map((n) => n.title).sort();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { maskToken, parseSettings, quickPauseReason } from '@/lib/settings/schema';
+import { quickPauseReason } from '@/lib/settings/quick-pause';
+import { maskToken, parseSettings } from '@/lib/settings/schema';
 
 const good = { orgId: '6418107096367104', apiToken: 'abcdef123456', agentId: 'alice@example.com' };
 

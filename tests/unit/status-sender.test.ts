@@ -3,7 +3,7 @@ import { fakeBrowser } from 'wxt/testing';
 import { createStatusSender, OFFLINE_MESSAGE, type SenderDeps } from '@/lib/status/sender';
 import { statusItem } from '@/lib/status/store';
 import { settingsItem } from '@/lib/settings/store';
-import { viewStatus } from '@/lib/status/state';
+import { viewStatus } from '@/lib/status/view';
 import { parseSettings } from '@/lib/settings/schema';
 import type { CallResult } from '@/lib/snapengage/agent-status-client';
 
