@@ -25,6 +25,7 @@ it('npm run bench -- --quick runs every contender end to end and writes the JSON
       expect(s.fixed!.accepted, `${contender} ${s.agents}`).toBeGreaterThan(0);
       expect(s.fixed!.delivered, `${contender} ${s.agents}`).toBe(s.fixed!.accepted);
       expect(s.fixed!.latencyMs.p99).toBeGreaterThan(0);
+      expect(s.fixed!.harnessCpuMsPer1k).toBeGreaterThan(0);
       expect(s.rssConnectedMB).toBeGreaterThan(0);
     }
     const ramped = scenarios.find((s) => s.ramp)!;
