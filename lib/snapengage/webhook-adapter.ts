@@ -53,25 +53,34 @@ export function toEpochMs(value: unknown): number | undefined {
 }
 
 /** First present (not undefined/null/'') value among dotted paths like `conversation.id`. */
-const splitPaths = new Map<string, string[]>();
+// Every list is split once, on first use: the relay runs the adapter for every webhook, and
+// looking each path up by name cost more than the rest of the adapter (bench/README.md).
+const splitLists = new WeakMap<readonly string[], ReadonlyArray<readonly string[]>>();
 function pick(body: Obj, paths: readonly string[]): { path: string; value: unknown } | undefined {
-  for (const path of paths) {
-    let parts = splitPaths.get(path);
-    if (!parts) splitPaths.set(path, (parts = path.split('.')));
+  let split = splitLists.get(paths);
+  if (!split) splitLists.set(paths, (split = paths.map((path) => path.split('.'))));
+  for (let i = 0; i < split.length; i++) {
     let v: unknown = body;
-    for (const part of parts) v = isObj(v) ? v[part] : undefined;
-    if (v !== undefined && v !== null && v !== '') return { path, value: v };
+    for (const part of split[i]!) {
+      if (!isObj(v)) {
+        v = undefined;
+        break;
+      }
+      v = v[part];
+    }
+    if (v !== undefined && v !== null && v !== '') return { path: paths[i]!, value: v };
   }
   return undefined;
 }
 
-function str(body: Obj, paths: readonly string[]): string | undefined {
-  const hit = pick(body, paths);
+function stringOf(hit: { path: string; value: unknown } | undefined): string | undefined {
   if (!hit) return undefined;
   if (typeof hit.value === 'string') return hit.value;
   if (typeof hit.value === 'number' && Number.isFinite(hit.value)) return String(hit.value);
   throw new FieldError(`${hit.path} must be a string`);
 }
+
+const str = (body: Obj, paths: readonly string[]) => stringOf(pick(body, paths));
 
 /** The agent may come as an object (`agent.id`), a flat key, or `agent` as a bare string. */
 function agentIdOf(body: Obj, paths: readonly string[]): string | undefined {
@@ -110,6 +119,20 @@ function schemaError(error: z.core.$ZodError): string {
 const without = (o: unknown, keys: readonly string[]): Obj => (isObj(o) ? Object.fromEntries(Object.entries(o).filter(([k]) => !keys.includes(k))) : {});
 
 const dropUndefined = (o: Obj): Obj => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+
+/**
+ * Writes the fields read into `out` (which holds the fields copied as they came): a defined value
+ * replaces a copied one, an undefined one removes it. Same result as `dropUndefined({...out, ...fields})`
+ * at a fraction of the cost: that spread was half of the relay's adapter time (bench/README.md).
+ */
+function assignDefined(out: Obj, fields: Obj): Obj {
+  for (const k in fields) {
+    const v = fields[k];
+    if (v !== undefined) out[k] = v;
+    else if (Object.hasOwn(out, k)) delete out[k];
+  }
+  return out;
+}
 
 // Aliases per normalized field. Conversation fields are looked up inside `conversation`
 // (or `case`) first, then at the top level.
@@ -154,13 +177,14 @@ const READ_TOP = new Set([
 const READ_NESTED = new Set(['id', ...CONVERSATION_ID_TOP, ...Object.values(CONVERSATION_FIELDS).flat(), 'labels', 'survey']);
 
 // `type` is kept unless it was the event type: elsewhere it may mean the conversation type.
+// A `__proto__` key is not copied: assigned, it would set the copy's prototype.
 function unreadFields(body: Obj, kindKey: string): Obj {
   const out: Obj = {};
   for (const n of NESTS) {
     const inner = body[n];
-    if (isObj(inner)) for (const [k, v] of Object.entries(inner)) if (!READ_NESTED.has(k)) out[k] = v;
+    if (isObj(inner)) for (const [k, v] of Object.entries(inner)) if (!READ_NESTED.has(k) && k !== '__proto__') out[k] = v;
   }
-  for (const [k, v] of Object.entries(body)) if (!READ_TOP.has(k) && k !== kindKey) out[k] = v;
+  for (const [k, v] of Object.entries(body)) if (!READ_TOP.has(k) && k !== kindKey && k !== '__proto__') out[k] = v;
   return out;
 }
 
@@ -202,8 +226,9 @@ export function adaptConversationEvent(input: unknown): AdaptResult {
   return guarded(() => {
     if (!isObj(input)) return { ok: false, error: 'body must be a JSON object' };
     const body = input;
-    const kindKey = pick(body, EVENT_TYPE)?.path ?? 'event';
-    const rawKind = str(body, [kindKey]);
+    const kindHit = pick(body, EVENT_TYPE);
+    const kindKey = kindHit?.path ?? 'event';
+    const rawKind = stringOf(kindHit);
     if (!rawKind) return { ok: false, error: 'event is missing (the event type, e.g. "conversation_assigned")' };
     const kind = normalizeKind(rawKind);
     if (!kind) return { ok: false, error: 'event has no letters in it' };
@@ -238,8 +263,7 @@ export function adaptConversationEvent(input: unknown): AdaptResult {
     }
 
     const url = str(body, CONV.url);
-    const data = dropUndefined({
-      ...unreadFields(body, kindKey),
+    const data = assignDefined(unreadFields(body, kindKey), {
       conversationId,
       url: url ?? `https://www.snapengage.com/viewcase?c=${encodeURIComponent(conversationId)}`,
       widgetId: str(body, CONV.widgetId),
@@ -262,6 +286,10 @@ export function adaptConversationEvent(input: unknown): AdaptResult {
 }
 
 const STATUS_ALIASES: Record<string, string> = { available: 'online', paused: 'pause' };
+const STATUS_AGENT = ['agentId', 'agent_id', 'agent.id', 'chat_agent_id'];
+const STATUS = ['status'];
+const SUBSTATUS = ['substatus', 'subStatus', 'sub_status'];
+const PREVIOUS_STATUS = ['previousStatus', 'previous_status'];
 const STATUS_READ = ['agentId', 'agent_id', 'agent', 'chat_agent_id', 'status', 'substatus', 'subStatus', 'sub_status', 'previousStatus', 'previous_status', ...EVENT_ID, ...TIMESTAMP];
 
 /** Agent Status webhook → one `agent_status` event addressed to that agent. */
@@ -269,22 +297,22 @@ export function adaptAgentStatusEvent(input: unknown): AdaptResult {
   return guarded(() => {
     if (!isObj(input)) return { ok: false, error: 'body must be a JSON object' };
     const body = input;
-    const agentId = agentIdOf(body, ['agentId', 'agent_id', 'agent.id', 'chat_agent_id']);
+    const agentId = agentIdOf(body, STATUS_AGENT);
     if (!agentId) return { ok: false, error: 'agentId is missing (also read as agent_id)' };
-    const rawStatus = str(body, ['status']);
+    const rawStatus = str(body, STATUS);
     if (!rawStatus) return { ok: false, error: 'status is missing' };
     const lower = rawStatus.trim().toLowerCase();
     const status = STATUS_ALIASES[lower] ?? lower;
     if (!['online', 'pause', 'offline'].includes(status)) return { ok: false, error: `status must be online, pause or offline (got "${rawStatus.slice(0, 32)}")` };
-    const substatus = str(body, ['substatus', 'subStatus', 'sub_status']);
-    const previous = str(body, ['previousStatus', 'previous_status'])?.trim().toLowerCase();
+    const substatus = str(body, SUBSTATUS);
+    const previous = str(body, PREVIOUS_STATUS)?.trim().toLowerCase();
     const previousStatus = previous ? (STATUS_ALIASES[previous] ?? previous) : undefined;
     const ts = time(body, TIMESTAMP);
     const id = str(body, EVENT_ID) ?? deriveId([AGENT_STATUS_KIND, email(agentId), status, substatus, ts === undefined ? stableJson(body) : Math.floor(ts / 1000)]);
     const at = new Date(ts ?? Date.now()).toISOString();
 
     const rest = Object.fromEntries(Object.entries(body).filter(([k]) => !STATUS_READ.includes(k)));
-    const checked = AgentStatusData.safeParse(dropUndefined({ ...rest, agentId, status, substatus, previousStatus }));
+    const checked = AgentStatusData.safeParse(assignDefined(rest, { agentId, status, substatus, previousStatus }));
     if (!checked.success) return { ok: false, error: schemaError(checked.error) };
     return { ok: true, event: { id, kind: AGENT_STATUS_KIND, at, recipients: [email(agentId)!], data: checked.data } };
   });

@@ -130,6 +130,27 @@ describe('adaptConversationEvent', () => {
     expect(e.data).toMatchObject({ priority: 'high', tags: ['vip'] });
   });
 
+  it('a field read from its own spelling replaces a copied one of the same name, and an absent one removes it', () => {
+    // `conversation.agentId` is not one of the agent's spellings: it is copied, then the agent read from `agent.id` wins.
+    const e = ok({ ...canonical, conversation: { ...canonical.conversation, agentId: 'nested@example.com', agentAlias: 'Nested', note: 'n' } });
+    expect(e.data).toMatchObject({ agentId: 'alice@example.com', agentAlias: 'Alice', note: 'n' });
+    const queued = ok({ event: 'conversation_queued', eventId: 'q-1', timestamp: TS, conversation: { id: 'c-2', agentAlias: 'Nested', note: 'n' } });
+    expect(queued.data).not.toHaveProperty('agentAlias');
+    expect(queued.data).not.toHaveProperty('agentId');
+    expect(queued.data).toMatchObject({ conversationId: 'c-2', note: 'n' });
+  });
+
+  it('a "__proto__" key in the body changes neither the fields nor the prototype of data', () => {
+    const body = JSON.parse(
+      JSON.stringify({ ...canonical, agent: { id: 'alice@example.com' } }).replace('{', '{"__proto__":{"agentAlias":{"x":1},"closedAt":"soon"},'),
+    ) as unknown;
+    const e = ok(body);
+    expect(Object.getPrototypeOf(e.data)).toBe(Object.prototype);
+    expect(e.data).not.toHaveProperty('agentAlias');
+    expect(e.data).not.toHaveProperty('closedAt');
+    expect(JSON.parse(JSON.stringify(e.data))).toEqual({ ...e.data });
+  });
+
   it('transferred goes to both agents, deduped', () => {
     const body = { ...canonical, event: 'conversation_transferred', transfer: { fromAgentId: 'bob@example.com', toAgentId: 'alice@example.com' } };
     const e = ok(body);
