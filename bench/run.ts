@@ -1,6 +1,6 @@
 // `npm run bench`: every benchmark, side by side, then the goals as ratios.
 //   --quick            smoke size (a few seconds per contender; what tests/relay/bench-smoke.test.ts runs)
-//   --only relay|extension
+//   --only relay|extension   (implies --no-readme: the README shows whole runs only)
 //   --json <path>      where to write the results (default bench/results/latest.json, quick: bench/results/quick.json)
 //   --no-readme        do not rewrite the table in bench/README.md (a --quick run never does)
 //   --profile cpu|heap run our relay's process with --cpu-prof / --heap-prof (files in bench/results/profiles)
@@ -44,7 +44,7 @@ function parseArgs(argv: string[]) {
   const agents = value('--agents') === undefined ? undefined : Number(value('--agents'));
   const contenders = value('--contenders')?.split(',') as Contender[] | undefined;
   if (contenders?.some((c) => !CONTENDERS.includes(c))) throw new Error(`--contenders takes some of ${CONTENDERS.join(',')}`);
-  const partial = agents !== undefined || contenders !== undefined;
+  const partial = agents !== undefined || contenders !== undefined || only !== undefined;
   return {
     quick,
     agents,
@@ -124,7 +124,17 @@ export function evaluateGoals(res: Pick<BenchResults, 'relay' | 'extension' | 'q
   if (ext) {
     goals.push({ goal: 'popup JS + CSS ≤ 20 KB gzipped', measured: `${(ext.popupGzipBytes / 1024).toFixed(1)} KB`, pass: ext.popupGzipBytes <= 20 * 1024 });
     const b = ext.browser;
-    goals.push({ goal: 'popup interactive < 100 ms (median)', measured: b ? `${b.ttiMs.median} ms` : (ext.skipped ?? 'not measured'), pass: b ? b.ttiMs.median < 100 : null });
+    // The toolbar popup when this Chromium could open it; otherwise (and in results from before it was measured) the page in a tab.
+    const popupTti = b?.toolbarTtiMs ?? b?.ttiMs;
+    goals.push({
+      goal: 'popup interactive < 100 ms (median)',
+      measured: !b
+        ? (ext.skipped ?? 'not measured')
+        : b.toolbarTtiMs
+          ? `${b.toolbarTtiMs.median} ms, the toolbar popup (the same page in a tab: ${b.ttiMs.median} ms)`
+          : `${b.ttiMs.median} ms, the page in a tab${b.toolbarSkipped ? ` (toolbar popup not measured: ${b.toolbarSkipped})` : ''}`,
+      pass: popupTti ? popupTti.median < 100 : null,
+    });
     goals.push({
       goal: `worker cold start → backlog of ${b?.coldStart.backlog ?? 100} handled < 1 s (median)`,
       measured: b ? `${b.coldStart.backlogHandledMs.median} ms (relay connected after ${b.coldStart.connectedMs.median} ms)` : (ext.skipped ?? 'not measured'),
@@ -171,7 +181,12 @@ export function renderTables(res: BenchResults): string {
         ['extension', 'value'],
         [
           ['popup JS + CSS gzipped', `${(res.extension.popupGzipBytes / 1024).toFixed(1)} KB`],
-          ['popup interactive (median of ' + (b?.ttiMs.samples.length ?? 0) + ')', b ? `${b.ttiMs.median} ms` : (res.extension.skipped ?? '—')],
+          [
+            'toolbar popup interactive, from its navigation (median of ' + (b?.toolbarTtiMs?.samples.length ?? 0) + ')',
+            b?.toolbarTtiMs ? `${b.toolbarTtiMs.median} ms` : (b?.toolbarSkipped ?? res.extension.skipped ?? '—'),
+          ],
+          ['toolbar popup: openPopup call → interactive', b?.toolbarOpenToTtiMs ? `${b.toolbarOpenToTtiMs.median} ms` : '—'],
+          ['popup page in a tab interactive, from its navigation (median of ' + (b?.ttiMs.samples.length ?? 0) + ')', b ? `${b.ttiMs.median} ms` : (res.extension.skipped ?? '—')],
           ['click → request at the sandbox (median of ' + (b?.clickToRequestMs.samples.length ?? 0) + ')', b ? `${b.clickToRequestMs.median} ms` : '—'],
           [`worker cold start → relay connected (median of ${b?.coldStart.connectedMs.samples.length ?? 0})`, b ? `${b.coldStart.connectedMs.median} ms` : '—'],
           [`worker cold start → backlog of ${b?.coldStart.backlog ?? 100} handled`, b ? `${b.coldStart.backlogHandledMs.median} ms` : '—'],
