@@ -195,6 +195,31 @@ describe('websocket hub', () => {
     expect(closed.code).toBe(1006);
   });
 
+  it('pings every socket once per interval, spread over the interval rather than all at once', async () => {
+    const t = await startRelay({ pingIntervalMs: 1000 });
+    const pingsAt: number[][] = [];
+    for (let i = 0; i < 40; i++) {
+      const c = await connect(t.relay.wsUrl, hello(t.tokenFor(`agent${i}@example.com`)));
+      await c.next();
+      const mine: number[] = [];
+      pingsAt.push(mine);
+      c.ws.on('message', (data) => {
+        if (JSON.parse(String(data)).type === 'ping') mine.push(performance.now());
+      });
+    }
+    await sleep(2600);
+    // Each socket: two or three pings in 2.6 s, about an interval apart.
+    for (const mine of pingsAt) {
+      expect(mine.length).toBeGreaterThanOrEqual(2);
+      expect(mine.length).toBeLessThanOrEqual(3);
+      for (let i = 1; i < mine.length; i++) expect(mine[i]! - mine[i - 1]!).toBeGreaterThan(500);
+    }
+    // 40 sockets, 20 slices of 50 ms: never more than a few pings at the same moment (one sweep sent all 40 at once).
+    const all = pingsAt.flat().sort((a, b) => a - b);
+    const mostWithin10ms = Math.max(...all.map((at, i) => all.slice(i).filter((b) => b - at < 10).length));
+    expect(mostWithin10ms).toBeLessThanOrEqual(8);
+  });
+
   it('closing the relay sends 1001 to every client', async () => {
     const t = await startRelay();
     const a = await connect(t.relay.wsUrl, hello(t.tokenFor('alice@example.com')));
