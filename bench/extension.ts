@@ -15,6 +15,7 @@ import { popupGzipBytes, POPUP_BUDGET_BYTES } from '../scripts/size';
 import { launchExtension, type Launched } from '../tests/e2e/fixtures';
 import { OptionsPage } from '../tests/e2e/pages';
 import { stopWorker, workerStatus } from '../tests/e2e/stop-worker';
+import { openToolbarPopup, popupWindow } from '../tests/e2e/toolbar';
 import { median, RELAY_SECRET, ROOT, sleep, WEBHOOK_PATH, WEBHOOK_TOKEN } from './common';
 
 export interface ExtensionResults {
@@ -133,26 +134,15 @@ export async function runExtensionBench(opts: { quick: boolean; log: (line: stri
       await sleep(50);
     }
 
-    // Popup time to interactive: the toolbar popup itself. Saving the options asked for host
-    // permissions, and that prompt (never answered here) holds the window's focus; a popup opens
-    // only on a focused window, so the popups open on a window of their own.
-    const worker = await ext.worker();
-    const windowId = await worker.evaluate(async () => (await chrome.windows.create({ url: 'about:blank', focused: true })).id!);
+    // Popup time to interactive: the toolbar popup itself, on a window of its own (see popupWindow).
+    const windowId = await popupWindow(ext);
     const tti: number[] = [];
     const openToTti: number[] = [];
     let seenReady = 0;
     let toolbarSkipped: string | undefined;
     for (let i = 0; i < samples && !toolbarSkipped; i++) {
       const watched = probe.evaluate(WATCH_POPUP) as Promise<{ ms: number; epochMs: number; seenReady: boolean }>;
-      const opened = await worker.evaluate(async (id) => {
-        if (typeof chrome.action.openPopup !== 'function') return { error: 'chrome.action.openPopup is missing (Chromium 127 or newer has it)' };
-        await chrome.windows.update(id, { focused: true });
-        const epochMs = performance.timeOrigin + performance.now();
-        return chrome.action.openPopup({ windowId: id }).then(
-          () => ({ epochMs }),
-          (err: Error) => ({ error: `chrome.action.openPopup: ${err.message}` }),
-        );
-      }, windowId);
+      const opened = await openToolbarPopup(ext, windowId);
       if ('error' in opened) {
         toolbarSkipped = opened.error;
         watched.catch(() => undefined);

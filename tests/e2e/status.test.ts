@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { createSandbox, type Sandbox } from '../../sandbox/server';
 import { badge, launchExtension, type Launched } from './fixtures';
 import { OptionsPage, PopupPage } from './pages';
+import { inToolbarPopup, openToolbarPopup, popupWindow } from './toolbar';
 
 let sandbox: Sandbox;
 let ext: Launched;
@@ -31,6 +32,18 @@ afterEach(async () => {
 });
 
 describe('setting status from the toolbar (real Chromium, real sandbox)', () => {
+  it('the toolbar button opens the popup itself: it shows the status, and its Pause reaches SnapEngage', async () => {
+    const options = await setUp();
+    expect(await openToolbarPopup(ext, await popupWindow(ext))).toHaveProperty('epochMs');
+    const ready = `(doc) => { const b = doc.querySelector('[data-testid="go-pause"]'); return b && !b.disabled ? doc.querySelector('[data-testid="status"]').textContent.trim() : undefined; }`;
+    await expect.poll(() => inToolbarPopup<string>(options.page, ready), { timeout: 10_000 }).toMatch(/\S/);
+    // Pause with the reason preselected (the first of the defaults).
+    await inToolbarPopup(options.page, `(doc) => doc.querySelector('[data-testid="go-pause"]').click()`);
+    await expect.poll(() => statusRequests().map((r) => r.body), { timeout: 10_000 }).toEqual([{ agentId: 'alice@example.com', status: 'pause', substatus: 'Lunch' }]);
+    await expect.poll(() => inToolbarPopup<string>(options.page, `(doc) => doc.querySelector('[data-testid="status"]').textContent.trim()`)).toBe('Paused: Lunch');
+    expect((await badge(ext)).text).toBe('II');
+  });
+
   it('options filled as a person would; Pause + Lunch, then Online, each reach SnapEngage exactly once', async () => {
     const options = await setUp();
     expect(await options.testConnection()).toMatch(/Connected/);
