@@ -37,8 +37,8 @@ interface Client {
   agent?: string;
   jti?: string;
   alive: boolean;
-  /** performance.now() of the last ping */
-  pingedAt: number;
+  /** Which of the sweep's slots visits this socket (fixed for its life). */
+  slot: number;
   lastSent: number;
   /** Live frames that arrived while this socket was replaying. */
   pending: Array<{ seq: number; text: string; receivedAt?: number }>;
@@ -48,11 +48,11 @@ interface Client {
 
 const MAX_PENDING = 10_000;
 /**
- * The ping sweep visits a slice of the sockets this often, so each socket is still pinged once per
- * pingIntervalMs but never all at once: one sweep of 10,000 sockets held the event loop ~700 ms,
- * delaying every agent's events that long (bench/README.md).
+ * The ping interval is cut into slots this long, and each socket belongs to one slot, so every
+ * socket is still pinged once per pingIntervalMs but never all at once: one sweep of 10,000
+ * sockets held the event loop ~700 ms, delaying every agent's events that long (bench/README.md).
  */
-const SWEEP_TICK_MS = 50;
+const SWEEP_SLOT_MS = 50;
 const DEFAULT_ORIGINS = ['chrome-extension://*', 'moz-extension://*'];
 
 export function originAllowed(origin: string | undefined, allowed: readonly string[]): boolean {
@@ -73,17 +73,21 @@ export class Hub {
   private readonly clients = new Set<Client>();
   private readonly byAgent = new Map<string, Set<Client>>();
   private readonly pingTimer: NodeJS.Timeout;
-  /** The sweep's current round: a snapshot of the sockets (plus those accepted since), visited in slices. */
-  private round: Client[] = [];
-  private roundPos = 0;
-  private roundTick = 0;
-  private readonly slicesPerRound: number;
+  /** The sockets of each sweep slot; sockets are dealt to the slots in turn as they connect. */
+  private readonly slots: Array<Set<Client>>;
+  private nextSlot = 0;
+  /** The slot the sweep visited last; the current one follows from the clock, so late timers skip none. */
+  private lastSlot: number;
+  private readonly slotMs: number;
   private closing = false;
 
   constructor(private readonly o: HubOptions) {
     this.wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 64 * 1024 });
-    this.slicesPerRound = Math.max(1, Math.floor(o.pingIntervalMs / SWEEP_TICK_MS));
-    this.pingTimer = setInterval(() => void this.sweepSlice(), o.pingIntervalMs / this.slicesPerRound);
+    const slots = Math.max(1, Math.floor(o.pingIntervalMs / SWEEP_SLOT_MS));
+    this.slots = Array.from({ length: slots }, () => new Set<Client>());
+    this.slotMs = o.pingIntervalMs / slots;
+    this.lastSlot = this.slotAt(performance.now());
+    this.pingTimer = setInterval(() => this.sweepDueSlots(), this.slotMs);
   }
 
   get socketCount(): number {
@@ -104,10 +108,12 @@ export class Hub {
   }
 
   private accept(ws: WebSocket, req: IncomingMessage): void {
-    const client: Client = { ws, phase: 'hello', alive: true, pingedAt: 0, lastSent: 0, pending: [], pendingOverflow: false };
+    const slot = this.nextSlot;
+    this.nextSlot = (slot + 1) % this.slots.length;
+    const client: Client = { ws, phase: 'hello', alive: true, slot, lastSent: 0, pending: [], pendingOverflow: false };
     this.clients.add(client);
-    // Joins the round in progress, so its first ping comes within one interval (an MV3 worker idles out after 30 s).
-    this.round.push(client);
+    // Its slot comes round within one interval: the first ping arrives in time for an MV3 worker (idle after 30 s).
+    this.slots[slot]!.add(client);
     ws.on('close', () => this.forget(client));
     ws.on('error', (err) => this.o.logger.debug({ err: err.message }, 'websocket error'));
     ws.on('pong', () => (client.alive = true));
@@ -258,44 +264,45 @@ export class Hub {
   private forget(client: Client): void {
     clearTimeout(client.helloTimer);
     this.clients.delete(client);
+    this.slots[client.slot]!.delete(client);
     if (!client.agent) return;
     const set = this.byAgent.get(client.agent);
     set?.delete(client);
     if (set?.size === 0) this.byAgent.delete(client.agent);
   }
 
-  /**
-   * One timer for all sockets; each tick visits the next slice of the round: drops the sockets that
-   * did not answer their last ping, pings the rest, and applies revocations.
-   */
-  private async sweepSlice(): Promise<void> {
-    if (this.roundTick >= this.slicesPerRound) {
-      this.round = [...this.clients];
-      this.roundPos = 0;
-      this.roundTick = 0;
+  private slotAt(now: number): number {
+    return Math.floor(now / this.slotMs) % this.slots.length;
+  }
+
+  /** Visits every slot whose time has come since the last tick (usually one). */
+  private sweepDueSlots(): void {
+    const current = this.slotAt(performance.now());
+    while (this.lastSlot !== current) {
+      this.lastSlot = (this.lastSlot + 1) % this.slots.length;
+      void this.sweepSlot(this.slots[this.lastSlot]!);
     }
-    // Tick k of S visits up to k/S of the round, so a round takes one interval however many sockets there are.
-    const end = Math.floor((++this.roundTick * this.round.length) / this.slicesPerRound);
-    const slice = this.round.slice(this.roundPos, end);
-    this.roundPos = end;
-    const now = performance.now();
-    for (const client of slice) {
-      if (!this.clients.has(client)) continue;
+  }
+
+  /**
+   * One slot, visited once per interval: drops the sockets that did not answer the ping they got an
+   * interval ago, pings the rest, and applies revocations.
+   */
+  private async sweepSlot(slot: Set<Client>): Promise<void> {
+    const visiting = [...slot];
+    for (const client of visiting) {
       if (!client.alive) {
-        // A socket whose place in the round moved up since its ping gets the rest of an interval to answer.
-        if (now - client.pingedAt < this.o.pingIntervalMs / 2) continue;
         client.ws.terminate();
         this.forget(client);
         continue;
       }
       client.alive = false;
-      client.pingedAt = now;
       client.ws.ping();
       // Also an application message: websocket ping frames never reach JS, and only
       // messages the MV3 service worker receives keep it alive.
       if (client.agent) client.ws.send(PING_FRAME);
     }
-    for (const client of slice) {
+    for (const client of visiting) {
       if (!client.jti || !this.clients.has(client)) continue;
       try {
         if (await this.o.store.isRevoked(client.jti)) this.reject(client, CloseCode.unauthorized, 'token revoked');
@@ -320,7 +327,7 @@ export class Hub {
     await Promise.race([Promise.all(closed), new Promise((r) => setTimeout(r, 2000).unref())]);
     for (const c of this.clients) c.ws.terminate();
     this.clients.clear();
-    this.round = [];
+    for (const slot of this.slots) slot.clear();
     this.byAgent.clear();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
