@@ -177,14 +177,15 @@ const READ_TOP = new Set([
 const READ_NESTED = new Set(['id', ...CONVERSATION_ID_TOP, ...Object.values(CONVERSATION_FIELDS).flat(), 'labels', 'survey']);
 
 // `type` is kept unless it was the event type: elsewhere it may mean the conversation type.
-// A `__proto__` key is not copied: assigned, it would set the copy's prototype.
+// A `__proto__` key is not copied: assigned, it would set the copy's prototype. Undefined values
+// (only possible from a caller other than JSON.parse) are left out, as JSON would.
 function unreadFields(body: Obj, kindKey: string): Obj {
   const out: Obj = {};
   for (const n of NESTS) {
     const inner = body[n];
-    if (isObj(inner)) for (const [k, v] of Object.entries(inner)) if (!READ_NESTED.has(k) && k !== '__proto__') out[k] = v;
+    if (isObj(inner)) for (const [k, v] of Object.entries(inner)) if (v !== undefined && !READ_NESTED.has(k) && k !== '__proto__') out[k] = v;
   }
-  for (const [k, v] of Object.entries(body)) if (!READ_TOP.has(k) && k !== kindKey && k !== '__proto__') out[k] = v;
+  for (const [k, v] of Object.entries(body)) if (v !== undefined && !READ_TOP.has(k) && k !== kindKey && k !== '__proto__') out[k] = v;
   return out;
 }
 
@@ -311,7 +312,7 @@ export function adaptAgentStatusEvent(input: unknown): AdaptResult {
     const id = str(body, EVENT_ID) ?? deriveId([AGENT_STATUS_KIND, email(agentId), status, substatus, ts === undefined ? stableJson(body) : Math.floor(ts / 1000)]);
     const at = new Date(ts ?? Date.now()).toISOString();
 
-    const rest = Object.fromEntries(Object.entries(body).filter(([k]) => !STATUS_READ.includes(k)));
+    const rest = Object.fromEntries(Object.entries(body).filter(([k, v]) => v !== undefined && !STATUS_READ.includes(k)));
     const checked = AgentStatusData.safeParse(assignDefined(rest, { agentId, status, substatus, previousStatus }));
     if (!checked.success) return { ok: false, error: schemaError(checked.error) };
     return { ok: true, event: { id, kind: AGENT_STATUS_KIND, at, recipients: [email(agentId)!], data: checked.data } };

@@ -151,6 +151,14 @@ describe('adaptConversationEvent', () => {
     expect(JSON.parse(JSON.stringify(e.data))).toEqual({ ...e.data });
   });
 
+  it('an undefined value (a body not from JSON.parse) is left out of data, as JSON would', () => {
+    const e = ok({ ...canonical, note: undefined, conversation: { ...canonical.conversation, extra: undefined } });
+    expect(Object.keys(e.data)).not.toContain('note');
+    expect(Object.keys(e.data)).not.toContain('extra');
+    const s = adaptAgentStatusEvent({ agentId: 'alice@example.com', status: 'pause', note: undefined });
+    expect(s.ok && Object.keys(s.event.data)).not.toContain('note');
+  });
+
   it('transferred goes to both agents, deduped', () => {
     const body = { ...canonical, event: 'conversation_transferred', transfer: { fromAgentId: 'bob@example.com', toAgentId: 'alice@example.com' } };
     const e = ok(body);
