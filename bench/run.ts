@@ -131,7 +131,9 @@ export function evaluateGoals(res: Pick<BenchResults, 'relay' | 'extension' | 'q
       measured: !b
         ? (ext.skipped ?? 'not measured')
         : b.toolbarTtiMs
-          ? `${b.toolbarTtiMs.median} ms, the toolbar popup (the same page in a tab: ${b.ttiMs.median} ms)`
+          ? `${b.toolbarTtiMs.median} ms, the toolbar popup from its navigation` +
+            ` (from the openPopup call: ${b.toolbarOpenToTtiMs?.median ?? '—'} ms; the page in a tab: ${b.ttiMs.median} ms` +
+            `${b.toolbarSkipped ? `; ${b.toolbarSkipped}` : ''})`
           : `${b.ttiMs.median} ms, the page in a tab${b.toolbarSkipped ? ` (toolbar popup not measured: ${b.toolbarSkipped})` : ''}`,
       pass: popupTti ? popupTti.median < 100 : null,
     });
