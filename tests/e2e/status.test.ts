@@ -32,9 +32,12 @@ afterEach(async () => {
 });
 
 describe('setting status from the toolbar (real Chromium, real sandbox)', () => {
-  it('the toolbar button opens the popup itself: it shows the status, and its Pause reaches SnapEngage', async () => {
+  it('the toolbar button opens the popup itself: it shows the status, and its Pause reaches SnapEngage', async (ctx) => {
     const options = await setUp();
-    expect(await openToolbarPopup(ext, await popupWindow(ext))).toHaveProperty('epochMs');
+    const opened = await openToolbarPopup(ext, await popupWindow(ext));
+    // chrome.action.openPopup came in Chromium 127; older ones (we support 116+) cannot run this test.
+    if ('error' in opened && /is missing/.test(opened.error)) return ctx.skip();
+    expect(opened).toHaveProperty('epochMs');
     const ready = `(doc) => { const b = doc.querySelector('[data-testid="go-pause"]'); return b && !b.disabled ? doc.querySelector('[data-testid="status"]').textContent.trim() : undefined; }`;
     await expect.poll(() => inToolbarPopup<string>(options.page, ready), { timeout: 10_000 }).toMatch(/\S/);
     // Pause with the reason preselected (the first of the defaults).
