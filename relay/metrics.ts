@@ -1,4 +1,5 @@
-// Prometheus text exposition, hand-written: five series do not justify a client library.
+// Prometheus text exposition, hand-written: a dozen series do not justify a client library.
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
 export type RejectReason = 'unauthorized' | 'unsupported_media_type' | 'too_large' | 'bad_json' | 'bad_payload' | 'store_unavailable' | 'rate_limited';
@@ -20,8 +21,20 @@ export class RelayMetrics {
   private readonly bucketCounts = LATENCY_BUCKETS.map(() => 0);
   private latencyCount = 0;
   private latencySum = 0;
+  /**
+   * How long ready work waited for the event loop: every agent's events wait that long too. A
+   * stall shows here (a ping sweep over 10,000 sockets once held it ~700 ms; bench/README.md).
+   */
+  private readonly loopDelay: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });
 
-  constructor(private readonly gauges: () => { agents: number; sockets: number }) {}
+  constructor(private readonly gauges: () => { agents: number; sockets: number }) {
+    this.loopDelay.enable();
+  }
+
+  /** Stops sampling the event loop (the relay is closing). */
+  stop(): void {
+    this.loopDelay.disable();
+  }
 
   webhookAccepted(endpoint: WebhookEndpoint): void {
     this.accepted.set(endpoint, (this.accepted.get(endpoint) ?? 0) + 1);
@@ -100,6 +113,17 @@ export class RelayMetrics {
       `relay_phone_notices_delivered_total ${this.phoneNoticesDelivered}`,
     );
     labelled('relay_phone_notices_failed_total', 'Failed attempts to notify the phone system: retry = will be retried, dropped = given up.', 'outcome', this.phoneNoticesFailed);
+    // Since the previous scrape, so a stall shows once and then clears (ns → s).
+    const delay = this.loopDelay;
+    const seconds = (ns: number) => (Number.isFinite(ns) && delay.count > 0 ? ns / 1e9 : 0);
+    lines.push(
+      '# HELP relay_event_loop_delay_seconds Event-loop delay since the previous scrape (p50, p99, max): how long ready work, events to agents included, waited.',
+      '# TYPE relay_event_loop_delay_seconds gauge',
+      `relay_event_loop_delay_seconds{quantile="0.5"} ${seconds(delay.percentile(50))}`,
+      `relay_event_loop_delay_seconds{quantile="0.99"} ${seconds(delay.percentile(99))}`,
+      `relay_event_loop_delay_seconds{quantile="1"} ${seconds(delay.max)}`,
+    );
+    delay.reset();
     return lines.join('\n') + '\n';
   }
 }

@@ -160,6 +160,7 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
       await stopped;
       await phoneOutbox?.close();
       if (ownsStore) await store.close();
+      metrics.stop();
       logger.info('relay stopped');
     })());
 

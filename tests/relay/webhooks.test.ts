@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EventStore } from '../../relay/store';
-import { assigned, cleanup, connect, startRelay, WEBHOOK_TOKEN, type TestRelay } from './helpers';
+import { assigned, cleanup, connect, sleep, startRelay, WEBHOOK_TOKEN, type TestRelay } from './helpers';
 
 afterEach(cleanup);
 
@@ -220,6 +220,21 @@ describe('operational endpoints', () => {
     const c = await connect(t.relay.wsUrl, { type: 'hello', token: t.tokenFor('alice@example.com'), after: 0 });
     await c.next();
     expect(await t.get('/healthz')).toMatchObject({ status: 200, json: { ok: true, generation: t.relay.store.generation, connectedAgents: 1 } });
+  });
+
+  it('/metrics shows an event-loop stall once, as the delay since the previous scrape', async () => {
+    const t = await startRelay();
+    const maxDelay = async () => Number(/relay_event_loop_delay_seconds\{quantile="1"\} (\S+)/.exec((await t.get('/metrics')).text)?.[1]);
+    await t.get('/metrics');
+    await sleep(50);
+    // The relay runs in this process: hold its event loop as a long synchronous job would.
+    const until = performance.now() + 300;
+    while (performance.now() < until);
+    await sleep(50);
+    expect(await maxDelay()).toBeGreaterThanOrEqual(0.25);
+    await sleep(100);
+    // Cleared by the scrape: the next one sees only ordinary delays.
+    expect(await maxDelay()).toBeLessThan(0.2);
   });
 
   it('/metrics exposes counters, gauges and the latency histogram', async () => {
