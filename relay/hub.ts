@@ -9,7 +9,7 @@ import { authenticateAgent } from './auth';
 import type { Logger } from './logger';
 import type { RelayMetrics } from './metrics';
 import type { RateLimiter } from './rate-limit';
-import { PSEUDO_AGENT, type EventStore, type StoredEvent } from './store';
+import { PSEUDO_AGENT, type AppendResult, type EventStore, type NewEvent, type StoredEvent } from './store';
 
 const PING_FRAME = JSON.stringify({ type: 'ping' } satisfies PingFrame);
 
@@ -229,6 +229,13 @@ export class Hub {
     client.ws.send(text);
     this.o.metrics().eventDelivered(receivedAt === undefined ? undefined : (performance.now() - receivedAt) / 1000);
     if (client.phase === 'live' && client.ws.bufferedAmount > this.o.maxBufferedBytes) this.reject(client, CloseCode.slowConsumer, 'slow consumer: reconnect and resume');
+  }
+
+  /** Forwards what an append stored (its results, in order), leaving out redeliveries. */
+  publishStored(events: readonly NewEvent[], results: readonly AppendResult[], receivedAt?: number): void {
+    results.forEach((r, i) => {
+      if (!r.duplicate) this.publish({ ...events[i]!, seq: r.seq }, receivedAt);
+    });
   }
 
   /** Forwards a newly stored event to the agent's sockets; the frame is serialized once. */

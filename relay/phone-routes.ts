@@ -101,9 +101,7 @@ export function createPhoneCallHandler(deps: PhoneRouteDeps) {
     const event = parsed.event;
     let result;
     try {
-      [result] = await store.append([event], ([r]) => {
-        if (!r!.duplicate && deps.publishLocally !== false) hub.publish({ ...event, seq: r!.seq }, receivedAt);
-      });
+      [result] = await store.append([event], deps.publishLocally === false ? undefined : (results) => hub.publishStored([event], results, receivedAt));
     } catch (err) {
       logger.error({ err: (err as Error).message, endpoint: 'phone-call-events' }, 'store append failed');
       throw new PhoneHttpError(503, 'event store unavailable, retry later', 'store_unavailable');

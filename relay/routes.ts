@@ -84,10 +84,7 @@ export function createRequestHandler(deps: RouteDeps) {
     const dataJson = JSON.stringify(data);
     const events: NewEvent[] = (recipients.length ? recipients : [PSEUDO_AGENT]).map((agent) => ({ id, agent, kind, at, data, dataJson }));
     // Forwarded once committed; answered 200 once on disk (see EventStore.append).
-    const publish = (results: AppendResult[]) =>
-      results.forEach((r, i) => {
-        if (!r.duplicate && deps.publishLocally !== false) hub.publish({ ...events[i]!, seq: r.seq }, receivedAt);
-      });
+    const publish = deps.publishLocally === false ? undefined : (results: AppendResult[]) => hub.publishStored(events, results, receivedAt);
     let results;
     try {
       results = await store.append(events, publish);

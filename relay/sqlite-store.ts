@@ -121,8 +121,10 @@ export class SqliteEventStore implements EventStore {
     this.stmts = {
       insert: this.db.prepare(`INSERT OR IGNORE INTO event_log (seq, agent, id, kind, at, data, stored_at) VALUES (?, ?, ?, ?, ?, ?, ?)`),
       existing: this.db.prepare(`SELECT seq FROM event_log WHERE agent = ? AND id = ?`),
-      readAfter: this.db.prepare(`SELECT seq, id, agent, kind, at, data FROM event_log WHERE agent = ? AND seq > ? ORDER BY seq LIMIT ?`),
-      latest: this.db.prepare(`SELECT MAX(seq) AS seq FROM event_log WHERE agent = ?`),
+      // Both stop at the durable reservation, as forwarding does (see flush): a replay must not hand
+      // out a seq that a power cut could give to another event.
+      readAfter: this.db.prepare(`SELECT seq, id, agent, kind, at, data FROM event_log WHERE agent = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?`),
+      latest: this.db.prepare(`SELECT MAX(seq) AS seq FROM event_log WHERE agent = ? AND seq <= ?`),
       firstFrom: this.db.prepare(`SELECT seq, stored_at FROM event_log WHERE seq >= ? ORDER BY seq LIMIT 1`),
       bounds: this.db.prepare(`SELECT MIN(seq) AS lo, MAX(seq) AS hi FROM event_log`),
       pruneUpTo: this.db.prepare(`DELETE FROM event_log WHERE seq <= ?`),
@@ -222,7 +224,10 @@ export class SqliteEventStore implements EventStore {
 
   /** Settles a commit once it is on disk: one fsync serves all commits made before it started. */
   private durable(commit: Omit<Unsynced, 'n'>): void {
-    if (!this.walPath) return settle(commit, undefined);
+    if (!this.walPath) {
+      this.reservedOnDisk = Math.max(this.reservedOnDisk, commit.reserved);
+      return settle(commit, undefined);
+    }
     try {
       if (this.walFd === undefined) {
         this.walFd = openSync(this.walPath, 'r+');
@@ -315,12 +320,12 @@ export class SqliteEventStore implements EventStore {
   }
 
   async readAfter(agent: string, after: number, limit: number): Promise<StoredEvent[]> {
-    const rows = this.stmts.readAfter.all(agent, after, limit) as Row[];
+    const rows = this.stmts.readAfter.all(agent, after, this.reservedOnDisk, limit) as Row[];
     return rows.map((r) => ({ seq: r.seq, id: r.id, agent: r.agent, kind: r.kind, at: r.at, data: JSON.parse(r.data) as Record<string, unknown> }));
   }
 
   async latest(agent: string): Promise<number> {
-    return (this.stmts.latest.get(agent) as { seq: number | null }).seq ?? 0;
+    return (this.stmts.latest.get(agent, this.reservedOnDisk) as { seq: number | null }).seq ?? 0;
   }
 
   /**

@@ -79,6 +79,19 @@ describe('SQLite store', () => {
     await clean.close();
   });
 
+  it('a replay never hands out a seq beyond the reservation on disk (it could be given to another event after a power cut)', async () => {
+    const s = new SqliteEventStore(join(tempDir(), 'replay.db'));
+    // The first commit after opening reserves its seqs; that reservation is not on disk until the fsync.
+    const appended = s.append([ev('a')]);
+    await new Promise((r) => setImmediate(r)); // committed (the flush runs first), fsync not yet done
+    expect(await s.readAfter('alice@example.com', 0, 10)).toEqual([]);
+    expect(await s.latest('alice@example.com')).toBe(0);
+    const [[a]] = [await appended];
+    expect((await s.readAfter('alice@example.com', 0, 10)).map((e) => e.seq)).toEqual([a!.seq]);
+    expect(await s.latest('alice@example.com')).toBe(a!.seq);
+    await s.close();
+  });
+
   it('prune removes exactly the events stored before the cutoff', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     try {

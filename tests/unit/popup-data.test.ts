@@ -1,8 +1,10 @@
 // The popup's first paint reads storage without zod (components/popup-data.ts); the zod check
 // (components/popup-check.ts) takes over a moment later. On what the extension itself stores
 // the two must show the same thing, and the cheap reading must never throw on anything else.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { firstLook } from '@/components/popup-data';
+import { firstLook, POPUP_KEYS } from '@/components/popup-data';
 import { checkPopupData } from '@/components/popup-check';
 import { parseSettings } from '@/lib/settings/schema';
 import { quickPauseReason } from '@/lib/settings/quick-pause';
@@ -71,4 +73,14 @@ describe('popup data: first look vs the zod check', () => {
       expect(s.history.every((h) => typeof h.since === 'number')).toBe(true);
     }
   });
+});
+
+it('public/popup-prefetch.js reads exactly the popup\'s keys (otherwise its early read goes unused)', () => {
+  const source = readFileSync(resolve(import.meta.dirname, '../../public/popup-prefetch.js'), 'utf8');
+  const read: { keys?: string[] } = {};
+  const storage = { local: { get: (keys: string[]) => ((read.keys = keys), Promise.resolve({})) } };
+  const scope = { chrome: { storage } } as { chrome: unknown; __switchboardPrefetch?: { keys: string[] } };
+  new Function('globalThis', source)(scope);
+  expect(scope.__switchboardPrefetch!.keys).toEqual(POPUP_KEYS);
+  expect(read.keys).toEqual(POPUP_KEYS);
 });
