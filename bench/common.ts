@@ -66,6 +66,12 @@ export function median(values: number[]): number {
 
 }
 
+/** The item whose `value` is the median (the lower middle one for an even count). */
+export function medianBy<T>(items: readonly T[], value: (t: T) => number): T | undefined {
+  const sorted = [...items].sort((a, b) => value(a) - value(b));
+  return sorted[Math.floor((sorted.length - 1) / 2)];
+}
+
 const CLK_TCK = 100; // USER_HZ on Linux
 
 /** utime + stime of a process (all its threads), in ms. */

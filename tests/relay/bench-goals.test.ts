@@ -1,7 +1,7 @@
 // The goal table is what the note and bench/README.md quote, so its arithmetic is checked here
 // on hand-made results rather than on a (noisy) run.
 import { expect, it } from 'vitest';
-import type { RunStats, Scenario } from '../../bench/relay-bench';
+import { combineRounds, type RunStats, type Scenario } from '../../bench/relay-bench';
 import { evaluateGoals } from '../../bench/run';
 
 const step = (rate: number, delivered: number, cpuMsPer1k: number, harnessCpuMsPer1k: number): RunStats => ({
@@ -60,4 +60,33 @@ it('results from before the harness was measured still evaluate, without the bud
     relay: [old(scenario('relay', [step(8000, 6000, 180, 120)])), old(scenario('floor', [step(11000, 9500, 65, 120)])), old(scenario('socketio', [step(8000, 6400, 125, 150)]))],
   });
   expect(goals.find((g) => g.goal.includes('1.5× Socket.IO'))!.measured).toBe('6000/s vs 6400/s = 0.94×');
+});
+
+it('over several rounds, each ratio pairs the contenders round by round and the goal takes the median ratio', () => {
+  // Round i of every contender ran side by side: ratios of medians (6,000 vs 10,000 = 0.6×) would pass here.
+  const rounds = (contender: Scenario['contender'], delivered: number[], p99: number[]) =>
+    combineRounds(
+      delivered.map((d, i) => ({
+        ...scenario(contender, [step(8000, d, 150, 120)]),
+        fixed: { ...step(1000, 1000, 500, 300), latencyMs: { p50: 1, p99: p99[i]!, p999: 20, max: 30 } },
+        droppedSockets: i,
+      })),
+    );
+  const ours = rounds('relay', [5000, 7000, 6000], [9, 30, 12]);
+  const floor = rounds('floor', [10000, 10000, 11000], [5, 12, 4]);
+  const peer = rounds('socketio', [4000, 5000, 4000], [6, 8, 7]);
+  expect(ours.ramp!.maxDeliveredPerSec).toBe(6000);
+  expect(ours.fixed!.latencyMs.p99).toBe(12);
+  expect(ours.rounds).toHaveLength(3);
+  expect(ours.droppedSockets).toBe(3);
+
+  const goals = evaluateGoals({ quick: false, machine, relay: [ours, floor, peer] });
+  const find = (text: string) => goals.find((g) => g.goal.includes(text))!;
+  expect(find('0.6× floor')).toMatchObject({ measured: '6000/s vs 11000/s = 0.55× (median of 3 rounds: 0.5×, 0.7×, 0.55×)', pass: false });
+  // The budget is the median round's: 1.5 × 5,000/s.
+  expect(find('1.5× Socket.IO').measured).toMatch(/^7000\/s vs 5000\/s = 1.4× \(median of 3 rounds: 1.25×, 1.4×, 1.5×\); at 7500\/s /);
+  expect(find('1.5× Socket.IO').pass).toBe(false);
+  // p99 ratios 1.8, 2.5, 3 → 2.5: fails, though the medians (12 vs 5 ms) would say 2.4×.
+  expect(find('≤ 2× floor')).toMatchObject({ measured: '30 ms vs 12 ms = 2.5× (median of 3 rounds: 1.8×, 2.5×, 3×)', pass: false });
+  expect(find('< 10 ms')).toMatchObject({ measured: '12 ms (median of 3 rounds: 9, 30, 12 ms)', pass: false });
 });
