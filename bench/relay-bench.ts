@@ -84,7 +84,8 @@ export interface Plan {
   agents: number;
   /**
    * Runs of the whole comparison, the contenders in turn (rotated each round); figures and ratios
-   * are the median over rounds. On a noisy machine one round's verdict flips between runs.
+   * are the median over rounds (odd, so the median is a round). On a noisy machine one round's
+   * verdict flips between runs.
    */
   rounds?: number;
   fixed?: { rate: number; seconds: number };
@@ -106,7 +107,7 @@ const WARM_UP_SECONDS = 4;
 export function relayPlans(quick: boolean): Plan[] {
   if (quick)
     return [
-      { agents: 20, rounds: 2, fixed: { rate: 200, seconds: 1 }, ramp: { rates: [500, 1500], seconds: 0.5 } },
+      { agents: 20, rounds: 3, fixed: { rate: 200, seconds: 1 }, ramp: { rates: [500, 1500], seconds: 0.5 } },
       { agents: 200, fixed: { rate: 200, seconds: 0.5 } },
     ];
   const rates = [2000, 4000, 6000, 8000, 11000, 15000, 20000];
@@ -261,7 +262,7 @@ async function runScenario(contender: Contender, plan: Plan, opts: RelayBenchOpt
     if (plan.fixed) {
       // Warm-up at the fixed rate, not measured: JIT (the harness's processes too), SQLite page cache,
       // keep-alive sockets. After 1 s at 500/s, both sides were still warming up: the harness spent
-      // ~400 µs of CPU per event then vs ~280 after 4 s, and our relay's p99 was 7–15 ms vs 6–7.5.
+      // 360–410 µs of CPU per event then vs 260–310 after 4 s, and our relay's p99 was 7–15 ms vs 6–7.5.
       await runLoad(server, clients, loadgens.slice(0, 1), port, emails, plan.fixed.rate, opts.quick ? 0.3 : WARM_UP_SECONDS, 'warm');
       scenario.fixed = await runLoad(server, clients, loadgens.slice(0, 1), port, emails, plan.fixed.rate, plan.fixed.seconds, 'fixed');
       const f = scenario.fixed;
