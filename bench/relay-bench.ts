@@ -60,6 +60,9 @@ export interface Ramp {
 export interface Round {
   fixed?: RunStats;
   ramp?: Ramp;
+  /** Absent in results from before they were kept per round. */
+  rssPerAgentKB?: number;
+  droppedSockets?: number;
 }
 
 export interface Scenario {
@@ -320,7 +323,7 @@ export function combineRounds(runs: Scenario[]): Scenario {
     ...memory,
     fixed: withFixed.length ? medianBy(withFixed, (s) => s.fixed!.latencyMs.p99)!.fixed : undefined,
     ramp: withRamp.length ? medianBy(withRamp, (s) => s.ramp!.maxDeliveredPerSec)!.ramp : undefined,
-    rounds: runs.map(({ fixed, ramp }) => ({ fixed, ramp })),
+    rounds: runs.map(({ fixed, ramp, rssPerAgentKB, droppedSockets }) => ({ fixed, ramp, rssPerAgentKB, droppedSockets })),
     droppedSockets: runs.reduce((n, s) => n + s.droppedSockets, 0),
   };
 }

@@ -99,7 +99,11 @@ it('over several rounds, each ratio pairs the contenders round by round and the 
   expect(ours.fixed!.latencyMs.p99).toBe(12);
   expect(ours.rssPerAgentKB).toBe(10);
   expect(floor.fixed!.latencyMs.p99).toBe(7);
-  expect(ours.rounds).toHaveLength(3);
+  expect(ours.rounds!.map((r) => [r.rssPerAgentKB, r.droppedSockets])).toEqual([
+    [12, 0],
+    [8, 1],
+    [10, 2],
+  ]);
   expect(ours.droppedSockets).toBe(3);
 
   const goals = evaluateGoals({ quick: false, machine, relay: [ours, floor, peer] });
