@@ -99,8 +99,10 @@ export function createRequestHandler(deps: RouteDeps) {
     });
     const duplicate = results.every((r) => r.duplicate);
     metrics.webhookAccepted(route.endpoint);
-    // debug, not info: one line per webhook cost ~10% of the relay's CPU under load (bench/README.md).
-    logger.debug({ endpoint: route.endpoint, kind, eventId: id, recipients: events.map((e) => e.agent), seq: results[0]!.seq, duplicate }, 'webhook stored');
+    // debug, not info: one line per webhook cost ~10% of the relay's CPU under load (bench/README.md);
+    // and the line's object is only built when it will be written.
+    if (logger.isLevelEnabled('debug'))
+      logger.debug({ endpoint: route.endpoint, kind, eventId: id, recipients: events.map((e) => e.agent), seq: results[0]!.seq, duplicate }, 'webhook stored');
     sendJson(res, 200, { ok: true, seq: results[0]!.seq, duplicate });
   }
 
@@ -176,7 +178,8 @@ export function createRequestHandler(deps: RouteDeps) {
         else res.destroy();
       })
       .finally(() => {
-        logger.debug({ method: req.method, path: req.url?.split('?')[0], status: res.statusCode, ms: Math.round(performance.now() - started) }, 'request');
+        if (logger.isLevelEnabled('debug'))
+          logger.debug({ method: req.method, path: req.url?.split('?')[0], status: res.statusCode, ms: Math.round(performance.now() - started) }, 'request');
         if (--inFlight === 0) idleWaiters.splice(0).forEach((w) => w());
       });
   }

@@ -166,6 +166,21 @@ describe('webhook endpoints', () => {
     expect((await t.get('/healthz')).status).toBe(200);
   });
 
+  it('a webhook URL with a query string, or sent in absolute form (as through a forward proxy), reaches its route', async () => {
+    const t = await startRelay();
+    const headers = { 'content-type': 'application/json', authorization: WEBHOOK_TOKEN };
+    expect((await raw(t.relay.url, `${CONV}?source=snapengage`, headers, JSON.stringify(assigned('alice@example.com')))).status).toBe(200);
+    const absolute = await new Promise<number>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port: t.relay.port, method: 'POST', path: `${t.relay.url}${CONV}`, headers }, (res) => {
+        res.resume();
+        resolve(res.statusCode!);
+      });
+      req.on('error', reject);
+      req.end(JSON.stringify(assigned('alice@example.com')));
+    });
+    expect(absolute).toBe(200);
+  });
+
   it('404 for unknown paths, 405 for wrong methods', async () => {
     const t = await startRelay();
     expect(await t.get('/nope')).toMatchObject({ status: 404, json: { error: 'not found' } });
