@@ -30,7 +30,7 @@ export function DaySettings({ value, errors, onChange }: Props) {
         <label>
           <input type="checkbox" checked={autoPause.enabled} onChange={(e) => set({ autoPause: { ...autoPause, enabled: e.currentTarget.checked } })} /> {t('autoPauseWhen')}
           <input
-            aria-label="Idle minutes"
+            aria-label={t('ariaIdleMinutes')}
             type="number"
             min={1}
             max={240}
@@ -41,7 +41,7 @@ export function DaySettings({ value, errors, onChange }: Props) {
           {t('minutes')}
         </label>
         <label>
-          {t('reason')} <input aria-label="Auto-pause reason" value={autoPause.substatus} onInput={(e) => set({ autoPause: { ...autoPause, substatus: e.currentTarget.value } })} />
+          {t('reason')} <input aria-label={t('ariaAutoPauseReason')} value={autoPause.substatus} onInput={(e) => set({ autoPause: { ...autoPause, substatus: e.currentTarget.value } })} />
         </label>
         <span class="hint">{t('autoPauseHint')}</span>
         {errors.autoPause && <span class="field-error" role="alert">{errors.autoPause}</span>}
@@ -51,7 +51,7 @@ export function DaySettings({ value, errors, onChange }: Props) {
         <label>
           <input type="checkbox" checked={workingHours.enabled} onChange={(e) => set({ workingHours: { ...workingHours, enabled: e.currentTarget.checked } })} /> {t('workingHoursOffer')}
         </label>
-        <div class="row" role="group" aria-label="Working days">
+        <div class="row" role="group" aria-label={t('ariaWorkingDays')}>
           {DAYS.map((d, i) => (
             <label key={d}>
               <input
@@ -67,10 +67,10 @@ export function DaySettings({ value, errors, onChange }: Props) {
         </div>
         <div class="row">
           <label>
-            {t('from')} <input aria-label="Start time" type="time" value={workingHours.start} onInput={(e) => set({ workingHours: { ...workingHours, start: e.currentTarget.value } })} />
+            {t('from')} <input aria-label={t('ariaStartTime')} type="time" value={workingHours.start} onInput={(e) => set({ workingHours: { ...workingHours, start: e.currentTarget.value } })} />
           </label>
           <label>
-            {t('to')} <input aria-label="End time" type="time" value={workingHours.end} onInput={(e) => set({ workingHours: { ...workingHours, end: e.currentTarget.value } })} />
+            {t('to')} <input aria-label={t('ariaEndTime')} type="time" value={workingHours.end} onInput={(e) => set({ workingHours: { ...workingHours, end: e.currentTarget.value } })} />
           </label>
         </div>
         {errors.workingHours && <span class="field-error" role="alert">{errors.workingHours}</span>}

@@ -5,7 +5,7 @@ import { t } from '@/lib/i18n';
 export function OpenChats({ chats, now }: { chats: OpenChat[]; now: number }) {
   if (!chats.length) return null;
   return (
-    <section class="chats" aria-label="Open chats">
+    <section class="chats" aria-label={t('ariaOpenChats')}>
       <h2>{t('openChats', [String(chats.length)])}</h2>
       <ul data-testid="open-chats">
         {chats.map((c) => (

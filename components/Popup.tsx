@@ -4,7 +4,7 @@ import { sendMessage } from '@/lib/messaging/client';
 import { quickPauseReason } from '@/lib/settings/quick-pause';
 import { viewStatus } from '@/lib/status/view';
 import { useLocal, useNow } from './hooks';
-import { firstLook, POPUP_KEYS, type PopupParser, type Raw } from './popup-data';
+import { firstLook, POPUP_KEYS, setupProblem, type PopupParser, type Raw } from './popup-data';
 import { StatusHeader } from './StatusHeader';
 import { StatusPicker } from './StatusPicker';
 import { RelayLine } from './RelayLine';
@@ -46,7 +46,7 @@ export function Popup({ initial }: { initial: Raw }) {
       {!ready && (
         <div class="notice" role="alert" data-testid="setup-missing">
           <p>
-            {settings && !settings.ok ? `Setup is incomplete: ${Object.values(settings.errors)[0]}` : t('notSetUp')}
+            {settings && !settings.ok ? setupProblem(settings.errors) : t('notSetUp')}
           </p>
           <button type="button" class="btn" onClick={openOptions}>
             {t('openOptions')}

@@ -19,7 +19,7 @@ export function ReasonList({ reasons, onChange }: Props) {
         {reasons.map((r, i) => (
           <li key={i}>
             <input
-              aria-label={`Pause reason ${i + 1}`}
+              aria-label={t('ariaReason', [String(i + 1)])}
               value={r}
               onInput={(e) => onChange(reasons.map((x, j) => (j === i ? e.currentTarget.value : x)))}
             />

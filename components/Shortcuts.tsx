@@ -29,7 +29,7 @@ export function Shortcuts() {
         </tbody>
       </table>
       {isFirefox ? (
-        <p class="hint">Change them under about:addons → ⚙ → Manage Extension Shortcuts.</p>
+        <p class="hint">{t('shortcutsFirefox')}</p>
       ) : (
         <div class="row">
           <button type="button" class="btn" onClick={() => void browser.tabs.create({ url: 'chrome://extensions/shortcuts' })}>

@@ -14,7 +14,7 @@ interface Props {
 export function StatusPicker({ view, reasons, reason, disabled, onReason, onOnline, onPause }: Props) {
   const isPaused = view.status === 'pause';
   return (
-    <section class="picker" aria-label="Set your status">
+    <section class="picker" aria-label={t('ariaSetStatus')}>
       <div class="picker__buttons">
         <button type="button" class="btn btn--online" data-testid="go-online" aria-pressed={view.status === 'online'} disabled={disabled} onClick={onOnline}>
           {t('online')}

@@ -1,4 +1,5 @@
-import { checkConnection } from '../snapengage/agent-status-client';
+import { t } from '../i18n';
+import { checkConnection, retryProblem } from '../snapengage/agent-status-client';
 import { loadSettings } from '../settings/store';
 import type { MessagePayload, TestResult } from '../messaging/protocol';
 
@@ -9,17 +10,17 @@ export async function testSnapEngage(input: MessagePayload<'testConnection'>): P
     const saved = await loadSettings();
     apiToken = saved.ok ? saved.settings.apiToken : undefined;
   }
-  if (!apiToken) return { ok: false, message: 'Enter the API token first' };
-  if (!URL.canParse(input.apiBaseUrl)) return { ok: false, message: 'The API base URL is not a valid URL' };
+  if (!apiToken) return { ok: false, message: t('enterTokenFirst') };
+  if (!URL.canParse(input.apiBaseUrl)) return { ok: false, message: t('apiBaseUrlInvalid') };
   const result = await checkConnection({ apiBaseUrl: input.apiBaseUrl, orgId: input.orgId, apiToken });
   switch (result.kind) {
     case 'ok':
-      return { ok: true, message: 'Connected — SnapEngage accepted the org id and API token' };
+      return { ok: true, message: t('seConnected') };
     case 'rejected':
-      return { ok: false, message: 'SnapEngage rejected the API token' };
+      return { ok: false, message: t('seTokenRejected') };
     case 'invalid':
       return { ok: false, message: result.message };
     case 'retry':
-      return { ok: false, message: result.message.replace(' — will retry', '') };
+      return { ok: false, message: retryProblem(result.reason, result.httpStatus) };
   }
 }

@@ -69,12 +69,12 @@ export function startBackground() {
       const now = Date.now();
       const stats: TodayStats = { chatsHandled: 0, averageHandlingMs: null, pausedMs: pausedToday((await statusItem.get()).history, now) };
       const settings = await loadSettings();
-      if (!settings.ok || !settings.settings.relayUrl || !settings.settings.relayToken) return { ...stats, relayNote: 'Set up the relay to see chat figures' };
+      if (!settings.ok || !settings.settings.relayUrl || !settings.settings.relayToken) return { ...stats, relayNote: t('statsNeedRelay') };
       try {
         const events = await fetchStoredEvents(settings.settings.relayUrl, settings.settings.relayToken, AbortSignal.timeout(5_000));
         return { ...stats, ...chatFigures(events, now) };
       } catch (error) {
-        return { ...stats, relayNote: `Chat figures unavailable: ${(error as Error).message}` };
+        return { ...stats, relayNote: t('statsUnavailable', [(error as Error).message]) };
       }
     },
   } satisfies Handlers;

@@ -1,5 +1,6 @@
 // The toolbar badge is built from layers with priorities (as Bitwarden does): the highest
 // active layer wins, so "token rejected" is never hidden behind a status colour.
+import { t } from '../i18n';
 import { describeStatus, type StatusView } from '../status/view';
 
 export type RelayPhase = 'off' | 'connecting' | 'connected' | 'reconnecting' | 'rejected';
@@ -33,17 +34,18 @@ export const BADGE_COLORS = {
 export function badgeFor(input: BadgeInput): Badge {
   const { status } = input;
   const words = describeStatus(status.status, status.substatus);
-  if (input.setupMissing) return { layer: 'setup', text: '?', color: BADGE_COLORS.setup, title: 'Switchboard — not set up: open the options to connect SnapEngage' };
-  if (status.phase === 'failed') return { layer: 'error', text: '!', color: BADGE_COLORS.error, title: `Switchboard — could not change to ${words}: ${status.message ?? 'failed'}` };
-  if (input.relay === 'rejected') return { layer: 'error', text: '!', color: BADGE_COLORS.error, title: `Switchboard — ${input.relayMessage ?? 'the relay rejected the relay token'}` };
+  if (input.setupMissing) return { layer: 'setup', text: '?', color: BADGE_COLORS.setup, title: t('badgeNotSetUp') };
+  if (status.phase === 'failed') return { layer: 'error', text: '!', color: BADGE_COLORS.error, title: t('badgeFailed', [words, status.message ?? t('badgeFailedNoReason')]) };
+  if (input.relay === 'rejected') return { layer: 'error', text: '!', color: BADGE_COLORS.error, title: t('badgeStatus', [input.relayMessage ?? t('relayTokenRejected')]) };
   if (status.phase === 'pending') {
-    return { layer: 'pending', text: '…', color: BADGE_COLORS.pending, title: `Switchboard — changing to ${words}…${status.message ? ` (${status.message})` : ''}` };
+    return { layer: 'pending', text: '…', color: BADGE_COLORS.pending, title: status.message ? t('badgePendingWhy', [words, status.message]) : t('badgePending', [words]) };
   }
-  const chats = input.openChats ? ` · ${input.openChats} open chat${input.openChats === 1 ? '' : 's'}` : '';
+  const n = input.openChats ?? 0;
+  const what = n === 0 ? words : n === 1 ? t('badgeOneChat', [words]) : t('badgeChats', [words, String(n)]);
   if (input.relay === 'reconnecting') {
-    return { layer: 'relay-down', text: statusText(status.status), color: BADGE_COLORS.relayDown, title: `Switchboard — ${words}${chats}; relay connection lost, reconnecting (chat alerts paused)` };
+    return { layer: 'relay-down', text: statusText(status.status), color: BADGE_COLORS.relayDown, title: t('badgeRelayDown', [what]) };
   }
-  const title = `Switchboard — ${words}${chats}`;
+  const title = t('badgeStatus', [what]);
   switch (status.status) {
     case 'online':
       return { layer: 'online', text: 'ON', color: BADGE_COLORS.online, title };
@@ -52,7 +54,7 @@ export function badgeFor(input: BadgeInput): Badge {
     case 'offline':
       return { layer: 'offline', text: 'OFF', color: BADGE_COLORS.offline, title };
     default:
-      return { layer: 'unknown', text: '', color: BADGE_COLORS.setup, title: 'Switchboard — status unknown: pick Online or Pause' };
+      return { layer: 'unknown', text: '', color: BADGE_COLORS.setup, title: t('badgeUnknown') };
   }
 }
 

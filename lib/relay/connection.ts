@@ -1,6 +1,7 @@
 // The extension's one websocket to the relay. State (resume point, phase, open chats) is in
 // storage; this module holds only the live socket. `ensure` is called on every wake-up and by
 // an alarm, so a worker the browser stopped reconnects and resumes from `lastSeq`.
+import { t } from '../i18n';
 import { ServerFrame, type EventFrame, type HelloFrame, type WelcomeFrame } from '../protocol/frames';
 import { loadSettings } from '../settings/store';
 import type { Settings } from '../settings/schema';
@@ -72,7 +73,7 @@ export function createRelayConnection({ onOutcomes, WebSocketImpl = globalThis.W
     try {
       ws = new WebSocketImpl(relayEndpoint(settings.relayUrl!));
     } catch {
-      void setState({ phase: 'rejected', message: 'The relay URL is not valid' });
+      void setState({ phase: 'rejected', message: t('relayUrlInvalid') });
       return;
     }
     socket = ws;
@@ -150,14 +151,14 @@ export function createRelayConnection({ onOutcomes, WebSocketImpl = globalThis.W
 
   async function onClosed(code: number, reason: string): Promise<void> {
     if (REJECT_CODES.has(code)) {
-      await setState({ phase: 'rejected', message: reason ? `The relay refused the connection: ${reason}` : 'The relay rejected the relay token' });
+      await setState({ phase: 'rejected', message: reason ? t('relayRefusedWhy', [reason]) : t('relayTokenRejected') });
       return;
     }
     const { attempts } = await relayStateItem.update((s) => ({
       ...s,
       phase: 'reconnecting',
       attempts: s.attempts + 1,
-      message: 'Relay connection lost — reconnecting',
+      message: t('relayLost'),
     }));
     clearTimeout(reconnectTimer);
     reconnectTimer = setTimeout(() => void ensure(), retryDelay(attempts));
@@ -188,7 +189,7 @@ export function createRelayConnection({ onOutcomes, WebSocketImpl = globalThis.W
     try {
       endpoint = relayEndpoint(input.relayUrl);
     } catch {
-      return { ok: false, message: 'The relay URL is not a valid URL' };
+      return { ok: false, message: t('relayUrlInvalid') };
     }
     return new Promise<TestResult>((resolve) => {
       const ws = new WebSocketImpl(endpoint);
@@ -199,22 +200,22 @@ export function createRelayConnection({ onOutcomes, WebSocketImpl = globalThis.W
         ws.close(1000, 'test done');
         resolve(result);
       };
-      const timer = setTimeout(() => done({ ok: false, message: 'The relay did not answer within 5 s' }), RELAY_TEST_TIMEOUT_MS);
+      const timer = setTimeout(() => done({ ok: false, message: t('relayNoAnswer') }), RELAY_TEST_TIMEOUT_MS);
       ws.onopen = () => ws.send(JSON.stringify({ type: 'hello', token, after: Number.MAX_SAFE_INTEGER } satisfies HelloFrame));
       ws.onmessage = (message) => {
         try {
           const frame = ServerFrame.parse(JSON.parse(String(message.data)));
-          if (frame.type === 'welcome') done({ ok: true, message: `Connected to the relay as ${frame.agent}` });
+          if (frame.type === 'welcome') done({ ok: true, message: t('relayConnectedAs', [frame.agent]) });
         } catch {
-          done({ ok: false, message: 'That address answered, but not like a Switchboard relay' });
+          done({ ok: false, message: t('relayNotARelay') });
         }
       };
       ws.onclose = (event) =>
         done({
           ok: false,
           message: REJECT_CODES.has(event.code)
-            ? `The relay refused the token${event.reason ? `: ${event.reason}` : ''}`
-            : `Could not reach the relay at ${endpoint}`,
+            ? (event.reason ? `${t('relayTokenRefused')}: ${event.reason}` : t('relayTokenRefused'))
+            : t('relayUnreachable', [endpoint]),
         });
     });
   }

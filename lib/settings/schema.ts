@@ -1,21 +1,20 @@
 // The agent's settings, as stored in browser.storage.local and edited on the options page.
 // Every read goes through `parseSettings`, so a hand-edited or old record never reaches logic unchecked.
 import * as z from 'zod/mini';
+import { t, type MessageKey } from '../i18n';
 
 export const SNAPENGAGE_API_BASE = 'https://www.snapengage.com';
 export const DEFAULT_SUBSTATUSES = ['Lunch', 'Break', 'Meeting', 'On a call'];
 
-const httpUrl = (what: string) =>
-  z.string().check(
-    z.refine((v) => /^https?:\/\/[^\s/]+/i.test(v) && URL.canParse(v), `${what} must be a URL starting with http:// or https://`),
-  );
+// Messages are keys into _locales, translated by parseSettings.
+const httpUrl = z.string().check(z.refine((v) => /^https?:\/\/[^\s/]+/i.test(v) && URL.canParse(v), 'errApiBaseUrl' satisfies MessageKey));
 const wsUrl = z.string().check(
-  z.refine((v) => /^(wss?|https?):\/\/[^\s/]+/i.test(v) && URL.canParse(v), 'Relay URL must start with ws://, wss://, http:// or https://'),
+  z.refine((v) => /^(wss?|https?):\/\/[^\s/]+/i.test(v) && URL.canParse(v), 'errRelayUrl' satisfies MessageKey),
 );
 
 const substatus = z.string().check(
-  z.refine((v) => v.trim().length > 0, 'A pause reason cannot be empty'),
-  z.maxLength(60, 'A pause reason can be at most 60 characters'),
+  z.refine((v) => v.trim().length > 0, 'errReasonEmpty' satisfies MessageKey),
+  z.maxLength(60, 'errReasonLong' satisfies MessageKey),
 );
 
 export const NotifyKinds = z.object({
@@ -24,11 +23,11 @@ export const NotifyKinds = z.object({
   transferred: z._default(z.boolean(), true),
 });
 
-const clock = z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'Use a 24-hour time like 09:00'));
+const clock = z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'errClock' satisfies MessageKey));
 
 export const AutoPauseSettings = z.object({
   enabled: z._default(z.boolean(), false),
-  minutes: z._default(z.int().check(z.minimum(1, 'At least 1 minute'), z.maximum(240, 'At most 240 minutes')), 5),
+  minutes: z._default(z.int().check(z.minimum(1, 'errMinutesMin' satisfies MessageKey), z.maximum(240, 'errMinutesMax' satisfies MessageKey)), 5),
   substatus: z._default(substatus, 'Away'),
 });
 
@@ -56,15 +55,15 @@ export type DaySettings = z.infer<typeof DaySettings>;
 export const Settings = z
   .object({
     version: z._default(z.literal(1), 1),
-    orgId: z.string().check(z.regex(/^\d{6,30}$/, 'Org id is the long number shown in SnapEngage under My Account → API')),
-    apiToken: z.string().check(z.minLength(8, 'The API token looks too short — copy it again from My Account → API')),
+    orgId: z.string().check(z.regex(/^\d{6,30}$/, 'errOrgId' satisfies MessageKey)),
+    apiToken: z.string().check(z.minLength(8, 'errApiToken' satisfies MessageKey)),
     // A plain pattern, not z.email(): SnapEngage validates the address; we only catch typos.
-    agentId: z.string().check(z.regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'Agent id is your SnapEngage login email')),
-    apiBaseUrl: z._default(httpUrl('API base URL'), SNAPENGAGE_API_BASE),
+    agentId: z.string().check(z.regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'errAgentId' satisfies MessageKey)),
+    apiBaseUrl: z._default(httpUrl, SNAPENGAGE_API_BASE),
     substatuses: z._default(
       z.array(substatus).check(
-        z.maxLength(20, 'At most 20 pause reasons'),
-        z.refine((list) => new Set(list.map((s) => s.trim().toLowerCase())).size === list.length, 'Pause reasons must be different from each other'),
+        z.maxLength(20, 'errReasonsMax' satisfies MessageKey),
+        z.refine((list) => new Set(list.map((s) => s.trim().toLowerCase())).size === list.length, 'errReasonsUnique' satisfies MessageKey),
       ),
       DEFAULT_SUBSTATUSES,
     ),
@@ -77,9 +76,9 @@ export const Settings = z
   .check(
     z.refine(
       (s) => !s.quickPauseSubstatus || s.substatuses.includes(s.quickPauseSubstatus),
-      { message: 'The quick-pause reason must be one of your pause reasons', path: ['quickPauseSubstatus'] },
+      { message: 'errQuickPause' satisfies MessageKey, path: ['quickPauseSubstatus'] },
     ),
-    z.refine((s) => !s.relayUrl || !!s.relayToken, { message: 'Paste the relay token your IT gave you', path: ['relayToken'] }),
+    z.refine((s) => !s.relayUrl || !!s.relayToken, { message: 'errRelayToken' satisfies MessageKey, path: ['relayToken'] }),
   );
 export type Settings = z.infer<typeof Settings>;
 export type SettingsInput = z.input<typeof Settings>;
@@ -93,7 +92,8 @@ export function parseSettings(input: unknown): SettingsResult {
   const errors: Record<string, string> = {};
   for (const issue of result.error.issues) {
     const key = String(issue.path[0] ?? 'form');
-    errors[key] ??= issue.code === 'invalid_type' && issue.input === undefined ? 'Required' : issue.message;
+    // A message that is not one of our keys (zod's own) comes through as it is.
+    errors[key] ??= t(issue.code === 'invalid_type' && issue.input === undefined ? 'errRequired' : (issue.message as MessageKey));
   }
   return { ok: false, errors };
 }

@@ -1,3 +1,4 @@
+import { t } from '../i18n';
 import { storageItem } from '../storage/item';
 import { parseSettings, type Settings, type SettingsResult } from './schema';
 
@@ -8,7 +9,7 @@ export const settingsItem = storageItem<Record<string, unknown> | undefined>('lo
 
 export async function loadSettings(): Promise<SettingsResult> {
   const raw = await settingsItem.get();
-  if (!raw) return { ok: false, errors: { form: 'Switchboard is not set up yet' } };
+  if (!raw) return { ok: false, errors: { form: t('notSetUp') } };
   return parseSettings(raw);
 }
 

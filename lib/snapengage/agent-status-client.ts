@@ -1,6 +1,7 @@
 // The one module that knows how the Agent Status API is called. Path and field names are
 // inferred (see shared/snapengage-api.md): if the real service differs, only this file changes.
 import * as z from 'zod/mini';
+import { t } from '../i18n';
 
 export const AGENT_STATUS_PATH = (orgId: string) => `/api/v2/${encodeURIComponent(orgId)}/agent/status`;
 export const LOGS_PATH = (orgId: string) => `/api/v2/${encodeURIComponent(orgId)}/logs`;
@@ -58,8 +59,8 @@ async function call(target: ApiTarget, path: string, init: RequestInit, outer?: 
     });
   } catch (error) {
     if (outer?.aborted) throw error;
-    if (timeout.aborted) return { kind: 'retry', reason: 'timeout', message: 'SnapEngage did not answer in time — will retry' };
-    return { kind: 'retry', reason: 'network', message: 'SnapEngage is unreachable — will retry' };
+    if (timeout.aborted) return retry('timeout');
+    return retry('network');
   }
   if (response.ok) {
     await response.body?.cancel();
@@ -68,19 +69,36 @@ async function call(target: ApiTarget, path: string, init: RequestInit, outer?: 
   const detail = await errorMessage(response);
   const status = response.status;
   if (status === 401 || status === 403) {
-    return { kind: 'rejected', httpStatus: status, message: 'SnapEngage rejected the API token' };
+    return { kind: 'rejected', httpStatus: status, message: t('seTokenRejected') };
   }
   if (status === 429) {
-    return { kind: 'retry', reason: 'throttled', httpStatus: status, retryAfterMs: retryAfterMs(response.headers.get('Retry-After')), message: 'SnapEngage is busy (too many requests) — will retry' };
+    return retry('throttled', status, retryAfterMs(response.headers.get('Retry-After')));
   }
   if (status >= 500) {
-    return { kind: 'retry', reason: 'server', httpStatus: status, retryAfterMs: retryAfterMs(response.headers.get('Retry-After')), message: `SnapEngage is having trouble (HTTP ${status}) — will retry` };
+    return retry('server', status, retryAfterMs(response.headers.get('Retry-After')));
   }
   if (status === 404) {
-    return { kind: 'invalid', httpStatus: status, message: `SnapEngage does not know this org id or agent${detail ? `: ${detail}` : ''}` };
+    return { kind: 'invalid', httpStatus: status, message: withDetail(t('seUnknownAgent'), detail) };
   }
-  return { kind: 'invalid', httpStatus: status, message: `SnapEngage refused the change (HTTP ${status})${detail ? `: ${detail}` : ''}` };
+  return { kind: 'invalid', httpStatus: status, message: withDetail(t('seRefused', [String(status)]), detail) };
 }
+
+type RetryReason = Extract<CallResult, { kind: 'retry' }>['reason'];
+
+function retry(reason: RetryReason, httpStatus?: number, retryAfter?: number): CallResult {
+  const message = t('willRetry', [retryProblem(reason, httpStatus)]);
+  return httpStatus === undefined ? { kind: 'retry', reason, message } : { kind: 'retry', reason, message, httpStatus, retryAfterMs: retryAfter };
+}
+
+/** What went wrong with a call worth retrying, in the agent's language, without the "will retry". */
+export function retryProblem(reason: RetryReason, httpStatus?: number): string {
+  if (reason === 'timeout') return t('seTimeout');
+  if (reason === 'network') return t('seUnreachable');
+  if (reason === 'throttled') return t('seBusy');
+  return t('seTrouble', [String(httpStatus ?? '?')]);
+}
+
+const withDetail = (message: string, detail: string | undefined) => (detail ? `${message}: ${detail}` : message);
 
 async function errorMessage(response: Response): Promise<string | undefined> {
   try {

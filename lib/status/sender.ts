@@ -1,6 +1,7 @@
 // Sends the agent's newest status intent to SnapEngage until it lands or is refused.
 // All progress is in storage (statusItem); the only memory here is the in-flight request,
 // so a worker stopped at any moment resumes from storage on its next wake-up (`kick`).
+import { t } from '../i18n';
 import { setAgentStatus, type CallResult } from '../snapengage/agent-status-client';
 import { loadSettings } from '../settings/store';
 import type { SettingsResult } from '../settings/schema';
@@ -8,7 +9,7 @@ import { retryDelay } from './backoff';
 import { statusItem } from './store';
 import { withConfirmed, type Confirmed, type Intent, type StatusSource, type StatusState } from './state';
 
-export const OFFLINE_MESSAGE = "You're offline — the change will be sent when you're back online";
+export const offlineMessage = () => t('offline');
 
 export interface SenderDeps {
   send: typeof setAgentStatus;
@@ -84,12 +85,12 @@ export function createStatusSender(deps: SenderDeps) {
         await settle(intent.id, (s) => ({
           ...s,
           intent: null,
-          failure: { status: intent.status, substatus: intent.substatus, code: 'setup', message: 'Switchboard is not set up — open the options page', at: deps.now() },
+          failure: { status: intent.status, substatus: intent.substatus, code: 'setup', message: t('notSetUpOpenOptions'), at: deps.now() },
         }));
         return;
       }
       if (!deps.isOnline()) {
-        await settle(intent.id, (s) => ({ ...s, intent: { ...intent, lastError: OFFLINE_MESSAGE } }));
+        await settle(intent.id, (s) => ({ ...s, intent: { ...intent, lastError: offlineMessage() } }));
         return; // the `online` event kicks us again
       }
       const wait = intent.nextAttemptAt - deps.now();

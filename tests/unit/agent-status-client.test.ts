@@ -1,5 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import de from '../../public/_locales/de/messages.json';
+import en from '../../public/_locales/en/messages.json';
+import { testSnapEngage } from '@/lib/background/connection-test';
 import { retryAfterMs, setAgentStatus, checkConnection } from '@/lib/snapengage/agent-status-client';
+import { speak } from './setup-i18n';
 
 const target = { apiBaseUrl: 'https://api.test', orgId: '6418107096367104', apiToken: 'secret-token-123' };
 const change = { agentId: 'alice@example.com', status: 'pause' as const, substatus: 'Lunch' };
@@ -8,7 +12,10 @@ function answer(status: number, body: unknown = {}, headers: Record<string, stri
   return vi.fn(async () => new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json', ...headers } }));
 }
 
-afterEach(() => vi.unstubAllGlobals());
+afterEach(() => {
+  vi.unstubAllGlobals();
+  speak(en);
+});
 
 describe('Agent Status API client', () => {
   it('POSTs the documented path, bare token and body', async () => {
@@ -58,6 +65,26 @@ describe('Agent Status API client', () => {
   it('network error → retry "unreachable"', async () => {
     vi.stubGlobal('fetch', vi.fn(async () => Promise.reject(new TypeError('Failed to fetch'))));
     expect(await setAgentStatus(target, change)).toMatchObject({ kind: 'retry', reason: 'network', message: 'SnapEngage is unreachable — will retry' });
+  });
+
+  it('"Test connection" says what is wrong, without the "will retry" a status change gets', async () => {
+    vi.stubGlobal('fetch', vi.fn(async () => Promise.reject(new TypeError('Failed to fetch'))));
+    const input = { apiBaseUrl: target.apiBaseUrl, orgId: target.orgId, apiToken: target.apiToken };
+    expect(await testSnapEngage(input)).toEqual({ ok: false, message: 'SnapEngage is unreachable' });
+    vi.stubGlobal('fetch', answer(503));
+    expect(await testSnapEngage(input)).toEqual({ ok: false, message: 'SnapEngage is having trouble (HTTP 503)' });
+    speak(de);
+    expect(await testSnapEngage(input)).toEqual({ ok: false, message: 'SnapEngage hat Probleme (HTTP 503)' });
+  });
+
+  it('speaks the browser’s language', async () => {
+    speak(de);
+    vi.stubGlobal('fetch', vi.fn(async () => Promise.reject(new TypeError('Failed to fetch'))));
+    expect(await setAgentStatus(target, change)).toMatchObject({ message: 'SnapEngage ist nicht erreichbar — neuer Versuch folgt' });
+    vi.stubGlobal('fetch', answer(404, { message: 'Unknown agent' }));
+    expect(await setAgentStatus(target, change)).toMatchObject({ message: 'SnapEngage kennt diese Org-ID oder diesen Agenten nicht: Unknown agent' });
+    vi.stubGlobal('fetch', answer(401));
+    expect(await setAgentStatus(target, change)).toMatchObject({ message: 'SnapEngage hat das API-Token abgelehnt' });
   });
 
   it('timeout → retry "did not answer"', async () => {

@@ -1,5 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import de from '../../public/_locales/de/messages.json';
+import en from '../../public/_locales/en/messages.json';
 import { badgeFor } from '@/lib/badge/layers';
+import { speak } from './setup-i18n';
 
 const confirmed = (status: 'online' | 'pause', substatus?: string) => ({ phase: 'confirmed' as const, status, substatus, since: 0 });
 
@@ -21,6 +24,23 @@ describe('badge layers', () => {
   });
   it('a lost relay shows above the status colour and counts open chats', () => {
     expect(badgeFor({ setupMissing: false, status: confirmed('online'), relay: 'reconnecting', openChats: 2 })).toMatchObject({ layer: 'relay-down' });
-    expect(badgeFor({ setupMissing: false, status: confirmed('online'), relay: 'connected', openChats: 2 }).title).toContain('2 open chats');
+    expect(badgeFor({ setupMissing: false, status: confirmed('online'), relay: 'connected', openChats: 2 }).title).toBe('Switchboard — Online · 2 open chats');
+    expect(badgeFor({ setupMissing: false, status: confirmed('online'), relay: 'connected', openChats: 1 }).title).toBe('Switchboard — Online · 1 open chat');
+    expect(badgeFor({ setupMissing: false, status: confirmed('pause', 'Lunch'), relay: 'reconnecting', openChats: 1 }).title).toBe(
+      'Switchboard — Paused: Lunch · 1 open chat; relay connection lost, reconnecting (chat alerts paused)',
+    );
+  });
+  describe('in German', () => {
+    afterEach(() => speak(en));
+    it("says every layer in the browser's language", () => {
+      speak(de);
+      expect(badgeFor({ setupMissing: false, status: confirmed('pause', 'Mittag'), relay: 'connected', openChats: 2 }).title).toBe('Switchboard — Pausiert: Mittag · 2 offene Chats');
+      expect(badgeFor({ setupMissing: true, status: confirmed('online'), relay: 'off' }).title).toMatch(/^Switchboard — nicht eingerichtet/);
+      expect(badgeFor({ setupMissing: false, status: { phase: 'pending', status: 'online' }, relay: 'off' }).title).toBe('Switchboard — Wechsel zu Online…');
+      expect(badgeFor({ setupMissing: false, status: { phase: 'failed', status: 'online' }, relay: 'off' }).title).toBe('Switchboard — Wechsel zu Online fehlgeschlagen: Fehler');
+      expect(badgeFor({ setupMissing: false, status: confirmed('online'), relay: 'rejected' }).title).toBe('Switchboard — Das Relay hat das Relay-Token abgelehnt');
+      expect(badgeFor({ setupMissing: false, status: confirmed('online'), relay: 'reconnecting' }).title).toMatch(/Verbindung zum Relay verloren/);
+      expect(badgeFor({ setupMissing: false, status: { phase: 'unknown', status: null }, relay: 'off' }).title).toBe('Switchboard — Status unbekannt: wählen Sie Online oder Pause');
+    });
   });
 });

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { firstLook, POPUP_KEYS } from '@/components/popup-data';
+import { firstLook, POPUP_KEYS, setupProblem } from '@/components/popup-data';
 import { checkPopupData } from '@/components/popup-check';
 import { parseSettings } from '@/lib/settings/schema';
 import { quickPauseReason } from '@/lib/settings/quick-pause';
@@ -61,6 +61,12 @@ describe('popup data: first look vs the zod check', () => {
     const raw = { ...stored, settings: { orgId: '6418107096367104' } };
     expect(firstLook(raw).settings).toEqual({ ok: false, errors: { apiToken: 'Required' } });
     expect(checkPopupData(raw).settings).toMatchObject({ ok: false, errors: { apiToken: 'Required' } });
+  });
+
+  it('name the field that needs fixing, by its label where it has one', () => {
+    expect(setupProblem({ apiToken: 'Required' })).toBe('Setup is incomplete: API token: Required');
+    const bad = parseSettings({ orgId: '6418107096367104', apiToken: 'abcdef123456', agentId: 'alice@example.com', substatuses: ['Lunch', 'lunch'] });
+    expect(!bad.ok && setupProblem(bad.errors)).toBe('Setup is incomplete: Pause reasons must be different from each other');
   });
 
   it('never throw on garbage, and fall back to safe values the popup can render', () => {

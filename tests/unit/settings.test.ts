@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import de from '../../public/_locales/de/messages.json';
+import en from '../../public/_locales/en/messages.json';
+import { speak } from './setup-i18n';
 import { quickPauseReason } from '@/lib/settings/quick-pause';
 import { maskToken, parseSettings } from '@/lib/settings/schema';
 
@@ -29,6 +32,25 @@ describe('settings schema', () => {
     expect(parseSettings({ ...good, substatuses: ['Lunch', 'lunch'] })).toMatchObject({ ok: false, errors: { substatuses: expect.stringMatching(/different/) } });
     expect(parseSettings({ ...good, substatuses: ['  '] })).toMatchObject({ ok: false, errors: { substatuses: expect.stringMatching(/empty/) } });
     expect(parseSettings({ ...good, quickPauseSubstatus: 'Nap' })).toMatchObject({ ok: false, errors: { quickPauseSubstatus: expect.stringMatching(/one of your pause reasons/) } });
+  });
+
+  describe('in German', () => {
+    afterEach(() => speak(en));
+    it("says every problem in the browser's language, nested fields included", () => {
+      speak(de);
+      const r = parseSettings({ orgId: 'abc', agentId: 'alice', apiBaseUrl: 'ftp://x', substatuses: ['Lunch', 'lunch'], relayUrl: 'relay.example.com', autoPause: { enabled: true, minutes: 0 } });
+      expect(r.ok).toBe(false);
+      if (r.ok) return;
+      expect(r.errors).toEqual({
+        orgId: 'Die Org-ID ist die lange Zahl, die SnapEngage unter My Account → API zeigt',
+        apiToken: 'Pflichtfeld',
+        agentId: 'Die Agenten-ID ist Ihre SnapEngage-Login-E-Mail-Adresse',
+        apiBaseUrl: 'Die API-Basis-URL muss mit http:// oder https:// beginnen',
+        substatuses: 'Die Pausengründe müssen sich voneinander unterscheiden',
+        relayUrl: 'Die Relay-URL muss mit ws://, wss://, http:// oder https:// beginnen',
+        autoPause: 'Mindestens 1 Minute',
+      });
+    });
   });
 
   it('needs a relay token when a relay URL is set, and a ws/http URL', () => {
