@@ -106,10 +106,8 @@ export function Options() {
       await sendMessage('settingsChanged', {});
       setSaved(parsed.settings);
       setDraft(draftFrom(parsed.settings));
-      const note = (await Promise.race([granted, new Promise((r) => setTimeout(() => r(true), 50))])) === false
-        ? ' Host access was not granted: if SnapEngage or the relay cannot be reached, save again and allow it.'
-        : '';
-      setResult({ where: 'save', result: { ok: true, message: `Saved.${note}` } });
+      const refused = (await Promise.race([granted, new Promise((r) => setTimeout(() => r(true), 50))])) === false;
+      setResult({ where: 'save', result: { ok: true, message: t(refused ? 'savedNoHostAccess' : 'saved') } });
     } catch (e) {
       setResult({ where: 'save', result: { ok: false, message: (e as Error).message } });
     } finally {

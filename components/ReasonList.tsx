@@ -23,13 +23,13 @@ export function ReasonList({ reasons, onChange }: Props) {
               value={r}
               onInput={(e) => onChange(reasons.map((x, j) => (j === i ? e.currentTarget.value : x)))}
             />
-            <button type="button" class="btn" aria-label={`Move ${r} up`} disabled={i === 0} onClick={() => move(i, -1)}>
+            <button type="button" class="btn" aria-label={t('ariaMoveUp', [r])} disabled={i === 0} onClick={() => move(i, -1)}>
               ↑
             </button>
-            <button type="button" class="btn" aria-label={`Move ${r} down`} disabled={i === reasons.length - 1} onClick={() => move(i, 1)}>
+            <button type="button" class="btn" aria-label={t('ariaMoveDown', [r])} disabled={i === reasons.length - 1} onClick={() => move(i, 1)}>
               ↓
             </button>
-            <button type="button" class="btn" aria-label={`Remove ${r}`} onClick={() => onChange(reasons.filter((_, j) => j !== i))}>
+            <button type="button" class="btn" aria-label={t('ariaRemove', [r])} onClick={() => onChange(reasons.filter((_, j) => j !== i))}>
               {t('remove')}
             </button>
           </li>

@@ -26,8 +26,8 @@ export function StatusHeader({ view, now, onRetry, onOpenOptions }: Props) {
           {view.phase === 'pending' ? t('changingTo', [words]) : words}
         </h1>
         {view.since !== undefined && view.phase === 'confirmed' && (
-          <span class="status__since" data-testid="since" title={`Since ${clockTime(view.since)}`}>
-            for {elapsed(now - view.since)}
+          <span class="status__since" data-testid="since" title={t('statusSince', [clockTime(view.since)])}>
+            {t('statusFor', [elapsed(now - view.since)])}
           </span>
         )}
       </div>

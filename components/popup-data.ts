@@ -7,7 +7,7 @@ import type { AutomationState } from '@/lib/automation/state';
 import type { RelayState } from '@/lib/relay/state';
 import type { Settings, SettingsResult } from '@/lib/settings/schema';
 import type { StatusState } from '@/lib/status/state';
-import { t, type MessageKey } from '@/lib/i18n';
+import { t } from '@/lib/i18n';
 import { EMPTY_STATUS } from '@/lib/status/view';
 
 /** The storage.local keys the popup shows (public/popup-prefetch.js reads the same). */
@@ -83,9 +83,9 @@ export const firstLook: PopupParser = (raw) => {
   return { settings, status, relay, automation };
 };
 
-/** What the popup says about settings that do not validate: the first problem, with its field's label where it has one. */
+/** What the popup says about settings that do not validate: the first problem; a bare "Required" gets its field's label. */
 export function setupProblem(errors: Record<string, string>): string {
   const [field = '', why = ''] = Object.entries(errors)[0] ?? [];
-  const label = t(field as MessageKey);
-  return t('setupIncomplete', [label === field ? why : `${label}: ${why}`]);
+  const required = why === t('errRequired') && (REQUIRED as readonly string[]).includes(field);
+  return t('setupIncomplete', [required ? `${t(field as (typeof REQUIRED)[number])}: ${why}` : why]);
 }

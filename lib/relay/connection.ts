@@ -184,7 +184,7 @@ export function createRelayConnection({ onOutcomes, WebSocketImpl = globalThis.W
       const saved = await loadSettings();
       token = saved.ok ? saved.settings.relayToken : undefined;
     }
-    if (!token) return { ok: false, message: 'Paste the relay token your IT gave you' };
+    if (!token) return { ok: false, message: t('errRelayToken') };
     let endpoint: string;
     try {
       endpoint = relayEndpoint(input.relayUrl);
@@ -214,7 +214,7 @@ export function createRelayConnection({ onOutcomes, WebSocketImpl = globalThis.W
         done({
           ok: false,
           message: REJECT_CODES.has(event.code)
-            ? (event.reason ? `${t('relayTokenRefused')}: ${event.reason}` : t('relayTokenRefused'))
+            ? (event.reason ? t('relayTokenRefusedWhy', [event.reason]) : t('relayTokenRefused'))
             : t('relayUnreachable', [endpoint]),
         });
     });

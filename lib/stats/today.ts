@@ -1,6 +1,7 @@
 // Today's numbers for the popup: chats handled and average handling time from the relay's
 // stored events, time paused by reason from the status history this browser recorded.
 import * as z from 'zod/mini';
+import { t } from '../i18n';
 import { ConversationData } from '../snapengage/conversation';
 import type { Confirmed } from '../status/state';
 import { startOfDay } from './day';
@@ -68,14 +69,25 @@ export function relayHttpBase(relayUrl: string): string {
   return url.toString().replace(/\/$/, '');
 }
 
-/** Pages through the relay's stored events for this agent (the relay keeps 7 days). */
+/**
+ * Pages through the relay's stored events for this agent (the relay keeps 7 days). Fails with a
+ * message the agent can read, in their language.
+ */
 export async function fetchStoredEvents(relayUrl: string, relayToken: string, signal?: AbortSignal): Promise<StoredEvent[]> {
   const all: StoredEvent[] = [];
+  const base = relayHttpBase(relayUrl);
   let after = 0;
   for (let page = 0; page < 50; page++) {
-    const response = await fetch(`${relayHttpBase(relayUrl)}/api/events?after=${after}&limit=1000`, { headers: { Authorization: `Bearer ${relayToken}` }, signal });
-    if (!response.ok) throw new Error(`the relay answered HTTP ${response.status}`);
-    const { events } = StoredEvents.parse(await response.json());
+    let response: Response;
+    try {
+      response = await fetch(`${base}/api/events?after=${after}&limit=1000`, { headers: { Authorization: `Bearer ${relayToken}` }, signal });
+    } catch (error) {
+      throw new Error((error as Error).name === 'TimeoutError' ? t('relayNoAnswer') : t('relayUnreachable', [base]));
+    }
+    if (!response.ok) throw new Error(t('relayHttpStatus', [String(response.status)]));
+    const parsed = StoredEvents.safeParse(await response.json().catch(() => undefined));
+    if (!parsed.success) throw new Error(t('relayNotARelay'));
+    const { events } = parsed.data;
     all.push(...events);
     if (events.length < 1000) break;
     after = events.at(-1)!.seq;

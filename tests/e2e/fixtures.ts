@@ -31,6 +31,8 @@ export async function launchExtension(): Promise<Launched> {
       '--disable-sync',
       '--no-first-run',
       '--disable-quic',
+      // The tests read the English texts, whatever the machine's language.
+      '--lang=en-US',
     ],
   });
   const first = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));

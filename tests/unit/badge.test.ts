@@ -37,10 +37,10 @@ describe('badge layers', () => {
       expect(badgeFor({ setupMissing: false, status: confirmed('pause', 'Mittag'), relay: 'connected', openChats: 2 }).title).toBe('Switchboard — Pausiert: Mittag · 2 offene Chats');
       expect(badgeFor({ setupMissing: true, status: confirmed('online'), relay: 'off' }).title).toMatch(/^Switchboard — nicht eingerichtet/);
       expect(badgeFor({ setupMissing: false, status: { phase: 'pending', status: 'online' }, relay: 'off' }).title).toBe('Switchboard — Wechsel zu Online…');
-      expect(badgeFor({ setupMissing: false, status: { phase: 'failed', status: 'online' }, relay: 'off' }).title).toBe('Switchboard — Wechsel zu Online fehlgeschlagen: Fehler');
+      expect(badgeFor({ setupMissing: false, status: { phase: 'failed', status: 'online' }, relay: 'off' }).title).toBe('Switchboard — Wechsel zu Online fehlgeschlagen: Grund unbekannt');
       expect(badgeFor({ setupMissing: false, status: confirmed('online'), relay: 'rejected' }).title).toBe('Switchboard — Das Relay hat das Relay-Token abgelehnt');
       expect(badgeFor({ setupMissing: false, status: confirmed('online'), relay: 'reconnecting' }).title).toMatch(/Verbindung zum Relay verloren/);
-      expect(badgeFor({ setupMissing: false, status: { phase: 'unknown', status: null }, relay: 'off' }).title).toBe('Switchboard — Status unbekannt: wählen Sie Online oder Pause');
+      expect(badgeFor({ setupMissing: false, status: { phase: 'unknown', status: null }, relay: 'off' }).title).toBe('Switchboard — Status unbekannt: Wählen Sie Online oder Pause');
     });
   });
 });

@@ -65,6 +65,9 @@ describe('popup data: first look vs the zod check', () => {
 
   it('name the field that needs fixing, by its label where it has one', () => {
     expect(setupProblem({ apiToken: 'Required' })).toBe('Setup is incomplete: API token: Required');
+    // A message that names its field already is not prefixed with it again.
+    const badOrg = parseSettings({ orgId: 'abc', apiToken: 'abcdef123456', agentId: 'alice@example.com' });
+    expect(!badOrg.ok && setupProblem(badOrg.errors)).toBe('Setup is incomplete: Org id is the long number shown in SnapEngage under My Account → API');
     const bad = parseSettings({ orgId: '6418107096367104', apiToken: 'abcdef123456', agentId: 'alice@example.com', substatuses: ['Lunch', 'lunch'] });
     expect(!bad.ok && setupProblem(bad.errors)).toBe('Setup is incomplete: Pause reasons must be different from each other');
   });

@@ -44,7 +44,7 @@ describe('settings schema', () => {
       expect(r.errors).toEqual({
         orgId: 'Die Org-ID ist die lange Zahl, die SnapEngage unter My Account → API zeigt',
         apiToken: 'Pflichtfeld',
-        agentId: 'Die Agenten-ID ist Ihre SnapEngage-Login-E-Mail-Adresse',
+        agentId: 'Geben Sie die E-Mail-Adresse ein, mit der Sie sich bei SnapEngage anmelden',
         apiBaseUrl: 'Die API-Basis-URL muss mit http:// oder https:// beginnen',
         substatuses: 'Die Pausengründe müssen sich voneinander unterscheiden',
         relayUrl: 'Die Relay-URL muss mit ws://, wss://, http:// oder https:// beginnen',

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing';
-import { createStatusSender, offlineMessage, type SenderDeps } from '@/lib/status/sender';
+import { createStatusSender, type SenderDeps } from '@/lib/status/sender';
 import { statusItem } from '@/lib/status/store';
 import { settingsItem } from '@/lib/settings/store';
 import { viewStatus } from '@/lib/status/view';
@@ -156,7 +156,7 @@ describe('status sender', () => {
     await sender.request('online', undefined, 'popup');
     await sender.kick();
     expect(h.calls).toHaveLength(0);
-    expect(viewStatus(await statusItem.get())).toMatchObject({ phase: 'pending', message: offlineMessage() });
+    expect(viewStatus(await statusItem.get())).toMatchObject({ phase: 'pending', message: "You're offline — the change will be sent when you're back online" });
     h.setOnline(true);
     await sender.kick();
     expect(h.calls).toHaveLength(1);
