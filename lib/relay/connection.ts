@@ -13,6 +13,9 @@ import { relayStateItem, type RelayState } from './state';
 export const RELAY_TEST_TIMEOUT_MS = 5_000;
 const REJECT_CODES = new Set([4401, 4403]);
 
+/** What the agent is told when the relay closes with one of REJECT_CODES (the reason is the relay's own). */
+const refusal = (reason: string) => (reason ? t('relayTokenRefusedWhy', [reason]) : t('relayTokenRejected'));
+
 /** Accepts what a person pastes: ws(s):// or http(s)://, with or without the /ws path. */
 function parseFrame(text: string): ServerFrame | undefined {
   try {
@@ -151,7 +154,7 @@ export function createRelayConnection({ onOutcomes, WebSocketImpl = globalThis.W
 
   async function onClosed(code: number, reason: string): Promise<void> {
     if (REJECT_CODES.has(code)) {
-      await setState({ phase: 'rejected', message: reason ? t('relayRefusedWhy', [reason]) : t('relayTokenRejected') });
+      await setState({ phase: 'rejected', message: refusal(reason) });
       return;
     }
     const { attempts } = await relayStateItem.update((s) => ({
@@ -213,9 +216,7 @@ export function createRelayConnection({ onOutcomes, WebSocketImpl = globalThis.W
       ws.onclose = (event) =>
         done({
           ok: false,
-          message: REJECT_CODES.has(event.code)
-            ? (event.reason ? t('relayTokenRefusedWhy', [event.reason]) : t('relayTokenRefused'))
-            : t('relayUnreachable', [endpoint]),
+          message: REJECT_CODES.has(event.code) ? refusal(event.reason) : t('relayUnreachable', [endpoint]),
         });
     });
   }

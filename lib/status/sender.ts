@@ -9,8 +9,6 @@ import { retryDelay } from './backoff';
 import { statusItem } from './store';
 import { withConfirmed, type Confirmed, type Intent, type StatusSource, type StatusState } from './state';
 
-export const offlineMessage = () => t('offline');
-
 export interface SenderDeps {
   send: typeof setAgentStatus;
   settings: () => Promise<SettingsResult>;
@@ -90,7 +88,7 @@ export function createStatusSender(deps: SenderDeps) {
         return;
       }
       if (!deps.isOnline()) {
-        await settle(intent.id, (s) => ({ ...s, intent: { ...intent, lastError: offlineMessage() } }));
+        await settle(intent.id, (s) => ({ ...s, intent: { ...intent, lastError: t('offline') } }));
         return; // the `online` event kicks us again
       }
       const wait = intent.nextAttemptAt - deps.now();
