@@ -139,7 +139,7 @@ export async function quarantineCommand(argv: string[], env: Record<string, stri
     let after = 0;
     let count = 0;
     for (;;) {
-      const r = await call(`/admin/quarantine?after=${after}&limit=500`);
+      const r = await call(`/admin/quarantine?after=${after}&limit=100`);
       if (!r.ok) return 1;
       for (const e of r.json.entries as Entry[]) {
         count++;
