@@ -112,3 +112,51 @@ export async function authenticateAgent(
   if (await isRevoked(v.jti)) return { ok: false, reason: 'revoked' };
   return { ok: true, agent: v.agent, jti: v.jti };
 }
+
+// Admin tokens, for the operator's `quarantine` commands against a running relay (admin-routes.ts).
+// Minted by the CLI from RELAY_SECRET for one command and short-lived, so they need no revocation.
+// Their own prefix is part of what the HMAC covers, so an agent token can never pass as an admin
+// token, nor an admin token as an agent's.
+const ADMIN_PREFIX = 'sba1';
+/** Lifetime the CLI gives an admin token. */
+export const ADMIN_TOKEN_TTL_SECONDS = 300;
+/** Longest lifetime the relay accepts (a token minted for longer is refused). */
+export const ADMIN_TOKEN_MAX_SECONDS = 900;
+/** Clock skew allowed between the CLI's machine and the relay's. */
+const ADMIN_CLOCK_SKEW_SECONDS = 60;
+
+export interface AdminTokenClaims {
+  role: 'admin';
+  jti: string;
+  iat: number;
+  exp: number;
+}
+
+export function issueAdminToken(secret: string, opts: { ttlSeconds?: number; now?: Date } = {}): { token: string; claims: AdminTokenClaims } {
+  const iat = Math.floor((opts.now ?? new Date()).getTime() / 1000);
+  const claims: AdminTokenClaims = { role: 'admin', jti: randomBytes(12).toString('base64url'), iat, exp: iat + (opts.ttlSeconds ?? ADMIN_TOKEN_TTL_SECONDS) };
+  const payload = Buffer.from(JSON.stringify(claims)).toString('base64url');
+  const mac = createHmac('sha256', secret).update(`${ADMIN_PREFIX}.${payload}`).digest('base64url');
+  return { token: `${ADMIN_PREFIX}.${payload}.${mac}`, claims };
+}
+
+export type AdminVerifyResult = { ok: true; claims: AdminTokenClaims } | { ok: false; reason: 'malformed' | 'bad signature' | 'expired' | 'agent token' };
+
+export function verifyAdminToken(secret: string, token: string, now: Date = new Date()): AdminVerifyResult {
+  const parts = token.split('.');
+  if (parts[0] === PREFIX) return { ok: false, reason: 'agent token' };
+  if (parts.length !== 3 || parts[0] !== ADMIN_PREFIX || !parts[1] || !parts[2]) return { ok: false, reason: 'malformed' };
+  const mac = createHmac('sha256', secret).update(`${ADMIN_PREFIX}.${parts[1]}`).digest('base64url');
+  if (!safeEqual(mac, parts[2])) return { ok: false, reason: 'bad signature' };
+  let c: Partial<AdminTokenClaims>;
+  try {
+    c = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')) as Partial<AdminTokenClaims>;
+  } catch {
+    return { ok: false, reason: 'malformed' };
+  }
+  if (c.role !== 'admin' || typeof c.jti !== 'string' || !Number.isInteger(c.iat) || !Number.isInteger(c.exp)) return { ok: false, reason: 'malformed' };
+  const t = now.getTime() / 1000;
+  // A token that claims a long life was not made by our CLI: refused, like an expired one.
+  if (c.exp! - c.iat! > ADMIN_TOKEN_MAX_SECONDS || c.iat! > t + ADMIN_CLOCK_SKEW_SECONDS || c.exp! <= t) return { ok: false, reason: 'expired' };
+  return { ok: true, claims: c as AdminTokenClaims };
+}

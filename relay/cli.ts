@@ -2,6 +2,7 @@
 // (see CONFIG_DOCS); secrets are read from there and never printed back.
 import { decodeRelayToken, issueRelayToken } from './auth';
 import { CONFIG_DOCS, formatConfigDocs, loadConfig, loadConfigKeys } from './config';
+import { QUARANTINE_USAGE, quarantineCommand } from './quarantine-cli';
 import { createRelay } from './relay';
 import { RelayRedisStore } from './redis-store';
 import { SqliteEventStore } from './sqlite-store';
@@ -15,7 +16,7 @@ Usage:
   npm run relay -- revoke <token-or-jti>       revoke a token (recorded in the relay database;
                                                open sockets using it close within one ping interval;
                                                with RELAY_REDIS_URL set, recorded in Redis)
-  npm run relay -- help                        this text
+${QUARANTINE_USAGE}  npm run relay -- help                        this text
 
 Options (flag, environment variable):
 ${formatConfigDocs()}
@@ -108,6 +109,11 @@ async function revoke(positional: string[], flags: Record<string, string>): Prom
 }
 
 async function main(): Promise<void> {
+  // Its own options (--id repeats, --all); never a secret: those come from the environment.
+  if (process.argv[2] === 'quarantine') {
+    process.exitCode = await quarantineCommand(process.argv.slice(3));
+    return;
+  }
   const args = parseArgs(process.argv.slice(2));
   if ('error' in args) fail([args.error]);
   switch (args.command) {

@@ -23,6 +23,7 @@ export const RelayConfigSchema = z.object({
   redisUrl: z.string().check(z.refine((s) => s === '' || /^rediss?:\/\//.test(s), 'must be empty or a redis:// / rediss:// URL')),
   webhookRateLimit: z.int('must be an integer').check(z.minimum(0, 'must be 0 (off) or more')),
   wsRateLimit: z.int('must be an integer').check(z.minimum(0, 'must be 0 (off) or more')),
+  adapterMap: z.string(),
 });
 export type RelayConfig = z.infer<typeof RelayConfigSchema>;
 export type ConfigKey = keyof RelayConfig;
@@ -120,6 +121,14 @@ export const CONFIG_DOCS: readonly ConfigDoc[] = [
     default: '120',
     description: 'Websocket connections per minute per relay token (bursts up to the same number); above it the socket is closed with 4429. 0 = no limit.',
   },
+  {
+    key: 'adapterMap',
+    env: 'RELAY_ADAPTER_MAP',
+    flag: '--adapter-map',
+    default: '',
+    description:
+      'JSON file telling the webhook adapter where to find fields in a body shape it does not know (JSON pointers or dotted paths, tried before the built-in spellings); checked at start, the relay refuses to start on a bad entry. Empty = built-in spellings only. See docs/relay-protocol.md.',
+  },
 ];
 
 /** Defaults of the optional settings, typed (CONFIG_DOCS holds them as text for --help). */
@@ -137,6 +146,7 @@ export const CONFIG_DEFAULTS: Omit<RelayConfig, 'webhookToken' | 'secret'> = {
   redisUrl: '',
   webhookRateLimit: 1000,
   wsRateLimit: 120,
+  adapterMap: '',
 };
 
 export type ConfigResult<T> = { ok: true; config: T } | { ok: false; errors: string[] };

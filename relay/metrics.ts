@@ -18,6 +18,10 @@ export class RelayMetrics {
   readonly phoneNoticesFailed = new Map<string, number>();
   /** Websocket connections closed with 4429 by the per-token rate limit. */
   wsRateLimited = 0;
+  /** Webhooks answered 202 and kept in the quarantine, by the adapter's reason (redeliveries included). */
+  readonly quarantined = new Map<string, number>();
+  /** Quarantine entries a replay delivered (and removed from the quarantine). */
+  quarantineReplayed = 0;
   private readonly bucketCounts = LATENCY_BUCKETS.map(() => 0);
   private latencyCount = 0;
   private latencySum = 0;
@@ -42,6 +46,10 @@ export class RelayMetrics {
 
   webhookRejected(reason: RejectReason): void {
     this.rejected.set(reason, (this.rejected.get(reason) ?? 0) + 1);
+  }
+
+  webhookQuarantined(reason: string): void {
+    this.quarantined.set(reason, (this.quarantined.get(reason) ?? 0) + 1);
   }
 
   phoneCallAccepted(): void {
@@ -79,6 +87,12 @@ export class RelayMetrics {
     };
     labelled('relay_webhooks_accepted_total', 'Webhooks stored and answered 200 (duplicates included).', 'endpoint', this.accepted);
     labelled('relay_webhooks_rejected_total', 'Webhooks answered with an error, by reason.', 'reason', this.rejected);
+    labelled('relay_webhooks_quarantined_total', 'Webhooks the adapter could not read, stored in the quarantine and answered 202, by reason (redeliveries included).', 'reason', this.quarantined);
+    lines.push(
+      '# HELP relay_quarantine_replayed_total Quarantined webhooks a replay delivered.',
+      '# TYPE relay_quarantine_replayed_total counter',
+      `relay_quarantine_replayed_total ${this.quarantineReplayed}`,
+    );
     lines.push(
       '# HELP relay_events_delivered_total Event frames sent to websockets (replayed and live).',
       '# TYPE relay_events_delivered_total counter',

@@ -7,6 +7,10 @@
 //   id:<agent>:<id>     dedupe key -> seq
 //   agents              set of agents with a stream (for pruning)
 //   revoked             set of revoked token ids
+//   quarantine          hash: quarantine id -> JSON {id, endpoint, receivedAt, body} (see QuarantineEntry)
+//   quarantine:why      hash: quarantine id -> JSON {reason, detail} (rewritten by a replay)
+//   quarantine:order    sorted set: quarantine id scored by its order of receipt
+//   quarantine:n        INCR counter for that order
 //   channel <prefix>events   pub/sub fan-out: {seq, prev, agent, id, kind, at, data}
 //
 // One Lua script does dedupe + INCR + XADD + PUBLISH atomically, so per agent the stream order,
@@ -19,7 +23,7 @@
 // subscription reconnects (Redis restarted), `onResync` listeners re-read for every socket.
 import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
-import type { AppendResult, EventStore, NewEvent, StoredEvent } from './store';
+import type { AppendResult, EventStore, NewEvent, NewQuarantineEntry, QuarantineEntry, StoredEvent } from './store';
 
 const APPEND_LUA = `
 local p = ARGV[1]
@@ -51,6 +55,23 @@ end
 return out
 `;
 
+// One script, so an entry is never half there (in the hash, not in the order) and a redelivery is
+// recognised even when two relay processes receive it at once.
+const QUARANTINE_LUA = `
+local p, id = ARGV[1], ARGV[2]
+if redis.call('HEXISTS', p .. 'quarantine', id) == 1 then return 1 end
+local n = redis.call('INCR', p .. 'quarantine:n')
+redis.call('HSET', p .. 'quarantine', id, ARGV[3])
+redis.call('HSET', p .. 'quarantine:why', id, ARGV[4])
+redis.call('ZADD', p .. 'quarantine:order', n, id)
+return 0
+`;
+// Only an entry still there: a replay racing a drop must not bring a dropped one half back.
+const QUARANTINE_UPDATE_LUA = `
+if redis.call('HEXISTS', ARGV[1] .. 'quarantine', ARGV[2]) == 1 then redis.call('HSET', ARGV[1] .. 'quarantine:why', ARGV[2], ARGV[3]) end
+return 0
+`;
+
 export interface RedisStoreOptions {
   /** Key prefix, so several relays (or tests) can share one Redis. Default "sb:". */
   prefix?: string;
@@ -61,6 +82,11 @@ export interface RedisStoreOptions {
 }
 
 export type FanOutListener = (event: StoredEvent, prev: number) => void;
+
+interface Scripts {
+  sbQuarantine(prefix: string, id: string, entry: string, why: string): Promise<number>;
+  sbQuarantineUpdate(prefix: string, id: string, why: string): Promise<number>;
+}
 
 export class RelayRedisStore implements EventStore {
   private closed = false;
@@ -92,6 +118,8 @@ export class RelayRedisStore implements EventStore {
     await redis.set(prefix + 'generation', randomBytes(12).toString('base64url'), 'NX');
     const generation = (await redis.get(prefix + 'generation'))!;
     redis.defineCommand('sbAppend', { numberOfKeys: 0, lua: APPEND_LUA });
+    redis.defineCommand('sbQuarantine', { numberOfKeys: 0, lua: QUARANTINE_LUA });
+    redis.defineCommand('sbQuarantineUpdate', { numberOfKeys: 0, lua: QUARANTINE_UPDATE_LUA });
     return new RelayRedisStore(redis, generation, prefix, opts);
   }
 
@@ -150,6 +178,67 @@ export class RelayRedisStore implements EventStore {
       }
     }
     return removed;
+  }
+
+  async quarantine(entry: NewQuarantineEntry): Promise<{ duplicate: boolean }> {
+    if (this.closed) throw new Error('store is closed');
+    const { id, endpoint, receivedAt, body, reason, detail } = entry;
+    // Answered after Redis's fsync (appendfsync always), like an append.
+    const dup = await (this.redis as unknown as Scripts).sbQuarantine(this.prefix, id, JSON.stringify({ id, endpoint, receivedAt, body }), JSON.stringify({ reason, detail }));
+    return { duplicate: Number(dup) === 1 };
+  }
+
+  async listQuarantine(query: { after?: number; limit: number; ids?: readonly string[] }): Promise<QuarantineEntry[]> {
+    const order = this.prefix + 'quarantine:order';
+    let ranked: Array<[string, number]>;
+    if (query.ids) {
+      if (query.ids.length === 0) return [];
+      const scores = await this.redis.zmscore(order, ...query.ids);
+      ranked = query.ids.flatMap((id, i) => (scores[i] === null ? [] : [[id, Number(scores[i])] as [string, number]])).sort((a, b) => a[1] - b[1]);
+    } else {
+      const flat = await this.redis.zrangebyscore(order, `(${query.after ?? 0}`, '+inf', 'WITHSCORES', 'LIMIT', 0, query.limit);
+      ranked = [];
+      for (let i = 0; i < flat.length; i += 2) ranked.push([flat[i]!, Number(flat[i + 1])]);
+    }
+    if (ranked.length === 0) return [];
+    const ids = ranked.map(([id]) => id);
+    const [entries, whys] = await Promise.all([this.redis.hmget(this.prefix + 'quarantine', ...ids), this.redis.hmget(this.prefix + 'quarantine:why', ...ids)]);
+    return ranked.flatMap(([id, n], i) => {
+      // Dropped between the two reads.
+      if (!entries[i] || !whys[i]) return [];
+      const e = JSON.parse(entries[i]!) as Omit<QuarantineEntry, 'n' | 'reason' | 'detail'>;
+      const w = JSON.parse(whys[i]!) as { reason: string; detail: string };
+      return [{ n, id, endpoint: e.endpoint, receivedAt: e.receivedAt, reason: w.reason, detail: w.detail, body: e.body }];
+    });
+  }
+
+  async updateQuarantine(id: string, reason: string, detail: string): Promise<void> {
+    await (this.redis as unknown as Scripts).sbQuarantineUpdate(this.prefix, id, JSON.stringify({ reason, detail }));
+  }
+
+  async dropQuarantine(ids: readonly string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    const out = await this.redis
+      .multi()
+      .hdel(this.prefix + 'quarantine', ...ids)
+      .hdel(this.prefix + 'quarantine:why', ...ids)
+      .zrem(this.prefix + 'quarantine:order', ...ids)
+      .exec();
+    const [err, removed] = out?.[0] ?? [new Error('quarantine drop was not executed')];
+    if (err) throw err;
+    return Number(removed);
+  }
+
+  /** Entries are received in order, so the old ones come first: stops at the first young one. */
+  async pruneQuarantine(olderThan: Date): Promise<number> {
+    const cutoff = olderThan.getTime();
+    let removed = 0;
+    for (;;) {
+      const page = await this.listQuarantine({ after: 0, limit: 200 });
+      const old = page.filter((e) => e.receivedAt < cutoff);
+      if (old.length) removed += await this.dropQuarantine(old.map((e) => e.id));
+      if (old.length < page.length || page.length === 0) return removed;
+    }
   }
 
   async revokeToken(jti: string): Promise<void> {

@@ -1,8 +1,11 @@
 // Assembles the relay: store + HTTP routes + websocket hub on one node:http server.
 // Tests call createRelay in-process with port 0; relay/cli.ts is the same thing with flags.
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { pino } from 'pino';
 import type { AddressInfo } from 'node:net';
+import { parseFieldMap } from '../lib/snapengage/adapter-map';
+import { createWebhookAdapter, type FieldMap } from '../lib/snapengage/webhook-adapter';
 import { CONFIG_DEFAULTS, RelayConfigSchema, type RelayConfig } from './config';
 import { Hub } from './hub';
 import { createLogger, type Logger } from './logger';
@@ -56,6 +59,8 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
     throw new Error(`invalid relay config: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
   }
   const config = parsed.data;
+  // Before anything is opened: a bad map must stop the start, not surface at the first webhook.
+  const fieldMap = config.adapterMap ? loadFieldMap(config.adapterMap) : undefined;
   // stdout is written asynchronously (sonic-boom coalesces lines while a write is in flight; pino
   // flushes it on exit): a synchronous write per webhook cost ~10% of the relay's CPU under load.
   const logger = options.logger ?? createLogger(config.logLevel, options.logDestination ?? pino.destination({ dest: 1, sync: false }));
@@ -114,6 +119,7 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
     phoneWebhookToken: config.phoneWebhookToken,
     allowedOrigins: config.allowedOrigins,
     afterAppend: phoneOutbox && ((events) => phoneOutbox.enqueue(events)),
+    adapter: createWebhookAdapter(fieldMap),
   });
 
   const server = createServer({ requestTimeout: 30_000 }, routes.handle);
@@ -122,8 +128,12 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
 
   const prune = async () => {
     try {
-      const removed = await store.prune(new Date(Date.now() - config.retentionDays * 86_400_000));
+      const cutoff = new Date(Date.now() - config.retentionDays * 86_400_000);
+      const removed = await store.prune(cutoff);
       if (removed) logger.info({ removed, retentionDays: config.retentionDays }, 'pruned old events');
+      // Same retention: an entry nobody replayed within it goes the way its event would have.
+      const quarantined = await store.pruneQuarantine(cutoff);
+      if (quarantined) logger.warn({ removed: quarantined, retentionDays: config.retentionDays }, 'pruned quarantine entries nobody replayed');
     } catch (err) {
       logger.error({ err: (err as Error).message }, 'prune failed');
     }
@@ -142,6 +152,8 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
   const hostForUrl = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
   logger.info({ host: config.host, port, db: options.store ? '(injected store)' : config.redisUrl ? 'redis' : config.dbPath, generation: store.generation }, 'relay listening');
   logger.info({ callEvents: !!config.phoneWebhookToken, notices: !!phoneOutbox }, 'phone sync');
+  if (fieldMap)
+    logger.info({ conversationEvents: Object.keys(fieldMap.conversationEvents ?? {}), agentStatus: Object.keys(fieldMap.agentStatus ?? {}) }, 'adapter field map loaded (RELAY_ADAPTER_MAP)');
   phoneOutbox?.start();
 
   let closing: Promise<void> | undefined;
@@ -165,6 +177,28 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
     })());
 
   return { url: `http://${hostForUrl}:${port}`, wsUrl: `ws://${hostForUrl}:${port}/ws`, port, store, metrics, config, close };
+}
+
+/** Reads and checks RELAY_ADAPTER_MAP; the error names the file and each bad entry. */
+export function loadFieldMap(path: string): FieldMap {
+  const fail = (why: string): never => {
+    throw new Error(`invalid relay config: RELAY_ADAPTER_MAP (${path}) ${why}`);
+  };
+  let text = '';
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    fail(`cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    fail(`is not valid JSON: ${(err as Error).message}`);
+  }
+  const parsed = parseFieldMap(json);
+  if (!parsed.ok) fail(`has ${parsed.errors.length === 1 ? 'a bad entry' : `${parsed.errors.length} bad entries`}: ${parsed.errors.join('; ')}`);
+  return (parsed as { ok: true; map: FieldMap }).map;
 }
 
 function definedOnly(o: object): Record<string, unknown> {

@@ -1,7 +1,10 @@
 // HTTP endpoints. Webhooks are answered 200 only after the event is durably stored: SnapEngage
 // retries anything else, so a non-200 is how we make it try again rather than lose an event.
+// A JSON body the adapter cannot read is answered 202 once it is durably stored in the quarantine,
+// where it waits for a newer adapter or field map (admin-routes.ts), instead of being retried and lost.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { adaptAgentStatusEvent, adaptConversationEvent, type AdaptResult } from '../lib/snapengage/webhook-adapter';
+import { createWebhookAdapter, type AdaptedEvent, type AdaptResult, type WebhookAdapter } from '../lib/snapengage/webhook-adapter';
+import { ADMIN_PREFIX, createAdminHandler } from './admin-routes';
 import { authenticateAgent, bearerToken, checkWebhookToken } from './auth';
 import { isJsonType, readBody, sendJson } from './http';
 import { originAllowed, type Hub } from './hub';
@@ -9,6 +12,7 @@ import type { Logger } from './logger';
 import type { RateLimiter } from './rate-limit';
 import type { RejectReason, RelayMetrics, WebhookEndpoint } from './metrics';
 import { createPhoneCallHandler, PHONE_CALL_EVENTS_PATH } from './phone-routes';
+import { quarantineId } from './quarantine';
 import { PSEUDO_AGENT, type AppendResult, type EventStore, type NewEvent } from './store';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -32,12 +36,15 @@ export interface RouteDeps {
   allowedOrigins?: readonly string[];
   /** Awaited after a webhook's events are stored, before the 200 (phone sync queues its notices). */
   afterAppend?: (events: NewEvent[]) => Promise<void>;
+  /** The webhook adapter, with the field map from RELAY_ADAPTER_MAP; the built-in spellings only when absent. */
+  adapter?: WebhookAdapter;
 }
 
-const WEBHOOKS: Record<string, { endpoint: WebhookEndpoint; adapt: (body: unknown) => AdaptResult }> = {
-  '/snapengage/conversation-events': { endpoint: 'conversation-events', adapt: adaptConversationEvent },
-  '/snapengage/agent-status': { endpoint: 'agent-status', adapt: adaptAgentStatusEvent },
+const WEBHOOKS: Record<string, { endpoint: WebhookEndpoint; adapt: (adapter: WebhookAdapter, body: unknown) => AdaptResult }> = {
+  '/snapengage/conversation-events': { endpoint: 'conversation-events', adapt: (a, body) => a.conversation(body) },
+  '/snapengage/agent-status': { endpoint: 'agent-status', adapt: (a, body) => a.agentStatus(body) },
 };
+const BY_ENDPOINT = new Map(Object.values(WEBHOOKS).map((w) => [w.endpoint as string, w]));
 
 class HttpError extends Error {
   constructor(
@@ -55,6 +62,29 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true });
 export function createRequestHandler(deps: RouteDeps) {
   const { store, hub, metrics, logger } = deps;
   const phoneCallEvents = createPhoneCallHandler(deps);
+  const adapter = deps.adapter ?? createWebhookAdapter();
+  /** The adapter should answer ok/error, but a value it did not foresee must not become a 500: it is quarantined too. */
+  const adaptSafely = (route: (typeof WEBHOOKS)[string], body: unknown): AdaptResult => {
+    try {
+      return route.adapt(adapter, body);
+    } catch {
+      return { ok: false, error: 'payload could not be read', reason: 'bad_field' };
+    }
+  };
+  /** Reasons already logged at warn: a new shape is worth one line, not one per webhook. */
+  const warnedReasons = new Set<string>();
+  const admin = createAdminHandler({
+    store,
+    secret: deps.secret,
+    logger,
+    metrics,
+    adapt: (endpoint, body) => {
+      const hook = BY_ENDPOINT.get(endpoint);
+      // Every entry came to one of WEBHOOKS; one from a newer relay sharing the store stays as it is.
+      return hook ? adaptSafely(hook, body) : { ok: false, error: `this relay has no webhook endpoint ${endpoint}`, reason: 'not_object' };
+    },
+    deliver: (endpoint, event) => deliver(endpoint as WebhookEndpoint, event),
+  });
   let inFlight = 0;
   const idleWaiters: Array<() => void> = [];
 
@@ -65,21 +95,30 @@ export function createRequestHandler(deps: RouteDeps) {
     if (!checkWebhookToken(req.headers, deps.webhookToken)) throw new HttpError(401, 'missing or wrong webhook token', 'unauthorized');
     if (!isJsonType(req.headers['content-type'])) throw new HttpError(415, 'content-type must be application/json', 'unsupported_media_type');
     const raw = await readBody(req, MAX_BODY_BYTES, () => new HttpError(413, `body is larger than ${MAX_BODY_BYTES} bytes`, 'too_large'));
+    let text: string;
     let body: unknown;
     try {
-      body = JSON.parse(UTF8.decode(raw));
+      text = UTF8.decode(raw);
+      body = JSON.parse(text);
     } catch {
       throw new HttpError(400, 'body is not valid JSON', 'bad_json');
     }
-    let adapted: AdaptResult;
-    try {
-      adapted = route.adapt(body);
-    } catch {
-      // The adapter should answer ok/error, but a value it did not foresee must not become a 500.
-      throw new HttpError(400, 'payload could not be read', 'bad_payload');
-    }
-    if (!adapted.ok) throw new HttpError(400, adapted.error, 'bad_payload');
-    const { id, kind, at, data, recipients } = adapted.event;
+    const adapted = adaptSafely(route, body);
+    if (!adapted.ok) return quarantine(res, route.endpoint, raw, text, adapted);
+    const { id, kind, recipients } = adapted.event;
+    const results = await deliver(route.endpoint, adapted.event, receivedAt);
+    const duplicate = results.every((r) => r.duplicate);
+    metrics.webhookAccepted(route.endpoint);
+    // debug, not info: one line per webhook cost ~10% of the relay's CPU under load (bench/README.md);
+    // and the line's object is only built when it will be written.
+    if (logger.isLevelEnabled('debug'))
+      logger.debug({ endpoint: route.endpoint, kind, eventId: id, recipients: recipients.length ? recipients : [PSEUDO_AGENT], seq: results[0]!.seq, duplicate }, 'webhook stored');
+    sendJson(res, 200, { ok: true, seq: results[0]!.seq, duplicate });
+  }
+
+  /** Stores an adapted event for its recipients and forwards it: for a webhook, and for a replayed quarantine entry. */
+  async function deliver(endpoint: WebhookEndpoint, event: AdaptedEvent, receivedAt?: number): Promise<AppendResult[]> {
+    const { id, kind, at, data, recipients } = event;
     // Nothing accepted is dropped: an event with no addressee is kept under the pseudo-agent.
     const dataJson = JSON.stringify(data);
     const events: NewEvent[] = (recipients.length ? recipients : [PSEUDO_AGENT]).map((agent) => ({ id, agent, kind, at, data, dataJson }));
@@ -89,21 +128,34 @@ export function createRequestHandler(deps: RouteDeps) {
     try {
       results = await store.append(events, publish);
     } catch (err) {
-      logger.error({ err: (err as Error).message, endpoint: route.endpoint }, 'store append failed');
+      logger.error({ err: (err as Error).message, endpoint }, 'store append failed');
       throw new HttpError(503, 'event store unavailable, retry later', 'store_unavailable');
     }
     // Duplicates too: a redelivery after a failed outbox write must queue the notices then.
     await deps.afterAppend?.(events).catch((err: unknown) => {
-      logger.error({ err: (err as Error).message, endpoint: route.endpoint }, 'phone outbox write failed');
+      logger.error({ err: (err as Error).message, endpoint }, 'phone outbox write failed');
       throw new HttpError(503, 'phone outbox unavailable, retry later', 'store_unavailable');
     });
-    const duplicate = results.every((r) => r.duplicate);
-    metrics.webhookAccepted(route.endpoint);
-    // debug, not info: one line per webhook cost ~10% of the relay's CPU under load (bench/README.md);
-    // and the line's object is only built when it will be written.
-    if (logger.isLevelEnabled('debug'))
-      logger.debug({ endpoint: route.endpoint, kind, eventId: id, recipients: events.map((e) => e.agent), seq: results[0]!.seq, duplicate }, 'webhook stored');
-    sendJson(res, 200, { ok: true, seq: results[0]!.seq, duplicate });
+    return results;
+  }
+
+  /** Keeps a body the adapter cannot read; 202 once it is on disk (a redelivery is the same entry). */
+  async function quarantine(res: ServerResponse, endpoint: WebhookEndpoint, raw: Buffer, body: string, failure: { error: string; reason: string }): Promise<void> {
+    const id = quarantineId(endpoint, raw);
+    let duplicate: boolean;
+    try {
+      ({ duplicate } = await store.quarantine({ id, endpoint, receivedAt: Date.now(), reason: failure.reason, detail: failure.error, body }));
+    } catch (err) {
+      logger.error({ err: (err as Error).message, endpoint }, 'quarantine write failed');
+      throw new HttpError(503, 'event store unavailable, retry later', 'store_unavailable');
+    }
+    metrics.webhookQuarantined(failure.reason);
+    // The reason and where to look, never the body or the adapter's message (either may quote what was sent).
+    if (!warnedReasons.has(failure.reason)) {
+      warnedReasons.add(failure.reason);
+      logger.warn({ endpoint, reason: failure.reason, quarantineId: id }, 'webhook quarantined: the adapter cannot read this shape (npm run relay -- quarantine list); logged once per reason');
+    } else if (logger.isLevelEnabled('debug')) logger.debug({ endpoint, reason: failure.reason, quarantineId: id, duplicate }, 'webhook quarantined');
+    sendJson(res, 202, { quarantined: id, reason: failure.reason, duplicate });
   }
 
   async function listEvents(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -133,6 +185,7 @@ export function createRequestHandler(deps: RouteDeps) {
       allow('POST');
       return webhook(req, res, hook);
     }
+    if (url.pathname.startsWith(ADMIN_PREFIX)) return admin(req, res, url);
     switch (url.pathname) {
       case PHONE_CALL_EVENTS_PATH:
         return phoneCallEvents(req, res);

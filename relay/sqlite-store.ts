@@ -17,13 +17,24 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, fdatasync, fsyncSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Checkpointer } from './sqlite-checkpointer';
-import type { AppendResult, EventStore, NewEvent, StoredEvent } from './store';
+import type { AppendResult, EventStore, NewEvent, NewQuarantineEntry, QuarantineEntry, StoredEvent } from './store';
 
-interface Pending {
-  events: NewEvent[];
-  onCommitted?: (r: AppendResult[]) => void;
-  resolve: (r: AppendResult[]) => void;
+/** A write waiting for the next group commit: an append, or a quarantine entry (as durable as an event). */
+interface Pending<T = unknown> {
+  write: (now: number) => T;
+  onCommitted?: (r: T) => void;
+  resolve: (r: T) => void;
   reject: (e: unknown) => void;
+}
+
+interface QuarantineRow {
+  n: number;
+  id: string;
+  endpoint: string;
+  received_at: number;
+  reason: string;
+  detail: string;
+  body: string;
 }
 
 interface Row {
@@ -39,7 +50,7 @@ interface Row {
 interface Unsynced {
   n: number;
   batch: Pending[];
-  results: Array<AppendResult[] | Error>;
+  results: unknown[];
   /** onCommitted still to call (its seqs were beyond the durable reservation at commit). */
   late: boolean;
   /** seq_reserved as of this commit */
@@ -114,6 +125,15 @@ export class SqliteEventStore implements EventStore {
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS revoked_tokens (jti TEXT PRIMARY KEY, revoked_at INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS quarantine (
+        n INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        endpoint TEXT NOT NULL,
+        received_at INTEGER NOT NULL,
+        reason TEXT NOT NULL,
+        detail TEXT NOT NULL,
+        body TEXT NOT NULL
+      );
     `);
     createEventLog(this.db);
     this.db.prepare(`INSERT OR IGNORE INTO meta (key, value) VALUES ('generation', ?)`).run(randomBytes(12).toString('base64url'));
@@ -133,6 +153,12 @@ export class SqliteEventStore implements EventStore {
       revoke: this.db.prepare(`INSERT OR IGNORE INTO revoked_tokens (jti, revoked_at) VALUES (?, ?)`),
       isRevoked: this.db.prepare(`SELECT 1 FROM revoked_tokens WHERE jti = ?`),
       ping: this.db.prepare(`SELECT 1`),
+      qInsert: this.db.prepare(`INSERT OR IGNORE INTO quarantine (id, endpoint, received_at, reason, detail, body) VALUES (?, ?, ?, ?, ?, ?)`),
+      qAfter: this.db.prepare(`SELECT n, id, endpoint, received_at, reason, detail, body FROM quarantine WHERE n > ? ORDER BY n LIMIT ?`),
+      qByIds: this.db.prepare(`SELECT n, id, endpoint, received_at, reason, detail, body FROM quarantine WHERE id IN (SELECT value FROM json_each(?)) ORDER BY n`),
+      qUpdate: this.db.prepare(`UPDATE quarantine SET reason = ?, detail = ? WHERE id = ?`),
+      qDrop: this.db.prepare(`DELETE FROM quarantine WHERE id IN (SELECT value FROM json_each(?))`),
+      qPrune: this.db.prepare(`DELETE FROM quarantine WHERE received_at < ?`),
     };
     // Never below a seq handed out before: stored, pruned away, or reserved (and maybe used) before a crash.
     const stored = (this.stmts.bounds.get() as { hi: number | null }).hi ?? 0;
@@ -148,9 +174,36 @@ export class SqliteEventStore implements EventStore {
     if (this.closed) return Promise.reject(new Error('store is closed'));
     if (events.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
-      this.queue.push({ events, onCommitted, resolve, reject });
+      this.queue.push({ write: (now) => this.insertAll(events, now), onCommitted, resolve, reject } satisfies Pending<AppendResult[]> as Pending);
       this.scheduleFlush();
     });
+  }
+
+  quarantine(entry: NewQuarantineEntry): Promise<{ duplicate: boolean }> {
+    if (this.closed) return Promise.reject(new Error('store is closed'));
+    // Through the group commit, so the caller's 202 means on disk, as an append's 200 does.
+    return new Promise((resolve, reject) => {
+      const write = () => ({ duplicate: this.stmts.qInsert.run(entry.id, entry.endpoint, entry.receivedAt, entry.reason, entry.detail, entry.body).changes === 0 });
+      this.queue.push({ write, resolve, reject } satisfies Pending<{ duplicate: boolean }> as Pending);
+      this.scheduleFlush();
+    });
+  }
+
+  async listQuarantine(query: { after?: number; limit: number; ids?: readonly string[] }): Promise<QuarantineEntry[]> {
+    const rows = (query.ids ? this.stmts.qByIds.all(JSON.stringify(query.ids)) : this.stmts.qAfter.all(query.after ?? 0, query.limit)) as QuarantineRow[];
+    return rows.map((r) => ({ n: r.n, id: r.id, endpoint: r.endpoint, receivedAt: r.received_at, reason: r.reason, detail: r.detail, body: r.body }));
+  }
+
+  async updateQuarantine(id: string, reason: string, detail: string): Promise<void> {
+    this.stmts.qUpdate.run(reason, detail, id);
+  }
+
+  async dropQuarantine(ids: readonly string[]): Promise<number> {
+    return ids.length ? this.stmts.qDrop.run(JSON.stringify(ids)).changes : 0;
+  }
+
+  async pruneQuarantine(olderThan: Date): Promise<number> {
+    return this.stmts.qPrune.run(olderThan.getTime()).changes;
   }
 
   private scheduleFlush(): void {
@@ -204,14 +257,14 @@ export class SqliteEventStore implements EventStore {
     this.queue = [];
     if (batch.length === 0) return;
     const now = Date.now();
-    let results: Array<AppendResult[] | Error>;
+    let results: unknown[];
     try {
-      results = this.commit(() => batch.map((p) => this.insertAll(p.events, now)));
+      results = this.commit(() => batch.map((p) => p.write(now)));
     } catch {
       // One bad append must not fail its neighbours: retry each in its own transaction.
       results = batch.map((p) => {
         try {
-          return this.commit(() => this.insertAll(p.events, now));
+          return this.commit(() => p.write(now));
         } catch (err) {
           return err instanceof Error ? err : new Error(String(err));
         }
@@ -387,7 +440,7 @@ export class SqliteEventStore implements EventStore {
   }
 }
 
-function notifyCommitted(p: Pending, result: AppendResult[] | Error): void {
+function notifyCommitted(p: Pending, result: unknown): void {
   if (result instanceof Error || !p.onCommitted) return;
   try {
     p.onCommitted(result);

@@ -26,6 +26,28 @@ export interface AppendResult {
   duplicate: boolean;
 }
 
+/**
+ * A webhook body the adapter could not read, kept so it is not lost (routes.ts answers 202 once it
+ * is stored) until an operator replays it through a newer adapter or field map, or drops it.
+ */
+export interface QuarantineEntry {
+  /** `q-` + 32 hex of the endpoint and the body's bytes: a redelivered body is the same entry. */
+  id: string;
+  /** Order of receipt: increasing, never reused by a later entry. */
+  n: number;
+  /** The webhook it came to (`conversation-events`, `agent-status`). */
+  endpoint: string;
+  /** Epoch ms when it was first received. */
+  receivedAt: number;
+  /** The adapter's short code for why it could not be read (AdaptFailure), as of the last try. */
+  reason: string;
+  /** The adapter's message for it; names fields, may quote a status value. */
+  detail: string;
+  /** The body as received (UTF-8 JSON text). */
+  body: string;
+}
+export type NewQuarantineEntry = Omit<QuarantineEntry, 'n'>;
+
 /** Events with no addressee (queued/broadcasted without an agent) are kept under this name. */
 export const PSEUDO_AGENT = '*';
 
@@ -45,6 +67,16 @@ export interface EventStore {
   latest(agent: string): Promise<number>;
   /** Deletes events stored before the given time; resolves to how many. */
   prune(olderThan: Date): Promise<number>;
+  /** Stores an entry as durably as append stores events; an id already stored is a duplicate (kept as it was). */
+  quarantine(entry: NewQuarantineEntry): Promise<{ duplicate: boolean }>;
+  /** Entries in order of receipt: with n > after (at most `limit`), or only those named by `ids`. */
+  listQuarantine(query: { after?: number; limit: number; ids?: readonly string[] }): Promise<QuarantineEntry[]>;
+  /** Records why the current adapter still cannot read an entry; no-op when it is gone. */
+  updateQuarantine(id: string, reason: string, detail: string): Promise<void>;
+  /** Removes entries; resolves to how many there were. */
+  dropQuarantine(ids: readonly string[]): Promise<number>;
+  /** Removes entries received before the given time; resolves to how many. */
+  pruneQuarantine(olderThan: Date): Promise<number>;
   revokeToken(jti: string): Promise<void>;
   isRevoked(jti: string): Promise<boolean>;
   healthy(): Promise<boolean>;

@@ -15,7 +15,24 @@ export interface AdaptedEvent {
   recipients: string[];
   data: Record<string, unknown>;
 }
-export type AdaptResult = { ok: true; event: AdaptedEvent } | { ok: false; error: string };
+/**
+ * Why a body could not be read, as a short code that stays the same across releases: the relay
+ * quarantines such a body under this code (metrics, logs, `quarantine list`); `error` says more.
+ */
+export const ADAPT_FAILURES = [
+  'not_object',
+  'missing_kind',
+  'bad_kind',
+  'missing_conversation',
+  'missing_agent',
+  'missing_transfer_target',
+  'missing_status',
+  'unknown_status',
+  'bad_field',
+  'invalid_field',
+] as const;
+export type AdaptFailure = (typeof ADAPT_FAILURES)[number];
+export type AdaptResult = { ok: true; event: AdaptedEvent } | { ok: false; error: string; reason: AdaptFailure };
 
 type Obj = Record<string, unknown>;
 
@@ -52,16 +69,32 @@ export function toEpochMs(value: unknown): number | undefined {
   return ms !== undefined && Number.isFinite(ms) && Math.abs(ms) <= MAX_DATE_MS ? ms : undefined;
 }
 
-/** First present (not undefined/null/'') value among dotted paths like `conversation.id`. */
+/**
+ * A path's keys: a JSON pointer (`/a/b/0`, RFC 6901: `~1` is `/`, `~0` is `~`) or a dotted path
+ * (`a.b.0`). The built-in spellings are all dotted; pointers come from a field map (adapter-map.ts).
+ */
+export function pathKeys(path: string): string[] {
+  if (!path.startsWith('/')) return path.split('.');
+  return path.slice(1).split('/').map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+const INDEX = /^(0|[1-9]\d{0,8})$/;
+
+/** First present (not undefined/null/'') value among paths like `conversation.id` (see pathKeys). */
 // Every list is split once, on first use: the relay runs the adapter for every webhook, and
 // looking each path up by name cost more than the rest of the adapter (bench/README.md).
 const splitLists = new WeakMap<readonly string[], ReadonlyArray<readonly string[]>>();
 function pick(body: Obj, paths: readonly string[]): { path: string; value: unknown } | undefined {
   let split = splitLists.get(paths);
-  if (!split) splitLists.set(paths, (split = paths.map((path) => path.split('.'))));
+  if (!split) splitLists.set(paths, (split = paths.map(pathKeys)));
   for (let i = 0; i < split.length; i++) {
     let v: unknown = body;
     for (const part of split[i]!) {
+      // Only a field map's paths index arrays (`/items/0`); no built-in spelling has a number in it.
+      if (Array.isArray(v) && INDEX.test(part)) {
+        v = v[Number(part)];
+        continue;
+      }
       if (!isObj(v)) {
         v = undefined;
         break;
@@ -189,8 +222,8 @@ function unreadFields(body: Obj, kindKey: string): Obj {
   return out;
 }
 
-function labelsOf(body: Obj): Array<Obj & { name: string; value?: string }> | undefined {
-  const hit = pick(body, LABEL_PATHS);
+function labelsOf(body: Obj, paths: readonly string[]): Array<Obj & { name: string; value?: string }> | undefined {
+  const hit = pick(body, paths);
   if (!hit) return undefined;
   if (!Array.isArray(hit.value)) throw new FieldError(`${hit.path} must be an array`);
   return hit.value.map((l: unknown, i) => {
@@ -201,8 +234,8 @@ function labelsOf(body: Obj): Array<Obj & { name: string; value?: string }> | un
   });
 }
 
-function surveyOf(body: Obj): Obj | undefined {
-  const hit = pick(body, SURVEY_PATHS);
+function surveyOf(body: Obj, paths: readonly string[]): Obj | undefined {
+  const hit = pick(body, paths);
   if (!hit) return undefined;
   if (!isObj(hit.value)) throw new FieldError(`${hit.path} must be an object`);
   const s = hit.value;
@@ -217,45 +250,85 @@ function guarded(fn: () => AdaptResult): AdaptResult {
   try {
     return fn();
   } catch (err) {
-    if (err instanceof FieldError) return { ok: false, error: err.message };
+    if (err instanceof FieldError) return { ok: false, error: err.message, reason: 'bad_field' };
     throw err;
   }
 }
 
+/** Where each field of a conversation event is looked for, in order. */
+export interface ConversationPaths {
+  kind: readonly string[];
+  eventId: readonly string[];
+  at: readonly string[];
+  conversationId: readonly string[];
+  agentId: readonly string[];
+  agentAlias: readonly string[];
+  transferFrom: readonly string[];
+  transferTo: readonly string[];
+  url: readonly string[];
+  widgetId: readonly string[];
+  requesterName: readonly string[];
+  requesterEmail: readonly string[];
+  description: readonly string[];
+  pageUrl: readonly string[];
+  createdAt: readonly string[];
+  closedAt: readonly string[];
+  labels: readonly string[];
+  survey: readonly string[];
+}
+
+export const CONVERSATION_PATHS: Readonly<ConversationPaths> = {
+  kind: EVENT_TYPE,
+  eventId: EVENT_ID,
+  at: TIMESTAMP,
+  conversationId: CONVERSATION_ID,
+  agentId: AGENT_ID,
+  agentAlias: AGENT_ALIAS,
+  transferFrom: FROM_PATHS,
+  transferTo: TO_PATHS,
+  ...CONV,
+  labels: LABEL_PATHS,
+  survey: SURVEY_PATHS,
+};
+
 /** Conversation Events API webhook (any tolerated spelling) → one normalized event. */
 export function adaptConversationEvent(input: unknown): AdaptResult {
+  return adaptConversation(input, CONVERSATION_PATHS);
+}
+
+function adaptConversation(input: unknown, p: Readonly<ConversationPaths>): AdaptResult {
   return guarded(() => {
-    if (!isObj(input)) return { ok: false, error: 'body must be a JSON object' };
+    if (!isObj(input)) return { ok: false, error: 'body must be a JSON object', reason: 'not_object' };
     const body = input;
-    const kindHit = pick(body, EVENT_TYPE);
+    const kindHit = pick(body, p.kind);
     const kindKey = kindHit?.path ?? 'event';
     const rawKind = stringOf(kindHit);
-    if (!rawKind) return { ok: false, error: 'event is missing (the event type, e.g. "conversation_assigned")' };
+    if (!rawKind) return { ok: false, error: 'event is missing (the event type, e.g. "conversation_assigned")', reason: 'missing_kind' };
     const kind = normalizeKind(rawKind);
-    if (!kind) return { ok: false, error: 'event has no letters in it' };
+    if (!kind) return { ok: false, error: 'event has no letters in it', reason: 'bad_kind' };
 
-    const conversationId = str(body, CONVERSATION_ID);
-    const agentId = agentIdOf(body, AGENT_ID);
-    const ts = time(body, TIMESTAMP);
+    const conversationId = str(body, p.conversationId);
+    const agentId = agentIdOf(body, p.agentId);
+    const ts = time(body, p.at);
     // Without a timestamp the whole body tells distinct events apart; redeliveries are identical.
-    const id = str(body, EVENT_ID) ?? deriveId([kind, conversationId, email(agentId), ts === undefined ? stableJson(body) : Math.floor(ts / 1000)]);
+    const id = str(body, p.eventId) ?? deriveId([kind, conversationId, email(agentId), ts === undefined ? stableJson(body) : Math.floor(ts / 1000)]);
     const at = new Date(ts ?? Date.now()).toISOString();
 
     if (!isConversationKind(kind)) {
       const to = email(agentId);
       return { ok: true, event: { id, kind, at, recipients: to ? [to] : [], data: { ...body } } };
     }
-    if (!conversationId) return { ok: false, error: `conversation.id is missing (also read as case_id, conversation_id); required for ${kind} events` };
+    if (!conversationId) return { ok: false, error: `conversation.id is missing (also read as case_id, conversation_id); required for ${kind} events`, reason: 'missing_conversation' };
 
-    const from = str(body, FROM_PATHS);
-    const to = str(body, TO_PATHS) ?? (kind === 'transferred' ? agentId : undefined);
+    const from = str(body, p.transferFrom);
+    const to = str(body, p.transferTo) ?? (kind === 'transferred' ? agentId : undefined);
 
     let recipients: string[];
     if (kind === 'transferred') {
-      if (!to) return { ok: false, error: 'transfer.toAgentId is missing (also read as to_agent_id); required for transferred events' };
+      if (!to) return { ok: false, error: 'transfer.toAgentId is missing (also read as to_agent_id); required for transferred events', reason: 'missing_transfer_target' };
       recipients = [...new Set([email(to), email(from)].filter((x): x is string => !!x))];
     } else if (kind === 'assigned' || kind === 'responded') {
-      if (!agentId) return { ok: false, error: `agent.id is missing (also read as agent_id, chat_agent_id); required for ${kind} events` };
+      if (!agentId) return { ok: false, error: `agent.id is missing (also read as agent_id, chat_agent_id); required for ${kind} events`, reason: 'missing_agent' };
       recipients = [email(agentId)!];
     } else {
       // queued/broadcasted have no agent by nature. A closed/labeled/surveyed event without one
@@ -263,25 +336,25 @@ export function adaptConversationEvent(input: unknown): AdaptResult {
       recipients = agentId ? [email(agentId)!] : [];
     }
 
-    const url = str(body, CONV.url);
+    const url = str(body, p.url);
     const data = assignDefined(unreadFields(body, kindKey), {
       conversationId,
       url: url ?? `https://www.snapengage.com/viewcase?c=${encodeURIComponent(conversationId)}`,
-      widgetId: str(body, CONV.widgetId),
-      requesterName: str(body, CONV.requesterName),
-      requesterEmail: str(body, CONV.requesterEmail),
-      description: str(body, CONV.description),
-      pageUrl: str(body, CONV.pageUrl),
+      widgetId: str(body, p.widgetId),
+      requesterName: str(body, p.requesterName),
+      requesterEmail: str(body, p.requesterEmail),
+      description: str(body, p.description),
+      pageUrl: str(body, p.pageUrl),
       agentId,
-      agentAlias: str(body, AGENT_ALIAS),
-      createdAt: time(body, CONV.createdAt),
-      closedAt: time(body, CONV.closedAt),
+      agentAlias: str(body, p.agentAlias),
+      createdAt: time(body, p.createdAt),
+      closedAt: time(body, p.closedAt),
       transfer: from || to ? dropUndefined({ ...without(body.transfer, TRANSFER_KEYS), fromAgentId: from, toAgentId: to }) : undefined,
-      labels: labelsOf(body),
-      survey: surveyOf(body),
+      labels: labelsOf(body, p.labels),
+      survey: surveyOf(body, p.survey),
     });
     const checked = ConversationData.safeParse(data);
-    if (!checked.success) return { ok: false, error: schemaError(checked.error) };
+    if (!checked.success) return { ok: false, error: schemaError(checked.error), reason: 'invalid_field' };
     return { ok: true, event: { id, kind, at, recipients, data: checked.data } };
   });
 }
@@ -293,28 +366,83 @@ const SUBSTATUS = ['substatus', 'subStatus', 'sub_status'];
 const PREVIOUS_STATUS = ['previousStatus', 'previous_status'];
 const STATUS_READ = ['agentId', 'agent_id', 'agent', 'chat_agent_id', 'status', 'substatus', 'subStatus', 'sub_status', 'previousStatus', 'previous_status', ...EVENT_ID, ...TIMESTAMP];
 
+/** Where each field of an agent status webhook is looked for, in order. */
+export interface AgentStatusPaths {
+  agentId: readonly string[];
+  status: readonly string[];
+  substatus: readonly string[];
+  previousStatus: readonly string[];
+  eventId: readonly string[];
+  at: readonly string[];
+}
+
+export const AGENT_STATUS_PATHS: Readonly<AgentStatusPaths> = {
+  agentId: STATUS_AGENT,
+  status: STATUS,
+  substatus: SUBSTATUS,
+  previousStatus: PREVIOUS_STATUS,
+  eventId: EVENT_ID,
+  at: TIMESTAMP,
+};
+
 /** Agent Status webhook → one `agent_status` event addressed to that agent. */
 export function adaptAgentStatusEvent(input: unknown): AdaptResult {
+  return adaptStatus(input, AGENT_STATUS_PATHS);
+}
+
+function adaptStatus(input: unknown, p: Readonly<AgentStatusPaths>): AdaptResult {
   return guarded(() => {
-    if (!isObj(input)) return { ok: false, error: 'body must be a JSON object' };
+    if (!isObj(input)) return { ok: false, error: 'body must be a JSON object', reason: 'not_object' };
     const body = input;
-    const agentId = agentIdOf(body, STATUS_AGENT);
-    if (!agentId) return { ok: false, error: 'agentId is missing (also read as agent_id)' };
-    const rawStatus = str(body, STATUS);
-    if (!rawStatus) return { ok: false, error: 'status is missing' };
+    const agentId = agentIdOf(body, p.agentId);
+    if (!agentId) return { ok: false, error: 'agentId is missing (also read as agent_id)', reason: 'missing_agent' };
+    const rawStatus = str(body, p.status);
+    if (!rawStatus) return { ok: false, error: 'status is missing', reason: 'missing_status' };
     const lower = rawStatus.trim().toLowerCase();
     const status = STATUS_ALIASES[lower] ?? lower;
-    if (!['online', 'pause', 'offline'].includes(status)) return { ok: false, error: `status must be online, pause or offline (got "${rawStatus.slice(0, 32)}")` };
-    const substatus = str(body, SUBSTATUS);
-    const previous = str(body, PREVIOUS_STATUS)?.trim().toLowerCase();
+    if (!['online', 'pause', 'offline'].includes(status)) return { ok: false, error: `status must be online, pause or offline (got "${rawStatus.slice(0, 32)}")`, reason: 'unknown_status' };
+    const substatus = str(body, p.substatus);
+    const previous = str(body, p.previousStatus)?.trim().toLowerCase();
     const previousStatus = previous ? (STATUS_ALIASES[previous] ?? previous) : undefined;
-    const ts = time(body, TIMESTAMP);
-    const id = str(body, EVENT_ID) ?? deriveId([AGENT_STATUS_KIND, email(agentId), status, substatus, ts === undefined ? stableJson(body) : Math.floor(ts / 1000)]);
+    const ts = time(body, p.at);
+    const id = str(body, p.eventId) ?? deriveId([AGENT_STATUS_KIND, email(agentId), status, substatus, ts === undefined ? stableJson(body) : Math.floor(ts / 1000)]);
     const at = new Date(ts ?? Date.now()).toISOString();
 
     const rest = Object.fromEntries(Object.entries(body).filter(([k, v]) => v !== undefined && !STATUS_READ.includes(k)));
     const checked = AgentStatusData.safeParse(assignDefined(rest, { agentId, status, substatus, previousStatus }));
-    if (!checked.success) return { ok: false, error: schemaError(checked.error) };
+    if (!checked.success) return { ok: false, error: schemaError(checked.error), reason: 'invalid_field' };
     return { ok: true, event: { id, kind: AGENT_STATUS_KIND, at, recipients: [email(agentId)!], data: checked.data } };
   });
+}
+
+/** Where to look first, per field, in bodies of an unfamiliar shape (see adapter-map.ts). */
+export interface FieldMap {
+  conversationEvents?: Partial<Record<keyof ConversationPaths, readonly string[]>>;
+  agentStatus?: Partial<Record<keyof AgentStatusPaths, readonly string[]>>;
+}
+
+export interface WebhookAdapter {
+  conversation(input: unknown): AdaptResult;
+  agentStatus(input: unknown): AdaptResult;
+}
+
+/**
+ * The adapter with a field map: each mapped field's paths are tried before the built-in
+ * spellings, and what they find is checked exactly like a value found by a built-in one.
+ */
+export function createWebhookAdapter(map: FieldMap = {}): WebhookAdapter {
+  const merge = <P extends object>(builtin: Readonly<P>, mapped: Partial<Record<keyof P, readonly string[]>> = {}): P => {
+    const out = { ...builtin } as Record<keyof P, readonly string[]>;
+    for (const key of Object.keys(mapped) as Array<keyof P>) {
+      const first = mapped[key];
+      if (first?.length) out[key] = [...first, ...out[key]];
+    }
+    return out as P;
+  };
+  const conversation = merge(CONVERSATION_PATHS, map.conversationEvents);
+  const status = merge(AGENT_STATUS_PATHS, map.agentStatus);
+  return {
+    conversation: (input) => adaptConversation(input, conversation),
+    agentStatus: (input) => adaptStatus(input, status),
+  };
 }

@@ -2,7 +2,7 @@
 // store.test.ts and redis-store.test.ts). A factory hands out stores: `open(name)` opens the
 // log called `name` (a file, or a Redis key prefix) — the same name again means "reopen".
 import { describe, expect, it } from 'vitest';
-import type { EventStore, NewEvent } from '../../relay/store';
+import type { EventStore, NewEvent, NewQuarantineEntry } from '../../relay/store';
 
 export interface StoreFactory {
   open(name: string): Promise<EventStore>;
@@ -10,6 +10,14 @@ export interface StoreFactory {
 
 let n = 0;
 const unique = () => `log-${process.pid}-${++n}-${Math.random().toString(36).slice(2, 8)}`;
+const qe = (id: string, receivedAt = Date.now(), body = `{"shape":"${id}","text":"ünïcode ✓"}`): NewQuarantineEntry => ({
+  id,
+  endpoint: 'conversation-events',
+  receivedAt,
+  reason: 'missing_agent',
+  detail: 'agent.id is missing',
+  body,
+});
 const ev = (id: string, agent = 'alice@example.com'): NewEvent => ({ id, agent, kind: 'assigned', at: '2025-11-24T16:00:00.000Z', data: { conversationId: id, nested: { n: [1, 'two'] } } });
 
 export function storeContract(label: string, factory: () => StoreFactory) {
@@ -101,6 +109,40 @@ export function storeContract(label: string, factory: () => StoreFactory) {
       expect(await again.isRevoked('jti-1')).toBe(true);
       expect(await again.isRevoked('jti-2')).toBe(false);
       await again.close();
+    });
+
+    it('quarantine: stores durably, once per id, lists in order of receipt, updates, drops, prunes', async () => {
+      const name = unique();
+      const s = await open(name);
+      const t0 = Date.now() - 10_000;
+      expect(await Promise.all(['q-c', 'q-a', 'q-b'].map((id, i) => s.quarantine(qe(id, t0 + i))))).toEqual([{ duplicate: false }, { duplicate: false }, { duplicate: false }]);
+      // A redelivery keeps the first entry as it was.
+      expect(await s.quarantine({ ...qe('q-a', t0 + 99), reason: 'other' })).toEqual({ duplicate: true });
+      // Reopened straight after: what a 202 was answered for is there.
+      const pending = s.quarantine(qe('q-d', t0 + 3));
+      await s.close();
+      expect(await pending).toEqual({ duplicate: false });
+      const again = await open(name);
+      const all = await again.listQuarantine({ limit: 10 });
+      expect(all.map((e) => e.id)).toEqual(['q-c', 'q-a', 'q-b', 'q-d']);
+      expect(all[1]).toEqual({ ...qe('q-a', t0 + 1), n: all[1]!.n });
+      expect(all.map((e) => e.n)).toEqual([...all.map((e) => e.n)].sort((a, b) => a - b));
+      expect((await again.listQuarantine({ after: all[0]!.n, limit: 2 })).map((e) => e.id)).toEqual(['q-a', 'q-b']);
+      expect((await again.listQuarantine({ ids: ['q-b', 'q-nope', 'q-c'], limit: 10 })).map((e) => e.id)).toEqual(['q-c', 'q-b']);
+      await again.updateQuarantine('q-b', 'bad_field', 'timestamp must be epoch ms');
+      await again.updateQuarantine('q-gone', 'bad_field', 'x');
+      expect((await again.listQuarantine({ ids: ['q-b'], limit: 1 }))[0]).toMatchObject({ reason: 'bad_field', detail: 'timestamp must be epoch ms' });
+      expect((await again.listQuarantine({ ids: ['q-gone'], limit: 1 }))).toEqual([]);
+      expect(await again.dropQuarantine(['q-a', 'q-nope'])).toBe(1);
+      expect(await again.pruneQuarantine(new Date(t0 + 2))).toBe(1);
+      expect((await again.listQuarantine({ limit: 10 })).map((e) => e.id)).toEqual(['q-b', 'q-d']);
+      // An id dropped then received again is a new entry, later in the order.
+      await again.quarantine(qe('q-a', t0 + 5));
+      const last = await again.listQuarantine({ limit: 10 });
+      expect(last.map((e) => e.id)).toEqual(['q-b', 'q-d', 'q-a']);
+      expect(last[2]!.n).toBeGreaterThan(all[3]!.n);
+      await again.close();
+      await expect(again.quarantine(qe('q-late'))).rejects.toThrow(/closed/);
     });
 
     it('close finishes queued appends, then reports unhealthy and refuses more', async () => {

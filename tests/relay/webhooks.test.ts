@@ -53,7 +53,7 @@ describe('webhook endpoints', () => {
     expect(res.status).toBe(200);
   });
 
-  it('rejects each bad input with the right status and keeps serving with stored events intact', async () => {
+  it('answers each bad input with the right status (JSON the adapter cannot read: 202, quarantined) and keeps serving with stored events intact', async () => {
     const t = await startRelay();
     const stored: string[] = [];
     const first = assigned('alice@example.com');
@@ -69,12 +69,13 @@ describe('webhook endpoints', () => {
       ['no content type', () => raw(t.relay.url, CONV, { authorization: WEBHOOK_TOKEN }, '{}'), 415, /application\/json/],
       ['non-JSON', () => t.post(CONV, '{"event": "conversation_assigned",'), 400, /^body is not valid JSON$/],
       ['empty body', () => t.post(CONV, ''), 400, /^body is not valid JSON$/],
-      ['JSON array', () => t.post(CONV, [1, 2]), 400, /body/],
-      ['assigned without agent', () => t.post(CONV, { event: 'conversation_assigned', conversation: { id: 'c' } }), 400, /agent\.id/],
-      ['assigned without conversation', () => t.post(CONV, { event: 'conversation_assigned', agent: { id: 'a@b.c' } }), 400, /conversation\.id/],
-      ['no event type', () => t.post(CONV, { conversation: { id: 'c' } }), 400, /event/],
-      ['status not allowed', () => t.post(STATUS, { agentId: 'a@b.c', status: 'busy' }), 400, /status/],
-      ['status without agent', () => t.post(STATUS, { status: 'online' }), 400, /agentId/],
+      // Well-formed JSON the adapter cannot read is kept, not refused: the reason says why (see quarantine.test.ts).
+      ['JSON array', () => t.post(CONV, [1, 2]), 202, /^not_object$/],
+      ['assigned without agent', () => t.post(CONV, { event: 'conversation_assigned', conversation: { id: 'c' } }), 202, /^missing_agent$/],
+      ['assigned without conversation', () => t.post(CONV, { event: 'conversation_assigned', agent: { id: 'a@b.c' } }), 202, /^missing_conversation$/],
+      ['no event type', () => t.post(CONV, { conversation: { id: 'c' } }), 202, /^missing_kind$/],
+      ['status not allowed', () => t.post(STATUS, { agentId: 'a@b.c', status: 'busy' }), 202, /^unknown_status$/],
+      ['status without agent', () => t.post(STATUS, { status: 'online' }), 202, /^missing_agent$/],
       ['> 1 MiB with content-length', () => raw(t.relay.url, CONV, { ...json, authorization: WEBHOOK_TOKEN }, Buffer.alloc(1024 * 1024 + 10, 'a')), 413, /larger/],
       [
         '> 1 MiB chunked',
@@ -86,14 +87,16 @@ describe('webhook endpoints', () => {
     for (const [name, send, status, message] of cases) {
       const res = await send();
       expect(res.status, name).toBe(status);
-      expect(res.json.error, name).toMatch(message);
+      expect(res.status === 202 ? res.json.reason : res.json.error, name).toMatch(message);
       await expectStillServing(t, stored);
     }
     const metrics = await t.get('/metrics');
     expect(metrics.text).toContain('relay_webhooks_rejected_total{reason="unauthorized"} 3');
     expect(metrics.text).toContain('relay_webhooks_rejected_total{reason="unsupported_media_type"} 2');
     expect(metrics.text).toContain('relay_webhooks_rejected_total{reason="bad_json"} 2');
-    expect(metrics.text).toContain('relay_webhooks_rejected_total{reason="bad_payload"} 6');
+    expect(metrics.text).not.toContain('relay_webhooks_rejected_total{reason="bad_payload"}');
+    expect(metrics.text).toContain('relay_webhooks_quarantined_total{reason="missing_agent"} 2');
+    for (const reason of ['not_object', 'missing_conversation', 'missing_kind', 'unknown_status']) expect(metrics.text).toContain(`relay_webhooks_quarantined_total{reason="${reason}"} 1`);
     expect(metrics.text).toContain('relay_webhooks_rejected_total{reason="too_large"} 2');
   });
 
@@ -141,6 +144,11 @@ describe('webhook endpoints', () => {
       readAfter: (...a) => real.readAfter(...a),
       latest: (a) => real.latest(a),
       prune: (d) => real.prune(d),
+      quarantine: (e) => (failing ? Promise.reject(new Error('disk full')) : real.quarantine(e)),
+      listQuarantine: (q) => real.listQuarantine(q),
+      updateQuarantine: (...a) => real.updateQuarantine(...a),
+      dropQuarantine: (ids) => real.dropQuarantine(ids),
+      pruneQuarantine: (d) => real.pruneQuarantine(d),
       revokeToken: (j) => real.revokeToken(j),
       isRevoked: (j) => real.isRevoked(j),
       healthy: async () => !failing,

@@ -1,5 +1,5 @@
-// Fuzzing and bad input against a relay child process: malformed webhooks (only 4xx, no crash,
-// RSS back near baseline), malformed websocket frames (closed with a code, relay unaffected), and a
+// Fuzzing and bad input against a relay child process: malformed webhooks (only 4xx, or 202 for
+// well-formed JSON the adapter cannot read, which is quarantined; no crash; RSS back near baseline), malformed websocket frames (closed with a code, relay unaffected), and a
 // stuck client (bounded buffer, 4508, resumes; others not slowed).
 import { connect as tcpConnect } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -97,7 +97,7 @@ function rawRequest(port: number, mode: 'truncated' | 'slow'): Promise<number | 
   });
 }
 
-it('10,000 malformed webhooks: only 4xx, no crash, RSS back near baseline', async () => {
+it('10,000 malformed webhooks: only 4xx (202 quarantined for JSON the adapter cannot read), no crash, RSS back near baseline', async () => {
   const TOTAL = 10_000;
   const statuses = new Map<string, number>();
   const kinds = new Map<string, number>();
@@ -117,14 +117,17 @@ it('10,000 malformed webhooks: only 4xx, no crash, RSS back near baseline', asyn
         await res.arrayBuffer();
         count(statuses, String(res.status));
         // Oracle: a body the webhook adapter itself accepts is a valid event (the contract is lenient
-        // about optional fields), so a 2xx is right for it; everything else must be a 4xx.
-        let valid = false;
+        // about optional fields), so a 200 is right for it; well-formed JSON within the size limit that
+        // it cannot read is kept in the quarantine (202); everything else must be a 4xx.
+        let expected: 'valid' | 'quarantined' | 'refused' = 'refused';
         try {
-          valid = typeof m.body === 'string' && m.headers['content-type'] === 'application/json' && m.headers.authorization === WEBHOOK_TOKEN && adaptConversationEvent(JSON.parse(m.body)).ok;
+          if (typeof m.body === 'string' && m.headers['content-type'] === 'application/json' && m.headers.authorization === WEBHOOK_TOKEN && Buffer.byteLength(m.body) <= 1024 * 1024)
+            expected = adaptConversationEvent(JSON.parse(m.body)).ok ? 'valid' : 'quarantined';
         } catch {
-          valid = false;
+          expected = 'refused';
         }
-        if (valid) count(statuses, `valid-${res.status}`);
+        if (expected === 'valid') count(statuses, `valid-${res.status}`);
+        else if (expected === 'quarantined') count(statuses, `quarantined-${res.status}`);
         else if (res.status < 400 || res.status >= 500) count(statuses, `${res.status} from ${m.kind}`);
       } catch {
         count(statuses, 'connection closed');
@@ -149,8 +152,9 @@ it('10,000 malformed webhooks: only 4xx, no crash, RSS back near baseline', asyn
   });
   expect(relay.child!.exitCode).toBeNull();
   expect(health.status).toBe(200);
-  for (const [s] of statuses) expect(s, `status ${s}`).toMatch(/^(4\d\d|raw 4\d\d|raw hung up|connection closed|valid-200|200)$/);
+  for (const [s] of statuses) expect(s, `status ${s}`).toMatch(/^(4\d\d|raw 4\d\d|raw hung up|connection closed|valid-200|200|quarantined-202|202)$/);
   expect(statuses.get('200') ?? 0).toBe(statuses.get('valid-200') ?? 0);
+  expect(statuses.get('202') ?? 0).toBe(statuses.get('quarantined-202') ?? 0);
   expect(statuses.get('connection closed') ?? 0).toBeLessThan(TOTAL / 100);
   // "back near baseline": within 80 MB of the warmed-up baseline (huge bodies are up to 1 MB each, 16 at a time).
   expect(after - baseline).toBeLessThan(80 * 2 ** 20);
