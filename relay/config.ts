@@ -6,18 +6,24 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 
 const port = z.int('must be an integer').check(z.minimum(0, 'must be 0..65535'), z.maximum(65535, 'must be 0..65535'));
 const positiveInt = z.int('must be an integer').check(z.positive('must be positive'));
+/** Shared secrets must be hard to guess: the same floor as RELAY_SECRET (openssl rand -hex 32 gives 64). */
+export const MIN_SECRET_LENGTH = 32;
+const longSecret = z.string().check(z.minLength(MIN_SECRET_LENGTH, `must be at least ${MIN_SECRET_LENGTH} characters`));
+const optionalLongSecret = z
+  .string()
+  .check(z.refine((s) => s === '' || s.length >= MIN_SECRET_LENGTH, `must be empty (off) or at least ${MIN_SECRET_LENGTH} characters`));
 
 export const RelayConfigSchema = z.object({
   port,
   host: z.string().check(z.minLength(1, 'must not be empty')),
   dbPath: z.string().check(z.minLength(1, 'must not be empty')),
-  webhookToken: z.string().check(z.minLength(1, 'must not be empty')),
-  secret: z.string().check(z.minLength(32, 'must be at least 32 characters')),
+  webhookToken: longSecret,
+  secret: longSecret,
   retentionDays: positiveInt,
   pingIntervalMs: z.int('must be an integer').check(z.minimum(1000, 'must be at least 1000')),
   allowedOrigins: z.array(z.string()),
   logLevel: z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`),
-  phoneWebhookToken: z.string(),
+  phoneWebhookToken: optionalLongSecret,
   phoneSystemUrl: z.string().check(z.refine((s) => s === '' || /^https?:\/\/[^\s/]+/i.test(s), 'must be empty or an http:// / https:// URL')),
   phoneSystemToken: z.string(),
   redisUrl: z.string().check(z.refine((s) => s === '' || /^rediss?:\/\//.test(s), 'must be empty or a redis:// / rediss:// URL')),
@@ -51,7 +57,7 @@ export const CONFIG_DOCS: readonly ConfigDoc[] = [
     env: 'SNAPENGAGE_WEBHOOK_TOKEN',
     flag: '--webhook-token',
     default: undefined,
-    description: 'The Authentication Token configured in SnapEngage for both webhooks. Required for serve.',
+    description: 'The Authentication Token configured in SnapEngage for both webhooks, at least 32 characters (generate: openssl rand -hex 32). Required for serve.',
   },
   {
     key: 'secret',
@@ -82,7 +88,8 @@ export const CONFIG_DOCS: readonly ConfigDoc[] = [
     env: 'PHONE_WEBHOOK_TOKEN',
     flag: '--phone-webhook-token',
     default: '',
-    description: 'Token the phone system sends (Authorization: <token> or Bearer <token>) with POST /phone/call-events. Empty = that endpoint is off (404). See docs/phone-sync.md.',
+    description:
+      'Token the phone system sends (Authorization: <token> or Bearer <token>) with POST /phone/call-events, at least 32 characters (generate: openssl rand -hex 32). Empty = that endpoint is off (404). See docs/phone-sync.md.',
   },
   {
     key: 'phoneSystemUrl',
@@ -159,10 +166,13 @@ function convert(key: ConfigKey, raw: string): unknown {
   }
 }
 
-/** Tells a person how to set an option and, for the secret, how to make one. */
+/** The secrets we choose ourselves: an error about one says how to make one. */
+const GENERATED: readonly ConfigKey[] = ['secret', 'webhookToken', 'phoneWebhookToken'];
+
+/** Tells a person how to set an option and, for a secret we choose, how to make one. */
 export function howToSet(doc: ConfigDoc): string {
   const how = `set ${doc.env} or pass ${doc.flag}`;
-  return doc.key === 'secret' ? `${how} (generate one with: openssl rand -hex 32)` : how;
+  return GENERATED.includes(doc.key) ? `${how} (generate one with: openssl rand -hex 32)` : how;
 }
 
 /**

@@ -7,6 +7,7 @@ import { cleanup, connect, tempDir } from './helpers';
 
 afterEach(cleanup);
 const SECRET = 'c'.repeat(64);
+const HOOK = 'h'.repeat(32);
 const CLI = ['--import', 'tsx', 'relay/cli.ts'];
 const run = (args: string[], env: Record<string, string> = {}) =>
   spawnSync(process.execPath, [...CLI, ...args], { encoding: 'utf8', env: { PATH: process.env.PATH!, ...env }, timeout: 20_000 });
@@ -19,7 +20,7 @@ describe('relay CLI', () => {
   });
 
   it('serve refuses to start without a secret and says what to set', () => {
-    const r = run(['serve'], { SNAPENGAGE_WEBHOOK_TOKEN: 't' });
+    const r = run(['serve'], { SNAPENGAGE_WEBHOOK_TOKEN: HOOK });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('RELAY_SECRET is required: set RELAY_SECRET or pass --secret (generate one with: openssl rand -hex 32)');
   });
@@ -42,7 +43,7 @@ describe('relay CLI', () => {
   it('SIGTERM closes clients with 1001 and exits 0', async () => {
     const dir = tempDir();
     const child = spawn(process.execPath, [...CLI, 'serve', '--port', '0', '--db', join(dir, 'r.db'), '--log-level', 'warn'], {
-      env: { PATH: process.env.PATH!, RELAY_SECRET: SECRET, SNAPENGAGE_WEBHOOK_TOKEN: 't' },
+      env: { PATH: process.env.PATH!, RELAY_SECRET: SECRET, SNAPENGAGE_WEBHOOK_TOKEN: HOOK },
     });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     const url = await new Promise<string>((resolve, reject) => {

@@ -180,7 +180,7 @@ describe('phone notices (PHONE_SYSTEM_URL)', () => {
 
   it('sends nothing when PHONE_SYSTEM_URL is not configured', async () => {
     const phone = await phoneSystem();
-    const t = await startRelay({ phoneWebhookToken: 'only-call-events-in' });
+    const t = await startRelay({ phoneWebhookToken: 'only-call-events-in-0123456789abcdef' });
     expect((await t.post(CONV, conversationEvent('assigned', { agent: 'alice@example.com' }))).status).toBe(200);
     expect((await t.post(CONV, conversationEvent('closed', { agent: 'alice@example.com' }))).status).toBe(200);
     await sleep(200);
