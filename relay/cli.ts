@@ -1,5 +1,6 @@
 // Thin command line around createRelay. Every option is a flag or an environment variable
 // (see CONFIG_DOCS); secrets are read from there and never printed back.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { decodeRelayToken, issueRelayToken } from './auth';
 import { CONFIG_DOCS, formatConfigDocs, loadConfig, loadConfigKeys } from './config';
 import { createRelay } from './relay';
@@ -21,42 +22,35 @@ Options (flag, environment variable):
 ${formatConfigDocs()}
 `;
 
-interface Args {
-  command: string;
-  positional: string[];
-  flags: Record<string, string>;
+type Options = NonNullable<ParseArgsConfig['options']>;
+type Values = Record<string, string | boolean | Array<string | boolean> | undefined>;
+
+interface Command {
+  /** Options of this command besides the config flags, which every command accepts. */
+  options: Options;
+  run(values: Values, positionals: string[]): Promise<void> | void;
 }
 
-const KNOWN_FLAGS = new Set([...CONFIG_DOCS.map((d) => d.flag), '--days']);
-
-function parseArgs(argv: string[]): Args | { error: string } {
-  const positional: string[] = [];
-  const flags: Record<string, string> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--help' || arg === '-h') return { command: 'help', positional, flags };
-    if (!arg.startsWith('--')) {
-      positional.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const name = eq === -1 ? arg : arg.slice(0, eq);
-    if (!KNOWN_FLAGS.has(name)) return { error: `unknown option ${name} (see --help)` };
-    const value = eq === -1 ? argv[++i] : arg.slice(eq + 1);
-    if (value === undefined) return { error: `${name} needs a value` };
-    flags[name] = value;
-  }
-  const command = positional.shift() ?? 'serve';
-  return { command, positional, flags };
-}
+class UsageError extends Error {}
 
 function fail(lines: string[], code = 2): never {
   for (const l of lines) process.stderr.write(`relay: ${l}\n`);
   process.exit(code);
 }
 
-async function serve(flags: Record<string, string>): Promise<void> {
-  const loaded = loadConfig(flags, process.env);
+/** The config flags given, keyed as loadConfig expects them (`--port`). */
+function configFlags(values: Values): Record<string, string> {
+  const flags: Record<string, string> = {};
+  for (const d of CONFIG_DOCS) {
+    const v = values[d.flag.slice(2)];
+    if (typeof v === 'string') flags[d.flag] = v;
+  }
+  return flags;
+}
+
+async function serve(values: Values, positionals: string[]): Promise<void> {
+  if (positionals.length) throw new UsageError(`serve takes no arguments (got "${positionals[0]}")`);
+  const loaded = loadConfig(configFlags(values), process.env);
   if (!loaded.ok) fail(['cannot start:', ...loaded.errors.map((e) => `  - ${e}`)]);
   const relay = await createRelay(loaded.config);
   process.stderr.write(`relay: listening on ${relay.url} (websocket ${relay.wsUrl})\n`);
@@ -76,12 +70,12 @@ async function serve(flags: Record<string, string>): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
-function token(positional: string[], flags: Record<string, string>): void {
-  const agent = positional[0];
-  if (!agent) fail(['usage: token <agent-email> [--days N]']);
-  const loaded = loadConfigKeys(flags, process.env, ['secret']);
+function token(values: Values, positionals: string[]): void {
+  const agent = positionals[0];
+  if (!agent || positionals.length > 1) throw new UsageError('usage: token <agent-email> [--days N]');
+  const loaded = loadConfigKeys(configFlags(values), process.env, ['secret']);
   if (!loaded.ok) fail(loaded.errors);
-  const days = flags['--days'] === undefined ? undefined : Number(flags['--days']);
+  const days = typeof values.days === 'string' ? Number(values.days) : undefined;
   if (days !== undefined && !(days > 0)) fail(['--days must be a positive number']);
   try {
     const { token, claims } = issueRelayToken(loaded.config.secret, agent, { ttlDays: days });
@@ -93,10 +87,10 @@ function token(positional: string[], flags: Record<string, string>): void {
   }
 }
 
-async function revoke(positional: string[], flags: Record<string, string>): Promise<void> {
-  const arg = positional[0];
-  if (!arg) fail(['usage: revoke <token-or-jti>']);
-  const loaded = loadConfigKeys(flags, process.env, ['dbPath', 'redisUrl']);
+async function revoke(values: Values, positionals: string[]): Promise<void> {
+  const arg = positionals[0];
+  if (!arg || positionals.length > 1) throw new UsageError('usage: revoke <token-or-jti>');
+  const loaded = loadConfigKeys(configFlags(values), process.env, ['dbPath', 'redisUrl']);
   if (!loaded.ok) fail(loaded.errors);
   const jti = arg.startsWith('sb1.') ? decodeRelayToken(arg)?.jti : arg;
   if (!jti) fail(['that is not a relay token (expected sb1.…) nor a jti']);
@@ -107,22 +101,50 @@ async function revoke(positional: string[], flags: Record<string, string>): Prom
   process.stderr.write(`relay: revoked jti ${jti} in ${redisUrl ? 'Redis' : dbPath}\n`);
 }
 
-async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
-  if ('error' in args) fail([args.error]);
-  switch (args.command) {
-    case 'help':
-      process.stdout.write(USAGE);
-      return;
-    case 'serve':
-      return serve(args.flags);
-    case 'token':
-      return token(args.positional, args.flags);
-    case 'revoke':
-      return revoke(args.positional, args.flags);
+// A new command is one entry here (and a line in USAGE). Options share one namespace across
+// commands (the command may come after its options), so a name must mean the same everywhere.
+const COMMANDS: Record<string, Command> = {
+  serve: { options: {}, run: serve },
+  token: { options: { days: { type: 'string' } }, run: token },
+  revoke: { options: {}, run: revoke },
+};
+
+const CONFIG_OPTIONS: Options = Object.fromEntries(CONFIG_DOCS.map((d) => [d.flag.slice(2), { type: 'string' }]));
+const ALL_OPTIONS: Options = Object.assign({ help: { type: 'boolean', short: 'h' } }, CONFIG_OPTIONS, ...Object.values(COMMANDS).map((c) => c.options));
+
+/** parseArgs' errors, in this CLI's words: what is wrong and with which option. */
+function usageMessage(err: unknown): string {
+  const e = err as { code?: string; message?: string };
+  const quoted = /'([^'\s]+)/.exec(e.message ?? '')?.[1];
+  switch (e.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return `unknown option ${quoted} (see --help)`;
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      return ALL_OPTIONS[quoted?.replace(/^--/, '') ?? '']?.type === 'boolean' ? `${quoted} takes no value` : `${quoted} needs a value`;
     default:
-      fail([`unknown command "${args.command}" (see --help)`]);
+      return e.message ?? String(err);
   }
 }
 
-main().catch((err: unknown) => fail([(err as Error).message], 1));
+async function main(argv: string[]): Promise<void> {
+  let parsed: { values: Values; positionals: string[] };
+  try {
+    parsed = parseArgs({ args: argv, options: ALL_OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError(usageMessage(err));
+  }
+  const { values, positionals } = parsed;
+  const name = positionals.shift() ?? 'serve';
+  if (values.help || name === 'help') {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name]! : undefined;
+  if (!command) throw new UsageError(`unknown command "${name}" (see --help)`);
+  for (const option of Object.keys(values)) {
+    if (!Object.hasOwn(CONFIG_OPTIONS, option) && !Object.hasOwn(command.options, option)) throw new UsageError(`--${option} is not an option of ${name} (see --help)`);
+  }
+  await command.run(values, positionals);
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => fail([(err as Error).message], err instanceof UsageError ? 2 : 1));

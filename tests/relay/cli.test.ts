@@ -19,6 +19,20 @@ describe('relay CLI', () => {
     for (const word of ['serve', 'token', 'revoke', 'RELAY_SECRET', '--webhook-token', 'RELAY_ALLOWED_ORIGINS', 'openssl rand -hex 32']) expect(r.stdout).toContain(word);
   });
 
+  it('refuses unknown options, options of another command, missing values and unknown commands, exit 2', () => {
+    for (const [args, message] of [
+      [['serve', '--prot', '8080'], 'relay: unknown option --prot (see --help)'],
+      [['--bogus=1'], 'relay: unknown option --bogus (see --help)'],
+      [['revoke', 'some-jti', '--days', '3'], 'relay: --days is not an option of revoke (see --help)'],
+      [['serve', '--port'], 'relay: --port needs a value'],
+      [['frob'], 'relay: unknown command "frob" (see --help)'],
+      [['serve', 'extra'], 'relay: serve takes no arguments (got "extra")'],
+    ] as const) {
+      const r = run([...args], { RELAY_SECRET: SECRET });
+      expect({ args, status: r.status, stderr: r.stderr.trim() }).toEqual({ args, status: 2, stderr: message });
+    }
+  });
+
   it('serve refuses to start without a secret and says what to set', () => {
     const r = run(['serve'], { SNAPENGAGE_WEBHOOK_TOKEN: HOOK });
     expect(r.status).toBe(2);
