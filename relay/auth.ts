@@ -55,19 +55,29 @@ export function normalizeAgent(agent: string): string {
   return agent.trim().toLowerCase();
 }
 
-/** `sb1.<base64url JSON claims>.<base64url HMAC-SHA256 of "sb1.<claims>">`. */
+/**
+ * A token that leaks (a laptop sold, a config pasted in a ticket) stops working on its own: the
+ * operator who wants one that never does has to say so.
+ */
+export const DEFAULT_TOKEN_TTL_DAYS = 180;
+
+/**
+ * `sb1.<base64url JSON claims>.<base64url HMAC-SHA256 of "sb1.<claims>">`. Expires after
+ * `ttlDays` (default DEFAULT_TOKEN_TTL_DAYS); `'never'` issues one without `exp`.
+ */
 export function issueRelayToken(
   secret: string,
   agentEmail: string,
-  opts: { ttlDays?: number; now?: Date } = {},
+  opts: { ttlDays?: number | 'never'; now?: Date } = {},
 ): { token: string; claims: RelayTokenClaims } {
   const sub = normalizeAgent(agentEmail);
   if (!sub || sub === '*' || /\s/.test(sub) || !sub.includes('@')) throw new Error('agent must be an email address');
   const iat = Math.floor((opts.now ?? new Date()).getTime() / 1000);
   const claims: RelayTokenClaims = { sub, jti: randomBytes(12).toString('base64url'), iat };
-  if (opts.ttlDays !== undefined) {
-    if (!(opts.ttlDays > 0)) throw new Error('ttlDays must be positive');
-    claims.exp = iat + Math.round(opts.ttlDays * 86400);
+  const ttlDays = opts.ttlDays ?? DEFAULT_TOKEN_TTL_DAYS;
+  if (ttlDays !== 'never') {
+    if (!(ttlDays > 0)) throw new Error('ttlDays must be positive');
+    claims.exp = iat + Math.round(ttlDays * 86400);
   }
   const payload = Buffer.from(JSON.stringify(claims)).toString('base64url');
   return { token: `${PREFIX}.${payload}.${sign(secret, payload)}`, claims };

@@ -1,7 +1,7 @@
 // Thin command line around createRelay. Every option is a flag or an environment variable
 // (see CONFIG_DOCS); secrets are read from there and never printed back.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { decodeRelayToken, issueRelayToken } from './auth';
+import { decodeRelayToken, DEFAULT_TOKEN_TTL_DAYS, issueRelayToken } from './auth';
 import { CONFIG_DOCS, formatConfigDocs, loadConfig, loadConfigKeys } from './config';
 import { createRelay } from './relay';
 import { RelayRedisStore } from './redis-store';
@@ -11,8 +11,10 @@ const USAGE = `Switchboard relay
 
 Usage:
   npm run relay -- [serve] [options]           run the relay (default command)
-  npm run relay -- token <agent-email> [--days N]
-                                               print a relay token for one agent (needs RELAY_SECRET)
+  npm run relay -- token <agent-email> [--days N | --no-expiry]
+                                               print a relay token for one agent (needs RELAY_SECRET);
+                                               it expires after ${DEFAULT_TOKEN_TTL_DAYS} days unless --days or
+                                               --no-expiry says otherwise
   npm run relay -- revoke <token-or-jti>       revoke a token (recorded in the relay database;
                                                open sockets using it close within one ping interval;
                                                with RELAY_REDIS_URL set, recorded in Redis)
@@ -72,13 +74,14 @@ async function serve(values: Values, positionals: string[]): Promise<void> {
 
 function token(values: Values, positionals: string[]): void {
   const agent = positionals[0];
-  if (!agent || positionals.length > 1) throw new UsageError('usage: token <agent-email> [--days N]');
+  if (!agent || positionals.length > 1) throw new UsageError('usage: token <agent-email> [--days N | --no-expiry]');
+  if (values.days !== undefined && values['no-expiry']) throw new UsageError('give --days or --no-expiry, not both');
   const loaded = loadConfigKeys(configFlags(values), process.env, ['secret']);
   if (!loaded.ok) fail(loaded.errors);
   const days = typeof values.days === 'string' ? Number(values.days) : undefined;
   if (days !== undefined && !(days > 0)) fail(['--days must be a positive number']);
   try {
-    const { token, claims } = issueRelayToken(loaded.config.secret, agent, { ttlDays: days });
+    const { token, claims } = issueRelayToken(loaded.config.secret, agent, { ttlDays: values['no-expiry'] ? 'never' : days });
     const expires = claims.exp ? new Date(claims.exp * 1000).toISOString() : 'never';
     process.stderr.write(`relay: token for ${claims.sub} (jti ${claims.jti}, expires ${expires})\n`);
     process.stdout.write(token + '\n');
@@ -105,7 +108,7 @@ async function revoke(values: Values, positionals: string[]): Promise<void> {
 // commands (the command may come after its options), so a name must mean the same everywhere.
 const COMMANDS: Record<string, Command> = {
   serve: { options: {}, run: serve },
-  token: { options: { days: { type: 'string' } }, run: token },
+  token: { options: { days: { type: 'string' }, 'no-expiry': { type: 'boolean' } }, run: token },
   revoke: { options: {}, run: revoke },
 };
 

@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { verifyRelayToken } from '../../relay/auth';
+import { decodeRelayToken, verifyRelayToken } from '../../relay/auth';
 import { SqliteEventStore } from '../../relay/sqlite-store';
 import { cleanup, connect, tempDir } from './helpers';
 
@@ -52,6 +52,20 @@ describe('relay CLI', () => {
     const store = new SqliteEventStore(db);
     expect(await store.isRevoked(v.jti)).toBe(true);
     await store.close();
+  });
+
+  it('token expires after 180 days by default; --no-expiry only when asked; not both with --days', () => {
+    const byDefault = run(['token', 'alice@example.com'], { RELAY_SECRET: SECRET });
+    expect(byDefault.status).toBe(0);
+    const claims = decodeRelayToken(byDefault.stdout.trim())!;
+    expect(claims.exp! - claims.iat).toBe(180 * 86400);
+    expect(byDefault.stderr).toContain(`expires ${new Date(claims.exp! * 1000).toISOString()}`);
+    const forever = run(['token', 'alice@example.com', '--no-expiry'], { RELAY_SECRET: SECRET });
+    expect(forever.status).toBe(0);
+    expect(decodeRelayToken(forever.stdout.trim())!.exp).toBeUndefined();
+    expect(forever.stderr).toContain('expires never');
+    const both = run(['token', 'alice@example.com', '--days', '3', '--no-expiry'], { RELAY_SECRET: SECRET });
+    expect({ status: both.status, stderr: both.stderr.trim(), stdout: both.stdout }).toEqual({ status: 2, stderr: 'relay: give --days or --no-expiry, not both', stdout: '' });
   });
 
   it('SIGTERM closes clients with 1001 and exits 0', async () => {
