@@ -15,9 +15,11 @@ Usage:
                                                print a relay token for one agent (needs RELAY_SECRET);
                                                it expires after ${DEFAULT_TOKEN_TTL_DAYS} days unless --days or
                                                --no-expiry says otherwise
-  npm run relay -- revoke <token-or-jti>       revoke a token (recorded in the relay database;
-                                               open sockets using it close within one ping interval;
-                                               with RELAY_REDIS_URL set, recorded in Redis)
+  npm run relay -- revoke --jti <jti>          revoke a token by its id (printed by token; recorded in
+                                               the relay database, or in Redis with RELAY_REDIS_URL set;
+                                               open sockets using it close within one ping interval)
+  npm run relay -- revoke --stdin              the same, reading the whole token from stdin (never pass
+                                               a token as an argument: ps and shell history keep it)
   npm run relay -- help                        this text
 
 Options (flag, environment variable):
@@ -90,13 +92,31 @@ function token(values: Values, positionals: string[]): void {
   }
 }
 
+const REVOKE_USAGE = 'usage: revoke --jti <jti>, or the token on stdin: revoke --stdin';
+/** What issueRelayToken makes (16 base64url characters), with room to spare; a token is longer and has dots. */
+const JTI = /^[A-Za-z0-9_-]{1,64}$/;
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 async function revoke(values: Values, positionals: string[]): Promise<void> {
-  const arg = positionals[0];
-  if (!arg || positionals.length > 1) throw new UsageError('usage: revoke <token-or-jti>');
+  // A token given as an argument is already in ps and the shell's history: refuse it without echoing it.
+  if (positionals.length) throw new UsageError(`revoke takes no arguments (a token there is kept by ps and shell history); ${REVOKE_USAGE}`);
+  const given = typeof values.jti === 'string' ? values.jti : undefined;
+  if ((given === undefined) === !values.stdin) throw new UsageError(REVOKE_USAGE);
+  let jti: string | undefined;
+  if (given !== undefined) {
+    if (!JTI.test(given)) throw new UsageError('--jti takes the token id (16 letters, digits, - or _, printed by token), not the token; pipe a token to revoke --stdin');
+    jti = given;
+  } else {
+    jti = decodeRelayToken((await readStdin()).trim())?.jti;
+    if (!jti) fail(['stdin does not hold a relay token (expected sb1.…)']);
+  }
   const loaded = loadConfigKeys(configFlags(values), process.env, ['dbPath', 'redisUrl']);
   if (!loaded.ok) fail(loaded.errors);
-  const jti = arg.startsWith('sb1.') ? decodeRelayToken(arg)?.jti : arg;
-  if (!jti) fail(['that is not a relay token (expected sb1.…) nor a jti']);
   const { redisUrl, dbPath } = loaded.config;
   const store = redisUrl ? await RelayRedisStore.open(redisUrl) : new SqliteEventStore(dbPath);
   await store.revokeToken(jti);
@@ -109,7 +129,7 @@ async function revoke(values: Values, positionals: string[]): Promise<void> {
 const COMMANDS: Record<string, Command> = {
   serve: { options: {}, run: serve },
   token: { options: { days: { type: 'string' }, 'no-expiry': { type: 'boolean' } }, run: token },
-  revoke: { options: {}, run: revoke },
+  revoke: { options: { jti: { type: 'string' }, stdin: { type: 'boolean' } }, run: revoke },
 };
 
 const CONFIG_OPTIONS: Options = Object.fromEntries(CONFIG_DOCS.map((d) => [d.flag.slice(2), { type: 'string' }]));

@@ -9,8 +9,8 @@ afterEach(cleanup);
 const SECRET = 'c'.repeat(64);
 const HOOK = 'h'.repeat(32);
 const CLI = ['--import', 'tsx', 'relay/cli.ts'];
-const run = (args: string[], env: Record<string, string> = {}) =>
-  spawnSync(process.execPath, [...CLI, ...args], { encoding: 'utf8', env: { PATH: process.env.PATH!, ...env }, timeout: 20_000 });
+const run = (args: string[], env: Record<string, string> = {}, input?: string) =>
+  spawnSync(process.execPath, [...CLI, ...args], { encoding: 'utf8', env: { PATH: process.env.PATH!, ...env }, timeout: 20_000, input });
 
 describe('relay CLI', () => {
   it('--help lists the commands and every option', () => {
@@ -47,10 +47,35 @@ describe('relay CLI', () => {
     expect(v).toMatchObject({ ok: true, agent: 'alice@example.com' });
     if (!v.ok) return;
     expect(r.stderr).not.toContain(token);
+    expect(r.stderr).toContain(`jti ${v.jti}`);
     const db = join(tempDir(), 'cli.db');
-    expect(run(['revoke', token], { RELAY_DB: db }).status).toBe(0);
+    expect(run(['revoke', '--jti', v.jti], { RELAY_DB: db }).status).toBe(0);
     const store = new SqliteEventStore(db);
     expect(await store.isRevoked(v.jti)).toBe(true);
+    await store.close();
+  });
+
+  it('revoke reads a whole token only from stdin; a token as an argument is refused, not echoed, not revoked', async () => {
+    const token = run(['token', 'bob@example.com'], { RELAY_SECRET: SECRET }).stdout.trim();
+    const jti = decodeRelayToken(token)!.jti;
+    const db = join(tempDir(), 'cli.db');
+    for (const args of [['revoke', token], ['revoke', '--jti', token]]) {
+      const refused = run(args, { RELAY_DB: db });
+      expect(refused.status).toBe(2);
+      expect(refused.stderr).toMatch(/revoke --jti <jti>|not the token/);
+      expect(refused.stderr + refused.stdout).not.toContain(token);
+    }
+    expect(run(['revoke'], { RELAY_DB: db }).stderr.trim()).toBe('relay: usage: revoke --jti <jti>, or the token on stdin: revoke --stdin');
+    expect(run(['revoke', '--stdin'], { RELAY_DB: db }, 'not a token\n').stderr.trim()).toBe('relay: stdin does not hold a relay token (expected sb1.…)');
+    let store = new SqliteEventStore(db);
+    expect(await store.isRevoked(jti)).toBe(false);
+    await store.close();
+    const piped = run(['revoke', '--stdin'], { RELAY_DB: db }, token + '\n');
+    expect(piped.status, piped.stderr).toBe(0);
+    expect(piped.stderr).toContain(`revoked jti ${jti}`);
+    expect(piped.stderr).not.toContain(token);
+    store = new SqliteEventStore(db);
+    expect(await store.isRevoked(jti)).toBe(true);
     await store.close();
   });
 
