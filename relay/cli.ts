@@ -1,8 +1,8 @@
 // Thin command line around createRelay. Every option is a flag or an environment variable
-// (see CONFIG_DOCS); secrets are read from there and never printed back.
+// (see CONFIG_DOCS); secrets only the latter (or a file it names), and they are never printed back.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { decodeRelayToken, DEFAULT_TOKEN_TTL_DAYS, issueRelayToken } from './auth';
-import { CONFIG_DOCS, formatConfigDocs, loadConfig, loadConfigKeys } from './config';
+import { CONFIG_DOCS, formatConfigDocs, loadConfig, loadConfigKeys, secretFlagRefusal } from './config';
 import { createRelay } from './relay';
 import { RelayRedisStore } from './redis-store';
 import { SqliteEventStore } from './sqlite-store';
@@ -12,7 +12,7 @@ const USAGE = `Switchboard relay
 Usage:
   npm run relay -- [serve] [options]           run the relay (default command)
   npm run relay -- token <agent-email> [--days N | --no-expiry]
-                                               print a relay token for one agent (needs RELAY_SECRET);
+                                               print a relay token for one agent (needs RELAY_SECRET or RELAY_SECRET_FILE);
                                                it expires after ${DEFAULT_TOKEN_TTL_DAYS} days unless --days or
                                                --no-expiry says otherwise
   npm run relay -- revoke --jti <jti>          revoke a token by its id (printed by token; recorded in
@@ -22,7 +22,7 @@ Usage:
                                                a token as an argument: ps and shell history keep it)
   npm run relay -- help                        this text
 
-Options (flag, environment variable):
+Options (flag, environment variable; the command line overrides the environment):
 ${formatConfigDocs()}
 `;
 
@@ -46,8 +46,8 @@ function fail(lines: string[], code = 2): never {
 function configFlags(values: Values): Record<string, string> {
   const flags: Record<string, string> = {};
   for (const d of CONFIG_DOCS) {
-    const v = values[d.flag.slice(2)];
-    if (typeof v === 'string') flags[d.flag] = v;
+    const v = d.flag && values[d.flag.slice(2)];
+    if (d.flag && typeof v === 'string') flags[d.flag] = v;
   }
   return flags;
 }
@@ -132,7 +132,7 @@ const COMMANDS: Record<string, Command> = {
   revoke: { options: { jti: { type: 'string' }, stdin: { type: 'boolean' } }, run: revoke },
 };
 
-const CONFIG_OPTIONS: Options = Object.fromEntries(CONFIG_DOCS.map((d) => [d.flag.slice(2), { type: 'string' }]));
+const CONFIG_OPTIONS: Options = Object.fromEntries(CONFIG_DOCS.flatMap((d) => (d.flag ? [[d.flag.slice(2), { type: 'string' }]] : [])));
 const ALL_OPTIONS: Options = Object.assign({ help: { type: 'boolean', short: 'h' } }, CONFIG_OPTIONS, ...Object.values(COMMANDS).map((c) => c.options));
 
 /** parseArgs' errors, in this CLI's words: what is wrong and with which option. */
@@ -141,7 +141,7 @@ function usageMessage(err: unknown): string {
   const quoted = /'([^'\s]+)/.exec(e.message ?? '')?.[1];
   switch (e.code) {
     case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
-      return `unknown option ${quoted} (see --help)`;
+      return secretFlagRefusal(quoted ?? '') ?? `unknown option ${quoted} (see --help)`;
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
       return ALL_OPTIONS[quoted?.replace(/^--/, '') ?? '']?.type === 'boolean' ? `${quoted} takes no value` : `${quoted} needs a value`;
     default:

@@ -1,5 +1,8 @@
 // Relay configuration: command-line flags win over environment variables, which win over
 // defaults. CONFIG_DOCS is the single list of options; `--help` and the README print it.
+// Secrets have no flag (ps and shell history keep arguments): they come from the environment or
+// from a file named by `<VAR>_FILE`, the Docker/systemd credentials convention.
+import { readFileSync } from 'node:fs';
 import * as z from 'zod/mini';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -36,7 +39,10 @@ export type ConfigKey = keyof RelayConfig;
 export interface ConfigDoc {
   key: ConfigKey;
   env: string;
-  flag: string;
+  /** Absent for secrets: see SECRET_FLAGS. */
+  flag?: string;
+  /** Also read from the file `<env>_FILE` names (a secret, or a URL that may carry one). */
+  file?: boolean;
   /** Printed as-is; `undefined` means required. */
   default: string | undefined;
   description: string;
@@ -55,14 +61,14 @@ export const CONFIG_DOCS: readonly ConfigDoc[] = [
   {
     key: 'webhookToken',
     env: 'SNAPENGAGE_WEBHOOK_TOKEN',
-    flag: '--webhook-token',
+    file: true,
     default: undefined,
     description: 'The Authentication Token configured in SnapEngage for both webhooks, at least 32 characters (generate: openssl rand -hex 32). Required for serve.',
   },
   {
     key: 'secret',
     env: 'RELAY_SECRET',
-    flag: '--secret',
+    file: true,
     default: undefined,
     description: 'HMAC key for relay tokens, at least 32 characters (generate: openssl rand -hex 32). Changing it invalidates every token.',
   },
@@ -86,7 +92,7 @@ export const CONFIG_DOCS: readonly ConfigDoc[] = [
   {
     key: 'phoneWebhookToken',
     env: 'PHONE_WEBHOOK_TOKEN',
-    flag: '--phone-webhook-token',
+    file: true,
     default: '',
     description:
       'Token the phone system sends (Authorization: <token> or Bearer <token>) with POST /phone/call-events, at least 32 characters (generate: openssl rand -hex 32). Empty = that endpoint is off (404). See docs/phone-sync.md.',
@@ -101,7 +107,7 @@ export const CONFIG_DOCS: readonly ConfigDoc[] = [
   {
     key: 'phoneSystemToken',
     env: 'PHONE_SYSTEM_TOKEN',
-    flag: '--phone-system-token',
+    file: true,
     default: '',
     description: 'Sent as Authorization: Bearer <token> with each notice to PHONE_SYSTEM_URL. Empty = no Authorization header.',
   },
@@ -109,9 +115,10 @@ export const CONFIG_DOCS: readonly ConfigDoc[] = [
     key: 'redisUrl',
     env: 'RELAY_REDIS_URL',
     flag: '--redis-url',
+    file: true,
     default: '',
     description:
-      'redis://[:password@]host:port[/db]: keep events in Redis (a stream per agent) and fan them out across relay processes, so several relays can share one team behind a load balancer. Run Redis with appendonly yes + appendfsync always. Empty = the SQLite file (--db).',
+      'redis://[:password@]host:port[/db]: keep events in Redis (a stream per agent) and fan them out across relay processes, so several relays can share one team behind a load balancer. Run Redis with appendonly yes + appendfsync always. A URL with a password only from the environment or the file, never --redis-url. Empty = the SQLite file (--db).',
   },
   {
     key: 'webhookRateLimit',
@@ -169,10 +176,59 @@ function convert(key: ConfigKey, raw: string): unknown {
 /** The secrets we choose ourselves: an error about one says how to make one. */
 const GENERATED: readonly ConfigKey[] = ['secret', 'webhookToken', 'phoneWebhookToken'];
 
+/** The flags secrets had once, refused with a pointer to the environment or the file. */
+export const SECRET_FLAGS: Readonly<Record<string, ConfigKey>> = {
+  '--secret': 'secret',
+  '--webhook-token': 'webhookToken',
+  '--phone-webhook-token': 'phoneWebhookToken',
+  '--phone-system-token': 'phoneSystemToken',
+};
+
+const docOf = (key: ConfigKey) => CONFIG_DOCS.find((d) => d.key === key)!;
+
 /** Tells a person how to set an option and, for a secret we choose, how to make one. */
 export function howToSet(doc: ConfigDoc): string {
-  const how = `set ${doc.env} or pass ${doc.flag}`;
+  const vars = doc.file ? `${doc.env} or ${doc.env}_FILE` : doc.env;
+  const how = doc.flag ? `set ${vars}${doc.file ? ',' : ''} or pass ${doc.flag}` : `set ${vars}`;
   return GENERATED.includes(doc.key) ? `${how} (generate one with: openssl rand -hex 32)` : how;
+}
+
+/** Why a flag that would carry a secret is refused, and what to do instead. */
+export function secretFlagRefusal(flag: string): string | undefined {
+  const key = Object.hasOwn(SECRET_FLAGS, flag) ? SECRET_FLAGS[flag] : undefined;
+  if (!key) return undefined;
+  return `${flag} is not accepted: ps and shell history keep command-line arguments, so secrets come only from the environment: ${howToSet(docOf(key))}.`;
+}
+
+/** `scheme://user:pass@host`: any user info counts (a URL that does not parse is judged by its text). */
+const hasCredentials = (url: string) => /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(url.trim());
+
+/** What an unreadable file's error code means, without its message (which names the path). */
+const READ_ERRORS: Record<string, string> = { ENOENT: 'no such file', EACCES: 'permission denied', EISDIR: 'it is a folder', ENOTDIR: 'a part of the path is not a folder' };
+
+type Raw = { value: string | undefined; from: string } | { error: string };
+
+/**
+ * Where an option's text comes from: the flag, the variable, or the file `<VAR>_FILE` names (its
+ * trailing newlines dropped, as `echo` and editors leave one). Errors never quote a value nor the
+ * file's path: someone who mixes up X and X_FILE puts the secret in the path.
+ */
+function rawValue(doc: ConfigDoc, flags: Record<string, string | undefined>, env: Record<string, string | undefined>): Raw {
+  const flag = doc.flag === undefined ? undefined : flags[doc.flag];
+  if (flag !== undefined) {
+    if (doc.file && hasCredentials(flag)) return { error: `${doc.flag} must not carry a password (ps and shell history keep arguments): set ${doc.env} or ${doc.env}_FILE instead.` };
+    return { value: flag, from: doc.env };
+  }
+  const fileVar = `${doc.env}_FILE`;
+  const path = doc.file ? env[fileVar] : undefined;
+  if (!path) return { value: env[doc.env], from: doc.env };
+  if (env[doc.env]) return { error: `${doc.env} and ${fileVar} are both set: set only one of them.` };
+  try {
+    return { value: readFileSync(path, 'utf8').replace(/[\r\n]+$/, ''), from: fileVar };
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    return { error: `${fileVar} names a file that cannot be read (${READ_ERRORS[code] ?? code}): ${howToSet(doc)}.` };
+  }
 }
 
 /**
@@ -197,23 +253,36 @@ function load(flags: Record<string, string | undefined>, env: Record<string, str
   const out: Record<string, unknown> = {};
   for (const doc of CONFIG_DOCS) {
     if (!keys.includes(doc.key)) continue;
-    const value = flags[doc.flag] ?? env[doc.env] ?? doc.default;
+    const raw = rawValue(doc, flags, env);
+    if ('error' in raw) {
+      errors.push(raw.error);
+      continue;
+    }
+    const value = raw.value ?? doc.default;
     if ((value === undefined || value === '') && doc.default === undefined) {
-      errors.push(`${doc.env} is required: ${howToSet(doc)}.`);
+      errors.push(raw.from === doc.env ? `${doc.env} is required: ${howToSet(doc)}.` : `${raw.from} names an empty file: ${howToSet(doc)}.`);
       continue;
     }
     const field = RelayConfigSchema.shape[doc.key];
     const parsed = field.safeParse(convert(doc.key, value ?? ''));
     if (parsed.success) out[doc.key] = parsed.data;
-    else errors.push(`${doc.env} ${parsed.error.issues[0]?.message ?? 'is invalid'}: ${howToSet(doc)}.`);
+    else errors.push(`${raw.from} ${parsed.error.issues[0]?.message ?? 'is invalid'}: ${howToSet(doc)}.`);
   }
   return errors.length ? { ok: false, errors } : { ok: true, config: out };
 }
 
 /** `--help` text for the options. */
 export function formatConfigDocs(): string {
-  return CONFIG_DOCS.map((d) => {
+  const lines = CONFIG_DOCS.map((d) => {
     const def = d.default === undefined ? 'required' : d.default === '' ? 'default: empty' : `default: ${d.default}`;
-    return `  ${d.flag.padEnd(20)} ${d.env.padEnd(26)} (${def})\n      ${d.description}`;
-  }).join('\n');
+    const vars = d.file ? `${d.env} or ${d.env}_FILE` : d.env;
+    return `  ${(d.flag ?? '(no flag)').padEnd(20)} ${vars.padEnd(26)} (${def})\n      ${d.description}`;
+  });
+  return [
+    ...lines,
+    '',
+    '  Secrets have no flag (ps and shell history keep arguments): set them in the environment, or put',
+    '  each in a file and name it in <VARIABLE>_FILE (Docker/systemd credentials); a trailing newline',
+    '  in the file is ignored. Setting both <VARIABLE> and <VARIABLE>_FILE is an error.',
+  ].join('\n');
 }

@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeRelayToken, verifyRelayToken } from '../../relay/auth';
@@ -16,7 +17,7 @@ describe('relay CLI', () => {
   it('--help lists the commands and every option', () => {
     const r = run(['--help']);
     expect(r.status).toBe(0);
-    for (const word of ['serve', 'token', 'revoke', 'RELAY_SECRET', '--webhook-token', 'RELAY_ALLOWED_ORIGINS', 'openssl rand -hex 32']) expect(r.stdout).toContain(word);
+    for (const word of ['serve', 'token', 'revoke', 'RELAY_SECRET', 'RELAY_SECRET_FILE', 'SNAPENGAGE_WEBHOOK_TOKEN_FILE', 'RELAY_ALLOWED_ORIGINS', 'openssl rand -hex 32']) expect(r.stdout).toContain(word);
   });
 
   it('refuses unknown options, options of another command, missing values and unknown commands, exit 2', () => {
@@ -36,7 +37,29 @@ describe('relay CLI', () => {
   it('serve refuses to start without a secret and says what to set', () => {
     const r = run(['serve'], { SNAPENGAGE_WEBHOOK_TOKEN: HOOK });
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain('RELAY_SECRET is required: set RELAY_SECRET or pass --secret (generate one with: openssl rand -hex 32)');
+    expect(r.stderr).toContain('RELAY_SECRET is required: set RELAY_SECRET or RELAY_SECRET_FILE (generate one with: openssl rand -hex 32)');
+  });
+
+  it('refuses secrets as flags, without echoing them, and says where they go; takes them from *_FILE', () => {
+    for (const args of [
+      ['serve', '--secret', SECRET],
+      ['token', 'alice@example.com', `--secret=${SECRET}`],
+      ['serve', '--webhook-token', HOOK],
+      ['--phone-webhook-token', HOOK],
+      ['serve', '--phone-system-token=pbx-token-value'],
+      ['serve', '--redis-url', 'redis://:hunter2@127.0.0.1:6379'],
+    ]) {
+      const r = run(args, { RELAY_SECRET: SECRET, SNAPENGAGE_WEBHOOK_TOKEN: HOOK });
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/is not accepted: ps and shell history keep command-line arguments|must not carry a password/);
+      expect(r.stderr).toMatch(/set [A-Z_]+ or [A-Z_]+_FILE/);
+      for (const secret of [SECRET, HOOK, 'pbx-token-value', 'hunter2']) expect(r.stderr).not.toContain(secret);
+    }
+    const dir = tempDir();
+    writeFileSync(join(dir, 'secret'), SECRET + '\n', { mode: 0o600 });
+    const r = run(['token', 'alice@example.com'], { RELAY_SECRET_FILE: join(dir, 'secret') });
+    expect(r.status, r.stderr).toBe(0);
+    expect(verifyRelayToken(SECRET, r.stdout.trim())).toMatchObject({ ok: true, agent: 'alice@example.com' });
   });
 
   it('token prints a verifiable token; revoke records its jti', async () => {
