@@ -57,7 +57,7 @@ export const CONFIG_DOCS: readonly ConfigDoc[] = [
     default: '127.0.0.1',
     description: 'Interface to listen on. Loopback by default so a fresh install is not exposed; use 0.0.0.0 behind a TLS proxy.',
   },
-  { key: 'dbPath', env: 'RELAY_DB', flag: '--db', default: './data/relay.db', description: 'SQLite file for the event log (created with its folder). A new file starts a new generation.' },
+  { key: 'dbPath', env: 'RELAY_DB', flag: '--db', default: './data/relay.db', description: 'SQLite file for the event log (created 0600, its folder 0700 when missing; so are the -wal, -shm and phone outbox files). A new file starts a new generation.' },
   {
     key: 'webhookToken',
     env: 'SNAPENGAGE_WEBHOOK_TOKEN',

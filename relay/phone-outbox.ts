@@ -10,11 +10,10 @@
 // the outbox only sees events appended while it is configured, never the stored history.
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { PhoneChatNotice } from '../lib/protocol/phone';
 import type { Logger } from './logger';
 import type { RelayMetrics } from './metrics';
+import { createPrivateFile } from './private-file';
 import { PSEUDO_AGENT, type NewEvent } from './store';
 
 export interface PhoneOutboxTiming {
@@ -116,7 +115,7 @@ export class PhoneOutbox {
   constructor(options: PhoneOutboxOptions) {
     const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
     this.o = { ...PHONE_OUTBOX_DEFAULTS, ...defined } as PhoneOutboxOptions & PhoneOutboxTiming;
-    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+    createPrivateFile(options.path);
     this.db = new Database(options.path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
