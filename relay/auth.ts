@@ -2,6 +2,7 @@
 // and relay tokens (HMAC-signed, one per agent, carried by the extension).
 import { createHmac, hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import { normalizeAgentId } from '../lib/protocol/agent-id';
 
 // One-shot: about half the cost of createHash().update().digest(), once per webhook.
 const sha256 = (s: string) => hash('sha256', s, 'buffer');
@@ -38,7 +39,7 @@ export function bearerToken(headers: IncomingHttpHeaders): string | undefined {
 }
 
 export interface RelayTokenClaims {
-  /** Agent email, lowercase. */
+  /** Agent email, normalised (normalizeAgentId). */
   sub: string;
   /** Token id, for revocation. */
   jti: string;
@@ -51,8 +52,9 @@ export interface RelayTokenClaims {
 const PREFIX = 'sb1';
 const sign = (secret: string, payload: string) => createHmac('sha256', secret).update(`${PREFIX}.${payload}`).digest('base64url');
 
+/** See normalizeAgentId: a token and a webhook for the same address name the same agent. */
 export function normalizeAgent(agent: string): string {
-  return agent.trim().toLowerCase();
+  return normalizeAgentId(agent);
 }
 
 /**

@@ -86,6 +86,12 @@ function token(values: Values, positionals: string[]): void {
     const { token, claims } = issueRelayToken(loaded.config.secret, agent, { ttlDays: values['no-expiry'] ? 'never' : days });
     const expires = claims.exp ? new Date(claims.exp * 1000).toISOString() : 'never';
     process.stderr.write(`relay: token for ${claims.sub} (jti ${claims.jti}, expires ${expires})\n`);
+    // NFKC folded what it could (see normalizeAgentId); what is left may only look like ASCII.
+    const beyondAscii = [...new Set([...claims.sub].filter((c) => c > '\x7e'))];
+    if (beyondAscii.length) {
+      const named = beyondAscii.map((c) => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`).join(', ');
+      process.stderr.write(`relay: note: the address has characters beyond ASCII (${named}): it is another agent than an ASCII address that looks the same\n`);
+    }
     process.stdout.write(token + '\n');
   } catch (err) {
     fail([(err as Error).message]);

@@ -10,6 +10,7 @@
 // the outbox only sees events appended while it is configured, never the stored history.
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
+import { normalizeAgentId } from '../lib/protocol/agent-id';
 import type { PhoneChatNotice } from '../lib/protocol/phone';
 import type { Logger } from './logger';
 import type { RelayMetrics } from './metrics';
@@ -58,7 +59,8 @@ export function phoneOutboxPathFor(dbPath: string): string {
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const lower = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim().toLowerCase() : undefined);
+// As the adapter chose the recipients, so the transfer's two ends compare with event.agent.
+const agentIdOf = (v: unknown) => (typeof v === 'string' ? normalizeAgentId(v) || undefined : undefined);
 
 /**
  * What the phone system is told about one stored event (one recipient): `assigned` →
@@ -74,8 +76,8 @@ export function noticesFor(event: NewEvent): PhoneChatNotice[] {
   else if (event.kind === 'closed') state = 'chat-ended';
   else if (event.kind === 'transferred') {
     const transfer = isObj(event.data.transfer) ? event.data.transfer : {};
-    if (lower(transfer.toAgentId) === event.agent) state = 'chat-started';
-    else if (lower(transfer.fromAgentId) === event.agent) state = 'chat-ended';
+    if (agentIdOf(transfer.toAgentId) === event.agent) state = 'chat-started';
+    else if (agentIdOf(transfer.fromAgentId) === event.agent) state = 'chat-ended';
   }
   if (!state) return [];
   const id = 'n-' + createHash('sha256').update(`${event.id}|${event.agent}|${state}`).digest('hex').slice(0, 32);

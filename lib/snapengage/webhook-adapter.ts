@@ -3,6 +3,7 @@
 // else: when the real format turns out different, this file changes and nothing downstream.
 import { createHash } from 'node:crypto';
 import type * as z from 'zod/mini';
+import { normalizeAgentId } from '../protocol/agent-id';
 import { AgentStatusData, ConversationData } from './conversation';
 import { AGENT_STATUS_KIND, CONVERSATION_KINDS, type ConversationKind } from './event-kinds';
 
@@ -11,7 +12,7 @@ export interface AdaptedEvent {
   kind: string;
   /** ISO 8601 */
   at: string;
-  /** Lowercased agent emails; empty when the event has no addressee. */
+  /** Agent emails, normalised (normalizeAgentId); empty when the event has no addressee. */
   recipients: string[];
   data: Record<string, unknown>;
 }
@@ -95,7 +96,8 @@ function time(body: Obj, paths: readonly string[]): number | undefined {
   return ms;
 }
 
-const email = (value: string | undefined) => value?.trim().toLowerCase() || undefined;
+/** Addresses as relay tokens name them (normalizeAgentId), so a webhook reaches the token's agent. */
+const email = (value: string | undefined) => (value === undefined ? undefined : normalizeAgentId(value) || undefined);
 
 /**
  * The same event, in any spelling and however often redelivered, gets the same id. Times are

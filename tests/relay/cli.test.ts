@@ -102,6 +102,14 @@ describe('relay CLI', () => {
     await store.close();
   });
 
+  it('token notes characters beyond ASCII that NFKC left (a look-alike is another agent)', () => {
+    const r = run(['token', '\u0430lice@Example.com'], { RELAY_SECRET: SECRET });
+    expect(r.status).toBe(0);
+    expect(decodeRelayToken(r.stdout.trim())!.sub).toBe('\u0430lice@example.com');
+    expect(r.stderr).toContain('relay: note: the address has characters beyond ASCII (U+0430): it is another agent than an ASCII address that looks the same');
+    expect(run(['token', '\uFF41lice@example.com'], { RELAY_SECRET: SECRET }).stderr).not.toContain('note:');
+  });
+
   it('token expires after 180 days by default; --no-expiry only when asked; not both with --days', () => {
     const byDefault = run(['token', 'alice@example.com'], { RELAY_SECRET: SECRET });
     expect(byDefault.status).toBe(0);
