@@ -16,6 +16,29 @@ const optionalLongSecret = z
   .string()
   .check(z.refine((s) => s === '' || s.length >= MIN_SECRET_LENGTH, `must be empty (off) or at least ${MIN_SECRET_LENGTH} characters`));
 
+const parseUrl = (s: string) => {
+  try {
+    return new URL(s);
+  } catch {
+    return undefined;
+  }
+};
+/** 127.0.0.0/8, ::1, localhost: traffic that never leaves the machine. URL has already normalised the spelling. */
+export const isLoopbackHost = (hostname: string) => hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+/**
+ * Visitors' chats and the bearer token go there: https, or plain http to this machine only (a
+ * local bridge, tests). Credentials in the URL would end up in logs and proxies: the token goes in
+ * PHONE_SYSTEM_TOKEN. The messages never quote the URL.
+ */
+const phoneSystemUrl = z.string().check(
+  z.refine((s) => s === '' || /^https?:$/.test(parseUrl(s)?.protocol ?? ''), 'must be empty or an https:// URL'),
+  z.refine((s) => s === '' || !parseUrl(s) || (!parseUrl(s)!.username && !parseUrl(s)!.password), 'must not carry user:password (send a token with PHONE_SYSTEM_TOKEN)'),
+  z.refine((s) => {
+    const u = s === '' ? undefined : parseUrl(s);
+    return !u || u.protocol !== 'http:' || isLoopbackHost(u.hostname);
+  }, 'must be https:// (plain http:// only to 127.0.0.0/8, [::1] or localhost)'),
+);
+
 export const RelayConfigSchema = z.object({
   port,
   host: z.string().check(z.minLength(1, 'must not be empty')),
@@ -27,7 +50,7 @@ export const RelayConfigSchema = z.object({
   allowedOrigins: z.array(z.string()),
   logLevel: z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`),
   phoneWebhookToken: optionalLongSecret,
-  phoneSystemUrl: z.string().check(z.refine((s) => s === '' || /^https?:\/\/[^\s/]+/i.test(s), 'must be empty or an http:// / https:// URL')),
+  phoneSystemUrl,
   phoneSystemToken: z.string(),
   redisUrl: z.string().check(z.refine((s) => s === '' || /^rediss?:\/\//.test(s), 'must be empty or a redis:// / rediss:// URL')),
   webhookRateLimit: z.int('must be an integer').check(z.minimum(0, 'must be 0 (off) or more')),
@@ -102,7 +125,8 @@ export const CONFIG_DOCS: readonly ConfigDoc[] = [
     env: 'PHONE_SYSTEM_URL',
     flag: '--phone-system-url',
     default: '',
-    description: 'http(s) URL the relay POSTs chat-started / chat-ended notices to (retried until a 2xx, up to 24 h; queued in <db>.phone-outbox). Empty = no notices.',
+    description:
+      'https URL the relay POSTs chat-started / chat-ended notices to (retried until a 2xx, up to 24 h; queued in <db>.phone-outbox); plain http only to 127.0.0.0/8, [::1] or localhost; no user:password in it. Empty = no notices.',
   },
   {
     key: 'phoneSystemToken',

@@ -49,6 +49,28 @@ export interface PhoneOutboxOptions extends Partial<PhoneOutboxTiming> {
   metrics: RelayMetrics;
 }
 
+/**
+ * The answer's body is not used; it is read (so the connection can be reused) up to this much, then
+ * the connection is dropped: a phone system that answers with an endless body costs 64 KiB, not the relay.
+ */
+export const PHONE_ANSWER_MAX_BYTES = 64 * 1024;
+
+/** Reads and discards at most `cap` bytes of the body, then cancels the rest. */
+async function discardBody(res: Response, cap: number): Promise<void> {
+  if (!res.body) return;
+  const reader = res.body.getReader();
+  let seen = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    seen += value.byteLength;
+    if (seen > cap) {
+      await reader.cancel().catch(() => undefined);
+      return;
+    }
+  }
+}
+
 /** Agents notified at once (each agent's notices stay in order). */
 const CONCURRENCY = 8;
 const HOUR_MS = 3_600_000;
@@ -261,7 +283,8 @@ export class PhoneOutbox {
     let error: string | undefined;
     try {
       const res = await fetch(this.o.url, { method: 'POST', headers, body: row.body, signal: ctrl.signal, redirect: 'manual' });
-      await res.arrayBuffer().catch(() => undefined);
+      // Inside the timeout, so a body that trickles cannot hold this agent's queue longer than that.
+      await discardBody(res, PHONE_ANSWER_MAX_BYTES).catch(() => undefined);
       if (res.status < 200 || res.status > 299) error = `HTTP ${res.status}`;
     } catch (err) {
       const cause = (err as { cause?: { message?: string } }).cause;

@@ -96,6 +96,21 @@ describe('config', () => {
     expect(secretFlagRefusal('--port')).toBeUndefined();
   });
 
+  it('PHONE_SYSTEM_URL: https, plain http only to loopback, never user:password, and the URL is not echoed', () => {
+    const check = (url: string) => {
+      const r = loadConfigKeys({}, { PHONE_SYSTEM_URL: url }, ['phoneSystemUrl']);
+      return r.ok ? 'ok' : r.errors.join(' ');
+    };
+    for (const url of ['', 'https://pbx.example.com/notices', 'https://10.0.0.5:8443/n', 'http://127.0.0.1:9000/n', 'http://127.8.9.10/n', 'http://[::1]:9000/n', 'http://localhost/n', 'http://LocalHost:1/n'])
+      expect(check(url), url).toBe('ok');
+    const https = 'PHONE_SYSTEM_URL must be https:// (plain http:// only to 127.0.0.0/8, [::1] or localhost): set PHONE_SYSTEM_URL or pass --phone-system-url.';
+    for (const url of ['http://pbx.example.com/notices', 'http://10.0.0.5/n', 'http://127.0.0.1.nip.io/n', 'http://[::2]/n', 'http://localhost.example.com/n']) expect(check(url), url).toBe(https);
+    for (const url of ['https://bob:s3cret@pbx.example.com/n', 'http://bob:s3cret@127.0.0.1/n', 'https://token-only@pbx.example.com/n']) {
+      expect(check(url), url).toBe('PHONE_SYSTEM_URL must not carry user:password (send a token with PHONE_SYSTEM_TOKEN): set PHONE_SYSTEM_URL or pass --phone-system-url.');
+    }
+    for (const url of ['ftp://pbx.example.com/', 'pbx.example.com/notices', 'https//pbx']) expect(check(url), url).toBe('PHONE_SYSTEM_URL must be empty or an https:// URL: set PHONE_SYSTEM_URL or pass --phone-system-url.');
+  });
+
   it('names each invalid option', () => {
     const r = loadConfig({ '--port': 'abc', '--log-level': 'loud' }, { RELAY_SECRET: SECRET, SNAPENGAGE_WEBHOOK_TOKEN: HOOK, RELAY_RETENTION_DAYS: '0' });
     if (r.ok) throw new Error('should fail');
