@@ -288,7 +288,12 @@ export function adaptConversationEvent(input: unknown): AdaptResult {
   });
 }
 
-const STATUS_ALIASES: Record<string, string> = { available: 'online', paused: 'pause' };
+// A Map, not an object literal: looked up with the sender's text, and `"__proto__"` or
+// `"constructor"` would find Object.prototype's members there.
+const STATUS_ALIASES = new Map([
+  ['available', 'online'],
+  ['paused', 'pause'],
+]);
 const STATUS_AGENT = ['agentId', 'agent_id', 'agent.id', 'chat_agent_id'];
 const STATUS = ['status'];
 const SUBSTATUS = ['substatus', 'subStatus', 'sub_status'];
@@ -305,11 +310,11 @@ export function adaptAgentStatusEvent(input: unknown): AdaptResult {
     const rawStatus = str(body, STATUS);
     if (!rawStatus) return { ok: false, error: 'status is missing' };
     const lower = rawStatus.trim().toLowerCase();
-    const status = STATUS_ALIASES[lower] ?? lower;
+    const status = STATUS_ALIASES.get(lower) ?? lower;
     if (!['online', 'pause', 'offline'].includes(status)) return { ok: false, error: `status must be online, pause or offline (got "${rawStatus.slice(0, 32)}")` };
     const substatus = str(body, SUBSTATUS);
     const previous = str(body, PREVIOUS_STATUS)?.trim().toLowerCase();
-    const previousStatus = previous ? (STATUS_ALIASES[previous] ?? previous) : undefined;
+    const previousStatus = previous ? (STATUS_ALIASES.get(previous) ?? previous) : undefined;
     const ts = time(body, TIMESTAMP);
     const id = str(body, EVENT_ID) ?? deriveId([AGENT_STATUS_KIND, email(agentId), status, substatus, ts === undefined ? stableJson(body) : Math.floor(ts / 1000)]);
     const at = new Date(ts ?? Date.now()).toISOString();
