@@ -53,7 +53,7 @@ function configFlags(values: Values): Record<string, string> {
 }
 
 async function serve(values: Values, positionals: string[]): Promise<void> {
-  if (positionals.length) throw new UsageError(`serve takes no arguments (got "${positionals[0]}")`);
+  if (positionals.length) throw new UsageError('serve takes no arguments (see --help)');
   const loaded = loadConfig(configFlags(values), process.env);
   if (!loaded.ok) fail(['cannot start:', ...loaded.errors.map((e) => `  - ${e}`)]);
   const relay = await createRelay(loaded.config);
@@ -169,7 +169,8 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name]! : undefined;
-  if (!command) throw new UsageError(`unknown command "${name}" (see --help)`);
+  // Named back only when it looks like a command word: a pasted token must not reach the terminal's scrollback.
+  if (!command) throw new UsageError(/^[a-z-]{1,20}$/.test(name) ? `unknown command "${name}" (see --help)` : 'unknown command (see --help)');
   for (const option of Object.keys(values)) {
     if (!Object.hasOwn(CONFIG_OPTIONS, option) && !Object.hasOwn(command.options, option)) throw new UsageError(`--${option} is not an option of ${name} (see --help)`);
   }

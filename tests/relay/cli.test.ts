@@ -27,7 +27,8 @@ describe('relay CLI', () => {
       [['revoke', 'some-jti', '--days', '3'], 'relay: --days is not an option of revoke (see --help)'],
       [['serve', '--port'], 'relay: --port needs a value'],
       [['frob'], 'relay: unknown command "frob" (see --help)'],
-      [['serve', 'extra'], 'relay: serve takes no arguments (got "extra")'],
+      [['serve', 'extra'], 'relay: serve takes no arguments (see --help)'],
+      [['sb1.eyJzdWIiOiJh.c2ln'], 'relay: unknown command (see --help)'],
     ] as const) {
       const r = run([...args], { RELAY_SECRET: SECRET });
       expect({ args, status: r.status, stderr: r.stderr.trim() }).toEqual({ args, status: 2, stderr: message });
