@@ -2,6 +2,7 @@
 // and relay tokens (HMAC-signed, one per agent, carried by the extension).
 import { createHmac, hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import { normalizeAgentId } from '../lib/protocol/agent-id';
 
 // One-shot: about half the cost of createHash().update().digest(), once per webhook.
 const sha256 = (s: string) => hash('sha256', s, 'buffer');
@@ -38,7 +39,7 @@ export function bearerToken(headers: IncomingHttpHeaders): string | undefined {
 }
 
 export interface RelayTokenClaims {
-  /** Agent email, lowercase. */
+  /** Agent email, normalised (normalizeAgentId). */
   sub: string;
   /** Token id, for revocation. */
   jti: string;
@@ -51,23 +52,34 @@ export interface RelayTokenClaims {
 const PREFIX = 'sb1';
 const sign = (secret: string, payload: string) => createHmac('sha256', secret).update(`${PREFIX}.${payload}`).digest('base64url');
 
+/** See normalizeAgentId: a token and a webhook for the same address name the same agent. */
 export function normalizeAgent(agent: string): string {
-  return agent.trim().toLowerCase();
+  return normalizeAgentId(agent);
 }
 
-/** `sb1.<base64url JSON claims>.<base64url HMAC-SHA256 of "sb1.<claims>">`. */
+/**
+ * A token that leaks (a laptop sold, a config pasted in a ticket) stops working on its own: the
+ * operator who wants one that never does has to say so.
+ */
+export const DEFAULT_TOKEN_TTL_DAYS = 180;
+
+/**
+ * `sb1.<base64url JSON claims>.<base64url HMAC-SHA256 of "sb1.<claims>">`. Expires after
+ * `ttlDays` (default DEFAULT_TOKEN_TTL_DAYS); `'never'` issues one without `exp`.
+ */
 export function issueRelayToken(
   secret: string,
   agentEmail: string,
-  opts: { ttlDays?: number; now?: Date } = {},
+  opts: { ttlDays?: number | 'never'; now?: Date } = {},
 ): { token: string; claims: RelayTokenClaims } {
   const sub = normalizeAgent(agentEmail);
   if (!sub || sub === '*' || /\s/.test(sub) || !sub.includes('@')) throw new Error('agent must be an email address');
   const iat = Math.floor((opts.now ?? new Date()).getTime() / 1000);
   const claims: RelayTokenClaims = { sub, jti: randomBytes(12).toString('base64url'), iat };
-  if (opts.ttlDays !== undefined) {
-    if (!(opts.ttlDays > 0)) throw new Error('ttlDays must be positive');
-    claims.exp = iat + Math.round(opts.ttlDays * 86400);
+  const ttlDays = opts.ttlDays ?? DEFAULT_TOKEN_TTL_DAYS;
+  if (ttlDays !== 'never') {
+    if (!(ttlDays > 0)) throw new Error('ttlDays must be positive');
+    claims.exp = iat + Math.round(ttlDays * 86400);
   }
   const payload = Buffer.from(JSON.stringify(claims)).toString('base64url');
   return { token: `${PREFIX}.${payload}.${sign(secret, payload)}`, claims };

@@ -1,7 +1,8 @@
 // Thin command line around createRelay. Every option is a flag or an environment variable
-// (see CONFIG_DOCS); secrets are read from there and never printed back.
-import { decodeRelayToken, issueRelayToken } from './auth';
-import { CONFIG_DOCS, formatConfigDocs, loadConfig, loadConfigKeys } from './config';
+// (see CONFIG_DOCS); secrets only the latter (or a file it names), and they are never printed back.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { decodeRelayToken, DEFAULT_TOKEN_TTL_DAYS, issueRelayToken } from './auth';
+import { CONFIG_DOCS, formatConfigDocs, loadConfig, loadConfigKeys, secretFlagRefusal } from './config';
 import { QUARANTINE_USAGE, quarantineCommand } from './quarantine-cli';
 import { createRelay } from './relay';
 import { RelayRedisStore } from './redis-store';
@@ -11,53 +12,50 @@ const USAGE = `Switchboard relay
 
 Usage:
   npm run relay -- [serve] [options]           run the relay (default command)
-  npm run relay -- token <agent-email> [--days N]
-                                               print a relay token for one agent (needs RELAY_SECRET)
-  npm run relay -- revoke <token-or-jti>       revoke a token (recorded in the relay database;
-                                               open sockets using it close within one ping interval;
-                                               with RELAY_REDIS_URL set, recorded in Redis)
+  npm run relay -- token <agent-email> [--days N | --no-expiry]
+                                               print a relay token for one agent (needs RELAY_SECRET or RELAY_SECRET_FILE);
+                                               it expires after ${DEFAULT_TOKEN_TTL_DAYS} days unless --days or
+                                               --no-expiry says otherwise
+  npm run relay -- revoke --jti <jti>          revoke a token by its id (printed by token; recorded in
+                                               the relay database, or in Redis with RELAY_REDIS_URL set;
+                                               open sockets using it close within one ping interval)
+  npm run relay -- revoke --stdin              the same, reading the whole token from stdin (never pass
+                                               a token as an argument: ps and shell history keep it)
 ${QUARANTINE_USAGE}  npm run relay -- help                        this text
 
-Options (flag, environment variable):
+Options (flag, environment variable; the command line overrides the environment):
 ${formatConfigDocs()}
 `;
 
-interface Args {
-  command: string;
-  positional: string[];
-  flags: Record<string, string>;
+type Options = NonNullable<ParseArgsConfig['options']>;
+type Values = Record<string, string | boolean | Array<string | boolean> | undefined>;
+
+interface Command {
+  /** Options of this command besides the config flags, which every command accepts. */
+  options: Options;
+  run(values: Values, positionals: string[]): Promise<void> | void;
 }
 
-const KNOWN_FLAGS = new Set([...CONFIG_DOCS.map((d) => d.flag), '--days']);
-
-function parseArgs(argv: string[]): Args | { error: string } {
-  const positional: string[] = [];
-  const flags: Record<string, string> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--help' || arg === '-h') return { command: 'help', positional, flags };
-    if (!arg.startsWith('--')) {
-      positional.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const name = eq === -1 ? arg : arg.slice(0, eq);
-    if (!KNOWN_FLAGS.has(name)) return { error: `unknown option ${name} (see --help)` };
-    const value = eq === -1 ? argv[++i] : arg.slice(eq + 1);
-    if (value === undefined) return { error: `${name} needs a value` };
-    flags[name] = value;
-  }
-  const command = positional.shift() ?? 'serve';
-  return { command, positional, flags };
-}
+class UsageError extends Error {}
 
 function fail(lines: string[], code = 2): never {
   for (const l of lines) process.stderr.write(`relay: ${l}\n`);
   process.exit(code);
 }
 
-async function serve(flags: Record<string, string>): Promise<void> {
-  const loaded = loadConfig(flags, process.env);
+/** The config flags given, keyed as loadConfig expects them (`--port`). */
+function configFlags(values: Values): Record<string, string> {
+  const flags: Record<string, string> = {};
+  for (const d of CONFIG_DOCS) {
+    const v = d.flag && values[d.flag.slice(2)];
+    if (d.flag && typeof v === 'string') flags[d.flag] = v;
+  }
+  return flags;
+}
+
+async function serve(values: Values, positionals: string[]): Promise<void> {
+  if (positionals.length) throw new UsageError('serve takes no arguments (see --help)');
+  const loaded = loadConfig(configFlags(values), process.env);
   if (!loaded.ok) fail(['cannot start:', ...loaded.errors.map((e) => `  - ${e}`)]);
   const relay = await createRelay(loaded.config);
   process.stderr.write(`relay: listening on ${relay.url} (websocket ${relay.wsUrl})\n`);
@@ -77,30 +75,55 @@ async function serve(flags: Record<string, string>): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
-function token(positional: string[], flags: Record<string, string>): void {
-  const agent = positional[0];
-  if (!agent) fail(['usage: token <agent-email> [--days N]']);
-  const loaded = loadConfigKeys(flags, process.env, ['secret']);
+function token(values: Values, positionals: string[]): void {
+  const agent = positionals[0];
+  if (!agent || positionals.length > 1) throw new UsageError('usage: token <agent-email> [--days N | --no-expiry]');
+  if (values.days !== undefined && values['no-expiry']) throw new UsageError('give --days or --no-expiry, not both');
+  const loaded = loadConfigKeys(configFlags(values), process.env, ['secret']);
   if (!loaded.ok) fail(loaded.errors);
-  const days = flags['--days'] === undefined ? undefined : Number(flags['--days']);
+  const days = typeof values.days === 'string' ? Number(values.days) : undefined;
   if (days !== undefined && !(days > 0)) fail(['--days must be a positive number']);
   try {
-    const { token, claims } = issueRelayToken(loaded.config.secret, agent, { ttlDays: days });
+    const { token, claims } = issueRelayToken(loaded.config.secret, agent, { ttlDays: values['no-expiry'] ? 'never' : days });
     const expires = claims.exp ? new Date(claims.exp * 1000).toISOString() : 'never';
     process.stderr.write(`relay: token for ${claims.sub} (jti ${claims.jti}, expires ${expires})\n`);
+    // NFKC folded what it could (see normalizeAgentId); what is left may only look like ASCII.
+    const beyondAscii = [...new Set([...claims.sub].filter((c) => c > '\x7e'))];
+    if (beyondAscii.length) {
+      const named = beyondAscii.map((c) => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`).join(', ');
+      process.stderr.write(`relay: note: the address has characters beyond ASCII (${named}): it is another agent than an ASCII address that looks the same\n`);
+    }
     process.stdout.write(token + '\n');
   } catch (err) {
     fail([(err as Error).message]);
   }
 }
 
-async function revoke(positional: string[], flags: Record<string, string>): Promise<void> {
-  const arg = positional[0];
-  if (!arg) fail(['usage: revoke <token-or-jti>']);
-  const loaded = loadConfigKeys(flags, process.env, ['dbPath', 'redisUrl']);
+const REVOKE_USAGE = 'usage: revoke --jti <jti>, or the token on stdin: revoke --stdin';
+/** What issueRelayToken makes (16 base64url characters), with room to spare; a token is longer and has dots. */
+const JTI = /^[A-Za-z0-9_-]{1,64}$/;
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function revoke(values: Values, positionals: string[]): Promise<void> {
+  // A token given as an argument is already in ps and the shell's history: refuse it without echoing it.
+  if (positionals.length) throw new UsageError(`revoke takes no arguments (a token there is kept by ps and shell history); ${REVOKE_USAGE}`);
+  const given = typeof values.jti === 'string' ? values.jti : undefined;
+  if ((given === undefined) === !values.stdin) throw new UsageError(REVOKE_USAGE);
+  let jti: string | undefined;
+  if (given !== undefined) {
+    if (!JTI.test(given)) throw new UsageError('--jti takes the token id (16 letters, digits, - or _, printed by token), not the token; pipe a token to revoke --stdin');
+    jti = given;
+  } else {
+    jti = decodeRelayToken((await readStdin()).trim())?.jti;
+    if (!jti) fail(['stdin does not hold a relay token (expected sb1.…)']);
+  }
+  const loaded = loadConfigKeys(configFlags(values), process.env, ['dbPath', 'redisUrl']);
   if (!loaded.ok) fail(loaded.errors);
-  const jti = arg.startsWith('sb1.') ? decodeRelayToken(arg)?.jti : arg;
-  if (!jti) fail(['that is not a relay token (expected sb1.…) nor a jti']);
   const { redisUrl, dbPath } = loaded.config;
   const store = redisUrl ? await RelayRedisStore.open(redisUrl) : new SqliteEventStore(dbPath);
   await store.revokeToken(jti);
@@ -108,27 +131,56 @@ async function revoke(positional: string[], flags: Record<string, string>): Prom
   process.stderr.write(`relay: revoked jti ${jti} in ${redisUrl ? 'Redis' : dbPath}\n`);
 }
 
-async function main(): Promise<void> {
-  // Its own options (--id repeats, --all); never a secret: those come from the environment.
-  if (process.argv[2] === 'quarantine') {
-    process.exitCode = await quarantineCommand(process.argv.slice(3));
-    return;
-  }
-  const args = parseArgs(process.argv.slice(2));
-  if ('error' in args) fail([args.error]);
-  switch (args.command) {
-    case 'help':
-      process.stdout.write(USAGE);
-      return;
-    case 'serve':
-      return serve(args.flags);
-    case 'token':
-      return token(args.positional, args.flags);
-    case 'revoke':
-      return revoke(args.positional, args.flags);
+// A new command is one entry here (and a line in USAGE). Options share one namespace across
+// commands (the command may come after its options), so a name must mean the same everywhere.
+const COMMANDS: Record<string, Command> = {
+  serve: { options: {}, run: serve },
+  token: { options: { days: { type: 'string' }, 'no-expiry': { type: 'boolean' } }, run: token },
+  revoke: { options: { jti: { type: 'string' }, stdin: { type: 'boolean' } }, run: revoke },
+};
+
+const CONFIG_OPTIONS: Options = Object.fromEntries(CONFIG_DOCS.flatMap((d) => (d.flag ? [[d.flag.slice(2), { type: 'string' }]] : [])));
+const ALL_OPTIONS: Options = Object.assign({ help: { type: 'boolean', short: 'h' } }, CONFIG_OPTIONS, ...Object.values(COMMANDS).map((c) => c.options));
+
+/** parseArgs' errors, in this CLI's words: what is wrong and with which option. */
+function usageMessage(err: unknown): string {
+  const e = err as { code?: string; message?: string };
+  const quoted = /'([^'\s]+)/.exec(e.message ?? '')?.[1];
+  switch (e.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return secretFlagRefusal(quoted ?? '') ?? `unknown option ${quoted} (see --help)`;
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      return ALL_OPTIONS[quoted?.replace(/^--/, '') ?? '']?.type === 'boolean' ? `${quoted} takes no value` : `${quoted} needs a value`;
     default:
-      fail([`unknown command "${args.command}" (see --help)`]);
+      return e.message ?? String(err);
   }
 }
 
-main().catch((err: unknown) => fail([(err as Error).message], 1));
+async function main(argv: string[]): Promise<void> {
+  // quarantine parses its own options (--id repeats, --all); never a secret: those come from the environment.
+  if (argv[0] === 'quarantine') {
+    process.exitCode = await quarantineCommand(argv.slice(1));
+    return;
+  }
+  let parsed: { values: Values; positionals: string[] };
+  try {
+    parsed = parseArgs({ args: argv, options: ALL_OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError(usageMessage(err));
+  }
+  const { values, positionals } = parsed;
+  const name = positionals.shift() ?? 'serve';
+  if (values.help || name === 'help') {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name]! : undefined;
+  // Named back only when it looks like a command word: a pasted token must not reach the terminal's scrollback.
+  if (!command) throw new UsageError(/^[a-z-]{1,20}$/.test(name) ? `unknown command "${name}" (see --help)` : 'unknown command (see --help)');
+  for (const option of Object.keys(values)) {
+    if (!Object.hasOwn(CONFIG_OPTIONS, option) && !Object.hasOwn(command.options, option)) throw new UsageError(`--${option} is not an option of ${name} (see --help)`);
+  }
+  await command.run(values, positionals);
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => fail([(err as Error).message], err instanceof UsageError ? 2 : 1));

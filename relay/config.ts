@@ -1,24 +1,56 @@
 // Relay configuration: command-line flags win over environment variables, which win over
 // defaults. CONFIG_DOCS is the single list of options; `--help` and the README print it.
+// Secrets have no flag (ps and shell history keep arguments): they come from the environment or
+// from a file named by `<VAR>_FILE`, the Docker/systemd credentials convention.
+import { readFileSync } from 'node:fs';
 import * as z from 'zod/mini';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const port = z.int('must be an integer').check(z.minimum(0, 'must be 0..65535'), z.maximum(65535, 'must be 0..65535'));
 const positiveInt = z.int('must be an integer').check(z.positive('must be positive'));
+/** Shared secrets must be hard to guess: the same floor as RELAY_SECRET (openssl rand -hex 32 gives 64). */
+export const MIN_SECRET_LENGTH = 32;
+const longSecret = z.string().check(z.minLength(MIN_SECRET_LENGTH, `must be at least ${MIN_SECRET_LENGTH} characters`));
+const optionalLongSecret = z
+  .string()
+  .check(z.refine((s) => s === '' || s.length >= MIN_SECRET_LENGTH, `must be empty (off) or at least ${MIN_SECRET_LENGTH} characters`));
+
+const parseUrl = (s: string) => {
+  try {
+    return new URL(s);
+  } catch {
+    return undefined;
+  }
+};
+/** 127.0.0.0/8, ::1, localhost: traffic that never leaves the machine. URL has already normalised the spelling. */
+export const isLoopbackHost = (hostname: string) => hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+/**
+ * Visitors' chats and the bearer token go there: https, or plain http to this machine only (a
+ * local bridge, tests). Credentials in the URL would end up in logs and proxies: the token goes in
+ * PHONE_SYSTEM_TOKEN. The messages never quote the URL.
+ */
+const phoneSystemUrl = z.string().check(
+  z.refine((s) => s === '' || /^https?:$/.test(parseUrl(s)?.protocol ?? ''), 'must be empty or an https:// URL'),
+  z.refine((s) => s === '' || !parseUrl(s) || (!parseUrl(s)!.username && !parseUrl(s)!.password), 'must not carry user:password (send a token with PHONE_SYSTEM_TOKEN)'),
+  z.refine((s) => {
+    const u = s === '' ? undefined : parseUrl(s);
+    return !u || u.protocol !== 'http:' || isLoopbackHost(u.hostname);
+  }, 'must be https:// (plain http:// only to 127.0.0.0/8, [::1] or localhost)'),
+);
 
 export const RelayConfigSchema = z.object({
   port,
   host: z.string().check(z.minLength(1, 'must not be empty')),
   dbPath: z.string().check(z.minLength(1, 'must not be empty')),
-  webhookToken: z.string().check(z.minLength(1, 'must not be empty')),
-  secret: z.string().check(z.minLength(32, 'must be at least 32 characters')),
+  webhookToken: longSecret,
+  secret: longSecret,
   retentionDays: positiveInt,
   pingIntervalMs: z.int('must be an integer').check(z.minimum(1000, 'must be at least 1000')),
   allowedOrigins: z.array(z.string()),
   logLevel: z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`),
-  phoneWebhookToken: z.string(),
-  phoneSystemUrl: z.string().check(z.refine((s) => s === '' || /^https?:\/\/[^\s/]+/i.test(s), 'must be empty or an http:// / https:// URL')),
+  phoneWebhookToken: optionalLongSecret,
+  phoneSystemUrl,
   phoneSystemToken: z.string(),
   redisUrl: z.string().check(z.refine((s) => s === '' || /^rediss?:\/\//.test(s), 'must be empty or a redis:// / rediss:// URL')),
   webhookRateLimit: z.int('must be an integer').check(z.minimum(0, 'must be 0 (off) or more')),
@@ -31,7 +63,10 @@ export type ConfigKey = keyof RelayConfig;
 export interface ConfigDoc {
   key: ConfigKey;
   env: string;
-  flag: string;
+  /** Absent for secrets: see SECRET_FLAGS. */
+  flag?: string;
+  /** Also read from the file `<env>_FILE` names (a secret, or a URL that may carry one). */
+  file?: boolean;
   /** Printed as-is; `undefined` means required. */
   default: string | undefined;
   description: string;
@@ -46,18 +81,18 @@ export const CONFIG_DOCS: readonly ConfigDoc[] = [
     default: '127.0.0.1',
     description: 'Interface to listen on. Loopback by default so a fresh install is not exposed; use 0.0.0.0 behind a TLS proxy.',
   },
-  { key: 'dbPath', env: 'RELAY_DB', flag: '--db', default: './data/relay.db', description: 'SQLite file for the event log (created with its folder). A new file starts a new generation.' },
+  { key: 'dbPath', env: 'RELAY_DB', flag: '--db', default: './data/relay.db', description: 'SQLite file for the event log (created 0600, its folder 0700 when missing; so are the -wal, -shm and phone outbox files). A new file starts a new generation.' },
   {
     key: 'webhookToken',
     env: 'SNAPENGAGE_WEBHOOK_TOKEN',
-    flag: '--webhook-token',
+    file: true,
     default: undefined,
-    description: 'The Authentication Token configured in SnapEngage for both webhooks. Required for serve.',
+    description: 'The Authentication Token configured in SnapEngage for both webhooks, at least 32 characters (generate: openssl rand -hex 32). Required for serve.',
   },
   {
     key: 'secret',
     env: 'RELAY_SECRET',
-    flag: '--secret',
+    file: true,
     default: undefined,
     description: 'HMAC key for relay tokens, at least 32 characters (generate: openssl rand -hex 32). Changing it invalidates every token.',
   },
@@ -81,21 +116,23 @@ export const CONFIG_DOCS: readonly ConfigDoc[] = [
   {
     key: 'phoneWebhookToken',
     env: 'PHONE_WEBHOOK_TOKEN',
-    flag: '--phone-webhook-token',
+    file: true,
     default: '',
-    description: 'Token the phone system sends (Authorization: <token> or Bearer <token>) with POST /phone/call-events. Empty = that endpoint is off (404). See docs/phone-sync.md.',
+    description:
+      'Token the phone system sends (Authorization: <token> or Bearer <token>) with POST /phone/call-events, at least 32 characters (generate: openssl rand -hex 32). Empty = that endpoint is off (404). See docs/phone-sync.md.',
   },
   {
     key: 'phoneSystemUrl',
     env: 'PHONE_SYSTEM_URL',
     flag: '--phone-system-url',
     default: '',
-    description: 'http(s) URL the relay POSTs chat-started / chat-ended notices to (retried until a 2xx, up to 24 h; queued in <db>.phone-outbox). Empty = no notices.',
+    description:
+      'https URL the relay POSTs chat-started / chat-ended notices to (retried until a 2xx, up to 24 h; queued in <db>.phone-outbox); plain http only to 127.0.0.0/8, [::1] or localhost; no user:password in it. Empty = no notices.',
   },
   {
     key: 'phoneSystemToken',
     env: 'PHONE_SYSTEM_TOKEN',
-    flag: '--phone-system-token',
+    file: true,
     default: '',
     description: 'Sent as Authorization: Bearer <token> with each notice to PHONE_SYSTEM_URL. Empty = no Authorization header.',
   },
@@ -103,9 +140,10 @@ export const CONFIG_DOCS: readonly ConfigDoc[] = [
     key: 'redisUrl',
     env: 'RELAY_REDIS_URL',
     flag: '--redis-url',
+    file: true,
     default: '',
     description:
-      'redis://[:password@]host:port[/db]: keep events in Redis (a stream per agent) and fan them out across relay processes, so several relays can share one team behind a load balancer. Run Redis with appendonly yes + appendfsync always. Empty = the SQLite file (--db).',
+      'redis://[:password@]host:port[/db]: keep events in Redis (a stream per agent) and fan them out across relay processes, so several relays can share one team behind a load balancer. Run Redis with appendonly yes + appendfsync always. A URL with a password only from the environment or the file, never --redis-url. Empty = the SQLite file (--db).',
   },
   {
     key: 'webhookRateLimit',
@@ -169,10 +207,62 @@ function convert(key: ConfigKey, raw: string): unknown {
   }
 }
 
-/** Tells a person how to set an option and, for the secret, how to make one. */
+/** The secrets we choose ourselves: an error about one says how to make one. */
+const GENERATED: readonly ConfigKey[] = ['secret', 'webhookToken', 'phoneWebhookToken'];
+
+/** The flags secrets had once, refused with a pointer to the environment or the file. */
+export const SECRET_FLAGS: Readonly<Record<string, ConfigKey>> = {
+  '--secret': 'secret',
+  '--webhook-token': 'webhookToken',
+  '--phone-webhook-token': 'phoneWebhookToken',
+  '--phone-system-token': 'phoneSystemToken',
+};
+
+const docOf = (key: ConfigKey) => CONFIG_DOCS.find((d) => d.key === key)!;
+
+/** Tells a person how to set an option and, for a secret we choose, how to make one. */
 export function howToSet(doc: ConfigDoc): string {
-  const how = `set ${doc.env} or pass ${doc.flag}`;
-  return doc.key === 'secret' ? `${how} (generate one with: openssl rand -hex 32)` : how;
+  const vars = doc.file ? `${doc.env} or ${doc.env}_FILE` : doc.env;
+  const how = doc.flag ? `set ${vars}${doc.file ? ',' : ''} or pass ${doc.flag}` : `set ${vars}`;
+  return GENERATED.includes(doc.key) ? `${how} (generate one with: openssl rand -hex 32)` : how;
+}
+
+/** Why a flag that would carry a secret is refused, and what to do instead. */
+export function secretFlagRefusal(flag: string): string | undefined {
+  const key = Object.hasOwn(SECRET_FLAGS, flag) ? SECRET_FLAGS[flag] : undefined;
+  if (!key) return undefined;
+  return `${flag} is not accepted: ps and shell history keep command-line arguments, so secrets come only from the environment: ${howToSet(docOf(key))}.`;
+}
+
+/** `scheme://user:pass@host`: any user info counts (a URL that does not parse is judged by its text). */
+const hasCredentials = (url: string) => /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(url.trim());
+
+/** What an unreadable file's error code means, without its message (which names the path). */
+const READ_ERRORS: Record<string, string> = { ENOENT: 'no such file', EACCES: 'permission denied', EISDIR: 'it is a folder', ENOTDIR: 'a part of the path is not a folder' };
+
+type Raw = { value: string | undefined; from: string } | { error: string };
+
+/**
+ * Where an option's text comes from: the flag, the variable, or the file `<VAR>_FILE` names (its
+ * trailing newlines dropped, as `echo` and editors leave one). Errors never quote a value nor the
+ * file's path: someone who mixes up X and X_FILE puts the secret in the path.
+ */
+function rawValue(doc: ConfigDoc, flags: Record<string, string | undefined>, env: Record<string, string | undefined>): Raw {
+  const flag = doc.flag === undefined ? undefined : flags[doc.flag];
+  if (flag !== undefined) {
+    if (doc.file && hasCredentials(flag)) return { error: `${doc.flag} must not carry a password (ps and shell history keep arguments): set ${doc.env} or ${doc.env}_FILE instead.` };
+    return { value: flag, from: doc.env };
+  }
+  const fileVar = `${doc.env}_FILE`;
+  const path = doc.file ? env[fileVar] : undefined;
+  if (!path) return { value: env[doc.env], from: doc.env };
+  if (env[doc.env]) return { error: `${doc.env} and ${fileVar} are both set: set only one of them.` };
+  try {
+    return { value: readFileSync(path, 'utf8').replace(/[\r\n]+$/, ''), from: fileVar };
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    return { error: `${fileVar} names a file that cannot be read (${READ_ERRORS[code] ?? code}): ${howToSet(doc)}.` };
+  }
 }
 
 /**
@@ -197,23 +287,36 @@ function load(flags: Record<string, string | undefined>, env: Record<string, str
   const out: Record<string, unknown> = {};
   for (const doc of CONFIG_DOCS) {
     if (!keys.includes(doc.key)) continue;
-    const value = flags[doc.flag] ?? env[doc.env] ?? doc.default;
+    const raw = rawValue(doc, flags, env);
+    if ('error' in raw) {
+      errors.push(raw.error);
+      continue;
+    }
+    const value = raw.value ?? doc.default;
     if ((value === undefined || value === '') && doc.default === undefined) {
-      errors.push(`${doc.env} is required: ${howToSet(doc)}.`);
+      errors.push(raw.from === doc.env ? `${doc.env} is required: ${howToSet(doc)}.` : `${raw.from} names an empty file: ${howToSet(doc)}.`);
       continue;
     }
     const field = RelayConfigSchema.shape[doc.key];
     const parsed = field.safeParse(convert(doc.key, value ?? ''));
     if (parsed.success) out[doc.key] = parsed.data;
-    else errors.push(`${doc.env} ${parsed.error.issues[0]?.message ?? 'is invalid'}: ${howToSet(doc)}.`);
+    else errors.push(`${raw.from} ${parsed.error.issues[0]?.message ?? 'is invalid'}: ${howToSet(doc)}.`);
   }
   return errors.length ? { ok: false, errors } : { ok: true, config: out };
 }
 
 /** `--help` text for the options. */
 export function formatConfigDocs(): string {
-  return CONFIG_DOCS.map((d) => {
+  const lines = CONFIG_DOCS.map((d) => {
     const def = d.default === undefined ? 'required' : d.default === '' ? 'default: empty' : `default: ${d.default}`;
-    return `  ${d.flag.padEnd(20)} ${d.env.padEnd(26)} (${def})\n      ${d.description}`;
-  }).join('\n');
+    const vars = d.file ? `${d.env} or ${d.env}_FILE` : d.env;
+    return `  ${(d.flag ?? '(no flag)').padEnd(20)} ${vars.padEnd(26)} (${def})\n      ${d.description}`;
+  });
+  return [
+    ...lines,
+    '',
+    '  Secrets have no flag (ps and shell history keep arguments): set them in the environment, or put',
+    '  each in a file and name it in <VARIABLE>_FILE (Docker/systemd credentials); a trailing newline',
+    '  in the file is ignored. Setting both <VARIABLE> and <VARIABLE>_FILE is an error.',
+  ].join('\n');
 }

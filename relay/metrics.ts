@@ -1,6 +1,12 @@
 // Prometheus text exposition, hand-written: a dozen series do not justify a client library.
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+/**
+ * Event-loop delay is reported over the last LOOP_WINDOW_MS / 2 … LOOP_WINDOW_MS, whoever reads
+ * /metrics and however often: a scraper every minute (Prometheus' default) sees each stall at least
+ * once, and a visitor's read hides nothing from it.
+ */
+export const LOOP_WINDOW_MS = 120_000;
 
 export type RejectReason = 'unauthorized' | 'unsupported_media_type' | 'too_large' | 'bad_json' | 'bad_payload' | 'store_unavailable' | 'rate_limited';
 export type WebhookEndpoint = 'conversation-events' | 'agent-status';
@@ -28,16 +34,39 @@ export class RelayMetrics {
   /**
    * How long ready work waited for the event loop: every agent's events wait that long too. A
    * stall shows here (a ping sweep over 10,000 sockets once held it ~700 ms; bench/README.md).
+   * Two histograms half a window apart, each starting over once a window; /metrics reports the
+   * older, which covers at least half a window. Reading resets nothing. (Node cannot merge these
+   * histograms, hence two samplers; the second costs no CPU one can measure. Each records the
+   * whole interval, so an idle loop reads ~10 ms, as before.)
    */
-  private readonly loopDelay: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });
+  private readonly loopDelay: Array<{ histogram: IntervalHistogram; since: number }>;
+  private readonly loopTimer: NodeJS.Timeout;
+  private readonly loopWindowMs: number;
 
-  constructor(private readonly gauges: () => { agents: number; sockets: number }) {
-    this.loopDelay.enable();
+  constructor(
+    private readonly gauges: () => { agents: number; sockets: number },
+    opts: { loopWindowMs?: number } = {},
+  ) {
+    this.loopWindowMs = opts.loopWindowMs ?? LOOP_WINDOW_MS;
+    const now = performance.now();
+    this.loopDelay = [0, 1].map(() => ({ histogram: monitorEventLoopDelay({ resolution: 10 }), since: now }));
+    for (const w of this.loopDelay) w.histogram.enable();
+    this.loopTimer = setInterval(() => {
+      const older = this.olderLoopWindow();
+      older.histogram.reset();
+      older.since = performance.now();
+    }, this.loopWindowMs / 2).unref();
+  }
+
+  private olderLoopWindow() {
+    const [a, b] = this.loopDelay as [(typeof this.loopDelay)[0], (typeof this.loopDelay)[0]];
+    return a.since <= b.since ? a : b;
   }
 
   /** Stops sampling the event loop (the relay is closing). */
   stop(): void {
-    this.loopDelay.disable();
+    clearInterval(this.loopTimer);
+    for (const w of this.loopDelay) w.histogram.disable();
   }
 
   webhookAccepted(endpoint: WebhookEndpoint): void {
@@ -127,17 +156,20 @@ export class RelayMetrics {
       `relay_phone_notices_delivered_total ${this.phoneNoticesDelivered}`,
     );
     labelled('relay_phone_notices_failed_total', 'Failed attempts to notify the phone system: retry = will be retried, dropped = given up.', 'outcome', this.phoneNoticesFailed);
-    // Since the previous scrape, so a stall shows once and then clears (ns → s).
-    const delay = this.loopDelay;
+    // The older window, read without resetting it (ns → s).
+    const window = this.olderLoopWindow();
+    const delay = window.histogram;
     const seconds = (ns: number) => (Number.isFinite(ns) && delay.count > 0 ? ns / 1e9 : 0);
     lines.push(
-      '# HELP relay_event_loop_delay_seconds Event-loop delay since the previous scrape (p50, p99, max): how long ready work, events to agents included, waited.',
+      `# HELP relay_event_loop_delay_seconds Event-loop delay over the last ${this.loopWindowMs / 2000} to ${this.loopWindowMs / 1000} s (p50, p99, max), however often this is read: how long ready work, events to agents included, waited.`,
       '# TYPE relay_event_loop_delay_seconds gauge',
       `relay_event_loop_delay_seconds{quantile="0.5"} ${seconds(delay.percentile(50))}`,
       `relay_event_loop_delay_seconds{quantile="0.99"} ${seconds(delay.percentile(99))}`,
       `relay_event_loop_delay_seconds{quantile="1"} ${seconds(delay.max)}`,
+      '# HELP relay_event_loop_delay_window_seconds How far back relay_event_loop_delay_seconds reaches now.',
+      '# TYPE relay_event_loop_delay_window_seconds gauge',
+      `relay_event_loop_delay_window_seconds ${((performance.now() - window.since) / 1000).toFixed(3)}`,
     );
-    delay.reset();
     return lines.join('\n') + '\n';
   }
 }

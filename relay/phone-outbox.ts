@@ -10,11 +10,11 @@
 // the outbox only sees events appended while it is configured, never the stored history.
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { normalizeAgentId } from '../lib/protocol/agent-id';
 import type { PhoneChatNotice } from '../lib/protocol/phone';
 import type { Logger } from './logger';
 import type { RelayMetrics } from './metrics';
+import { createPrivateFile } from './private-file';
 import { PSEUDO_AGENT, type NewEvent } from './store';
 
 export interface PhoneOutboxTiming {
@@ -49,6 +49,28 @@ export interface PhoneOutboxOptions extends Partial<PhoneOutboxTiming> {
   metrics: RelayMetrics;
 }
 
+/**
+ * The answer's body is not used; it is read (so the connection can be reused) up to this much, then
+ * the connection is dropped: a phone system that answers with an endless body costs 64 KiB, not the relay.
+ */
+export const PHONE_ANSWER_MAX_BYTES = 64 * 1024;
+
+/** Reads and discards at most `cap` bytes of the body, then cancels the rest. */
+async function discardBody(res: Response, cap: number): Promise<void> {
+  if (!res.body) return;
+  const reader = res.body.getReader();
+  let seen = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    seen += value.byteLength;
+    if (seen > cap) {
+      await reader.cancel().catch(() => undefined);
+      return;
+    }
+  }
+}
+
 /** Agents notified at once (each agent's notices stay in order). */
 const CONCURRENCY = 8;
 const HOUR_MS = 3_600_000;
@@ -59,7 +81,8 @@ export function phoneOutboxPathFor(dbPath: string): string {
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const lower = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim().toLowerCase() : undefined);
+// As the adapter chose the recipients, so the transfer's two ends compare with event.agent.
+const agentIdOf = (v: unknown) => (typeof v === 'string' ? normalizeAgentId(v) || undefined : undefined);
 
 /**
  * What the phone system is told about one stored event (one recipient): `assigned` →
@@ -75,8 +98,8 @@ export function noticesFor(event: NewEvent): PhoneChatNotice[] {
   else if (event.kind === 'closed') state = 'chat-ended';
   else if (event.kind === 'transferred') {
     const transfer = isObj(event.data.transfer) ? event.data.transfer : {};
-    if (lower(transfer.toAgentId) === event.agent) state = 'chat-started';
-    else if (lower(transfer.fromAgentId) === event.agent) state = 'chat-ended';
+    if (agentIdOf(transfer.toAgentId) === event.agent) state = 'chat-started';
+    else if (agentIdOf(transfer.fromAgentId) === event.agent) state = 'chat-ended';
   }
   if (!state) return [];
   const id = 'n-' + createHash('sha256').update(`${event.id}|${event.agent}|${state}`).digest('hex').slice(0, 32);
@@ -116,7 +139,7 @@ export class PhoneOutbox {
   constructor(options: PhoneOutboxOptions) {
     const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
     this.o = { ...PHONE_OUTBOX_DEFAULTS, ...defined } as PhoneOutboxOptions & PhoneOutboxTiming;
-    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+    createPrivateFile(options.path);
     this.db = new Database(options.path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
@@ -260,7 +283,8 @@ export class PhoneOutbox {
     let error: string | undefined;
     try {
       const res = await fetch(this.o.url, { method: 'POST', headers, body: row.body, signal: ctrl.signal, redirect: 'manual' });
-      await res.arrayBuffer().catch(() => undefined);
+      // Inside the timeout, so a body that trickles cannot hold this agent's queue longer than that.
+      await discardBody(res, PHONE_ANSWER_MAX_BYTES).catch(() => undefined);
       if (res.status < 200 || res.status > 299) error = `HTTP ${res.status}`;
     } catch (err) {
       const cause = (err as { cause?: { message?: string } }).cause;

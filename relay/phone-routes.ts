@@ -51,7 +51,8 @@ const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object
 /** Parses and checks the body; the error message names the field. */
 export function parseCallEvent(body: unknown): { ok: true; event: NewEvent } | { ok: false; error: string } {
   if (!isObj(body)) return { ok: false, error: 'body must be a JSON object' };
-  const parsed = PhoneCallEvent.safeParse(body);
+  // Normalised before the check, as at token issue: `alice＠example.com` is Alice's address too.
+  const parsed = PhoneCallEvent.safeParse(typeof body.agent === 'string' ? { ...body, agent: normalizeAgent(body.agent) } : body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const field = issue?.path.join('.') || 'body';

@@ -4,7 +4,11 @@
 //   seq                 INCR counter: the global sequence (never reused, also after pruning)
 //   generation          random id of this log (SET NX once)
 //   ev:<agent>          a stream per agent; entry id `<seq>-0`, fields id/kind/at/data/t
-//   id:<agent>:<id>     dedupe key -> seq
+//   dd:<n>:<agent>:<id> dedupe key -> seq; n = the agent's length in bytes, so an agent or id
+//                       holding ':' cannot make two events share a key (see dedupeKey)
+//   id:<agent>:<id>     the same, as relays before it wrote it: ambiguous ("a:b"+"c" = "a"+"b:c"),
+//                       so it is trusted only when the stream entry at its seq has that id; such
+//                       keys go as retention prunes their events (no migration step needed)
 //   agents              set of agents with a stream (for pruning)
 //   revoked             set of revoked token ids
 //   quarantine          hash: quarantine id -> JSON {id, endpoint, receivedAt, body} (see QuarantineEntry)
@@ -32,13 +36,20 @@ local out = {}
 local i = 3
 while i <= #ARGV do
   local agent, id, kind, at, data = ARGV[i], ARGV[i+1], ARGV[i+2], ARGV[i+3], ARGV[i+4]
-  local dkey = p .. 'id:' .. agent .. ':' .. id
+  local dkey = p .. 'dd:' .. #agent .. ':' .. agent .. ':' .. id
+  local skey = p .. 'ev:' .. agent
   local prior = redis.call('GET', dkey)
+  if not prior then
+    local legacy = redis.call('GET', p .. 'id:' .. agent .. ':' .. id)
+    if legacy then
+      local entry = redis.call('XRANGE', skey, legacy .. '-0', legacy .. '-0')
+      if #entry > 0 and entry[1][2][1] == 'id' and entry[1][2][2] == id then prior = legacy end
+    end
+  end
   if prior then
     table.insert(out, tonumber(prior))
     table.insert(out, 1)
   else
-    local skey = p .. 'ev:' .. agent
     local last = redis.call('XREVRANGE', skey, '+', '-', 'COUNT', 1)
     local prev = 0
     if #last > 0 then prev = tonumber(string.match(last[1][1], '^(%d+)')) end
@@ -82,6 +93,11 @@ export interface RedisStoreOptions {
 }
 
 export type FanOutListener = (event: StoredEvent, prev: number) => void;
+
+/** The dedupe key of (agent, id), as APPEND_LUA builds it (Lua's # counts bytes). */
+export function dedupeKey(prefix: string, agent: string, id: string): string {
+  return `${prefix}dd:${Buffer.byteLength(agent, 'utf8')}:${agent}:${id}`;
+}
 
 interface Scripts {
   sbQuarantine(prefix: string, id: string, entry: string, why: string): Promise<number>;
@@ -171,7 +187,7 @@ export class RelayRedisStore implements EventStore {
         // Fields are written in a fixed order: id, kind, at, data, t.
         const multi = this.redis.multi();
         multi.xdel(key, ...old.map(([id]) => id));
-        for (const [, fields] of old) multi.del(`${this.prefix}id:${agent}:${fields[1]}`);
+        for (const [, fields] of old) multi.del(dedupeKey(this.prefix, agent, fields[1]!), `${this.prefix}id:${agent}:${fields[1]}`);
         await multi.exec();
         removed += old.length;
         if (old.length < rows.length) break;

@@ -14,8 +14,9 @@
 // forwarded early; a restart continues after the reservation.
 import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
-import { closeSync, fdatasync, fsyncSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, fdatasync, fsyncSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { createPrivateFile } from './private-file';
 import { Checkpointer } from './sqlite-checkpointer';
 import type { AppendResult, EventStore, NewEvent, NewQuarantineEntry, QuarantineEntry, StoredEvent } from './store';
 
@@ -114,7 +115,7 @@ export class SqliteEventStore implements EventStore {
     private readonly path: string,
     private readonly tuning: { restartFrames?: number } = {},
   ) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    createPrivateFile(path);
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     // NORMAL: a commit writes the WAL without syncing it; `durable` fsyncs it before any append resolves.

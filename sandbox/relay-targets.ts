@@ -3,7 +3,7 @@
 export const CONVERSATION_EVENTS_PATH = '/snapengage/conversation-events';
 export const AGENT_STATUS_PATH = '/snapengage/agent-status';
 export const DEFAULT_RELAY_URL = 'http://127.0.0.1:8787';
-export const DEFAULT_WEBHOOK_TOKEN = 'demo-webhook-token';
+export const DEFAULT_WEBHOOK_TOKEN = 'demo-webhook-token-for-local-use-only';
 
 export function relayWebhookUrls(base: string): { conversationUrl: string; statusUrl: string } {
   const trimmed = base.replace(/\/+$/, '');

@@ -2,12 +2,13 @@
 // with demo values, and prints what to paste into the extension's options.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
+import { DEFAULT_WEBHOOK_TOKEN } from '../sandbox/relay-targets';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const DEMO = {
   SANDBOX_PORT: process.env.SANDBOX_PORT ?? '8788',
   RELAY_PORT: process.env.RELAY_PORT ?? '8787',
-  SNAPENGAGE_WEBHOOK_TOKEN: process.env.SNAPENGAGE_WEBHOOK_TOKEN ?? 'demo-webhook-token',
+  SNAPENGAGE_WEBHOOK_TOKEN: process.env.SNAPENGAGE_WEBHOOK_TOKEN ?? DEFAULT_WEBHOOK_TOKEN,
   RELAY_SECRET: process.env.RELAY_SECRET ?? 'demo-secret-for-local-use-only-0123456789abcdef',
   RELAY_DB: process.env.RELAY_DB ?? resolve(ROOT, 'data/demo-relay.db'),
   AGENT: process.env.DEMO_AGENT ?? 'alice@example.com',

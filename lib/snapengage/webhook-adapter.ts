@@ -3,6 +3,7 @@
 // else: when the real format turns out different, this file changes and nothing downstream.
 import { createHash } from 'node:crypto';
 import type * as z from 'zod/mini';
+import { normalizeAgentId } from '../protocol/agent-id';
 import { AgentStatusData, ConversationData } from './conversation';
 import { AGENT_STATUS_KIND, CONVERSATION_KINDS, type ConversationKind } from './event-kinds';
 
@@ -11,7 +12,7 @@ export interface AdaptedEvent {
   kind: string;
   /** ISO 8601 */
   at: string;
-  /** Lowercased agent emails; empty when the event has no addressee. */
+  /** Agent emails, normalised (normalizeAgentId); empty when the event has no addressee. */
   recipients: string[];
   data: Record<string, unknown>;
 }
@@ -95,7 +96,8 @@ function pick(body: Obj, paths: readonly string[]): { path: string; value: unkno
         v = v[Number(part)];
         continue;
       }
-      if (!isObj(v)) {
+      // Own properties only: a field map's path may name "__proto__" or "constructor".
+      if (!isObj(v) || !Object.hasOwn(v, part)) {
         v = undefined;
         break;
       }
@@ -128,7 +130,8 @@ function time(body: Obj, paths: readonly string[]): number | undefined {
   return ms;
 }
 
-const email = (value: string | undefined) => value?.trim().toLowerCase() || undefined;
+/** Addresses as relay tokens name them (normalizeAgentId), so a webhook reaches the token's agent. */
+const email = (value: string | undefined) => (value === undefined ? undefined : normalizeAgentId(value) || undefined);
 
 /**
  * The same event, in any spelling and however often redelivered, gets the same id. Times are
@@ -359,7 +362,12 @@ function adaptConversation(input: unknown, p: Readonly<ConversationPaths>): Adap
   });
 }
 
-const STATUS_ALIASES: Record<string, string> = { available: 'online', paused: 'pause' };
+// A Map, not an object literal: looked up with the sender's text, and `"__proto__"` or
+// `"constructor"` would find Object.prototype's members there.
+const STATUS_ALIASES = new Map([
+  ['available', 'online'],
+  ['paused', 'pause'],
+]);
 const STATUS_AGENT = ['agentId', 'agent_id', 'agent.id', 'chat_agent_id'];
 const STATUS = ['status'];
 const SUBSTATUS = ['substatus', 'subStatus', 'sub_status'];
@@ -399,11 +407,11 @@ function adaptStatus(input: unknown, p: Readonly<AgentStatusPaths>): AdaptResult
     const rawStatus = str(body, p.status);
     if (!rawStatus) return { ok: false, error: 'status is missing', reason: 'missing_status' };
     const lower = rawStatus.trim().toLowerCase();
-    const status = STATUS_ALIASES[lower] ?? lower;
+    const status = STATUS_ALIASES.get(lower) ?? lower;
     if (!['online', 'pause', 'offline'].includes(status)) return { ok: false, error: `status must be online, pause or offline (got "${rawStatus.slice(0, 32)}")`, reason: 'unknown_status' };
     const substatus = str(body, p.substatus);
     const previous = str(body, p.previousStatus)?.trim().toLowerCase();
-    const previousStatus = previous ? (STATUS_ALIASES[previous] ?? previous) : undefined;
+    const previousStatus = previous ? (STATUS_ALIASES.get(previous) ?? previous) : undefined;
     const ts = time(body, p.at);
     const id = str(body, p.eventId) ?? deriveId([AGENT_STATUS_KIND, email(agentId), status, substatus, ts === undefined ? stableJson(body) : Math.floor(ts / 1000)]);
     const at = new Date(ts ?? Date.now()).toISOString();

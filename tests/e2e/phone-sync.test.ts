@@ -7,7 +7,7 @@ import { OptionsPage, PopupPage } from './pages';
 import { RelayUnderTest, WEBHOOK_TOKEN } from './relay-helpers';
 
 const ALICE = 'alice@example.com';
-const PHONE_TOKEN = 'phone-token-for-e2e-0123456789';
+const PHONE_TOKEN = 'phone-token-for-e2e-0123456789abcdef';
 
 let sandbox: Sandbox;
 let relay: RelayUnderTest;

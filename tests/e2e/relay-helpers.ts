@@ -10,7 +10,7 @@ import { createSandbox, type Sandbox } from '../../sandbox/server';
 import { OptionsPage, PopupPage } from './pages';
 
 export const RELAY_SECRET = 'e2e-secret-0123456789abcdef0123456789abcdef';
-export const WEBHOOK_TOKEN = 'e2e-webhook-token';
+export const WEBHOOK_TOKEN = 'e2e-webhook-token-0123456789abcdef';
 
 export class RelayUnderTest {
   private dir = mkdtempSync(join(tmpdir(), 'switchboard-relay-e2e-'));

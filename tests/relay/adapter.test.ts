@@ -276,6 +276,15 @@ describe('adaptAgentStatusEvent', () => {
   ])('%s → error naming %s', (_n, body, field) => {
     expect(err(body, adaptAgentStatusEvent)).toContain(field);
   });
+
+  it.each(['__proto__', 'constructor', '__defineGetter__', 'hasOwnProperty'])('a status or previous status "%s" is text, not a lookup into Object.prototype', (word) => {
+    // As a previous status it is kept as sent (lowercased), like any other value we do not know.
+    const r = adaptAgentStatusEvent(JSON.parse(JSON.stringify({ agentId: 'a@b.c', status: 'Available', previousStatus: word })));
+    expect(r).toMatchObject({ ok: true, event: { data: { status: 'online', previousStatus: word.toLowerCase() } } });
+    // As the status it is refused by name, like any unknown status.
+    expect(adaptAgentStatusEvent({ agentId: 'a@b.c', status: word })).toEqual({ ok: false, error: `status must be online, pause or offline (got "${word}")`, reason: 'unknown_status' });
+    expect(adaptAgentStatusEvent({ agentId: 'a@b.c', status: 'online', previousStatus: 'PAUSED' })).toMatchObject({ ok: true, event: { data: { previousStatus: 'pause' } } });
+  });
 });
 
 describe('agent spellings', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bearerToken, checkWebhookToken, decodeRelayToken, issueRelayToken, presentedWebhookToken, verifyRelayToken } from '../../relay/auth';
+import { bearerToken, checkWebhookToken, decodeRelayToken, DEFAULT_TOKEN_TTL_DAYS, issueRelayToken, presentedWebhookToken, verifyRelayToken } from '../../relay/auth';
 
 const SECRET = 's'.repeat(40);
 
@@ -13,12 +13,18 @@ describe('relay tokens', () => {
     expect(decodeRelayToken(token)).toEqual(claims);
   });
 
-  it('tokens without ttl do not expire; each has its own jti', () => {
-    const a = issueRelayToken(SECRET, 'a@b.c');
+  it('tokens expire after 180 days unless asked otherwise; never only when asked; each has its own jti', () => {
+    const now = new Date('2030-01-01T00:00:00Z');
+    const a = issueRelayToken(SECRET, 'a@b.c', { now });
     const b = issueRelayToken(SECRET, 'a@b.c');
-    expect(a.claims.exp).toBeUndefined();
+    expect(a.claims.exp! - a.claims.iat).toBe(DEFAULT_TOKEN_TTL_DAYS * 86400);
+    expect(DEFAULT_TOKEN_TTL_DAYS).toBe(180);
+    expect(verifyRelayToken(SECRET, a.token, new Date(now.getTime() + 179 * 86_400_000)).ok).toBe(true);
+    expect(verifyRelayToken(SECRET, a.token, new Date(now.getTime() + 180 * 86_400_000))).toEqual({ ok: false, reason: 'expired' });
     expect(a.claims.jti).not.toBe(b.claims.jti);
-    expect(verifyRelayToken(SECRET, a.token, new Date(Date.now() + 10 * 365 * 86_400_000)).ok).toBe(true);
+    const forever = issueRelayToken(SECRET, 'a@b.c', { ttlDays: 'never' });
+    expect(forever.claims.exp).toBeUndefined();
+    expect(verifyRelayToken(SECRET, forever.token, new Date(Date.now() + 10 * 365 * 86_400_000)).ok).toBe(true);
   });
 
   it('rejects bad signature, tampering, expiry and garbage', () => {

@@ -10,7 +10,7 @@ import { assigned, cleanup, connect, sleep, startRelay, WEBHOOK_TOKEN } from './
 afterEach(cleanup);
 
 const PHONE = '/phone/call-events';
-const PHONE_TOKEN = 'phone-webhook-token-for-tests';
+const PHONE_TOKEN = 'phone-webhook-token-for-tests-0123456789';
 const auth = { authorization: PHONE_TOKEN };
 
 async function relayWithPhone() {

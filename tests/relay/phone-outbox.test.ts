@@ -178,9 +178,40 @@ describe('phone notices (PHONE_SYSTEM_URL)', () => {
     expect(line).toMatchObject({ level: 50, agent: 'alice@example.com', chatId: 'chat-x', err: 'HTTP 503' });
   });
 
+  it("reads at most 64 KiB of the phone system's answer: a 2xx with a 64 MiB body is delivered and the rest never read", async () => {
+    const TOTAL = 64 * 1024 * 1024; // far beyond what loopback socket buffers hold, so only reading drains it
+    const chunk = Buffer.alloc(64 * 1024, 'x');
+    let outcome: 'finished' | 'cut' | undefined;
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        let sent = 0;
+        const pump = () => {
+          while (sent < TOTAL) {
+            sent += chunk.length;
+            if (!res.write(chunk)) return void res.once('drain', pump);
+          }
+          res.end();
+        };
+        res.on('close', () => (outcome = res.writableFinished ? 'finished' : 'cut'));
+        pump();
+      });
+    });
+    servers.push(server);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/notices`;
+    const t = await startRelay({ phoneSystemUrl: url, phoneOutbox: { ...FAST, requestTimeoutMs: 15_000 } });
+    expect((await t.post(CONV, conversationEvent('assigned', { agent: 'alice@example.com', conversationId: 'chat-big' }))).status).toBe(200);
+    await until(() => t.relay.metrics.phoneNoticesDelivered + t.relay.metrics.phoneNoticesFailed.size > 0 && outcome !== undefined, 'the answer to be handled', 15_000);
+    expect(outcome).toBe('cut');
+    expect(t.relay.metrics.phoneNoticesDelivered).toBe(1);
+    expect(t.relay.metrics.phoneNoticesFailed.size).toBe(0);
+  });
+
   it('sends nothing when PHONE_SYSTEM_URL is not configured', async () => {
     const phone = await phoneSystem();
-    const t = await startRelay({ phoneWebhookToken: 'only-call-events-in' });
+    const t = await startRelay({ phoneWebhookToken: 'only-call-events-in-0123456789abcdef' });
     expect((await t.post(CONV, conversationEvent('assigned', { agent: 'alice@example.com' }))).status).toBe(200);
     expect((await t.post(CONV, conversationEvent('closed', { agent: 'alice@example.com' }))).status).toBe(200);
     await sleep(200);

@@ -116,7 +116,7 @@ describe('relay CLI: quarantine', () => {
     writeFileSync(path, JSON.stringify({ conversationEvents: { agentId: '/a//b' } }));
     const r = spawnSync(process.execPath, [...CLI, 'serve', '--port', '0', '--db', join(dir, 'r.db')], {
       encoding: 'utf8',
-      env: { PATH: process.env.PATH!, RELAY_SECRET: SECRET, SNAPENGAGE_WEBHOOK_TOKEN: 't', RELAY_ADAPTER_MAP: path },
+      env: { PATH: process.env.PATH!, RELAY_SECRET: SECRET, SNAPENGAGE_WEBHOOK_TOKEN: 'w'.repeat(32), RELAY_ADAPTER_MAP: path },
       timeout: 20_000,
     });
     expect(r.status).not.toBe(0);

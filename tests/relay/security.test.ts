@@ -57,12 +57,13 @@ describe('rate limits', () => {
   });
 
   it('phone call events share the per-IP limit: 429 + Retry-After beyond it', async () => {
-    const t = await startRelay({ webhookRateLimit: 1, phoneWebhookToken: 'phone-token-for-tests' }); // burst 5
+    const phoneToken = 'phone-token-for-tests-0123456789abcdef';
+    const t = await startRelay({ webhookRateLimit: 1, phoneWebhookToken: phoneToken }); // burst 5
     const statuses: number[] = [];
     for (let i = 0; i < 8; i++) {
       const res = await fetch(t.relay.url + '/phone/call-events', {
         method: 'POST',
-        headers: { authorization: 'Bearer phone-token-for-tests', 'content-type': 'application/json' },
+        headers: { authorization: `Bearer ${phoneToken}`, 'content-type': 'application/json' },
         body: JSON.stringify({ agent: 'alice@example.com', state: 'started', callId: `c${i}` }),
       });
       statuses.push(res.status);

@@ -10,7 +10,7 @@ import { issueRelayToken } from '../../relay/auth';
 import { freePort } from '../../scripts/redis';
 
 export const SECRET = 'reliability-secret-0123456789abcdef0123456789';
-export const WEBHOOK_TOKEN = 'reliability-webhook-token';
+export const WEBHOOK_TOKEN = 'reliability-webhook-token-0123456789abcdef';
 const ROOT = resolve(import.meta.dirname, '../..');
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

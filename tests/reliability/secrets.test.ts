@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { issueRelayToken } from '../../relay/auth';
+import { decodeRelayToken, issueRelayToken } from '../../relay/auth';
 import { startRedis, type RedisUnderTest } from '../../scripts/redis';
 import { ALL_LOG_LINES, conversationEvent, ISSUED_TOKENS, RelayProcess, report, SECRET, secretsInLogs, sleep, WEBHOOK_TOKEN } from './harness';
 
@@ -50,9 +50,12 @@ for (const backend of ['sqlite', 'redis'] as const) {
     const s = await session(relay.wsUrl, live);
     expect(s.welcome).toBe(true);
     await fetch(`${relay.url}/snapengage/conversation-events`, { method: 'POST', headers: { authorization: WEBHOOK_TOKEN, 'content-type': 'application/json' }, body: JSON.stringify(conversationEvent('rev@example.com', 'rev-1', 1)) });
-    const cli = spawnSync(process.execPath, ['--import', 'tsx', 'relay/cli.ts', 'revoke', live], {
+    // By its id with SQLite, the whole token on stdin with Redis: both ways an operator may revoke.
+    const how = backend === 'sqlite' ? ['--jti', decodeRelayToken(live)!.jti] : ['--stdin'];
+    const cli = spawnSync(process.execPath, ['--import', 'tsx', 'relay/cli.ts', 'revoke', ...how], {
       cwd: ROOT,
       encoding: 'utf8',
+      input: backend === 'sqlite' ? '' : live,
       env: { PATH: process.env.PATH!, RELAY_DB: join(relay.dir, 'relay.db'), ...(env.RELAY_REDIS_URL ? { RELAY_REDIS_URL: env.RELAY_REDIS_URL } : {}) },
       timeout: 20_000,
     });

@@ -52,7 +52,7 @@ describe('sandbox CLI', { timeout: 30_000 }, () => {
     ]);
     expect(receiver.received[0]?.headers.authorization).toBe('t0k');
     expect(receiver.received[0]?.body).toMatchObject({ event: 'conversation_assigned', conversation: { requesterName: 'Sam' } });
-    expect(receiver.received[2]?.headers.authorization).toBe('demo-webhook-token');
+    expect(receiver.received[2]?.headers.authorization).toBe('demo-webhook-token-for-local-use-only');
     expect(receiver.received[2]?.body).toMatchObject({ agentId: 'bob@example.com', status: 'pause', substatus: 'Meeting' });
   });
 
