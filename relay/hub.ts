@@ -175,6 +175,9 @@ export class Hub {
     const agent = client.agent!;
     const { store } = this.o;
     const latest = await store.latest(agent);
+    // The socket may have closed during that await (a Redis round trip): forget() has run, so
+    // registering it now would leave a dead socket counted against the agent's limit for good.
+    if (!this.clients.has(client) || client.ws.readyState !== client.ws.OPEN) return;
     // A seq beyond anything stored for this agent cannot belong to this log either.
     const resumed = (generation === undefined || generation === store.generation) && requestedAfter <= latest;
     client.lastSent = resumed ? requestedAfter : 0;
