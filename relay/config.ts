@@ -1,6 +1,7 @@
 // Relay configuration: command-line flags win over environment variables, which win over
 // defaults. CONFIG_DOCS is the single list of options; `--help` and the README print it.
 import * as z from 'zod/mini';
+import { trustEntryError } from './client-limits';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -23,6 +24,13 @@ export const RelayConfigSchema = z.object({
   redisUrl: z.string().check(z.refine((s) => s === '' || /^rediss?:\/\//.test(s), 'must be empty or a redis:// / rediss:// URL')),
   webhookRateLimit: z.int('must be an integer').check(z.minimum(0, 'must be 0 (off) or more')),
   wsRateLimit: z.int('must be an integer').check(z.minimum(0, 'must be 0 (off) or more')),
+  authFailureLimit: z.int('must be an integer').check(z.minimum(0, 'must be 0 (off) or more')),
+  trustProxy: z.array(z.string()).check(
+    z.refine((list) => list.every((e) => !trustEntryError(e)), { error: (i) => `has ${(i.input as string[]).map(trustEntryError).find(Boolean)}` }),
+  ),
+  maxUnauthConnections: positiveInt,
+  maxUnauthPerAddress: positiveInt,
+  maxPendingHellos: positiveInt,
 });
 export type RelayConfig = z.infer<typeof RelayConfigSchema>;
 export type ConfigKey = keyof RelayConfig;
@@ -111,7 +119,8 @@ export const CONFIG_DOCS: readonly ConfigDoc[] = [
     env: 'RELAY_WEBHOOK_RATE_LIMIT',
     flag: '--webhook-rate-limit',
     default: '1000',
-    description: 'Webhook requests per second per source IP (bursts up to 5 s worth); above it: 429 with Retry-After. 0 = no limit.',
+    description:
+      'Authenticated webhook requests per second per endpoint (SnapEngage\'s two, the phone\'s; bursts up to 5 s worth), whoever sends them; above it: 429 with Retry-After. Checked after the token, so other callers cannot use it up. 0 = no limit.',
   },
   {
     key: 'wsRateLimit',
@@ -119,6 +128,44 @@ export const CONFIG_DOCS: readonly ConfigDoc[] = [
     flag: '--ws-rate-limit',
     default: '120',
     description: 'Websocket connections per minute per relay token (bursts up to the same number); above it the socket is closed with 4429. 0 = no limit.',
+  },
+  {
+    key: 'authFailureLimit',
+    env: 'RELAY_AUTH_FAILURE_LIMIT',
+    flag: '--auth-failure-limit',
+    default: '60',
+    description:
+      'Failed attempts per minute per client address (bursts up to the same number), counted apart for HTTP (wrong or missing webhook, phone or relay tokens: then 429 with Retry-After instead of 401; a valid token is never held back) and for websockets (hellos that fail or never come, upgrades to unknown paths: then upgrades from that address are refused with 429). 0 = no limit.',
+  },
+  {
+    key: 'trustProxy',
+    env: 'RELAY_TRUST_PROXY',
+    flag: '--trust-proxy',
+    default: '',
+    description:
+      'Comma-separated addresses or CIDRs (IPv4, IPv6) of your reverse proxies. Only for connections from these is the client address read from X-Forwarded-For (the rightmost hop that is not one of them); set it behind a proxy, or every client shares the proxy\'s address in the per-address limits. Empty = X-Forwarded-For is ignored.',
+  },
+  {
+    key: 'maxUnauthConnections',
+    env: 'RELAY_MAX_UNAUTH_CONNECTIONS',
+    flag: '--max-unauth-connections',
+    default: '4096',
+    description:
+      'Open connections that are not authenticated websockets (HTTP connections, websockets before their hello), in total. Beyond it a new connection is answered 503 and closed at once.',
+  },
+  {
+    key: 'maxUnauthPerAddress',
+    env: 'RELAY_MAX_UNAUTH_PER_ADDRESS',
+    flag: '--max-unauth-per-address',
+    default: '256',
+    description: 'The same per client address (IPv6 per /64); beyond it: 429 and closed. A trusted proxy\'s connections count under the client they forward for (websockets).',
+  },
+  {
+    key: 'maxPendingHellos',
+    env: 'RELAY_MAX_PENDING_HELLOS',
+    flag: '--max-pending-hellos',
+    default: '1024',
+    description: 'Websockets waiting for their hello (each has 10 s to send it). Beyond it a websocket upgrade is answered 503 and closed.',
   },
 ];
 
@@ -137,6 +184,11 @@ export const CONFIG_DEFAULTS: Omit<RelayConfig, 'webhookToken' | 'secret'> = {
   redisUrl: '',
   webhookRateLimit: 1000,
   wsRateLimit: 120,
+  authFailureLimit: 60,
+  trustProxy: [],
+  maxUnauthConnections: 4096,
+  maxUnauthPerAddress: 256,
+  maxPendingHellos: 1024,
 };
 
 export type ConfigResult<T> = { ok: true; config: T } | { ok: false; errors: string[] };
@@ -148,8 +200,13 @@ function convert(key: ConfigKey, raw: string): unknown {
     case 'pingIntervalMs':
     case 'webhookRateLimit':
     case 'wsRateLimit':
+    case 'authFailureLimit':
+    case 'maxUnauthConnections':
+    case 'maxUnauthPerAddress':
+    case 'maxPendingHellos':
       return /^\s*-?\d+\s*$/.test(raw) ? Number(raw) : raw;
     case 'allowedOrigins':
+    case 'trustProxy':
       return raw
         .split(',')
         .map((s) => s.trim())

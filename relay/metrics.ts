@@ -1,5 +1,6 @@
 // Prometheus text exposition, hand-written: a dozen series do not justify a client library.
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import type { RefusedReason } from './client-limits';
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
 export type RejectReason = 'unauthorized' | 'unsupported_media_type' | 'too_large' | 'bad_json' | 'bad_payload' | 'store_unavailable' | 'rate_limited';
@@ -18,6 +19,8 @@ export class RelayMetrics {
   readonly phoneNoticesFailed = new Map<string, number>();
   /** Websocket connections closed with 4429 by the per-token rate limit. */
   wsRateLimited = 0;
+  /** Connections and websocket upgrades refused by the unauthenticated-connection caps, by reason. */
+  readonly connectionsRefused = new Map<string, number>();
   private readonly bucketCounts = LATENCY_BUCKETS.map(() => 0);
   private latencyCount = 0;
   private latencySum = 0;
@@ -27,7 +30,7 @@ export class RelayMetrics {
    */
   private readonly loopDelay: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });
 
-  constructor(private readonly gauges: () => { agents: number; sockets: number }) {
+  constructor(private readonly gauges: () => { agents: number; sockets: number; unauthenticated?: number; pendingHellos?: number }) {
     this.loopDelay.enable();
   }
 
@@ -60,6 +63,10 @@ export class RelayMetrics {
     this.phoneNoticesFailed.set(outcome, (this.phoneNoticesFailed.get(outcome) ?? 0) + 1);
   }
 
+  connectionRefused(reason: RefusedReason): void {
+    this.connectionsRefused.set(reason, (this.connectionsRefused.get(reason) ?? 0) + 1);
+  }
+
   eventDelivered(latencySeconds?: number): void {
     this.delivered++;
     if (latencySeconds === undefined) return;
@@ -71,7 +78,7 @@ export class RelayMetrics {
   }
 
   render(): string {
-    const { agents, sockets } = this.gauges();
+    const { agents, sockets, unauthenticated = 0, pendingHellos = 0 } = this.gauges();
     const lines: string[] = [];
     const labelled = (name: string, help: string, label: string, values: Map<string, number>) => {
       lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} counter`);
@@ -79,6 +86,7 @@ export class RelayMetrics {
     };
     labelled('relay_webhooks_accepted_total', 'Webhooks stored and answered 200 (duplicates included).', 'endpoint', this.accepted);
     labelled('relay_webhooks_rejected_total', 'Webhooks answered with an error, by reason.', 'reason', this.rejected);
+    labelled('relay_connections_refused_total', 'Connections and websocket upgrades refused before authentication, by reason.', 'reason', this.connectionsRefused);
     lines.push(
       '# HELP relay_events_delivered_total Event frames sent to websockets (replayed and live).',
       '# TYPE relay_events_delivered_total counter',
@@ -86,6 +94,12 @@ export class RelayMetrics {
       '# HELP relay_websocket_rate_limited_total Websocket connections refused (4429) by the per-token rate limit.',
       '# TYPE relay_websocket_rate_limited_total counter',
       `relay_websocket_rate_limited_total ${this.wsRateLimited}`,
+      '# HELP relay_unauthenticated_connections Open connections that are not authenticated websockets (HTTP, websockets before hello).',
+      '# TYPE relay_unauthenticated_connections gauge',
+      `relay_unauthenticated_connections ${unauthenticated}`,
+      '# HELP relay_pending_hellos Websockets waiting for their hello.',
+      '# TYPE relay_pending_hellos gauge',
+      `relay_pending_hellos ${pendingHellos}`,
       '# HELP relay_connected_agents Agents with at least one authenticated websocket.',
       '# TYPE relay_connected_agents gauge',
       `relay_connected_agents ${agents}`,
