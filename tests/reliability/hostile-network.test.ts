@@ -193,10 +193,12 @@ it('authenticated webhook bodies cut by a TCP reset: nothing stored from them, n
     await c.closed;
   });
   const ms = await expectServing('cut webhook bodies');
-  expect([...agent.ids].filter((id) => id.startsWith('cut-'))).toEqual([]);
+  // The probe was stored after them, so anything stored from a cut body would have reached the agent first.
+  const stored = [...agent.ids].filter((id) => id.startsWith('cut-'));
+  expect(stored).toEqual([]);
   const errors = ALL_LOG_LINES.slice(before).filter((l) => /"level":(50|60)/.test(l));
   expect(errors).toEqual([]);
-  record('authenticated body cut by reset', { sockets: N, stored: 0, errorLogLines: errors.length, probeMs: ms });
+  record('authenticated body cut by reset', { sockets: N, stored: stored.length, errorLogLines: errors.length, probeMs: ms });
 });
 
 it('hundreds of websockets that never say hello: capped per address, closed 4408 after 10 s; the agent and webhooks are served meanwhile', async () => {
@@ -295,7 +297,7 @@ it('slow headers (slowloris): each connection is answered 408 and closed once it
     totalS: ((performance.now() - started) / 1000).toFixed(1),
   });
   expect(cutAfter[cutAfter.length - 1]).toBeLessThan(25_000);
-  expect(cutAfter[0]).toBeGreaterThanOrEqual(9_500);
+  expect(cutAfter[0]).toBeGreaterThanOrEqual(9_000);
   expect(statuses.every((s) => s === '408')).toBe(true);
 }, 60_000);
 
