@@ -61,6 +61,7 @@ interface Client {
 }
 
 const MAX_PENDING = 10_000;
+const UNAUTHENTICATED_CLOSE_WAIT_MS = 1000;
 /**
  * The ping interval is cut into slots this long, and each socket belongs to one slot, so every
  * socket is still pinged once per pingIntervalMs but never all at once: one sweep of 10,000
@@ -159,6 +160,9 @@ export class Hub {
   private reject(client: Client, code: number, reason: string): void {
     this.o.logger.info({ code, reason, agent: client.agent }, 'websocket closed by relay');
     client.ws.close(code, reasonText(reason));
+    // ws waits 30 s for the peer's close frame; a socket that never authenticated would hold its
+    // unauthenticated slot that long. A real client answers at once.
+    if (!client.authenticated) setTimeout(() => client.ws.terminate(), UNAUTHENTICATED_CLOSE_WAIT_MS).unref();
     this.forget(client);
   }
 
