@@ -9,9 +9,18 @@ import { announce } from './server-control';
 
 // The temp dir is on the same disk as everything else here; fsync is real.
 const dir = mkdtempSync(join(tmpdir(), 'switchboard-bench-relay-'));
-// As `serve` runs it (durable SQLite file, info logs), except the per-IP webhook limit: every
-// generated webhook comes from 127.0.0.1, which the default (1,000/s per IP) would cap.
-const relay = await createRelay({ port: 0, host: '127.0.0.1', dbPath: join(dir, 'relay.db'), secret: RELAY_SECRET, webhookToken: WEBHOOK_TOKEN, webhookRateLimit: 0 });
+// As `serve` runs it (durable SQLite file, info logs), except the limits: the webhook limit (the
+// load generator goes beyond the default 1,000/s) and the per-address connection cap (every
+// client socket comes from 127.0.0.1, up to 400 of them at once waiting for their hello).
+const relay = await createRelay({
+  port: 0,
+  host: '127.0.0.1',
+  dbPath: join(dir, 'relay.db'),
+  secret: RELAY_SECRET,
+  webhookToken: WEBHOOK_TOKEN,
+  webhookRateLimit: 0,
+  maxUnauthPerAddress: 4096,
+});
 announce(relay.port, async () => {
   await relay.close();
   rmSync(dir, { recursive: true, force: true });

@@ -4,6 +4,7 @@
 // from a file named by `<VAR>_FILE`, the Docker/systemd credentials convention.
 import { readFileSync } from 'node:fs';
 import * as z from 'zod/mini';
+import { trustEntryError } from './client-limits';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -56,6 +57,13 @@ export const RelayConfigSchema = z.object({
   webhookRateLimit: z.int('must be an integer').check(z.minimum(0, 'must be 0 (off) or more')),
   wsRateLimit: z.int('must be an integer').check(z.minimum(0, 'must be 0 (off) or more')),
   adapterMap: z.string(),
+  authFailureLimit: z.int('must be an integer').check(z.minimum(0, 'must be 0 (off) or more')),
+  trustProxy: z.array(z.string()).check(
+    z.refine((list) => list.every((e) => !trustEntryError(e)), { error: (i) => `has ${(i.input as string[]).map(trustEntryError).find(Boolean)}` }),
+  ),
+  maxUnauthConnections: positiveInt,
+  maxUnauthPerAddress: positiveInt,
+  maxPendingHellos: positiveInt,
 });
 export type RelayConfig = z.infer<typeof RelayConfigSchema>;
 export type ConfigKey = keyof RelayConfig;
@@ -150,7 +158,8 @@ export const CONFIG_DOCS: readonly ConfigDoc[] = [
     env: 'RELAY_WEBHOOK_RATE_LIMIT',
     flag: '--webhook-rate-limit',
     default: '1000',
-    description: 'Webhook requests per second per source IP (bursts up to 5 s worth); above it: 429 with Retry-After. 0 = no limit.',
+    description:
+      'Authenticated webhook requests per second per endpoint (SnapEngage\'s two, the phone\'s; bursts up to 5 s worth), whoever sends them; above it: 429 with Retry-After. Checked after the token, so other callers cannot use it up. 0 = no limit.',
   },
   {
     key: 'wsRateLimit',
@@ -166,6 +175,44 @@ export const CONFIG_DOCS: readonly ConfigDoc[] = [
     default: '',
     description:
       'JSON file telling the webhook adapter where to find fields in a body shape it does not know (JSON pointers or dotted paths, tried before the built-in spellings); checked at start, the relay refuses to start on a bad entry. Empty = built-in spellings only. See docs/relay-protocol.md.',
+  },
+  {
+    key: 'authFailureLimit',
+    env: 'RELAY_AUTH_FAILURE_LIMIT',
+    flag: '--auth-failure-limit',
+    default: '60',
+    description:
+      'Failed attempts per minute per client address (bursts up to the same number), counted apart for HTTP (wrong or missing webhook, phone or relay tokens: then 429 with Retry-After instead of 401; a valid token is never held back) and for websockets (hellos that fail or never come, upgrades to unknown paths: then upgrades from that address are refused with 429). 0 = no limit.',
+  },
+  {
+    key: 'trustProxy',
+    env: 'RELAY_TRUST_PROXY',
+    flag: '--trust-proxy',
+    default: '',
+    description:
+      'Comma-separated addresses or CIDRs (IPv4, IPv6) of your reverse proxies. Only for connections from these is the client address read from X-Forwarded-For (the rightmost hop that is not one of them); set it behind a proxy, or every client shares the proxy\'s address in the per-address limits. Empty = X-Forwarded-For is ignored.',
+  },
+  {
+    key: 'maxUnauthConnections',
+    env: 'RELAY_MAX_UNAUTH_CONNECTIONS',
+    flag: '--max-unauth-connections',
+    default: '4096',
+    description:
+      'Open connections that are not authenticated websockets (HTTP connections, websockets before their hello), in total. Beyond it a new connection is answered 503 and closed at once.',
+  },
+  {
+    key: 'maxUnauthPerAddress',
+    env: 'RELAY_MAX_UNAUTH_PER_ADDRESS',
+    flag: '--max-unauth-per-address',
+    default: '256',
+    description: 'The same per client address (IPv6 per /64); beyond it: 429 and closed. A trusted proxy\'s connections count under the client they forward for (websockets).',
+  },
+  {
+    key: 'maxPendingHellos',
+    env: 'RELAY_MAX_PENDING_HELLOS',
+    flag: '--max-pending-hellos',
+    default: '1024',
+    description: 'Websockets waiting for their hello (each has 10 s to send it). Beyond it a websocket upgrade is answered 503 and closed.',
   },
 ];
 
@@ -185,6 +232,11 @@ export const CONFIG_DEFAULTS: Omit<RelayConfig, 'webhookToken' | 'secret'> = {
   webhookRateLimit: 1000,
   wsRateLimit: 120,
   adapterMap: '',
+  authFailureLimit: 60,
+  trustProxy: [],
+  maxUnauthConnections: 4096,
+  maxUnauthPerAddress: 256,
+  maxPendingHellos: 1024,
 };
 
 export type ConfigResult<T> = { ok: true; config: T } | { ok: false; errors: string[] };
@@ -196,8 +248,13 @@ function convert(key: ConfigKey, raw: string): unknown {
     case 'pingIntervalMs':
     case 'webhookRateLimit':
     case 'wsRateLimit':
+    case 'authFailureLimit':
+    case 'maxUnauthConnections':
+    case 'maxUnauthPerAddress':
+    case 'maxPendingHellos':
       return /^\s*-?\d+\s*$/.test(raw) ? Number(raw) : raw;
     case 'allowedOrigins':
+    case 'trustProxy':
       return raw
         .split(',')
         .map((s) => s.trim())

@@ -6,6 +6,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { CloseCode, ClientFrame, type PingFrame, type WelcomeFrame } from '../lib/protocol/frames';
 import { authenticateAgent } from './auth';
+import { FAILED_ATTEMPTS_MESSAGE, refuseSocket, type ConnectionGuard } from './client-limits';
 import type { Logger } from './logger';
 import type { RelayMetrics } from './metrics';
 import type { RateLimiter } from './rate-limit';
@@ -27,12 +28,25 @@ export interface HubOptions {
   replayPageSize: number;
   /** Websocket connections per relay token (jti); over the limit → closed with 4429. */
   connectLimiter?: RateLimiter;
+  /** The client key of an upgrade request (client-limits.ts); one key for every socket when absent. */
+  clientKey?: (req: IncomingMessage) => string;
+  /** Caps the sockets waiting for hello; counts an authenticated socket out. */
+  guard?: ConnectionGuard;
+  /** Failed attempts per client key: a socket that ends without a good hello takes one; when none are left, upgrades are refused. */
+  authFailures?: RateLimiter;
 }
 
 type Phase = 'hello' | 'authenticating' | 'replaying' | 'live';
 
 interface Client {
   ws: WebSocket;
+  /** The TCP socket under ws (the guard tracks sockets). */
+  socket: Duplex;
+  /** Client key of the upgrade, for the failed-attempts limit. */
+  key: string;
+  /** The hello's token was good. */
+  authenticated: boolean;
+  forgotten: boolean;
   phase: Phase;
   agent?: string;
   jti?: string;
@@ -47,6 +61,7 @@ interface Client {
 }
 
 const MAX_PENDING = 10_000;
+const UNAUTHENTICATED_CLOSE_WAIT_MS = 1000;
 /**
  * The ping interval is cut into slots this long, and each socket belongs to one slot, so every
  * socket is still pinged once per pingIntervalMs but never all at once: one sweep of 10,000
@@ -99,18 +114,33 @@ export class Hub {
   }
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    // The HTTP server takes its own 'error' listener off a socket it hands over for an upgrade:
+    // without one, a reset here (before or after the answer) is an uncaught error that ends the process.
+    socket.on('error', (err) => this.o.logger.debug({ err: err.message }, 'upgrade socket error'));
+    if (this.closing) return refuseSocket(socket, 503, 'relay shutting down');
+    const key = this.o.clientKey?.(req) ?? 'unknown';
     const path = (req.url ?? '').split('?')[0];
-    if (path !== '/ws' || this.closing) {
-      socket.end(`HTTP/1.1 ${this.closing ? '503 Service Unavailable' : '404 Not Found'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-      return;
+    const limited = this.o.authFailures?.peek(key);
+    if (limited && !limited.ok) {
+      this.o.metrics().connectionRefused('failed_attempts');
+      return refuseSocket(socket, 429, FAILED_ATTEMPTS_MESSAGE, { 'retry-after': String(limited.retryAfterSeconds) });
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req));
+    if (path !== '/ws') {
+      this.o.authFailures?.take(key);
+      return refuseSocket(socket, 404, 'not found');
+    }
+    const refusal = this.o.guard?.beginHello(socket, key);
+    if (refusal) {
+      this.o.metrics().connectionRefused(refusal.reason);
+      return refuseSocket(socket, refusal.status, refusal.message);
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req, socket, key));
   }
 
-  private accept(ws: WebSocket, req: IncomingMessage): void {
+  private accept(ws: WebSocket, req: IncomingMessage, socket: Duplex, key: string): void {
     const slot = this.nextSlot;
     this.nextSlot = (slot + 1) % this.slots.length;
-    const client: Client = { ws, phase: 'hello', alive: true, slot, lastSent: 0, pending: [], pendingOverflow: false };
+    const client: Client = { ws, socket, key, authenticated: false, forgotten: false, phase: 'hello', alive: true, slot, lastSent: 0, pending: [], pendingOverflow: false };
     this.clients.add(client);
     // Its slot comes round within one interval: the first ping arrives in time for an MV3 worker (idle after 30 s).
     this.slots[slot]!.add(client);
@@ -130,6 +160,9 @@ export class Hub {
   private reject(client: Client, code: number, reason: string): void {
     this.o.logger.info({ code, reason, agent: client.agent }, 'websocket closed by relay');
     client.ws.close(code, reasonText(reason));
+    // ws waits 30 s for the peer's close frame; a socket that never authenticated would hold its
+    // unauthenticated slot that long. A real client answers at once.
+    if (!client.authenticated) setTimeout(() => client.ws.terminate(), UNAUTHENTICATED_CLOSE_WAIT_MS).unref();
     this.forget(client);
   }
 
@@ -154,6 +187,8 @@ export class Hub {
       const auth = await authenticateAgent(this.o.secret, hello.token, (jti) => this.o.store.isRevoked(jti));
       if (!auth.ok) return this.reject(client, CloseCode.unauthorized, `token ${auth.reason}`);
       if (client.ws.readyState !== client.ws.OPEN) return;
+      client.authenticated = true;
+      this.o.guard?.endHello(client.socket, true);
       if ((this.byAgent.get(auth.agent)?.size ?? 0) >= this.o.maxSocketsPerAgent)
         return this.reject(client, CloseCode.tooManyConnections, 'too many connections for this agent');
       if (this.o.connectLimiter && !this.o.connectLimiter.take(auth.jti).ok) {
@@ -175,6 +210,9 @@ export class Hub {
     const agent = client.agent!;
     const { store } = this.o;
     const latest = await store.latest(agent);
+    // The socket may have closed during that await (a Redis round trip): forget() has run, so
+    // registering it now would leave a dead socket counted against the agent's limit for good.
+    if (!this.clients.has(client) || client.ws.readyState !== client.ws.OPEN) return;
     // A seq beyond anything stored for this agent cannot belong to this log either.
     const resumed = (generation === undefined || generation === store.generation) && requestedAfter <= latest;
     client.lastSent = resumed ? requestedAfter : 0;
@@ -269,6 +307,12 @@ export class Hub {
   }
 
   private forget(client: Client): void {
+    if (!client.forgotten) {
+      client.forgotten = true;
+      // Ended without a good hello (refused, timed out, or just gone): one failed attempt for its address.
+      if (!client.authenticated && !this.closing) this.o.authFailures?.take(client.key);
+      this.o.guard?.endHello(client.socket, false);
+    }
     clearTimeout(client.helloTimer);
     this.clients.delete(client);
     this.slots[client.slot]!.delete(client);

@@ -1,5 +1,6 @@
 // Prometheus text exposition, hand-written: a dozen series do not justify a client library.
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import type { RefusedReason } from './client-limits';
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 /**
  * Event-loop delay is reported over the last LOOP_WINDOW_MS / 2 … LOOP_WINDOW_MS, whoever reads
@@ -28,6 +29,8 @@ export class RelayMetrics {
   readonly quarantined = new Map<string, number>();
   /** Quarantine entries a replay delivered (and removed from the quarantine). */
   quarantineReplayed = 0;
+  /** Connections and websocket upgrades refused by the unauthenticated-connection caps, by reason. */
+  readonly connectionsRefused = new Map<string, number>();
   private readonly bucketCounts = LATENCY_BUCKETS.map(() => 0);
   private latencyCount = 0;
   private latencySum = 0;
@@ -44,7 +47,7 @@ export class RelayMetrics {
   private readonly loopWindowMs: number;
 
   constructor(
-    private readonly gauges: () => { agents: number; sockets: number },
+    private readonly gauges: () => { agents: number; sockets: number; unauthenticated?: number; pendingHellos?: number },
     opts: { loopWindowMs?: number } = {},
   ) {
     this.loopWindowMs = opts.loopWindowMs ?? LOOP_WINDOW_MS;
@@ -97,6 +100,10 @@ export class RelayMetrics {
     this.phoneNoticesFailed.set(outcome, (this.phoneNoticesFailed.get(outcome) ?? 0) + 1);
   }
 
+  connectionRefused(reason: RefusedReason): void {
+    this.connectionsRefused.set(reason, (this.connectionsRefused.get(reason) ?? 0) + 1);
+  }
+
   eventDelivered(latencySeconds?: number): void {
     this.delivered++;
     if (latencySeconds === undefined) return;
@@ -108,7 +115,7 @@ export class RelayMetrics {
   }
 
   render(): string {
-    const { agents, sockets } = this.gauges();
+    const { agents, sockets, unauthenticated = 0, pendingHellos = 0 } = this.gauges();
     const lines: string[] = [];
     const labelled = (name: string, help: string, label: string, values: Map<string, number>) => {
       lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} counter`);
@@ -122,6 +129,7 @@ export class RelayMetrics {
       '# TYPE relay_quarantine_replayed_total counter',
       `relay_quarantine_replayed_total ${this.quarantineReplayed}`,
     );
+    labelled('relay_connections_refused_total', 'Connections and websocket upgrades refused before authentication, by reason.', 'reason', this.connectionsRefused);
     lines.push(
       '# HELP relay_events_delivered_total Event frames sent to websockets (replayed and live).',
       '# TYPE relay_events_delivered_total counter',
@@ -129,6 +137,12 @@ export class RelayMetrics {
       '# HELP relay_websocket_rate_limited_total Websocket connections refused (4429) by the per-token rate limit.',
       '# TYPE relay_websocket_rate_limited_total counter',
       `relay_websocket_rate_limited_total ${this.wsRateLimited}`,
+      '# HELP relay_unauthenticated_connections Open connections that are not authenticated websockets (HTTP, websockets before hello).',
+      '# TYPE relay_unauthenticated_connections gauge',
+      `relay_unauthenticated_connections ${unauthenticated}`,
+      '# HELP relay_pending_hellos Websockets waiting for their hello.',
+      '# TYPE relay_pending_hellos gauge',
+      `relay_pending_hellos ${pendingHellos}`,
       '# HELP relay_connected_agents Agents with at least one authenticated websocket.',
       '# TYPE relay_connected_agents gauge',
       `relay_connected_agents ${agents}`,

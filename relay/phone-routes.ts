@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CALL_KIND, PhoneCallEvent, type CallData } from '../lib/protocol/phone';
 import { toEpochMs } from '../lib/snapengage/webhook-adapter';
 import { checkWebhookToken, normalizeAgent } from './auth';
+import { FAILED_ATTEMPTS_MESSAGE, failedAttempt } from './client-limits';
 import { isJsonType, readBody, sendJson } from './http';
 import type { Hub } from './hub';
 import type { Logger } from './logger';
@@ -26,8 +27,11 @@ export interface PhoneRouteDeps {
   phoneWebhookToken?: string;
   /** false when the store fans events out itself (Redis pub/sub reaches this process's hub too). */
   publishLocally?: boolean;
-  /** The same per-source-IP limit as SnapEngage's webhooks. */
+  /** The authenticated-webhook limit (per endpoint: this one is `phone-call-events`). */
   webhookLimiter?: RateLimiter;
+  /** Failed attempts per client key, shared with the other routes. */
+  authFailures?: RateLimiter;
+  clientKey?: (req: IncomingMessage) => string;
 }
 
 class PhoneHttpError extends Error {
@@ -86,9 +90,13 @@ export function createPhoneCallHandler(deps: PhoneRouteDeps) {
     const receivedAt = performance.now();
     if (!token) throw new PhoneHttpError(404, 'phone sync is not configured');
     if (req.method !== 'POST') throw new PhoneHttpError(405, 'use POST');
-    const limit = deps.webhookLimiter?.take(req.socket.remoteAddress ?? 'unknown');
-    if (limit && !limit.ok) throw new PhoneHttpError(429, 'too many requests from this address, retry later', 'rate_limited', { 'retry-after': String(limit.retryAfterSeconds) });
-    if (!checkWebhookToken(req.headers, token)) throw new PhoneHttpError(401, 'missing or wrong phone webhook token', 'unauthorized');
+    if (!checkWebhookToken(req.headers, token)) {
+      const failed = failedAttempt(deps, req);
+      if (!failed.ok) throw new PhoneHttpError(429, FAILED_ATTEMPTS_MESSAGE, 'unauthorized', { 'retry-after': String(failed.retryAfterSeconds) });
+      throw new PhoneHttpError(401, 'missing or wrong phone webhook token', 'unauthorized');
+    }
+    const limit = deps.webhookLimiter?.take('phone-call-events');
+    if (limit && !limit.ok) throw new PhoneHttpError(429, 'too many call events, retry later', 'rate_limited', { 'retry-after': String(limit.retryAfterSeconds) });
     if (!isJsonType(req.headers['content-type'])) throw new PhoneHttpError(415, 'content-type must be application/json', 'unsupported_media_type');
     const raw = await readBody(req, PHONE_MAX_BODY_BYTES, () => new PhoneHttpError(413, `body is larger than ${PHONE_MAX_BODY_BYTES} bytes`, 'too_large'));
     let body: unknown;

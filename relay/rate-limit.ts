@@ -1,4 +1,5 @@
-// Token buckets keyed by source IP (webhooks) or relay token id (websocket connections).
+// Token buckets keyed by client address (failed authentications), webhook endpoint (authenticated
+// webhooks) or relay token id (websocket connections).
 // Memory is bounded: idle buckets (full again) are dropped by a periodic sweep, and the map is
 // capped, so a flood of distinct keys cannot grow it without limit.
 
@@ -31,9 +32,30 @@ export class RateLimiter {
 
   take(key: string): RateLimitDecision {
     if (!this.enabled) return { ok: true, retryAfterSeconds: 0 };
+    const b = this.refill(key, true)!;
+    if (b.tokens >= 1) {
+      b.tokens -= 1;
+      return { ok: true, retryAfterSeconds: 0 };
+    }
+    return this.refused(b.tokens);
+  }
+
+  /** Whether `take` would allow one more now, without taking it (and without adding a bucket). */
+  peek(key: string): RateLimitDecision {
+    if (!this.enabled) return { ok: true, retryAfterSeconds: 0 };
+    const b = this.refill(key, false);
+    return !b || b.tokens >= 1 ? { ok: true, retryAfterSeconds: 0 } : this.refused(b.tokens);
+  }
+
+  private refused(tokens: number): RateLimitDecision {
+    return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - tokens) / this.ratePerSecond)) };
+  }
+
+  private refill(key: string, create: boolean): { tokens: number; at: number } | undefined {
     const t = this.now();
     let b = this.buckets.get(key);
     if (!b) {
+      if (!create) return undefined;
       if (this.buckets.size >= this.maxKeys) this.sweep();
       if (this.buckets.size >= this.maxKeys) this.buckets.delete(this.buckets.keys().next().value!);
       b = { tokens: this.burst, at: t };
@@ -42,11 +64,7 @@ export class RateLimiter {
       b.tokens = Math.min(this.burst, b.tokens + ((t - b.at) / 1000) * this.ratePerSecond);
       b.at = t;
     }
-    if (b.tokens >= 1) {
-      b.tokens -= 1;
-      return { ok: true, retryAfterSeconds: 0 };
-    }
-    return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - b.tokens) / this.ratePerSecond)) };
+    return b;
   }
 
   private sweep(): void {

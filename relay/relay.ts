@@ -1,11 +1,12 @@
 // Assembles the relay: store + HTTP routes + websocket hub on one node:http server.
 // Tests call createRelay in-process with port 0; relay/cli.ts is the same thing with flags.
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage } from 'node:http';
 import { pino } from 'pino';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { parseFieldMap } from '../lib/snapengage/adapter-map';
 import { createWebhookAdapter, type FieldMap } from '../lib/snapengage/webhook-adapter';
+import { clientKey, ConnectionGuard, refuseSocket, TrustedProxies } from './client-limits';
 import { CONFIG_DEFAULTS, RelayConfigSchema, type RelayConfig } from './config';
 import { Hub } from './hub';
 import { createLogger, type Logger } from './logger';
@@ -75,11 +76,24 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
     if (d && (d.appendonly !== 'yes' || d.appendfsync !== 'always'))
       logger.warn(d, 'redis does not fsync every write (appendonly yes + appendfsync always): a Redis crash can lose events already answered 200');
   }
+  // Authenticate first, then limit: the per-address limit counts failed attempts only, so a flood of
+  // wrong tokens from SnapEngage's (or the proxy's) address cannot push real webhooks into 429;
+  // those have their own limit per endpoint, taken after the token was checked.
   const webhookLimiter = new RateLimiter(config.webhookRateLimit, config.webhookRateLimit * 5);
+  const authFailures = new RateLimiter(config.authFailureLimit / 60, config.authFailureLimit);
+  // Websockets have a bucket of their own: a refused upgrade also refuses the good agents behind
+  // that address (the token only comes with the hello), so only websocket failures may cause it.
+  const helloFailures = new RateLimiter(config.authFailureLimit / 60, config.authFailureLimit);
   const connectLimiter = new RateLimiter(config.wsRateLimit / 60, config.wsRateLimit);
+  const trusted = new TrustedProxies(config.trustProxy);
+  const keyOf = (req: IncomingMessage) => clientKey(req, trusted);
+  const guard = new ConnectionGuard(
+    { maxUnauthenticated: config.maxUnauthConnections, maxUnauthenticatedPerAddress: config.maxUnauthPerAddress, maxPendingHellos: config.maxPendingHellos },
+    trusted,
+  );
 
   let hub!: Hub;
-  const metrics = new RelayMetrics(() => ({ agents: hub.agentCount, sockets: hub.socketCount }));
+  const metrics = new RelayMetrics(() => ({ agents: hub.agentCount, sockets: hub.socketCount, unauthenticated: guard.unauthenticated, pendingHellos: guard.pendingHellos }));
   hub = new Hub({
     store,
     secret: config.secret,
@@ -92,6 +106,9 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
     maxSocketsPerAgent: options.maxSocketsPerAgent ?? 16,
     replayPageSize: 500,
     connectLimiter,
+    clientKey: keyOf,
+    guard,
+    authFailures: helloFailures,
   });
   // With Redis, events from every relay process (this one included) arrive through pub/sub.
   const fanOut = store instanceof RelayRedisStore;
@@ -115,6 +132,8 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
     webhookToken: config.webhookToken,
     secret: config.secret,
     webhookLimiter,
+    authFailures,
+    clientKey: keyOf,
     publishLocally: !fanOut,
     phoneWebhookToken: config.phoneWebhookToken,
     allowedOrigins: config.allowedOrigins,
@@ -122,9 +141,35 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
     adapter: createWebhookAdapter(fieldMap),
   });
 
-  const server = createServer({ requestTimeout: 30_000 }, routes.handle);
+  const server = createServer(
+    {
+      // A webhook's or an upgrade's headers arrive in one packet or two: 10 s is generous for a
+      // slow link and short enough that a slowloris client holding a socket open is cut off early
+      // (Node's default is 60 s, checked every 30 s; here every second).
+      headersTimeout: 10_000,
+      // The whole request, body included: 1 MiB at the slowest link SnapEngage plausibly uses.
+      requestTimeout: 30_000,
+      connectionsCheckingInterval: 1_000,
+    },
+    routes.handle,
+  );
+  // Longer than a reverse proxy's idle upstream keep-alive (nginx and cloud load balancers: 60 s):
+  // if the relay closed first, a webhook POSTed on the dying connection would come back 502.
+  // Idle connections count as unauthenticated, so the caps bound what this lets anyone hold.
+  server.keepAliveTimeout = 65_000;
+  server.on('connection', (socket: Socket) => {
+    const refused = guard.admit(socket);
+    if (refused) metrics.connectionRefused(refused.reason);
+  });
   server.on('upgrade', (req, socket, head) => hub.handleUpgrade(req, socket, head));
-  server.on('clientError', (_err, socket) => socket.destroy());
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    // A request Node could not parse, or one too slow: answered like Node would (once nothing
+    // else was written on the socket), then destroyed, never left half-open.
+    const s = socket as Socket;
+    if (err.code === 'ECONNRESET' || !s.writable || s.bytesWritten > 0) return s.destroy();
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    refuseSocket(s, status, status === 431 ? 'request headers too large' : status === 408 ? 'request timed out' : 'bad request');
+  });
 
   const prune = async () => {
     try {
@@ -148,6 +193,9 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
       resolve();
     });
   });
+  // accept() can fail (EMFILE when out of file descriptors): Node reports it as a server 'error',
+  // which, unheard, would end the process. The server keeps listening.
+  server.on('error', (err) => logger.error({ err: err.message }, 'server error'));
   const port = (server.address() as AddressInfo).port;
   const hostForUrl = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
   logger.info({ host: config.host, port, db: options.store ? '(injected store)' : config.redisUrl ? 'redis' : config.dbPath, generation: store.generation }, 'relay listening');
@@ -162,6 +210,8 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
       logger.info('relay shutting down');
       clearInterval(pruneTimer);
       webhookLimiter.stop();
+      authFailures.stop();
+      helloFailures.stop();
       connectLimiter.stop();
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();

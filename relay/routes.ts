@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createWebhookAdapter, type AdaptedEvent, type AdaptResult, type WebhookAdapter } from '../lib/snapengage/webhook-adapter';
 import { ADMIN_PREFIX, createAdminHandler } from './admin-routes';
 import { authenticateAgent, bearerToken, checkWebhookToken } from './auth';
+import { FAILED_ATTEMPTS_MESSAGE, failedAttempt } from './client-limits';
 import { isJsonType, readBody, sendJson } from './http';
 import { originAllowed, type Hub } from './hub';
 import type { Logger } from './logger';
@@ -26,8 +27,12 @@ export interface RouteDeps {
   logger: Logger;
   webhookToken: string;
   secret: string;
-  /** Per source IP; over the limit → 429 + Retry-After. */
+  /** Authenticated webhooks, per endpoint (taken after the token was checked); over the limit → 429 + Retry-After. */
   webhookLimiter?: RateLimiter;
+  /** Failed attempts per client key; once none are left, a wrong token is answered 429 + Retry-After instead of 401. */
+  authFailures?: RateLimiter;
+  /** The client key of a request (client-limits.ts). */
+  clientKey?: (req: IncomingMessage) => string;
   /** false when the store fans events out itself (Redis pub/sub reaches this process's hub too). */
   publishLocally?: boolean;
   /** PHONE_WEBHOOK_TOKEN; empty = POST /phone/call-events answers 404. */
@@ -88,11 +93,18 @@ export function createRequestHandler(deps: RouteDeps) {
   let inFlight = 0;
   const idleWaiters: Array<() => void> = [];
 
+  /** A wrong or missing token: one failed attempt for the caller's address; 429 once it has none left. */
+  function unauthorized(req: IncomingMessage, message: string, reason?: RejectReason): HttpError {
+    const limit = failedAttempt(deps, req);
+    if (!limit.ok) return new HttpError(429, FAILED_ATTEMPTS_MESSAGE, reason, { 'retry-after': String(limit.retryAfterSeconds) });
+    return new HttpError(401, message, reason);
+  }
+
   async function webhook(req: IncomingMessage, res: ServerResponse, route: (typeof WEBHOOKS)[string]): Promise<void> {
     const receivedAt = performance.now();
-    const limit = deps.webhookLimiter?.take(req.socket.remoteAddress ?? 'unknown');
-    if (limit && !limit.ok) throw new HttpError(429, 'too many requests from this address, retry later', 'rate_limited', { 'retry-after': String(limit.retryAfterSeconds) });
-    if (!checkWebhookToken(req.headers, deps.webhookToken)) throw new HttpError(401, 'missing or wrong webhook token', 'unauthorized');
+    if (!checkWebhookToken(req.headers, deps.webhookToken)) throw unauthorized(req, 'missing or wrong webhook token', 'unauthorized');
+    const limit = deps.webhookLimiter?.take(route.endpoint);
+    if (limit && !limit.ok) throw new HttpError(429, 'too many webhooks, retry later', 'rate_limited', { 'retry-after': String(limit.retryAfterSeconds) });
     if (!isJsonType(req.headers['content-type'])) throw new HttpError(415, 'content-type must be application/json', 'unsupported_media_type');
     const raw = await readBody(req, MAX_BODY_BYTES, () => new HttpError(413, `body is larger than ${MAX_BODY_BYTES} bytes`, 'too_large'));
     let text: string;
@@ -160,9 +172,9 @@ export function createRequestHandler(deps: RouteDeps) {
 
   async function listEvents(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const token = bearerToken(req.headers);
-    if (!token) throw new HttpError(401, 'missing relay token (Authorization: Bearer <token>)');
+    if (!token) throw unauthorized(req, 'missing relay token (Authorization: Bearer <token>)');
     const auth = await authenticateAgent(deps.secret, token, (jti) => store.isRevoked(jti));
-    if (!auth.ok) throw new HttpError(401, `relay token ${auth.reason}`);
+    if (!auth.ok) throw unauthorized(req, `relay token ${auth.reason}`);
     const after = intParam(url, 'after', 0);
     const limit = Math.min(intParam(url, 'limit', EVENTS_DEFAULT_LIMIT), EVENTS_MAX_LIMIT);
     if (limit < 1) throw new HttpError(400, 'limit must be at least 1');
@@ -224,6 +236,12 @@ export function createRequestHandler(deps: RouteDeps) {
           if (err.reason) metrics.webhookRejected(err.reason);
           // A body we refused to read must not stay on a keep-alive connection: close it after answering.
           if (!res.headersSent) sendJson(res, err.status, { error: err.message }, req.complete ? err.headers : { ...err.headers, connection: 'close' });
+          return;
+        }
+        if (!req.complete && req.socket.destroyed) {
+          // The caller went away mid-body (a reset, a cut connection): nothing to answer, and not
+          // the relay's error, so not logged as one (a flood of them must not flood the log).
+          logger.debug({ path: req.url?.split('?')[0] }, 'request aborted by the client');
           return;
         }
         logger.error({ err: (err as Error)?.message, path: req.url?.split('?')[0] }, 'request failed');

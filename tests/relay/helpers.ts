@@ -1,6 +1,7 @@
 // Shared fixtures for relay integration tests: an in-process relay on port 0 with a real
 // SQLite file in a temp dir, captured log lines, and a websocket client that queues frames.
 import { mkdtempSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
@@ -175,3 +176,28 @@ export async function postMany(t: TestRelay, path: string, bodies: unknown[], co
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
 }
+
+/**
+ * One HTTP request from a chosen local address: on Linux every 127.x.y.z is loopback, so binding
+ * the client to 127.0.0.2 stands in for a second machine (fetch cannot pick its source address).
+ */
+export function requestFrom(
+  url: string,
+  path: string,
+  opts: { method?: string; headers?: Record<string, string>; body?: string; localAddress?: string } = {},
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; json: any }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url + path, { method: opts.method ?? 'POST', headers: opts.headers, localAddress: opts.localAddress, agent: false }, (res) => {
+      let text = '';
+      res.on('data', (c) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, json: text ? JSON.parse(text) : undefined }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(opts.body);
+  });
+}
+
+/** A webhook POST with the given token from a chosen local address. */
+export const webhookFrom = (url: string, localAddress: string, token: string, body: unknown = assigned('alice@example.com'), headers: Record<string, string> = {}) =>
+  requestFrom(url, '/snapengage/conversation-events', { localAddress, headers: { authorization: token, 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CloseCode, EventFrame, WelcomeFrame } from '../../lib/protocol/frames';
 import { issueRelayToken, verifyRelayToken } from '../../relay/auth';
 import { eventFrameText } from '../../relay/hub';
+import type { EventStore } from '../../relay/store';
 import { assigned, cleanup, connect, postMany, SECRET, sleep, startRelay } from './helpers';
 
 afterEach(cleanup);
@@ -181,6 +182,35 @@ describe('websocket hub', () => {
     for (let i = 0; i < 2; i++) await (await connect(t.relay.wsUrl, hello(token))).next();
     const third = await connect(t.relay.wsUrl, hello(token));
     expect((await third.closed).code).toBe(CloseCode.tooManyConnections);
+  });
+
+  it('a socket that closes while its hello awaits the store is not registered afterwards (no stale 4429)', async () => {
+    // Redis answers latest() over the network; a socket can close during that round trip.
+    const first = await startRelay();
+    const real = first.relay.store;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let waiting = 0;
+    const slow: EventStore = Object.create(real);
+    slow.latest = async (agent) => {
+      waiting++;
+      await gate;
+      return real.latest(agent);
+    };
+    const t = await startRelay({ store: slow, dir: first.dir, maxSocketsPerAgent: 2 });
+    const token = t.tokenFor('alice@example.com');
+    const gone = await Promise.all([0, 1, 2].map(() => connect(t.relay.wsUrl, hello(token))));
+    while (waiting < 3) await sleep(5);
+    for (const c of gone) c.ws.terminate();
+    while (!t.relay.metrics.render().includes('relay_connected_sockets 0')) await sleep(5);
+    release();
+    const c = await connect(t.relay.wsUrl, hello(token));
+    expect((await c.next()).type).toBe('welcome');
+    expect((await t.get('/healthz')).json.connectedAgents).toBe(1);
+    c.close();
+    await c.closed;
+    while (!t.relay.metrics.render().includes('relay_connected_sockets 0')) await sleep(5);
+    expect((await t.get('/healthz')).json.connectedAgents).toBe(0);
   });
 
   it('terminates sockets that do not answer pings', async () => {
