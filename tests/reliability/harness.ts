@@ -122,6 +122,11 @@ export async function generateLoad(opts: {
   concurrency?: number;
   onAccepted?: (agent: string, id: string, status: number) => void;
   deadlineMs?: number;
+  /**
+   * Events from number `from` on (counted as they are started) wait for `until`: a fault
+   * triggered by progress then lands while load is still to come, however fast the machine.
+   */
+  hold?: { from: number; until: Promise<unknown> };
 }): Promise<LoadResult> {
   const accepted = new Map<string, string[]>(opts.agents.map((a) => [a, []]));
   let attempts = 0;
@@ -158,6 +163,7 @@ export async function generateLoad(opts: {
     }
   };
   const queue = opts.agents.map((a) => ({ agent: a, next: 0 }));
+  let started = 0;
   const worker = async () => {
     for (;;) {
       const q = queue.filter((x) => x.next < opts.perAgent && !(x as { busy?: boolean }).busy);
@@ -168,6 +174,7 @@ export async function generateLoad(opts: {
       }
       const pick = q[Math.floor(Math.random() * q.length)]! as { agent: string; next: number; busy?: boolean };
       pick.busy = true;
+      if (opts.hold && ++started > opts.hold.from) await opts.hold.until;
       await one(pick.agent, pick.next);
       pick.next++;
       pick.busy = false;
@@ -284,6 +291,21 @@ export function tally(load: LoadResult, clients: ResumingClient[]): Tally {
     duplicatesShown += c.shown.length - new Set(c.shown).size;
   }
   return { accepted, delivered, lost, duplicatesShown, outOfOrder };
+}
+
+/** Counts accepted events (pass `onAccepted` to generateLoad) so faults can be triggered by progress, not by the clock. */
+export class Progress {
+  accepted = 0;
+  private waiters: Array<{ n: number; resolve: () => void }> = [];
+  readonly onAccepted = (): void => {
+    this.accepted++;
+    this.waiters = this.waiters.filter((w) => (this.accepted >= w.n ? (w.resolve(), false) : true));
+  };
+  /** Resolves once `n` events have been accepted. */
+  reached(n: number): Promise<void> {
+    if (this.accepted >= n) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ n, resolve }));
+  }
 }
 
 export async function waitUntil(pred: () => boolean, timeoutMs: number, what: string): Promise<void> {

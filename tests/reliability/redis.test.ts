@@ -2,7 +2,7 @@
 // killed (-9) and restarted from its append-only file mid-load.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startRedis, type RedisUnderTest } from '../../scripts/redis';
-import { generateLoad, RelayProcess, report, ResumingClient, sleep, tally, waitUntil } from './harness';
+import { generateLoad, Progress, RelayProcess, report, ResumingClient, sleep, tally, waitUntil } from './harness';
 import { secretsInLogs } from './harness';
 
 afterAll(() => {
@@ -42,12 +42,21 @@ it('two relays, one Redis: one killed, its clients move to the other and resume 
     c.start();
   });
   await waitUntil(() => mine.every((c) => c.generation), 15_000, 'clients connected');
+  // By progress, not the clock: A dies a quarter into the load, and the second half waits until it has.
+  const progress = new Progress();
   const killer = (async () => {
-    await sleep(1500);
+    await progress.reached(500);
     await a.kill('SIGKILL');
     aAlive = false;
   })();
-  const load = await generateLoad({ agents, perAgent: 100, targets: () => (aAlive ? [a.url, b.url] : [b.url]), concurrency: 16 });
+  const load = await generateLoad({
+    agents,
+    perAgent: 100,
+    targets: () => (aAlive ? [a.url, b.url] : [b.url]),
+    concurrency: 16,
+    onAccepted: progress.onAccepted,
+    hold: { from: 1000, until: killer },
+  });
   await killer;
   await waitUntil(() => tally(load, mine).lost === 0, 20_000, 'all delivered').catch(() => undefined);
   const t = tally(load, mine);
@@ -69,19 +78,34 @@ it('Redis killed and restarted (append-only file) mid-load: no 2xx for an unstor
   await waitUntil(() => mine.every((c) => c.generation), 15_000, 'clients connected');
   const health: number[] = [];
   let down = false;
-  const chaos = (async () => {
-    await sleep(800);
+  // By progress, not the clock: Redis dies 300 events in, and the events from the 500th on wait
+  // until it is down, so the load is still running (and retrying) while it is.
+  const progress = new Progress();
+  const killed = (async () => {
+    await progress.reached(300);
     await redis.kill();
     down = true;
+  })();
+  const chaos = killed.then(async () => {
     for (let i = 0; i < 10; i++) {
       health.push((await fetch(`${r.url}/healthz`)).status);
       await sleep(150);
     }
     await redis.restart();
     down = false;
-  })();
+  });
   let acceptedWhileDown = 0;
-  const load = await generateLoad({ agents, perAgent: 100, targets: () => [r.url], concurrency: 10, onAccepted: () => void (down && acceptedWhileDown++) });
+  const load = await generateLoad({
+    agents,
+    perAgent: 100,
+    targets: () => [r.url],
+    concurrency: 10,
+    onAccepted: () => {
+      progress.onAccepted();
+      if (down) acceptedWhileDown++;
+    },
+    hold: { from: 500, until: killed },
+  });
   await chaos;
   await waitUntil(() => tally(load, mine).lost === 0, 20_000, 'all delivered').catch(() => undefined);
   const t = tally(load, mine);

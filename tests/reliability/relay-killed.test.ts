@@ -1,6 +1,6 @@
 // A relay killed (-9) under load at random moments and restarted by a supervisor; clients resume.
 import { afterAll, expect, it } from 'vitest';
-import { generateLoad, RelayProcess, report, ResumingClient, sleep, tally, waitUntil } from './harness';
+import { generateLoad, Progress, RelayProcess, report, ResumingClient, sleep, tally, waitUntil } from './harness';
 import { secretsInLogs } from './harness';
 
 afterAll(() => {
@@ -29,21 +29,29 @@ it('kill -9 at random moments: every 2xx event delivered once, in order, to its 
   }
   await waitUntil(() => clients.every((c) => c.generation), 15_000, 'clients connected');
 
-  let loading = true;
+  // Random moments by progress, not the clock (a fast machine would finish between two timed
+  // kills): a kill every 400–1,300 accepted events up to the last 1,000, which wait for the supervisor.
+  const total = AGENTS * PER_AGENT;
+  const progress = new Progress();
   const supervisor = (async () => {
-    while (loading) {
-      await sleep(400 + Math.random() * 900);
-      if (!loading) break;
+    for (let at = 400 + Math.random() * 900; at < total - 1000; at += 400 + Math.random() * 900) {
+      await progress.reached(Math.floor(at));
       await relay.kill('SIGKILL');
       await sleep(Math.random() * 300);
       await relay.start();
     }
   })();
-  const load = await generateLoad({ agents, perAgent: PER_AGENT, targets: () => [relay.url], concurrency: 24, deadlineMs: 150_000 });
-  loading = false;
+  const load = await generateLoad({
+    agents,
+    perAgent: PER_AGENT,
+    targets: () => [relay.url],
+    concurrency: 24,
+    deadlineMs: 150_000,
+    onAccepted: progress.onAccepted,
+    hold: { from: total - 1000, until: supervisor },
+  });
   await supervisor;
 
-  const total = AGENTS * PER_AGENT;
   await waitUntil(() => tally(load, clients).delivered === total, 30_000, 'all accepted events delivered').catch(() => undefined);
   const t = tally(load, clients);
   report('relay killed under load (SQLite)', {
