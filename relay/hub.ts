@@ -9,6 +9,7 @@ import { authenticateAgent } from './auth';
 import { FAILED_ATTEMPTS_MESSAGE, refuseSocket, type ConnectionGuard } from './client-limits';
 import type { Logger } from './logger';
 import type { RelayMetrics } from './metrics';
+import { PingSchedule } from './ping-schedule';
 import type { RateLimiter } from './rate-limit';
 import { PSEUDO_AGENT, type AppendResult, type EventStore, type NewEvent, type StoredEvent } from './store';
 
@@ -62,12 +63,6 @@ interface Client {
 
 const MAX_PENDING = 10_000;
 const UNAUTHENTICATED_CLOSE_WAIT_MS = 1000;
-/**
- * The ping interval is cut into slots this long, and each socket belongs to one slot, so every
- * socket is still pinged once per pingIntervalMs but never all at once: one sweep of 10,000
- * sockets held the event loop ~700 ms, delaying every agent's events that long (bench/README.md).
- */
-const SWEEP_SLOT_MS = 50;
 const DEFAULT_ORIGINS = ['chrome-extension://*', 'moz-extension://*'];
 
 export function originAllowed(origin: string | undefined, allowed: readonly string[]): boolean {
@@ -88,21 +83,15 @@ export class Hub {
   private readonly clients = new Set<Client>();
   private readonly byAgent = new Map<string, Set<Client>>();
   private readonly pingTimer: NodeJS.Timeout;
-  /** The sockets of each sweep slot; sockets are dealt to the slots in turn as they connect. */
-  private readonly slots: Array<Set<Client>>;
-  private nextSlot = 0;
-  /** The slot the sweep visited last; the current one follows from the clock, so late timers skip none. */
-  private lastSlot: number;
-  private readonly slotMs: number;
+  private readonly pings: PingSchedule<Client>;
   private closing = false;
 
   constructor(private readonly o: HubOptions) {
     this.wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 64 * 1024 });
-    const slots = Math.max(1, Math.floor(o.pingIntervalMs / SWEEP_SLOT_MS));
-    this.slots = Array.from({ length: slots }, () => new Set<Client>());
-    this.slotMs = o.pingIntervalMs / slots;
-    this.lastSlot = this.slotAt(performance.now());
-    this.pingTimer = setInterval(() => this.sweepDueSlots(), this.slotMs);
+    this.pings = new PingSchedule(o.pingIntervalMs, performance.now());
+    this.pingTimer = setInterval(() => {
+      for (const slot of this.pings.due(performance.now())) void this.sweepSlot(slot);
+    }, this.pings.slotMs);
   }
 
   get socketCount(): number {
@@ -138,12 +127,10 @@ export class Hub {
   }
 
   private accept(ws: WebSocket, req: IncomingMessage, socket: Duplex, key: string): void {
-    const slot = this.nextSlot;
-    this.nextSlot = (slot + 1) % this.slots.length;
-    const client: Client = { ws, socket, key, authenticated: false, forgotten: false, phase: 'hello', alive: true, slot, lastSent: 0, pending: [], pendingOverflow: false };
+    const client: Client = { ws, socket, key, authenticated: false, forgotten: false, phase: 'hello', alive: true, slot: 0, lastSent: 0, pending: [], pendingOverflow: false };
     this.clients.add(client);
     // Its slot comes round within one interval: the first ping arrives in time for an MV3 worker (idle after 30 s).
-    this.slots[slot]!.add(client);
+    client.slot = this.pings.add(client);
     ws.on('close', () => this.forget(client));
     ws.on('error', (err) => this.o.logger.debug({ err: err.message }, 'websocket error'));
     ws.on('pong', () => (client.alive = true));
@@ -315,32 +302,18 @@ export class Hub {
     }
     clearTimeout(client.helloTimer);
     this.clients.delete(client);
-    this.slots[client.slot]!.delete(client);
+    this.pings.remove(client, client.slot);
     if (!client.agent) return;
     const set = this.byAgent.get(client.agent);
     set?.delete(client);
     if (set?.size === 0) this.byAgent.delete(client.agent);
   }
 
-  private slotAt(now: number): number {
-    return Math.floor(now / this.slotMs) % this.slots.length;
-  }
-
-  /** Visits every slot whose time has come since the last tick (usually one). */
-  private sweepDueSlots(): void {
-    const current = this.slotAt(performance.now());
-    while (this.lastSlot !== current) {
-      this.lastSlot = (this.lastSlot + 1) % this.slots.length;
-      void this.sweepSlot(this.slots[this.lastSlot]!);
-    }
-  }
-
   /**
    * One slot, visited once per interval: drops the sockets that did not answer the ping they got an
    * interval ago, pings the rest, and applies revocations.
    */
-  private async sweepSlot(slot: Set<Client>): Promise<void> {
-    const visiting = [...slot];
+  private async sweepSlot(visiting: Client[]): Promise<void> {
     for (const client of visiting) {
       if (!client.alive) {
         client.ws.terminate();
@@ -378,7 +351,7 @@ export class Hub {
     await Promise.race([Promise.all(closed), new Promise((r) => setTimeout(r, 2000).unref())]);
     for (const c of this.clients) c.ws.terminate();
     this.clients.clear();
-    for (const slot of this.slots) slot.clear();
+    this.pings.clear();
     this.byAgent.clear();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }

@@ -225,35 +225,27 @@ describe('websocket hub', () => {
     expect(closed.code).toBe(1006);
   });
 
-  it('pings every socket once per interval, spread over the interval rather than all at once, even as others leave', async () => {
+  it('pings every socket on its own slot: the sockets that stay keep being pinged as others leave', async () => {
+    // The exact rhythm (once per interval, two per slot, fixed when others leave) is PingSchedule's,
+    // tested with a fake clock in ping-schedule.test.ts; real timers on a busy machine fire late.
     const t = await startRelay({ pingIntervalMs: 1000 });
-    const pingsAt: number[][] = [];
+    const pings: number[] = [];
     const clients = [];
     for (let i = 0; i < 40; i++) {
       const c = await connect(t.relay.wsUrl, hello(t.tokenFor(`agent${i}@example.com`)));
       await c.next();
-      const mine: number[] = [];
-      pingsAt.push(mine);
       clients.push(c);
+      const n = i;
       c.ws.on('message', (data) => {
-        if (JSON.parse(String(data)).type === 'ping') mine.push(performance.now());
+        if (JSON.parse(String(data)).type === 'ping') pings[n] = (pings[n] ?? 0) + 1;
       });
     }
-    await sleep(1200);
-    // Most sockets leave; the ten that stay keep their rhythm.
+    // Most sockets leave; the ten that stay go on being pinged.
     for (const c of clients.slice(10)) c.ws.close();
-    await sleep(2400);
-    for (const mine of pingsAt.slice(0, 10)) {
-      expect(mine.length).toBeGreaterThanOrEqual(3);
-      for (let i = 1; i < mine.length; i++) {
-        expect(mine[i]! - mine[i - 1]!).toBeGreaterThan(800);
-        expect(mine[i]! - mine[i - 1]!).toBeLessThan(1300);
-      }
-    }
-    // 40 sockets in 20 slots of 50 ms: never more than a few pings at the same moment (one sweep sent all 40 at once).
-    const all = pingsAt.flat().sort((a, b) => a - b);
-    const mostWithin10ms = Math.max(...all.map((at, i) => all.slice(i).filter((b) => b - at < 10).length));
-    expect(mostWithin10ms).toBeLessThanOrEqual(8);
+    while (!t.relay.metrics.render().includes('relay_connected_sockets 10\n')) await sleep(10);
+    const before = clients.slice(0, 10).map((_, i) => pings[i] ?? 0);
+    while (!clients.slice(0, 10).every((_, i) => (pings[i] ?? 0) >= before[i]! + 2)) await sleep(50);
+    expect(clients.slice(0, 10).every((c) => c.ws.readyState === c.ws.OPEN)).toBe(true);
   });
 
   it('closing the relay sends 1001 to every client', async () => {
