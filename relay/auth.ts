@@ -2,7 +2,7 @@
 // and relay tokens (HMAC-signed, one per agent, carried by the extension).
 import { createHmac, hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { normalizeAgentId } from '../lib/protocol/agent-id';
+import { normalizeAgentId } from '@switchboard/protocol/agent-id';
 
 // One-shot: about half the cost of createHash().update().digest(), once per webhook.
 const sha256 = (s: string) => hash('sha256', s, 'buffer');

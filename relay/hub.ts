@@ -4,7 +4,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { CloseCode, ClientFrame, type PingFrame, type WelcomeFrame } from '../lib/protocol/frames';
+import { CloseCode, ClientFrame, type PingFrame, type WelcomeFrame } from '@switchboard/protocol/frames';
 import { authenticateAgent } from './auth';
 import { FAILED_ATTEMPTS_MESSAGE, refuseSocket, type ConnectionGuard } from './client-limits';
 import type { Logger } from './logger';

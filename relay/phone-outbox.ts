@@ -10,8 +10,8 @@
 // the outbox only sees events appended while it is configured, never the stored history.
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { normalizeAgentId } from '../lib/protocol/agent-id';
-import type { PhoneChatNotice } from '../lib/protocol/phone';
+import { normalizeAgentId } from '@switchboard/protocol/agent-id';
+import type { PhoneChatNotice } from '@switchboard/protocol/phone';
 import type { Logger } from './logger';
 import type { RelayMetrics } from './metrics';
 import { createPrivateFile } from './private-file';

@@ -3,7 +3,7 @@
 // under kind `call` and forwarded to that agent's websockets. Off until PHONE_WEBHOOK_TOKEN is set.
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { CALL_KIND, PhoneCallEvent, type CallData } from '../lib/protocol/phone';
+import { CALL_KIND, PhoneCallEvent, type CallData } from '@switchboard/protocol/phone';
 import { toEpochMs } from '../lib/snapengage/webhook-adapter';
 import { checkWebhookToken, normalizeAgent } from './auth';
 import { FAILED_ATTEMPTS_MESSAGE, failedAttempt } from './client-limits';
@@ -14,7 +14,6 @@ import type { PhoneRejectReason, RelayMetrics } from './metrics';
 import type { RateLimiter } from './rate-limit';
 import type { EventStore, NewEvent } from './store';
 
-export const PHONE_CALL_EVENTS_PATH = '/phone/call-events';
 /** A call event is a few hundred bytes; anything near this is not one. */
 export const PHONE_MAX_BODY_BYTES = 64 * 1024;
 

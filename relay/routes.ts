@@ -3,6 +3,9 @@
 // A JSON body the adapter cannot read is answered 202 once it is durably stored in the quarantine,
 // where it waits for a newer adapter or field map (admin-routes.ts), instead of being retried and lost.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { EVENTS_API_PATH, EVENTS_PAGE_DEFAULT, EVENTS_PAGE_MAX, type EventsPage } from '@switchboard/protocol/events-api';
+import { PHONE_CALL_EVENTS_PATH } from '@switchboard/protocol/phone';
+import { AGENT_STATUS_WEBHOOK_PATH, CONVERSATION_EVENTS_WEBHOOK_PATH } from '@switchboard/protocol/webhooks';
 import { createWebhookAdapter, type AdaptedEvent, type AdaptResult, type WebhookAdapter } from '../lib/snapengage/webhook-adapter';
 import { ADMIN_PREFIX, createAdminHandler } from './admin-routes';
 import { authenticateAgent, bearerToken, checkWebhookToken } from './auth';
@@ -12,13 +15,11 @@ import { originAllowed, type Hub } from './hub';
 import type { Logger } from './logger';
 import type { RateLimiter } from './rate-limit';
 import type { RejectReason, RelayMetrics, WebhookEndpoint } from './metrics';
-import { createPhoneCallHandler, PHONE_CALL_EVENTS_PATH } from './phone-routes';
+import { createPhoneCallHandler } from './phone-routes';
 import { quarantineId } from './quarantine';
 import { PSEUDO_AGENT, type AppendResult, type EventStore, type NewEvent } from './store';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
-export const EVENTS_DEFAULT_LIMIT = 100;
-export const EVENTS_MAX_LIMIT = 1000;
 
 export interface RouteDeps {
   store: EventStore;
@@ -46,8 +47,8 @@ export interface RouteDeps {
 }
 
 const WEBHOOKS: Record<string, { endpoint: WebhookEndpoint; adapt: (adapter: WebhookAdapter, body: unknown) => AdaptResult }> = {
-  '/snapengage/conversation-events': { endpoint: 'conversation-events', adapt: (a, body) => a.conversation(body) },
-  '/snapengage/agent-status': { endpoint: 'agent-status', adapt: (a, body) => a.agentStatus(body) },
+  [CONVERSATION_EVENTS_WEBHOOK_PATH]: { endpoint: 'conversation-events', adapt: (a, body) => a.conversation(body) },
+  [AGENT_STATUS_WEBHOOK_PATH]: { endpoint: 'agent-status', adapt: (a, body) => a.agentStatus(body) },
 };
 const BY_ENDPOINT = new Map(Object.values(WEBHOOKS).map((w) => [w.endpoint as string, w]));
 
@@ -176,10 +177,11 @@ export function createRequestHandler(deps: RouteDeps) {
     const auth = await authenticateAgent(deps.secret, token, (jti) => store.isRevoked(jti));
     if (!auth.ok) throw unauthorized(req, `relay token ${auth.reason}`);
     const after = intParam(url, 'after', 0);
-    const limit = Math.min(intParam(url, 'limit', EVENTS_DEFAULT_LIMIT), EVENTS_MAX_LIMIT);
+    const limit = Math.min(intParam(url, 'limit', EVENTS_PAGE_DEFAULT), EVENTS_PAGE_MAX);
     if (limit < 1) throw new HttpError(400, 'limit must be at least 1');
     const events = await store.readAfter(auth.agent, after, limit);
-    sendJson(res, 200, { generation: store.generation, events: events.map(({ seq, id, kind, at, data }) => ({ seq, id, kind, at, data })) });
+    const page: EventsPage = { generation: store.generation, events: events.map(({ seq, id, kind, at, data }) => ({ seq, id, kind, at, data })) };
+    sendJson(res, 200, page);
   }
 
   async function healthz(res: ServerResponse): Promise<void> {
@@ -201,7 +203,7 @@ export function createRequestHandler(deps: RouteDeps) {
     switch (url.pathname) {
       case PHONE_CALL_EVENTS_PATH:
         return phoneCallEvents(req, res);
-      case '/api/events':
+      case EVENTS_API_PATH:
         // The extension reads its history from a chrome-extension:// origin: answer CORS for allowed origins only.
         if (req.headers.origin && originAllowed(req.headers.origin, deps.allowedOrigins ?? [])) {
           res.setHeader('access-control-allow-origin', req.headers.origin);

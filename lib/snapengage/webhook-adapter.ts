@@ -3,9 +3,10 @@
 // else: when the real format turns out different, this file changes and nothing downstream.
 import { createHash } from 'node:crypto';
 import type * as z from 'zod/mini';
-import { normalizeAgentId } from '../protocol/agent-id';
-import { AgentStatusData, ConversationData } from './conversation';
-import { AGENT_STATUS_KIND, CONVERSATION_KINDS, type ConversationKind } from './event-kinds';
+import { normalizeAgentId } from '@switchboard/protocol/agent-id';
+import { AgentStatusData, ConversationData } from '@switchboard/protocol/conversation';
+import { AGENT_STATUS_KIND, isConversationKind } from '@switchboard/protocol/event-kinds';
+import { isAgentStatus } from '@switchboard/protocol/status';
 
 export interface AdaptedEvent {
   id: string;
@@ -56,7 +57,6 @@ export function normalizeKind(raw: string): string {
   return k;
 }
 
-const isConversationKind = (k: string): k is ConversationKind => (CONVERSATION_KINDS as readonly string[]).includes(k);
 
 /** Epoch ms from epoch ms, epoch seconds (< 1e11) or an ISO 8601 string. */
 /** Largest time a JS Date can hold (year 275760); beyond it toISOString() throws. */
@@ -408,7 +408,7 @@ function adaptStatus(input: unknown, p: Readonly<AgentStatusPaths>): AdaptResult
     if (!rawStatus) return { ok: false, error: 'status is missing', reason: 'missing_status' };
     const lower = rawStatus.trim().toLowerCase();
     const status = STATUS_ALIASES.get(lower) ?? lower;
-    if (!['online', 'pause', 'offline'].includes(status)) return { ok: false, error: `status must be online, pause or offline (got "${rawStatus.slice(0, 32)}")`, reason: 'unknown_status' };
+    if (!isAgentStatus(status)) return { ok: false, error: `status must be online, pause or offline (got "${rawStatus.slice(0, 32)}")`, reason: 'unknown_status' };
     const substatus = str(body, p.substatus);
     const previous = str(body, p.previousStatus)?.trim().toLowerCase();
     const previousStatus = previous ? (STATUS_ALIASES.get(previous) ?? previous) : undefined;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AgentStatusData, ConversationData } from '../../lib/snapengage/conversation';
-import { CONVERSATION_KINDS } from '../../lib/snapengage/event-kinds';
+import { AgentStatusData, ConversationData } from '@switchboard/protocol/conversation';
+import { CONVERSATION_KINDS } from '@switchboard/protocol/event-kinds';
 import { adaptAgentStatusEvent, adaptConversationEvent, normalizeKind, toEpochMs } from '../../lib/snapengage/webhook-adapter';
 import * as sandbox from '../../sandbox/payloads';
 
@@ -209,7 +209,7 @@ describe('adaptConversationEvent', () => {
 });
 
 describe('sandbox payload variants (shared source of spellings)', () => {
-  for (const kind of sandbox.CONVERSATION_KINDS) {
+  for (const kind of CONVERSATION_KINDS) {
     it(`${kind}: every variant adapts to the same kind, recipients and data`, () => {
       const body = sandbox.conversationEvent(kind, { agent: 'alice@example.com', fromAgent: 'bob@example.com', timestamp: TS, conversationId: 'c-42', eventId: 'e-42' });
       const reference = ok(body);

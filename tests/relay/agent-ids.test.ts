@@ -2,7 +2,7 @@
 // system's call events (NFKC, then lower case): a compatibility spelling is the same agent, a
 // homoglyph NFKC does not fold is another one and never reads the real agent's stream.
 import { describe, expect, it, afterEach } from 'vitest';
-import { normalizeAgentId } from '../../lib/protocol/agent-id';
+import { normalizeAgentId } from '@switchboard/protocol/agent-id';
 import { adaptAgentStatusEvent, adaptConversationEvent } from '../../lib/snapengage/webhook-adapter';
 import { issueRelayToken, verifyRelayToken } from '../../relay/auth';
 import { noticesFor } from '../../relay/phone-outbox';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { CloseCode, EventFrame, WelcomeFrame } from '../../lib/protocol/frames';
+import { CloseCode, EventFrame, WelcomeFrame } from '@switchboard/protocol/frames';
 import { issueRelayToken, verifyRelayToken } from '../../relay/auth';
 import { eventFrameText } from '../../relay/hub';
 import type { EventStore } from '../../relay/store';

@@ -2,8 +2,8 @@
 // forwarded to that agent's websockets only.
 import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EventFrame } from '../../lib/protocol/frames';
-import { CALL_KIND, CallData } from '../../lib/protocol/phone';
+import { EventFrame } from '@switchboard/protocol/frames';
+import { CALL_KIND, CallData } from '@switchboard/protocol/phone';
 import { callEventId } from '../../relay/phone-routes';
 import { assigned, cleanup, connect, sleep, startRelay, WEBHOOK_TOKEN } from './helpers';
 

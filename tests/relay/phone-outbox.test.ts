@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PhoneChatNotice } from '../../lib/protocol/phone';
+import { PhoneChatNotice } from '@switchboard/protocol/phone';
 import { noticesFor } from '../../relay/phone-outbox';
 import { PSEUDO_AGENT } from '../../relay/store';
 import { conversationEvent } from '../../sandbox/payloads';

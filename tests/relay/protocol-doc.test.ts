@@ -3,10 +3,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
-import { CloseCode, EventFrame, HelloFrame, PingFrame, WelcomeFrame } from '../../lib/protocol/frames';
-import { AgentStatusData, ConversationData } from '../../lib/snapengage/conversation';
+import { CloseCode, EventFrame, HelloFrame, PingFrame, WelcomeFrame } from '@switchboard/protocol/frames';
+import { AgentStatusData, ConversationData } from '@switchboard/protocol/conversation';
 import { parseFieldMap } from '../../lib/snapengage/adapter-map';
-import { AGENT_STATUS_KIND, CONVERSATION_KINDS } from '../../lib/snapengage/event-kinds';
+import { AGENT_STATUS_KIND, CONVERSATION_KINDS } from '@switchboard/protocol/event-kinds';
 import { ADAPT_FAILURES, adaptConversationEvent, AGENT_STATUS_PATHS, CONVERSATION_PATHS, createWebhookAdapter } from '../../lib/snapengage/webhook-adapter';
 import { CONFIG_DOCS } from '../../relay/config';
 import { QUARANTINE_ID } from '../../relay/quarantine';

@@ -1,6 +1,6 @@
 // Websocket Origin allow-list and the rate limits (webhooks per source IP, websocket connections per token).
 import { afterEach, describe, expect, it } from 'vitest';
-import { CloseCode } from '../../lib/protocol/frames';
+import { CloseCode } from '@switchboard/protocol/frames';
 import { RateLimiter } from '../../relay/rate-limit';
 import WebSocket from 'ws';
 import { assigned, cleanup, connect, requestFrom, startRelay, WEBHOOK_TOKEN, webhookFrom } from './helpers';

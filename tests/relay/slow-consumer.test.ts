@@ -1,5 +1,5 @@
 import { afterEach, expect, it } from 'vitest';
-import { CloseCode } from '../../lib/protocol/frames';
+import { CloseCode } from '@switchboard/protocol/frames';
 import { assigned, cleanup, connect, startRelay } from './helpers';
 
 afterEach(cleanup);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { handleEvent, formatDuration } from '@/lib/relay/events';
 import { parseSettings } from '@/lib/settings/schema';
 import type { RelayState } from '@/lib/relay/state';
-import type { EventFrame } from '@/lib/protocol/frames';
+import type { EventFrame } from '@switchboard/protocol/frames';
 
 const parsed = parseSettings({ orgId: '6418107096367104', apiToken: 'token-12345678', agentId: 'Alice@Example.com' });
 if (!parsed.ok) throw new Error('fixture settings invalid');

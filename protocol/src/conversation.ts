@@ -2,6 +2,7 @@
 // these from whatever spelling SnapEngage sent; the extension reads them. Extra fields are
 // kept (looseObject), so an event type we do not know still carries everything it came with.
 import * as z from 'zod/mini';
+import { AGENT_STATUSES } from './status';
 
 export const ConversationData = z.looseObject({
   conversationId: z.string(),
@@ -23,7 +24,7 @@ export const ConversationData = z.looseObject({
 });
 export type ConversationData = z.infer<typeof ConversationData>;
 
-export const AgentStatusValue = z.enum(['online', 'pause', 'offline']);
+export const AgentStatusValue = z.enum(AGENT_STATUSES);
 export type AgentStatusValue = z.infer<typeof AgentStatusValue>;
 
 export const AgentStatusData = z.looseObject({

@@ -2,7 +2,10 @@
 // ten-line script, can send a call event; any phone system can take our chat events.
 import * as z from 'zod/mini';
 
-/** Phone system -> relay: POST /phone/call-events (token: PHONE_WEBHOOK_TOKEN). */
+/** Where the phone system posts its call events (token: PHONE_WEBHOOK_TOKEN). */
+export const PHONE_CALL_EVENTS_PATH = '/phone/call-events';
+
+/** Phone system -> relay: POST PHONE_CALL_EVENTS_PATH. */
 export const PhoneCallEvent = z.object({
   agent: z.string().check(z.regex(/^[^\s@]+@[^\s@]+$/, 'agent must be the agent’s email')),
   state: z.enum(['started', 'ended']),
