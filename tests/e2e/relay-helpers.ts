@@ -2,8 +2,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRelay, type Relay, type RelayOptions } from '../../relay/relay';
-import { issueRelayToken } from '../../relay/auth';
+import { createRelay, type Relay, type RelayOptions } from 'switchboard-relay/relay';
+import { issueRelayToken } from 'switchboard-relay/auth';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { launchExtension, type Launched } from './fixtures';
 import { createSandbox, type Sandbox } from '../../sandbox/server';
