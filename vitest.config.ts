@@ -11,8 +11,11 @@ export default defineConfig({
         plugins: [WxtVitest()],
         test: {
           name: 'extension',
-          include: ['tests/unit/**/*.test.{ts,tsx}'],
-          setupFiles: ['tests/unit/setup-i18n.ts'],
+          // tests/ mirrors the extension's folders (tests/lib/status/sender.test.ts tests lib/status/sender.ts);
+          // the tools' tests and the end-to-end tests live beside them.
+          include: ['tests/**/*.test.{ts,tsx}'],
+          exclude: ['tests/e2e/**', 'tests/sandbox/**', 'tests/bench/**', '**/node_modules/**'],
+          setupFiles: ['tests/setup-i18n.ts'],
           testTimeout: 20_000,
         },
       },
@@ -20,9 +23,9 @@ export default defineConfig({
       {
         test: {
           name: 'tools',
-          include: ['tests/sandbox/**/*.test.ts', 'tests/relay/**/*.test.ts'],
+          include: ['tests/sandbox/**/*.test.ts', 'tests/bench/**/*.test.ts'],
           // The benchmark smoke run is CPU-heavy: it runs alone (vitest.bench.config.ts), not beside timing-sensitive tests.
-          exclude: ['tests/relay/bench-smoke.test.ts', '**/node_modules/**'],
+          exclude: ['tests/bench/smoke.test.ts', '**/node_modules/**'],
           testTimeout: 20_000,
         },
       },

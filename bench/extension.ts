@@ -13,10 +13,10 @@ import { conversationEvent } from '../sandbox/payloads';
 import { createSandbox } from '../sandbox/server';
 import { findChromium } from '../scripts/chromium';
 import { popupGzipBytes, POPUP_BUDGET_BYTES } from '../scripts/size';
-import { launchExtension, type Launched } from '../tests/e2e/fixtures';
-import { OptionsPage } from '../tests/e2e/pages';
-import { stopWorker, workerStatus } from '../tests/e2e/stop-worker';
-import { openToolbarPopup, popupWindow } from '../tests/e2e/toolbar';
+import { launchExtension, type Launched } from '../scripts/browser/fixtures';
+import { OptionsPage } from '../scripts/browser/pages';
+import { stopWorker, workerStatus } from '../scripts/browser/stop-worker';
+import { openToolbarPopup, popupWindow } from '../scripts/browser/toolbar';
 import { median, RELAY_SECRET, ROOT, sleep, WEBHOOK_TOKEN } from './common';
 
 export interface ExtensionResults {

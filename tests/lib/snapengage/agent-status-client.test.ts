@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import de from '../../public/_locales/de/messages.json';
-import en from '../../public/_locales/en/messages.json';
+import de from '../../../public/_locales/de/messages.json';
+import en from '../../../public/_locales/en/messages.json';
 import { testSnapEngage } from '@/lib/background/connection-test';
 import { retryAfterMs, setAgentStatus, checkConnection } from '@/lib/snapengage/agent-status-client';
-import { speak } from './setup-i18n';
+import { speak } from '../../setup-i18n';
 
 const target = { apiBaseUrl: 'https://api.test', orgId: '6418107096367104', apiToken: 'secret-token-123' };
 const change = { agentId: 'alice@example.com', status: 'pause' as const, substatus: 'Lunch' };

@@ -1,10 +1,10 @@
 // Today's chat figures come from the relay; when it cannot give them, the popup says why in the
 // agent's language.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import de from '../../public/_locales/de/messages.json';
-import en from '../../public/_locales/en/messages.json';
+import de from '../../../public/_locales/de/messages.json';
+import en from '../../../public/_locales/en/messages.json';
 import { fetchStoredEvents } from '@/lib/stats/today';
-import { speak } from './setup-i18n';
+import { speak } from '../../setup-i18n';
 
 afterEach(() => {
   vi.unstubAllGlobals();

@@ -3,10 +3,10 @@
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
-import de from '../../public/_locales/de/messages.json';
-import en from '../../public/_locales/en/messages.json';
+import de from '../../../public/_locales/de/messages.json';
+import en from '../../../public/_locales/en/messages.json';
 import { createRelayConnection } from '@/lib/relay/connection';
-import { speak } from './setup-i18n';
+import { speak } from '../../setup-i18n';
 
 let server: WebSocketServer | undefined;
 afterEach(async () => {

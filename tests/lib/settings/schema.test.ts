@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import de from '../../public/_locales/de/messages.json';
-import en from '../../public/_locales/en/messages.json';
-import { speak } from './setup-i18n';
+import de from '../../../public/_locales/de/messages.json';
+import en from '../../../public/_locales/en/messages.json';
+import { speak } from '../../setup-i18n';
 import { quickPauseReason } from '@/lib/settings/quick-pause';
 import { maskToken, parseSettings } from '@/lib/settings/schema';
 

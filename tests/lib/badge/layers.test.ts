@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import de from '../../public/_locales/de/messages.json';
-import en from '../../public/_locales/en/messages.json';
+import de from '../../../public/_locales/de/messages.json';
+import en from '../../../public/_locales/en/messages.json';
 import { badgeFor } from '@/lib/badge/layers';
-import { speak } from './setup-i18n';
+import { speak } from '../../setup-i18n';
 
 const confirmed = (status: 'online' | 'pause', substatus?: string) => ({ phase: 'confirmed' as const, status, substatus, since: 0 });
 

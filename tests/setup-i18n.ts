@@ -1,7 +1,7 @@
 // The fake browser has no i18n: answer getMessage from the English messages, as Chromium does.
 // A test can switch to German with `speak(de)` (and back with `speak(en)`).
 import { fakeBrowser } from 'wxt/testing';
-import en from '../../public/_locales/en/messages.json';
+import en from '../public/_locales/en/messages.json';
 
 type Messages = Record<string, { message: string }>;
 
