@@ -244,7 +244,7 @@ it('a stuck client (never reads) is cut off with 4508 at a bounded buffer; other
   const latencies: number[] = [];
   let peak = rss0;
   let posted = 0;
-  const stuckGone = async () => (await (await fetch(`${relay.url}/healthz`)).json()).connectedAgents < 2;
+  const stuckGone = async () => ((await (await fetch(`${relay.url}/healthz`)).json()) as { connectedAgents: number }).connectedAgents < 2;
   for (let i = 0; i < 1500 && stuckCode === undefined; i++) {
     if (i % 20 === 19 && (await stuckGone())) break;
     expect(await post('stuck@example.com', `s-${i}`)).toBe(200);
