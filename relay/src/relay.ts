@@ -1,5 +1,5 @@
 // Assembles the relay: store + HTTP routes + websocket hub on one node:http server.
-// Tests call createRelay in-process with port 0; relay/cli.ts is the same thing with flags.
+// Tests call createRelay in-process with port 0; cli.ts is the same thing with flags.
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage } from 'node:http';
 import { pino } from 'pino';

@@ -6,7 +6,7 @@
 //   ...
 //   await redis.stop();
 //
-// As a script: `node --import tsx scripts/redis.ts` starts one and prints its URL until Ctrl-C.
+// As a script: `node --import tsx relay/test/redis-server.ts` starts one and prints its URL until Ctrl-C.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';

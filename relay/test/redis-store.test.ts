@@ -5,7 +5,7 @@ import type { NewEvent } from '../src/store';
 import { startRedis, type RedisUnderTest } from './redis-server';
 import { storeContract } from './store-contract';
 
-// The Redis half of the shared store suite: its own redis-server (scripts/redis.ts), one key prefix per log.
+// The Redis half of the shared store suite: its own redis-server (redis-server.ts), one key prefix per log.
 let redis: RedisUnderTest;
 beforeAll(async () => {
   redis = await startRedis();
