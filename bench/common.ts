@@ -9,7 +9,6 @@ export const BENCH_DIR = import.meta.dirname;
 export const ROOT = resolve(BENCH_DIR, '..');
 export const RELAY_SECRET = 'bench-secret-0123456789abcdef0123456789abcdef';
 export const WEBHOOK_TOKEN = 'bench-webhook-token-0123456789abcdef';
-export const WEBHOOK_PATH = '/snapengage/conversation-events';
 
 export type Contender = 'relay' | 'floor' | 'socketio';
 export const CONTENDERS: readonly Contender[] = ['relay', 'floor', 'socketio'];

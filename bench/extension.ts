@@ -6,17 +6,18 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
-import { issueRelayToken } from '../relay/auth';
-import { createRelay } from '../relay/relay';
+import { CONVERSATION_EVENTS_WEBHOOK_PATH } from '@switchboard/protocol/webhooks';
+import { issueRelayToken } from 'switchboard-relay/auth';
+import { createRelay } from 'switchboard-relay/relay';
 import { conversationEvent } from '../sandbox/payloads';
 import { createSandbox } from '../sandbox/server';
 import { findChromium } from '../scripts/chromium';
 import { popupGzipBytes, POPUP_BUDGET_BYTES } from '../scripts/size';
-import { launchExtension, type Launched } from '../tests/e2e/fixtures';
-import { OptionsPage } from '../tests/e2e/pages';
-import { stopWorker, workerStatus } from '../tests/e2e/stop-worker';
-import { openToolbarPopup, popupWindow } from '../tests/e2e/toolbar';
-import { median, RELAY_SECRET, ROOT, sleep, WEBHOOK_PATH, WEBHOOK_TOKEN } from './common';
+import { launchExtension, type Launched } from '../scripts/browser/fixtures';
+import { OptionsPage } from '../scripts/browser/pages';
+import { stopWorker, workerStatus } from '../scripts/browser/stop-worker';
+import { openToolbarPopup, popupWindow } from '../scripts/browser/toolbar';
+import { median, RELAY_SECRET, ROOT, sleep, WEBHOOK_TOKEN } from './common';
 
 export interface ExtensionResults {
   popupGzipBytes: number;
@@ -218,7 +219,7 @@ export async function runExtensionBench(opts: { quick: boolean; log: (line: stri
       if ((await workerStatus(ext)) !== 'stopped') throw new Error('the worker did not stop');
       let lastSeq = 0;
       for (let i = 0; i < backlog; i++) {
-        const res = await fetch(relay.url + WEBHOOK_PATH, {
+        const res = await fetch(relay.url + CONVERSATION_EVENTS_WEBHOOK_PATH, {
           method: 'POST',
           headers: { 'content-type': 'application/json', authorization: WEBHOOK_TOKEN },
           body: JSON.stringify(conversationEvent('assigned', { agent: ALICE, visitorName: `Backlog ${run}-${i}` })),

@@ -3,7 +3,8 @@
 // would exceed `maxInFlight` are skipped and counted, so an overloaded server shows up as
 // skipped sends rather than as a generator that silently slows down.
 import { Agent, request } from 'node:http';
-import { nowUs, webhookTemplate, WEBHOOK_PATH, WEBHOOK_TOKEN } from './common';
+import { CONVERSATION_EVENTS_WEBHOOK_PATH } from '@switchboard/protocol/webhooks';
+import { nowUs, webhookTemplate, WEBHOOK_TOKEN } from './common';
 
 interface RunCmd {
   cmd: 'run';
@@ -52,7 +53,7 @@ function run(c: RunCmd): Promise<object> {
           host: '127.0.0.1',
           port: c.port,
           method: 'POST',
-          path: WEBHOOK_PATH,
+          path: CONVERSATION_EVENTS_WEBHOOK_PATH,
           headers: { 'content-type': 'application/json', authorization: WEBHOOK_TOKEN, 'content-length': Buffer.byteLength(text) },
         },
         (res) => {

@@ -3,7 +3,7 @@
 // webhooks. This process only orchestrates and reads /proc for the server's RSS and CPU.
 import type { ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
-import { issueRelayToken } from '../relay/auth';
+import { issueRelayToken } from 'switchboard-relay/auth';
 import {
   agentEmail,
   ask,

@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRelay } from '../relay/relay';
+import { createRelay } from 'switchboard-relay/relay';
 import { RELAY_SECRET, WEBHOOK_TOKEN } from './common';
 import { announce } from './server-control';
 

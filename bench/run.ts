@@ -1,5 +1,5 @@
 // `npm run bench`: every benchmark, side by side, then the goals as ratios.
-//   --quick            smoke size (a few seconds per contender; what tests/relay/bench-smoke.test.ts runs)
+//   --quick            smoke size (a few seconds per contender; what tests/bench/smoke.test.ts runs)
 //   --only relay|extension   (implies --no-readme: the README shows whole runs only)
 //   --json <path>      where to write the results (default bench/results/latest.json, quick: bench/results/quick.json)
 //   --no-readme        do not rewrite the table in bench/README.md (a --quick run never does)

@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
+import type { SettableStatus } from '@switchboard/protocol/status';
 import { browser } from '@/lib/ext/native';
 import { sendMessage } from '@/lib/messaging/client';
 import { quickPauseReason } from '@/lib/settings/quick-pause';
@@ -35,7 +36,7 @@ export function Popup({ initial }: { initial: Raw }) {
   const reasons = ready ? settings.settings.substatuses : [];
   const reason = chosen || (view.status === 'pause' ? view.substatus : undefined) || (ready ? quickPauseReason(settings.settings) : undefined);
 
-  const change = (next: 'online' | 'pause', substatus?: string) => {
+  const change = (next: SettableStatus, substatus?: string) => {
     setError(undefined);
     sendMessage('setStatus', { status: next, substatus, source: 'popup' }).catch((e: Error) => setError(e.message));
   };

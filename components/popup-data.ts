@@ -7,6 +7,7 @@ import type { AutomationState } from '@/lib/automation/state';
 import type { RelayState } from '@/lib/relay/state';
 import type { Settings, SettingsResult } from '@/lib/settings/schema';
 import type { StatusState } from '@/lib/status/state';
+import { AGENT_STATUSES, SETTABLE_STATUSES } from '@switchboard/protocol/status';
 import { t } from '@/lib/i18n';
 import { EMPTY_STATUS } from '@/lib/status/view';
 
@@ -28,14 +29,13 @@ export type PopupParser = (raw: Raw) => PopupData;
 const record = (v: unknown): Raw | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Raw) : undefined);
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
 const oneOf = <T extends string>(v: unknown, values: readonly T[]): v is T => values.includes(v as T);
-const STATUSES = ['online', 'pause', 'offline'] as const;
 const PHASES = ['off', 'connecting', 'connected', 'reconnecting', 'rejected'] as const;
 const REQUIRED = ['orgId', 'apiToken', 'agentId'] as const;
 
 /** A status record (confirmed, intent, failure or history entry) with a status we can name. */
 function change<T>(v: unknown): T | null {
   const r = record(v);
-  return r && oneOf(r.status, STATUSES) ? (r as T) : null;
+  return r && oneOf(r.status, AGENT_STATUSES) ? (r as T) : null;
 }
 
 /** The first paint's reading: shapes checked where the popup relies on them, values not validated. */
@@ -78,7 +78,7 @@ export const firstLook: PopupParser = (raw) => {
 
   const a = record(raw.automation) ?? {};
   const next = record(a.nextStatus);
-  const automation = { calls: [], pausedBy: null, held: [], nextStatus: next && oneOf(next.status, ['online', 'pause'] as const) ? next : undefined } as AutomationState;
+  const automation = { calls: [], pausedBy: null, held: [], nextStatus: next && oneOf(next.status, SETTABLE_STATUSES) ? next : undefined } as AutomationState;
 
   return { settings, status, relay, automation };
 };

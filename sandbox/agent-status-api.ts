@@ -1,6 +1,7 @@
 // The SnapEngage-facing REST surface: the Agent Status API and a Logs API stub. Path, field
 // names and error bodies follow shared/snapengage-api.md; the inferred parts live only here.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { SETTABLE_STATUSES } from '@switchboard/protocol/status';
 import * as z from 'zod';
 import type { AgentDirectory, StatusChange } from './agents';
 import type { FailureState, FailureSwitch } from './failure';
@@ -11,7 +12,7 @@ export const DEFAULT_RETRY_AFTER_SECONDS = 2;
 
 const StatusRequest = z.object({
   agentId: z.string({ error: 'agentId must be a string (the agent\'s email)' }).trim().min(1, 'agentId must not be empty'),
-  status: z.enum(['online', 'pause'], { error: 'status must be "online" or "pause"' }),
+  status: z.enum(SETTABLE_STATUSES, { error: 'status must be "online" or "pause"' }),
   substatus: z.optional(z.nullable(z.string({ error: 'substatus must be a string' }).max(100, 'substatus is too long'))),
 });
 

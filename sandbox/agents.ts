@@ -1,4 +1,4 @@
-export type AgentStatus = 'online' | 'pause' | 'offline';
+import type { AgentStatus } from '@switchboard/protocol/status';
 
 export interface AgentState {
   agentId: string;

@@ -1,15 +1,14 @@
 // npm run sandbox -- <serve|fire|scenario|help> …   (exit codes: 0 ok, 1 delivery failed, 2 usage)
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { randomUUID } from 'node:crypto';
+import { CONVERSATION_KINDS, isConversationKind, type ConversationKind } from '@switchboard/protocol/event-kinds';
+import { isAgentStatus } from '@switchboard/protocol/status';
 import {
-  CONVERSATION_KINDS,
   SPELLINGS,
   agentStatusEvent,
   conversationEvent,
-  isConversationKind,
   isSpelling,
   spell,
-  type ConversationKind,
   type ConversationEventOptions,
   type Spelling,
   type WireBody,
@@ -204,7 +203,7 @@ async function fire(args: string[]): Promise<number> {
   let body: WireBody;
   if (kind === 'status') {
     const status = values.status ?? 'pause';
-    if (status !== 'online' && status !== 'pause' && status !== 'offline') {
+    if (!isAgentStatus(status)) {
       throw new UsageError(`--status must be online, pause or offline, got "${status}"`);
     }
     url = target.statusUrl;

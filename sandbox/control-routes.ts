@@ -1,11 +1,13 @@
 // /__sandbox/…: the test-and-demo surface. Not part of SnapEngage; each route maps onto a
 // method of the programmatic Sandbox so both stay in step.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { CONVERSATION_KINDS } from '@switchboard/protocol/event-kinds';
+import { AGENT_STATUSES } from '@switchboard/protocol/status';
 import * as z from 'zod';
 import { Failure } from './failure';
 import { renderPage, type PageModel } from './html-page';
 import { parseJson, sendJson, sendText } from './http-util';
-import { CONVERSATION_KINDS, SPELLINGS } from './payloads';
+import { SPELLINGS } from './payloads';
 import { SandboxError } from './errors';
 import type { Sandbox } from './server';
 
@@ -35,7 +37,7 @@ const BatchBody = z.object({
 });
 
 const HubStatusBody = z.object({
-  status: z.enum(['online', 'pause', 'offline'], { error: 'status must be "online", "pause" or "offline"' }),
+  status: z.enum(AGENT_STATUSES, { error: 'status must be "online", "pause" or "offline"' }),
   substatus: z.optional(z.nullable(z.string())),
 });
 

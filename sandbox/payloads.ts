@@ -2,22 +2,8 @@
 // The canonical shape is our inference; `spell` rewrites it into each spelling receivers must
 // tolerate, so the relay's adapter can be tested against all of them from one source.
 import { randomUUID } from 'node:crypto';
-
-export const CONVERSATION_KINDS = [
-  'assigned',
-  'responded',
-  'queued',
-  'transferred',
-  'closed',
-  'broadcasted',
-  'labeled',
-  'surveyed',
-] as const;
-export type ConversationKind = (typeof CONVERSATION_KINDS)[number];
-
-export function isConversationKind(value: string): value is ConversationKind {
-  return (CONVERSATION_KINDS as readonly string[]).includes(value);
-}
+import type { ConversationKind } from '@switchboard/protocol/event-kinds';
+import type { AgentStatus } from '@switchboard/protocol/status';
 
 // Queued and broadcasted chats wait for someone to pick them up, so nobody is attached yet.
 const KINDS_WITHOUT_AGENT: readonly ConversationKind[] = ['queued', 'broadcasted'];
@@ -88,7 +74,7 @@ export interface ConversationEventBody {
 
 export interface AgentStatusEventBody {
   agentId: string;
-  status: 'online' | 'pause' | 'offline';
+  status: AgentStatus;
   substatus?: string;
   previousStatus?: string;
   timestamp: number;

@@ -3,18 +3,17 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import type { AgentStatus } from '@switchboard/protocol/status';
 import { handleApi, type ApiContext } from './agent-status-api';
-import { AgentDirectory, type AgentState, type AgentStatus, type StatusChange } from './agents';
+import { AgentDirectory, type AgentState, type StatusChange } from './agents';
 import { handleControl } from './control-routes';
 import { SandboxError } from './errors';
 import { FailureSwitch, type Failure, type FailureState } from './failure';
 import { BodyTooLargeError, CORS_HEADERS, bodyForLog, readBody, sendJson } from './http-util';
+import { CONVERSATION_KINDS, isConversationKind, type ConversationKind } from '@switchboard/protocol/event-kinds';
 import {
-  CONVERSATION_KINDS,
   agentStatusEvent,
   conversationEvent,
-  isConversationKind,
-  type ConversationKind,
   type Label,
   type Spelling,
   type Survey,
@@ -32,7 +31,7 @@ import {
 } from './webhook-sender';
 
 export { SandboxError } from './errors';
-export type { AgentState, AgentStatus } from './agents';
+export type { AgentState } from './agents';
 export type { Failure, FailureState } from './failure';
 export type { RecordedRequest } from './request-log';
 export type { BatchOrder, DeliveryResult } from './webhook-sender';

@@ -16,7 +16,7 @@ const DEMO = {
 const relayBase = `http://127.0.0.1:${DEMO.RELAY_PORT}`;
 const env = { ...process.env, ...DEMO, SANDBOX_WEBHOOK_URL: relayBase, RELAY_LOG_LEVEL: process.env.RELAY_LOG_LEVEL ?? 'warn' };
 
-const token = spawnSync('node', ['--import', 'tsx', 'relay/cli.ts', 'token', DEMO.AGENT], { cwd: ROOT, env, encoding: 'utf8' });
+const token = spawnSync('node', ['--import', 'tsx', 'relay/src/cli.ts', 'token', DEMO.AGENT], { cwd: ROOT, env, encoding: 'utf8' });
 if (token.status !== 0) {
   console.error(token.stderr);
   process.exit(1);
@@ -51,7 +51,7 @@ const run = (name: string, script: string) => {
   children.push(child);
 };
 run('sandbox', 'sandbox/cli.ts');
-run('relay', 'relay/cli.ts');
+run('relay', 'relay/src/cli.ts');
 
 const shutdown = (code = 0) => {
   for (const child of children) child.kill('SIGTERM');

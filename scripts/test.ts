@@ -4,9 +4,9 @@ import { spawnSync } from 'node:child_process';
 import { CHROMIUM_HELP, findChromium } from './chromium';
 
 const steps: Array<[string, string[]]> = [
-  ['Type-check', ['npx', 'tsc', '--noEmit']],
+  ['Type-check (every tsconfig)', ['node', '--import', 'tsx', 'scripts/typecheck.ts']],
   ['Unit, relay and sandbox tests', ['npx', 'vitest', 'run']],
-  ['Fault injection and fuzzing (relay, Redis)', ['npx', 'vitest', 'run', '--config', 'vitest.reliability.config.ts']],
+  ['Fault injection and fuzzing (relay, Redis)', ['npx', 'vitest', 'run', '--config', 'relay/vitest.reliability.config.ts']],
   ['Benchmark smoke run (the harness must not rot)', ['npx', 'vitest', 'run', '--config', 'vitest.bench.config.ts']],
   ['Build the extension', ['npx', 'wxt', 'build']],
   ['Firefox build + web-ext lint', ['node', '--import', 'tsx', 'scripts/lint-firefox.ts']],

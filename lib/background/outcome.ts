@@ -1,8 +1,8 @@
 // What the worker does with each event the relay delivered, once its state is stored:
 // show (or, in quiet mode, hold) notices, follow SnapEngage's view of my status, react to
 // phone calls, and apply a queued next status when the last chat closes.
-import { CallData, CALL_KIND } from '../protocol/phone';
-import type { EventFrame } from '../protocol/frames';
+import { CallData, CALL_KIND } from '@switchboard/protocol/phone';
+import type { EventFrame } from '@switchboard/protocol/frames';
 import type { HandledEvent } from '../relay/connection';
 import { showNotice, showNotices, type ChatNotice } from '../notifications/notify';
 import { loadSettings } from '../settings/store';

@@ -1,5 +1,6 @@
 // The toolbar badge is built from layers with priorities (as Bitwarden does): the highest
 // active layer wins, so "token rejected" is never hidden behind a status colour.
+import type { AgentStatus } from '@switchboard/protocol/status';
 import { t } from '../i18n';
 import { describeStatus, type StatusView } from '../status/view';
 
@@ -18,7 +19,7 @@ export interface Badge {
   color: string;
   title: string;
   /** Which layer won; tests and the popup read it. */
-  layer: 'error' | 'setup' | 'pending' | 'relay-down' | 'online' | 'pause' | 'offline' | 'unknown';
+  layer: 'error' | 'setup' | 'pending' | 'relay-down' | AgentStatus | 'unknown';
 }
 
 export const BADGE_COLORS = {

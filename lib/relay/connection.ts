@@ -2,7 +2,7 @@
 // storage; this module holds only the live socket. `ensure` is called on every wake-up and by
 // an alarm, so a worker the browser stopped reconnects and resumes from `lastSeq`.
 import { t } from '../i18n';
-import { ServerFrame, type EventFrame, type HelloFrame, type WelcomeFrame } from '../protocol/frames';
+import { ServerFrame, type EventFrame, type HelloFrame, type WelcomeFrame } from '@switchboard/protocol/frames';
 import { loadSettings } from '../settings/store';
 import type { Settings } from '../settings/schema';
 import { retryDelay } from '../status/backoff';

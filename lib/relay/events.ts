@@ -1,7 +1,7 @@
 // What the extension does with each event the relay forwards. Pure decisions over the relay
 // state; the caller performs the resulting notices and status observations.
-import { AgentStatusData, ConversationData } from '../snapengage/conversation';
-import type { EventFrame } from '../protocol/frames';
+import { AgentStatusData, ConversationData } from '@switchboard/protocol/conversation';
+import type { EventFrame } from '@switchboard/protocol/frames';
 import type { Settings } from '../settings/schema';
 import type { ChatNotice } from '../notifications/notify';
 import type { Confirmed } from '../status/state';

@@ -1,13 +1,12 @@
 // The one module that knows how the Agent Status API is called. Path and field names are
 // inferred (see shared/snapengage-api.md): if the real service differs, only this file changes.
+import type { SettableStatus } from '@switchboard/protocol/status';
 import * as z from 'zod/mini';
 import { t } from '../i18n';
 
 export const AGENT_STATUS_PATH = (orgId: string) => `/api/v2/${encodeURIComponent(orgId)}/agent/status`;
 export const LOGS_PATH = (orgId: string) => `/api/v2/${encodeURIComponent(orgId)}/logs`;
 export const REQUEST_TIMEOUT_MS = 10_000;
-
-export type SettableStatus = 'online' | 'pause';
 
 export interface ApiTarget {
   apiBaseUrl: string;

@@ -1,8 +1,8 @@
 // Today's numbers for the popup: chats handled and average handling time from the relay's
 // stored events, time paused by reason from the status history this browser recorded.
-import * as z from 'zod/mini';
+import { ConversationData } from '@switchboard/protocol/conversation';
+import { EVENTS_API_PATH, EVENTS_PAGE_MAX, EventsPage, type StoredEvent } from '@switchboard/protocol/events-api';
 import { t } from '../i18n';
-import { ConversationData } from '../snapengage/conversation';
 import type { Confirmed } from '../status/state';
 import { startOfDay } from './day';
 
@@ -31,11 +31,6 @@ export function pausedToday(history: Confirmed[], now: number): Record<string, n
   });
   return totals;
 }
-
-export const StoredEvents = z.object({
-  events: z.array(z.object({ seq: z.number(), id: z.string(), kind: z.string(), at: z.string(), data: z.record(z.string(), z.unknown()) })),
-});
-type StoredEvent = z.infer<typeof StoredEvents>['events'][number];
 
 /** Closed chats today and their average duration (created → closed). */
 export function chatFigures(events: StoredEvent[], now: number): Pick<TodayStats, 'chatsHandled' | 'averageHandlingMs'> {
@@ -80,16 +75,16 @@ export async function fetchStoredEvents(relayUrl: string, relayToken: string, si
   for (let page = 0; page < 50; page++) {
     let response: Response;
     try {
-      response = await fetch(`${base}/api/events?after=${after}&limit=1000`, { headers: { Authorization: `Bearer ${relayToken}` }, signal });
+      response = await fetch(`${base}${EVENTS_API_PATH}?after=${after}&limit=${EVENTS_PAGE_MAX}`, { headers: { Authorization: `Bearer ${relayToken}` }, signal });
     } catch (error) {
       throw new Error((error as Error).name === 'TimeoutError' ? t('relayNoAnswer') : t('relayUnreachable', [base]));
     }
     if (!response.ok) throw new Error(t('relayHttpStatus', [String(response.status)]));
-    const parsed = StoredEvents.safeParse(await response.json().catch(() => undefined));
+    const parsed = EventsPage.safeParse(await response.json().catch(() => undefined));
     if (!parsed.success) throw new Error(t('relayNotARelay'));
     const { events } = parsed.data;
     all.push(...events);
-    if (events.length < 1000) break;
+    if (events.length < EVENTS_PAGE_MAX) break;
     after = events.at(-1)!.seq;
   }
   return all;

@@ -1,6 +1,7 @@
 // Sends the agent's newest status intent to SnapEngage until it lands or is refused.
 // All progress is in storage (statusItem); the only memory here is the in-flight request,
 // so a worker stopped at any moment resumes from storage on its next wake-up (`kick`).
+import type { SettableStatus } from '@switchboard/protocol/status';
 import { t } from '../i18n';
 import { setAgentStatus, type CallResult } from '../snapengage/agent-status-client';
 import { loadSettings } from '../settings/store';
@@ -40,7 +41,7 @@ export function createStatusSender(deps: SenderDeps) {
   let again = false;
 
   /** Records the agent's newest wish; any older pending or in-flight change is dropped. */
-  async function request(status: 'online' | 'pause', substatus: string | undefined, source: StatusSource): Promise<Intent> {
+  async function request(status: SettableStatus, substatus: string | undefined, source: StatusSource): Promise<Intent> {
     const intent: Intent = {
       id: deps.newId(),
       status,

@@ -1,11 +1,12 @@
 // The agent's status as the extension knows it. Lives in storage.local so that a pending
 // change survives the browser stopping the worker (or the browser itself).
+import { AGENT_STATUSES, SETTABLE_STATUSES } from '@switchboard/protocol/status';
 import * as z from 'zod/mini';
 import { EMPTY_STATUS } from './view';
 
-export const StatusValue = z.enum(['online', 'pause', 'offline']);
+export const StatusValue = z.enum(AGENT_STATUSES);
 export type StatusValue = z.infer<typeof StatusValue>;
-export const SettableStatus = z.enum(['online', 'pause']);
+export const SettableStatus = z.enum(SETTABLE_STATUSES);
 
 export const StatusSource = z.enum(['popup', 'shortcut', 'snapengage', 'phone', 'idle', 'next-status', 'options', 'notification']);
 

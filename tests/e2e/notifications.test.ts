@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { badge } from './fixtures';
-import { PopupPage } from './pages';
+import { badge } from '../../scripts/browser/fixtures';
+import { PopupPage } from '../../scripts/browser/pages';
 import { connectedExtensionPerTest, notificationTitles, notifications } from './relay-helpers';
 
 const ALICE = 'alice@example.com';

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSandbox, type Sandbox } from '../../sandbox/server';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { EXTENSION_DIR, launchExtension, type Launched } from './fixtures';
-import { OptionsPage, PopupPage } from './pages';
+import { EXTENSION_DIR, launchExtension, type Launched } from '../../scripts/browser/fixtures';
+import { OptionsPage, PopupPage } from '../../scripts/browser/pages';
 import { RelayUnderTest } from './relay-helpers';
 
 let sandbox: Sandbox;

@@ -2,8 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSandbox, type Sandbox } from '../../sandbox/server';
-import { badge, launchExtension, type Launched } from './fixtures';
-import { OptionsPage, PopupPage } from './pages';
+import { badge, launchExtension, type Launched } from '../../scripts/browser/fixtures';
+import { OptionsPage, PopupPage } from '../../scripts/browser/pages';
 import { RelayUnderTest, WEBHOOK_TOKEN } from './relay-helpers';
 
 const ALICE = 'alice@example.com';

@@ -2,12 +2,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRelay, type Relay, type RelayOptions } from '../../relay/relay';
-import { issueRelayToken } from '../../relay/auth';
+import { createRelay, type Relay, type RelayOptions } from 'switchboard-relay/relay';
+import { issueRelayToken } from 'switchboard-relay/auth';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
-import { launchExtension, type Launched } from './fixtures';
+import { launchExtension, type Launched } from '../../scripts/browser/fixtures';
 import { createSandbox, type Sandbox } from '../../sandbox/server';
-import { OptionsPage, PopupPage } from './pages';
+import { OptionsPage, PopupPage } from '../../scripts/browser/pages';
 
 export const RELAY_SECRET = 'e2e-secret-0123456789abcdef0123456789abcdef';
 export const WEBHOOK_TOKEN = 'e2e-webhook-token-0123456789abcdef';

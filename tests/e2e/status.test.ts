@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSandbox, type Sandbox } from '../../sandbox/server';
-import { badge, launchExtension, type Launched } from './fixtures';
-import { OptionsPage, PopupPage } from './pages';
-import { inToolbarPopup, openToolbarPopup, popupWindow } from './toolbar';
+import { badge, launchExtension, type Launched } from '../../scripts/browser/fixtures';
+import { OptionsPage, PopupPage } from '../../scripts/browser/pages';
+import { inToolbarPopup, openToolbarPopup, popupWindow } from '../../scripts/browser/toolbar';
 
 let sandbox: Sandbox;
 let ext: Launched;

@@ -2,9 +2,9 @@
 // while it is stopped are notified exactly once after it wakes. See stop-worker.ts for how the
 // worker is stopped without Playwright keeping it alive.
 import { describe, expect, it } from 'vitest';
-import { PopupPage } from './pages';
+import { PopupPage } from '../../scripts/browser/pages';
 import { connectedExtensionPerTest, notificationTitles } from './relay-helpers';
-import { stopWorker, workerStatus } from './stop-worker';
+import { stopWorker, workerStatus } from '../../scripts/browser/stop-worker';
 
 const ALICE = 'alice@example.com';
 const suite = connectedExtensionPerTest(ALICE);

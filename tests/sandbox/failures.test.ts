@@ -26,7 +26,7 @@ describe('failure on demand', () => {
     for (let i = 0; i < 2; i++) {
       const res = await postStatus();
       expect(res.status).toBe(Number(mode));
-      expect(typeof (await res.json()).message).toBe('string');
+      expect(typeof ((await res.json()) as { message?: unknown }).message).toBe('string');
     }
     expect(sandbox.agentStatus('alice@example.com')?.status).toBe('offline');
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { CONVERSATION_KINDS } from '@switchboard/protocol/event-kinds';
 import {
-  CONVERSATION_KINDS,
   agentStatusEvent,
   conversationEvent,
   spell,

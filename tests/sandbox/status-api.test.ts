@@ -20,7 +20,7 @@ describe('Agent Status API', () => {
     const res = await postStatus({ agentId: 'alice@example.com', status: 'pause', substatus: 'Lunch' });
     expect(res.status).toBe(200);
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
-    const body = await res.json();
+    const body = (await res.json()) as { updatedAt: string };
     expect(body).toMatchObject({ agentId: 'alice@example.com', status: 'pause', substatus: 'Lunch' });
     expect(new Date(body.updatedAt).toISOString()).toBe(body.updatedAt);
     expect(sandbox.agentStatus('alice@example.com')).toEqual(body);
@@ -55,7 +55,7 @@ describe('Agent Status API', () => {
     expect(await wrongOrg.json()).toEqual({ message: 'Unknown organization' });
     const unknown = await postStatus({ agentId: 'carol@example.com', status: 'online' });
     expect(unknown.status).toBe(404);
-    expect((await unknown.json()).message).toMatch(/^Unknown agent/);
+    expect(((await unknown.json()) as { message?: unknown }).message).toMatch(/^Unknown agent/);
   });
 
   it('answers 400 with a message for bad JSON and bad fields', async () => {
@@ -70,14 +70,14 @@ describe('Agent Status API', () => {
     for (const body of cases) {
       const res = await postStatus(body);
       expect(res.status, JSON.stringify(body)).toBe(400);
-      expect(typeof (await res.json()).message).toBe('string');
+      expect(typeof ((await res.json()) as { message?: unknown }).message).toBe('string');
     }
   });
 
   it('answers 415 when the body is not declared as JSON', async () => {
     const res = await postStatus('agentId=alice', { 'Content-Type': 'application/x-www-form-urlencoded' });
     expect(res.status).toBe(415);
-    expect(typeof (await res.json()).message).toBe('string');
+    expect(typeof ((await res.json()) as { message?: unknown }).message).toBe('string');
   });
 
   it('offers a Logs API stub that checks the token', async () => {

@@ -1,0 +1,174 @@
+// Two kinds of credentials: SnapEngage's webhook token (a shared secret it sends on every POST)
+// and relay tokens (HMAC-signed, one per agent, carried by the extension).
+import { createHmac, hash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import { normalizeAgentId } from '@switchboard/protocol/agent-id';
+
+// One-shot: about half the cost of createHash().update().digest(), once per webhook.
+const sha256 = (s: string) => hash('sha256', s, 'buffer');
+
+// The configured secret's digest, computed once: checking a webhook costs one hash, not two.
+let expectedDigest: { secret: string; digest: Buffer } | undefined;
+const digestOfExpected = (secret: string) => {
+  if (expectedDigest?.secret !== secret) expectedDigest = { secret, digest: sha256(secret) };
+  return expectedDigest.digest;
+};
+
+/** Compares digests so neither the content nor the length of the secret leaks through timing. */
+export function safeEqual(a: string, b: string): boolean {
+  return timingSafeEqual(sha256(a), sha256(b));
+}
+
+/** `Authorization: <token>`, `Authorization: Bearer <token>`, or `Authentication:` likewise. */
+export function presentedWebhookToken(headers: IncomingHttpHeaders): string | undefined {
+  const raw = headers.authorization ?? headers['authentication'];
+  const value = Array.isArray(raw) ? raw[0] : raw;
+  if (!value) return undefined;
+  return value.replace(/^\s*bearer\s+/i, '').trim() || undefined;
+}
+
+export function checkWebhookToken(headers: IncomingHttpHeaders, expected: string): boolean {
+  const got = presentedWebhookToken(headers);
+  return got !== undefined && timingSafeEqual(sha256(got), digestOfExpected(expected));
+}
+
+/** The bearer token of a request, for relay-token endpoints. */
+export function bearerToken(headers: IncomingHttpHeaders): string | undefined {
+  const m = /^\s*bearer\s+(\S+)\s*$/i.exec(headers.authorization ?? '');
+  return m?.[1];
+}
+
+export interface RelayTokenClaims {
+  /** Agent email, normalised (normalizeAgentId). */
+  sub: string;
+  /** Token id, for revocation. */
+  jti: string;
+  /** Issued at, epoch seconds. */
+  iat: number;
+  /** Expiry, epoch seconds; absent = does not expire. */
+  exp?: number;
+}
+
+const PREFIX = 'sb1';
+const sign = (secret: string, payload: string) => createHmac('sha256', secret).update(`${PREFIX}.${payload}`).digest('base64url');
+
+/** See normalizeAgentId: a token and a webhook for the same address name the same agent. */
+export function normalizeAgent(agent: string): string {
+  return normalizeAgentId(agent);
+}
+
+/**
+ * A token that leaks (a laptop sold, a config pasted in a ticket) stops working on its own: the
+ * operator who wants one that never does has to say so.
+ */
+export const DEFAULT_TOKEN_TTL_DAYS = 180;
+
+/**
+ * `sb1.<base64url JSON claims>.<base64url HMAC-SHA256 of "sb1.<claims>">`. Expires after
+ * `ttlDays` (default DEFAULT_TOKEN_TTL_DAYS); `'never'` issues one without `exp`.
+ */
+export function issueRelayToken(
+  secret: string,
+  agentEmail: string,
+  opts: { ttlDays?: number | 'never'; now?: Date } = {},
+): { token: string; claims: RelayTokenClaims } {
+  const sub = normalizeAgent(agentEmail);
+  if (!sub || sub === '*' || /\s/.test(sub) || !sub.includes('@')) throw new Error('agent must be an email address');
+  const iat = Math.floor((opts.now ?? new Date()).getTime() / 1000);
+  const claims: RelayTokenClaims = { sub, jti: randomBytes(12).toString('base64url'), iat };
+  const ttlDays = opts.ttlDays ?? DEFAULT_TOKEN_TTL_DAYS;
+  if (ttlDays !== 'never') {
+    if (!(ttlDays > 0)) throw new Error('ttlDays must be positive');
+    claims.exp = iat + Math.round(ttlDays * 86400);
+  }
+  const payload = Buffer.from(JSON.stringify(claims)).toString('base64url');
+  return { token: `${PREFIX}.${payload}.${sign(secret, payload)}`, claims };
+}
+
+export type VerifyResult = { ok: true; agent: string; jti: string; claims: RelayTokenClaims } | { ok: false; reason: 'malformed' | 'bad signature' | 'expired' };
+
+/** Reads the claims without checking the signature (to revoke a token by its text). */
+export function decodeRelayToken(token: string): RelayTokenClaims | undefined {
+  const parts = token.split('.');
+  if (parts.length !== 3 || parts[0] !== PREFIX) return undefined;
+  try {
+    const c = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as Partial<RelayTokenClaims>;
+    if (typeof c.sub !== 'string' || typeof c.jti !== 'string' || typeof c.iat !== 'number') return undefined;
+    if (c.exp !== undefined && typeof c.exp !== 'number') return undefined;
+    return c as RelayTokenClaims;
+  } catch {
+    return undefined;
+  }
+}
+
+export function verifyRelayToken(secret: string, token: string, now: Date = new Date()): VerifyResult {
+  const parts = token.split('.');
+  if (parts.length !== 3 || parts[0] !== PREFIX || !parts[1] || !parts[2]) return { ok: false, reason: 'malformed' };
+  if (!safeEqual(sign(secret, parts[1]), parts[2])) return { ok: false, reason: 'bad signature' };
+  const claims = decodeRelayToken(token);
+  if (!claims) return { ok: false, reason: 'malformed' };
+  if (claims.exp !== undefined && claims.exp * 1000 <= now.getTime()) return { ok: false, reason: 'expired' };
+  // The pseudo-agent holds undelivered events; no token may read them.
+  if (normalizeAgent(claims.sub) === '*' || !claims.sub.trim()) return { ok: false, reason: 'malformed' };
+  return { ok: true, agent: normalizeAgent(claims.sub), jti: claims.jti, claims };
+}
+
+/** Verify + revocation list: the check every agent-facing entry point makes. */
+export async function authenticateAgent(
+  secret: string,
+  token: string,
+  isRevoked: (jti: string) => Promise<boolean>,
+): Promise<{ ok: true; agent: string; jti: string } | { ok: false; reason: string }> {
+  const v = verifyRelayToken(secret, token);
+  if (!v.ok) return v;
+  if (await isRevoked(v.jti)) return { ok: false, reason: 'revoked' };
+  return { ok: true, agent: v.agent, jti: v.jti };
+}
+
+// Admin tokens, for the operator's `quarantine` commands against a running relay (admin-routes.ts).
+// Minted by the CLI from RELAY_SECRET for one command and short-lived, so they need no revocation.
+// Their own prefix is part of what the HMAC covers, so an agent token can never pass as an admin
+// token, nor an admin token as an agent's.
+const ADMIN_PREFIX = 'sba1';
+/** Lifetime the CLI gives an admin token. */
+export const ADMIN_TOKEN_TTL_SECONDS = 300;
+/** Longest lifetime the relay accepts (a token minted for longer is refused). */
+export const ADMIN_TOKEN_MAX_SECONDS = 900;
+/** Clock skew allowed between the CLI's machine and the relay's. */
+const ADMIN_CLOCK_SKEW_SECONDS = 60;
+
+export interface AdminTokenClaims {
+  role: 'admin';
+  jti: string;
+  iat: number;
+  exp: number;
+}
+
+export function issueAdminToken(secret: string, opts: { ttlSeconds?: number; now?: Date } = {}): { token: string; claims: AdminTokenClaims } {
+  const iat = Math.floor((opts.now ?? new Date()).getTime() / 1000);
+  const claims: AdminTokenClaims = { role: 'admin', jti: randomBytes(12).toString('base64url'), iat, exp: iat + (opts.ttlSeconds ?? ADMIN_TOKEN_TTL_SECONDS) };
+  const payload = Buffer.from(JSON.stringify(claims)).toString('base64url');
+  const mac = createHmac('sha256', secret).update(`${ADMIN_PREFIX}.${payload}`).digest('base64url');
+  return { token: `${ADMIN_PREFIX}.${payload}.${mac}`, claims };
+}
+
+export type AdminVerifyResult = { ok: true; claims: AdminTokenClaims } | { ok: false; reason: 'malformed' | 'bad signature' | 'expired' | 'agent token' };
+
+export function verifyAdminToken(secret: string, token: string, now: Date = new Date()): AdminVerifyResult {
+  const parts = token.split('.');
+  if (parts[0] === PREFIX) return { ok: false, reason: 'agent token' };
+  if (parts.length !== 3 || parts[0] !== ADMIN_PREFIX || !parts[1] || !parts[2]) return { ok: false, reason: 'malformed' };
+  const mac = createHmac('sha256', secret).update(`${ADMIN_PREFIX}.${parts[1]}`).digest('base64url');
+  if (!safeEqual(mac, parts[2])) return { ok: false, reason: 'bad signature' };
+  let c: Partial<AdminTokenClaims>;
+  try {
+    c = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')) as Partial<AdminTokenClaims>;
+  } catch {
+    return { ok: false, reason: 'malformed' };
+  }
+  if (c.role !== 'admin' || typeof c.jti !== 'string' || !Number.isInteger(c.iat) || !Number.isInteger(c.exp)) return { ok: false, reason: 'malformed' };
+  const t = now.getTime() / 1000;
+  // A token that claims a long life was not made by our CLI: refused, like an expired one.
+  if (c.exp! - c.iat! > ADMIN_TOKEN_MAX_SECONDS || c.iat! > t + ADMIN_CLOCK_SKEW_SECONDS || c.exp! <= t) return { ok: false, reason: 'expired' };
+  return { ok: true, claims: c as AdminTokenClaims };
+}

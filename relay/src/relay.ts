@@ -1,0 +1,257 @@
+// Assembles the relay: store + HTTP routes + websocket hub on one node:http server.
+// Tests call createRelay in-process with port 0; cli.ts is the same thing with flags.
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage } from 'node:http';
+import { pino } from 'pino';
+import type { AddressInfo, Socket } from 'node:net';
+import { parseFieldMap } from './snapengage/adapter-map';
+import { createWebhookAdapter, type FieldMap } from './snapengage/webhook-adapter';
+import { clientKey, ConnectionGuard, refuseSocket, TrustedProxies } from './client-limits';
+import { CONFIG_DEFAULTS, RelayConfigSchema, type RelayConfig } from './config';
+import { Hub } from './hub';
+import { createLogger, type Logger } from './logger';
+import { RelayMetrics } from './metrics';
+import { PhoneOutbox, phoneOutboxPathFor, type PhoneOutboxTiming } from './phone-outbox';
+import { createRequestHandler } from './routes';
+import { RateLimiter } from './rate-limit';
+import { RelayRedisStore } from './redis-store';
+import { SqliteEventStore } from './sqlite-store';
+import type { EventStore } from './store';
+
+export interface RelayOptions extends Partial<RelayConfig> {
+  webhookToken: string;
+  secret: string;
+  /** Where JSON log lines go (any `{ write(line) }`); stdout when absent. Tests capture logs with it. */
+  logDestination?: { write(line: string): void };
+  logger?: Logger;
+  /** Use this store instead of opening `dbPath` (another implementation, or a fault-injecting one in tests). Not closed by the relay. */
+  store?: EventStore;
+  /** Time a new socket has to send its hello (default 10 s). */
+  helloTimeoutMs?: number;
+  /** Unsent bytes above which a live socket is closed as a slow consumer (default 1 MiB). */
+  maxBufferedBytes?: number;
+  /** Sockets one agent may hold at once (default 16). */
+  maxSocketsPerAgent?: number;
+  /** How long close() waits for in-flight requests (default 10 s). */
+  shutdownTimeoutMs?: number;
+  /** Phone notice retry timing (tests shorten it) and queue file (default `<dbPath>.phone-outbox`). */
+  phoneOutbox?: Partial<PhoneOutboxTiming> & { path?: string };
+}
+
+export interface Relay {
+  /** `http://host:port` */
+  url: string;
+  /** `ws://host:port/ws` */
+  wsUrl: string;
+  port: number;
+  store: EventStore;
+  metrics: RelayMetrics;
+  config: Readonly<RelayConfig>;
+  /** Stop accepting, finish in-flight webhooks, close sockets with 1001, close the store. */
+  close(): Promise<void>;
+}
+
+const HOUR_MS = 3_600_000;
+
+export async function createRelay(options: RelayOptions): Promise<Relay> {
+  const parsed = RelayConfigSchema.safeParse({ ...CONFIG_DEFAULTS, ...definedOnly(options) });
+  if (!parsed.success) {
+    // Names only: values may be secrets.
+    throw new Error(`invalid relay config: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
+  }
+  const config = parsed.data;
+  // Before anything is opened: a bad map must stop the start, not surface at the first webhook.
+  const fieldMap = config.adapterMap ? loadFieldMap(config.adapterMap) : undefined;
+  // stdout is written asynchronously (sonic-boom coalesces lines while a write is in flight; pino
+  // flushes it on exit): a synchronous write per webhook cost ~10% of the relay's CPU under load.
+  const logger = options.logger ?? createLogger(config.logLevel, options.logDestination ?? pino.destination({ dest: 1, sync: false }));
+  const ownsStore = !options.store;
+  const store =
+    options.store ??
+    (config.redisUrl
+      ? await RelayRedisStore.open(config.redisUrl, { onError: (err) => logger.warn({ err: err.message }, 'redis connection trouble') })
+      : new SqliteEventStore(config.dbPath));
+  if (store instanceof RelayRedisStore) {
+    const d = await store.durability().catch(() => undefined);
+    if (d && (d.appendonly !== 'yes' || d.appendfsync !== 'always'))
+      logger.warn(d, 'redis does not fsync every write (appendonly yes + appendfsync always): a Redis crash can lose events already answered 200');
+  }
+  // Authenticate first, then limit: the per-address limit counts failed attempts only, so a flood of
+  // wrong tokens from SnapEngage's (or the proxy's) address cannot push real webhooks into 429;
+  // those have their own limit per endpoint, taken after the token was checked.
+  const webhookLimiter = new RateLimiter(config.webhookRateLimit, config.webhookRateLimit * 5);
+  const authFailures = new RateLimiter(config.authFailureLimit / 60, config.authFailureLimit);
+  // Websockets have a bucket of their own: a refused upgrade also refuses the good agents behind
+  // that address (the token only comes with the hello), so only websocket failures may cause it.
+  const helloFailures = new RateLimiter(config.authFailureLimit / 60, config.authFailureLimit);
+  const connectLimiter = new RateLimiter(config.wsRateLimit / 60, config.wsRateLimit);
+  const trusted = new TrustedProxies(config.trustProxy);
+  const keyOf = (req: IncomingMessage) => clientKey(req, trusted);
+  const guard = new ConnectionGuard(
+    { maxUnauthenticated: config.maxUnauthConnections, maxUnauthenticatedPerAddress: config.maxUnauthPerAddress, maxPendingHellos: config.maxPendingHellos },
+    trusted,
+  );
+
+  let hub!: Hub;
+  const metrics = new RelayMetrics(() => ({ agents: hub.agentCount, sockets: hub.socketCount, unauthenticated: guard.unauthenticated, pendingHellos: guard.pendingHellos }));
+  hub = new Hub({
+    store,
+    secret: config.secret,
+    logger,
+    metrics: () => metrics,
+    allowedOrigins: config.allowedOrigins,
+    pingIntervalMs: config.pingIntervalMs,
+    helloTimeoutMs: options.helloTimeoutMs ?? 10_000,
+    maxBufferedBytes: options.maxBufferedBytes ?? 1024 * 1024,
+    maxSocketsPerAgent: options.maxSocketsPerAgent ?? 16,
+    replayPageSize: 500,
+    connectLimiter,
+    clientKey: keyOf,
+    guard,
+    authFailures: helloFailures,
+  });
+  // With Redis, events from every relay process (this one included) arrive through pub/sub.
+  const fanOut = store instanceof RelayRedisStore;
+  if (fanOut) await store.subscribe((event, prev) => hub.publish(event, undefined, prev), () => hub.resync());
+  // Phone sync (docs/phone-sync.md): chat notices to PHONE_SYSTEM_URL, queued durably before each webhook's 200.
+  const phoneOutbox = config.phoneSystemUrl
+    ? new PhoneOutbox({
+        ...options.phoneOutbox,
+        path: options.phoneOutbox?.path ?? phoneOutboxPathFor(config.dbPath),
+        url: config.phoneSystemUrl,
+        token: config.phoneSystemToken,
+        logger,
+        metrics,
+      })
+    : undefined;
+  const routes = createRequestHandler({
+    store,
+    hub,
+    metrics,
+    logger,
+    webhookToken: config.webhookToken,
+    secret: config.secret,
+    webhookLimiter,
+    authFailures,
+    clientKey: keyOf,
+    publishLocally: !fanOut,
+    phoneWebhookToken: config.phoneWebhookToken,
+    allowedOrigins: config.allowedOrigins,
+    afterAppend: phoneOutbox && ((events) => phoneOutbox.enqueue(events)),
+    adapter: createWebhookAdapter(fieldMap),
+  });
+
+  const server = createServer(
+    {
+      // A webhook's or an upgrade's headers arrive in one packet or two: 10 s is generous for a
+      // slow link and short enough that a slowloris client holding a socket open is cut off early
+      // (Node's default is 60 s, checked every 30 s; here every second).
+      headersTimeout: 10_000,
+      // The whole request, body included: 1 MiB at the slowest link SnapEngage plausibly uses.
+      requestTimeout: 30_000,
+      connectionsCheckingInterval: 1_000,
+    },
+    routes.handle,
+  );
+  // Longer than a reverse proxy's idle upstream keep-alive (nginx and cloud load balancers: 60 s):
+  // if the relay closed first, a webhook POSTed on the dying connection would come back 502.
+  // Idle connections count as unauthenticated, so the caps bound what this lets anyone hold.
+  server.keepAliveTimeout = 65_000;
+  server.on('connection', (socket: Socket) => {
+    const refused = guard.admit(socket);
+    if (refused) metrics.connectionRefused(refused.reason);
+  });
+  server.on('upgrade', (req, socket, head) => hub.handleUpgrade(req, socket, head));
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    // A request Node could not parse, or one too slow: answered like Node would (once nothing
+    // else was written on the socket), then destroyed, never left half-open.
+    const s = socket as Socket;
+    if (err.code === 'ECONNRESET' || !s.writable || s.bytesWritten > 0) return s.destroy();
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    refuseSocket(s, status, status === 431 ? 'request headers too large' : status === 408 ? 'request timed out' : 'bad request');
+  });
+
+  const prune = async () => {
+    try {
+      const cutoff = new Date(Date.now() - config.retentionDays * 86_400_000);
+      const removed = await store.prune(cutoff);
+      if (removed) logger.info({ removed, retentionDays: config.retentionDays }, 'pruned old events');
+      // Same retention: an entry nobody replayed within it goes the way its event would have.
+      const quarantined = await store.pruneQuarantine(cutoff);
+      if (quarantined) logger.warn({ removed: quarantined, retentionDays: config.retentionDays }, 'pruned quarantine entries nobody replayed');
+    } catch (err) {
+      logger.error({ err: (err as Error).message }, 'prune failed');
+    }
+  };
+  await prune();
+  const pruneTimer = setInterval(() => void prune(), HOUR_MS).unref();
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  // accept() can fail (EMFILE when out of file descriptors): Node reports it as a server 'error',
+  // which, unheard, would end the process. The server keeps listening.
+  server.on('error', (err) => logger.error({ err: err.message }, 'server error'));
+  const port = (server.address() as AddressInfo).port;
+  const hostForUrl = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
+  logger.info({ host: config.host, port, db: options.store ? '(injected store)' : config.redisUrl ? 'redis' : config.dbPath, generation: store.generation }, 'relay listening');
+  logger.info({ callEvents: !!config.phoneWebhookToken, notices: !!phoneOutbox }, 'phone sync');
+  if (fieldMap)
+    logger.info({ conversationEvents: Object.keys(fieldMap.conversationEvents ?? {}), agentStatus: Object.keys(fieldMap.agentStatus ?? {}) }, 'adapter field map loaded (RELAY_ADAPTER_MAP)');
+  phoneOutbox?.start();
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      logger.info('relay shutting down');
+      clearInterval(pruneTimer);
+      webhookLimiter.stop();
+      authFailures.stop();
+      helloFailures.stop();
+      connectLimiter.stop();
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const timeout = options.shutdownTimeoutMs ?? 10_000;
+      await Promise.race([routes.idle(), new Promise((r) => setTimeout(r, timeout).unref())]);
+      await hub.close();
+      server.closeAllConnections();
+      await stopped;
+      await phoneOutbox?.close();
+      if (ownsStore) await store.close();
+      metrics.stop();
+      logger.info('relay stopped');
+    })());
+
+  return { url: `http://${hostForUrl}:${port}`, wsUrl: `ws://${hostForUrl}:${port}/ws`, port, store, metrics, config, close };
+}
+
+/** Reads and checks RELAY_ADAPTER_MAP; the error names the file and each bad entry. */
+export function loadFieldMap(path: string): FieldMap {
+  const fail = (why: string): never => {
+    throw new Error(`invalid relay config: RELAY_ADAPTER_MAP (${path}) ${why}`);
+  };
+  let text = '';
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    fail(`cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    fail(`is not valid JSON: ${(err as Error).message}`);
+  }
+  const parsed = parseFieldMap(json);
+  if (!parsed.ok) fail(`has ${parsed.errors.length === 1 ? 'a bad entry' : `${parsed.errors.length} bad entries`}: ${parsed.errors.join('; ')}`);
+  return (parsed as { ok: true; map: FieldMap }).map;
+}
+
+function definedOnly(o: object): Record<string, unknown> {
+  const keys = Object.keys(RelayConfigSchema.shape);
+  return Object.fromEntries(Object.entries(o).filter(([k, v]) => v !== undefined && keys.includes(k)));
+}

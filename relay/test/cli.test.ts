@@ -1,0 +1,150 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { decodeRelayToken, verifyRelayToken } from '../src/auth';
+import { SqliteEventStore } from '../src/sqlite-store';
+import { cleanup, connect, RELAY_CLI, tempDir } from './helpers';
+
+afterEach(cleanup);
+const SECRET = 'c'.repeat(64);
+const HOOK = 'h'.repeat(32);
+const CLI = RELAY_CLI;
+const run = (args: string[], env: Record<string, string> = {}, input?: string) =>
+  spawnSync(process.execPath, [...CLI, ...args], { encoding: 'utf8', env: { PATH: process.env.PATH!, ...env }, timeout: 20_000, input });
+
+describe('relay CLI', () => {
+  it('--help lists the commands and every option', () => {
+    const r = run(['--help']);
+    expect(r.status).toBe(0);
+    for (const word of ['serve', 'token', 'revoke', 'RELAY_SECRET', 'RELAY_SECRET_FILE', 'SNAPENGAGE_WEBHOOK_TOKEN_FILE', 'RELAY_ALLOWED_ORIGINS', 'openssl rand -hex 32']) expect(r.stdout).toContain(word);
+  });
+
+  it('refuses unknown options, options of another command, missing values and unknown commands, exit 2', () => {
+    for (const [args, message] of [
+      [['serve', '--prot', '8080'], 'relay: unknown option --prot (see --help)'],
+      [['--bogus=1'], 'relay: unknown option --bogus (see --help)'],
+      [['revoke', 'some-jti', '--days', '3'], 'relay: --days is not an option of revoke (see --help)'],
+      [['serve', '--port'], 'relay: --port needs a value'],
+      [['frob'], 'relay: unknown command "frob" (see --help)'],
+      [['serve', 'extra'], 'relay: serve takes no arguments (see --help)'],
+      [['sb1.eyJzdWIiOiJh.c2ln'], 'relay: unknown command (see --help)'],
+    ] as const) {
+      const r = run([...args], { RELAY_SECRET: SECRET });
+      expect({ args, status: r.status, stderr: r.stderr.trim() }).toEqual({ args, status: 2, stderr: message });
+    }
+  });
+
+  it('serve refuses to start without a secret and says what to set', () => {
+    const r = run(['serve'], { SNAPENGAGE_WEBHOOK_TOKEN: HOOK });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('RELAY_SECRET is required: set RELAY_SECRET or RELAY_SECRET_FILE (generate one with: openssl rand -hex 32)');
+  });
+
+  it('refuses secrets as flags, without echoing them, and says where they go; takes them from *_FILE', () => {
+    for (const args of [
+      ['serve', '--secret', SECRET],
+      ['token', 'alice@example.com', `--secret=${SECRET}`],
+      ['serve', '--webhook-token', HOOK],
+      ['--phone-webhook-token', HOOK],
+      ['serve', '--phone-system-token=pbx-token-value'],
+      ['serve', '--redis-url', 'redis://:hunter2@127.0.0.1:6379'],
+    ]) {
+      const r = run(args, { RELAY_SECRET: SECRET, SNAPENGAGE_WEBHOOK_TOKEN: HOOK });
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/is not accepted: ps and shell history keep command-line arguments|must not carry a password/);
+      expect(r.stderr).toMatch(/set [A-Z_]+ or [A-Z_]+_FILE/);
+      for (const secret of [SECRET, HOOK, 'pbx-token-value', 'hunter2']) expect(r.stderr).not.toContain(secret);
+    }
+    const dir = tempDir();
+    writeFileSync(join(dir, 'secret'), SECRET + '\n', { mode: 0o600 });
+    const r = run(['token', 'alice@example.com'], { RELAY_SECRET_FILE: join(dir, 'secret') });
+    expect(r.status, r.stderr).toBe(0);
+    expect(verifyRelayToken(SECRET, r.stdout.trim())).toMatchObject({ ok: true, agent: 'alice@example.com' });
+  });
+
+  it('token prints a verifiable token; revoke records its jti', async () => {
+    const r = run(['token', 'Alice@Example.com', '--days', '2'], { RELAY_SECRET: SECRET });
+    expect(r.status).toBe(0);
+    const token = r.stdout.trim();
+    const v = verifyRelayToken(SECRET, token);
+    expect(v).toMatchObject({ ok: true, agent: 'alice@example.com' });
+    if (!v.ok) return;
+    expect(r.stderr).not.toContain(token);
+    expect(r.stderr).toContain(`jti ${v.jti}`);
+    const db = join(tempDir(), 'cli.db');
+    expect(run(['revoke', '--jti', v.jti], { RELAY_DB: db }).status).toBe(0);
+    const store = new SqliteEventStore(db);
+    expect(await store.isRevoked(v.jti)).toBe(true);
+    await store.close();
+  });
+
+  it('revoke reads a whole token only from stdin; a token as an argument is refused, not echoed, not revoked', async () => {
+    const token = run(['token', 'bob@example.com'], { RELAY_SECRET: SECRET }).stdout.trim();
+    const jti = decodeRelayToken(token)!.jti;
+    const db = join(tempDir(), 'cli.db');
+    for (const args of [['revoke', token], ['revoke', '--jti', token]]) {
+      const refused = run(args, { RELAY_DB: db });
+      expect(refused.status).toBe(2);
+      expect(refused.stderr).toMatch(/revoke --jti <jti>|not the token/);
+      expect(refused.stderr + refused.stdout).not.toContain(token);
+    }
+    expect(run(['revoke'], { RELAY_DB: db }).stderr.trim()).toBe('relay: usage: revoke --jti <jti>, or the token on stdin: revoke --stdin');
+    expect(run(['revoke', '--stdin'], { RELAY_DB: db }, 'not a token\n').stderr.trim()).toBe('relay: stdin does not hold a relay token (expected sb1.…)');
+    let store = new SqliteEventStore(db);
+    expect(await store.isRevoked(jti)).toBe(false);
+    await store.close();
+    const piped = run(['revoke', '--stdin'], { RELAY_DB: db }, token + '\n');
+    expect(piped.status, piped.stderr).toBe(0);
+    expect(piped.stderr).toContain(`revoked jti ${jti}`);
+    expect(piped.stderr).not.toContain(token);
+    store = new SqliteEventStore(db);
+    expect(await store.isRevoked(jti)).toBe(true);
+    await store.close();
+  });
+
+  it('token notes characters beyond ASCII that NFKC left (a look-alike is another agent)', () => {
+    const r = run(['token', '\u0430lice@Example.com'], { RELAY_SECRET: SECRET });
+    expect(r.status).toBe(0);
+    expect(decodeRelayToken(r.stdout.trim())!.sub).toBe('\u0430lice@example.com');
+    expect(r.stderr).toContain('relay: note: the address has characters beyond ASCII (U+0430): it is another agent than an ASCII address that looks the same');
+    expect(run(['token', '\uFF41lice@example.com'], { RELAY_SECRET: SECRET }).stderr).not.toContain('note:');
+  });
+
+  it('token expires after 180 days by default; --no-expiry only when asked; not both with --days', () => {
+    const byDefault = run(['token', 'alice@example.com'], { RELAY_SECRET: SECRET });
+    expect(byDefault.status).toBe(0);
+    const claims = decodeRelayToken(byDefault.stdout.trim())!;
+    expect(claims.exp! - claims.iat).toBe(180 * 86400);
+    expect(byDefault.stderr).toContain(`expires ${new Date(claims.exp! * 1000).toISOString()}`);
+    const forever = run(['token', 'alice@example.com', '--no-expiry'], { RELAY_SECRET: SECRET });
+    expect(forever.status).toBe(0);
+    expect(decodeRelayToken(forever.stdout.trim())!.exp).toBeUndefined();
+    expect(forever.stderr).toContain('expires never');
+    const both = run(['token', 'alice@example.com', '--days', '3', '--no-expiry'], { RELAY_SECRET: SECRET });
+    expect({ status: both.status, stderr: both.stderr.trim(), stdout: both.stdout }).toEqual({ status: 2, stderr: 'relay: give --days or --no-expiry, not both', stdout: '' });
+  });
+
+  it('SIGTERM closes clients with 1001 and exits 0', async () => {
+    const dir = tempDir();
+    const child = spawn(process.execPath, [...CLI, 'serve', '--port', '0', '--db', join(dir, 'r.db'), '--log-level', 'warn'], {
+      env: { PATH: process.env.PATH!, RELAY_SECRET: SECRET, SNAPENGAGE_WEBHOOK_TOKEN: HOOK },
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const url = await new Promise<string>((resolve, reject) => {
+      let err = '';
+      child.stderr.on('data', (d) => {
+        err += d;
+        const m = /websocket (ws:\/\/\S+)\)/.exec(err);
+        if (m) resolve(m[1]!);
+      });
+      child.on('exit', () => reject(new Error(err)));
+    });
+    const token = run(['token', 'alice@example.com'], { RELAY_SECRET: SECRET }).stdout.trim();
+    const c = await connect(url, { type: 'hello', token, after: 0 });
+    expect((await c.next()).type).toBe('welcome');
+    child.kill('SIGTERM');
+    expect(await c.closed).toEqual({ code: 1001, reason: 'relay shutting down' });
+    expect(await exited).toBe(0);
+  });
+});

@@ -1,0 +1,62 @@
+// Launches the built extension in real Chromium (the system's; see scripts/chromium.ts).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type BrowserContext, type Worker } from 'playwright-core';
+import { findChromium, CHROMIUM_HELP } from '../chromium';
+
+export const EXTENSION_DIR = resolve(import.meta.dirname, '../../.output/chrome-mv3');
+
+export interface Launched {
+  context: BrowserContext;
+  extensionId: string;
+  worker: () => Promise<Worker>;
+  close: () => Promise<void>;
+}
+
+export async function launchExtension(): Promise<Launched> {
+  const executablePath = findChromium();
+  if (!executablePath) throw new Error(CHROMIUM_HELP);
+  const profile = mkdtempSync(join(tmpdir(), 'switchboard-e2e-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath,
+    headless: true,
+    args: [
+      `--disable-extensions-except=${EXTENSION_DIR}`,
+      `--load-extension=${EXTENSION_DIR}`,
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+      // The tests read the English texts, whatever the machine's language.
+      '--lang=en-US',
+    ],
+  });
+  const first = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
+  const extensionId = new URL(first.url()).host;
+  // On install the worker opens the options page (setup is missing); close it so tests start clean.
+  const isWelcome = (p: { url(): string }) => p.url().endsWith('/options.html');
+  const welcome =
+    context.pages().find(isWelcome) ??
+    (await context.waitForEvent('page', { predicate: isWelcome, timeout: 3_000 }).catch(() => context.pages().find(isWelcome)));
+  await welcome?.close();
+  // The worker may be restarted by a test; always hand out the live one.
+  const worker = async () => context.serviceWorkers().find((w) => w.url().includes(extensionId)) ?? context.waitForEvent('serviceworker');
+  return {
+    context,
+    extensionId,
+    worker,
+    close: async () => {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function badge(launched: Launched): Promise<{ text: string; title: string }> {
+  const w = await launched.worker();
+  return w.evaluate(async () => ({ text: await chrome.action.getBadgeText({}), title: await chrome.action.getTitle({}) }));
+}

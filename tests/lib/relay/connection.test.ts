@@ -1,0 +1,53 @@
+// "Test connection" for the relay on the options page: a throwaway socket to a real websocket
+// server, and what the agent is told, in their language.
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket, WebSocketServer } from 'ws';
+import de from '../../../public/_locales/de/messages.json';
+import en from '../../../public/_locales/en/messages.json';
+import { createRelayConnection } from '@/lib/relay/connection';
+import { speak } from '../../setup-i18n';
+
+let server: WebSocketServer | undefined;
+afterEach(async () => {
+  speak(en);
+  await new Promise((r) => (server ? server.close(r) : r(undefined)));
+  server = undefined;
+});
+
+/** A websocket server that answers the first frame it gets with `answer`. */
+async function relayThat(answer: (ws: import('ws').WebSocket) => void): Promise<string> {
+  server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+  server.on('connection', (ws) => ws.once('message', () => answer(ws)));
+  await new Promise((r) => server!.once('listening', r));
+  return `ws://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+/** `ws`'s client, behaving as a browser's: a failed connection is an error event then a close, never a throw. */
+class BrowserLikeWebSocket extends WebSocket {
+  constructor(url: string) {
+    super(url);
+    this.on('error', () => undefined);
+  }
+}
+const connection = () => createRelayConnection({ onOutcomes: async () => undefined, WebSocketImpl: BrowserLikeWebSocket as unknown as typeof globalThis.WebSocket });
+
+describe('testing the relay connection', () => {
+  it('names the agent the relay welcomed', async () => {
+    const url = await relayThat((ws) => ws.send(JSON.stringify({ type: 'welcome', agent: 'alice@example.com', latest: 0, generation: 'g', resumed: false })));
+    expect(await connection().test({ relayUrl: url, relayToken: 'sb1.x.y' })).toEqual({ ok: true, message: 'Connected to the relay as alice@example.com' });
+  });
+
+  it('says why it failed, in German too', async () => {
+    speak(de);
+    const refusing = await relayThat((ws) => ws.close(4401, 'token expired'));
+    expect(await connection().test({ relayUrl: refusing, relayToken: 'sb1.x.y' })).toEqual({ ok: false, message: 'Das Relay hat das Token abgelehnt: token expired' });
+    await new Promise((r) => server!.close(r));
+    const other = await relayThat((ws) => ws.send('hello there'));
+    expect(await connection().test({ relayUrl: other, relayToken: 'sb1.x.y' })).toEqual({ ok: false, message: 'Diese Adresse hat geantwortet, aber nicht wie ein Switchboard-Relay' });
+    await new Promise((r) => server!.close(r));
+    server = undefined;
+    expect(await connection().test({ relayUrl: other, relayToken: 'sb1.x.y' })).toEqual({ ok: false, message: `Das Relay unter ${other}/ws ist nicht erreichbar` });
+    expect(await connection().test({ relayUrl: 'not a url', relayToken: 'sb1.x.y' })).toEqual({ ok: false, message: 'Die Relay-URL ist keine gültige URL' });
+  });
+});

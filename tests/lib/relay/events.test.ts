@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import { handleEvent, formatDuration } from '@/lib/relay/events';
+import { parseSettings } from '@/lib/settings/schema';
+import type { RelayState } from '@/lib/relay/state';
+import type { EventFrame } from '@switchboard/protocol/frames';
+
+const parsed = parseSettings({ orgId: '6418107096367104', apiToken: 'token-12345678', agentId: 'Alice@Example.com' });
+if (!parsed.ok) throw new Error('fixture settings invalid');
+const settings = parsed.settings;
+const empty: RelayState = { phase: 'connected', lastSeq: 0, openChats: [], notified: [], attempts: 0 };
+
+let seq = 0;
+function frame(kind: string, data: Record<string, unknown>, id = `ev-${++seq}`): EventFrame {
+  return { type: 'event', seq: ++seq, id, kind, at: new Date(1_764_000_000_000 + seq * 1000).toISOString(), data };
+}
+const chat = { conversationId: 'c1', url: 'https://www.snapengage.com/viewcase?c=c1', requesterName: 'Sam', requesterEmail: 'sam@example.org', description: 'Where is my order?', widgetId: 'w1', agentId: 'alice@example.com', createdAt: 1_764_000_000_000 };
+
+describe('relay events in the extension', () => {
+  it('assigned → "New chat" naming the visitor, their question, and the chat opens on click', () => {
+    const out = handleEvent(empty, frame('assigned', chat), settings);
+    expect(out.notices).toEqual([
+      expect.objectContaining({ title: 'New chat: Sam', message: 'Where is my order?', url: chat.url }),
+    ]);
+    expect(out.state.openChats.map((c) => c.conversationId)).toEqual(['c1']);
+  });
+
+  it('falls back to the visitor email when there is no name', () => {
+    const out = handleEvent(empty, frame('assigned', { ...chat, requesterName: undefined }), settings);
+    expect(out.notices[0]!.title).toBe('New chat: sam@example.org');
+  });
+
+  it('closed → "Chat closed" with its duration, and the chat leaves the open list', () => {
+    const opened = handleEvent(empty, frame('assigned', chat), settings).state;
+    const out = handleEvent(opened, frame('closed', { ...chat, closedAt: chat.createdAt + 5 * 60_000 + 3_000 }), settings);
+    expect(out.notices[0]).toMatchObject({ title: 'Chat closed: Sam', message: 'Lasted 5 min 3 s' });
+    expect(out.state.openChats).toEqual([]);
+  });
+
+  it('each event id is notified at most once, however often it is delivered', () => {
+    const first = frame('assigned', chat, 'same-id');
+    const once = handleEvent(empty, first, settings);
+    const again = handleEvent(once.state, { ...first, seq: first.seq + 10 }, settings);
+    expect(once.notices).toHaveLength(1);
+    expect(again.notices).toHaveLength(0);
+  });
+
+  it('the options choose which kinds notify', () => {
+    const quiet = { ...settings, notify: { assigned: false, closed: true, transferred: true } };
+    expect(handleEvent(empty, frame('assigned', chat), quiet).notices).toHaveLength(0);
+  });
+
+  it('a transfer to me opens the chat; a transfer away closes it without a notice', () => {
+    const toMe = handleEvent(empty, frame('transferred', { ...chat, transfer: { fromAgentId: 'bob@example.com', toAgentId: 'alice@example.com' } }), settings);
+    expect(toMe.notices[0]!.title).toBe('Chat transferred to you: Sam');
+    const away = handleEvent(toMe.state, frame('transferred', { ...chat, transfer: { fromAgentId: 'alice@example.com', toAgentId: 'bob@example.com' } }), settings);
+    expect(away.notices).toHaveLength(0);
+    expect(away.state.openChats).toEqual([]);
+  });
+
+  it('closed before assigned (out of order) does not leave a ghost open chat', () => {
+    const closed = handleEvent(empty, frame('closed', chat), settings).state;
+    const late = handleEvent(closed, frame('assigned', chat), settings);
+    expect(late.state.openChats).toEqual([]);
+  });
+
+  it('open chats are newest first', () => {
+    let s = handleEvent(empty, frame('assigned', chat), settings).state;
+    s = handleEvent(s, frame('assigned', { ...chat, conversationId: 'c2', requesterName: 'Kim' }), settings).state;
+    expect(s.openChats.map((c) => c.visitor)).toEqual(['Kim', 'Sam']);
+  });
+
+  it('my status changed in SnapEngage is observed; someone else’s is not', () => {
+    const mine = handleEvent(empty, frame('agent_status', { agentId: 'alice@example.com', status: 'pause', substatus: 'Meeting' }), settings);
+    expect(mine.observed).toMatchObject({ status: 'pause', substatus: 'Meeting', source: 'snapengage' });
+    const other = handleEvent(empty, frame('agent_status', { agentId: 'bob@example.com', status: 'pause' }), settings);
+    expect(other.observed).toBeUndefined();
+  });
+
+  it('unknown kinds are ignored but still advance the resume point', () => {
+    const out = handleEvent(empty, frame('escalated', { foo: 1 }), settings);
+    expect(out.notices).toEqual([]);
+    expect(out.state.lastSeq).toBeGreaterThan(0);
+  });
+
+  it('formats durations for people', () => {
+    expect(formatDuration(42_000)).toBe('42 s');
+    expect(formatDuration(3_725_000)).toBe('1 h 2 min');
+  });
+});
+
+describe('backlogs after a reconnect', () => {
+  it('a first connection applies history silently: open chats, no notifications', () => {
+    let s: RelayState = { ...empty, replay: { until: 1000, silent: true, heldClosed: [] } };
+    const a = handleEvent(s, frame('assigned', { ...chat, conversationId: 'h1' }), settings);
+    expect(a.notices).toEqual([]);
+    s = a.state;
+    expect(s.openChats.map((c) => c.conversationId)).toEqual(['h1']);
+  });
+
+  it('no floods: closed chats in a backlog become one summary; assigned ones keep their own notice', () => {
+    const names = ['Ann', 'Ben', 'Cy'];
+    let s: RelayState = { ...empty };
+    for (const [i, n] of names.entries()) s = handleEvent(s, frame('assigned', { ...chat, conversationId: `b${i}`, requesterName: n }), settings).state;
+    const backlog = [...names.map((_, i) => frame('closed', { ...chat, conversationId: `b${i}` })), frame('assigned', { ...chat, conversationId: 'new', requesterName: 'Dot' })];
+    s = { ...s, replay: { until: backlog.at(-1)!.seq, silent: false, heldClosed: [] } };
+    const all: string[] = [];
+    for (const f of backlog.slice(0, -1)) {
+      const out = handleEvent(s, f, settings);
+      all.push(...out.notices.map((n) => n.title));
+      s = out.state;
+    }
+    const last = handleEvent(s, backlog.at(-1)!, settings);
+    all.push(...last.notices.map((n) => n.title));
+    expect(all).toEqual(['New chat: Dot', '3 chats closed while you were away']);
+    expect(last.notices[1]!.message).toBe('Ann, Ben, Cy');
+    expect(last.state.replay).toBeUndefined();
+  });
+
+  it('a backlog with a single closed chat shows it as usual', () => {
+    let s: RelayState = { ...handleEvent(empty, frame('assigned', chat), settings).state };
+    s = { ...s, replay: { until: seq + 1, silent: false, heldClosed: [] } };
+    const out = handleEvent(s, frame('closed', chat), settings);
+    expect(out.notices.map((n) => n.title)).toEqual(['Chat closed: Sam']);
+  });
+});
