@@ -1,7 +1,8 @@
 // Token expiry and revocation end to end through the CLI (`relay revoke` against a running relay,
 // SQLite and Redis), and no token or secret in any log line the relay children wrote.
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { issueRelayToken } from '../../relay/auth';
@@ -50,12 +51,17 @@ for (const backend of ['sqlite', 'redis'] as const) {
     const s = await session(relay.wsUrl, live);
     expect(s.welcome).toBe(true);
     await fetch(`${relay.url}/snapengage/conversation-events`, { method: 'POST', headers: { authorization: WEBHOOK_TOKEN, 'content-type': 'application/json' }, body: JSON.stringify(conversationEvent('rev@example.com', 'rev-1', 1)) });
-    const cli = spawnSync(process.execPath, ['--import', 'tsx', 'relay/cli.ts', 'revoke', live], {
+    // Not spawnSync: while it blocks this process, the socket cannot answer the relay's pings, and a
+    // CLI slower than a ping interval (a loaded machine) got it dropped as dead (1006) before the revocation.
+    const cli = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'relay/cli.ts', 'revoke', live], {
       cwd: ROOT,
       encoding: 'utf8',
       env: { PATH: process.env.PATH!, RELAY_DB: join(relay.dir, 'relay.db'), ...(env.RELAY_REDIS_URL ? { RELAY_REDIS_URL: env.RELAY_REDIS_URL } : {}) },
       timeout: 20_000,
-    });
+    }).then(
+      (r) => ({ status: 0, ...r }),
+      (err: { code?: number; stdout?: string; stderr?: string }) => ({ status: err.code, stdout: err.stdout ?? '', stderr: err.stderr ?? '' }),
+    );
     expect(cli.status, cli.stderr).toBe(0);
     expect(cli.stderr + cli.stdout).not.toContain(live);
     ALL_LOG_LINES.push(...cli.stderr.split('\n'));
