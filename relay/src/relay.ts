@@ -26,6 +26,11 @@ export interface RelayOptions extends Partial<RelayConfig> {
   logger?: Logger;
   /** Use this store instead of opening `dbPath` (another implementation, or a fault-injecting one in tests). Not closed by the relay. */
   store?: EventStore;
+  /**
+   * The rate limiters' clock (ms; default performance.now). Tests freeze it so that the time their
+   * requests take on a slow machine cannot refill a bucket mid-test.
+   */
+  rateLimitClock?: () => number;
   /** Time a new socket has to send its hello (default 10 s). */
   helloTimeoutMs?: number;
   /** Unsent bytes above which a live socket is closed as a slow consumer (default 1 MiB). */
@@ -79,12 +84,13 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
   // Authenticate first, then limit: the per-address limit counts failed attempts only, so a flood of
   // wrong tokens from SnapEngage's (or the proxy's) address cannot push real webhooks into 429;
   // those have their own limit per endpoint, taken after the token was checked.
-  const webhookLimiter = new RateLimiter(config.webhookRateLimit, config.webhookRateLimit * 5);
-  const authFailures = new RateLimiter(config.authFailureLimit / 60, config.authFailureLimit);
+  const clock = options.rateLimitClock;
+  const webhookLimiter = new RateLimiter(config.webhookRateLimit, config.webhookRateLimit * 5, undefined, clock);
+  const authFailures = new RateLimiter(config.authFailureLimit / 60, config.authFailureLimit, undefined, clock);
   // Websockets have a bucket of their own: a refused upgrade also refuses the good agents behind
   // that address (the token only comes with the hello), so only websocket failures may cause it.
-  const helloFailures = new RateLimiter(config.authFailureLimit / 60, config.authFailureLimit);
-  const connectLimiter = new RateLimiter(config.wsRateLimit / 60, config.wsRateLimit);
+  const helloFailures = new RateLimiter(config.authFailureLimit / 60, config.authFailureLimit, undefined, clock);
+  const connectLimiter = new RateLimiter(config.wsRateLimit / 60, config.wsRateLimit, undefined, clock);
   const trusted = new TrustedProxies(config.trustProxy);
   const keyOf = (req: IncomingMessage) => clientKey(req, trusted);
   const guard = new ConnectionGuard(

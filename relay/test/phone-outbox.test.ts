@@ -89,6 +89,8 @@ describe('phone notices (PHONE_SYSTEM_URL)', () => {
       expect(r.headers['content-type']).toBe('application/json');
       expect(r.headers['idempotency-key']).toBe(r.body.id);
     }
+    // The phone system records a notice before it answers; the relay counts it once it has read the answer.
+    await until(() => t.logs.filter((l) => l.includes('phone notice delivered')).length === 2, 'the relay to read both answers');
     expect((await t.get('/metrics')).text).toContain('relay_phone_notices_delivered_total 2');
     // the token never reaches a log line
     expect(t.logs.join('\n')).not.toContain(PHONE_SYSTEM_TOKEN);
@@ -121,6 +123,7 @@ describe('phone notices (PHONE_SYSTEM_URL)', () => {
     const body = conversationEvent('assigned', { agent: 'alice@example.com', conversationId: 'chat-r' });
     expect((await t.post(CONV, body)).status).toBe(200);
     await until(() => phone.received.length === 1, 'the notice after retries');
+    await until(() => t.logs.some((l) => l.includes('phone notice delivered')), 'the relay to read the answer');
     // the redelivered webhook is a duplicate: no second notice either
     expect((await t.post(CONV, body)).json).toMatchObject({ duplicate: true });
     await sleep(200);

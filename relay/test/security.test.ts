@@ -6,6 +6,10 @@ import WebSocket from 'ws';
 import { assigned, cleanup, connect, requestFrom, startRelay, WEBHOOK_TOKEN, webhookFrom } from './helpers';
 
 afterEach(cleanup);
+
+// The buckets refill by the clock: frozen in the rate-limit tests, so the time their requests take
+// (a slow machine, a slow fsync) cannot refill a bucket mid-test. Refilling has its own test with its own clock.
+const FROZEN = () => 0;
 const hello = (token: string) => ({ type: 'hello', token, after: 0 });
 
 describe('websocket Origin allow-list', () => {
@@ -35,7 +39,7 @@ describe('websocket Origin allow-list', () => {
 
 describe('rate limits', () => {
   it('authenticated webhooks have their own limit per endpoint, whatever address they come from: 429 + Retry-After beyond it, counted in /metrics', async () => {
-    const t = await startRelay({ webhookRateLimit: 2 }); // burst 10
+    const t = await startRelay({ webhookRateLimit: 2, rateLimitClock: FROZEN }); // burst 10
     const statuses: number[] = [];
     let retryAfter: string | undefined;
     for (let i = 0; i < 15; i++) {
@@ -44,7 +48,7 @@ describe('rate limits', () => {
       statuses.push(res.status);
       if (res.status === 429) retryAfter = res.headers['retry-after'] as string;
     }
-    // burst of 10, then refills at 2/s while the 15 requests run
+    // a burst of 10, then nothing: the clock does not move
     expect(statuses.slice(0, 10).every((s) => s === 200)).toBe(true);
     const limited = statuses.filter((s) => s === 429).length;
     expect(limited).toBeGreaterThanOrEqual(2);
@@ -59,7 +63,7 @@ describe('rate limits', () => {
     // Behind a TLS proxy (without RELAY_TRUST_PROXY) every caller has the proxy's address: here, 127.0.0.1 for all.
     // A webhook limit of 50/s (bursts of 250): when the limit was taken per address before the
     // token was checked, these 600 wrong tokens used it up and SnapEngage's webhooks got 429.
-    const t = await startRelay({ webhookRateLimit: 50 });
+    const t = await startRelay({ webhookRateLimit: 50, rateLimitClock: FROZEN });
     const agent = await connect(t.relay.wsUrl, hello(t.tokenFor('alice@example.com')));
     expect((await agent.next()).type).toBe('welcome');
     const FLOOD = 600;
@@ -97,7 +101,7 @@ describe('rate limits', () => {
   });
 
   it('failed attempts from one address: 429 + Retry-After once its allowance is spent, for webhooks, the phone endpoint and the events API; a valid token still passes', async () => {
-    const t = await startRelay({ authFailureLimit: 4, phoneWebhookToken: 'phone-token-for-tests-0123456789abcdef' });
+    const t = await startRelay({ authFailureLimit: 4, phoneWebhookToken: 'phone-token-for-tests-0123456789abcdef', rateLimitClock: FROZEN });
     const from = '127.0.0.2';
     const statuses = [];
     for (let i = 0; i < 3; i++) statuses.push((await webhookFrom(t.relay.url, from, 'wrong')).status);
@@ -121,7 +125,7 @@ describe('rate limits', () => {
   });
 
   it('websockets that fail their hello, never send one, or upgrade to an unknown path spend their address\'s allowance: then its upgrades get 429 + Retry-After', async () => {
-    const t = await startRelay({ authFailureLimit: 3, helloTimeoutMs: 200 });
+    const t = await startRelay({ authFailureLimit: 3, helloTimeoutMs: 200, rateLimitClock: FROZEN });
     const from = { localAddress: '127.0.0.2' };
     const bad = new WebSocket(t.relay.wsUrl, from);
     bad.on('open', () => bad.send(JSON.stringify(hello('sb1.e30.AAAA'))));
@@ -149,7 +153,7 @@ describe('rate limits', () => {
 
   it('phone call events have their own authenticated limit: 429 + Retry-After beyond it', async () => {
     const phoneToken = 'phone-token-for-tests-0123456789abcdef';
-    const t = await startRelay({ webhookRateLimit: 1, phoneWebhookToken: phoneToken }); // burst 5
+    const t = await startRelay({ webhookRateLimit: 1, phoneWebhookToken: phoneToken, rateLimitClock: FROZEN }); // burst 5
     const statuses: number[] = [];
     for (let i = 0; i < 8; i++) {
       const res = await fetch(t.relay.url + '/phone/call-events', {
@@ -167,7 +171,7 @@ describe('rate limits', () => {
   });
 
   it('websocket connections over the per-token limit are closed with 4429, counted in /metrics; other tokens are not affected', async () => {
-    const t = await startRelay({ wsRateLimit: 3 });
+    const t = await startRelay({ wsRateLimit: 3, rateLimitClock: FROZEN });
     const token = t.tokenFor('alice@example.com');
     const codes: number[] = [];
     for (let i = 0; i < 4; i++) {

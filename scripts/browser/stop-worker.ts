@@ -48,8 +48,10 @@ async function probe(launched: Launched): Promise<Probe> {
     for (const v of e.versions) if (ours(v)) versions.set(v.versionId, v);
   });
   await session.send('ServiceWorker.enable' as never);
-  // The enable call replays the current versions as events; give them a moment to arrive.
-  await new Promise((r) => setTimeout(r, 200));
+  // The enable call replays the current versions as events, after its answer: wait for our
+  // activated one (a fixed pause read 'none' whenever the browser was slower than the pause).
+  const deadline = Date.now() + 10_000;
+  while (![...versions.values()].some((v) => v.status === 'activated') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   return {
     page,
     session,

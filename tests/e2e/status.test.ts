@@ -44,7 +44,8 @@ describe('setting status from the toolbar (real Chromium, real sandbox)', () => 
     await inToolbarPopup(options.page, `(doc) => doc.querySelector('[data-testid="go-pause"]').click()`);
     await expect.poll(() => statusRequests().map((r) => r.body), { timeout: 10_000 }).toEqual([{ agentId: 'alice@example.com', status: 'pause', substatus: 'Lunch' }]);
     await expect.poll(() => inToolbarPopup<string>(options.page, `(doc) => doc.querySelector('[data-testid="status"]').textContent.trim()`)).toBe('Paused: Lunch');
-    expect((await badge(ext)).text).toBe('II');
+    // The worker draws the badge on the same storage change the popup shows, in its own time: polled.
+    await expect.poll(async () => (await badge(ext)).text, { timeout: 10_000 }).toBe('II');
   });
 
   it('options filled as a person would; Pause + Lunch, then Online, each reach SnapEngage exactly once', async () => {
@@ -62,7 +63,7 @@ describe('setting status from the toolbar (real Chromium, real sandbox)', () => 
       { body: { agentId: 'alice@example.com', status: 'pause', substatus: 'Lunch' }, auth: sandbox.apiToken },
     ]);
     expect(sandbox.agentStatus('alice@example.com')).toMatchObject({ status: 'pause', substatus: 'Lunch' });
-    expect(await badge(ext)).toEqual({ text: 'II', title: 'Switchboard — Paused: Lunch' });
+    await expect.poll(() => badge(ext), { timeout: 10_000 }).toEqual({ text: 'II', title: 'Switchboard — Paused: Lunch' });
 
 
     await popup.online();
@@ -70,7 +71,7 @@ describe('setting status from the toolbar (real Chromium, real sandbox)', () => 
     await popup.waitForDelivery('Confirmed by SnapEngage');
     expect(statusRequests()).toHaveLength(2);
     expect(statusRequests()[1]!.body).toEqual({ agentId: 'alice@example.com', status: 'online' });
-    expect(await badge(ext)).toMatchObject({ text: 'ON' });
+    await expect.poll(() => badge(ext), { timeout: 10_000 }).toMatchObject({ text: 'ON' });
     // Time in status is shown and ticks.
     await popup.page.getByTestId('since').filter({ hasText: /for \d+ s/ }).waitFor();
     // Today's changes, each with its source.
@@ -89,7 +90,7 @@ describe('setting status from the toolbar (real Chromium, real sandbox)', () => 
     const popup = await PopupPage.open(ext);
     await popup.pause('Break');
     await popup.waitForDelivery('SnapEngage rejected the API token');
-    expect(await badge(ext)).toMatchObject({ text: '!', title: expect.stringContaining('SnapEngage rejected the API token') });
+    await expect.poll(() => badge(ext), { timeout: 10_000 }).toMatchObject({ text: '!', title: expect.stringContaining('SnapEngage rejected the API token') });
     await new Promise((r) => setTimeout(r, 1500));
     expect(statusRequests()).toHaveLength(1);
   });
@@ -101,7 +102,7 @@ describe('setting status from the toolbar (real Chromium, real sandbox)', () => 
     const popup = await PopupPage.open(ext);
     await popup.pause('Meeting');
     await popup.waitForDelivery('SnapEngage is unreachable — will retry');
-    expect(await badge(ext)).toMatchObject({ text: '…' });
+    await expect.poll(() => badge(ext), { timeout: 10_000 }).toMatchObject({ text: '…' });
     sandbox = await createSandbox({ port });
     await popup.waitForDelivery('Confirmed by SnapEngage');
     await new Promise((r) => setTimeout(r, 1000));
@@ -112,7 +113,7 @@ describe('setting status from the toolbar (real Chromium, real sandbox)', () => 
     const popup = await PopupPage.open(ext);
     await popup.page.getByTestId('setup-missing').waitFor();
     expect(await popup.page.getByTestId('go-pause').isDisabled()).toBe(true);
-    expect(await badge(ext)).toMatchObject({ text: '?' });
+    await expect.poll(() => badge(ext), { timeout: 10_000 }).toMatchObject({ text: '?' });
   });
 
   it('the quick-pause command, dispatched as the browser dispatches it, pauses with the default reason', async () => {

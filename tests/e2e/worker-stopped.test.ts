@@ -15,6 +15,9 @@ describe('MV3 worker stopped mid-stream (real Chromium)', () => {
     await suite.sandbox.fire('assigned', { agent: ALICE, visitorName: 'Before Stop' });
     await expect.poll(titles, { timeout: 15_000 }).toEqual(['New chat: Before Stop']);
 
+    // Its keep-alive alarm fires 30 s after the worker started, and a slow machine can take that long
+    // to get here: cleared, so only the popup below can wake it (a worker start sets the alarms again).
+    await (await suite.ext.worker()).evaluate(() => chrome.alarms.clearAll());
     await stopWorker(suite.ext);
     expect(await workerStatus(suite.ext)).toBe('stopped');
     const fired = await Promise.all([
@@ -23,7 +26,7 @@ describe('MV3 worker stopped mid-stream (real Chromium)', () => {
     ]);
     expect(fired.every((r) => r.ok)).toBe(true); // the relay stored them
     await new Promise((r) => setTimeout(r, 1000));
-    // Nothing woke it: no socket, no alarm yet (the alarm is every 30 s).
+    // Nothing woke it: no socket, no alarm.
     expect(await workerStatus(suite.ext)).toBe('stopped');
 
     // Wake it the way a person does: open the popup (it messages the worker).
