@@ -34,9 +34,10 @@ describe('chat notifications through the real relay (real Chromium, sandbox as S
     await after.waitForDelivery('Confirmed by SnapEngage');
     await after.page.getByText('Today').click();
     await after.page.getByTestId('today-numbers').filter({ hasText: /Chats handled\s*[1-9]/ }).waitFor();
-    // The README's picture: status with time in status, open chats, today's changes and numbers, relay connected.
-    mkdirSync(resolve(import.meta.dirname, '../../docs'), { recursive: true });
-    await after.page.locator('main').screenshot({ path: resolve(import.meta.dirname, '../../docs/popup.png') });
+    // What the popup looked like, for a person reading a failed run (test-results/ is not tracked;
+    // the README's picture is made on purpose, not as a side effect of every test run).
+    mkdirSync(resolve(import.meta.dirname, '../../test-results'), { recursive: true });
+    await after.page.locator('main').screenshot({ path: resolve(import.meta.dirname, '../../test-results/popup.png') });
   });
 
   it('a duplicate delivery is notified once; Bob’s chats never reach Alice', async () => {
