@@ -30,7 +30,12 @@ export const TIME_MARK = 'bench-t=';
  */
 export function webhookTemplate(): (agent: string, eventId: string, sentUs: number) => string {
   const body = JSON.stringify(
-    conversationEvent('assigned', { agent: 'zzagentzz@bench.test', agentAlias: 'Bench Agent', eventId: 'zzeidzz', question: `${TIME_MARK}zztzz;` }),
+    conversationEvent('assigned', {
+      agent: 'zzagentzz@bench.test',
+      agentAlias: 'Bench Agent',
+      eventId: 'zzeidzz',
+      question: `${TIME_MARK}zztzz;`,
+    }),
   );
   const parts = body.split(/zzagentzz@bench\.test|zzeidzz|zztzz/);
   const order = [...body.matchAll(/zzagentzz@bench\.test|zzeidzz|zztzz/g)].map((m) => m[0]);
@@ -62,7 +67,6 @@ export function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
   const m = s.length ? (s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2) : NaN;
   return Math.round(m * 100) / 100; // figures for people: no 151.85000000000002
-
 }
 
 /** The item whose `value` is the median (the lower middle one for an even count). */

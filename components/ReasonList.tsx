@@ -26,7 +26,13 @@ export function ReasonList({ reasons, onChange }: Props) {
             <button type="button" class="btn" aria-label={t('ariaMoveUp', [r])} disabled={i === 0} onClick={() => move(i, -1)}>
               ↑
             </button>
-            <button type="button" class="btn" aria-label={t('ariaMoveDown', [r])} disabled={i === reasons.length - 1} onClick={() => move(i, 1)}>
+            <button
+              type="button"
+              class="btn"
+              aria-label={t('ariaMoveDown', [r])}
+              disabled={i === reasons.length - 1}
+              onClick={() => move(i, 1)}
+            >
               ↓
             </button>
             <button type="button" class="btn" aria-label={t('ariaRemove', [r])} onClick={() => onChange(reasons.filter((_, j) => j !== i))}>

@@ -33,7 +33,8 @@ export function Today({ history, now }: { history: Confirmed[]; now: number }) {
       <ol class="today__changes" data-testid="today-changes">
         {today.slice(0, 12).map((h) => (
           <li key={h.since}>
-            <time>{clockTime(h.since)}</time> {describeStatus(h.status, h.substatus)} <span class="today__source">· {sourceWords(h.source)}</span>
+            <time>{clockTime(h.since)}</time> {describeStatus(h.status, h.substatus)}{' '}
+            <span class="today__source">· {sourceWords(h.source)}</span>
           </li>
         ))}
         {!today.length && <li>{t('noChangesToday')}</li>}

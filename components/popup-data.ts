@@ -78,7 +78,12 @@ export const firstLook: PopupParser = (raw) => {
 
   const a = record(raw.automation) ?? {};
   const next = record(a.nextStatus);
-  const automation = { calls: [], pausedBy: null, held: [], nextStatus: next && oneOf(next.status, SETTABLE_STATUSES) ? next : undefined } as AutomationState;
+  const automation = {
+    calls: [],
+    pausedBy: null,
+    held: [],
+    nextStatus: next && oneOf(next.status, SETTABLE_STATUSES) ? next : undefined,
+  } as AutomationState;
 
   return { settings, status, relay, automation };
 };

@@ -106,10 +106,7 @@ export function conversationEvent(
   opts?: ConversationEventOptions & { spelling?: undefined },
 ): ConversationEventBody;
 export function conversationEvent(kind: ConversationKind, opts: ConversationEventOptions): WireBody;
-export function conversationEvent(
-  kind: ConversationKind,
-  opts: ConversationEventOptions = {},
-): ConversationEventBody | WireBody {
+export function conversationEvent(kind: ConversationKind, opts: ConversationEventOptions = {}): ConversationEventBody | WireBody {
   const timestamp = opts.timestamp ?? Date.now();
   const conversationId = opts.conversationId ?? randomUUID();
   const agentId = opts.agent ?? 'alice@example.com';
@@ -234,9 +231,7 @@ export function variants(body: object): Variant[] {
 }
 
 function kindOf(event: string): string {
-  return event
-    .toLowerCase()
-    .replace(/^(conversation|case)[^a-z]*/, '');
+  return event.toLowerCase().replace(/^(conversation|case)[^a-z]*/, '');
 }
 
 function snakeKey(key: string): string {

@@ -11,13 +11,7 @@ import { SandboxError } from './errors';
 import { FailureSwitch, type Failure, type FailureState } from './failure';
 import { BodyTooLargeError, CORS_HEADERS, bodyForLog, readBody, sendJson } from './http-util';
 import { CONVERSATION_KINDS, isConversationKind, type ConversationKind } from '@switchboard/protocol/event-kinds';
-import {
-  agentStatusEvent,
-  conversationEvent,
-  type Label,
-  type Spelling,
-  type Survey,
-} from './payloads';
+import { agentStatusEvent, conversationEvent, type Label, type Spelling, type Survey } from './payloads';
 import { RequestLog, type RecordedRequest } from './request-log';
 import {
   DEFAULT_RETRY,
@@ -211,9 +205,7 @@ export async function createSandbox(opts: SandboxOptions = {}): Promise<Sandbox>
     }
     const agent = fire.agent ?? directory.emails()[0] ?? 'alice@example.com';
     const fromAgent =
-      kind === 'transferred'
-        ? (fire.fromAgent ?? directory.emails().find((e) => e.toLowerCase() !== agent.toLowerCase()))
-        : undefined;
+      kind === 'transferred' ? (fire.fromAgent ?? directory.emails().find((e) => e.toLowerCase() !== agent.toLowerCase())) : undefined;
     const known = fire.conversationId
       ? conversations.get(fire.conversationId)
       : NEW_CONVERSATION_KINDS.includes(kind)

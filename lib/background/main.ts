@@ -113,7 +113,9 @@ export function startBackground() {
     const handler = commands[name as CommandName];
     if (handler) void handler();
   });
-  browser.notifications.onClicked.addListener((id: string) => void (id === HOURS_PROMPT_ID ? browser.notifications.clear(id) : openNoticeLink(id)));
+  browser.notifications.onClicked.addListener(
+    (id: string) => void (id === HOURS_PROMPT_ID ? browser.notifications.clear(id) : openNoticeLink(id)),
+  );
   browser.notifications.onButtonClicked?.addListener((id: string) => void onNotificationAction(id));
   browser.idle?.onStateChanged.addListener(async (state: 'active' | 'idle' | 'locked') => {
     const settings = await loadSettings();

@@ -18,7 +18,9 @@ export const Messages = {
   /** Settings were saved: reconnect the relay, refresh the badge. */
   settingsChanged: z.object({}),
   /** "Pause after this chat": the status to apply when the last open chat closes (null clears it). */
-  setNextStatus: z.object({ next: z.nullable(z.object({ status: SettableStatus, substatus: z.optional(z.string().check(z.maxLength(60))) })) }),
+  setNextStatus: z.object({
+    next: z.nullable(z.object({ status: SettableStatus, substatus: z.optional(z.string().check(z.maxLength(60))) })),
+  }),
   /** The popup opened: wakes a stopped worker so it reconnects to the relay now, not at the next alarm. */
   wake: z.object({}),
   /** Today's numbers for the popup. */

@@ -52,7 +52,11 @@ function applyEvent(state: RelayState, event: EventFrame, settings: Settings): E
   if (event.kind === 'agent_status') {
     const data = AgentStatusData.safeParse(event.data);
     if (!data.success || data.data.agentId.toLowerCase() !== me) return { state: next, notices };
-    return { state: next, notices, observed: { status: data.data.status, substatus: data.data.substatus, since: Date.parse(event.at), source: 'snapengage' } };
+    return {
+      state: next,
+      notices,
+      observed: { status: data.data.status, substatus: data.data.substatus, since: Date.parse(event.at), source: 'snapengage' },
+    };
   }
 
   const parsed = ConversationData.safeParse(event.data);
@@ -118,7 +122,10 @@ export function visitorName(chat: ConversationData): string {
 }
 
 function contextLine(chat: ConversationData): string | undefined {
-  const parts = [chat.requesterName && chat.requesterEmail ? chat.requesterEmail : undefined, chat.pageUrl ?? (chat.widgetId ? `widget ${chat.widgetId}` : undefined)];
+  const parts = [
+    chat.requesterName && chat.requesterEmail ? chat.requesterEmail : undefined,
+    chat.pageUrl ?? (chat.widgetId ? `widget ${chat.widgetId}` : undefined),
+  ];
   const line = parts.filter(Boolean).join(' · ');
   return line || undefined;
 }

@@ -8,9 +8,9 @@ export const DEFAULT_SUBSTATUSES = ['Lunch', 'Break', 'Meeting', 'On a call'];
 
 // Messages are keys into _locales, translated by parseSettings.
 const httpUrl = z.string().check(z.refine((v) => /^https?:\/\/[^\s/]+/i.test(v) && URL.canParse(v), 'errApiBaseUrl' satisfies MessageKey));
-const wsUrl = z.string().check(
-  z.refine((v) => /^(wss?|https?):\/\/[^\s/]+/i.test(v) && URL.canParse(v), 'errRelayUrl' satisfies MessageKey),
-);
+const wsUrl = z
+  .string()
+  .check(z.refine((v) => /^(wss?|https?):\/\/[^\s/]+/i.test(v) && URL.canParse(v), 'errRelayUrl' satisfies MessageKey));
 
 const substatus = z.string().check(
   z.refine((v) => v.trim().length > 0, 'errReasonEmpty' satisfies MessageKey),
@@ -27,7 +27,10 @@ const clock = z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'errClock' s
 
 export const AutoPauseSettings = z.object({
   enabled: z._default(z.boolean(), false),
-  minutes: z._default(z.int().check(z.minimum(1, 'errMinutesMin' satisfies MessageKey), z.maximum(240, 'errMinutesMax' satisfies MessageKey)), 5),
+  minutes: z._default(
+    z.int().check(z.minimum(1, 'errMinutesMin' satisfies MessageKey), z.maximum(240, 'errMinutesMax' satisfies MessageKey)),
+    5,
+  ),
   substatus: z._default(substatus, 'Away'),
 });
 
@@ -74,10 +77,10 @@ export const Settings = z
     ...DaySettings.shape,
   })
   .check(
-    z.refine(
-      (s) => !s.quickPauseSubstatus || s.substatuses.includes(s.quickPauseSubstatus),
-      { message: 'errQuickPause' satisfies MessageKey, path: ['quickPauseSubstatus'] },
-    ),
+    z.refine((s) => !s.quickPauseSubstatus || s.substatuses.includes(s.quickPauseSubstatus), {
+      message: 'errQuickPause' satisfies MessageKey,
+      path: ['quickPauseSubstatus'],
+    }),
     z.refine((s) => !s.relayUrl || !!s.relayToken, { message: 'errRelayToken' satisfies MessageKey, path: ['relayToken'] }),
   );
 export type Settings = z.infer<typeof Settings>;

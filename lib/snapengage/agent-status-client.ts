@@ -86,7 +86,9 @@ type RetryReason = Extract<CallResult, { kind: 'retry' }>['reason'];
 
 function retry(reason: RetryReason, httpStatus?: number, retryAfter?: number): CallResult {
   const message = t('willRetry', [retryProblem(reason, httpStatus)]);
-  return httpStatus === undefined ? { kind: 'retry', reason, message } : { kind: 'retry', reason, message, httpStatus, retryAfterMs: retryAfter };
+  return httpStatus === undefined
+    ? { kind: 'retry', reason, message }
+    : { kind: 'retry', reason, message, httpStatus, retryAfterMs: retryAfter };
 }
 
 /** What went wrong with a call worth retrying, in the agent's language, without the "will retry". */

@@ -20,8 +20,10 @@ export interface StatusView {
 
 export function viewStatus(state: StatusState): StatusView {
   const { confirmed, intent, failure } = state;
-  if (intent) return { phase: 'pending', status: intent.status, substatus: intent.substatus, since: intent.createdAt, message: intent.lastError };
-  if (failure) return { phase: 'failed', status: failure.status, substatus: failure.substatus, since: failure.at, message: failure.message };
+  if (intent)
+    return { phase: 'pending', status: intent.status, substatus: intent.substatus, since: intent.createdAt, message: intent.lastError };
+  if (failure)
+    return { phase: 'failed', status: failure.status, substatus: failure.substatus, since: failure.at, message: failure.message };
   if (confirmed) return { phase: 'confirmed', status: confirmed.status, substatus: confirmed.substatus, since: confirmed.since };
   return { phase: 'unknown', status: null };
 }

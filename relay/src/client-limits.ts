@@ -108,7 +108,10 @@ export function clientKey(req: IncomingMessage, trusted: TrustedProxies): string
 export const FAILED_ATTEMPTS_MESSAGE = 'too many failed attempts from this address, retry later';
 
 /** Takes one failed attempt (a wrong or missing token) for the request's client key. */
-export function failedAttempt(deps: { authFailures?: RateLimiter; clientKey?: (req: IncomingMessage) => string }, req: IncomingMessage): RateLimitDecision {
+export function failedAttempt(
+  deps: { authFailures?: RateLimiter; clientKey?: (req: IncomingMessage) => string },
+  req: IncomingMessage,
+): RateLimitDecision {
   return deps.authFailures?.take(deps.clientKey?.(req) ?? 'unknown') ?? { ok: true, retryAfterSeconds: 0 };
 }
 
@@ -221,7 +224,8 @@ export class ConnectionGuard {
       this.tracked.set(socket, t);
       socket.once('close', () => this.release(t!));
     }
-    if (this.pending >= this.limits.maxPendingHellos) return { status: 503, message: 'too many connections waiting to authenticate, retry later', reason: 'pending_hellos' };
+    if (this.pending >= this.limits.maxPendingHellos)
+      return { status: 503, message: 'too many connections waiting to authenticate, retry later', reason: 'pending_hellos' };
     if (t.key === undefined) {
       if ((this.perKey.get(key) ?? 0) >= this.limits.maxUnauthenticatedPerAddress)
         return { status: 429, message: 'too many connections from this address, retry later', reason: 'per_address' };

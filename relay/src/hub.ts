@@ -127,7 +127,19 @@ export class Hub {
   }
 
   private accept(ws: WebSocket, req: IncomingMessage, socket: Duplex, key: string): void {
-    const client: Client = { ws, socket, key, authenticated: false, forgotten: false, phase: 'hello', alive: true, slot: 0, lastSent: 0, pending: [], pendingOverflow: false };
+    const client: Client = {
+      ws,
+      socket,
+      key,
+      authenticated: false,
+      forgotten: false,
+      phase: 'hello',
+      alive: true,
+      slot: 0,
+      lastSent: 0,
+      pending: [],
+      pendingOverflow: false,
+    };
     this.clients.add(client);
     // Its slot comes round within one interval: the first ping arrives in time for an MV3 worker (idle after 30 s).
     client.slot = this.pings.add(client);
@@ -140,7 +152,10 @@ export class Hub {
       ws.close(CloseCode.forbiddenOrigin, 'origin not allowed');
       return;
     }
-    client.helloTimer = setTimeout(() => this.reject(client, CloseCode.helloTimeout, 'no hello within the time limit'), this.o.helloTimeoutMs);
+    client.helloTimer = setTimeout(
+      () => this.reject(client, CloseCode.helloTimeout, 'no hello within the time limit'),
+      this.o.helloTimeoutMs,
+    );
     ws.on('message', (data, isBinary) => void this.onMessage(client, data, isBinary));
   }
 
@@ -165,7 +180,11 @@ export class Hub {
     const parsed = ClientFrame.safeParse(json);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      return this.reject(client, CloseCode.badFrame, `bad hello: ${issue?.path.join('.') || 'frame'} is invalid (${issue?.code ?? 'invalid'})`);
+      return this.reject(
+        client,
+        CloseCode.badFrame,
+        `bad hello: ${issue?.path.join('.') || 'frame'} is invalid (${issue?.code ?? 'invalid'})`,
+      );
     }
     clearTimeout(client.helloTimer);
     client.phase = 'authenticating';
@@ -253,7 +272,8 @@ export class Hub {
     client.lastSent = seq;
     client.ws.send(text);
     this.o.metrics().eventDelivered(receivedAt === undefined ? undefined : (performance.now() - receivedAt) / 1000);
-    if (client.phase === 'live' && client.ws.bufferedAmount > this.o.maxBufferedBytes) this.reject(client, CloseCode.slowConsumer, 'slow consumer: reconnect and resume');
+    if (client.phase === 'live' && client.ws.bufferedAmount > this.o.maxBufferedBytes)
+      this.reject(client, CloseCode.slowConsumer, 'slow consumer: reconnect and resume');
   }
 
   /** Forwards what an append stored (its results, in order), leaving out redeliveries. */
@@ -271,7 +291,8 @@ export class Hub {
     const text = eventFrameText(event);
     for (const client of set) {
       // `prev` (the agent's previous seq, from a fan-out store) shows a missed message: re-read.
-      if (client.phase === 'live' && prev !== undefined && prev > client.lastSent) this.recatch(client, { seq: event.seq, text, receivedAt });
+      if (client.phase === 'live' && prev !== undefined && prev > client.lastSent)
+        this.recatch(client, { seq: event.seq, text, receivedAt });
       else if (client.phase === 'live') this.sendTo(client, event.seq, text, receivedAt);
       else if (client.pending.length < MAX_PENDING) client.pending.push({ seq: event.seq, text, receivedAt });
       else client.pendingOverflow = true;

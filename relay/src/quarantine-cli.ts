@@ -38,7 +38,8 @@ export function relayBaseUrl(raw: string | undefined): { ok: true; url: string }
   if (url.username || url.password) return { ok: false, error: 'RELAY_URL must not carry a user or password' };
   if (url.search || url.hash) return { ok: false, error: 'RELAY_URL must not have a query or fragment' };
   // The admin token would cross the network readable by anyone on the way.
-  if (url.protocol === 'http:' && !LOOPBACK.test(url.hostname)) return { ok: false, error: 'RELAY_URL must be https:// unless it is this machine (127.0.0.1, localhost, [::1])' };
+  if (url.protocol === 'http:' && !LOOPBACK.test(url.hostname))
+    return { ok: false, error: 'RELAY_URL must be https:// unless it is this machine (127.0.0.1, localhost, [::1])' };
   return { ok: true, url: url.origin + url.pathname.replace(/\/+$/, '') };
 }
 
@@ -58,10 +59,19 @@ interface Entry {
 }
 
 /** Runs the command; resolves to the exit code (0 ok, 1 failed or ids not found, 2 usage). */
-export async function quarantineCommand(argv: string[], env: Record<string, string | undefined> = process.env, io: Out = STDIO): Promise<number> {
+export async function quarantineCommand(
+  argv: string[],
+  env: Record<string, string | undefined> = process.env,
+  io: Out = STDIO,
+): Promise<number> {
   let args;
   try {
-    args = parseArgs({ args: argv, options: { id: { type: 'string', multiple: true }, all: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    args = parseArgs({
+      args: argv,
+      options: { id: { type: 'string', multiple: true }, all: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (err) {
     io.err(`${(err as Error).message} (see --help)`);
     return 2;
@@ -118,7 +128,9 @@ export async function quarantineCommand(argv: string[], env: Record<string, stri
       });
     } catch (err) {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      io.err(`cannot reach the relay at ${base.url}: ${cause?.code ?? cause?.message ?? (err as Error).message} (is it running? set RELAY_URL)`);
+      io.err(
+        `cannot reach the relay at ${base.url}: ${cause?.code ?? cause?.message ?? (err as Error).message} (is it running? set RELAY_URL)`,
+      );
       return { ok: false };
     }
     const text = await res.text();
@@ -162,10 +174,13 @@ export async function quarantineCommand(argv: string[], env: Record<string, stri
       kept: Array<{ id: string; reason: string; detail: string }>;
       missing: string[];
     };
-    for (const d of delivered) io.out(`delivered  ${d.id}  ${d.endpoint}  event ${d.eventId} (${d.kind}, seq ${d.seq}${d.duplicate ? ', already stored' : ''})`);
+    for (const d of delivered)
+      io.out(`delivered  ${d.id}  ${d.endpoint}  event ${d.eventId} (${d.kind}, seq ${d.seq}${d.duplicate ? ', already stored' : ''})`);
     for (const k of kept) io.out(`kept       ${k.id}  ${k.reason}  ${k.detail}`);
     for (const id of missing) io.out(`not found  ${id}`);
-    io.err(`replayed: ${delivered.length} delivered, ${kept.length} still quarantined${missing.length ? `, ${missing.length} not found` : ''}`);
+    io.err(
+      `replayed: ${delivered.length} delivered, ${kept.length} still quarantined${missing.length ? `, ${missing.length} not found` : ''}`,
+    );
     return missing.length ? 1 : 0;
   }
 

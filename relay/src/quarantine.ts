@@ -29,7 +29,9 @@ export function shapeOf(value: unknown, depth = 0): unknown {
     const keys = Object.keys(value);
     if (depth >= MAX_DEPTH) return `object(${keys.length} keys)`;
     // fromEntries, not assignment: a "__proto__" key must stay a key, not become the prototype.
-    const entries: Array<[string, unknown]> = keys.slice(0, MAX_KEYS).map((k, i) => [shownKey(k, i), shapeOf((value as Record<string, unknown>)[k], depth + 1)]);
+    const entries: Array<[string, unknown]> = keys
+      .slice(0, MAX_KEYS)
+      .map((k, i) => [shownKey(k, i), shapeOf((value as Record<string, unknown>)[k], depth + 1)]);
     if (keys.length > MAX_KEYS) entries.push(['…', `${keys.length - MAX_KEYS} more keys`]);
     return Object.fromEntries(entries);
   }

@@ -162,7 +162,14 @@ export class RelayRedisStore implements EventStore {
   private toEvent(agent: string, id: string, fields: string[]): StoredEvent {
     const f: Record<string, string> = {};
     for (let i = 0; i < fields.length; i += 2) f[fields[i]!] = fields[i + 1]!;
-    return { seq: Number(id.split('-')[0]), id: f.id!, agent, kind: f.kind!, at: f.at!, data: JSON.parse(f.data!) as Record<string, unknown> };
+    return {
+      seq: Number(id.split('-')[0]),
+      id: f.id!,
+      agent,
+      kind: f.kind!,
+      at: f.at!,
+      data: JSON.parse(f.data!) as Record<string, unknown>,
+    };
   }
 
   async readAfter(agent: string, after: number, limit: number): Promise<StoredEvent[]> {
@@ -200,7 +207,12 @@ export class RelayRedisStore implements EventStore {
     if (this.closed) throw new Error('store is closed');
     const { id, endpoint, receivedAt, body, reason, detail } = entry;
     // Answered after Redis's fsync (appendfsync always), like an append.
-    const dup = await (this.redis as unknown as Scripts).sbQuarantine(this.prefix, id, JSON.stringify({ id, endpoint, receivedAt, body }), JSON.stringify({ reason, detail }));
+    const dup = await (this.redis as unknown as Scripts).sbQuarantine(
+      this.prefix,
+      id,
+      JSON.stringify({ id, endpoint, receivedAt, body }),
+      JSON.stringify({ reason, detail }),
+    );
     return { duplicate: Number(dup) === 1 };
   }
 
@@ -210,7 +222,9 @@ export class RelayRedisStore implements EventStore {
     if (query.ids) {
       if (query.ids.length === 0) return [];
       const scores = await this.redis.zmscore(order, ...query.ids);
-      ranked = query.ids.flatMap((id, i) => (scores[i] === null ? [] : [[id, Number(scores[i])] as [string, number]])).sort((a, b) => a[1] - b[1]);
+      ranked = query.ids
+        .flatMap((id, i) => (scores[i] === null ? [] : [[id, Number(scores[i])] as [string, number]]))
+        .sort((a, b) => a[1] - b[1]);
     } else {
       const flat = await this.redis.zrangebyscore(order, `(${query.after ?? 0}`, '+inf', 'WITHSCORES', 'LIMIT', 0, query.limit);
       ranked = [];
@@ -218,7 +232,10 @@ export class RelayRedisStore implements EventStore {
     }
     if (ranked.length === 0) return [];
     const ids = ranked.map(([id]) => id);
-    const [entries, whys] = await Promise.all([this.redis.hmget(this.prefix + 'quarantine', ...ids), this.redis.hmget(this.prefix + 'quarantine:why', ...ids)]);
+    const [entries, whys] = await Promise.all([
+      this.redis.hmget(this.prefix + 'quarantine', ...ids),
+      this.redis.hmget(this.prefix + 'quarantine:why', ...ids),
+    ]);
     return ranked.flatMap(([id, n], i) => {
       // Dropped between the two reads.
       if (!entries[i] || !whys[i]) return [];
@@ -283,7 +300,12 @@ export class RelayRedisStore implements EventStore {
     this.eventListeners.add(listener);
     this.resyncListeners.add(onResync);
     if (this.sub) return;
-    const sub = this.redis.duplicate({ enableOfflineQueue: true, commandTimeout: undefined, lazyConnect: true, maxRetriesPerRequest: null });
+    const sub = this.redis.duplicate({
+      enableOfflineQueue: true,
+      commandTimeout: undefined,
+      lazyConnect: true,
+      maxRetriesPerRequest: null,
+    });
     this.sub = sub;
     sub.on('error', (err: Error) => this.opts.onError?.(err));
     let readyBefore = false;
@@ -298,7 +320,14 @@ export class RelayRedisStore implements EventStore {
       } catch {
         return;
       }
-      const event: StoredEvent = { seq: m.seq, agent: m.agent, id: m.id, kind: m.kind, at: m.at, data: JSON.parse(m.data) as Record<string, unknown> };
+      const event: StoredEvent = {
+        seq: m.seq,
+        agent: m.agent,
+        id: m.id,
+        kind: m.kind,
+        at: m.at,
+        data: JSON.parse(m.data) as Record<string, unknown>,
+      };
       for (const l of this.eventListeners) l(event, m.prev);
     });
     await sub.connect();

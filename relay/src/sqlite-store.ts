@@ -144,7 +144,9 @@ export class SqliteEventStore implements EventStore {
       existing: this.db.prepare(`SELECT seq FROM event_log WHERE agent = ? AND id = ?`),
       // Both stop at the durable reservation, as forwarding does (see flush): a replay must not hand
       // out a seq that a power cut could give to another event.
-      readAfter: this.db.prepare(`SELECT seq, id, agent, kind, at, data FROM event_log WHERE agent = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?`),
+      readAfter: this.db.prepare(
+        `SELECT seq, id, agent, kind, at, data FROM event_log WHERE agent = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?`,
+      ),
       latest: this.db.prepare(`SELECT MAX(seq) AS seq FROM event_log WHERE agent = ? AND seq <= ?`),
       firstFrom: this.db.prepare(`SELECT seq, stored_at FROM event_log WHERE seq >= ? ORDER BY seq LIMIT 1`),
       bounds: this.db.prepare(`SELECT MIN(seq) AS lo, MAX(seq) AS hi FROM event_log`),
@@ -154,9 +156,13 @@ export class SqliteEventStore implements EventStore {
       revoke: this.db.prepare(`INSERT OR IGNORE INTO revoked_tokens (jti, revoked_at) VALUES (?, ?)`),
       isRevoked: this.db.prepare(`SELECT 1 FROM revoked_tokens WHERE jti = ?`),
       ping: this.db.prepare(`SELECT 1`),
-      qInsert: this.db.prepare(`INSERT OR IGNORE INTO quarantine (id, endpoint, received_at, reason, detail, body) VALUES (?, ?, ?, ?, ?, ?)`),
+      qInsert: this.db.prepare(
+        `INSERT OR IGNORE INTO quarantine (id, endpoint, received_at, reason, detail, body) VALUES (?, ?, ?, ?, ?, ?)`,
+      ),
       qAfter: this.db.prepare(`SELECT n, id, endpoint, received_at, reason, detail, body FROM quarantine WHERE n > ? ORDER BY n LIMIT ?`),
-      qByIds: this.db.prepare(`SELECT n, id, endpoint, received_at, reason, detail, body FROM quarantine WHERE id IN (SELECT value FROM json_each(?)) ORDER BY n`),
+      qByIds: this.db.prepare(
+        `SELECT n, id, endpoint, received_at, reason, detail, body FROM quarantine WHERE id IN (SELECT value FROM json_each(?)) ORDER BY n`,
+      ),
       qUpdate: this.db.prepare(`UPDATE quarantine SET reason = ?, detail = ? WHERE id = ?`),
       qDrop: this.db.prepare(`DELETE FROM quarantine WHERE id IN (SELECT value FROM json_each(?))`),
       qPrune: this.db.prepare(`DELETE FROM quarantine WHERE received_at < ?`),
@@ -175,7 +181,9 @@ export class SqliteEventStore implements EventStore {
     if (this.closed) return Promise.reject(new Error('store is closed'));
     if (events.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
-      this.queue.push({ write: (now) => this.insertAll(events, now), onCommitted, resolve, reject } satisfies Pending<AppendResult[]> as Pending);
+      this.queue.push({ write: (now) => this.insertAll(events, now), onCommitted, resolve, reject } satisfies Pending<
+        AppendResult[]
+      > as Pending);
       this.scheduleFlush();
     });
   }
@@ -184,15 +192,27 @@ export class SqliteEventStore implements EventStore {
     if (this.closed) return Promise.reject(new Error('store is closed'));
     // Through the group commit, so the caller's 202 means on disk, as an append's 200 does.
     return new Promise((resolve, reject) => {
-      const write = () => ({ duplicate: this.stmts.qInsert.run(entry.id, entry.endpoint, entry.receivedAt, entry.reason, entry.detail, entry.body).changes === 0 });
+      const write = () => ({
+        duplicate: this.stmts.qInsert.run(entry.id, entry.endpoint, entry.receivedAt, entry.reason, entry.detail, entry.body).changes === 0,
+      });
       this.queue.push({ write, resolve, reject } satisfies Pending<{ duplicate: boolean }> as Pending);
       this.scheduleFlush();
     });
   }
 
   async listQuarantine(query: { after?: number; limit: number; ids?: readonly string[] }): Promise<QuarantineEntry[]> {
-    const rows = (query.ids ? this.stmts.qByIds.all(JSON.stringify(query.ids)) : this.stmts.qAfter.all(query.after ?? 0, query.limit)) as QuarantineRow[];
-    return rows.map((r) => ({ n: r.n, id: r.id, endpoint: r.endpoint, receivedAt: r.received_at, reason: r.reason, detail: r.detail, body: r.body }));
+    const rows = (
+      query.ids ? this.stmts.qByIds.all(JSON.stringify(query.ids)) : this.stmts.qAfter.all(query.after ?? 0, query.limit)
+    ) as QuarantineRow[];
+    return rows.map((r) => ({
+      n: r.n,
+      id: r.id,
+      endpoint: r.endpoint,
+      receivedAt: r.received_at,
+      reason: r.reason,
+      detail: r.detail,
+      body: r.body,
+    }));
   }
 
   async updateQuarantine(id: string, reason: string, detail: string): Promise<void> {
@@ -375,7 +395,14 @@ export class SqliteEventStore implements EventStore {
 
   async readAfter(agent: string, after: number, limit: number): Promise<StoredEvent[]> {
     const rows = this.stmts.readAfter.all(agent, after, this.reservedOnDisk, limit) as Row[];
-    return rows.map((r) => ({ seq: r.seq, id: r.id, agent: r.agent, kind: r.kind, at: r.at, data: JSON.parse(r.data) as Record<string, unknown> }));
+    return rows.map((r) => ({
+      seq: r.seq,
+      id: r.id,
+      agent: r.agent,
+      kind: r.kind,
+      at: r.at,
+      data: JSON.parse(r.data) as Record<string, unknown>,
+    }));
   }
 
   async latest(agent: string): Promise<number> {
@@ -485,7 +512,9 @@ function createEventLog(db: Database.Database): void {
     `);
     const legacy = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'`).get();
     if (!legacy) return;
-    db.exec(`INSERT INTO event_log (seq, agent, id, kind, at, data, stored_at) SELECT seq, agent, id, kind, at, data, stored_at FROM events`);
+    db.exec(
+      `INSERT INTO event_log (seq, agent, id, kind, at, data, stored_at) SELECT seq, agent, id, kind, at, data, stored_at FROM events`,
+    );
     const used = db.prepare(`SELECT seq FROM sqlite_sequence WHERE name = 'events'`).get() as { seq: number } | undefined;
     db.prepare(`INSERT OR REPLACE INTO meta (key, value) VALUES ('seq_floor', ?)`).run(used?.seq ?? 0);
     db.exec(`DROP TABLE events`);

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { bearerToken, checkWebhookToken, decodeRelayToken, DEFAULT_TOKEN_TTL_DAYS, issueRelayToken, presentedWebhookToken, verifyRelayToken } from '../src/auth';
+import {
+  bearerToken,
+  checkWebhookToken,
+  decodeRelayToken,
+  DEFAULT_TOKEN_TTL_DAYS,
+  issueRelayToken,
+  presentedWebhookToken,
+  verifyRelayToken,
+} from '../src/auth';
 
 const SECRET = 's'.repeat(40);
 

@@ -17,7 +17,17 @@ describe('relay CLI', () => {
   it('--help lists the commands and every option', () => {
     const r = run(['--help']);
     expect(r.status).toBe(0);
-    for (const word of ['serve', 'token', 'revoke', 'RELAY_SECRET', 'RELAY_SECRET_FILE', 'SNAPENGAGE_WEBHOOK_TOKEN_FILE', 'RELAY_ALLOWED_ORIGINS', 'openssl rand -hex 32']) expect(r.stdout).toContain(word);
+    for (const word of [
+      'serve',
+      'token',
+      'revoke',
+      'RELAY_SECRET',
+      'RELAY_SECRET_FILE',
+      'SNAPENGAGE_WEBHOOK_TOKEN_FILE',
+      'RELAY_ALLOWED_ORIGINS',
+      'openssl rand -hex 32',
+    ])
+      expect(r.stdout).toContain(word);
   });
 
   it('refuses unknown options, options of another command, missing values and unknown commands, exit 2', () => {
@@ -83,14 +93,19 @@ describe('relay CLI', () => {
     const token = run(['token', 'bob@example.com'], { RELAY_SECRET: SECRET }).stdout.trim();
     const jti = decodeRelayToken(token)!.jti;
     const db = join(tempDir(), 'cli.db');
-    for (const args of [['revoke', token], ['revoke', '--jti', token]]) {
+    for (const args of [
+      ['revoke', token],
+      ['revoke', '--jti', token],
+    ]) {
       const refused = run(args, { RELAY_DB: db });
       expect(refused.status).toBe(2);
       expect(refused.stderr).toMatch(/revoke --jti <jti>|not the token/);
       expect(refused.stderr + refused.stdout).not.toContain(token);
     }
     expect(run(['revoke'], { RELAY_DB: db }).stderr.trim()).toBe('relay: usage: revoke --jti <jti>, or the token on stdin: revoke --stdin');
-    expect(run(['revoke', '--stdin'], { RELAY_DB: db }, 'not a token\n').stderr.trim()).toBe('relay: stdin does not hold a relay token (expected sb1.…)');
+    expect(run(['revoke', '--stdin'], { RELAY_DB: db }, 'not a token\n').stderr.trim()).toBe(
+      'relay: stdin does not hold a relay token (expected sb1.…)',
+    );
     let store = new SqliteEventStore(db);
     expect(await store.isRevoked(jti)).toBe(false);
     await store.close();
@@ -107,7 +122,9 @@ describe('relay CLI', () => {
     const r = run(['token', '\u0430lice@Example.com'], { RELAY_SECRET: SECRET });
     expect(r.status).toBe(0);
     expect(decodeRelayToken(r.stdout.trim())!.sub).toBe('\u0430lice@example.com');
-    expect(r.stderr).toContain('relay: note: the address has characters beyond ASCII (U+0430): it is another agent than an ASCII address that looks the same');
+    expect(r.stderr).toContain(
+      'relay: note: the address has characters beyond ASCII (U+0430): it is another agent than an ASCII address that looks the same',
+    );
     expect(run(['token', '\uFF41lice@example.com'], { RELAY_SECRET: SECRET }).stderr).not.toContain('note:');
   });
 
@@ -122,7 +139,11 @@ describe('relay CLI', () => {
     expect(decodeRelayToken(forever.stdout.trim())!.exp).toBeUndefined();
     expect(forever.stderr).toContain('expires never');
     const both = run(['token', 'alice@example.com', '--days', '3', '--no-expiry'], { RELAY_SECRET: SECRET });
-    expect({ status: both.status, stderr: both.stderr.trim(), stdout: both.stdout }).toEqual({ status: 2, stderr: 'relay: give --days or --no-expiry, not both', stdout: '' });
+    expect({ status: both.status, stderr: both.stderr.trim(), stdout: both.stdout }).toEqual({
+      status: 2,
+      stderr: 'relay: give --days or --no-expiry, not both',
+      stdout: '',
+    });
   });
 
   it('SIGTERM closes clients with 1001 and exits 0', async () => {

@@ -112,11 +112,7 @@ export interface TestClient {
   close(): void;
 }
 
-export async function connect(
-  url: string,
-  hello?: Record<string, unknown> | string,
-  opts: { origin?: string } = {},
-): Promise<TestClient> {
+export async function connect(url: string, hello?: Record<string, unknown> | string, opts: { origin?: string } = {}): Promise<TestClient> {
   const ws = new WebSocket(url, opts.origin ? { origin: opts.origin } : {});
   const frames: any[] = [];
   const waiters: Array<() => void> = [];
@@ -141,7 +137,8 @@ export async function connect(
   const waitFor = async (pred: () => boolean, timeoutMs: number, what: string) => {
     const deadline = Date.now() + timeoutMs;
     while (!pred()) {
-      if (Date.now() > deadline || ws.readyState === WebSocket.CLOSED) throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(frames)}`);
+      if (Date.now() > deadline || ws.readyState === WebSocket.CLOSED)
+        throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(frames)}`);
       await new Promise<void>((r) => {
         waiters.push(r);
         setTimeout(r, 50);
@@ -189,17 +186,31 @@ export function requestFrom(
   opts: { method?: string; headers?: Record<string, string>; body?: string; localAddress?: string } = {},
 ): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; json: any }> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(url + path, { method: opts.method ?? 'POST', headers: opts.headers, localAddress: opts.localAddress, agent: false }, (res) => {
-      let text = '';
-      res.on('data', (c) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, json: text ? JSON.parse(text) : undefined }));
-      res.on('error', reject);
-    });
+    const req = httpRequest(
+      url + path,
+      { method: opts.method ?? 'POST', headers: opts.headers, localAddress: opts.localAddress, agent: false },
+      (res) => {
+        let text = '';
+        res.on('data', (c) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, json: text ? JSON.parse(text) : undefined }));
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(opts.body);
   });
 }
 
 /** A webhook POST with the given token from a chosen local address. */
-export const webhookFrom = (url: string, localAddress: string, token: string, body: unknown = assigned('alice@example.com'), headers: Record<string, string> = {}) =>
-  requestFrom(url, '/snapengage/conversation-events', { localAddress, headers: { authorization: token, 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+export const webhookFrom = (
+  url: string,
+  localAddress: string,
+  token: string,
+  body: unknown = assigned('alice@example.com'),
+  headers: Record<string, string> = {},
+) =>
+  requestFrom(url, '/snapengage/conversation-events', {
+    localAddress,
+    headers: { authorization: token, 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });

@@ -17,7 +17,13 @@ describe('websocket hub', () => {
     for (const b of stored) await t.post(CONV, b);
     const c = await connect(t.relay.wsUrl, hello(t.tokenFor('alice@example.com')));
     const welcome = await c.next();
-    expect(WelcomeFrame.parse(welcome)).toEqual({ type: 'welcome', agent: 'alice@example.com', latest: 2, generation: t.relay.store.generation, resumed: true });
+    expect(WelcomeFrame.parse(welcome)).toEqual({
+      type: 'welcome',
+      agent: 'alice@example.com',
+      latest: 2,
+      generation: t.relay.store.generation,
+      resumed: true,
+    });
     const live = assigned('alice@example.com');
     await t.post(CONV, live);
     const events = await c.events(3);
@@ -108,8 +114,22 @@ describe('websocket hub', () => {
       ['negative after', { type: 'hello', token: 'x', after: -1 }, CloseCode.badFrame, /bad hello: after/],
       ['extra field', { type: 'hello', token: 'x', after: 0, admin: true }, CloseCode.badFrame, /bad hello/],
       ['malformed token', { type: 'hello', token: 'x', after: 0 }, CloseCode.unauthorized, /^token malformed$/],
-      ['wrong signature', { type: 'hello', token: issueRelayToken('z'.repeat(40), 'alice@example.com').token, after: 0 }, CloseCode.unauthorized, /^token bad signature$/],
-      ['expired token', { type: 'hello', token: issueRelayToken(SECRET, 'alice@example.com', { ttlDays: 1, now: new Date(Date.now() - 3 * 86_400_000) }).token, after: 0 }, CloseCode.unauthorized, /^token expired$/],
+      [
+        'wrong signature',
+        { type: 'hello', token: issueRelayToken('z'.repeat(40), 'alice@example.com').token, after: 0 },
+        CloseCode.unauthorized,
+        /^token bad signature$/,
+      ],
+      [
+        'expired token',
+        {
+          type: 'hello',
+          token: issueRelayToken(SECRET, 'alice@example.com', { ttlDays: 1, now: new Date(Date.now() - 3 * 86_400_000) }).token,
+          after: 0,
+        },
+        CloseCode.unauthorized,
+        /^token expired$/,
+      ],
     ])('%s', async (_n, frame, code, reason) => {
       const t = await startRelay();
       const c = await connect(t.relay.wsUrl, frame as any);

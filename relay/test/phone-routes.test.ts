@@ -124,9 +124,19 @@ describe('POST /phone/call-events', () => {
       expect(res.json.error).toMatch(message);
     }
 
-    const big = await raw(t.relay.url + PHONE, 'POST', { ...auth, 'content-type': 'application/json' }, JSON.stringify({ ...good, pad: 'x'.repeat(100_000) }));
+    const big = await raw(
+      t.relay.url + PHONE,
+      'POST',
+      { ...auth, 'content-type': 'application/json' },
+      JSON.stringify({ ...good, pad: 'x'.repeat(100_000) }),
+    );
     expect(big).toEqual({ status: 413, json: { error: 'body is larger than 65536 bytes' } });
-    const chunked = await raw(t.relay.url + PHONE, 'POST', { ...auth, 'content-type': 'application/json', 'transfer-encoding': 'chunked' }, ' '.repeat(200_000));
+    const chunked = await raw(
+      t.relay.url + PHONE,
+      'POST',
+      { ...auth, 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+      ' '.repeat(200_000),
+    );
     expect(chunked.status).toBe(413);
     expect((await raw(t.relay.url + PHONE, 'GET', auth)).status).toBe(405);
 
@@ -146,7 +156,10 @@ describe('POST /phone/call-events', () => {
     const t = await startRelay();
     const body = { agent: 'alice@example.com', state: 'started', callId: 'c-1' };
     expect(await t.post(PHONE, body, auth)).toEqual({ status: 404, json: { error: 'phone sync is not configured' } });
-    expect(await t.post(PHONE, body, { authorization: WEBHOOK_TOKEN })).toEqual({ status: 404, json: { error: 'phone sync is not configured' } });
+    expect(await t.post(PHONE, body, { authorization: WEBHOOK_TOKEN })).toEqual({
+      status: 404,
+      json: { error: 'phone sync is not configured' },
+    });
     expect((await t.post('/snapengage/conversation-events', assigned('alice@example.com'))).json).toMatchObject({ ok: true, seq: 1 });
   });
 });

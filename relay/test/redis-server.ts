@@ -101,11 +101,30 @@ export async function startRedis(opts: { port?: number } = {}): Promise<RedisUnd
     stderr = '';
     child = spawn(
       bin,
-      ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--protected-mode', 'yes', '--loglevel', 'warning'],
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        dir,
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        'always',
+        '--save',
+        '',
+        '--protected-mode',
+        'yes',
+        '--loglevel',
+        'warning',
+      ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
     child.stderr!.on('data', (d) => (stderr += d));
-    const exited = new Promise<never>((_, reject) => child!.once('exit', (code) => reject(new Error(`redis-server exited (${code}): ${stderr.slice(-500)}`))));
+    const exited = new Promise<never>((_, reject) =>
+      child!.once('exit', (code) => reject(new Error(`redis-server exited (${code}): ${stderr.slice(-500)}`))),
+    );
     exited.catch(() => undefined);
     const deadline = Date.now() + 15_000;
     while (!(await canConnect(port))) {

@@ -9,7 +9,12 @@ const CONV = '/snapengage/conversation-events';
 const STATUS = '/snapengage/agent-status';
 
 /** Raw request, so tests control headers and body framing exactly (fetch would fix them up). */
-function raw(url: string, path: string, headers: Record<string, string | number>, body: Buffer | string): Promise<{ status: number; json: any }> {
+function raw(
+  url: string,
+  path: string,
+  headers: Record<string, string | number>,
+  body: Buffer | string,
+): Promise<{ status: number; json: any }> {
   return new Promise((resolve, reject) => {
     const req = request(url + path, { method: 'POST', headers }, (res) => {
       let text = '';
@@ -37,7 +42,13 @@ describe('webhook endpoints', () => {
     const t = await startRelay();
     const res = await t.post(CONV, assigned('alice@example.com'));
     expect(res).toEqual({ status: 200, json: { ok: true, seq: 1, duplicate: false } });
-    const status = await t.post(STATUS, { agentId: 'alice@example.com', status: 'pause', substatus: 'Lunch', previousStatus: 'online', timestamp: 1764000000123 });
+    const status = await t.post(STATUS, {
+      agentId: 'alice@example.com',
+      status: 'pause',
+      substatus: 'Lunch',
+      previousStatus: 'online',
+      timestamp: 1764000000123,
+    });
     expect(status).toEqual({ status: 200, json: { ok: true, seq: 2, duplicate: false } });
   });
 
@@ -72,14 +83,30 @@ describe('webhook endpoints', () => {
       // Well-formed JSON the adapter cannot read is kept, not refused: the reason says why (see quarantine.test.ts).
       ['JSON array', () => t.post(CONV, [1, 2]), 202, /^not_object$/],
       ['assigned without agent', () => t.post(CONV, { event: 'conversation_assigned', conversation: { id: 'c' } }), 202, /^missing_agent$/],
-      ['assigned without conversation', () => t.post(CONV, { event: 'conversation_assigned', agent: { id: 'a@b.c' } }), 202, /^missing_conversation$/],
+      [
+        'assigned without conversation',
+        () => t.post(CONV, { event: 'conversation_assigned', agent: { id: 'a@b.c' } }),
+        202,
+        /^missing_conversation$/,
+      ],
       ['no event type', () => t.post(CONV, { conversation: { id: 'c' } }), 202, /^missing_kind$/],
       ['status not allowed', () => t.post(STATUS, { agentId: 'a@b.c', status: 'busy' }), 202, /^unknown_status$/],
       ['status without agent', () => t.post(STATUS, { status: 'online' }), 202, /^missing_agent$/],
-      ['> 1 MiB with content-length', () => raw(t.relay.url, CONV, { ...json, authorization: WEBHOOK_TOKEN }, Buffer.alloc(1024 * 1024 + 10, 'a')), 413, /larger/],
+      [
+        '> 1 MiB with content-length',
+        () => raw(t.relay.url, CONV, { ...json, authorization: WEBHOOK_TOKEN }, Buffer.alloc(1024 * 1024 + 10, 'a')),
+        413,
+        /larger/,
+      ],
       [
         '> 1 MiB chunked',
-        () => raw(t.relay.url, STATUS, { ...json, authorization: WEBHOOK_TOKEN, 'transfer-encoding': 'chunked' }, Buffer.alloc(3 * 1024 * 1024, ' ')),
+        () =>
+          raw(
+            t.relay.url,
+            STATUS,
+            { ...json, authorization: WEBHOOK_TOKEN, 'transfer-encoding': 'chunked' },
+            Buffer.alloc(3 * 1024 * 1024, ' '),
+          ),
         413,
         /larger/,
       ],
@@ -96,7 +123,8 @@ describe('webhook endpoints', () => {
     expect(metrics.text).toContain('relay_webhooks_rejected_total{reason="bad_json"} 2');
     expect(metrics.text).not.toContain('relay_webhooks_rejected_total{reason="bad_payload"}');
     expect(metrics.text).toContain('relay_webhooks_quarantined_total{reason="missing_agent"} 2');
-    for (const reason of ['not_object', 'missing_conversation', 'missing_kind', 'unknown_status']) expect(metrics.text).toContain(`relay_webhooks_quarantined_total{reason="${reason}"} 1`);
+    for (const reason of ['not_object', 'missing_conversation', 'missing_kind', 'unknown_status'])
+      expect(metrics.text).toContain(`relay_webhooks_quarantined_total{reason="${reason}"} 1`);
     expect(metrics.text).toContain('relay_webhooks_rejected_total{reason="too_large"} 2');
   });
 
@@ -125,7 +153,14 @@ describe('webhook endpoints', () => {
     await bob.next();
     const queued = { event: 'conversation_queued', eventId: 'q1', timestamp: 1764000000000, conversation: { id: 'c-q' } };
     expect((await t.post(CONV, queued)).json).toMatchObject({ ok: true, duplicate: false });
-    const transfer = { event: 'conversation_transferred', eventId: 't1', timestamp: 1764000000000, conversation: { id: 'c-t' }, agent: { id: 'alice@example.com' }, transfer: { fromAgentId: 'bob@example.com', toAgentId: 'alice@example.com' } };
+    const transfer = {
+      event: 'conversation_transferred',
+      eventId: 't1',
+      timestamp: 1764000000000,
+      conversation: { id: 'c-t' },
+      agent: { id: 'alice@example.com' },
+      transfer: { fromAgentId: 'bob@example.com', toAgentId: 'alice@example.com' },
+    };
     expect((await t.post(CONV, transfer)).status).toBe(200);
     expect((await alice.events(1)).map((e) => e.id)).toEqual(['t1']);
     expect((await bob.events(1)).map((e) => e.id)).toEqual(['t1']);
@@ -242,7 +277,10 @@ describe('operational endpoints', () => {
     const t = await startRelay();
     const c = await connect(t.relay.wsUrl, { type: 'hello', token: t.tokenFor('alice@example.com'), after: 0 });
     await c.next();
-    expect(await t.get('/healthz')).toMatchObject({ status: 200, json: { ok: true, generation: t.relay.store.generation, connectedAgents: 1 } });
+    expect(await t.get('/healthz')).toMatchObject({
+      status: 200,
+      json: { ok: true, generation: t.relay.store.generation, connectedAgents: 1 },
+    });
   });
 
   it('/metrics shows an event-loop stall to every reader: reading resets nothing', async () => {

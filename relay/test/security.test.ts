@@ -55,7 +55,7 @@ describe('rate limits', () => {
     expect((await t.post('/snapengage/agent-status', { agentId: 'alice@example.com', status: 'online' })).status).toBe(200);
   });
 
-  it('a flood of wrong tokens from one address does not delay or 429 SnapEngage\'s valid webhooks from the same address', async () => {
+  it("a flood of wrong tokens from one address does not delay or 429 SnapEngage's valid webhooks from the same address", async () => {
     // Behind a TLS proxy (without RELAY_TRUST_PROXY) every caller has the proxy's address: here, 127.0.0.1 for all.
     // A webhook limit of 50/s (bursts of 250): when the limit was taken per address before the
     // token was checked, these 600 wrong tokens used it up and SnapEngage's webhooks got 429.
@@ -101,14 +101,34 @@ describe('rate limits', () => {
     const from = '127.0.0.2';
     const statuses = [];
     for (let i = 0; i < 3; i++) statuses.push((await webhookFrom(t.relay.url, from, 'wrong')).status);
-    statuses.push((await requestFrom(t.relay.url, '/api/events', { method: 'GET', localAddress: from, headers: { authorization: 'Bearer sb1.e30.AAAA' } })).status);
+    statuses.push(
+      (
+        await requestFrom(t.relay.url, '/api/events', {
+          method: 'GET',
+          localAddress: from,
+          headers: { authorization: 'Bearer sb1.e30.AAAA' },
+        })
+      ).status,
+    );
     expect(statuses).toEqual([401, 401, 401, 401]);
     const limited = await webhookFrom(t.relay.url, from, 'wrong');
     expect(limited.status).toBe(429);
     expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     expect(limited.json).toEqual({ error: 'too many failed attempts from this address, retry later' });
-    expect((await requestFrom(t.relay.url, '/api/events', { method: 'GET', localAddress: from, headers: { authorization: 'Bearer sb1.e30.AAAA' } })).status).toBe(429);
-    const phone = await requestFrom(t.relay.url, '/phone/call-events', { localAddress: from, headers: { authorization: 'wrong', 'content-type': 'application/json' }, body: '{}' });
+    expect(
+      (
+        await requestFrom(t.relay.url, '/api/events', {
+          method: 'GET',
+          localAddress: from,
+          headers: { authorization: 'Bearer sb1.e30.AAAA' },
+        })
+      ).status,
+    ).toBe(429);
+    const phone = await requestFrom(t.relay.url, '/phone/call-events', {
+      localAddress: from,
+      headers: { authorization: 'wrong', 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(phone.status).toBe(429);
     expect(Number(phone.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     // Valid credentials from the same address are not held back; other addresses are untouched;
@@ -116,11 +136,19 @@ describe('rate limits', () => {
     const agent = await connect(t.relay.wsUrl, hello(t.tokenFor('alice@example.com')));
     expect((await agent.next()).type).toBe('welcome');
     expect((await webhookFrom(t.relay.url, from, WEBHOOK_TOKEN)).status).toBe(200);
-    expect((await requestFrom(t.relay.url, '/api/events', { method: 'GET', localAddress: from, headers: { authorization: `Bearer ${t.tokenFor('alice@example.com')}` } })).status).toBe(200);
+    expect(
+      (
+        await requestFrom(t.relay.url, '/api/events', {
+          method: 'GET',
+          localAddress: from,
+          headers: { authorization: `Bearer ${t.tokenFor('alice@example.com')}` },
+        })
+      ).status,
+    ).toBe(200);
     expect((await webhookFrom(t.relay.url, '127.0.0.3', 'wrong')).status).toBe(401);
   });
 
-  it('websockets that fail their hello, never send one, or upgrade to an unknown path spend their address\'s allowance: then its upgrades get 429 + Retry-After', async () => {
+  it("websockets that fail their hello, never send one, or upgrade to an unknown path spend their address's allowance: then its upgrades get 429 + Retry-After", async () => {
     const t = await startRelay({ authFailureLimit: 3, helloTimeoutMs: 200 });
     const from = { localAddress: '127.0.0.2' };
     const bad = new WebSocket(t.relay.wsUrl, from);

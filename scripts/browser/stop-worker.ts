@@ -88,7 +88,8 @@ export async function stopWorker(launched: Launched, { timeoutMs = 10_000 } = {}
     }
     const deadline = Date.now() + timeoutMs;
     while (p.versions.get(version.versionId)?.runningStatus !== 'stopped') {
-      if (Date.now() > deadline) throw new Error(`stopWorker: worker still ${p.versions.get(version.versionId)?.runningStatus} after ${timeoutMs} ms`);
+      if (Date.now() > deadline)
+        throw new Error(`stopWorker: worker still ${p.versions.get(version.versionId)?.runningStatus} after ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 50));
     }
   } finally {

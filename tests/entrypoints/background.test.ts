@@ -29,10 +29,19 @@ async function boot() {
 
 describe('background worker', () => {
   it('quick-pause shortcut pauses with the default reason', async () => {
-    await settingsItem.set({ orgId: '6418107096367104', apiToken: 'token-12345678', agentId: 'alice@example.com', apiBaseUrl: 'http://sandbox.test', substatuses: ['Break', 'Lunch'], quickPauseSubstatus: 'Lunch' });
+    await settingsItem.set({
+      orgId: '6418107096367104',
+      apiToken: 'token-12345678',
+      agentId: 'alice@example.com',
+      apiBaseUrl: 'http://sandbox.test',
+      substatuses: ['Break', 'Lunch'],
+      quickPauseSubstatus: 'Lunch',
+    });
     const { fetch, command } = await boot();
     command('quick-pause');
-    await vi.waitFor(async () => expect((await statusItem.get()).confirmed).toMatchObject({ status: 'pause', substatus: 'Lunch', source: 'shortcut' }));
+    await vi.waitFor(async () =>
+      expect((await statusItem.get()).confirmed).toMatchObject({ status: 'pause', substatus: 'Lunch', source: 'shortcut' }),
+    );
     const calls = fetch.mock.calls as unknown as Array<[URL, RequestInit]>;
     const posted = calls.filter(([u]) => String(u).endsWith('/agent/status'));
     expect(posted).toHaveLength(1);
@@ -41,7 +50,12 @@ describe('background worker', () => {
   });
 
   it('toggle flips pause and online; back-online goes online', async () => {
-    await settingsItem.set({ orgId: '6418107096367104', apiToken: 'token-12345678', agentId: 'alice@example.com', apiBaseUrl: 'http://sandbox.test' });
+    await settingsItem.set({
+      orgId: '6418107096367104',
+      apiToken: 'token-12345678',
+      agentId: 'alice@example.com',
+      apiBaseUrl: 'http://sandbox.test',
+    });
     const { command } = await boot();
     command('toggle-pause');
     await vi.waitFor(async () => expect((await statusItem.get()).confirmed?.status).toBe('pause'));
@@ -54,7 +68,12 @@ describe('background worker', () => {
   });
 
   it('answers popup messages and rejects malformed ones with a readable error', async () => {
-    await settingsItem.set({ orgId: '6418107096367104', apiToken: 'token-12345678', agentId: 'alice@example.com', apiBaseUrl: 'http://sandbox.test' });
+    await settingsItem.set({
+      orgId: '6418107096367104',
+      apiToken: 'token-12345678',
+      agentId: 'alice@example.com',
+      apiBaseUrl: 'http://sandbox.test',
+    });
     await boot();
     const bad = await fakeBrowser.runtime.sendMessage({ name: 'setStatus', payload: { status: 'away' } });
     expect(bad).toMatchObject({ ok: false, error: expect.stringContaining('status') });
@@ -78,8 +97,17 @@ describe('notifications and the agent’s day, through the worker', () => {
     await boot();
     const open = vi.spyOn(fakeBrowser.tabs, 'create').mockImplementation((async () => ({})) as never);
     const { showNotice } = await import('@/lib/notifications/notify');
-    await showNotice({ id: 'ev-1', kind: 'assigned', title: 'New chat: Sam', message: 'Hi', url: 'https://www.snapengage.com/viewcase?c=abc' });
-    const shown = (await fakeBrowser.notifications.getAll()) as Record<string, { buttons?: Array<{ title: string }>; requireInteraction?: boolean }>;
+    await showNotice({
+      id: 'ev-1',
+      kind: 'assigned',
+      title: 'New chat: Sam',
+      message: 'Hi',
+      url: 'https://www.snapengage.com/viewcase?c=abc',
+    });
+    const shown = (await fakeBrowser.notifications.getAll()) as Record<
+      string,
+      { buttons?: Array<{ title: string }>; requireInteraction?: boolean }
+    >;
     expect(shown['ev-1']).toMatchObject({ buttons: [{ title: 'Open chat' }], requireInteraction: true });
     await fakeBrowser.notifications.onClicked.trigger('ev-1');
     await vi.waitFor(() => expect(open).toHaveBeenCalledWith({ url: 'https://www.snapengage.com/viewcase?c=abc' }));

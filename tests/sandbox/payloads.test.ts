@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CONVERSATION_KINDS } from '@switchboard/protocol/event-kinds';
-import {
-  agentStatusEvent,
-  conversationEvent,
-  spell,
-  variants,
-  type ConversationEventBody,
-} from '../../sandbox/payloads';
+import { agentStatusEvent, conversationEvent, spell, variants, type ConversationEventBody } from '../../sandbox/payloads';
 
 const fixed = { eventId: 'ev-1', conversationId: 'c-1', widgetId: 'w-1', timestamp: 1764000000123 };
 
@@ -83,7 +77,13 @@ describe('spellings', () => {
 
   it('snake_cases keys and flattens the ids', () => {
     const snake = spell(assigned, 'snake');
-    expect(snake).toMatchObject({ event_id: 'ev-1', widget_id: 'w-1', case_id: 'c-1', agent_id: 'alice@example.com', agent_alias: 'Alice' });
+    expect(snake).toMatchObject({
+      event_id: 'ev-1',
+      widget_id: 'w-1',
+      case_id: 'c-1',
+      agent_id: 'alice@example.com',
+      agent_alias: 'Alice',
+    });
     expect(snake).not.toHaveProperty('eventId');
     expect(snake).not.toHaveProperty('agent');
     expect(snake.conversation).toMatchObject({ requester_email: 'sam@example.org', page_url: 'https://shop.example.com/orders' });

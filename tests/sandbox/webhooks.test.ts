@@ -9,7 +9,9 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()?.();
 });
 
-async function setup(opts: { failFirst?: number; failStatus?: number; header?: 'Authorization' | 'Authentication'; maxAttempts?: number } = {}) {
+async function setup(
+  opts: { failFirst?: number; failStatus?: number; header?: 'Authorization' | 'Authentication'; maxAttempts?: number } = {},
+) {
   const receiver = await startReceiver(opts);
   cleanups.push(receiver.close);
   const sandbox: Sandbox = await createSandbox({

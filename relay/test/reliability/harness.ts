@@ -224,7 +224,14 @@ export class ResumingClient {
         this.ws = ws;
         ws.on('open', () => {
           this.connects++;
-          ws.send(JSON.stringify({ type: 'hello', token: this.token, after: this.lastSeq, ...(this.generation ? { generation: this.generation } : {}) }));
+          ws.send(
+            JSON.stringify({
+              type: 'hello',
+              token: this.token,
+              after: this.lastSeq,
+              ...(this.generation ? { generation: this.generation } : {}),
+            }),
+          );
         });
         ws.on('message', (data) => this.onFrame(JSON.parse(String(data))));
         ws.on('error', () => undefined);
@@ -319,7 +326,9 @@ export async function waitUntil(pred: () => boolean, timeoutMs: number, what: st
 }
 
 export function report(title: string, figures: Record<string, number | string>): void {
-  const line = `[reliability] ${title}: ${Object.entries(figures).map(([k, v]) => `${k}=${v}`).join(' ')}`;
+  const line = `[reliability] ${title}: ${Object.entries(figures)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ')}`;
   console.log(line);
   FIGURES.push(line);
 }

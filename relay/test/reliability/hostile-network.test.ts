@@ -11,7 +11,17 @@ import { connect as tcpConnect, type Socket } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { issueRelayToken } from '../../src/auth';
-import { ALL_LOG_LINES, conversationEvent, ISSUED_TOKENS, RelayProcess, report, SECRET, secretsInLogs, sleep, WEBHOOK_TOKEN } from './harness';
+import {
+  ALL_LOG_LINES,
+  conversationEvent,
+  ISSUED_TOKENS,
+  RelayProcess,
+  report,
+  SECRET,
+  secretsInLogs,
+  sleep,
+  WEBHOOK_TOKEN,
+} from './harness';
 
 const AGENT = 'steady@example.com';
 let relay: RelayProcess;
@@ -122,7 +132,7 @@ function record(title: string, figures: Record<string, string | number>): void {
 
 // Deterministic, so a failure can be replayed.
 let seed = 1326;
-const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
 
 const WS_KEY = 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n';
 
@@ -152,7 +162,9 @@ it('h2c upgrades (to /, /ws and a webhook path), then a TCP reset', async () => 
     const c = raw(`127.0.11.${1 + (i % 4)}`);
     await c.connected;
     const method = paths[i % 3]!.startsWith('/snapengage') ? 'POST' : 'GET';
-    c.socket.write(`${method} ${paths[i % 3]} HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n`);
+    c.socket.write(
+      `${method} ${paths[i % 3]} HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n`,
+    );
     if (i % 2 === 0) setImmediate(() => reset(c.socket));
     else await c.answered.then(() => reset(c.socket));
     await c.closed;
@@ -320,7 +332,12 @@ it('random bytes: answered 400 or closed, never a crash', async () => {
     await c.connected;
     // Pure noise, or noise after a plausible start (so the parser gets further in).
     const noise = randomBytes(1 + Math.floor(rnd() * 4096));
-    const prefix = ['', 'GET / HTTP/1.1\r\n', 'POST /snapengage/conversation-events HTTP/1.1\r\nContent-Length: 5\r\n', 'GET /ws HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n'][i % 4]!;
+    const prefix = [
+      '',
+      'GET / HTTP/1.1\r\n',
+      'POST /snapengage/conversation-events HTTP/1.1\r\nContent-Length: 5\r\n',
+      'GET /ws HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n',
+    ][i % 4]!;
     c.socket.write(Buffer.concat([Buffer.from(prefix), noise]));
     if (i % 3 === 0) setTimeout(() => reset(c.socket), rnd() * 10);
     else c.socket.end();
@@ -341,7 +358,10 @@ it('oversized headers (one 20 KB header, or 2,000 small ones; plain and upgrade 
     const c = raw(`127.0.17.${1 + (i % 4)}`);
     await c.connected;
     const big = i % 2 ? `X-Big: ${'a'.repeat(20 * 1024)}\r\n` : Array.from({ length: 2000 }, (_, n) => `X-H${n}: vvvvvvvv\r\n`).join('');
-    const start = i % 4 < 2 ? `GET /healthz HTTP/1.1\r\nHost: x\r\n` : `GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n${WS_KEY}`;
+    const start =
+      i % 4 < 2
+        ? `GET /healthz HTTP/1.1\r\nHost: x\r\n`
+        : `GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n${WS_KEY}`;
     c.socket.write(start + big + '\r\n');
     await c.closed;
     statuses.push(statusOf(c.data()));

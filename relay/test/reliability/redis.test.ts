@@ -60,7 +60,14 @@ it('two relays, one Redis: one killed, its clients move to the other and resume 
   await killer;
   await waitUntil(() => tally(load, mine).lost === 0, 20_000, 'all delivered').catch(() => undefined);
   const t = tally(load, mine);
-  report('two relays, one Redis, one killed', { accepted: t.accepted, delivered: t.delivered, lost: t.lost, duplicatesShown: t.duplicatesShown, outOfOrder: t.outOfOrder, movedClients: mine.filter((c) => c.connects > 1).length });
+  report('two relays, one Redis, one killed', {
+    accepted: t.accepted,
+    delivered: t.delivered,
+    lost: t.lost,
+    duplicatesShown: t.duplicatesShown,
+    outOfOrder: t.outOfOrder,
+    movedClients: mine.filter((c) => c.connects > 1).length,
+  });
   expect(t.accepted).toBe(2000);
   expect(t.lost).toBe(0);
   expect(t.duplicatesShown).toBe(0);
@@ -109,7 +116,16 @@ it('Redis killed and restarted (append-only file) mid-load: no 2xx for an unstor
   await chaos;
   await waitUntil(() => tally(load, mine).lost === 0, 20_000, 'all delivered').catch(() => undefined);
   const t = tally(load, mine);
-  report('Redis killed -9 and restarted mid-load', { accepted: t.accepted, delivered: t.delivered, lost: t.lost, duplicatesShown: t.duplicatesShown, outOfOrder: t.outOfOrder, refusedWhileDown: load.non2xx, healthzWhileDown: [...new Set(health)].join('/'), acceptedWhileDown });
+  report('Redis killed -9 and restarted mid-load', {
+    accepted: t.accepted,
+    delivered: t.delivered,
+    lost: t.lost,
+    duplicatesShown: t.duplicatesShown,
+    outOfOrder: t.outOfOrder,
+    refusedWhileDown: load.non2xx,
+    healthzWhileDown: [...new Set(health)].join('/'),
+    acceptedWhileDown,
+  });
   expect(health.every((s) => s === 503)).toBe(true);
   expect(load.non2xx).toBeGreaterThan(0);
   expect(t.lost).toBe(0);

@@ -6,7 +6,19 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { decodeRelayToken, issueRelayToken } from '../../src/auth';
 import { startRedis, type RedisUnderTest } from '../redis-server';
-import { ALL_LOG_LINES, conversationEvent, ISSUED_TOKENS, RELAY_CLI, RELAY_DIR, RelayProcess, report, SECRET, secretsInLogs, sleep, WEBHOOK_TOKEN } from './harness';
+import {
+  ALL_LOG_LINES,
+  conversationEvent,
+  ISSUED_TOKENS,
+  RELAY_CLI,
+  RELAY_DIR,
+  RelayProcess,
+  report,
+  SECRET,
+  secretsInLogs,
+  sleep,
+  WEBHOOK_TOKEN,
+} from './harness';
 
 let redis: RedisUnderTest;
 const relays: RelayProcess[] = [];
@@ -22,7 +34,9 @@ const session = (url: string, token: string) =>
   new Promise<{ welcome: boolean; close: Promise<{ code: number; reason: string }>; ws: WebSocket }>((resolveSession) => {
     const ws = new WebSocket(url);
     ws.on('error', () => undefined);
-    const close = new Promise<{ code: number; reason: string }>((r) => ws.on('close', (code, reason) => r({ code, reason: String(reason) })));
+    const close = new Promise<{ code: number; reason: string }>((r) =>
+      ws.on('close', (code, reason) => r({ code, reason: String(reason) })),
+    );
     ws.on('open', () => ws.send(JSON.stringify({ type: 'hello', token, after: 0 })));
     ws.on('message', (d) => JSON.parse(String(d)).type === 'welcome' && resolveSession({ welcome: true, close, ws }));
     void close.then(() => resolveSession({ welcome: false, close, ws }));
@@ -48,14 +62,22 @@ for (const backend of ['sqlite', 'redis'] as const) {
 
     const s = await session(relay.wsUrl, live);
     expect(s.welcome).toBe(true);
-    await fetch(`${relay.url}/snapengage/conversation-events`, { method: 'POST', headers: { authorization: WEBHOOK_TOKEN, 'content-type': 'application/json' }, body: JSON.stringify(conversationEvent('rev@example.com', 'rev-1', 1)) });
+    await fetch(`${relay.url}/snapengage/conversation-events`, {
+      method: 'POST',
+      headers: { authorization: WEBHOOK_TOKEN, 'content-type': 'application/json' },
+      body: JSON.stringify(conversationEvent('rev@example.com', 'rev-1', 1)),
+    });
     // By its id with SQLite, the whole token on stdin with Redis: both ways an operator may revoke.
     const how = backend === 'sqlite' ? ['--jti', decodeRelayToken(live)!.jti] : ['--stdin'];
     const cli = spawnSync(process.execPath, [...RELAY_CLI, 'revoke', ...how], {
       cwd: RELAY_DIR,
       encoding: 'utf8',
       input: backend === 'sqlite' ? '' : live,
-      env: { PATH: process.env.PATH!, RELAY_DB: join(relay.dir, 'relay.db'), ...(env.RELAY_REDIS_URL ? { RELAY_REDIS_URL: env.RELAY_REDIS_URL } : {}) },
+      env: {
+        PATH: process.env.PATH!,
+        RELAY_DB: join(relay.dir, 'relay.db'),
+        ...(env.RELAY_REDIS_URL ? { RELAY_REDIS_URL: env.RELAY_REDIS_URL } : {}),
+      },
       timeout: 20_000,
     });
     expect(cli.status, cli.stderr).toBe(0);

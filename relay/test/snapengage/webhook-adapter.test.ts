@@ -92,7 +92,15 @@ describe('adaptConversationEvent', () => {
     });
     expect(e.id).toBe('e-9');
     expect(e.recipients).toEqual(['alice@example.com']);
-    expect(e.data).toMatchObject({ conversationId: 'c-9', widgetId: 'w-2', agentId: 'Alice@Example.com', agentAlias: 'Alice', requesterEmail: 'sam@example.org', pageUrl: 'https://x', createdAt: 1763999990000 });
+    expect(e.data).toMatchObject({
+      conversationId: 'c-9',
+      widgetId: 'w-2',
+      agentId: 'Alice@Example.com',
+      agentAlias: 'Alice',
+      requesterEmail: 'sam@example.org',
+      pageUrl: 'https://x',
+      createdAt: 1763999990000,
+    });
     expect(e.data).not.toHaveProperty('case_id');
     expect(e.data).not.toHaveProperty('widget_id');
   });
@@ -111,7 +119,10 @@ describe('adaptConversationEvent', () => {
   it('a timestamp no date can hold is treated as absent, never a crash', () => {
     expect(toEpochMs(1e308)).toBeUndefined();
     expect(toEpochMs('9'.repeat(40))).toBeUndefined();
-    expect(adaptConversationEvent({ ...canonical, timestamp: 1e308 })).toMatchObject({ ok: false, error: expect.stringContaining('timestamp') });
+    expect(adaptConversationEvent({ ...canonical, timestamp: 1e308 })).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('timestamp'),
+    });
   });
 
   it('derives a stable id when eventId is missing, equal across spellings', () => {
@@ -132,9 +143,17 @@ describe('adaptConversationEvent', () => {
 
   it('a field read from its own spelling replaces a copied one of the same name, and an absent one removes it', () => {
     // `conversation.agentId` is not one of the agent's spellings: it is copied, then the agent read from `agent.id` wins.
-    const e = ok({ ...canonical, conversation: { ...canonical.conversation, agentId: 'nested@example.com', agentAlias: 'Nested', note: 'n' } });
+    const e = ok({
+      ...canonical,
+      conversation: { ...canonical.conversation, agentId: 'nested@example.com', agentAlias: 'Nested', note: 'n' },
+    });
     expect(e.data).toMatchObject({ agentId: 'alice@example.com', agentAlias: 'Alice', note: 'n' });
-    const queued = ok({ event: 'conversation_queued', eventId: 'q-1', timestamp: TS, conversation: { id: 'c-2', agentAlias: 'Nested', note: 'n' } });
+    const queued = ok({
+      event: 'conversation_queued',
+      eventId: 'q-1',
+      timestamp: TS,
+      conversation: { id: 'c-2', agentAlias: 'Nested', note: 'n' },
+    });
     expect(queued.data).not.toHaveProperty('agentAlias');
     expect(queued.data).not.toHaveProperty('agentId');
     expect(queued.data).toMatchObject({ conversationId: 'c-2', note: 'n' });
@@ -142,7 +161,10 @@ describe('adaptConversationEvent', () => {
 
   it('a "__proto__" key in the body changes neither the fields nor the prototype of data', () => {
     const body = JSON.parse(
-      JSON.stringify({ ...canonical, agent: { id: 'alice@example.com' } }).replace('{', '{"__proto__":{"agentAlias":{"x":1},"closedAt":"soon"},'),
+      JSON.stringify({ ...canonical, agent: { id: 'alice@example.com' } }).replace(
+        '{',
+        '{"__proto__":{"agentAlias":{"x":1},"closedAt":"soon"},',
+      ),
     ) as unknown;
     const e = ok(body);
     expect(Object.getPrototypeOf(e.data)).toBe(Object.prototype);
@@ -160,12 +182,20 @@ describe('adaptConversationEvent', () => {
   });
 
   it('transferred goes to both agents, deduped', () => {
-    const body = { ...canonical, event: 'conversation_transferred', transfer: { fromAgentId: 'bob@example.com', toAgentId: 'alice@example.com' } };
+    const body = {
+      ...canonical,
+      event: 'conversation_transferred',
+      transfer: { fromAgentId: 'bob@example.com', toAgentId: 'alice@example.com' },
+    };
     const e = ok(body);
     expect(e.kind).toBe('transferred');
     expect(e.recipients.sort()).toEqual(['alice@example.com', 'bob@example.com']);
     expect(e.data.transfer).toEqual({ fromAgentId: 'bob@example.com', toAgentId: 'alice@example.com' });
-    const snake = ok({ event: 'transferred', case_id: 'c', transfer: { from_agent_id: 'Bob@example.com', to_agent_id: 'bob@example.com' } });
+    const snake = ok({
+      event: 'transferred',
+      case_id: 'c',
+      transfer: { from_agent_id: 'Bob@example.com', to_agent_id: 'bob@example.com' },
+    });
     expect(snake.recipients).toEqual(['bob@example.com']);
   });
 
@@ -176,7 +206,11 @@ describe('adaptConversationEvent', () => {
   });
 
   it('labeled, surveyed, closed carry their fields', () => {
-    const l = ok({ ...canonical, event: 'conversation_labeled', labels: [{ name: 'topic', value: 'billing' }, { name: 'n', value: 3 }, 'plain'] });
+    const l = ok({
+      ...canonical,
+      event: 'conversation_labeled',
+      labels: [{ name: 'topic', value: 'billing' }, { name: 'n', value: 3 }, 'plain'],
+    });
     expect(l.data.labels).toEqual([{ name: 'topic', value: 'billing' }, { name: 'n', value: '3' }, { name: 'plain' }]);
     const s = ok({ ...canonical, event: 'conversation_surveyed', survey: { score: '5', comment: 'Great help' } });
     expect(s.data.survey).toEqual({ score: 5, comment: 'Great help' });
@@ -211,7 +245,13 @@ describe('adaptConversationEvent', () => {
 describe('sandbox payload variants (shared source of spellings)', () => {
   for (const kind of CONVERSATION_KINDS) {
     it(`${kind}: every variant adapts to the same kind, recipients and data`, () => {
-      const body = sandbox.conversationEvent(kind, { agent: 'alice@example.com', fromAgent: 'bob@example.com', timestamp: TS, conversationId: 'c-42', eventId: 'e-42' });
+      const body = sandbox.conversationEvent(kind, {
+        agent: 'alice@example.com',
+        fromAgent: 'bob@example.com',
+        timestamp: TS,
+        conversationId: 'c-42',
+        eventId: 'e-42',
+      });
       const reference = ok(body);
       const variants = sandbox.variants(body);
       expect(variants.length).toBeGreaterThan(5);
@@ -229,29 +269,53 @@ describe('sandbox payload variants (shared source of spellings)', () => {
         expect(e.event.data.transfer, v.name).toEqual(reference.data.transfer);
         expect(e.event.data.labels, v.name).toEqual(reference.data.labels);
         expect(e.event.data.survey, v.name).toEqual(reference.data.survey);
-        if (kind === 'closed') expect(Math.abs((e.event.data.closedAt as number) - (reference.data.closedAt as number)), v.name).toBeLessThan(1000);
+        if (kind === 'closed')
+          expect(Math.abs((e.event.data.closedAt as number) - (reference.data.closedAt as number)), v.name).toBeLessThan(1000);
         if (!v.spelling.includes('no-event-id')) expect(e.event.id, v.name).toBe('e-42');
         expect(ConversationData.safeParse(e.event.data).success).toBe(true);
       }
-      const noId = variants.filter((v) => v.spelling.includes('no-event-id')).map((v) => (adaptConversationEvent(v.body) as { event: { id: string } }).event.id);
+      const noId = variants
+        .filter((v) => v.spelling.includes('no-event-id'))
+        .map((v) => (adaptConversationEvent(v.body) as { event: { id: string } }).event.id);
       expect(new Set(noId).size).toBe(1);
     });
   }
 
   it('agent status variants', () => {
-    const body = sandbox.agentStatusEvent({ agentId: 'alice@example.com', status: 'pause', substatus: 'Lunch', previousStatus: 'online', timestamp: TS });
+    const body = sandbox.agentStatusEvent({
+      agentId: 'alice@example.com',
+      status: 'pause',
+      substatus: 'Lunch',
+      previousStatus: 'online',
+      timestamp: TS,
+    });
     for (const v of sandbox.variants(body)) {
       const r = adaptAgentStatusEvent(v.body);
       expect(r.ok, v.name).toBe(true);
-      if (r.ok) expect(r.event.data, v.name).toMatchObject({ agentId: 'alice@example.com', status: 'pause', substatus: 'Lunch', previousStatus: 'online' });
+      if (r.ok)
+        expect(r.event.data, v.name).toMatchObject({
+          agentId: 'alice@example.com',
+          status: 'pause',
+          substatus: 'Lunch',
+          previousStatus: 'online',
+        });
     }
   });
 });
 
 describe('adaptAgentStatusEvent', () => {
   it('maps the contract body', () => {
-    const r = adaptAgentStatusEvent({ agentId: 'Alice@example.com', status: 'pause', substatus: 'Meeting', previousStatus: 'online', timestamp: TS });
-    expect(r).toMatchObject({ ok: true, event: { kind: 'agent_status', at: new Date(TS).toISOString(), recipients: ['alice@example.com'] } });
+    const r = adaptAgentStatusEvent({
+      agentId: 'Alice@example.com',
+      status: 'pause',
+      substatus: 'Meeting',
+      previousStatus: 'online',
+      timestamp: TS,
+    });
+    expect(r).toMatchObject({
+      ok: true,
+      event: { kind: 'agent_status', at: new Date(TS).toISOString(), recipients: ['alice@example.com'] },
+    });
     if (r.ok) {
       expect(r.event.data).toEqual({ agentId: 'Alice@example.com', status: 'pause', substatus: 'Meeting', previousStatus: 'online' });
       expect(AgentStatusData.safeParse(r.event.data).success).toBe(true);
@@ -277,14 +341,24 @@ describe('adaptAgentStatusEvent', () => {
     expect(err(body, adaptAgentStatusEvent)).toContain(field);
   });
 
-  it.each(['__proto__', 'constructor', '__defineGetter__', 'hasOwnProperty'])('a status or previous status "%s" is text, not a lookup into Object.prototype', (word) => {
-    // As a previous status it is kept as sent (lowercased), like any other value we do not know.
-    const r = adaptAgentStatusEvent(JSON.parse(JSON.stringify({ agentId: 'a@b.c', status: 'Available', previousStatus: word })));
-    expect(r).toMatchObject({ ok: true, event: { data: { status: 'online', previousStatus: word.toLowerCase() } } });
-    // As the status it is refused by name, like any unknown status.
-    expect(adaptAgentStatusEvent({ agentId: 'a@b.c', status: word })).toEqual({ ok: false, error: `status must be online, pause or offline (got "${word}")`, reason: 'unknown_status' });
-    expect(adaptAgentStatusEvent({ agentId: 'a@b.c', status: 'online', previousStatus: 'PAUSED' })).toMatchObject({ ok: true, event: { data: { previousStatus: 'pause' } } });
-  });
+  it.each(['__proto__', 'constructor', '__defineGetter__', 'hasOwnProperty'])(
+    'a status or previous status "%s" is text, not a lookup into Object.prototype',
+    (word) => {
+      // As a previous status it is kept as sent (lowercased), like any other value we do not know.
+      const r = adaptAgentStatusEvent(JSON.parse(JSON.stringify({ agentId: 'a@b.c', status: 'Available', previousStatus: word })));
+      expect(r).toMatchObject({ ok: true, event: { data: { status: 'online', previousStatus: word.toLowerCase() } } });
+      // As the status it is refused by name, like any unknown status.
+      expect(adaptAgentStatusEvent({ agentId: 'a@b.c', status: word })).toEqual({
+        ok: false,
+        error: `status must be online, pause or offline (got "${word}")`,
+        reason: 'unknown_status',
+      });
+      expect(adaptAgentStatusEvent({ agentId: 'a@b.c', status: 'online', previousStatus: 'PAUSED' })).toMatchObject({
+        ok: true,
+        event: { data: { previousStatus: 'pause' } },
+      });
+    },
+  );
 });
 
 describe('agent spellings', () => {

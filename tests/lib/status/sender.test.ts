@@ -156,7 +156,10 @@ describe('status sender', () => {
     await sender.request('online', undefined, 'popup');
     await sender.kick();
     expect(h.calls).toHaveLength(0);
-    expect(viewStatus(await statusItem.get())).toMatchObject({ phase: 'pending', message: "You're offline — the change will be sent when you're back online" });
+    expect(viewStatus(await statusItem.get())).toMatchObject({
+      phase: 'pending',
+      message: "You're offline — the change will be sent when you're back online",
+    });
     h.setOnline(true);
     await sender.kick();
     expect(h.calls).toHaveLength(1);
@@ -180,7 +183,10 @@ describe('status sender', () => {
     expect((await statusItem.get()).confirmed).toMatchObject({ status: 'pause', substatus: 'Meeting' });
     await sender.observe({ status: 'online', since: 50, source: 'snapengage' }); // stale echo
     expect((await statusItem.get()).confirmed).toMatchObject({ status: 'pause' });
-    await statusItem.update((s) => ({ ...s, intent: { id: 'x', status: 'online', source: 'popup', createdAt: 1, attempts: 0, nextAttemptAt: 9e15 } }));
+    await statusItem.update((s) => ({
+      ...s,
+      intent: { id: 'x', status: 'online', source: 'popup', createdAt: 1, attempts: 0, nextAttemptAt: 9e15 },
+    }));
     await sender.observe({ status: 'offline', since: 200, source: 'snapengage' });
     expect((await statusItem.get()).confirmed).toMatchObject({ status: 'pause' });
   });
