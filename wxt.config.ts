@@ -66,7 +66,7 @@ function inlineCss(): Plugin {
       handler(html, ctx) {
         return html.replace(/<link rel="stylesheet"[^>]*href="\/?([^"]+\.css)"[^>]*>/g, (tag, file: string) => {
           const asset = ctx.bundle?.[file];
-          if (!asset || asset.type !== 'asset') return tag;
+          if (asset?.type !== 'asset') return tag;
           delete ctx.bundle![file];
           return `<style>${String(asset.source)}</style>`;
         });

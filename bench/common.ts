@@ -53,19 +53,19 @@ export function webhookTemplate(): (agent: string, eventId: string, sentUs: numb
 /** Reads the send time back out of whatever text a contender delivered. */
 export function sentTimeOf(text: string): number {
   const i = text.indexOf(TIME_MARK);
-  if (i < 0) return NaN;
-  return parseInt(text.slice(i + TIME_MARK.length, i + TIME_MARK.length + 20), 10);
+  if (i < 0) return Number.NaN;
+  return Number.parseInt(text.slice(i + TIME_MARK.length, i + TIME_MARK.length + 20), 10);
 }
 
 export function percentile(sorted: ArrayLike<number>, p: number): number {
-  if (sorted.length === 0) return NaN;
+  if (sorted.length === 0) return Number.NaN;
   const idx = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[idx]!;
 }
 
 export function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
-  const m = s.length ? (s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2) : NaN;
+  const m = s.length ? (s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2) : Number.NaN;
   return Math.round(m * 100) / 100; // figures for people: no 151.85000000000002
 }
 
@@ -88,7 +88,7 @@ export function procCpuMs(pid: number): number {
 /** Resident set size of a process, in bytes. */
 export function procRssBytes(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) * 1024 : NaN;
+  return m ? Number(m[1]) * 1024 : Number.NaN;
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -153,7 +153,7 @@ export function waitFor<T>(child: ChildProcess, type: string, timeoutMs = 60_000
   });
 }
 
-export async function stopChild(child: ChildProcess, timeoutMs = 5_000): Promise<void> {
+export async function stopChild(child: ChildProcess, timeoutMs = 5000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   child.kill('SIGTERM');

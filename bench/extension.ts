@@ -163,7 +163,7 @@ export async function runExtensionBench(opts: { quick: boolean; log: (line: stri
       try {
         // The previous popup must be gone, or the watcher could find it instead of the new one.
         await probe.waitForFunction(`chrome.extension.getViews({ type: 'popup' }).length === 0`, undefined, {
-          timeout: 5_000,
+          timeout: 5000,
           polling: 10,
         });
         const watched = probe.evaluate(WATCH_POPUP) as Promise<{ ms: number; epochMs: number; seenReady: boolean }>;
@@ -199,11 +199,11 @@ export async function runExtensionBench(opts: { quick: boolean; log: (line: stri
       await page.setViewportSize({ width: 360, height: 420 });
       await page.addInitScript(TTI_SCRIPT);
       await page.goto(`chrome-extension://${ext.extensionId}/popup.html`);
-      await page.waitForFunction(() => (window as unknown as { __tti?: number }).__tti !== undefined, undefined, {
+      await page.waitForFunction(() => (globalThis as unknown as { __tti?: number }).__tti !== undefined, undefined, {
         timeout: 10_000,
         polling: 20,
       });
-      tabTti.push(Math.round((await page.evaluate(() => (window as unknown as { __tti: number }).__tti)) * 10) / 10);
+      tabTti.push(Math.round((await page.evaluate(() => (globalThis as unknown as { __tti: number }).__tti)) * 10) / 10);
       await page.close();
     }
     log(`  popup page in a tab interactive: median ${median(tabTti)} ms`);
@@ -218,7 +218,7 @@ export async function runExtensionBench(opts: { quick: boolean; log: (line: stri
       const arrived = new Promise<number>((r) => (statusRequestAt = () => r(performance.now())));
       const t0 = performance.now();
       await popup.evaluate((id) => (document.querySelector(`[data-testid="${id}"]`) as HTMLButtonElement).click(), target);
-      const t1 = await Promise.race([arrived, sleep(10_000).then(() => NaN)]);
+      const t1 = await Promise.race([arrived, sleep(10_000).then(() => Number.NaN)]);
       statusRequestAt = undefined;
       if (Number.isNaN(t1)) throw new Error('no status request reached the sandbox within 10 s');
       clicks.push(Math.round((t1 - t0) * 10) / 10);

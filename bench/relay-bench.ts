@@ -113,7 +113,7 @@ export function relayPlans(quick: boolean): Plan[] {
       { agents: 20, rounds: 3, fixed: { rate: 200, seconds: 1 }, ramp: { rates: [500, 1500], seconds: 0.5 } },
       { agents: 200, fixed: { rate: 200, seconds: 0.5 } },
     ];
-  const rates = [2000, 4000, 6000, 8000, 11000, 15000, 20000];
+  const rates = [2000, 4000, 6000, 8000, 11_000, 15_000, 20_000];
   return [
     { agents: 100, fixed: { rate: 1000, seconds: 5 }, ramp: { rates, seconds: 2 } },
     // The goals' scenario: three rounds, so its verdicts do not hang on one noisy minute.
@@ -130,7 +130,7 @@ const latencyStats = (us: number[]): LatencyStats => {
     p50: ms(percentile(sorted, 50)),
     p99: ms(percentile(sorted, 99)),
     p999: ms(percentile(sorted, 99.9)),
-    max: ms(sorted[sorted.length - 1] ?? NaN),
+    max: ms(sorted.at(-1) ?? Number.NaN),
   };
 };
 
@@ -219,8 +219,8 @@ async function runLoad(
     acceptedPerSec: Math.round(accepted / ((endResp - startUs) / 1e6)),
     deliveredPerSec: delivered ? Math.round(delivered / ((endRecv - startUs) / 1e6)) : 0,
     latencyMs: latencyStats(latencies),
-    cpuMsPer1k: delivered ? Math.round(((cpu1 - cpu0) / delivered) * 1000 * 10) / 10 : NaN,
-    harnessCpuMsPer1k: delivered ? Math.round(((harness1 - harness0) / delivered) * 1000 * 10) / 10 : NaN,
+    cpuMsPer1k: delivered ? Math.round(((cpu1 - cpu0) / delivered) * 1000 * 10) / 10 : Number.NaN,
+    harnessCpuMsPer1k: delivered ? Math.round(((harness1 - harness0) / delivered) * 1000 * 10) / 10 : Number.NaN,
   };
   if (failed) stats.failures = Object.assign({}, ...loads.map((l) => l.statuses)) as Record<string, number>;
   return stats;

@@ -250,16 +250,16 @@ export function renderTables(res: BenchResults): string {
         [
           ['popup JS + CSS gzipped', `${(res.extension.popupGzipBytes / 1024).toFixed(2)} KB`],
           [
-            'toolbar popup interactive, from its navigation (median of ' + (b?.toolbarTtiMs?.samples.length ?? 0) + ')',
+            `toolbar popup interactive, from its navigation (median of ${b?.toolbarTtiMs?.samples.length ?? 0})`,
             b?.toolbarTtiMs ? `${b.toolbarTtiMs.median} ms` : (b?.toolbarSkipped ?? res.extension.skipped ?? '—'),
           ],
           ['toolbar popup: openPopup call → interactive', b?.toolbarOpenToTtiMs ? `${b.toolbarOpenToTtiMs.median} ms` : '—'],
           [
-            'popup page in a tab interactive, from its navigation (median of ' + (b?.ttiMs.samples.length ?? 0) + ')',
+            `popup page in a tab interactive, from its navigation (median of ${b?.ttiMs.samples.length ?? 0})`,
             b ? `${b.ttiMs.median} ms` : (res.extension.skipped ?? '—'),
           ],
           [
-            'click → request at the sandbox (median of ' + (b?.clickToRequestMs.samples.length ?? 0) + ')',
+            `click → request at the sandbox (median of ${b?.clickToRequestMs.samples.length ?? 0})`,
             b ? `${b.clickToRequestMs.median} ms` : '—',
           ],
           [
@@ -302,7 +302,7 @@ async function main() {
     const path = resolve(process.argv[from + 1]!);
     const saved = JSON.parse(readFileSync(path, 'utf8')) as BenchResults;
     saved.goals = evaluateGoals(saved);
-    writeFileSync(path, JSON.stringify(saved, null, 2) + '\n');
+    writeFileSync(path, `${JSON.stringify(saved, null, 2)}\n`);
     if (!saved.quick) updateReadme(saved, path);
     console.log(renderTables(saved));
     return;
@@ -339,9 +339,9 @@ async function main() {
   res.goals = evaluateGoals(res);
   res.durationS = Math.round((Date.now() - started) / 1000);
   mkdirSync(dirname(args.json), { recursive: true });
-  writeFileSync(args.json, JSON.stringify(res, null, 2) + '\n');
+  writeFileSync(args.json, `${JSON.stringify(res, null, 2)}\n`);
   if (args.readme) updateReadme(res, args.json);
-  console.log('\n' + renderTables(res) + '\n');
+  console.log(`\n${renderTables(res)}\n`);
   console.log(`results: ${relative(ROOT, args.json)}${args.readme ? ', bench/README.md' : ''}`);
 }
 

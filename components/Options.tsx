@@ -176,7 +176,7 @@ export function Options() {
             hint={t('apiBaseUrlHint', [SNAPENGAGE_API_BASE])}
           />
           <div class="row">
-            <button type="button" class="btn" onClick={test} disabled={!!busy}>
+            <button type="button" class="btn" onClick={test} disabled={Boolean(busy)}>
               {busy === 'test' ? t('testing') : t('testConnection')}
             </button>
             {shown('test')}
@@ -247,7 +247,7 @@ export function Options() {
         </section>
         <DaySettings value={draft.day} errors={errors} onChange={set('day')} />
         <div class="row">
-          <button type="submit" class="btn btn--primary" disabled={!!busy}>
+          <button type="submit" class="btn btn--primary" disabled={Boolean(busy)}>
             {busy === 'save' ? t('saving') : t('save')}
           </button>
           {shown('save')}

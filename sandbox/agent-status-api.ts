@@ -26,7 +26,11 @@ export interface ApiContext {
   onStatusSet(change: StatusChange): void;
 }
 
-type Route = { name: 'status' | 'logs'; orgId: string; method: 'POST' | 'GET' };
+interface Route {
+  name: 'status' | 'logs';
+  orgId: string;
+  method: 'POST' | 'GET';
+}
 
 function matchRoute(pathname: string): Route | undefined {
   const status = /^\/api\/v2\/([^/]+)\/agent\/status\/?$/.exec(pathname);

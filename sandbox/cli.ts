@@ -119,7 +119,7 @@ async function serve(args: string[]): Promise<number> {
     help: { type: 'boolean' },
   });
   const port = Number(values.port ?? env.SANDBOX_PORT ?? DEFAULT_PORT);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0–65535, got ${values.port}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`--port must be 0–65535, got ${values.port}`);
   const agents = (values.agents ?? env.SANDBOX_AGENTS)
     ?.split(',')
     .map((a) => a.trim())

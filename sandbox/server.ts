@@ -182,7 +182,7 @@ export async function createSandbox(opts: SandboxOptions = {}): Promise<Sandbox>
       deliveryLog.push({ ...plain, kind, time: new Date().toISOString() });
       log(`webhook ${kind} → ${r.url}: ${r.status ?? r.error} after ${r.attempts} attempt(s)`);
     }
-    if (deliveryLog.length > 2_000) deliveryLog.splice(0, deliveryLog.length - 2_000);
+    if (deliveryLog.length > 2000) deliveryLog.splice(0, deliveryLog.length - 2000);
     return result;
   }
 

@@ -44,7 +44,7 @@ export interface DeliveryResult {
   duplicate?: DeliveryResult;
 }
 
-export const DEFAULT_RETRY = { maxAttempts: 20, initialDelayMs: 200, maxDelayMs: 5_000 } as const;
+export const DEFAULT_RETRY = { maxAttempts: 20, initialDelayMs: 200, maxDelayMs: 5000 } as const;
 
 export function backoffDelay(attempt: number, initialDelayMs: number, maxDelayMs: number): number {
   return Math.min(initialDelayMs * 2 ** (attempt - 1), maxDelayMs);

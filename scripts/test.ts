@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { CHROMIUM_HELP, findChromium } from './chromium';
 
-const steps: Array<[string, string[]]> = [
+const steps: [string, string[]][] = [
   ['Type-check (every tsconfig)', ['node', '--import', 'tsx', 'scripts/typecheck.ts']],
   ['Unit, relay and sandbox tests', ['npx', 'vitest', 'run']],
   ['Fault injection and fuzzing (relay, Redis)', ['npx', 'vitest', 'run', '--config', 'relay/vitest.reliability.config.ts']],

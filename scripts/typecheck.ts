@@ -29,7 +29,7 @@ function check(project: string): Promise<{ project: string; ok: boolean; output:
 }
 
 const queue = [...TSCONFIGS];
-const results: Array<Awaited<ReturnType<typeof check>>> = [];
+const results: Awaited<ReturnType<typeof check>>[] = [];
 await Promise.all(
   Array.from({ length: 2 }, async () => {
     for (let project = queue.shift(); project; project = queue.shift()) {

@@ -33,7 +33,7 @@ export function startBackground() {
       clearTimeout(retryTimer);
       retryTimer = setTimeout(() => void sender.kick(), Math.max(0, at - Date.now()));
       // The timer dies with the worker; the alarm wakes it again if that happens first.
-      void browser.alarms.create(RETRY_ALARM, { when: at + 1_000 });
+      void browser.alarms.create(RETRY_ALARM, { when: at + 1000 });
     }),
     onIntent: automation.onIntent,
     onConfirmed: (confirmed) => {
@@ -71,7 +71,7 @@ export function startBackground() {
       const settings = await loadSettings();
       if (!settings.ok || !settings.settings.relayUrl || !settings.settings.relayToken) return { ...stats, relayNote: t('statsNeedRelay') };
       try {
-        const events = await fetchStoredEvents(settings.settings.relayUrl, settings.settings.relayToken, AbortSignal.timeout(5_000));
+        const events = await fetchStoredEvents(settings.settings.relayUrl, settings.settings.relayToken, AbortSignal.timeout(5000));
         return { ...stats, ...chatFigures(events, now) };
       } catch (error) {
         return { ...stats, relayNote: t('statsUnavailable', [(error as Error).message]) };

@@ -3,6 +3,7 @@
 // are rethrown on the caller's side.
 import * as z from 'zod/mini';
 import { SettableStatus, StatusSource } from '../status/state';
+import type { TodayStats } from '../stats/today';
 
 export const Messages = {
   setStatus: z.object({
@@ -33,8 +34,6 @@ export interface TestResult {
   ok: boolean;
   message: string;
 }
-
-import type { TodayStats } from '../stats/today';
 
 export interface MessageAnswers {
   setNextStatus: null;

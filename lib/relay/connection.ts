@@ -10,7 +10,7 @@ import type { MessagePayload, TestResult } from '../messaging/protocol';
 import { handleEvent, type EventOutcome } from './events';
 import { relayStateItem, type RelayState } from './state';
 
-export const RELAY_TEST_TIMEOUT_MS = 5_000;
+export const RELAY_TEST_TIMEOUT_MS = 5000;
 const REJECT_CODES = new Set([4401, 4403]);
 
 /** What the agent is told when the relay closes with one of REJECT_CODES (the reason is the relay's own). */

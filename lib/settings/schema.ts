@@ -81,7 +81,7 @@ export const Settings = z
       message: 'errQuickPause' satisfies MessageKey,
       path: ['quickPauseSubstatus'],
     }),
-    z.refine((s) => !s.relayUrl || !!s.relayToken, { message: 'errRelayToken' satisfies MessageKey, path: ['relayToken'] }),
+    z.refine((s) => !s.relayUrl || Boolean(s.relayToken), { message: 'errRelayToken' satisfies MessageKey, path: ['relayToken'] }),
   );
 export type Settings = z.infer<typeof Settings>;
 export type SettingsInput = z.input<typeof Settings>;

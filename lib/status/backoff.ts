@@ -1,4 +1,4 @@
-export const BACKOFF_BASE_MS = 1_000;
+export const BACKOFF_BASE_MS = 1000;
 export const BACKOFF_MAX_MS = 60_000;
 
 /**

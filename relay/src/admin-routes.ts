@@ -110,7 +110,7 @@ export function createAdminHandler(deps: AdminDeps) {
       const page = await store.listQuarantine({ after, limit: PAGE });
       if (page.length === 0) return;
       yield* page;
-      after = page[page.length - 1]!.n;
+      after = page.at(-1)!.n;
     }
   }
 
@@ -178,7 +178,7 @@ export function createAdminHandler(deps: AdminDeps) {
         detail: e.detail,
         preview: previewOf(e.body),
       })),
-      next: entries.length === limit ? entries[entries.length - 1]!.n : null,
+      next: entries.length === limit ? entries.at(-1)!.n : null,
     };
   }
 

@@ -21,7 +21,7 @@ export function safeEqual(a: string, b: string): boolean {
 
 /** `Authorization: <token>`, `Authorization: Bearer <token>`, or `Authentication:` likewise. */
 export function presentedWebhookToken(headers: IncomingHttpHeaders): string | undefined {
-  const raw = headers.authorization ?? headers['authentication'];
+  const raw = headers.authorization ?? headers.authentication;
   const value = Array.isArray(raw) ? raw[0] : raw;
   if (!value) return undefined;
   return value.replace(/^\s*bearer\s+/i, '').trim() || undefined;
@@ -79,7 +79,7 @@ export function issueRelayToken(
   const ttlDays = opts.ttlDays ?? DEFAULT_TOKEN_TTL_DAYS;
   if (ttlDays !== 'never') {
     if (!(ttlDays > 0)) throw new Error('ttlDays must be positive');
-    claims.exp = iat + Math.round(ttlDays * 86400);
+    claims.exp = iat + Math.round(ttlDays * 86_400);
   }
   const payload = Buffer.from(JSON.stringify(claims)).toString('base64url');
   return { token: `${PREFIX}.${payload}.${sign(secret, payload)}`, claims };

@@ -95,7 +95,7 @@ function token(values: Values, positionals: string[]): void {
         `relay: note: the address has characters beyond ASCII (${named}): it is another agent than an ASCII address that looks the same\n`,
       );
     }
-    process.stdout.write(token + '\n');
+    process.stdout.write(`${token}\n`);
   } catch (err) {
     fail([(err as Error).message]);
   }

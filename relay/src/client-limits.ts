@@ -84,13 +84,13 @@ function ipv6Groups(address: string): string[] {
   const v4 = /(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(a);
   if (v4) {
     const [b0, b1, b2, b3] = v4.slice(1).map(Number) as [number, number, number, number];
-    a = a.slice(0, v4.index) + ((b0 << 8) | b1).toString(16) + ':' + ((b2 << 8) | b3).toString(16);
+    a = `${a.slice(0, v4.index)}${((b0 << 8) | b1).toString(16)}:${((b2 << 8) | b3).toString(16)}`;
   }
   const [head = '', tail] = a.split('::');
   const left = head ? head.split(':') : [];
   const right = tail ? tail.split(':') : [];
-  const fill = tail === undefined ? [] : Array<string>(8 - left.length - right.length).fill('0');
-  return [...left, ...fill, ...right].map((g) => parseInt(g, 16).toString(16));
+  const fill = tail === undefined ? [] : new Array<string>(8 - left.length - right.length).fill('0');
+  return [...left, ...fill, ...right].map((g) => Number.parseInt(g, 16).toString(16));
 }
 
 /** The key an address is limited under: IPv4 as is, IPv6 by its /64 (`2001:db8:0:1::/64`). */

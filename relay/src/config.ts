@@ -8,7 +8,7 @@ import { trustEntryError } from './client-limits';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-const port = z.int('must be an integer').check(z.minimum(0, 'must be 0..65535'), z.maximum(65535, 'must be 0..65535'));
+const port = z.int('must be an integer').check(z.minimum(0, 'must be 0..65535'), z.maximum(65_535, 'must be 0..65535'));
 const positiveInt = z.int('must be an integer').check(z.positive('must be positive'));
 /** Shared secrets must be hard to guess: the same floor as RELAY_SECRET (openssl rand -hex 32 gives 64). */
 export const MIN_SECRET_LENGTH = 32;
@@ -21,7 +21,7 @@ const parseUrl = (s: string) => {
   try {
     return new URL(s);
   } catch {
-    return undefined;
+    return;
   }
 };
 /** 127.0.0.0/8, ::1, localhost: traffic that never leaves the machine. URL has already normalised the spelling. */
@@ -40,7 +40,7 @@ const phoneSystemUrl = z.string().check(
   ),
   z.refine((s) => {
     const u = s === '' ? undefined : parseUrl(s);
-    return !u || u.protocol !== 'http:' || isLoopbackHost(u.hostname);
+    return u?.protocol !== 'http:' || isLoopbackHost(u.hostname);
   }, 'must be https:// (plain http:// only to 127.0.0.0/8, [::1] or localhost)'),
 );
 

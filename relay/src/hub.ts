@@ -72,7 +72,7 @@ export function originAllowed(origin: string | undefined, allowed: readonly stri
 }
 
 /** Close reasons are limited to 123 bytes by the websocket protocol. */
-const reasonText = (s: string) => (Buffer.byteLength(s) <= 123 ? s : Buffer.from(s).subarray(0, 120).toString('utf8') + '...');
+const reasonText = (s: string) => (Buffer.byteLength(s) <= 123 ? s : `${Buffer.from(s).subarray(0, 120).toString('utf8')}...`);
 
 /** Same text as JSON.stringify({ type, seq, id, kind, at, data }), reusing the data's JSON when the webhook route made it. */
 export const eventFrameText = (e: StoredEvent) =>

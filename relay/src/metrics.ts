@@ -218,6 +218,6 @@ export class RelayMetrics {
       '# TYPE relay_event_loop_delay_window_seconds gauge',
       `relay_event_loop_delay_window_seconds ${((performance.now() - window.since) / 1000).toFixed(3)}`,
     );
-    return lines.join('\n') + '\n';
+    return `${lines.join('\n')}\n`;
   }
 }

@@ -102,7 +102,7 @@ export function noticesFor(event: NewEvent): PhoneChatNotice[] {
     else if (agentIdOf(transfer.fromAgentId) === event.agent) state = 'chat-ended';
   }
   if (!state) return [];
-  const id = 'n-' + createHash('sha256').update(`${event.id}|${event.agent}|${state}`).digest('hex').slice(0, 32);
+  const id = `n-${createHash('sha256').update(`${event.id}|${event.agent}|${state}`).digest('hex').slice(0, 32)}`;
   return [{ agent: event.agent, state, chatId, id, at: event.at }];
 }
 
@@ -161,7 +161,7 @@ export class PhoneOutbox {
     `);
     this.stmts = {
       insert: this.db.prepare(
-        `INSERT OR IGNORE INTO phone_notices (id, agent, body, created_at, next_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
+        'INSERT OR IGNORE INTO phone_notices (id, agent, body, created_at, next_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
       ),
       // The oldest pending notice of each agent: only it may be sent (per-agent order).
       heads: this.db.prepare(
@@ -171,7 +171,7 @@ export class PhoneOutbox {
       delivered: this.db.prepare(
         `UPDATE phone_notices SET status = 'delivered', attempts = attempts + 1, updated_at = ?, last_error = NULL WHERE n = ?`,
       ),
-      retry: this.db.prepare(`UPDATE phone_notices SET attempts = attempts + 1, next_at = ?, updated_at = ?, last_error = ? WHERE n = ?`),
+      retry: this.db.prepare('UPDATE phone_notices SET attempts = attempts + 1, next_at = ?, updated_at = ?, last_error = ? WHERE n = ?'),
       dropped: this.db.prepare(
         `UPDATE phone_notices SET status = 'dropped', attempts = attempts + 1, updated_at = ?, last_error = ? WHERE n = ?`,
       ),

@@ -46,7 +46,7 @@ class PhoneHttpError extends Error {
 
 /** Same (callId, state) → same id, so a redelivered call event is stored and forwarded once. */
 export function callEventId(callId: string, state: string): string {
-  return 'c-' + createHash('sha256').update(`${CALL_KIND}|${callId}|${state}`).digest('hex').slice(0, 32);
+  return `c-${createHash('sha256').update(`${CALL_KIND}|${callId}|${state}`).digest('hex').slice(0, 32)}`;
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

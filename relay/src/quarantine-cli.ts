@@ -47,7 +47,7 @@ interface Out {
   out(line: string): void;
   err(line: string): void;
 }
-const STDIO: Out = { out: (l) => process.stdout.write(l + '\n'), err: (l) => process.stderr.write(`relay: ${l}\n`) };
+const STDIO: Out = { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`relay: ${l}\n`) };
 
 interface Entry {
   id: string;

@@ -131,8 +131,8 @@ export class RelayRedisStore implements EventStore {
     });
     redis.on('error', (err: Error) => opts.onError?.(err));
     await redis.connect();
-    await redis.set(prefix + 'generation', randomBytes(12).toString('base64url'), 'NX');
-    const generation = (await redis.get(prefix + 'generation'))!;
+    await redis.set(`${prefix}generation`, randomBytes(12).toString('base64url'), 'NX');
+    const generation = (await redis.get(`${prefix}generation`))!;
     redis.defineCommand('sbAppend', { numberOfKeys: 0, lua: APPEND_LUA });
     redis.defineCommand('sbQuarantine', { numberOfKeys: 0, lua: QUARANTINE_LUA });
     redis.defineCommand('sbQuarantineUpdate', { numberOfKeys: 0, lua: QUARANTINE_UPDATE_LUA });
@@ -173,20 +173,20 @@ export class RelayRedisStore implements EventStore {
   }
 
   async readAfter(agent: string, after: number, limit: number): Promise<StoredEvent[]> {
-    const rows = await this.redis.xrange(this.prefix + 'ev:' + agent, `(${after}-0`, '+', 'COUNT', limit);
+    const rows = await this.redis.xrange(`${this.prefix}ev:${agent}`, `(${after}-0`, '+', 'COUNT', limit);
     return rows.map(([id, fields]) => this.toEvent(agent, id, fields));
   }
 
   async latest(agent: string): Promise<number> {
-    const rows = await this.redis.xrevrange(this.prefix + 'ev:' + agent, '+', '-', 'COUNT', 1);
+    const rows = await this.redis.xrevrange(`${this.prefix}ev:${agent}`, '+', '-', 'COUNT', 1);
     return rows.length ? Number(rows[0]![0].split('-')[0]) : 0;
   }
 
   async prune(olderThan: Date): Promise<number> {
     const cutoff = olderThan.getTime();
     let removed = 0;
-    for (const agent of await this.redis.smembers(this.prefix + 'agents')) {
-      const key = this.prefix + 'ev:' + agent;
+    for (const agent of await this.redis.smembers(`${this.prefix}agents`)) {
+      const key = `${this.prefix}ev:${agent}`;
       for (;;) {
         const rows = await this.redis.xrange(key, '-', '+', 'COUNT', 500);
         const old = rows.filter(([, fields]) => Number(fields[9]) < cutoff);
@@ -217,8 +217,8 @@ export class RelayRedisStore implements EventStore {
   }
 
   async listQuarantine(query: { after?: number; limit: number; ids?: readonly string[] }): Promise<QuarantineEntry[]> {
-    const order = this.prefix + 'quarantine:order';
-    let ranked: Array<[string, number]>;
+    const order = `${this.prefix}quarantine:order`;
+    let ranked: [string, number][];
     if (query.ids) {
       if (query.ids.length === 0) return [];
       const scores = await this.redis.zmscore(order, ...query.ids);
@@ -233,8 +233,8 @@ export class RelayRedisStore implements EventStore {
     if (ranked.length === 0) return [];
     const ids = ranked.map(([id]) => id);
     const [entries, whys] = await Promise.all([
-      this.redis.hmget(this.prefix + 'quarantine', ...ids),
-      this.redis.hmget(this.prefix + 'quarantine:why', ...ids),
+      this.redis.hmget(`${this.prefix}quarantine`, ...ids),
+      this.redis.hmget(`${this.prefix}quarantine:why`, ...ids),
     ]);
     return ranked.flatMap(([id, n], i) => {
       // Dropped between the two reads.
@@ -253,9 +253,9 @@ export class RelayRedisStore implements EventStore {
     if (ids.length === 0) return 0;
     const out = await this.redis
       .multi()
-      .hdel(this.prefix + 'quarantine', ...ids)
-      .hdel(this.prefix + 'quarantine:why', ...ids)
-      .zrem(this.prefix + 'quarantine:order', ...ids)
+      .hdel(`${this.prefix}quarantine`, ...ids)
+      .hdel(`${this.prefix}quarantine:why`, ...ids)
+      .zrem(`${this.prefix}quarantine:order`, ...ids)
       .exec();
     const [err, removed] = out?.[0] ?? [new Error('quarantine drop was not executed')];
     if (err) throw err;
@@ -275,11 +275,11 @@ export class RelayRedisStore implements EventStore {
   }
 
   async revokeToken(jti: string): Promise<void> {
-    await this.redis.sadd(this.prefix + 'revoked', jti);
+    await this.redis.sadd(`${this.prefix}revoked`, jti);
   }
 
   async isRevoked(jti: string): Promise<boolean> {
-    return (await this.redis.sismember(this.prefix + 'revoked', jti)) === 1;
+    return (await this.redis.sismember(`${this.prefix}revoked`, jti)) === 1;
   }
 
   async healthy(): Promise<boolean> {
@@ -331,7 +331,7 @@ export class RelayRedisStore implements EventStore {
       for (const l of this.eventListeners) l(event, m.prev);
     });
     await sub.connect();
-    await sub.subscribe(this.prefix + 'events');
+    await sub.subscribe(`${this.prefix}events`);
   }
 
   async close(): Promise<void> {

@@ -165,7 +165,7 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
       headersTimeout: 10_000,
       // The whole request, body included: 1 MiB at the slowest link SnapEngage plausibly uses.
       requestTimeout: 30_000,
-      connectionsCheckingInterval: 1_000,
+      connectionsCheckingInterval: 1000,
     },
     routes.handle,
   );
@@ -225,7 +225,7 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
     },
     'relay listening',
   );
-  logger.info({ callEvents: !!config.phoneWebhookToken, notices: !!phoneOutbox }, 'phone sync');
+  logger.info({ callEvents: Boolean(config.phoneWebhookToken), notices: Boolean(phoneOutbox) }, 'phone sync');
   if (fieldMap)
     logger.info(
       { conversationEvents: Object.keys(fieldMap.conversationEvents ?? {}), agentStatus: Object.keys(fieldMap.agentStatus ?? {}) },

@@ -33,7 +33,7 @@ parentPort.on('message', () => {
 
 export class Checkpointer {
   private readonly worker: Worker;
-  private waiting: Array<{ resolve: (r: CheckpointResult) => void; reject: (e: Error) => void }> = [];
+  private readonly waiting: Array<{ resolve: (r: CheckpointResult) => void; reject: (e: Error) => void }> = [];
   private failed: Error | undefined;
 
   constructor(dbPath: string) {

@@ -89,14 +89,14 @@ export class SqliteEventStore implements EventStore {
   /** The WAL file we fsync after commits; opened at the first commit (undefined for :memory:). */
   private readonly walPath: string | undefined;
   private walFd: number | undefined;
-  private unsynced: Unsynced[] = [];
+  private readonly unsynced: Unsynced[] = [];
   /** Commits made so far, and the newest one an fsync already started after. */
   private commits = 0;
   private covered = 0;
   private fsyncsInFlight = 0;
   private lastSyncAt = 0;
   private syncTimer: NodeJS.Timeout | undefined;
-  private drainWaiters: Array<() => void> = [];
+  private readonly drainWaiters: Array<() => void> = [];
   /** Checkpoints on a worker thread, started with the first durable commit (none for :memory:). */
   private checkpointer: Checkpointer | null | undefined;
   private checkpointing = false;
@@ -140,37 +140,40 @@ export class SqliteEventStore implements EventStore {
     this.db.prepare(`INSERT OR IGNORE INTO meta (key, value) VALUES ('generation', ?)`).run(randomBytes(12).toString('base64url'));
     this.generation = (this.db.prepare(`SELECT value FROM meta WHERE key = 'generation'`).get() as { value: string }).value;
     this.stmts = {
-      insert: this.db.prepare(`INSERT OR IGNORE INTO event_log (seq, agent, id, kind, at, data, stored_at) VALUES (?, ?, ?, ?, ?, ?, ?)`),
-      existing: this.db.prepare(`SELECT seq FROM event_log WHERE agent = ? AND id = ?`),
+      insert: this.db.prepare('INSERT OR IGNORE INTO event_log (seq, agent, id, kind, at, data, stored_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      existing: this.db.prepare('SELECT seq FROM event_log WHERE agent = ? AND id = ?'),
       // Both stop at the durable reservation, as forwarding does (see flush): a replay must not hand
       // out a seq that a power cut could give to another event.
       readAfter: this.db.prepare(
-        `SELECT seq, id, agent, kind, at, data FROM event_log WHERE agent = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?`,
+        'SELECT seq, id, agent, kind, at, data FROM event_log WHERE agent = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?',
       ),
-      latest: this.db.prepare(`SELECT MAX(seq) AS seq FROM event_log WHERE agent = ? AND seq <= ?`),
-      firstFrom: this.db.prepare(`SELECT seq, stored_at FROM event_log WHERE seq >= ? ORDER BY seq LIMIT 1`),
-      bounds: this.db.prepare(`SELECT MIN(seq) AS lo, MAX(seq) AS hi FROM event_log`),
-      pruneUpTo: this.db.prepare(`DELETE FROM event_log WHERE seq <= ?`),
-      meta: this.db.prepare(`SELECT CAST(value AS INTEGER) AS n FROM meta WHERE key = ?`),
-      setMeta: this.db.prepare(`INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)`),
-      revoke: this.db.prepare(`INSERT OR IGNORE INTO revoked_tokens (jti, revoked_at) VALUES (?, ?)`),
-      isRevoked: this.db.prepare(`SELECT 1 FROM revoked_tokens WHERE jti = ?`),
-      ping: this.db.prepare(`SELECT 1`),
+      latest: this.db.prepare('SELECT MAX(seq) AS seq FROM event_log WHERE agent = ? AND seq <= ?'),
+      firstFrom: this.db.prepare('SELECT seq, stored_at FROM event_log WHERE seq >= ? ORDER BY seq LIMIT 1'),
+      bounds: this.db.prepare('SELECT MIN(seq) AS lo, MAX(seq) AS hi FROM event_log'),
+      pruneUpTo: this.db.prepare('DELETE FROM event_log WHERE seq <= ?'),
+      meta: this.db.prepare('SELECT CAST(value AS INTEGER) AS n FROM meta WHERE key = ?'),
+      setMeta: this.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)'),
+      revoke: this.db.prepare('INSERT OR IGNORE INTO revoked_tokens (jti, revoked_at) VALUES (?, ?)'),
+      isRevoked: this.db.prepare('SELECT 1 FROM revoked_tokens WHERE jti = ?'),
+      ping: this.db.prepare('SELECT 1'),
       qInsert: this.db.prepare(
-        `INSERT OR IGNORE INTO quarantine (id, endpoint, received_at, reason, detail, body) VALUES (?, ?, ?, ?, ?, ?)`,
+        'INSERT OR IGNORE INTO quarantine (id, endpoint, received_at, reason, detail, body) VALUES (?, ?, ?, ?, ?, ?)',
       ),
-      qAfter: this.db.prepare(`SELECT n, id, endpoint, received_at, reason, detail, body FROM quarantine WHERE n > ? ORDER BY n LIMIT ?`),
+      qAfter: this.db.prepare('SELECT n, id, endpoint, received_at, reason, detail, body FROM quarantine WHERE n > ? ORDER BY n LIMIT ?'),
       qByIds: this.db.prepare(
-        `SELECT n, id, endpoint, received_at, reason, detail, body FROM quarantine WHERE id IN (SELECT value FROM json_each(?)) ORDER BY n`,
+        'SELECT n, id, endpoint, received_at, reason, detail, body FROM quarantine WHERE id IN (SELECT value FROM json_each(?)) ORDER BY n',
       ),
-      qUpdate: this.db.prepare(`UPDATE quarantine SET reason = ?, detail = ? WHERE id = ?`),
-      qDrop: this.db.prepare(`DELETE FROM quarantine WHERE id IN (SELECT value FROM json_each(?))`),
-      qPrune: this.db.prepare(`DELETE FROM quarantine WHERE received_at < ?`),
+      qUpdate: this.db.prepare('UPDATE quarantine SET reason = ?, detail = ? WHERE id = ?'),
+      qDrop: this.db.prepare('DELETE FROM quarantine WHERE id IN (SELECT value FROM json_each(?))'),
+      qPrune: this.db.prepare('DELETE FROM quarantine WHERE received_at < ?'),
     };
     // Never below a seq handed out before: stored, pruned away, or reserved (and maybe used) before a crash.
     const stored = (this.stmts.bounds.get() as { hi: number | null }).hi ?? 0;
-    this.reserved = this.reservedOnDisk = this.reservedAtOpen = Math.max(stored, this.metaInt('seq_floor'), this.metaInt('seq_reserved'));
-    this.nextSeq = this.committedNextSeq = this.reserved + 1;
+    this.reserved = Math.max(stored, this.metaInt('seq_floor'), this.metaInt('seq_reserved'));
+    this.reservedOnDisk = this.reserved;
+    this.reservedAtOpen = this.reserved;
+    this.nextSeq = this.reserved + 1;
+    this.committedNextSeq = this.nextSeq;
   }
 
   private metaInt(key: string): number {
@@ -513,10 +516,10 @@ function createEventLog(db: Database.Database): void {
     const legacy = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'`).get();
     if (!legacy) return;
     db.exec(
-      `INSERT INTO event_log (seq, agent, id, kind, at, data, stored_at) SELECT seq, agent, id, kind, at, data, stored_at FROM events`,
+      'INSERT INTO event_log (seq, agent, id, kind, at, data, stored_at) SELECT seq, agent, id, kind, at, data, stored_at FROM events',
     );
     const used = db.prepare(`SELECT seq FROM sqlite_sequence WHERE name = 'events'`).get() as { seq: number } | undefined;
     db.prepare(`INSERT OR REPLACE INTO meta (key, value) VALUES ('seq_floor', ?)`).run(used?.seq ?? 0);
-    db.exec(`DROP TABLE events`);
+    db.exec('DROP TABLE events');
   })();
 }

@@ -67,7 +67,7 @@ describe('relay CLI', () => {
       for (const secret of [SECRET, HOOK, 'pbx-token-value', 'hunter2']) expect(r.stderr).not.toContain(secret);
     }
     const dir = tempDir();
-    writeFileSync(join(dir, 'secret'), SECRET + '\n', { mode: 0o600 });
+    writeFileSync(join(dir, 'secret'), `${SECRET}\n`, { mode: 0o600 });
     const r = run(['token', 'alice@example.com'], { RELAY_SECRET_FILE: join(dir, 'secret') });
     expect(r.status, r.stderr).toBe(0);
     expect(verifyRelayToken(SECRET, r.stdout.trim())).toMatchObject({ ok: true, agent: 'alice@example.com' });
@@ -109,7 +109,7 @@ describe('relay CLI', () => {
     let store = new SqliteEventStore(db);
     expect(await store.isRevoked(jti)).toBe(false);
     await store.close();
-    const piped = run(['revoke', '--stdin'], { RELAY_DB: db }, token + '\n');
+    const piped = run(['revoke', '--stdin'], { RELAY_DB: db }, `${token}\n`);
     expect(piped.status, piped.stderr).toBe(0);
     expect(piped.stderr).toContain(`revoked jti ${jti}`);
     expect(piped.stderr).not.toContain(token);
@@ -132,7 +132,7 @@ describe('relay CLI', () => {
     const byDefault = run(['token', 'alice@example.com'], { RELAY_SECRET: SECRET });
     expect(byDefault.status).toBe(0);
     const claims = decodeRelayToken(byDefault.stdout.trim())!;
-    expect(claims.exp! - claims.iat).toBe(180 * 86400);
+    expect(claims.exp! - claims.iat).toBe(180 * 86_400);
     expect(byDefault.stderr).toContain(`expires ${new Date(claims.exp! * 1000).toISOString()}`);
     const forever = run(['token', 'alice@example.com', '--no-expiry'], { RELAY_SECRET: SECRET });
     expect(forever.status).toBe(0);

@@ -42,7 +42,7 @@ describe('config', () => {
       host: '127.0.0.1',
       dbPath: './data/relay.db',
       retentionDays: 7,
-      pingIntervalMs: 20000,
+      pingIntervalMs: 20_000,
       allowedOrigins: [],
     });
   });
@@ -85,8 +85,8 @@ describe('config', () => {
       const r = loadConfig(
         {},
         {
-          RELAY_SECRET_FILE: file('secret', SECRET + '\n'),
-          SNAPENGAGE_WEBHOOK_TOKEN_FILE: file('hook', HOOK + '\r\n'),
+          RELAY_SECRET_FILE: file('secret', `${SECRET}\n`),
+          SNAPENGAGE_WEBHOOK_TOKEN_FILE: file('hook', `${HOOK}\r\n`),
           PHONE_WEBHOOK_TOKEN_FILE: file('phone-in', 'p'.repeat(40)),
           PHONE_SYSTEM_TOKEN_FILE: file('phone-out', 'pbx token\n'),
           RELAY_REDIS_URL_FILE: file('redis', 'redis://:hunter2@127.0.0.1:6379/1\n'),

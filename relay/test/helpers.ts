@@ -93,7 +93,7 @@ export function assigned(agent: string, extra: Record<string, unknown> = {}): Re
   return {
     event: 'conversation_assigned',
     eventId: `evt-${process.pid}-${n}-${Math.random().toString(36).slice(2, 8)}`,
-    timestamp: 1764000000000 + n,
+    timestamp: 1_764_000_000_000 + n,
     widgetId: 'w-1',
     conversation: { id: `conv-${n}`, requesterName: 'Sam', description: 'Where is my order?' },
     agent: { id: agent, alias: agent.split('@')[0] },

@@ -24,7 +24,7 @@ it('no token or secret ever appears in a log line', async () => {
   await t.get('/api/events', { authorization: `Bearer ${good}x` });
   const c = await connect(t.relay.wsUrl, { type: 'hello', token: good, after: 0 });
   await c.events(2);
-  for (const token of [revoked, good + 'x', 'garbage-token-value']) {
+  for (const token of [revoked, `${good}x`, 'garbage-token-value']) {
     const bad = await connect(t.relay.wsUrl, { type: 'hello', token, after: 0 });
     await bad.closed;
   }

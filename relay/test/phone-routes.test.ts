@@ -106,7 +106,7 @@ describe('POST /phone/call-events', () => {
     expect(await post('{not json', auth)).toEqual({ status: 400, json: { error: 'body is not valid JSON' } });
     expect(await post([good], auth)).toEqual({ status: 400, json: { error: 'body must be a JSON object' } });
 
-    const cases: Array<[Record<string, unknown>, RegExp]> = [
+    const cases: [Record<string, unknown>, RegExp][] = [
       [{ state: 'started', callId: 'c' }, /^agent is missing$/],
       [{ ...good, agent: 'not-an-email' }, /^agent .*email/],
       [{ ...good, agent: 42 }, /^agent /],

@@ -87,7 +87,7 @@ describe('relay CLI: quarantine', () => {
 
   it('refuses unclear commands and unsafe settings before calling anything (exit 2)', async () => {
     const env = { RELAY_SECRET: SECRET };
-    const cases: Array<[string[], Record<string, string>, RegExp]> = [
+    const cases: [string[], Record<string, string>, RegExp][] = [
       [['quarantine'], env, /usage: quarantine list/],
       [['quarantine', 'show'], env, /usage: quarantine list/],
       [['quarantine', 'replay'], env, /needs either --id <id> \(repeatable\) or --all/],

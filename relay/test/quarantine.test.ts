@@ -21,7 +21,7 @@ function v2(n: number, operators: Array<{ mail: string; nick: string }> = [{ mai
   return {
     name: 'CONVERSATION_ASSIGNED',
     uuid: `v2-${n}`,
-    occurred: new Date(1764000000000 + n * 1000).toISOString(),
+    occurred: new Date(1_764_000_000_000 + n * 1000).toISOString(),
     payload: { chat: { uuid: `c-${n}`, link: `https://www.snapengage.com/viewcase?c=c-${n}`, visitor: VISITOR }, operators },
   };
 }
@@ -241,7 +241,7 @@ describe('quarantine', () => {
     expect(events.map((e) => e.id)).toEqual(['v2-1', 'v2-3']);
     expect(events[0]).toMatchObject({
       kind: 'assigned',
-      at: new Date(1764000001000).toISOString(),
+      at: new Date(1_764_000_001_000).toISOString(),
       data: {
         conversationId: 'c-1',
         url: 'https://www.snapengage.com/viewcase?c=c-1',
@@ -275,7 +275,7 @@ describe('quarantine', () => {
     const replayed = await admin(t).replay({ ids: [ids[2], ids[0]] });
     expect(replayed.json.delivered.map((d: { eventId: string }) => d.eventId)).toEqual(['v2-1', 'v2-3']);
     expect(await t.relay.store.readAfter('alice@example.com', 0, 10)).toMatchObject([{ id: 'v2-1' }, { id: 'v2-3' }]);
-    const unknown = 'q-' + '0'.repeat(32);
+    const unknown = `q-${'0'.repeat(32)}`;
     expect((await admin(t).drop({ ids: [ids[1], unknown] })).json).toEqual({ dropped: 1, missing: [unknown] });
     expect((await admin(t).drop({ all: true })).json).toEqual({ dropped: 1, missing: [] });
     expect((await admin(t).list()).json.entries).toEqual([]);
@@ -303,7 +303,7 @@ describe('quarantine', () => {
     const a = await startRelay({ dir });
     const old = (await a.post(CONV, v2(1))).json.quarantined;
     await a.relay.store.quarantine({
-      id: 'q-' + 'a'.repeat(32),
+      id: `q-${'a'.repeat(32)}`,
       endpoint: 'conversation-events',
       receivedAt: Date.now() - 8 * 86_400_000,
       reason: 'missing_kind',

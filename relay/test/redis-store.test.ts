@@ -37,7 +37,7 @@ describe('Redis keys', () => {
   it("keeps (agent, id) pairs apart when either holds ':' (the old key id:<agent>:<id> made these one)", async () => {
     const prefix = `colon-${process.pid}:`;
     const s = await RelayRedisStore.open(redis.url, { prefix });
-    const pairs: Array<[string, string]> = [
+    const pairs: [string, string][] = [
       ['a:b@example.com', 'c'],
       ['a', 'b@example.com:c'],
       ['a:b', '@example.com:c'],

@@ -47,7 +47,7 @@ describe('webhook endpoints', () => {
       status: 'pause',
       substatus: 'Lunch',
       previousStatus: 'online',
-      timestamp: 1764000000123,
+      timestamp: 1_764_000_000_123,
     });
     expect(status).toEqual({ status: 200, json: { ok: true, seq: 2, duplicate: false } });
   });
@@ -72,7 +72,7 @@ describe('webhook endpoints', () => {
     stored.push(first.eventId as string);
     const json = { 'content-type': 'application/json' };
 
-    const cases: Array<[string, () => Promise<{ status: number; json: any }>, number, RegExp]> = [
+    const cases: [string, () => Promise<{ status: number; json: any }>, number, RegExp][] = [
       ['missing token', () => raw(t.relay.url, CONV, json, JSON.stringify(assigned('alice@example.com'))), 401, /token/],
       ['wrong token', () => t.post(CONV, assigned('alice@example.com'), { authorization: 'nope' }), 401, /token/],
       ['wrong Bearer token', () => t.post(STATUS, {}, { authorization: 'Bearer nope' }), 401, /token/],
@@ -151,12 +151,12 @@ describe('webhook endpoints', () => {
     const bob = await connect(t.relay.wsUrl, { type: 'hello', token: t.tokenFor('bob@example.com'), after: 0 });
     await alice.next();
     await bob.next();
-    const queued = { event: 'conversation_queued', eventId: 'q1', timestamp: 1764000000000, conversation: { id: 'c-q' } };
+    const queued = { event: 'conversation_queued', eventId: 'q1', timestamp: 1_764_000_000_000, conversation: { id: 'c-q' } };
     expect((await t.post(CONV, queued)).json).toMatchObject({ ok: true, duplicate: false });
     const transfer = {
       event: 'conversation_transferred',
       eventId: 't1',
-      timestamp: 1764000000000,
+      timestamp: 1_764_000_000_000,
       conversation: { id: 'c-t' },
       agent: { id: 'alice@example.com' },
       transfer: { fromAgentId: 'bob@example.com', toAgentId: 'alice@example.com' },
@@ -304,7 +304,7 @@ describe('operational endpoints', () => {
     const c = await connect(t.relay.wsUrl, { type: 'hello', token: t.tokenFor('alice@example.com'), after: 0 });
     await c.next();
     await t.post(CONV, assigned('alice@example.com'));
-    await t.post(STATUS, { agentId: 'alice@example.com', status: 'online', timestamp: 1764000000 });
+    await t.post(STATUS, { agentId: 'alice@example.com', status: 'online', timestamp: 1_764_000_000 });
     await t.post(CONV, assigned('alice@example.com'), { authorization: 'wrong' });
     await c.events(2);
     const m = await t.get('/metrics');

@@ -86,14 +86,14 @@ describe('rate limits', () => {
     };
     await Promise.all([flood(), flood(), flood(), flood(), flood(), flood(), flood(), flood(), valid()]);
     // Every valid webhook, sent in the middle of the flood, was stored and answered 200 at once (no 429 to retry later), and delivered …
-    expect(validStatuses).toEqual(Array(VALID).fill(200));
+    expect(validStatuses).toEqual(new Array(VALID).fill(200));
     expect(answeredDuringFlood).toBeGreaterThan(0);
     expect((await agent.events(VALID)).map((e) => e.id)).toEqual(validIds);
     // … while the flood ran out its failed-attempt allowance (60/min) and was answered 429 from then on.
     expect(floodStatuses.get(401)).toBeGreaterThanOrEqual(60);
     expect(floodStatuses.get(429)).toBeGreaterThan(FLOOD / 2);
     expect([...floodStatuses.keys()].sort()).toEqual([401, 429]);
-    expect((await t.get('/metrics')).text).toContain('relay_webhooks_rejected_total{reason="unauthorized"} ' + FLOOD);
+    expect((await t.get('/metrics')).text).toContain(`relay_webhooks_rejected_total{reason="unauthorized"} ${FLOOD}`);
   });
 
   it('failed attempts from one address: 429 + Retry-After once its allowance is spent, for webhooks, the phone endpoint and the events API; a valid token still passes', async () => {
@@ -156,7 +156,7 @@ describe('rate limits', () => {
     expect(await new Promise((r) => bad.on('close', (code) => r(code)))).toBe(CloseCode.unauthorized);
     const silent = new WebSocket(t.relay.wsUrl, from);
     expect(await new Promise((r) => silent.on('close', (code) => r(code)))).toBe(CloseCode.helloTimeout);
-    const unknown = new WebSocket(t.relay.url.replace('http', 'ws') + '/elsewhere', from);
+    const unknown = new WebSocket(`${t.relay.url.replace('http', 'ws')}/elsewhere`, from);
     unknown.on('error', () => undefined);
     expect(await new Promise((r) => unknown.on('unexpected-response', (_req, res) => r(res.statusCode)))).toBe(404);
     const refused = await new Promise<{ status: number; retryAfter?: string }>((resolve) => {
@@ -180,7 +180,7 @@ describe('rate limits', () => {
     const t = await startRelay({ webhookRateLimit: 1, phoneWebhookToken: phoneToken }); // burst 5
     const statuses: number[] = [];
     for (let i = 0; i < 8; i++) {
-      const res = await fetch(t.relay.url + '/phone/call-events', {
+      const res = await fetch(`${t.relay.url}/phone/call-events`, {
         method: 'POST',
         headers: { authorization: `Bearer ${phoneToken}`, 'content-type': 'application/json' },
         body: JSON.stringify({ agent: 'alice@example.com', state: 'started', callId: `c${i}` }),

@@ -43,7 +43,7 @@ it('a throughput goal not met says how much CPU per event the harness leaves the
     machine,
     relay: [
       scenario('relay', [step(4000, 4000, 200, 150), step(8000, 6000, 180, 120)]),
-      scenario('floor', [step(8000, 8000, 70, 130), step(11000, 9500, 65, 120)]),
+      scenario('floor', [step(8000, 8000, 70, 130), step(11_000, 9500, 65, 120)]),
       scenario('socketio', [step(8000, 6400, 125, 150)]),
     ],
   });
@@ -66,7 +66,7 @@ it('results from before the harness was measured still evaluate, without the bud
     machine,
     relay: [
       old(scenario('relay', [step(8000, 6000, 180, 120)])),
-      old(scenario('floor', [step(11000, 9500, 65, 120)])),
+      old(scenario('floor', [step(11_000, 9500, 65, 120)])),
       old(scenario('socketio', [step(8000, 6400, 125, 150)])),
     ],
   });
@@ -96,9 +96,9 @@ it('over several rounds, each ratio pairs the contenders round by round and the 
     { delivered: 6000, p99: 9, rss: 10, harness: 120 },
   ]);
   const floor = rounds('floor', [
-    { delivered: 10000, p99: 7, cpu: 65 },
-    { delivered: 10000, p99: 12, cpu: 65 },
-    { delivered: 11000, p99: 4, cpu: 65 },
+    { delivered: 10_000, p99: 7, cpu: 65 },
+    { delivered: 10_000, p99: 12, cpu: 65 },
+    { delivered: 11_000, p99: 4, cpu: 65 },
   ]);
   const peer = rounds('socketio', [
     { delivered: 4000, p99: 6 },

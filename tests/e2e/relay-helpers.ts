@@ -13,7 +13,7 @@ export const RELAY_SECRET = 'e2e-secret-0123456789abcdef0123456789abcdef';
 export const WEBHOOK_TOKEN = 'e2e-webhook-token-0123456789abcdef';
 
 export class RelayUnderTest {
-  private dir = mkdtempSync(join(tmpdir(), 'switchboard-relay-e2e-'));
+  private readonly dir = mkdtempSync(join(tmpdir(), 'switchboard-relay-e2e-'));
   relay!: Relay;
   port = 0;
 

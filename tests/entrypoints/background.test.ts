@@ -42,7 +42,7 @@ describe('background worker', () => {
     await vi.waitFor(async () =>
       expect((await statusItem.get()).confirmed).toMatchObject({ status: 'pause', substatus: 'Lunch', source: 'shortcut' }),
     );
-    const calls = fetch.mock.calls as unknown as Array<[URL, RequestInit]>;
+    const calls = fetch.mock.calls as unknown as [URL, RequestInit][];
     const posted = calls.filter(([u]) => String(u).endsWith('/agent/status'));
     expect(posted).toHaveLength(1);
     expect(JSON.parse(String(posted[0]![1].body))).toEqual({ agentId: 'alice@example.com', status: 'pause', substatus: 'Lunch' });
@@ -120,7 +120,7 @@ describe('notifications and the agent’s day, through the worker', () => {
     const { fetch } = await boot();
     await fakeBrowser.alarms.onAlarm.trigger({ name: 'working-hours', scheduledTime: Date.now() });
     await vi.waitFor(async () => expect(Object.keys(await fakeBrowser.notifications.getAll())).toContain('hours-prompt'));
-    expect((fetch.mock.calls as unknown as Array<[URL]>).filter(([u]) => String(u).endsWith('/agent/status'))).toHaveLength(0); // never on its own
+    expect((fetch.mock.calls as unknown as [URL][]).filter(([u]) => String(u).endsWith('/agent/status'))).toHaveLength(0); // never on its own
     await fakeBrowser.notifications.clear('hours-prompt');
     await fakeBrowser.alarms.onAlarm.trigger({ name: 'working-hours', scheduledTime: Date.now() });
     await new Promise((r) => setTimeout(r, 50));

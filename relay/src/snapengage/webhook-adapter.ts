@@ -368,7 +368,7 @@ function adaptConversation(input: unknown, p: Readonly<ConversationPaths>): Adap
           error: 'transfer.toAgentId is missing (also read as to_agent_id); required for transferred events',
           reason: 'missing_transfer_target',
         };
-      recipients = [...new Set([email(to), email(from)].filter((x): x is string => !!x))];
+      recipients = [...new Set([email(to), email(from)].filter((x): x is string => Boolean(x)))];
     } else if (kind === 'assigned' || kind === 'responded') {
       if (!agentId)
         return {

@@ -24,8 +24,8 @@ afterAll(async () => {
 });
 
 // Deterministic pseudo-random generator so a failure can be replayed.
-let seed = 20251126;
-const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+let seed = 20_251_126;
+const rnd = () => (seed = (seed * 1_103_515_245 + 12_345) & 0x7f_ff_ff_ff) / 0x7f_ff_ff_ff;
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
 const WEIRD = [null, true, 0, -1, 1e308, 'x', '', [], {}, [[[]]], { a: { b: {} } }, '\u0000', '💥'.repeat(50)];
 
@@ -81,7 +81,7 @@ function mutate(): { body: Buffer | string; headers: Record<string, string>; kin
     case 7:
       return {
         body: JSON.stringify(good),
-        headers: { 'content-type': 'application/json', authorization: pick(['', 'Bearer', 'wrong', WEBHOOK_TOKEN + 'x']) },
+        headers: { 'content-type': 'application/json', authorization: pick(['', 'Bearer', 'wrong', `${WEBHOOK_TOKEN}x`]) },
         kind: 'bad webhook token',
       };
     case 8:
@@ -113,7 +113,7 @@ function rawRequest(port: number, mode: 'truncated' | 'slow'): Promise<number | 
     });
     let data = '';
     sock.on('data', (d) => (data += d));
-    sock.on('close', () => resolve(/^HTTP\/1\.1 (\d{3})/.exec(data) ? Number(/^HTTP\/1\.1 (\d{3})/.exec(data)![1]) : 'hung up'));
+    sock.on('close', () => resolve(/^HTTP\/1\.1 (\d{3})/.test(data) ? Number(/^HTTP\/1\.1 (\d{3})/.exec(data)![1]) : 'hung up'));
     sock.on('error', () => undefined);
   });
 }
@@ -193,7 +193,7 @@ it('10,000 malformed webhooks: only 4xx (202 quarantined for JSON the adapter ca
 
 it('malformed websocket frames and hellos: closed with a code and reason; the relay is unaffected', async () => {
   const good = issueRelayToken(SECRET, 'ws-fuzz@example.com').token;
-  const cases: Array<[string, (ws: WebSocket) => void]> = [
+  const cases: [string, (ws: WebSocket) => void][] = [
     ['not JSON', (ws) => ws.send('{nope')],
     ['binary', (ws) => ws.send(Buffer.from([1, 2, 3]))],
     ['wrong type', (ws) => ws.send(JSON.stringify({ type: 'subscribe', token: good }))],

@@ -97,7 +97,7 @@ export function conversationEvent(agent: string, eventId: string, n: number): Re
   return {
     event: 'conversation_assigned',
     eventId,
-    timestamp: 1764000000000 + n,
+    timestamp: 1_764_000_000_000 + n,
     widgetId: 'w-1',
     conversation: { id: `conv-${eventId}`, requesterName: 'Sam', description: 'Where is my order?' },
     agent: { id: agent, alias: agent.split('@')[0] },
@@ -190,7 +190,7 @@ export async function generateLoad(opts: {
 export class ResumingClient {
   /** Event ids shown, in order (deduped by id, like the extension). */
   shown: string[] = [];
-  private seen = new Set<string>();
+  private readonly seen = new Set<string>();
   duplicatesReceived = 0;
   duplicatesShown = 0;
   outOfOrder = 0;

@@ -27,7 +27,7 @@ const AGENT = 'steady@example.com';
 let relay: RelayProcess;
 let agent: { ws: WebSocket; ids: Set<string>; closed: boolean };
 let checks = 0;
-const rows: Array<Record<string, string | number>> = [];
+const rows: Record<string, string | number>[] = [];
 
 beforeAll(async () => {
   relay = new RelayProcess({ RELAY_LOG_LEVEL: 'info' });
@@ -132,7 +132,7 @@ function record(title: string, figures: Record<string, string | number>): void {
 
 // Deterministic, so a failure can be replayed.
 let seed = 1326;
-const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+const rnd = () => (seed = (seed * 1_103_515_245 + 12_345) & 0x7f_ff_ff_ff) / 0x7f_ff_ff_ff;
 
 const WS_KEY = 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n';
 
@@ -300,7 +300,7 @@ it('slow headers (slowloris): each connection is answered 408 and closed once it
       await Promise.race([sleep(1000), c.closed]);
       if (!closed) c.socket.write('a');
     }
-    cutAfter.push(closed ? performance.now() - t0 : Infinity);
+    cutAfter.push(closed ? performance.now() - t0 : Number.POSITIVE_INFINITY);
     statuses.push(statusOf(c.data()));
     c.socket.destroy();
   });
@@ -315,12 +315,12 @@ it('slow headers (slowloris): each connection is answered 408 and closed once it
     sockets: N,
     answers: tallyOf(statuses),
     cutAfterMinS: (cutAfter[0]! / 1000).toFixed(1),
-    cutAfterMaxS: (cutAfter[cutAfter.length - 1]! / 1000).toFixed(1),
+    cutAfterMaxS: (cutAfter.at(-1)! / 1000).toFixed(1),
     probeMs,
     totalS: ((performance.now() - started) / 1000).toFixed(1),
   });
-  expect(cutAfter[cutAfter.length - 1]).toBeLessThan(25_000);
-  expect(cutAfter[0]).toBeGreaterThanOrEqual(9_000);
+  expect(cutAfter.at(-1)).toBeLessThan(25_000);
+  expect(cutAfter[0]).toBeGreaterThanOrEqual(9000);
   expect(statuses.every((s) => s === '408')).toBe(true);
 }, 60_000);
 
@@ -360,9 +360,9 @@ it('oversized headers (one 20 KB header, or 2,000 small ones; plain and upgrade 
     const big = i % 2 ? `X-Big: ${'a'.repeat(20 * 1024)}\r\n` : Array.from({ length: 2000 }, (_, n) => `X-H${n}: vvvvvvvv\r\n`).join('');
     const start =
       i % 4 < 2
-        ? `GET /healthz HTTP/1.1\r\nHost: x\r\n`
+        ? 'GET /healthz HTTP/1.1\r\nHost: x\r\n'
         : `GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n${WS_KEY}`;
-    c.socket.write(start + big + '\r\n');
+    c.socket.write(`${start + big}\r\n`);
     await c.closed;
     statuses.push(statusOf(c.data()));
   });

@@ -26,7 +26,7 @@ afterAll(async () => {
 const v2 = (agent: string, i: number) => ({
   name: 'CONVERSATION_ASSIGNED',
   uuid: `v2-${agent.split('@')[0]}-${i}`,
-  occurred: 1764000000 + i,
+  occurred: 1_764_000_000 + i,
   payload: {
     chat: { uuid: `c-${agent}-${i}`, visitor: { name: 'Zelda Visitor', question: 'Where is my parcel?' } },
     operators: [{ mail: agent }],

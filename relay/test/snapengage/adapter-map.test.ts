@@ -14,7 +14,7 @@ import {
 const v2 = {
   name: 'CONVERSATION_ASSIGNED',
   uuid: 'v2-1',
-  meta: { when: 1764000000, 'a/b': { 'x~y': 'https://www.snapengage.com/viewcase?c=c-1' } },
+  meta: { when: 1_764_000_000, 'a/b': { 'x~y': 'https://www.snapengage.com/viewcase?c=c-1' } },
   payload: {
     chat: { uuid: 'c-1', visitor: { name: 'Sam', question: 'Where is my order?' } },
     operators: [{ mail: 'Bob@example.com' }, { mail: 'Alice@example.com', nick: 'Alice' }],
@@ -49,7 +49,12 @@ describe('adapter with a field map', () => {
   it('reads an unfamiliar shape through JSON pointers (with array indexes and ~0/~1 escapes) and dotted paths', () => {
     expect(failed(adaptConversationEvent(v2)).reason).toBe('missing_kind');
     const e = ok(adapter.conversation(v2));
-    expect(e).toMatchObject({ id: 'v2-1', kind: 'assigned', at: new Date(1764000000000).toISOString(), recipients: ['alice@example.com'] });
+    expect(e).toMatchObject({
+      id: 'v2-1',
+      kind: 'assigned',
+      at: new Date(1_764_000_000_000).toISOString(),
+      recipients: ['alice@example.com'],
+    });
     expect(e.data).toMatchObject({
       conversationId: 'c-1',
       agentId: 'Alice@example.com',
@@ -70,7 +75,7 @@ describe('adapter with a field map', () => {
     const canonical = {
       event: 'conversation_assigned',
       eventId: 'e-1',
-      timestamp: 1764000000123,
+      timestamp: 1_764_000_000_123,
       conversation: { id: 'c-9' },
       agent: { id: 'carol@example.com' },
     };
@@ -181,7 +186,7 @@ describe('parseFieldMap', () => {
       'conversationEvents.kind "/__proto__/x" goes through __proto__, constructor or prototype',
     ],
     [{ conversationEvents: { kind: 'a.constructor' } }, 'goes through __proto__, constructor or prototype'],
-    [{ conversationEvents: { kind: Array(40).fill('a').join('.') } }, 'has more than 32 keys'],
+    [{ conversationEvents: { kind: new Array(40).fill('a').join('.') } }, 'has more than 32 keys'],
   ])('%j → %s', (input, message) => {
     const r = parseFieldMap(input);
     expect(r.ok).toBe(false);

@@ -4,7 +4,7 @@ import { CONVERSATION_KINDS } from '@switchboard/protocol/event-kinds';
 import { adaptAgentStatusEvent, adaptConversationEvent, normalizeKind, toEpochMs } from '../../src/snapengage/webhook-adapter';
 import * as sandbox from '../../../sandbox/payloads';
 
-const TS = 1764000000123;
+const TS = 1_764_000_000_123;
 const canonical = {
   event: 'conversation_assigned',
   eventId: '5f0c-1',
@@ -18,7 +18,7 @@ const canonical = {
     requesterName: 'Sam',
     description: 'Where is my order?',
     pageUrl: 'https://shop.example.com/orders',
-    createdAt: 1763999990000,
+    createdAt: 1_763_999_990_000,
   },
   agent: { id: 'alice@example.com', alias: 'Alice' },
 };
@@ -73,7 +73,7 @@ describe('adaptConversationEvent', () => {
       pageUrl: 'https://shop.example.com/orders',
       agentId: 'alice@example.com',
       agentAlias: 'Alice',
-      createdAt: 1763999990000,
+      createdAt: 1_763_999_990_000,
       type: 'chat',
     });
     expect(ConversationData.safeParse(e.data).success).toBe(true);
@@ -88,7 +88,7 @@ describe('adaptConversationEvent', () => {
       case_id: 'c-9',
       chat_agent_id: 'Alice@Example.com',
       agent_alias: 'Alice',
-      conversation: { requester_email: 'sam@example.org', requester_name: 'Sam', page_url: 'https://x', created_at: 1763999990 },
+      conversation: { requester_email: 'sam@example.org', requester_name: 'Sam', page_url: 'https://x', created_at: 1_763_999_990 },
     });
     expect(e.id).toBe('e-9');
     expect(e.recipients).toEqual(['alice@example.com']);
@@ -99,7 +99,7 @@ describe('adaptConversationEvent', () => {
       agentAlias: 'Alice',
       requesterEmail: 'sam@example.org',
       pageUrl: 'https://x',
-      createdAt: 1763999990000,
+      createdAt: 1_763_999_990_000,
     });
     expect(e.data).not.toHaveProperty('case_id');
     expect(e.data).not.toHaveProperty('widget_id');
@@ -107,7 +107,7 @@ describe('adaptConversationEvent', () => {
 
   it.each([
     ['epoch ms', TS, TS],
-    ['epoch seconds', 1764000000, 1764000000000],
+    ['epoch seconds', 1_764_000_000, 1_764_000_000_000],
     ['ISO string', '2025-11-24T16:00:00.123Z', Date.parse('2025-11-24T16:00:00.123Z')],
     ['ISO with offset', '2025-11-24T17:00:00+01:00', Date.parse('2025-11-24T16:00:00Z')],
     ['numeric string', '1764000000123', TS],
@@ -214,8 +214,8 @@ describe('adaptConversationEvent', () => {
     expect(l.data.labels).toEqual([{ name: 'topic', value: 'billing' }, { name: 'n', value: '3' }, { name: 'plain' }]);
     const s = ok({ ...canonical, event: 'conversation_surveyed', survey: { score: '5', comment: 'Great help' } });
     expect(s.data.survey).toEqual({ score: 5, comment: 'Great help' });
-    const c = ok({ ...canonical, event: 'conversation_closed', closed_at: 1764000300 });
-    expect(c.data.closedAt).toBe(1764000300000);
+    const c = ok({ ...canonical, event: 'conversation_closed', closed_at: 1_764_000_300 });
+    expect(c.data.closedAt).toBe(1_764_000_300_000);
   });
 
   it('an unknown kind is kept with the raw fields', () => {
@@ -323,8 +323,18 @@ describe('adaptAgentStatusEvent', () => {
   });
 
   it('reads snake_case, seconds, and derives a stable id', () => {
-    const a = adaptAgentStatusEvent({ agent_id: 'bob@example.com', status: 'OFFLINE', previous_status: 'online', timestamp: 1764000000 });
-    const b = adaptAgentStatusEvent({ agentId: 'bob@example.com', status: 'offline', previousStatus: 'online', timestamp: 1764000000000 });
+    const a = adaptAgentStatusEvent({
+      agent_id: 'bob@example.com',
+      status: 'OFFLINE',
+      previous_status: 'online',
+      timestamp: 1_764_000_000,
+    });
+    const b = adaptAgentStatusEvent({
+      agentId: 'bob@example.com',
+      status: 'offline',
+      previousStatus: 'online',
+      timestamp: 1_764_000_000_000,
+    });
     expect(a.ok && b.ok).toBe(true);
     if (a.ok && b.ok) {
       expect(a.event.data).toMatchObject({ agentId: 'bob@example.com', status: 'offline', previousStatus: 'online' });

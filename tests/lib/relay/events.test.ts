@@ -38,7 +38,7 @@ describe('relay events in the extension', () => {
 
   it('closed → "Chat closed" with its duration, and the chat leaves the open list', () => {
     const opened = handleEvent(empty, frame('assigned', chat), settings).state;
-    const out = handleEvent(opened, frame('closed', { ...chat, closedAt: chat.createdAt + 5 * 60_000 + 3_000 }), settings);
+    const out = handleEvent(opened, frame('closed', { ...chat, closedAt: chat.createdAt + 5 * 60_000 + 3000 }), settings);
     expect(out.notices[0]).toMatchObject({ title: 'Chat closed: Sam', message: 'Lasted 5 min 3 s' });
     expect(out.state.openChats).toEqual([]);
   });
