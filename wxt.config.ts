@@ -28,9 +28,11 @@ export default defineConfig({
     },
     'vite:build:extendConfig': (entrypoints, config) => {
       if (entrypoints.length !== 1 || entrypoints[0]!.name !== 'popup') return;
-      (config.plugins ??= []).push(inlineCss());
+      config.plugins ??= [];
+      config.plugins.push(inlineCss());
       // Browsers with MV3 support modulepreload: no polyfill, and no preload helper around the popup's one dynamic import.
-      (config.build ??= {}).modulePreload = false;
+      config.build ??= {};
+      config.build.modulePreload = false;
     },
   },
   manifest: ({ browser }) => ({

@@ -215,7 +215,9 @@ export async function runExtensionBench(opts: { quick: boolean; log: (line: stri
     const clicks: number[] = [];
     for (let i = 0; i < samples; i++) {
       const target = i % 2 === 0 ? 'go-pause' : 'go-online';
-      const arrived = new Promise<number>((r) => (statusRequestAt = () => r(performance.now())));
+      const arrived = new Promise<number>((r) => {
+        statusRequestAt = () => r(performance.now());
+      });
       const t0 = performance.now();
       await popup.evaluate((id) => (document.querySelector(`[data-testid="${id}"]`) as HTMLButtonElement).click(), target);
       const t1 = await Promise.race([arrived, sleep(10_000).then(() => Number.NaN)]);

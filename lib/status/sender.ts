@@ -76,7 +76,7 @@ export function createStatusSender(deps: SenderDeps) {
   }
 
   async function drain(): Promise<void> {
-    for (;;) {
+    while (true) {
       const { intent } = await statusItem.get();
       if (!intent) return;
       const settings = await deps.settings();

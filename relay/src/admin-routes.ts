@@ -106,7 +106,7 @@ export function createAdminHandler(deps: AdminDeps) {
       return;
     }
     let after = 0;
-    for (;;) {
+    while (true) {
       const page = await store.listQuarantine({ after, limit: PAGE });
       if (page.length === 0) return;
       yield* page;

@@ -145,7 +145,9 @@ export class Hub {
     client.slot = this.pings.add(client);
     ws.on('close', () => this.forget(client));
     ws.on('error', (err) => this.o.logger.debug({ err: err.message }, 'websocket error'));
-    ws.on('pong', () => (client.alive = true));
+    ws.on('pong', () => {
+      client.alive = true;
+    });
     // Accepting first and then closing lets the client see why (a 403 at upgrade shows only "failed").
     if (!originAllowed(req.headers.origin, this.o.allowedOrigins)) {
       this.o.logger.info({ origin: req.headers.origin }, 'websocket origin refused');
@@ -225,7 +227,10 @@ export class Hub {
     // Registered before reading, so an event committed during replay is either read or buffered.
     client.phase = 'replaying';
     let set = this.byAgent.get(agent);
-    if (!set) this.byAgent.set(agent, (set = new Set()));
+    if (!set) {
+      set = new Set();
+      this.byAgent.set(agent, set);
+    }
     set.add(client);
 
     const welcome: WelcomeFrame = { type: 'welcome', agent, latest, generation: store.generation, resumed };
@@ -238,7 +243,7 @@ export class Hub {
   private async catchUp(client: Client): Promise<void> {
     const { store } = this.o;
     const agent = client.agent!;
-    for (;;) {
+    while (true) {
       const page = await store.readAfter(agent, client.lastSent, this.o.replayPageSize);
       if (client.ws.readyState !== client.ws.OPEN) return;
       for (const e of page) this.sendTo(client, e.seq, eventFrameText(e));

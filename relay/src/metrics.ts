@@ -123,9 +123,9 @@ export class RelayMetrics {
     if (latencySeconds === undefined) return;
     this.latencyCount++;
     this.latencySum += latencySeconds;
-    LATENCY_BUCKETS.forEach((b, i) => {
+    for (const [i, b] of LATENCY_BUCKETS.entries()) {
       if (latencySeconds <= b) this.bucketCounts[i]!++;
-    });
+    }
   }
 
   render(): string {
@@ -176,7 +176,7 @@ export class RelayMetrics {
       '# HELP relay_delivery_latency_seconds From webhook receipt to the live websocket send.',
       '# TYPE relay_delivery_latency_seconds histogram',
     );
-    LATENCY_BUCKETS.forEach((b, i) => lines.push(`relay_delivery_latency_seconds_bucket{le="${b}"} ${this.bucketCounts[i]}`));
+    for (const [i, b] of LATENCY_BUCKETS.entries()) lines.push(`relay_delivery_latency_seconds_bucket{le="${b}"} ${this.bucketCounts[i]}`);
     lines.push(
       `relay_delivery_latency_seconds_bucket{le="+Inf"} ${this.latencyCount}`,
       `relay_delivery_latency_seconds_sum ${this.latencySum}`,

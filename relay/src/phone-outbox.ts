@@ -60,7 +60,7 @@ async function discardBody(res: Response, cap: number): Promise<void> {
   if (!res.body) return;
   const reader = res.body.getReader();
   let seen = 0;
-  for (;;) {
+  while (true) {
     const { done, value } = await reader.read();
     if (done) return;
     seen += value.byteLength;
@@ -223,10 +223,10 @@ export class PhoneOutbox {
       this.db.transaction(() => {
         for (const p of batch) for (const n of p.notices) this.stmts.insert.run(n.id, n.agent, JSON.stringify(n), now, now, now);
       })();
-      batch.forEach((p) => p.resolve());
+      for (const p of batch) p.resolve();
     } catch (err) {
       this.o.logger.error({ err: (err as Error).message }, 'phone outbox write failed');
-      batch.forEach((p) => p.reject(err));
+      for (const p of batch) p.reject(err);
       return;
     }
     this.wake();

@@ -112,7 +112,7 @@ export async function quarantineCommand(
   // The environment only (flags stay empty): a secret in the arguments would show in `ps`.
   const loaded = loadConfigKeys({}, env, ['secret']);
   if (!loaded.ok) {
-    loaded.errors.forEach((e) => io.err(e));
+    for (const e of loaded.errors) io.err(e);
     return 2;
   }
   const { token } = issueAdminToken(loaded.config.secret);
@@ -150,7 +150,7 @@ export async function quarantineCommand(
   if (sub === 'list') {
     let after = 0;
     let count = 0;
-    for (;;) {
+    while (true) {
       const r = await call(`/admin/quarantine?after=${after}&limit=100`);
       if (!r.ok) return 1;
       for (const e of r.json.entries as Entry[]) {

@@ -187,7 +187,7 @@ export class RelayRedisStore implements EventStore {
     let removed = 0;
     for (const agent of await this.redis.smembers(`${this.prefix}agents`)) {
       const key = `${this.prefix}ev:${agent}`;
-      for (;;) {
+      while (true) {
         const rows = await this.redis.xrange(key, '-', '+', 'COUNT', 500);
         const old = rows.filter(([, fields]) => Number(fields[9]) < cutoff);
         if (old.length === 0) break;
@@ -266,7 +266,7 @@ export class RelayRedisStore implements EventStore {
   async pruneQuarantine(olderThan: Date): Promise<number> {
     const cutoff = olderThan.getTime();
     let removed = 0;
-    for (;;) {
+    while (true) {
       const page = await this.listQuarantine({ after: 0, limit: 200 });
       const old = page.filter((e) => e.receivedAt < cutoff);
       if (old.length) removed += await this.dropQuarantine(old.map((e) => e.id));

@@ -234,8 +234,8 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
   phoneOutbox?.start();
 
   let closing: Promise<void> | undefined;
-  const close = () =>
-    (closing ??= (async () => {
+  const close = () => {
+    closing ??= (async () => {
       logger.info('relay shutting down');
       clearInterval(pruneTimer);
       webhookLimiter.stop();
@@ -253,7 +253,9 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
       if (ownsStore) await store.close();
       metrics.stop();
       logger.info('relay stopped');
-    })());
+    })();
+    return closing;
+  };
 
   return { url: `http://${hostForUrl}:${port}`, wsUrl: `ws://${hostForUrl}:${port}/ws`, port, store, metrics, config, close };
 }

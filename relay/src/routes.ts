@@ -293,7 +293,7 @@ export function createRequestHandler(deps: RouteDeps) {
             { method: req.method, path: req.url?.split('?')[0], status: res.statusCode, ms: Math.round(performance.now() - started) },
             'request',
           );
-        if (--inFlight === 0) idleWaiters.splice(0).forEach((w) => w());
+        if (--inFlight === 0) for (const w of idleWaiters.splice(0)) w();
       });
   }
 

@@ -295,7 +295,7 @@ export class SqliteEventStore implements EventStore {
       });
     }
     const late = this.nextSeq - 1 > this.reservedOnDisk;
-    if (!late) batch.forEach((p, i) => notifyCommitted(p, results[i]!));
+    if (!late) for (const [i, p] of batch.entries()) notifyCommitted(p, results[i]!);
     this.durable({ batch, results, late, reserved: this.reserved });
   }
 
@@ -381,7 +381,8 @@ export class SqliteEventStore implements EventStore {
       return;
     }
     this.lastSyncAt = performance.now();
-    const upTo = (this.covered = this.commits);
+    this.covered = this.commits;
+    const upTo = this.covered;
     this.fsyncsInFlight++;
     // fdatasync: the WAL's data and size, which is all a commit needs (what SQLite itself uses on Linux).
     fdatasync(this.walFd!, (err) => {
@@ -392,7 +393,7 @@ export class SqliteEventStore implements EventStore {
         settle(commit, err ?? undefined);
       }
       this.startSync();
-      if (this.fsyncsInFlight === 0 && this.unsynced.length === 0) this.drainWaiters.splice(0).forEach((w) => w());
+      if (this.fsyncsInFlight === 0 && this.unsynced.length === 0) for (const w of this.drainWaiters.splice(0)) w();
     });
   }
 
@@ -482,13 +483,13 @@ function notifyCommitted(p: Pending, result: unknown): void {
 
 /** Resolves (or, when `err`, rejects) a commit's appends, calling onCommitted first if it waited for the disk. */
 function settle(commit: Omit<Unsynced, 'n'>, err: unknown): void {
-  commit.batch.forEach((p, i) => {
+  for (const [i, p] of commit.batch.entries()) {
     const r = commit.results[i]!;
     // A failed fsync: the events are committed but maybe not on disk; the caller answers 503 so SnapEngage retries.
     if (err || r instanceof Error) return p.reject(err ?? r);
     if (commit.late) notifyCommitted(p, r);
     p.resolve(r);
-  });
+  }
 }
 
 /**

@@ -81,7 +81,9 @@ async function idleSocket(t: TestRelay, localAddress: string): Promise<{ socket:
   const socket = tcpConnect({ port: t.relay.port, host: '127.0.0.1', localAddress });
   socket.on('error', () => undefined);
   let text = '';
-  socket.on('data', (d) => (text += d));
+  socket.on('data', (d) => {
+    text += d;
+  });
   const answer = new Promise<string>((r) => socket.on('close', () => r(text)));
   await new Promise((r) => socket.once('connect', r));
   return { socket, answer };
@@ -164,7 +166,9 @@ describe('unauthenticated connection caps', () => {
       const socket = tcpConnect({ port: t.relay.port, host: '127.0.0.1', allowHalfOpen: true });
       socket.on('error', () => undefined);
       let text = '';
-      socket.on('data', (d) => (text += d));
+      socket.on('data', (d) => {
+        text += d;
+      });
       const ended = new Promise((r) => socket.once('end', r));
       await new Promise((r) => socket.once('connect', r));
       socket.write(

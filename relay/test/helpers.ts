@@ -118,12 +118,12 @@ export async function connect(url: string, hello?: Record<string, unknown> | str
   const waiters: Array<() => void> = [];
   ws.on('message', (data) => {
     frames.push(JSON.parse(String(data)));
-    waiters.splice(0).forEach((w) => w());
+    for (const w of waiters.splice(0)) w();
   });
   const closed = new Promise<{ code: number; reason: string }>((resolve) =>
     ws.on('close', (code, reason) => {
       resolve({ code, reason: String(reason) });
-      waiters.splice(0).forEach((w) => w());
+      for (const w of waiters.splice(0)) w();
     }),
   );
   ws.on('error', () => {});
@@ -191,7 +191,9 @@ export function requestFrom(
       { method: opts.method ?? 'POST', headers: opts.headers, localAddress: opts.localAddress, agent: false },
       (res) => {
         let text = '';
-        res.on('data', (c) => (text += c));
+        res.on('data', (c) => {
+          text += c;
+        });
         res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, json: text ? JSON.parse(text) : undefined }));
         res.on('error', reject);
       },

@@ -209,7 +209,9 @@ describe('websocket hub', () => {
     const first = await startRelay();
     const real = first.relay.store;
     let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
     let waiting = 0;
     const slow: EventStore = Object.create(real);
     slow.latest = async (agent) => {

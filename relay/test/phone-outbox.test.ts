@@ -223,7 +223,9 @@ describe('phone notices (PHONE_SYSTEM_URL)', () => {
           }
           res.end();
         };
-        res.on('close', () => (outcome = res.writableFinished ? 'finished' : 'cut'));
+        res.on('close', () => {
+          outcome = res.writableFinished ? 'finished' : 'cut';
+        });
         pump();
       });
     });

@@ -24,7 +24,9 @@ function raw(url: string, method: string, headers: Record<string, string>, body?
   return new Promise((resolve, reject) => {
     const req = request(url, { method, headers }, (res) => {
       let text = '';
-      res.on('data', (c) => (text += c));
+      res.on('data', (c) => {
+        text += c;
+      });
       res.on('end', () => resolve({ status: res.statusCode!, json: text ? JSON.parse(text) : undefined }));
     });
     req.on('error', reject);

@@ -20,8 +20,12 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<{ status
     const child = spawn(process.execPath, [...CLI, ...args], { env: { PATH: process.env.PATH!, ...env } });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
     child.on('close', (status) => resolve({ status, stdout, stderr }));
   });
 }

@@ -121,7 +121,9 @@ export async function startRedis(opts: { port?: number } = {}): Promise<RedisUnd
       ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
-    child.stderr!.on('data', (d) => (stderr += d));
+    child.stderr!.on('data', (d) => {
+      stderr += d;
+    });
     const exited = new Promise<never>((_, reject) =>
       child!.once('exit', (code) => reject(new Error(`redis-server exited (${code}): ${stderr.slice(-500)}`))),
     );

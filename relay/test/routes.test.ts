@@ -18,7 +18,9 @@ function raw(
   return new Promise((resolve, reject) => {
     const req = request(url + path, { method: 'POST', headers }, (res) => {
       let text = '';
-      res.on('data', (c) => (text += c));
+      res.on('data', (c) => {
+        text += c;
+      });
       res.on('end', () => resolve({ status: res.statusCode!, json: text ? JSON.parse(text) : undefined }));
     });
     req.on('error', reject);

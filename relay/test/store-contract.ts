@@ -117,7 +117,11 @@ export function storeContract(label: string, factory: () => StoreFactory) {
       expect(first.committed).toHaveLength(1);
       expect(again.committed).toHaveLength(1);
       let called = false;
-      await expect(s.append([ev('c')], () => (called = true))).rejects.toThrow();
+      await expect(
+        s.append([ev('c')], () => {
+          called = true;
+        }),
+      ).rejects.toThrow();
       expect(called).toBe(false);
     });
 

@@ -112,7 +112,14 @@ describe('popup data: first look vs the zod check', () => {
 it("public/popup-prefetch.js reads exactly the popup's keys (otherwise its early read goes unused)", () => {
   const source = readFileSync(resolve(import.meta.dirname, '../../public/popup-prefetch.js'), 'utf8');
   const read: { keys?: string[] } = {};
-  const storage = { local: { get: (keys: string[]) => ((read.keys = keys), Promise.resolve({})) } };
+  const storage = {
+    local: {
+      get: (keys: string[]) => {
+        read.keys = keys;
+        return Promise.resolve({});
+      },
+    },
+  };
   const scope = { chrome: { storage } } as { chrome: unknown; __switchboardPrefetch?: { keys: string[] } };
   new Function('globalThis', source)(scope);
   expect(scope.__switchboardPrefetch!.keys).toEqual(POPUP_KEYS);

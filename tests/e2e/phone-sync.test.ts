@@ -19,7 +19,9 @@ beforeAll(async () => {
   // A test server plays the phone system: it records chat notices and acknowledges them.
   phone = createServer((req, res) => {
     let body = '';
-    req.on('data', (c: Buffer) => (body += c));
+    req.on('data', (c: Buffer) => {
+      body += c;
+    });
     req.on('end', () => {
       phoneReceived.push(JSON.parse(body));
       res.writeHead(204).end();

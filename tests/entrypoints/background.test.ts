@@ -15,8 +15,12 @@ async function boot() {
   let onCommand: Listener | undefined;
   let onIdle: ((state: string) => Promise<void>) | undefined;
   // WXT's fake browser implements neither commands nor idle; capture the listeners the worker adds.
-  vi.spyOn(fakeBrowser.commands.onCommand, 'addListener').mockImplementation(((l: Listener) => (onCommand = l)) as never);
-  vi.spyOn(fakeBrowser.idle.onStateChanged, 'addListener').mockImplementation(((l: typeof onIdle) => (onIdle = l)) as never);
+  vi.spyOn(fakeBrowser.commands.onCommand, 'addListener').mockImplementation(((l: Listener) => {
+    onCommand = l;
+  }) as never);
+  vi.spyOn(fakeBrowser.idle.onStateChanged, 'addListener').mockImplementation(((l: typeof onIdle) => {
+    onIdle = l;
+  }) as never);
   vi.spyOn(fakeBrowser.idle, 'setDetectionInterval').mockImplementation((() => undefined) as never);
   for (const method of ['setBadgeText', 'setBadgeBackgroundColor', 'setTitle'] as const) {
     vi.spyOn(fakeBrowser.action, method).mockImplementation(async () => undefined);

@@ -89,7 +89,10 @@ const INDEX = /^(0|[1-9]\d{0,8})$/;
 const splitLists = new WeakMap<readonly string[], ReadonlyArray<readonly string[]>>();
 function pick(body: Obj, paths: readonly string[]): { path: string; value: unknown } | undefined {
   let split = splitLists.get(paths);
-  if (!split) splitLists.set(paths, (split = paths.map(pathKeys)));
+  if (!split) {
+    split = paths.map(pathKeys);
+    splitLists.set(paths, split);
+  }
   for (let i = 0; i < split.length; i++) {
     let v: unknown = body;
     for (const part of split[i]!) {
@@ -175,6 +178,8 @@ const dropUndefined = (o: Obj): Obj => Object.fromEntries(Object.entries(o).filt
  * at a fraction of the cost: that spread was half of the relay's adapter time (bench/README.md).
  */
 function assignDefined(out: Obj, fields: Obj): Obj {
+  // biome-ignore lint/suspicious/noForIn: `fields` is an object literal built by this adapter (no inherited keys), and this loop is on its hot path.
+  // biome-ignore lint/suspicious/useGuardForIn: as above.
   for (const k in fields) {
     const v = fields[k];
     if (v !== undefined) out[k] = v;

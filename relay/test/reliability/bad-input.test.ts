@@ -25,7 +25,10 @@ afterAll(async () => {
 
 // Deterministic pseudo-random generator so a failure can be replayed.
 let seed = 20_251_126;
-const rnd = () => (seed = (seed * 1_103_515_245 + 12_345) & 0x7f_ff_ff_ff) / 0x7f_ff_ff_ff;
+const rnd = () => {
+  seed = (seed * 1_103_515_245 + 12_345) & 0x7f_ff_ff_ff;
+  return seed / 0x7f_ff_ff_ff;
+};
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
 const WEIRD = [null, true, 0, -1, 1e308, 'x', '', [], {}, [[[]]], { a: { b: {} } }, '\u0000', '💥'.repeat(50)];
 
@@ -112,7 +115,9 @@ function rawRequest(port: number, mode: 'truncated' | 'slow'): Promise<number | 
       }
     });
     let data = '';
-    sock.on('data', (d) => (data += d));
+    sock.on('data', (d) => {
+      data += d;
+    });
     sock.on('close', () => resolve(/^HTTP\/1\.1 (\d{3})/.test(data) ? Number(/^HTTP\/1\.1 (\d{3})/.exec(data)![1]) : 'hung up'));
     sock.on('error', () => undefined);
   });
@@ -168,7 +173,7 @@ it('10,000 malformed webhooks: only 4xx (202 quarantined for JSON the adapter ca
   const rawOnes = Promise.all(Array.from({ length: 40 }, (_, i) => rawRequest(relay.port, i % 2 ? 'slow' : 'truncated')));
   await Promise.all(Array.from({ length: 16 }, worker));
   const raw = await rawOnes;
-  raw.forEach((r) => count(statuses, `raw ${r}`));
+  for (const r of raw) count(statuses, `raw ${r}`);
   await sleep(2000);
   const after = relay.rssBytes();
   const health = await fetch(`${relay.url}/healthz`);
@@ -207,7 +212,10 @@ it('malformed websocket frames and hellos: closed with a code and reason; the re
     ['oversized frame', (ws) => ws.send('x'.repeat(70 * 1024))],
     [
       'second frame',
-      (ws) => (ws.send(JSON.stringify({ type: 'hello', token: good, after: 0 })), setTimeout(() => ws.send('{"type":"hello"}'), 200)),
+      (ws) => {
+        ws.send(JSON.stringify({ type: 'hello', token: good, after: 0 }));
+        setTimeout(() => ws.send('{"type":"hello"}'), 200);
+      },
     ],
   ];
   const results: string[] = [];
@@ -280,7 +288,9 @@ it('a stuck client (never reads) is cut off with 4508 at a bounded buffer; other
       body: JSON.stringify({ ...conversationEvent(agent, id, 1), padding }),
     }).then((r) => r.status);
   let stuckCode: number | undefined;
-  void closed.then((c) => (stuckCode = c));
+  void closed.then((c) => {
+    stuckCode = c;
+  });
   const latencies: number[] = [];
   let peak = rss0;
   let posted = 0;

@@ -139,7 +139,7 @@ export async function generateLoad(opts: {
   const one = async (agent: string, i: number) => {
     const id = `ev-${agent.split('@')[0]}-${i}`;
     const body = JSON.stringify(conversationEvent(agent, id, i));
-    for (;;) {
+    while (true) {
       if (Date.now() > deadline) throw new Error(`load generator gave up on ${id}`);
       const targets = opts.targets();
       const url = targets[turn++ % targets.length]!;
@@ -167,7 +167,7 @@ export async function generateLoad(opts: {
   const queue = opts.agents.map((a) => ({ agent: a, next: 0 }));
   let started = 0;
   const worker = async () => {
-    for (;;) {
+    while (true) {
       const q = queue.filter((x) => x.next < opts.perAgent && !(x as { busy?: boolean }).busy);
       if (q.length === 0) {
         if (queue.every((x) => x.next >= opts.perAgent)) return;
@@ -308,7 +308,11 @@ export class Progress {
   private waiters: Array<{ n: number; resolve: () => void }> = [];
   readonly onAccepted = (): void => {
     this.accepted++;
-    this.waiters = this.waiters.filter((w) => (this.accepted >= w.n ? (w.resolve(), false) : true));
+    this.waiters = this.waiters.filter((w) => {
+      if (this.accepted < w.n) return true;
+      w.resolve();
+      return false;
+    });
   };
   /** Resolves once `n` events have been accepted. */
   reached(n: number): Promise<void> {

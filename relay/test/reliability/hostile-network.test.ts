@@ -37,7 +37,9 @@ beforeAll(async () => {
   const ws = new WebSocket(relay.wsUrl);
   agent = { ws, ids: new Set(), closed: false };
   ws.on('error', () => undefined);
-  ws.on('close', () => (agent.closed = true));
+  ws.on('close', () => {
+    agent.closed = true;
+  });
   await new Promise<void>((resolve, reject) => {
     ws.on('message', (d) => {
       const f = JSON.parse(String(d));
@@ -93,7 +95,9 @@ function raw(localAddress: string): Raw {
   const chunks: Buffer[] = [];
   socket.on('error', () => undefined);
   let onAnswer!: () => void;
-  const answered = new Promise<void>((r) => (onAnswer = r));
+  const answered = new Promise<void>((r) => {
+    onAnswer = r;
+  });
   socket.on('data', (d: Buffer) => {
     chunks.push(d);
     onAnswer();
@@ -132,7 +136,10 @@ function record(title: string, figures: Record<string, string | number>): void {
 
 // Deterministic, so a failure can be replayed.
 let seed = 1326;
-const rnd = () => (seed = (seed * 1_103_515_245 + 12_345) & 0x7f_ff_ff_ff) / 0x7f_ff_ff_ff;
+const rnd = () => {
+  seed = (seed * 1_103_515_245 + 12_345) & 0x7f_ff_ff_ff;
+  return seed / 0x7f_ff_ff_ff;
+};
 
 const WS_KEY = 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n';
 
@@ -294,7 +301,9 @@ it('slow headers (slowloris): each connection is answered 408 and closed once it
     const t0 = performance.now();
     c.socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ');
     let closed = false;
-    void c.closed.then(() => (closed = true));
+    void c.closed.then(() => {
+      closed = true;
+    });
     // One header byte a second; bounded at 25 s (the relay promises to cut it after 10 s).
     for (let n = 0; n < 25 && !closed && !stop; n++) {
       await Promise.race([sleep(1000), c.closed]);

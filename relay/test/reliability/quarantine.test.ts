@@ -18,7 +18,7 @@ afterAll(() => {
 let relay: RelayProcess | undefined;
 const clients: ResumingClient[] = [];
 afterAll(async () => {
-  clients.forEach((c) => c.stop());
+  for (const c of clients) c.stop();
   await relay?.dispose();
 });
 
@@ -60,8 +60,12 @@ function quarantineCli(args: string[], url: string): Promise<{ status: number | 
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
     child.on('close', (status) => done({ status, stdout, stderr }));
   });
 }

@@ -17,7 +17,7 @@ beforeAll(async () => {
   redis = await startRedis();
 });
 afterAll(async () => {
-  clients.forEach((c) => c.stop());
+  for (const c of clients) c.stop();
   for (const r of relays) await r.dispose();
   await redis?.stop();
 });
@@ -34,13 +34,13 @@ it('two relays, one Redis: one killed, its clients move to the other and resume 
   const agents = Array.from({ length: 20 }, (_, i) => `two${i}@example.com`);
   let aAlive = true;
   const mine: ResumingClient[] = [];
-  agents.forEach((agent, i) => {
+  for (const [i, agent] of agents.entries()) {
     // Half start on A, half on B; when A is gone only B is offered (the load balancer's view).
     const c = new ResumingClient(agent, () => (aAlive ? (i % 2 ? [b.wsUrl] : [a.wsUrl]) : [b.wsUrl]));
     mine.push(c);
     clients.push(c);
     c.start();
-  });
+  }
   await waitUntil(() => mine.every((c) => c.generation), 15_000, 'clients connected');
   // By progress, not the clock: A dies a quarter into the load, and the second half waits until it has.
   const progress = new Progress();
@@ -73,7 +73,7 @@ it('two relays, one Redis: one killed, its clients move to the other and resume 
   expect(t.duplicatesShown).toBe(0);
   expect(t.outOfOrder).toBe(0);
   expect(mine.filter((c) => c.connects > 1).length).toBeGreaterThanOrEqual(10);
-  mine.forEach((c) => c.stop());
+  for (const c of mine) c.stop();
   await b.kill('SIGTERM');
 }, 120_000);
 
@@ -81,7 +81,10 @@ it('Redis killed and restarted (append-only file) mid-load: no 2xx for an unstor
   const r = await relayOn(1);
   const agents = Array.from({ length: 10 }, (_, i) => `redis${i}@example.com`);
   const mine = agents.map((agent) => new ResumingClient(agent, () => [r.wsUrl]));
-  mine.forEach((c) => (clients.push(c), c.start()));
+  for (const c of mine) {
+    clients.push(c);
+    c.start();
+  }
   await waitUntil(() => mine.every((c) => c.generation), 15_000, 'clients connected');
   const health: number[] = [];
   let down = false;

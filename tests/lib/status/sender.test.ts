@@ -37,8 +37,12 @@ function harness(results: Array<CallResult | Promise<CallResult>> = []) {
     send,
     calls,
     scheduled,
-    advance: (ms: number) => (clock += ms),
-    setOnline: (v: boolean) => (online = v),
+    advance: (ms: number) => {
+      clock += ms;
+    },
+    setOnline: (v: boolean) => {
+      online = v;
+    },
     now: () => clock,
   };
 }
@@ -61,7 +65,9 @@ describe('status sender', () => {
 
   it('the newest intent wins: an older in-flight change is dropped, the newest is sent', async () => {
     let release!: (r: CallResult) => void;
-    const slow = new Promise<CallResult>((r) => (release = r));
+    const slow = new Promise<CallResult>((r) => {
+      release = r;
+    });
     const h = harness([slow]);
     const sender = createStatusSender(h.deps());
     await sender.request('pause', 'Lunch', 'popup');
@@ -79,7 +85,12 @@ describe('status sender', () => {
 
   it('a result for a superseded change never overwrites the newer one', async () => {
     let release!: (r: CallResult) => void;
-    const h = harness([new Promise<CallResult>((r) => (release = r)), { kind: 'retry', reason: 'network', message: 'down' }]);
+    const h = harness([
+      new Promise<CallResult>((r) => {
+        release = r;
+      }),
+      { kind: 'retry', reason: 'network', message: 'down' },
+    ]);
     const sender = createStatusSender(h.deps());
     await sender.request('pause', 'Lunch', 'popup');
     await vi.waitFor(() => expect(h.calls).toHaveLength(1));
