@@ -50,7 +50,7 @@ export const firstLook: PopupParser = (raw) => {
           ok: true,
           settings: {
             ...s,
-            substatuses: Array.isArray(s.substatuses) ? s.substatuses.filter((r): r is string => typeof r === 'string') : [],
+            substatuses: Array.isArray(s.substatuses) ? s.substatuses.filter((x): x is string => typeof x === 'string') : [],
             quickPauseSubstatus: text(s.quickPauseSubstatus),
           } as Settings,
         };

@@ -84,7 +84,7 @@ function token(values: Values, positionals: string[]): void {
   const days = typeof values.days === 'string' ? Number(values.days) : undefined;
   if (days !== undefined && !(days > 0)) fail(['--days must be a positive number']);
   try {
-    const { token, claims } = issueRelayToken(loaded.config.secret, agent, { ttlDays: values['no-expiry'] ? 'never' : days });
+    const { token: issued, claims } = issueRelayToken(loaded.config.secret, agent, { ttlDays: values['no-expiry'] ? 'never' : days });
     const expires = claims.exp ? new Date(claims.exp * 1000).toISOString() : 'never';
     process.stderr.write(`relay: token for ${claims.sub} (jti ${claims.jti}, expires ${expires})\n`);
     // NFKC folded what it could (see normalizeAgentId); what is left may only look like ASCII.
@@ -95,7 +95,7 @@ function token(values: Values, positionals: string[]): void {
         `relay: note: the address has characters beyond ASCII (${named}): it is another agent than an ASCII address that looks the same\n`,
       );
     }
-    process.stdout.write(`${token}\n`);
+    process.stdout.write(`${issued}\n`);
   } catch (err) {
     fail([(err as Error).message]);
   }

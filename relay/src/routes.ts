@@ -70,9 +70,9 @@ export function createRequestHandler(deps: RouteDeps) {
   const phoneCallEvents = createPhoneCallHandler(deps);
   const adapter = deps.adapter ?? createWebhookAdapter();
   /** The adapter should answer ok/error, but a value it did not foresee must not become a 500: it is quarantined too. */
-  const adaptSafely = (route: (typeof WEBHOOKS)[string], body: unknown): AdaptResult => {
+  const adaptSafely = (hook: (typeof WEBHOOKS)[string], body: unknown): AdaptResult => {
     try {
-      return route.adapt(adapter, body);
+      return hook.adapt(adapter, body);
     } catch {
       return { ok: false, error: 'payload could not be read', reason: 'bad_field' };
     }
@@ -101,10 +101,10 @@ export function createRequestHandler(deps: RouteDeps) {
     return new HttpError(401, message, reason);
   }
 
-  async function webhook(req: IncomingMessage, res: ServerResponse, route: (typeof WEBHOOKS)[string]): Promise<void> {
+  async function webhook(req: IncomingMessage, res: ServerResponse, hook: (typeof WEBHOOKS)[string]): Promise<void> {
     const receivedAt = performance.now();
     if (!checkWebhookToken(req.headers, deps.webhookToken)) throw unauthorized(req, 'missing or wrong webhook token', 'unauthorized');
-    const limit = deps.webhookLimiter?.take(route.endpoint);
+    const limit = deps.webhookLimiter?.take(hook.endpoint);
     if (limit && !limit.ok)
       throw new HttpError(429, 'too many webhooks, retry later', 'rate_limited', { 'retry-after': String(limit.retryAfterSeconds) });
     if (!isJsonType(req.headers['content-type']))
@@ -118,18 +118,18 @@ export function createRequestHandler(deps: RouteDeps) {
     } catch {
       throw new HttpError(400, 'body is not valid JSON', 'bad_json');
     }
-    const adapted = adaptSafely(route, body);
-    if (!adapted.ok) return quarantine(res, route.endpoint, raw, text, adapted);
+    const adapted = adaptSafely(hook, body);
+    if (!adapted.ok) return quarantine(res, hook.endpoint, raw, text, adapted);
     const { id, kind, recipients } = adapted.event;
-    const results = await deliver(route.endpoint, adapted.event, receivedAt);
+    const results = await deliver(hook.endpoint, adapted.event, receivedAt);
     const duplicate = results.every((r) => r.duplicate);
-    metrics.webhookAccepted(route.endpoint);
+    metrics.webhookAccepted(hook.endpoint);
     // debug, not info: one line per webhook cost ~10% of the relay's CPU under load (bench/README.md);
     // and the line's object is only built when it will be written.
     if (logger.isLevelEnabled('debug'))
       logger.debug(
         {
-          endpoint: route.endpoint,
+          endpoint: hook.endpoint,
           kind,
           eventId: id,
           recipients: recipients.length ? recipients : [PSEUDO_AGENT],
@@ -148,7 +148,7 @@ export function createRequestHandler(deps: RouteDeps) {
     const dataJson = JSON.stringify(data);
     const events: NewEvent[] = (recipients.length ? recipients : [PSEUDO_AGENT]).map((agent) => ({ id, agent, kind, at, data, dataJson }));
     // Forwarded once committed; answered 200 once on disk (see EventStore.append).
-    const publish = deps.publishLocally === false ? undefined : (results: AppendResult[]) => hub.publishStored(events, results, receivedAt);
+    const publish = deps.publishLocally === false ? undefined : (stored: AppendResult[]) => hub.publishStored(events, stored, receivedAt);
     let results;
     try {
       results = await store.append(events, publish);

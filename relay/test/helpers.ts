@@ -120,16 +120,16 @@ export async function connect(url: string, hello?: Record<string, unknown> | str
     frames.push(JSON.parse(String(data)));
     for (const w of waiters.splice(0)) w();
   });
-  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+  const closed = new Promise<{ code: number; reason: string }>((settle) =>
     ws.on('close', (code, reason) => {
-      resolve({ code, reason: String(reason) });
+      settle({ code, reason: String(reason) });
       for (const w of waiters.splice(0)) w();
     }),
   );
   ws.on('error', () => {});
   cleanups.push(() => ws.terminate());
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
+  await new Promise<void>((opened, reject) => {
+    ws.once('open', () => opened());
     ws.once('error', reject);
   });
   if (hello !== undefined) ws.send(typeof hello === 'string' ? hello : JSON.stringify(hello));
@@ -185,7 +185,7 @@ export function requestFrom(
   path: string,
   opts: { method?: string; headers?: Record<string, string>; body?: string; localAddress?: string } = {},
 ): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; json: any }> {
-  return new Promise((resolve, reject) => {
+  return new Promise((answered, reject) => {
     const req = httpRequest(
       url + path,
       { method: opts.method ?? 'POST', headers: opts.headers, localAddress: opts.localAddress, agent: false },
@@ -194,7 +194,7 @@ export function requestFrom(
         res.on('data', (c) => {
           text += c;
         });
-        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, json: text ? JSON.parse(text) : undefined }));
+        res.on('end', () => answered({ status: res.statusCode!, headers: res.headers, json: text ? JSON.parse(text) : undefined }));
         res.on('error', reject);
       },
     );

@@ -199,22 +199,22 @@ it('10,000 malformed webhooks: only 4xx (202 quarantined for JSON the adapter ca
 it('malformed websocket frames and hellos: closed with a code and reason; the relay is unaffected', async () => {
   const good = issueRelayToken(SECRET, 'ws-fuzz@example.com').token;
   const cases: [string, (ws: WebSocket) => void][] = [
-    ['not JSON', (ws) => ws.send('{nope')],
-    ['binary', (ws) => ws.send(Buffer.from([1, 2, 3]))],
-    ['wrong type', (ws) => ws.send(JSON.stringify({ type: 'subscribe', token: good }))],
-    ['negative after', (ws) => ws.send(JSON.stringify({ type: 'hello', token: good, after: -1 }))],
-    ['extra field', (ws) => ws.send(JSON.stringify({ type: 'hello', token: good, after: 0, admin: true }))],
-    ['token too long', (ws) => ws.send(JSON.stringify({ type: 'hello', token: 'x'.repeat(5000), after: 0 }))],
-    ['bad token', (ws) => ws.send(JSON.stringify({ type: 'hello', token: 'sb1.e30.AAAA', after: 0 }))],
-    ['array', (ws) => ws.send('[]')],
-    ['null', (ws) => ws.send('null')],
-    ['deep nesting', (ws) => ws.send('['.repeat(30_000))],
-    ['oversized frame', (ws) => ws.send('x'.repeat(70 * 1024))],
+    ['not JSON', (client) => client.send('{nope')],
+    ['binary', (client) => client.send(Buffer.from([1, 2, 3]))],
+    ['wrong type', (client) => client.send(JSON.stringify({ type: 'subscribe', token: good }))],
+    ['negative after', (client) => client.send(JSON.stringify({ type: 'hello', token: good, after: -1 }))],
+    ['extra field', (client) => client.send(JSON.stringify({ type: 'hello', token: good, after: 0, admin: true }))],
+    ['token too long', (client) => client.send(JSON.stringify({ type: 'hello', token: 'x'.repeat(5000), after: 0 }))],
+    ['bad token', (client) => client.send(JSON.stringify({ type: 'hello', token: 'sb1.e30.AAAA', after: 0 }))],
+    ['array', (client) => client.send('[]')],
+    ['null', (client) => client.send('null')],
+    ['deep nesting', (client) => client.send('['.repeat(30_000))],
+    ['oversized frame', (client) => client.send('x'.repeat(70 * 1024))],
     [
       'second frame',
-      (ws) => {
-        ws.send(JSON.stringify({ type: 'hello', token: good, after: 0 }));
-        setTimeout(() => ws.send('{"type":"hello"}'), 200);
+      (client) => {
+        client.send(JSON.stringify({ type: 'hello', token: good, after: 0 }));
+        setTimeout(() => client.send('{"type":"hello"}'), 200);
       },
     ],
   ];
@@ -224,7 +224,7 @@ it('malformed websocket frames and hellos: closed with a code and reason; the re
     ws.on('error', () => undefined);
     await new Promise((r) => ws.once('open', r));
     const closed = new Promise<{ code: number; reason: string }>((r) =>
-      ws.once('close', (code, reason) => r({ code, reason: String(reason) })),
+      ws.once('close', (closeCode, closeReason) => r({ code: closeCode, reason: String(closeReason) })),
     );
     act(ws);
     const { code, reason } = await closed;
@@ -277,7 +277,7 @@ it('a stuck client (never reads) is cut off with 4508 at a bounded buffer; other
   };
   const stuck = await open(stuckToken);
   const fast = await open(fastToken);
-  const closed = new Promise<number>((r) => stuck.ws.once('close', (code) => r(code)));
+  const closed = new Promise<number>((r) => stuck.ws.once('close', (closeCode) => r(closeCode)));
   (stuck.ws as unknown as { _socket: import('node:net').Socket })._socket.pause();
   const rss0 = relay.rssBytes();
   const padding = 'p'.repeat(20 * 1024);

@@ -62,10 +62,10 @@ export class RelayProcess {
       ALL_LOG_LINES.push(...lines);
     });
     let err = '';
-    await new Promise<void>((resolve, reject) => {
+    await new Promise<void>((listening, reject) => {
       child.stderr!.on('data', (d: Buffer) => {
         err += d;
-        if (err.includes('listening on')) resolve();
+        if (err.includes('listening on')) listening();
       });
       child.once('exit', (code, sig) => reject(new Error(`relay exited (${code ?? sig}) before listening: ${err.slice(-800)}`)));
     });
@@ -219,7 +219,7 @@ export class ResumingClient {
     while (!this.stopped) {
       const list = this.urls();
       const url = list[i++ % list.length]!;
-      await new Promise<void>((resolve) => {
+      await new Promise<void>((closed) => {
         const ws = new WebSocket(url);
         this.ws = ws;
         ws.on('open', () => {
@@ -237,7 +237,7 @@ export class ResumingClient {
         ws.on('error', () => undefined);
         ws.on('close', (code) => {
           this.closeCodes.push(code);
-          resolve();
+          closed();
         });
       });
       if (!this.stopped) await sleep(100 + Math.random() * 200);
@@ -317,7 +317,9 @@ export class Progress {
   /** Resolves once `n` events have been accepted. */
   reached(n: number): Promise<void> {
     if (this.accepted >= n) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push({ n, resolve }));
+    return new Promise((done) => {
+      this.waiters.push({ n, resolve: done });
+    });
   }
 }
 
