@@ -12,7 +12,7 @@ import type { Hub } from './hub';
 import type { Logger } from './logger';
 import type { PhoneRejectReason, RelayMetrics } from './metrics';
 import type { RateLimiter } from './rate-limit';
-import type { EventStore, NewEvent } from './store';
+import type { AppendResult, EventStore, NewEvent } from './store';
 
 /** A call event is a few hundred bytes; anything near this is not one. */
 export const PHONE_MAX_BODY_BYTES = 64 * 1024;
@@ -117,7 +117,7 @@ export function createPhoneCallHandler(deps: PhoneRouteDeps) {
     const parsed = parseCallEvent(body);
     if (!parsed.ok) throw new PhoneHttpError(400, parsed.error, 'bad_payload');
     const event = parsed.event;
-    let result;
+    let result: AppendResult | undefined;
     try {
       [result] = await store.append(
         [event],

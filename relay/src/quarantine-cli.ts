@@ -58,20 +58,23 @@ interface Entry {
   preview: unknown;
 }
 
+const parseQuarantineArgs = (argv: string[]) =>
+  parseArgs({
+    args: argv,
+    options: { id: { type: 'string', multiple: true }, all: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    allowPositionals: true,
+    strict: true,
+  });
+
 /** Runs the command; resolves to the exit code (0 ok, 1 failed or ids not found, 2 usage). */
 export async function quarantineCommand(
   argv: string[],
   env: Record<string, string | undefined> = process.env,
   io: Out = STDIO,
 ): Promise<number> {
-  let args;
+  let args: ReturnType<typeof parseQuarantineArgs>;
   try {
-    args = parseArgs({
-      args: argv,
-      options: { id: { type: 'string', multiple: true }, all: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-      allowPositionals: true,
-      strict: true,
-    });
+    args = parseQuarantineArgs(argv);
   } catch (err) {
     io.err(`${(err as Error).message} (see --help)`);
     return 2;
@@ -117,7 +120,7 @@ export async function quarantineCommand(
   }
   const { token } = issueAdminToken(loaded.config.secret);
 
-  const call = async (path: string, body?: unknown): Promise<{ ok: true; json: any } | { ok: false }> => {
+  const call = async (path: string, body?: unknown): Promise<{ ok: true; json: unknown } | { ok: false }> => {
     let res: Response;
     try {
       res = await fetch(base.url + path, {
@@ -134,14 +137,15 @@ export async function quarantineCommand(
       return { ok: false };
     }
     const text = await res.text();
-    let json: any;
+    let json: unknown;
     try {
       json = JSON.parse(text);
     } catch {
       json = undefined;
     }
     if (!res.ok) {
-      io.err(`the relay at ${base.url} answered ${res.status}: ${typeof json?.error === 'string' ? json.error : text.slice(0, 200)}`);
+      const error = (json as { error?: unknown } | undefined)?.error;
+      io.err(`the relay at ${base.url} answered ${res.status}: ${typeof error === 'string' ? error : text.slice(0, 200)}`);
       return { ok: false };
     }
     return { ok: true, json };
@@ -153,13 +157,14 @@ export async function quarantineCommand(
     while (true) {
       const r = await call(`/admin/quarantine?after=${after}&limit=100`);
       if (!r.ok) return 1;
-      for (const e of r.json.entries as Entry[]) {
+      const page = r.json as { entries: Entry[]; next: number | null };
+      for (const e of page.entries) {
         count++;
         io.out(`${e.id}  ${e.receivedAt}  ${e.endpoint}  ${e.reason}  ${e.detail}`);
         io.out(`    ${JSON.stringify(e.preview)}`);
       }
-      if (r.json.next === null) break;
-      after = r.json.next as number;
+      if (page.next === null) break;
+      after = page.next;
     }
     io.err(count ? `${count} ${count === 1 ? 'entry' : 'entries'} in quarantine` : 'the quarantine is empty');
     return 0;

@@ -149,7 +149,7 @@ export function createRequestHandler(deps: RouteDeps) {
     const events: NewEvent[] = (recipients.length ? recipients : [PSEUDO_AGENT]).map((agent) => ({ id, agent, kind, at, data, dataJson }));
     // Forwarded once committed; answered 200 once on disk (see EventStore.append).
     const publish = deps.publishLocally === false ? undefined : (stored: AppendResult[]) => hub.publishStored(events, stored, receivedAt);
-    let results;
+    let results: AppendResult[];
     try {
       results = await store.append(events, publish);
     } catch (err) {

@@ -187,7 +187,7 @@ describe('X-Forwarded-For and IPv6 in the failed-attempt limit', () => {
 
   it('from an untrusted peer X-Forwarded-For is ignored: changing it does not escape the limit', async () => {
     const t = await startRelay({ authFailureLimit: 3, trustProxy: ['127.0.0.2'] });
-    const statuses = [];
+    const statuses: number[] = [];
     for (let i = 0; i < 5; i++)
       statuses.push((await webhookFrom(t.relay.url, '127.0.0.1', wrong, undefined, { 'x-forwarded-for': `192.0.2.${i}` })).status);
     expect(statuses).toEqual([401, 401, 401, 429, 429]);
@@ -196,12 +196,12 @@ describe('X-Forwarded-For and IPv6 in the failed-attempt limit', () => {
   it('from a trusted proxy each forwarded client has its own bucket, keyed on the rightmost untrusted hop', async () => {
     const t = await startRelay({ authFailureLimit: 3, trustProxy: ['127.0.0.2', '10.0.0.0/8'] });
     // Distinct clients behind the proxy: none is limited.
-    const distinct = [];
+    const distinct: number[] = [];
     for (let i = 0; i < 6; i++)
       distinct.push((await webhookFrom(t.relay.url, '127.0.0.2', wrong, undefined, { 'x-forwarded-for': `192.0.2.${i}` })).status);
     expect(distinct).toEqual([401, 401, 401, 401, 401, 401]);
     // One client that puts a new address in front each time: still one client (the hop our proxy added).
-    const spoofing = [];
+    const spoofing: number[] = [];
     for (let i = 0; i < 5; i++)
       spoofing.push(
         (await webhookFrom(t.relay.url, '127.0.0.2', wrong, undefined, { 'x-forwarded-for': `203.0.113.${i}, 198.51.100.7, 10.1.1.1` }))
@@ -221,7 +221,7 @@ describe('X-Forwarded-For and IPv6 in the failed-attempt limit', () => {
   it('over IPv6 (::1) the limit applies per /64, and a valid token still passes', async () => {
     const t = await startRelay({ host: '::1', authFailureLimit: 2 });
     expect(t.relay.url).toBe(`http://[::1]:${t.relay.port}`);
-    const statuses = [];
+    const statuses: number[] = [];
     for (let i = 0; i < 3; i++) statuses.push((await webhookFrom(t.relay.url, '::1', wrong)).status);
     expect(statuses).toEqual([401, 401, 429]);
     expect((await webhookFrom(t.relay.url, '::1', WEBHOOK_TOKEN)).status).toBe(200);

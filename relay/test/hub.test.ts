@@ -252,7 +252,7 @@ describe('websocket hub', () => {
     // tested with a fake clock in ping-schedule.test.ts; real timers on a busy machine fire late.
     const t = await startRelay({ pingIntervalMs: 1000 });
     const pings: number[] = [];
-    const clients = [];
+    const clients: Awaited<ReturnType<typeof connect>>[] = [];
     for (let i = 0; i < 40; i++) {
       const c = await connect(t.relay.wsUrl, hello(t.tokenFor(`agent${i}@example.com`)));
       await c.next();

@@ -115,7 +115,7 @@ describe('quarantine', () => {
   it('what was answered 202 is still there after the relay stops and starts again', async () => {
     const dir = tempDir();
     const a = await startRelay({ dir });
-    const ids = [];
+    const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push((await a.post(CONV, v2(i))).json.quarantined);
     await a.close();
     const b = await startRelay({ dir });

@@ -99,7 +99,7 @@ describe('rate limits', () => {
   it('failed attempts from one address: 429 + Retry-After once its allowance is spent, for webhooks, the phone endpoint and the events API; a valid token still passes', async () => {
     const t = await startRelay({ authFailureLimit: 4, phoneWebhookToken: 'phone-token-for-tests-0123456789abcdef' });
     const from = '127.0.0.2';
-    const statuses = [];
+    const statuses: number[] = [];
     for (let i = 0; i < 3; i++) statuses.push((await webhookFrom(t.relay.url, from, 'wrong')).status);
     statuses.push(
       (
