@@ -25,9 +25,6 @@ async function setUp(overrides: Partial<{ apiToken: string; quickPause: string }
 beforeAll(async () => {
   sandbox = await createSandbox({ port: 0 });
 });
-afterAll(async () => {
-  await sandbox.close();
-});
 beforeEach(async () => {
   sandbox.clearRequests();
   sandbox.setFailure(null);
@@ -35,6 +32,9 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await ext.close();
+});
+afterAll(async () => {
+  await sandbox.close();
 });
 
 describe('setting status from the toolbar (real Chromium, real sandbox)', () => {
