@@ -44,7 +44,7 @@ export function DaySettings({ value, errors, onChange }: Props) {
             min={1}
             max={240}
             value={autoPause.minutes}
-            style="width: 5em; margin: 0 6px"
+            class="minutes"
             onInput={(e) => set({ autoPause: { ...autoPause, minutes: Number(e.currentTarget.value) } })}
           />
           {t('minutes')}
@@ -74,7 +74,7 @@ export function DaySettings({ value, errors, onChange }: Props) {
           />{' '}
           {t('workingHoursOffer')}
         </label>
-        <div class="row" role="group" aria-label={t('ariaWorkingDays')}>
+        <fieldset class="row" aria-label={t('ariaWorkingDays')}>
           {DAYS.map((d, i) => (
             <label key={d}>
               <input
@@ -92,7 +92,7 @@ export function DaySettings({ value, errors, onChange }: Props) {
               {d}
             </label>
           ))}
-        </div>
+        </fieldset>
         <div class="row">
           <label>
             {t('from')}{' '}

@@ -14,9 +14,12 @@ export function ReasonList({ reasons, onChange }: Props) {
   };
   return (
     <div class="field">
-      <label id="reasons-label">{t('pauseReasons')}</label>
+      <span class="field__label" id="reasons-label">
+        {t('pauseReasons')}
+      </span>
       <ul class="reason-list" aria-labelledby="reasons-label" data-testid="reason-list">
         {reasons.map((r, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: keyed by position on purpose: a key from the text would remount the input on every keystroke and lose focus
           <li key={i}>
             <input
               aria-label={t('ariaReason', [String(i + 1)])}

@@ -23,7 +23,7 @@ export function Today({ history, now }: { history: Confirmed[]; now: number }) {
           <dd>{stats.averageHandlingMs === null ? '—' : elapsed(stats.averageHandlingMs)}</dd>
           {Object.entries(stats.pausedMs).map(([reason, ms]: [string, number]) => (
             <>
-              <dt>Paused{reason ? `: ${reason}` : ''}</dt>
+              <dt>{reason ? t('statusPausedReason', [reason]) : t('statusPaused')}</dt>
               <dd>{elapsed(ms)}</dd>
             </>
           ))}
