@@ -309,11 +309,7 @@ async function scenario(args: string[]): Promise<number> {
 
 function targetFrom(values: { to?: string; token?: string; header?: string }) {
   const base = values.to ?? env.SANDBOX_WEBHOOK_URL ?? DEFAULT_RELAY_URL;
-  try {
-    new URL(base);
-  } catch {
-    throw new UsageError(`--to must be a URL, got "${base}"`);
-  }
+  if (!URL.canParse(base)) throw new UsageError(`--to must be a URL, got "${base}"`);
   const token = values.token ?? env.SNAPENGAGE_WEBHOOK_TOKEN ?? DEFAULT_WEBHOOK_TOKEN;
   const delivery: DeliveryOptions = { token, header: tokenHeader(values.header), initialDelayMs: 300 };
   return { ...relayWebhookUrls(base), delivery };

@@ -134,6 +134,6 @@ async function answerLater(res: ServerResponse, sending: Promise<unknown>): Prom
     new Promise((r) => setImmediate(r, null)),
   ]);
   if (early) throw early;
-  sending.catch(() => {});
+  sending.catch(() => undefined);
   sendJson(res, 202, { accepted: true });
 }

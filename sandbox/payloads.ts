@@ -147,8 +147,8 @@ export function agentStatusEvent(input: {
 }): AgentStatusEventBody {
   // Key order as in the contract's example, for readable logs.
   const body: AgentStatusEventBody = { agentId: input.agentId, status: input.status } as AgentStatusEventBody;
-  if (input.substatus != null) body.substatus = input.substatus;
-  if (input.previousStatus != null) body.previousStatus = input.previousStatus;
+  if (input.substatus !== undefined && input.substatus !== null) body.substatus = input.substatus;
+  if (input.previousStatus !== undefined && input.previousStatus !== null) body.previousStatus = input.previousStatus;
   body.timestamp = input.timestamp ?? Date.now();
   return body;
 }

@@ -137,7 +137,7 @@ export async function createSandbox(opts: SandboxOptions = {}): Promise<Sandbox>
   const host = opts.host ?? '127.0.0.1';
   const orgId = opts.orgId ?? DEFAULT_ORG_ID;
   const apiToken = opts.apiToken ?? DEFAULT_API_TOKEN;
-  const log = opts.log ?? (() => {});
+  const log = opts.log ?? (() => undefined);
   const directory = new AgentDirectory(opts.agents ?? DEFAULT_AGENTS);
   const failures = new FailureSwitch();
   const requestLog = new RequestLog();
@@ -171,7 +171,7 @@ export async function createSandbox(opts: SandboxOptions = {}): Promise<Sandbox>
 
   function track<T>(promise: Promise<T>): Promise<T> {
     inFlight.add(promise);
-    void promise.finally(() => inFlight.delete(promise)).catch(() => {});
+    void promise.finally(() => inFlight.delete(promise)).catch(() => undefined);
     return promise;
   }
 

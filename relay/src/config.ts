@@ -17,13 +17,7 @@ const optionalLongSecret = z
   .string()
   .check(z.refine((s) => s === '' || s.length >= MIN_SECRET_LENGTH, `must be empty (off) or at least ${MIN_SECRET_LENGTH} characters`));
 
-const parseUrl = (s: string) => {
-  try {
-    return new URL(s);
-  } catch {
-    return;
-  }
-};
+const parseUrl = (s: string) => (URL.canParse(s) ? new URL(s) : undefined);
 /** 127.0.0.0/8, ::1, localhost: traffic that never leaves the machine. URL has already normalised the spelling. */
 export const isLoopbackHost = (hostname: string) =>
   hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);

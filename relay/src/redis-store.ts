@@ -159,22 +159,9 @@ export class RelayRedisStore implements EventStore {
     return results;
   }
 
-  private toEvent(agent: string, id: string, fields: string[]): StoredEvent {
-    const f: Record<string, string> = {};
-    for (let i = 0; i < fields.length; i += 2) f[fields[i]!] = fields[i + 1]!;
-    return {
-      seq: Number(id.split('-')[0]),
-      id: f.id!,
-      agent,
-      kind: f.kind!,
-      at: f.at!,
-      data: JSON.parse(f.data!) as Record<string, unknown>,
-    };
-  }
-
   async readAfter(agent: string, after: number, limit: number): Promise<StoredEvent[]> {
     const rows = await this.redis.xrange(`${this.prefix}ev:${agent}`, `(${after}-0`, '+', 'COUNT', limit);
-    return rows.map(([id, fields]) => this.toEvent(agent, id, fields));
+    return rows.map(([id, fields]) => toStoredEvent(agent, id, fields));
   }
 
   async latest(agent: string): Promise<number> {
@@ -340,4 +327,18 @@ export class RelayRedisStore implements EventStore {
     this.sub?.disconnect();
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
+}
+
+/** A stream entry (id `seq-0`, fields as a flat name/value list) as a stored event. */
+function toStoredEvent(agent: string, id: string, fields: string[]): StoredEvent {
+  const f: Record<string, string> = {};
+  for (let i = 0; i < fields.length; i += 2) f[fields[i]!] = fields[i + 1]!;
+  return {
+    seq: Number(id.split('-')[0]),
+    id: f.id!,
+    agent,
+    kind: f.kind!,
+    at: f.at!,
+    data: JSON.parse(f.data!) as Record<string, unknown>,
+  };
 }

@@ -126,7 +126,7 @@ export async function connect(url: string, hello?: Record<string, unknown> | str
       for (const w of waiters.splice(0)) w();
     }),
   );
-  ws.on('error', () => {});
+  ws.on('error', () => undefined);
   cleanups.push(() => ws.terminate());
   await new Promise<void>((opened, reject) => {
     ws.once('open', () => opened());

@@ -241,8 +241,8 @@ describe('websocket hub', () => {
     await c.next();
     // ws answers pings automatically; stop it so the socket looks dead to the relay
     (c.ws as any)._receiver.removeAllListeners('ping');
-    (c.ws as any).pong = () => {};
-    c.ws.on('ping', () => {});
+    (c.ws as any).pong = () => undefined;
+    c.ws.on('ping', () => undefined);
     const closed = await c.closed;
     expect(closed.code).toBe(1006);
   });

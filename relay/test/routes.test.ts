@@ -189,7 +189,7 @@ describe('webhook endpoints', () => {
       revokeToken: (j) => real.revokeToken(j),
       isRevoked: (j) => real.isRevoked(j),
       healthy: async () => !failing,
-      close: async () => {},
+      close: async () => undefined,
     };
     const t = await startRelay({ store: flaky, dir: first.dir });
     const res = await t.post(CONV, assigned('alice@example.com'));

@@ -65,14 +65,16 @@ const name = (path: readonly PropertyKey[]) =>
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Each problem names the entry (`conversationEvents.agentId[1] "a..b" is neither …`). */
-export function parseFieldMap(input: unknown): { ok: true; map: FieldMap } | { ok: false; errors: string[] } {
+export function parseFieldMap(given: unknown): { ok: true; map: FieldMap } | { ok: false; errors: string[] } {
   const single = new Set<string>();
-  if (isObj(input)) {
-    input = { ...input };
+  let input = given;
+  if (isObj(given)) {
+    const copy: Record<string, unknown> = { ...given };
+    input = copy;
     for (const s of ['conversationEvents', 'agentStatus']) {
-      const fields = (input as Record<string, unknown>)[s];
+      const fields = copy[s];
       if (!isObj(fields)) continue;
-      (input as Record<string, unknown>)[s] = Object.fromEntries(
+      copy[s] = Object.fromEntries(
         Object.entries(fields).map(([k, v]) => {
           if (typeof v !== 'string') return [k, v];
           single.add(`${s}.${k}`);

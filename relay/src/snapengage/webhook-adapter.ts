@@ -61,8 +61,8 @@ export function normalizeKind(raw: string): string {
 /** Largest time a JS Date can hold (year 275760); beyond it toISOString() throws. */
 const MAX_DATE_MS = 8.64e15;
 
-export function toEpochMs(value: unknown): number | undefined {
-  if (typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value)) value = Number(value);
+export function toEpochMs(given: unknown): number | undefined {
+  const value = typeof given === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(given) ? Number(given) : given;
   let ms: number | undefined;
   if (typeof value === 'number' && Number.isFinite(value) && value >= 0) ms = Math.round(value < 1e11 ? value * 1000 : value);
   else if (typeof value === 'string') ms = Date.parse(value);

@@ -51,7 +51,7 @@ describe('fetching the relay’s stored events', () => {
   it('reads every page', async () => {
     const event = (seq: number) => ({ seq, id: `e${seq}`, kind: 'closed', at: '2026-11-26T10:00:00.000Z', data: {} });
     const pages = [Array.from({ length: 1000 }, (_, i) => event(i + 1)), [event(1001)]];
-    const fetch = vi.fn(async () => new Response(JSON.stringify({ generation: 'g', events: pages.shift() })));
+    const fetch = vi.fn(async () => Response.json({ generation: 'g', events: pages.shift() }));
     vi.stubGlobal('fetch', fetch);
     expect(await fetchStoredEvents('wss://relay.example.com', 'sb1.x.y')).toHaveLength(1001);
     expect(String((fetch.mock.calls[1] as unknown as [string])[0])).toContain('after=1000');
