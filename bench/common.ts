@@ -22,7 +22,7 @@ export const nowUs = (): number => Number(process.hrtime.bigint() / 1000n);
 export const agentEmail = (i: number) => `agent${i}@bench.test`;
 
 /** Where the send time travels: inside the visitor's question, which every contender forwards as-is. */
-export const TIME_MARK = 'bench-t=';
+const TIME_MARK = 'bench-t=';
 
 /**
  * A sandbox `assigned` body split around the three values that change per request (agent,

@@ -21,7 +21,7 @@ import {
   type Contender,
 } from './common';
 
-export interface LatencyStats {
+interface LatencyStats {
   p50: number;
   p99: number;
   p999: number;

@@ -16,7 +16,7 @@ export const POPUP_KEYS = ['settings', 'status', 'relay', 'automation'];
 
 export type Raw = Record<string, unknown>;
 
-export interface PopupData {
+interface PopupData {
   /** undefined: not set up */
   settings: SettingsResult | undefined;
   status: StatusState;

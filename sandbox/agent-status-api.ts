@@ -8,7 +8,7 @@ import type { FailureState, FailureSwitch } from './failure';
 import { isJsonContentType, parseJson, sendJson } from './http-util';
 import { tokensMatch } from './token';
 
-export const DEFAULT_RETRY_AFTER_SECONDS = 2;
+const DEFAULT_RETRY_AFTER_SECONDS = 2;
 
 const StatusRequest = z.object({
   agentId: z.string({ error: "agentId must be a string (the agent's email)" }).trim().min(1, 'agentId must not be empty'),

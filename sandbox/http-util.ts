@@ -10,7 +10,7 @@ export const CORS_HEADERS = {
   'Access-Control-Max-Age': '600',
 } as const;
 
-export const MAX_BODY_BYTES = 1_000_000;
+const MAX_BODY_BYTES = 1_000_000;
 
 export class BodyTooLargeError extends Error {}
 

@@ -8,9 +8,9 @@ import type { AgentStatus } from '@switchboard/protocol/status';
 // Queued and broadcasted chats wait for someone to pick them up, so nobody is attached yet.
 const KINDS_WITHOUT_AGENT: readonly ConversationKind[] = ['queued', 'broadcasted'];
 
-export const SANDBOX_WIDGET_ID = '4e09afaa-5d2c-4c8e-9a43-5ab1e0c7d001';
+const SANDBOX_WIDGET_ID = '4e09afaa-5d2c-4c8e-9a43-5ab1e0c7d001';
 
-export const DEFAULT_VISITOR = {
+const DEFAULT_VISITOR = {
   name: 'Sam',
   email: 'sam@example.org',
   question: 'Where is my order?',
@@ -83,12 +83,12 @@ export interface AgentStatusEventBody {
 /** Any body after `spell`: the shape depends on the spelling. */
 export type WireBody = Record<string, unknown>;
 
-export function conversationUrl(conversationId: string): string {
+function conversationUrl(conversationId: string): string {
   return `https://www.snapengage.com/viewcase?c=${encodeURIComponent(conversationId)}`;
 }
 
 /** "alice.smith@example.com" → "Alice Smith": what an alias plausibly looks like. */
-export function aliasFromEmail(email: string): string {
+function aliasFromEmail(email: string): string {
   const local = email.split('@')[0] ?? email;
   return local
     .split(/[._-]+/)

@@ -24,18 +24,14 @@ import {
   type TokenHeader,
 } from './webhook-sender';
 
-export { SandboxError } from './errors';
-export type { AgentState } from './agents';
-export type { Failure, FailureState } from './failure';
 export type { RecordedRequest } from './request-log';
-export type { BatchOrder, DeliveryResult } from './webhook-sender';
 
 export const DEFAULT_PORT = 8788;
 export const DEFAULT_ORG_ID = '6418107096367104';
 export const DEFAULT_API_TOKEN = 'sandbox-token-0123456789abcdef';
 export const DEFAULT_AGENTS = ['alice@example.com', 'bob@example.com'] as const;
 
-export interface WebhookConfig {
+interface WebhookConfig {
   conversationUrl?: string;
   statusUrl?: string;
   token?: string;
@@ -50,7 +46,7 @@ export interface WebhookConfig {
   timeoutMs: number;
 }
 
-export type WebhookOptions = Partial<WebhookConfig>;
+type WebhookOptions = Partial<WebhookConfig>;
 
 export interface SandboxOptions {
   /** 0 = random; default 8788 */
@@ -64,7 +60,7 @@ export interface SandboxOptions {
   log?: (line: string) => void;
 }
 
-export interface FireOptions {
+interface FireOptions {
   /** default: the first agent */
   agent?: string;
   visitorName?: string;
@@ -83,7 +79,7 @@ export interface FireOptions {
   spelling?: Spelling | Spelling[];
 }
 
-export type BatchItem = FireOptions & { kind: ConversationKind };
+type BatchItem = FireOptions & { kind: ConversationKind };
 
 export interface RecordedDelivery extends DeliveryResult {
   /** a conversation kind, or "agent_status" */
@@ -92,7 +88,7 @@ export interface RecordedDelivery extends DeliveryResult {
   time: string;
 }
 
-export interface HubStatusResult {
+interface HubStatusResult {
   agent: AgentState;
   /** null when no status webhook URL is configured */
   delivery: DeliveryResult | null;

@@ -21,9 +21,9 @@ import { testSnapEngage } from './connection-test';
 import { createOutcomeHandler, releaseHeld } from './outcome';
 import { HOURS_PROMPT_ID, localDay, withinWorkingHours } from './working-hours';
 
-export const RETRY_ALARM = 'status-retry';
-export const RELAY_ALARM = 'relay-keepalive';
-export const HOURS_ALARM = 'working-hours';
+const RETRY_ALARM = 'status-retry';
+const RELAY_ALARM = 'relay-keepalive';
+const HOURS_ALARM = 'working-hours';
 
 export function startBackground() {
   let retryTimer: ReturnType<typeof setTimeout> | undefined;

@@ -4,7 +4,7 @@ import type { AgentStatus } from '@switchboard/protocol/status';
 import { t } from '../i18n';
 import { describeStatus, type StatusView } from '../status/view';
 
-export type RelayPhase = 'off' | 'connecting' | 'connected' | 'reconnecting' | 'rejected';
+type RelayPhase = 'off' | 'connecting' | 'connected' | 'reconnecting' | 'rejected';
 
 export interface BadgeInput {
   setupMissing: boolean;
@@ -22,7 +22,7 @@ export interface Badge {
   layer: 'error' | 'setup' | 'pending' | 'relay-down' | AgentStatus | 'unknown';
 }
 
-export const BADGE_COLORS = {
+const BADGE_COLORS = {
   error: '#c62828',
   setup: '#616161',
   pending: '#f9a825',

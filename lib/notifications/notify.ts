@@ -28,7 +28,7 @@ export interface NoticeOptions {
 const RICH_NOTIFICATIONS = !import.meta.env.FIREFOX;
 
 /** The notices shown lately, by id: what a click opens (and what tests read back). Transient, so storage.session. */
-export const shownNotices = storageItem('session', 'shown-notifications', (raw) =>
+const shownNotices = storageItem('session', 'shown-notifications', (raw) =>
   raw && typeof raw === 'object' ? (raw as Record<string, ChatNotice>) : {},
 );
 

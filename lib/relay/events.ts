@@ -8,7 +8,7 @@ import type { Confirmed } from '../status/state';
 import type { OpenChat, RelayState } from './state';
 import { t } from '../i18n';
 
-export const NOTIFIED_LIMIT = 500;
+const NOTIFIED_LIMIT = 500;
 
 export interface EventOutcome {
   state: RelayState;
@@ -117,7 +117,7 @@ function toOpenChat(chat: ConversationData, at: number): OpenChat {
   };
 }
 
-export function visitorName(chat: ConversationData): string {
+function visitorName(chat: ConversationData): string {
   return chat.requesterName || chat.requesterEmail || t('aVisitor');
 }
 

@@ -4,7 +4,7 @@
 import * as z from 'zod/mini';
 import { storageItem } from '../storage/item';
 
-export const RelayPhase = z.enum(['off', 'connecting', 'connected', 'reconnecting', 'rejected']);
+const RelayPhase = z.enum(['off', 'connecting', 'connected', 'reconnecting', 'rejected']);
 
 export const OpenChat = z.object({
   conversationId: z.string(),

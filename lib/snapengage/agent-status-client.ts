@@ -4,9 +4,9 @@ import type { SettableStatus } from '@switchboard/protocol/status';
 import * as z from 'zod/mini';
 import { t } from '../i18n';
 
-export const AGENT_STATUS_PATH = (orgId: string) => `/api/v2/${encodeURIComponent(orgId)}/agent/status`;
-export const LOGS_PATH = (orgId: string) => `/api/v2/${encodeURIComponent(orgId)}/logs`;
-export const REQUEST_TIMEOUT_MS = 10_000;
+const AGENT_STATUS_PATH = (orgId: string) => `/api/v2/${encodeURIComponent(orgId)}/agent/status`;
+const LOGS_PATH = (orgId: string) => `/api/v2/${encodeURIComponent(orgId)}/logs`;
+const REQUEST_TIMEOUT_MS = 10_000;
 
 export interface ApiTarget {
   apiBaseUrl: string;

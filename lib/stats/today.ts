@@ -55,7 +55,7 @@ export function chatFigures(events: StoredEvent[], now: number): Pick<TodayStats
 }
 
 /** The relay's HTTP base from the websocket URL the agent pasted. */
-export function relayHttpBase(relayUrl: string): string {
+function relayHttpBase(relayUrl: string): string {
   const url = new URL(relayUrl);
   url.protocol = url.protocol === 'wss:' || url.protocol === 'https:' ? 'https:' : 'http:';
   url.pathname = url.pathname.replace(/\/ws\/?$/, '/');

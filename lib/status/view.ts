@@ -9,7 +9,7 @@ export const EMPTY_STATUS: StatusState = { confirmed: null, intent: null, failur
 export const sourceWords = (source: StatusSource): string => t(`source_${source.replace('-', '_')}` as MessageKey);
 
 /** What the popup and badge show: one phase, derived, never stored. */
-export type StatusPhase = 'unknown' | 'confirmed' | 'pending' | 'failed';
+type StatusPhase = 'unknown' | 'confirmed' | 'pending' | 'failed';
 export interface StatusView {
   phase: StatusPhase;
   status: StatusValue | null;

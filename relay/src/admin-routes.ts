@@ -14,9 +14,9 @@ import type { AppendResult, EventStore, QuarantineEntry } from './store';
 
 export const ADMIN_PREFIX = '/admin/';
 const ADMIN_MAX_BODY_BYTES = 64 * 1024;
-export const ADMIN_LIST_DEFAULT = 100;
+const ADMIN_LIST_DEFAULT = 100;
 /** Each entry's body (up to 1 MiB) is parsed for its preview: a page is bounded in memory too. */
-export const ADMIN_LIST_MAX = 200;
+const ADMIN_LIST_MAX = 200;
 /** Ids one replay or drop may name (`--all` has no limit). */
 export const ADMIN_MAX_IDS = 1000;
 /** Entries read from the store at a time by `--all`. */

@@ -8,7 +8,7 @@ import type { Duplex } from 'node:stream';
 import type { RateLimitDecision, RateLimiter } from './rate-limit';
 
 /** `::ffff:1.2.3.4` (an IPv4 peer on a dual-stack socket) → `1.2.3.4`; a zone (`%eth0`) dropped. */
-export function normalizeAddress(address: string): string {
+function normalizeAddress(address: string): string {
   const a = address.trim().replace(/%.*$/, '');
   const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(a);
   return mapped ? mapped[1]! : a.toLowerCase();

@@ -6,12 +6,12 @@ import { readFileSync } from 'node:fs';
 import * as z from 'zod/mini';
 import { trustEntryError } from './client-limits';
 
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const port = z.int('must be an integer').check(z.minimum(0, 'must be 0..65535'), z.maximum(65_535, 'must be 0..65535'));
 const positiveInt = z.int('must be an integer').check(z.positive('must be positive'));
 /** Shared secrets must be hard to guess: the same floor as RELAY_SECRET (openssl rand -hex 32 gives 64). */
-export const MIN_SECRET_LENGTH = 32;
+const MIN_SECRET_LENGTH = 32;
 const longSecret = z.string().check(z.minLength(MIN_SECRET_LENGTH, `must be at least ${MIN_SECRET_LENGTH} characters`));
 const optionalLongSecret = z
   .string()
@@ -19,8 +19,7 @@ const optionalLongSecret = z
 
 const parseUrl = (s: string) => (URL.canParse(s) ? new URL(s) : undefined);
 /** 127.0.0.0/8, ::1, localhost: traffic that never leaves the machine. URL has already normalised the spelling. */
-export const isLoopbackHost = (hostname: string) =>
-  hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+const isLoopbackHost = (hostname: string) => hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
 /**
  * Visitors' chats and the bearer token go there: https, or plain http to this machine only (a
  * local bridge, tests). Credentials in the URL would end up in logs and proxies: the token goes in
@@ -300,7 +299,7 @@ export const SECRET_FLAGS: Readonly<Record<string, ConfigKey>> = {
 const docOf = (key: ConfigKey) => CONFIG_DOCS.find((d) => d.key === key)!;
 
 /** Tells a person how to set an option and, for a secret we choose, how to make one. */
-export function howToSet(doc: ConfigDoc): string {
+function howToSet(doc: ConfigDoc): string {
   const vars = doc.file ? `${doc.env} or ${doc.env}_FILE` : doc.env;
   const how = doc.flag ? `set ${vars}${doc.file ? ',' : ''} or pass ${doc.flag}` : `set ${vars}`;
   return GENERATED.includes(doc.key) ? `${how} (generate one with: openssl rand -hex 32)` : how;

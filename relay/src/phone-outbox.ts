@@ -30,7 +30,7 @@ export interface PhoneOutboxTiming {
   keepDoneMs: number;
 }
 
-export const PHONE_OUTBOX_DEFAULTS: PhoneOutboxTiming = {
+const PHONE_OUTBOX_DEFAULTS: PhoneOutboxTiming = {
   baseDelayMs: 1000,
   maxDelayMs: 60_000,
   giveUpAfterMs: 24 * 3_600_000,
@@ -53,7 +53,7 @@ export interface PhoneOutboxOptions extends Partial<PhoneOutboxTiming> {
  * The answer's body is not used; it is read (so the connection can be reused) up to this much, then
  * the connection is dropped: a phone system that answers with an endless body costs 64 KiB, not the relay.
  */
-export const PHONE_ANSWER_MAX_BYTES = 64 * 1024;
+const PHONE_ANSWER_MAX_BYTES = 64 * 1024;
 
 /** Reads and discards at most `cap` bytes of the body, then cancels the rest. */
 async function discardBody(res: Response, cap: number): Promise<void> {

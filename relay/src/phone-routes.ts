@@ -15,7 +15,7 @@ import type { RateLimiter } from './rate-limit';
 import type { AppendResult, EventStore, NewEvent } from './store';
 
 /** A call event is a few hundred bytes; anything near this is not one. */
-export const PHONE_MAX_BODY_BYTES = 64 * 1024;
+const PHONE_MAX_BODY_BYTES = 64 * 1024;
 
 export interface PhoneRouteDeps {
   store: EventStore;

@@ -22,7 +22,7 @@ export const QUARANTINE_USAGE = `  npm run relay -- quarantine list             
                                                5-minute admin token made from RELAY_SECRET.
 `;
 
-export const DEFAULT_RELAY_URL = 'http://127.0.0.1:8787';
+const DEFAULT_RELAY_URL = 'http://127.0.0.1:8787';
 
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
 

@@ -18,7 +18,7 @@ const MAX_KEY_LENGTH = 64;
  * 8 levels; an array shows its first element's shape and how many more there are. A key is shown
  * as sent unless it looks like data rather than a name (it contains an `@`), or is cut when long.
  */
-export function shapeOf(value: unknown, depth = 0): unknown {
+function shapeOf(value: unknown, depth = 0): unknown {
   if (value === null) return 'null';
   if (Array.isArray(value)) {
     if (depth >= MAX_DEPTH) return `array(${value.length})`;

@@ -261,7 +261,7 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
 }
 
 /** Reads and checks RELAY_ADAPTER_MAP; the error names the file and each bad entry. */
-export function loadFieldMap(path: string): FieldMap {
+function loadFieldMap(path: string): FieldMap {
   const fail = (why: string): never => {
     throw new Error(`invalid relay config: RELAY_ADAPTER_MAP (${path}) ${why}`);
   };

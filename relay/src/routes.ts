@@ -19,7 +19,7 @@ import { createPhoneCallHandler } from './phone-routes';
 import { quarantineId } from './quarantine';
 import { PSEUDO_AGENT, type AppendResult, type EventStore, type NewEvent } from './store';
 
-export const MAX_BODY_BYTES = 1024 * 1024;
+const MAX_BODY_BYTES = 1024 * 1024;
 
 export interface RouteDeps {
   store: EventStore;

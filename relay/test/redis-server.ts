@@ -13,7 +13,7 @@ import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 
-export const REDIS_HELP =
+const REDIS_HELP =
   'redis-server was not found. Install it (Debian/Ubuntu: `sudo apt-get install -y redis-server`) or set REDIS_SERVER_PATH to its path. ' +
   'Running as root, the test scripts install it themselves.';
 
@@ -32,7 +32,7 @@ function onPath(name: string): string | undefined {
 }
 
 /** The redis-server binary, installing Debian's package when root and it is missing. */
-export function findRedisServer({ install = true } = {}): string | undefined {
+function findRedisServer({ install = true } = {}): string | undefined {
   const explicit = process.env.REDIS_SERVER_PATH;
   if (explicit) return explicit;
   const found = onPath('redis-server');

@@ -9,7 +9,7 @@ import { launchExtension, type Launched } from '../../scripts/browser/fixtures';
 import { createSandbox, type Sandbox } from '../../sandbox/server';
 import { OptionsPage, PopupPage } from '../../scripts/browser/pages';
 
-export const RELAY_SECRET = 'e2e-secret-0123456789abcdef0123456789abcdef';
+const RELAY_SECRET = 'e2e-secret-0123456789abcdef0123456789abcdef';
 export const WEBHOOK_TOKEN = 'e2e-webhook-token-0123456789abcdef';
 
 export class RelayUnderTest {
@@ -68,7 +68,7 @@ export async function notifications(
 }
 
 /** A real relay, and the sandbox sending SnapEngage's webhooks to it. */
-export async function startRelayAndSandbox(extra: Partial<RelayOptions> = {}): Promise<{ relay: RelayUnderTest; sandbox: Sandbox }> {
+async function startRelayAndSandbox(extra: Partial<RelayOptions> = {}): Promise<{ relay: RelayUnderTest; sandbox: Sandbox }> {
   const relay = new RelayUnderTest(extra);
   await relay.start();
   const sandbox = await createSandbox({
@@ -83,7 +83,7 @@ export async function startRelayAndSandbox(extra: Partial<RelayOptions> = {}): P
 }
 
 /** Fills the options as a person would (SnapEngage = the sandbox, plus the relay) and waits until the popup says the relay is connected. */
-export async function setUpConnected(launched: Launched, sandbox: Sandbox, relay: RelayUnderTest, agent: string): Promise<void> {
+async function setUpConnected(launched: Launched, sandbox: Sandbox, relay: RelayUnderTest, agent: string): Promise<void> {
   const options = await OptionsPage.open(launched);
   await options.fill({
     orgId: sandbox.orgId,

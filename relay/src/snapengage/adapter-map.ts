@@ -39,7 +39,7 @@ const section = (keys: readonly string[]) =>
 const CONVERSATION_FIELDS = Object.keys(CONVERSATION_PATHS);
 const STATUS_FIELDS = Object.keys(AGENT_STATUS_PATHS);
 
-export const FieldMapFile = z.strictObject({
+const FieldMapFile = z.strictObject({
   /** Free text for the people who maintain the file; ignored. */
   $comment: z.optional(z.string()),
   conversationEvents: z.optional(section(CONVERSATION_FIELDS)),

@@ -33,7 +33,7 @@ export const ADAPT_FAILURES = [
   'bad_field',
   'invalid_field',
 ] as const;
-export type AdaptFailure = (typeof ADAPT_FAILURES)[number];
+type AdaptFailure = (typeof ADAPT_FAILURES)[number];
 export type AdaptResult = { ok: true; event: AdaptedEvent } | { ok: false; error: string; reason: AdaptFailure };
 
 type Obj = Record<string, unknown>;

@@ -338,7 +338,7 @@ export function report(title: string, figures: Record<string, number | string>):
   console.log(line);
   FIGURES.push(line);
 }
-export const FIGURES: string[] = [];
+const FIGURES: string[] = [];
 
 /** Fails if any relay log line (stdout JSON logs and stderr) contains one of the secrets. */
 export function secretsInLogs(extra: string[] = []): string[] {
