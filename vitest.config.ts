@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 import { WxtVitest } from 'wxt/testing/vitest-plugin';
 
 // `npx vitest run`: the extension's unit tests, the relay's (relay/vitest.config.ts) and the
-// tools' (sandbox, bench). The fault-injection, benchmark-smoke and end-to-end runs have configs
+// tools' (sandbox, bench, the lint layering). The fault-injection, benchmark-smoke and end-to-end runs have configs
 // of their own (scripts/test.ts runs each).
 export default defineConfig({
   test: {
@@ -14,7 +14,7 @@ export default defineConfig({
           // tests/ mirrors the extension's folders (tests/lib/status/sender.test.ts tests lib/status/sender.ts);
           // the tools' tests and the end-to-end tests live beside them.
           include: ['tests/**/*.test.{ts,tsx}'],
-          exclude: ['tests/e2e/**', 'tests/sandbox/**', 'tests/bench/**', '**/node_modules/**'],
+          exclude: ['tests/e2e/**', 'tests/sandbox/**', 'tests/bench/**', 'tests/lint/**', '**/node_modules/**'],
           setupFiles: ['tests/setup-i18n.ts'],
           testTimeout: 20_000,
         },
@@ -23,7 +23,7 @@ export default defineConfig({
       {
         test: {
           name: 'tools',
-          include: ['tests/sandbox/**/*.test.ts', 'tests/bench/**/*.test.ts'],
+          include: ['tests/sandbox/**/*.test.ts', 'tests/bench/**/*.test.ts', 'tests/lint/**/*.test.ts'],
           // The benchmark smoke run is CPU-heavy: it runs alone (vitest.bench.config.ts), not beside timing-sensitive tests.
           exclude: ['tests/bench/smoke.test.ts', '**/node_modules/**'],
           testTimeout: 20_000,

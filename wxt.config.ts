@@ -28,9 +28,11 @@ export default defineConfig({
     },
     'vite:build:extendConfig': (entrypoints, config) => {
       if (entrypoints.length !== 1 || entrypoints[0]!.name !== 'popup') return;
-      (config.plugins ??= []).push(inlineCss());
+      config.plugins ??= [];
+      config.plugins.push(inlineCss());
       // Browsers with MV3 support modulepreload: no polyfill, and no preload helper around the popup's one dynamic import.
-      (config.build ??= {}).modulePreload = false;
+      config.build ??= {};
+      config.build.modulePreload = false;
     },
   },
   manifest: ({ browser }) => ({
@@ -66,7 +68,7 @@ function inlineCss(): Plugin {
       handler(html, ctx) {
         return html.replace(/<link rel="stylesheet"[^>]*href="\/?([^"]+\.css)"[^>]*>/g, (tag, file: string) => {
           const asset = ctx.bundle?.[file];
-          if (!asset || asset.type !== 'asset') return tag;
+          if (asset?.type !== 'asset') return tag;
           delete ctx.bundle![file];
           return `<style>${String(asset.source)}</style>`;
         });

@@ -105,7 +105,8 @@ process.on('message', (m: { cmd: string } & Partial<Omit<ConnectCmd, 'cmd'>>) =>
       case 'reset':
         latencies = [];
         received = 0;
-        firstUs = lastUs = 0;
+        firstUs = 0;
+        lastUs = 0;
         unparsable = 0;
         process.send!({ type: 'reset-done' });
         break;

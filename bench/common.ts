@@ -22,7 +22,7 @@ export const nowUs = (): number => Number(process.hrtime.bigint() / 1000n);
 export const agentEmail = (i: number) => `agent${i}@bench.test`;
 
 /** Where the send time travels: inside the visitor's question, which every contender forwards as-is. */
-export const TIME_MARK = 'bench-t=';
+const TIME_MARK = 'bench-t=';
 
 /**
  * A sandbox `assigned` body split around the three values that change per request (agent,
@@ -30,7 +30,12 @@ export const TIME_MARK = 'bench-t=';
  */
 export function webhookTemplate(): (agent: string, eventId: string, sentUs: number) => string {
   const body = JSON.stringify(
-    conversationEvent('assigned', { agent: 'zzagentzz@bench.test', agentAlias: 'Bench Agent', eventId: 'zzeidzz', question: `${TIME_MARK}zztzz;` }),
+    conversationEvent('assigned', {
+      agent: 'zzagentzz@bench.test',
+      agentAlias: 'Bench Agent',
+      eventId: 'zzeidzz',
+      question: `${TIME_MARK}zztzz;`,
+    }),
   );
   const parts = body.split(/zzagentzz@bench\.test|zzeidzz|zztzz/);
   const order = [...body.matchAll(/zzagentzz@bench\.test|zzeidzz|zztzz/g)].map((m) => m[0]);
@@ -48,21 +53,20 @@ export function webhookTemplate(): (agent: string, eventId: string, sentUs: numb
 /** Reads the send time back out of whatever text a contender delivered. */
 export function sentTimeOf(text: string): number {
   const i = text.indexOf(TIME_MARK);
-  if (i < 0) return NaN;
-  return parseInt(text.slice(i + TIME_MARK.length, i + TIME_MARK.length + 20), 10);
+  if (i < 0) return Number.NaN;
+  return Number.parseInt(text.slice(i + TIME_MARK.length, i + TIME_MARK.length + 20), 10);
 }
 
 export function percentile(sorted: ArrayLike<number>, p: number): number {
-  if (sorted.length === 0) return NaN;
+  if (sorted.length === 0) return Number.NaN;
   const idx = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[idx]!;
 }
 
 export function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
-  const m = s.length ? (s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2) : NaN;
+  const m = s.length ? (s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2) : Number.NaN;
   return Math.round(m * 100) / 100; // figures for people: no 151.85000000000002
-
 }
 
 /** The item whose `value` is the median (the lower middle one for an even count). */
@@ -84,7 +88,7 @@ export function procCpuMs(pid: number): number {
 /** Resident set size of a process, in bytes. */
 export function procRssBytes(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) * 1024 : NaN;
+  return m ? Number(m[1]) * 1024 : Number.NaN;
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -149,7 +153,7 @@ export function waitFor<T>(child: ChildProcess, type: string, timeoutMs = 60_000
   });
 }
 
-export async function stopChild(child: ChildProcess, timeoutMs = 5_000): Promise<void> {
+export async function stopChild(child: ChildProcess, timeoutMs = 5000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   child.kill('SIGTERM');

@@ -44,7 +44,11 @@ export interface ExtensionResults {
     /** click in the popup → the status request received by the sandbox, ms */
     clickToRequestMs: { median: number; samples: number[] };
     /** worker stopped by the browser, then woken: → relay connected, → backlog handled */
-    coldStart: { backlog: number; connectedMs: { median: number; samples: number[] }; backlogHandledMs: { median: number; samples: number[] } };
+    coldStart: {
+      backlog: number;
+      connectedMs: { median: number; samples: number[] };
+      backlogHandledMs: { median: number; samples: number[] };
+    };
   };
   skipped?: string;
 }
@@ -119,7 +123,14 @@ export async function runExtensionBench(opts: { quick: boolean; log: (line: stri
     },
   });
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-bench-ext-'));
-  const relay = await createRelay({ port: 0, host: '127.0.0.1', dbPath: join(dir, 'relay.db'), secret: RELAY_SECRET, webhookToken: WEBHOOK_TOKEN, logLevel: 'silent' });
+  const relay = await createRelay({
+    port: 0,
+    host: '127.0.0.1',
+    dbPath: join(dir, 'relay.db'),
+    secret: RELAY_SECRET,
+    webhookToken: WEBHOOK_TOKEN,
+    logLevel: 'silent',
+  });
   let ext: Launched | undefined;
   try {
     ext = await launchExtension();
@@ -151,7 +162,10 @@ export async function runExtensionBench(opts: { quick: boolean; log: (line: stri
     for (let i = 0; i < samples && !toolbarSkipped; i++) {
       try {
         // The previous popup must be gone, or the watcher could find it instead of the new one.
-        await probe.waitForFunction(`chrome.extension.getViews({ type: 'popup' }).length === 0`, undefined, { timeout: 5_000, polling: 10 });
+        await probe.waitForFunction(`chrome.extension.getViews({ type: 'popup' }).length === 0`, undefined, {
+          timeout: 5000,
+          polling: 10,
+        });
         const watched = probe.evaluate(WATCH_POPUP) as Promise<{ ms: number; epochMs: number; seenReady: boolean }>;
         watched.catch(() => undefined);
         const opened = await openToolbarPopup(ext, windowId);
@@ -185,8 +199,11 @@ export async function runExtensionBench(opts: { quick: boolean; log: (line: stri
       await page.setViewportSize({ width: 360, height: 420 });
       await page.addInitScript(TTI_SCRIPT);
       await page.goto(`chrome-extension://${ext.extensionId}/popup.html`);
-      await page.waitForFunction(() => (window as unknown as { __tti?: number }).__tti !== undefined, undefined, { timeout: 10_000, polling: 20 });
-      tabTti.push(Math.round((await page.evaluate(() => (window as unknown as { __tti: number }).__tti)) * 10) / 10);
+      await page.waitForFunction(() => (globalThis as unknown as { __tti?: number }).__tti !== undefined, undefined, {
+        timeout: 10_000,
+        polling: 20,
+      });
+      tabTti.push(Math.round((await page.evaluate(() => (globalThis as unknown as { __tti: number }).__tti)) * 10) / 10);
       await page.close();
     }
     log(`  popup page in a tab interactive: median ${median(tabTti)} ms`);
@@ -198,10 +215,12 @@ export async function runExtensionBench(opts: { quick: boolean; log: (line: stri
     const clicks: number[] = [];
     for (let i = 0; i < samples; i++) {
       const target = i % 2 === 0 ? 'go-pause' : 'go-online';
-      const arrived = new Promise<number>((r) => (statusRequestAt = () => r(performance.now())));
+      const arrived = new Promise<number>((r) => {
+        statusRequestAt = () => r(performance.now());
+      });
       const t0 = performance.now();
       await popup.evaluate((id) => (document.querySelector(`[data-testid="${id}"]`) as HTMLButtonElement).click(), target);
-      const t1 = await Promise.race([arrived, sleep(10_000).then(() => NaN)]);
+      const t1 = await Promise.race([arrived, sleep(10_000).then(() => Number.NaN)]);
       statusRequestAt = undefined;
       if (Number.isNaN(t1)) throw new Error('no status request reached the sandbox within 10 s');
       clicks.push(Math.round((t1 - t0) * 10) / 10);
@@ -248,15 +267,23 @@ export async function runExtensionBench(opts: { quick: boolean; log: (line: stri
       })`)) as { connectedMs: number; handledMs: number };
       connected.push(Math.round(r.connectedMs));
       handled.push(Math.round(r.handledMs));
-      log(`  cold start ${run + 1}: relay connected after ${Math.round(r.connectedMs)} ms, ${backlog} events handled after ${Math.round(r.handledMs)} ms`);
+      log(
+        `  cold start ${run + 1}: relay connected after ${Math.round(r.connectedMs)} ms, ${backlog} events handled after ${Math.round(r.handledMs)} ms`,
+      );
     }
     results.browser = {
       ttiMs: { median: median(tabTti), samples: tabTti },
-      ...(tti.length ? { toolbarTtiMs: { median: median(tti), samples: tti }, toolbarOpenToTtiMs: { median: median(openToTti), samples: openToTti } } : {}),
+      ...(tti.length
+        ? { toolbarTtiMs: { median: median(tti), samples: tti }, toolbarOpenToTtiMs: { median: median(openToTti), samples: openToTti } }
+        : {}),
       ...(toolbarSkipped || !tti.length ? { toolbarSkipped: toolbarSkipped ?? 'every popup was usable before it was seen' } : {}),
       ...(seenReady ? { toolbarSeenReady: seenReady } : {}),
       clickToRequestMs: { median: median(clicks), samples: clicks },
-      coldStart: { backlog, connectedMs: { median: median(connected), samples: connected }, backlogHandledMs: { median: median(handled), samples: handled } },
+      coldStart: {
+        backlog,
+        connectedMs: { median: median(connected), samples: connected },
+        backlogHandledMs: { median: median(handled), samples: handled },
+      },
     };
     return results;
   } finally {

@@ -30,7 +30,10 @@ server.on('upgrade', (req, socket, head) => {
   if (!agent) return socket.destroy();
   wss.handleUpgrade(req, socket, head, (ws) => {
     let set = byAgent.get(agent);
-    if (!set) byAgent.set(agent, (set = new Set()));
+    if (!set) {
+      set = new Set();
+      byAgent.set(agent, set);
+    }
     set.add(ws);
     ws.on('close', () => {
       set.delete(ws);

@@ -91,7 +91,11 @@ function run(c: RunCmd): Promise<object> {
 }
 
 process.on('message', (m: RunCmd) => {
-  if (m.cmd === 'run') run(m).then((r) => process.send!(r), (err: Error) => process.send!({ type: 'error', error: err.message }));
+  if (m.cmd === 'run')
+    run(m).then(
+      (r) => process.send!(r),
+      (err: Error) => process.send!({ type: 'error', error: err.message }),
+    );
   if ((m as { cmd: string }).cmd === 'exit') process.exit(0);
 });
 process.send!({ type: 'up' });

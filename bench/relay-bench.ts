@@ -21,7 +21,7 @@ import {
   type Contender,
 } from './common';
 
-export interface LatencyStats {
+interface LatencyStats {
   p50: number;
   p99: number;
   p999: number;
@@ -113,7 +113,7 @@ export function relayPlans(quick: boolean): Plan[] {
       { agents: 20, rounds: 3, fixed: { rate: 200, seconds: 1 }, ramp: { rates: [500, 1500], seconds: 0.5 } },
       { agents: 200, fixed: { rate: 200, seconds: 0.5 } },
     ];
-  const rates = [2000, 4000, 6000, 8000, 11000, 15000, 20000];
+  const rates = [2000, 4000, 6000, 8000, 11_000, 15_000, 20_000];
   return [
     { agents: 100, fixed: { rate: 1000, seconds: 5 }, ramp: { rates, seconds: 2 } },
     // The goals' scenario: three rounds, so its verdicts do not hang on one noisy minute.
@@ -126,7 +126,12 @@ export function relayPlans(quick: boolean): Plan[] {
 const latencyStats = (us: number[]): LatencyStats => {
   const sorted = Float64Array.from(us).sort();
   const ms = (v: number) => Math.round(v / 10) / 100;
-  return { p50: ms(percentile(sorted, 50)), p99: ms(percentile(sorted, 99)), p999: ms(percentile(sorted, 99.9)), max: ms(sorted[sorted.length - 1] ?? NaN) };
+  return {
+    p50: ms(percentile(sorted, 50)),
+    p99: ms(percentile(sorted, 99)),
+    p999: ms(percentile(sorted, 99.9)),
+    max: ms(sorted.at(-1) ?? Number.NaN),
+  };
 };
 
 interface ClientReport {
@@ -214,8 +219,8 @@ async function runLoad(
     acceptedPerSec: Math.round(accepted / ((endResp - startUs) / 1e6)),
     deliveredPerSec: delivered ? Math.round(delivered / ((endRecv - startUs) / 1e6)) : 0,
     latencyMs: latencyStats(latencies),
-    cpuMsPer1k: delivered ? Math.round(((cpu1 - cpu0) / delivered) * 1000 * 10) / 10 : NaN,
-    harnessCpuMsPer1k: delivered ? Math.round(((harness1 - harness0) / delivered) * 1000 * 10) / 10 : NaN,
+    cpuMsPer1k: delivered ? Math.round(((cpu1 - cpu0) / delivered) * 1000 * 10) / 10 : Number.NaN,
+    harnessCpuMsPer1k: delivered ? Math.round(((harness1 - harness0) / delivered) * 1000 * 10) / 10 : Number.NaN,
   };
   if (failed) stats.failures = Object.assign({}, ...loads.map((l) => l.statuses)) as Record<string, number>;
   return stats;
@@ -239,11 +244,19 @@ async function runScenario(contender: Contender, plan: Plan, opts: RelayBenchOpt
     await Promise.all([...clients, ...loadgens].map((c) => waitFor(c, 'up')));
 
     const emails = Array.from({ length: plan.agents }, (_, i) => agentEmail(i));
-    const agents = emails.map((email) => ({ email, token: contender === 'relay' ? issueRelayToken(RELAY_SECRET, email).token : undefined }));
+    const agents = emails.map((email) => ({
+      email,
+      token: contender === 'relay' ? issueRelayToken(RELAY_SECRET, email).token : undefined,
+    }));
     const t0 = performance.now();
     await Promise.all(
       clients.map((c, i) =>
-        ask(c, { cmd: 'connect', contender, port, agents: agents.filter((_, j) => j % nClients === i), concurrency: 200 }, 'connected', 180_000),
+        ask(
+          c,
+          { cmd: 'connect', contender, port, agents: agents.filter((_, j) => j % nClients === i), concurrency: 200 },
+          'connected',
+          180_000,
+        ),
       ),
     );
     const connectMs = Math.round(performance.now() - t0);
@@ -260,7 +273,9 @@ async function runScenario(contender: Contender, plan: Plan, opts: RelayBenchOpt
       rssPerAgentKB: Math.round(((rss1 - rss0) / plan.agents / 1024) * 10) / 10,
       droppedSockets: 0,
     };
-    log(`  ${contender.padEnd(8)} ${String(plan.agents).padStart(6)} agents: connected in ${connectMs} ms, ${scenario.rssPerAgentKB} KB/agent`);
+    log(
+      `  ${contender.padEnd(8)} ${String(plan.agents).padStart(6)} agents: connected in ${connectMs} ms, ${scenario.rssPerAgentKB} KB/agent`,
+    );
 
     if (plan.fixed) {
       // Warm-up at the fixed rate, not measured: JIT (the harness's processes too), SQLite page cache,
@@ -269,14 +284,18 @@ async function runScenario(contender: Contender, plan: Plan, opts: RelayBenchOpt
       await runLoad(server, clients, loadgens.slice(0, 1), port, emails, plan.fixed.rate, opts.quick ? 0.3 : WARM_UP_SECONDS, 'warm');
       scenario.fixed = await runLoad(server, clients, loadgens.slice(0, 1), port, emails, plan.fixed.rate, plan.fixed.seconds, 'fixed');
       const f = scenario.fixed;
-      log(`    fixed ${f.rate}/s: p50 ${f.latencyMs.p50} ms, p99 ${f.latencyMs.p99} ms, p99.9 ${f.latencyMs.p999} ms, ${f.cpuMsPer1k} ms CPU/1k events`);
+      log(
+        `    fixed ${f.rate}/s: p50 ${f.latencyMs.p50} ms, p99 ${f.latencyMs.p99} ms, p99.9 ${f.latencyMs.p999} ms, ${f.cpuMsPer1k} ms CPU/1k events`,
+      );
     }
     if (plan.ramp) {
       const steps: RunStats[] = [];
       for (const rate of plan.ramp.rates) {
         const s = await runLoad(server, clients, loadgens, port, emails, rate, plan.ramp.seconds, `ramp${rate}`);
         steps.push(s);
-        log(`    ramp ${rate}/s: accepted ${s.acceptedPerSec}/s, delivered ${s.deliveredPerSec}/s, p99 ${s.latencyMs.p99} ms, skipped ${s.skipped}, CPU/1k server ${s.cpuMsPer1k} + harness ${s.harnessCpuMsPer1k} ms`);
+        log(
+          `    ramp ${rate}/s: accepted ${s.acceptedPerSec}/s, delivered ${s.deliveredPerSec}/s, p99 ${s.latencyMs.p99} ms, skipped ${s.skipped}, CPU/1k server ${s.cpuMsPer1k} + harness ${s.harnessCpuMsPer1k} ms`,
+        );
         // Saturated: the server no longer keeps up with the offered rate.
         if (s.accepted < 0.9 * (s.sent + s.skipped) || s.acceptedPerSec < 0.9 * rate) break;
       }

@@ -73,7 +73,11 @@ interface Paired {
  * Our figure over a contender's, round by round (round i of both ran side by side), and the round
  * with the median ratio: each ratio is measured in one run, as the goals ask.
  */
-function pairedRatio(ours: Scenario, theirs: Scenario, value: (r: Round) => number | undefined): { median: Paired; all: Paired[] } | undefined {
+function pairedRatio(
+  ours: Scenario,
+  theirs: Scenario,
+  value: (r: Round) => number | undefined,
+): { median: Paired; all: Paired[] } | undefined {
   const a = roundsOf(ours);
   const b = roundsOf(theirs);
   const all: Paired[] = [];
@@ -167,7 +171,11 @@ export function evaluateGoals(res: Pick<BenchResults, 'relay' | 'extension' | 'q
   }
   const ext = res.extension;
   if (ext) {
-    goals.push({ goal: 'popup JS + CSS ≤ 20 KB gzipped', measured: `${(ext.popupGzipBytes / 1024).toFixed(2)} KB (${ext.popupGzipBytes} bytes)`, pass: ext.popupGzipBytes <= 20 * 1024 });
+    goals.push({
+      goal: 'popup JS + CSS ≤ 20 KB gzipped',
+      measured: `${(ext.popupGzipBytes / 1024).toFixed(2)} KB (${ext.popupGzipBytes} bytes)`,
+      pass: ext.popupGzipBytes <= 20 * 1024,
+    });
     const b = ext.browser;
     // The toolbar popup when this Chromium could open it; otherwise (and in results from before it was measured) the page in a tab.
     const popupTti = b?.toolbarTtiMs ?? b?.ttiMs;
@@ -184,7 +192,9 @@ export function evaluateGoals(res: Pick<BenchResults, 'relay' | 'extension' | 'q
     });
     goals.push({
       goal: `worker cold start → backlog of ${b?.coldStart.backlog ?? 100} handled < 1 s (median)`,
-      measured: b ? `${b.coldStart.backlogHandledMs.median} ms (relay connected after ${b.coldStart.connectedMs.median} ms)` : (ext.skipped ?? 'not measured'),
+      measured: b
+        ? `${b.coldStart.backlogHandledMs.median} ms (relay connected after ${b.coldStart.connectedMs.median} ms)`
+        : (ext.skipped ?? 'not measured'),
       pass: b ? b.coldStart.backlogHandledMs.median < 1000 : null,
     });
   }
@@ -205,7 +215,18 @@ export function renderTables(res: BenchResults): string {
   if (res.relay?.length) {
     parts.push(
       mdTable(
-        ['contender', 'agents', 'KB RSS / idle agent', 'fixed rate', 'p50 ms', 'p99 ms', 'p99.9 ms', 'CPU ms / 1k events', 'max accepted/s', 'max delivered/s'],
+        [
+          'contender',
+          'agents',
+          'KB RSS / idle agent',
+          'fixed rate',
+          'p50 ms',
+          'p99 ms',
+          'p99.9 ms',
+          'CPU ms / 1k events',
+          'max accepted/s',
+          'max delivered/s',
+        ],
         res.relay.map((s) => [
           s.contender === 'relay' ? '**relay (durable)**' : s.contender === 'floor' ? 'floor (ws)' : 'Socket.IO',
           s.rounds ? `${s.agents} (${s.rounds.length} rounds)` : s.agents,
@@ -229,20 +250,34 @@ export function renderTables(res: BenchResults): string {
         [
           ['popup JS + CSS gzipped', `${(res.extension.popupGzipBytes / 1024).toFixed(2)} KB`],
           [
-            'toolbar popup interactive, from its navigation (median of ' + (b?.toolbarTtiMs?.samples.length ?? 0) + ')',
+            `toolbar popup interactive, from its navigation (median of ${b?.toolbarTtiMs?.samples.length ?? 0})`,
             b?.toolbarTtiMs ? `${b.toolbarTtiMs.median} ms` : (b?.toolbarSkipped ?? res.extension.skipped ?? '—'),
           ],
           ['toolbar popup: openPopup call → interactive', b?.toolbarOpenToTtiMs ? `${b.toolbarOpenToTtiMs.median} ms` : '—'],
-          ['popup page in a tab interactive, from its navigation (median of ' + (b?.ttiMs.samples.length ?? 0) + ')', b ? `${b.ttiMs.median} ms` : (res.extension.skipped ?? '—')],
-          ['click → request at the sandbox (median of ' + (b?.clickToRequestMs.samples.length ?? 0) + ')', b ? `${b.clickToRequestMs.median} ms` : '—'],
-          [`worker cold start → relay connected (median of ${b?.coldStart.connectedMs.samples.length ?? 0})`, b ? `${b.coldStart.connectedMs.median} ms` : '—'],
+          [
+            `popup page in a tab interactive, from its navigation (median of ${b?.ttiMs.samples.length ?? 0})`,
+            b ? `${b.ttiMs.median} ms` : (res.extension.skipped ?? '—'),
+          ],
+          [
+            `click → request at the sandbox (median of ${b?.clickToRequestMs.samples.length ?? 0})`,
+            b ? `${b.clickToRequestMs.median} ms` : '—',
+          ],
+          [
+            `worker cold start → relay connected (median of ${b?.coldStart.connectedMs.samples.length ?? 0})`,
+            b ? `${b.coldStart.connectedMs.median} ms` : '—',
+          ],
           [`worker cold start → backlog of ${b?.coldStart.backlog ?? 100} handled`, b ? `${b.coldStart.backlogHandledMs.median} ms` : '—'],
         ],
       ),
     );
   }
   if (res.goals.length) {
-    parts.push(mdTable(['goal', 'measured', ''], res.goals.map((g) => [g.goal, g.measured, g.pass === null ? '—' : g.pass ? '✅ pass' : '❌ fail'])));
+    parts.push(
+      mdTable(
+        ['goal', 'measured', ''],
+        res.goals.map((g) => [g.goal, g.measured, g.pass === null ? '—' : g.pass ? '✅ pass' : '❌ fail']),
+      ),
+    );
   }
   return parts.join('\n\n');
 }
@@ -267,7 +302,7 @@ async function main() {
     const path = resolve(process.argv[from + 1]!);
     const saved = JSON.parse(readFileSync(path, 'utf8')) as BenchResults;
     saved.goals = evaluateGoals(saved);
-    writeFileSync(path, JSON.stringify(saved, null, 2) + '\n');
+    writeFileSync(path, `${JSON.stringify(saved, null, 2)}\n`);
     if (!saved.quick) updateReadme(saved, path);
     console.log(renderTables(saved));
     return;
@@ -290,7 +325,9 @@ async function main() {
   };
   if (args.only !== 'extension') {
     log(`relay: our relay vs the ws floor vs Socket.IO${args.quick ? ' (quick)' : ''}`);
-    const relayExecArgv = args.profile ? [args.profile === 'cpu' ? '--cpu-prof' : '--heap-prof', args.profile === 'cpu' ? '--cpu-prof-dir' : '--heap-prof-dir', PROFILE_DIR] : [];
+    const relayExecArgv = args.profile
+      ? [args.profile === 'cpu' ? '--cpu-prof' : '--heap-prof', args.profile === 'cpu' ? '--cpu-prof-dir' : '--heap-prof-dir', PROFILE_DIR]
+      : [];
     const plans = args.agents === undefined ? undefined : relayPlans(args.quick).filter((p) => p.agents === args.agents);
     if (plans?.length === 0) throw new Error(`--agents: no plan with ${args.agents} agents`);
     res.relay = await runRelayBench({ quick: args.quick, relayExecArgv, log, plans, contenders: args.contenders });
@@ -302,9 +339,9 @@ async function main() {
   res.goals = evaluateGoals(res);
   res.durationS = Math.round((Date.now() - started) / 1000);
   mkdirSync(dirname(args.json), { recursive: true });
-  writeFileSync(args.json, JSON.stringify(res, null, 2) + '\n');
+  writeFileSync(args.json, `${JSON.stringify(res, null, 2)}\n`);
   if (args.readme) updateReadme(res, args.json);
-  console.log('\n' + renderTables(res) + '\n');
+  console.log(`\n${renderTables(res)}\n`);
   console.log(`results: ${relative(ROOT, args.json)}${args.readme ? ', bench/README.md' : ''}`);
 }
 

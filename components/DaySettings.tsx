@@ -23,57 +23,101 @@ export function DaySettings({ value, errors, onChange }: Props) {
         <label for="callSubstatus">{t('callSubstatus')}</label>
         <input id="callSubstatus" value={value.callSubstatus} onInput={(e) => set({ callSubstatus: e.currentTarget.value })} />
         <span class="hint">{t('callHint')}</span>
-        {errors.callSubstatus && <span class="field-error" role="alert">{errors.callSubstatus}</span>}
+        {errors.callSubstatus && (
+          <span class="field-error" role="alert">
+            {errors.callSubstatus}
+          </span>
+        )}
       </div>
       <fieldset class="field">
         <legend>{t('autoPause')}</legend>
         <label>
-          <input type="checkbox" checked={autoPause.enabled} onChange={(e) => set({ autoPause: { ...autoPause, enabled: e.currentTarget.checked } })} /> {t('autoPauseWhen')}
+          <input
+            type="checkbox"
+            checked={autoPause.enabled}
+            onChange={(e) => set({ autoPause: { ...autoPause, enabled: e.currentTarget.checked } })}
+          />{' '}
+          {t('autoPauseWhen')}
           <input
             aria-label={t('ariaIdleMinutes')}
             type="number"
             min={1}
             max={240}
             value={autoPause.minutes}
-            style="width: 5em; margin: 0 6px"
+            class="minutes"
             onInput={(e) => set({ autoPause: { ...autoPause, minutes: Number(e.currentTarget.value) } })}
           />
           {t('minutes')}
         </label>
         <label>
-          {t('reason')} <input aria-label={t('ariaAutoPauseReason')} value={autoPause.substatus} onInput={(e) => set({ autoPause: { ...autoPause, substatus: e.currentTarget.value } })} />
+          {t('reason')}{' '}
+          <input
+            aria-label={t('ariaAutoPauseReason')}
+            value={autoPause.substatus}
+            onInput={(e) => set({ autoPause: { ...autoPause, substatus: e.currentTarget.value } })}
+          />
         </label>
         <span class="hint">{t('autoPauseHint')}</span>
-        {errors.autoPause && <span class="field-error" role="alert">{errors.autoPause}</span>}
+        {errors.autoPause && (
+          <span class="field-error" role="alert">
+            {errors.autoPause}
+          </span>
+        )}
       </fieldset>
       <fieldset class="field">
         <legend>{t('workingHours')}</legend>
         <label>
-          <input type="checkbox" checked={workingHours.enabled} onChange={(e) => set({ workingHours: { ...workingHours, enabled: e.currentTarget.checked } })} /> {t('workingHoursOffer')}
+          <input
+            type="checkbox"
+            checked={workingHours.enabled}
+            onChange={(e) => set({ workingHours: { ...workingHours, enabled: e.currentTarget.checked } })}
+          />{' '}
+          {t('workingHoursOffer')}
         </label>
-        <div class="row" role="group" aria-label={t('ariaWorkingDays')}>
+        <fieldset class="row" aria-label={t('ariaWorkingDays')}>
           {DAYS.map((d, i) => (
             <label key={d}>
               <input
                 type="checkbox"
                 checked={workingHours.days.includes(i)}
                 onChange={(e) =>
-                  set({ workingHours: { ...workingHours, days: e.currentTarget.checked ? [...workingHours.days, i].sort() : workingHours.days.filter((x) => x !== i) } })
+                  set({
+                    workingHours: {
+                      ...workingHours,
+                      days: e.currentTarget.checked ? [...workingHours.days, i].sort() : workingHours.days.filter((x) => x !== i),
+                    },
+                  })
                 }
               />{' '}
               {d}
             </label>
           ))}
-        </div>
+        </fieldset>
         <div class="row">
           <label>
-            {t('from')} <input aria-label={t('ariaStartTime')} type="time" value={workingHours.start} onInput={(e) => set({ workingHours: { ...workingHours, start: e.currentTarget.value } })} />
+            {t('from')}{' '}
+            <input
+              aria-label={t('ariaStartTime')}
+              type="time"
+              value={workingHours.start}
+              onInput={(e) => set({ workingHours: { ...workingHours, start: e.currentTarget.value } })}
+            />
           </label>
           <label>
-            {t('to')} <input aria-label={t('ariaEndTime')} type="time" value={workingHours.end} onInput={(e) => set({ workingHours: { ...workingHours, end: e.currentTarget.value } })} />
+            {t('to')}{' '}
+            <input
+              aria-label={t('ariaEndTime')}
+              type="time"
+              value={workingHours.end}
+              onInput={(e) => set({ workingHours: { ...workingHours, end: e.currentTarget.value } })}
+            />
           </label>
         </div>
-        {errors.workingHours && <span class="field-error" role="alert">{errors.workingHours}</span>}
+        {errors.workingHours && (
+          <span class="field-error" role="alert">
+            {errors.workingHours}
+          </span>
+        )}
       </fieldset>
       <fieldset class="field">
         <legend>{t('notifications')}</legend>
@@ -81,7 +125,8 @@ export function DaySettings({ value, errors, onChange }: Props) {
           <input type="checkbox" checked={value.sound} onChange={(e) => set({ sound: e.currentTarget.checked })} /> {t('sound')}
         </label>
         <label>
-          <input type="checkbox" checked={value.quietWhilePaused} onChange={(e) => set({ quietWhilePaused: e.currentTarget.checked })} /> {t('quiet')}
+          <input type="checkbox" checked={value.quietWhilePaused} onChange={(e) => set({ quietWhilePaused: e.currentTarget.checked })} />{' '}
+          {t('quiet')}
         </label>
       </fieldset>
     </section>

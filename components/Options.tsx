@@ -2,7 +2,13 @@ import { useEffect, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
 import { sendMessage } from '@/lib/messaging/client';
 import type { TestResult } from '@/lib/messaging/protocol';
-import { DEFAULT_SUBSTATUSES, DaySettings as DaySettingsSchema, SNAPENGAGE_API_BASE, maskToken, parseSettings } from '@/lib/settings/schema';
+import {
+  DEFAULT_SUBSTATUSES,
+  DaySettings as DaySettingsSchema,
+  SNAPENGAGE_API_BASE,
+  maskToken,
+  parseSettings,
+} from '@/lib/settings/schema';
 import { settingsItem } from '@/lib/settings/store';
 import { Field } from './Field';
 import { ReasonList } from './ReasonList';
@@ -72,7 +78,10 @@ export function Options() {
   }, []);
   if (!draft) return <main class="options-page" aria-busy="true" />;
 
-  const set = <K extends keyof Draft>(key: K) => (value: Draft[K]) => setDraft({ ...draft, [key]: value });
+  const set =
+    <K extends keyof Draft>(key: K) =>
+    (value: Draft[K]) =>
+      setDraft({ ...draft, [key]: value });
   const candidate = () => ({
     ...saved,
     ...draft,
@@ -119,7 +128,11 @@ export function Options() {
     setBusy('test');
     setResult(undefined);
     try {
-      const r = await sendMessage('testConnection', { apiBaseUrl: draft.apiBaseUrl, orgId: draft.orgId, apiToken: draft.apiToken || undefined });
+      const r = await sendMessage('testConnection', {
+        apiBaseUrl: draft.apiBaseUrl,
+        orgId: draft.orgId,
+        apiToken: draft.apiToken || undefined,
+      });
       setResult({ where: 'test', result: r });
     } catch (e) {
       setResult({ where: 'test', result: { ok: false, message: (e as Error).message } });
@@ -154,9 +167,16 @@ export function Options() {
             hint={t('apiTokenHint')}
           />
           <Field id="agentId" label={t('agentId')} type="email" value={draft.agentId} onInput={set('agentId')} error={errors.agentId} />
-          <Field id="apiBaseUrl" label={t('apiBaseUrl')} value={draft.apiBaseUrl} onInput={set('apiBaseUrl')} error={errors.apiBaseUrl} hint={t('apiBaseUrlHint', [SNAPENGAGE_API_BASE])} />
+          <Field
+            id="apiBaseUrl"
+            label={t('apiBaseUrl')}
+            value={draft.apiBaseUrl}
+            onInput={set('apiBaseUrl')}
+            error={errors.apiBaseUrl}
+            hint={t('apiBaseUrlHint', [SNAPENGAGE_API_BASE])}
+          />
           <div class="row">
-            <button type="button" class="btn" onClick={test} disabled={!!busy}>
+            <button type="button" class="btn" onClick={test} disabled={Boolean(busy)}>
               {busy === 'test' ? t('testing') : t('testConnection')}
             </button>
             {shown('test')}
@@ -165,10 +185,18 @@ export function Options() {
         <section aria-labelledby="reasons-title">
           <h2 id="reasons-title">{t('pauseReasons')}</h2>
           <ReasonList reasons={draft.substatuses} onChange={set('substatuses')} />
-          {errors.substatuses && <p class="field-error" role="alert">{errors.substatuses}</p>}
+          {errors.substatuses && (
+            <p class="field-error" role="alert">
+              {errors.substatuses}
+            </p>
+          )}
           <div class="field">
             <label for="quickPauseSubstatus">{t('quickPauseReason')}</label>
-            <select id="quickPauseSubstatus" value={draft.quickPauseSubstatus} onChange={(e) => set('quickPauseSubstatus')(e.currentTarget.value)}>
+            <select
+              id="quickPauseSubstatus"
+              value={draft.quickPauseSubstatus}
+              onChange={(e) => set('quickPauseSubstatus')(e.currentTarget.value)}
+            >
               <option value="">{t('firstInList')}</option>
               {draft.substatuses.filter(Boolean).map((r) => (
                 <option key={r} value={r}>
@@ -176,12 +204,24 @@ export function Options() {
                 </option>
               ))}
             </select>
-            {errors.quickPauseSubstatus && <span class="field-error" role="alert">{errors.quickPauseSubstatus}</span>}
+            {errors.quickPauseSubstatus && (
+              <span class="field-error" role="alert">
+                {errors.quickPauseSubstatus}
+              </span>
+            )}
           </div>
         </section>
         <section aria-labelledby="relay-title">
           <h2 id="relay-title">{t('relayTitle')}</h2>
-          <Field id="relayUrl" label={t('relayUrl')} value={draft.relayUrl} onInput={set('relayUrl')} error={errors.relayUrl} placeholder="wss://switchboard.example.com" hint={t('relayUrlHint')} />
+          <Field
+            id="relayUrl"
+            label={t('relayUrl')}
+            value={draft.relayUrl}
+            onInput={set('relayUrl')}
+            error={errors.relayUrl}
+            placeholder="wss://switchboard.example.com"
+            hint={t('relayUrlHint')}
+          />
           <Field
             id="relayToken"
             label={t('relayToken')}
@@ -195,7 +235,11 @@ export function Options() {
             <legend>{t('notifyWhen')}</legend>
             {(['assigned', 'transferred', 'closed'] as const).map((k) => (
               <label key={k}>
-                <input type="checkbox" checked={draft.notify[k]} onChange={(e) => set('notify')({ ...draft.notify, [k]: e.currentTarget.checked })} />{' '}
+                <input
+                  type="checkbox"
+                  checked={draft.notify[k]}
+                  onChange={(e) => set('notify')({ ...draft.notify, [k]: e.currentTarget.checked })}
+                />{' '}
                 {t(k === 'assigned' ? 'notifyAssigned' : k === 'transferred' ? 'notifyTransferred' : 'notifyClosed')}
               </label>
             ))}
@@ -203,7 +247,7 @@ export function Options() {
         </section>
         <DaySettings value={draft.day} errors={errors} onChange={set('day')} />
         <div class="row">
-          <button type="submit" class="btn btn--primary" disabled={!!busy}>
+          <button type="submit" class="btn btn--primary" disabled={Boolean(busy)}>
             {busy === 'save' ? t('saving') : t('save')}
           </button>
           {shown('save')}

@@ -34,7 +34,8 @@ export function Popup({ initial }: { initial: Raw }) {
   const view = viewStatus(status);
   const ready = settings?.ok === true;
   const reasons = ready ? settings.settings.substatuses : [];
-  const reason = chosen || (view.status === 'pause' ? view.substatus : undefined) || (ready ? quickPauseReason(settings.settings) : undefined);
+  const reason =
+    chosen || (view.status === 'pause' ? view.substatus : undefined) || (ready ? quickPauseReason(settings.settings) : undefined);
 
   const change = (next: SettableStatus, substatus?: string) => {
     setError(undefined);
@@ -46,9 +47,7 @@ export function Popup({ initial }: { initial: Raw }) {
       <StatusHeader view={view} now={now} onRetry={() => void sendMessage('retryNow', {})} onOpenOptions={openOptions} />
       {!ready && (
         <div class="notice" role="alert" data-testid="setup-missing">
-          <p>
-            {settings && !settings.ok ? setupProblem(settings.errors) : t('notSetUp')}
-          </p>
+          <p>{settings && !settings.ok ? setupProblem(settings.errors) : t('notSetUp')}</p>
           <button type="button" class="btn" onClick={openOptions}>
             {t('openOptions')}
           </button>
@@ -72,7 +71,9 @@ export function Popup({ initial }: { initial: Raw }) {
         </p>
       )}
       <OpenChats chats={relay.openChats} now={now} />
-      {ready && (relay.openChats.length > 0 || automation?.nextStatus) && <NextStatus next={automation?.nextStatus} reason={reason || undefined} />}
+      {ready && (relay.openChats.length > 0 || automation?.nextStatus) && (
+        <NextStatus next={automation?.nextStatus} reason={reason || undefined} />
+      )}
       <Today history={status.history} now={now} />
       <footer class="popup__footer">
         <RelayLine relay={relay} />

@@ -14,9 +14,12 @@ export function ReasonList({ reasons, onChange }: Props) {
   };
   return (
     <div class="field">
-      <label id="reasons-label">{t('pauseReasons')}</label>
+      <span class="field__label" id="reasons-label">
+        {t('pauseReasons')}
+      </span>
       <ul class="reason-list" aria-labelledby="reasons-label" data-testid="reason-list">
         {reasons.map((r, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: keyed by position on purpose: a key from the text would remount the input on every keystroke and lose focus
           <li key={i}>
             <input
               aria-label={t('ariaReason', [String(i + 1)])}
@@ -26,7 +29,13 @@ export function ReasonList({ reasons, onChange }: Props) {
             <button type="button" class="btn" aria-label={t('ariaMoveUp', [r])} disabled={i === 0} onClick={() => move(i, -1)}>
               ↑
             </button>
-            <button type="button" class="btn" aria-label={t('ariaMoveDown', [r])} disabled={i === reasons.length - 1} onClick={() => move(i, 1)}>
+            <button
+              type="button"
+              class="btn"
+              aria-label={t('ariaMoveDown', [r])}
+              disabled={i === reasons.length - 1}
+              onClick={() => move(i, 1)}
+            >
               ↓
             </button>
             <button type="button" class="btn" aria-label={t('ariaRemove', [r])} onClick={() => onChange(reasons.filter((_, j) => j !== i))}>

@@ -16,7 +16,14 @@ export function StatusPicker({ view, reasons, reason, disabled, onReason, onOnli
   return (
     <section class="picker" aria-label={t('ariaSetStatus')}>
       <div class="picker__buttons">
-        <button type="button" class="btn btn--online" data-testid="go-online" aria-pressed={view.status === 'online'} disabled={disabled} onClick={onOnline}>
+        <button
+          type="button"
+          class="btn btn--online"
+          data-testid="go-online"
+          aria-pressed={view.status === 'online'}
+          disabled={disabled}
+          onClick={onOnline}
+        >
           {t('online')}
         </button>
         <button type="button" class="btn btn--pause" data-testid="go-pause" aria-pressed={isPaused} disabled={disabled} onClick={onPause}>

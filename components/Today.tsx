@@ -23,7 +23,7 @@ export function Today({ history, now }: { history: Confirmed[]; now: number }) {
           <dd>{stats.averageHandlingMs === null ? '—' : elapsed(stats.averageHandlingMs)}</dd>
           {Object.entries(stats.pausedMs).map(([reason, ms]: [string, number]) => (
             <>
-              <dt>Paused{reason ? `: ${reason}` : ''}</dt>
+              <dt>{reason ? t('statusPausedReason', [reason]) : t('statusPaused')}</dt>
               <dd>{elapsed(ms)}</dd>
             </>
           ))}
@@ -33,7 +33,8 @@ export function Today({ history, now }: { history: Confirmed[]; now: number }) {
       <ol class="today__changes" data-testid="today-changes">
         {today.slice(0, 12).map((h) => (
           <li key={h.since}>
-            <time>{clockTime(h.since)}</time> {describeStatus(h.status, h.substatus)} <span class="today__source">· {sourceWords(h.source)}</span>
+            <time>{clockTime(h.since)}</time> {describeStatus(h.status, h.substatus)}{' '}
+            <span class="today__source">· {sourceWords(h.source)}</span>
           </li>
         ))}
         {!today.length && <li>{t('noChangesToday')}</li>}

@@ -36,7 +36,7 @@ export function useLocal(keys: readonly string[], initial: Raw): Raw {
       live = false;
       browser.storage.onChanged.removeListener(listener);
     };
-  }, []);
+  }, [keys]);
   return values;
 }
 

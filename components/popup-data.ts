@@ -16,7 +16,7 @@ export const POPUP_KEYS = ['settings', 'status', 'relay', 'automation'];
 
 export type Raw = Record<string, unknown>;
 
-export interface PopupData {
+interface PopupData {
   /** undefined: not set up */
   settings: SettingsResult | undefined;
   status: StatusState;
@@ -50,7 +50,7 @@ export const firstLook: PopupParser = (raw) => {
           ok: true,
           settings: {
             ...s,
-            substatuses: Array.isArray(s.substatuses) ? s.substatuses.filter((r): r is string => typeof r === 'string') : [],
+            substatuses: Array.isArray(s.substatuses) ? s.substatuses.filter((x): x is string => typeof x === 'string') : [],
             quickPauseSubstatus: text(s.quickPauseSubstatus),
           } as Settings,
         };
@@ -78,7 +78,12 @@ export const firstLook: PopupParser = (raw) => {
 
   const a = record(raw.automation) ?? {};
   const next = record(a.nextStatus);
-  const automation = { calls: [], pausedBy: null, held: [], nextStatus: next && oneOf(next.status, SETTABLE_STATUSES) ? next : undefined } as AutomationState;
+  const automation = {
+    calls: [],
+    pausedBy: null,
+    held: [],
+    nextStatus: next && oneOf(next.status, SETTABLE_STATUSES) ? next : undefined,
+  } as AutomationState;
 
   return { settings, status, relay, automation };
 };

@@ -8,10 +8,10 @@ import type { FailureState, FailureSwitch } from './failure';
 import { isJsonContentType, parseJson, sendJson } from './http-util';
 import { tokensMatch } from './token';
 
-export const DEFAULT_RETRY_AFTER_SECONDS = 2;
+const DEFAULT_RETRY_AFTER_SECONDS = 2;
 
 const StatusRequest = z.object({
-  agentId: z.string({ error: 'agentId must be a string (the agent\'s email)' }).trim().min(1, 'agentId must not be empty'),
+  agentId: z.string({ error: "agentId must be a string (the agent's email)" }).trim().min(1, 'agentId must not be empty'),
   status: z.enum(SETTABLE_STATUSES, { error: 'status must be "online" or "pause"' }),
   substatus: z.optional(z.nullable(z.string({ error: 'substatus must be a string' }).max(100, 'substatus is too long'))),
 });
@@ -26,7 +26,11 @@ export interface ApiContext {
   onStatusSet(change: StatusChange): void;
 }
 
-type Route = { name: 'status' | 'logs'; orgId: string; method: 'POST' | 'GET' };
+interface Route {
+  name: 'status' | 'logs';
+  orgId: string;
+  method: 'POST' | 'GET';
+}
 
 function matchRoute(pathname: string): Route | undefined {
   const status = /^\/api\/v2\/([^/]+)\/agent\/status\/?$/.exec(pathname);
@@ -83,9 +87,14 @@ function answerFailure(ctx: ApiContext, failure: FailureState, req: IncomingMess
     case '403':
       return sendJson(res, 403, { message: 'Forbidden' });
     case '429':
-      return sendJson(res, 429, { message: 'Too many requests' }, {
-        'Retry-After': String(failure.retryAfter ?? DEFAULT_RETRY_AFTER_SECONDS),
-      });
+      return sendJson(
+        res,
+        429,
+        { message: 'Too many requests' },
+        {
+          'Retry-After': String(failure.retryAfter ?? DEFAULT_RETRY_AFTER_SECONDS),
+        },
+      );
     case '500':
       return sendJson(res, 500, { message: 'Internal server error' });
     case '503':

@@ -119,8 +119,11 @@ async function serve(args: string[]): Promise<number> {
     help: { type: 'boolean' },
   });
   const port = Number(values.port ?? env.SANDBOX_PORT ?? DEFAULT_PORT);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0–65535, got ${values.port}`);
-  const agents = (values.agents ?? env.SANDBOX_AGENTS)?.split(',').map((a) => a.trim()).filter(Boolean);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`--port must be 0–65535, got ${values.port}`);
+  const agents = (values.agents ?? env.SANDBOX_AGENTS)
+    ?.split(',')
+    .map((a) => a.trim())
+    .filter(Boolean);
   const webhookBase = values['webhook-url'] ?? env.SANDBOX_WEBHOOK_URL;
   const webhookToken = values['webhook-token'] ?? env.SNAPENGAGE_WEBHOOK_TOKEN ?? DEFAULT_WEBHOOK_TOKEN;
   const header = tokenHeader(values['webhook-header']);
@@ -143,7 +146,10 @@ async function serve(args: string[]): Promise<number> {
       `  API base       ${sandbox.url}/api/v2/${sandbox.orgId}/`,
       `  Org id         ${sandbox.orgId}`,
       `  API token      ${sandbox.apiToken}`,
-      `  Agents         ${sandbox.agents().map((a) => a.agentId).join(', ')}`,
+      `  Agents         ${sandbox
+        .agents()
+        .map((a) => a.agentId)
+        .join(', ')}`,
       `  Request log    ${sandbox.url}/__sandbox`,
       hook.conversationUrl
         ? `  Webhooks to    ${hook.conversationUrl}\n                 ${hook.statusUrl}\n                 (token "${webhookToken}" in ${header})`
@@ -252,7 +258,13 @@ async function scenario(args: string[]): Promise<number> {
   if (!Number.isFinite(gapSeconds) || gapSeconds < 0) throw new UsageError('--gap must be a number of seconds ≥ 0');
   const gap = gapSeconds * 1000;
 
-  const first = { conversationId: randomUUID(), visitorName: 'Sam', visitorEmail: 'sam@example.org', question: 'Where is my order?', createdAt: Date.now() };
+  const first = {
+    conversationId: randomUUID(),
+    visitorName: 'Sam',
+    visitorEmail: 'sam@example.org',
+    question: 'Where is my order?',
+    createdAt: Date.now(),
+  };
   const second = {
     conversationId: randomUUID(),
     visitorName: 'Jordan',
@@ -264,7 +276,12 @@ async function scenario(args: string[]): Promise<number> {
   const steps: Array<{ wait: number; kind: ConversationKind; what: string; opts: ConversationEventOptions }> = [
     { wait: 0, kind: 'assigned', what: `Sam's chat assigned to ${agent}`, opts: { ...first, agent } },
     { wait: gap, kind: 'responded', what: `${agent} responded to Sam`, opts: { ...first, agent } },
-    { wait: Math.max(gap, Math.min(2000, gap * 2)), kind: 'assigned', what: `Jordan's chat assigned to ${other}`, opts: { ...second, agent: other } },
+    {
+      wait: Math.max(gap, Math.min(2000, gap * 2)),
+      kind: 'assigned',
+      what: `Jordan's chat assigned to ${other}`,
+      opts: { ...second, agent: other },
+    },
     { wait: gap, kind: 'transferred', what: `Jordan's chat transferred ${other} → ${agent}`, opts: { ...second, agent, fromAgent: other } },
     { wait: gap, kind: 'closed', what: `Sam's chat closed`, opts: { ...first, agent } },
     { wait: gap, kind: 'closed', what: `Jordan's chat closed`, opts: { ...second, agent } },
@@ -278,7 +295,9 @@ async function scenario(args: string[]): Promise<number> {
     const answer = result.status ?? result.error;
     console.log(`${i + 1}/${steps.length}  ${step.kind.padEnd(11)} ${step.what}  → ${answer}`);
     if (!result.ok) {
-      console.error(`Stopped: the relay answered ${answer}${result.response ? `: ${result.response}` : ''}. Is it running (npm run relay)?`);
+      console.error(
+        `Stopped: the relay answered ${answer}${result.response ? `: ${result.response}` : ''}. Is it running (npm run relay)?`,
+      );
       return 1;
     }
   }
@@ -290,11 +309,7 @@ async function scenario(args: string[]): Promise<number> {
 
 function targetFrom(values: { to?: string; token?: string; header?: string }) {
   const base = values.to ?? env.SANDBOX_WEBHOOK_URL ?? DEFAULT_RELAY_URL;
-  try {
-    new URL(base);
-  } catch {
-    throw new UsageError(`--to must be a URL, got "${base}"`);
-  }
+  if (!URL.canParse(base)) throw new UsageError(`--to must be a URL, got "${base}"`);
   const token = values.token ?? env.SNAPENGAGE_WEBHOOK_TOKEN ?? DEFAULT_WEBHOOK_TOKEN;
   const delivery: DeliveryOptions = { token, header: tokenHeader(values.header), initialDelayMs: 300 };
   return { ...relayWebhookUrls(base), delivery };
@@ -308,7 +323,10 @@ function tokenHeader(value: string | undefined): TokenHeader {
 
 function spellingsFrom(values: string[] | undefined): Spelling[] | undefined {
   if (!values?.length) return undefined;
-  const spellings = values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  const spellings = values
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
   for (const s of spellings) {
     if (!isSpelling(s)) throw new UsageError(`Unknown spelling "${s}". Spellings: ${SPELLINGS.join(', ')}.`);
   }

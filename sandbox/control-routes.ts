@@ -126,8 +126,14 @@ async function fire(sandbox: Sandbox, res: ServerResponse, raw: string): Promise
 
 async function answerLater(res: ServerResponse, sending: Promise<unknown>): Promise<void> {
   // A rejection that comes at once (bad kind, no URL configured) is still the caller's error.
-  const early = await Promise.race([sending.then(() => null, (err: unknown) => err), new Promise((r) => setImmediate(r, null))]);
+  const early = await Promise.race([
+    sending.then(
+      () => null,
+      (err: unknown) => err,
+    ),
+    new Promise((r) => setImmediate(r, null)),
+  ]);
   if (early) throw early;
-  sending.catch(() => {});
+  sending.catch(() => undefined);
   sendJson(res, 202, { accepted: true });
 }

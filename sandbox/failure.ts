@@ -1,7 +1,7 @@
 import * as z from 'zod';
 
-export const FailureMode = z.enum(['401', '403', '429', '500', '503', 'hang', 'none']);
-export type FailureMode = z.infer<typeof FailureMode>;
+const FailureMode = z.enum(['401', '403', '429', '500', '503', 'hang', 'none']);
+type FailureMode = z.infer<typeof FailureMode>;
 
 export const Failure = z.object({
   mode: FailureMode,

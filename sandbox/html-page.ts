@@ -27,9 +27,7 @@ function json(value: unknown): string {
 }
 
 function maskedHeaders(headers: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(headers).map(([name, value]) => [name, SECRET_HEADERS.has(name) ? maskSecret(value) : value]),
-  );
+  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, SECRET_HEADERS.has(name) ? maskSecret(value) : value]));
 }
 
 export function renderPage(model: PageModel): string {

@@ -8,9 +8,9 @@ import type { AgentStatus } from '@switchboard/protocol/status';
 // Queued and broadcasted chats wait for someone to pick them up, so nobody is attached yet.
 const KINDS_WITHOUT_AGENT: readonly ConversationKind[] = ['queued', 'broadcasted'];
 
-export const SANDBOX_WIDGET_ID = '4e09afaa-5d2c-4c8e-9a43-5ab1e0c7d001';
+const SANDBOX_WIDGET_ID = '4e09afaa-5d2c-4c8e-9a43-5ab1e0c7d001';
 
-export const DEFAULT_VISITOR = {
+const DEFAULT_VISITOR = {
   name: 'Sam',
   email: 'sam@example.org',
   question: 'Where is my order?',
@@ -83,12 +83,12 @@ export interface AgentStatusEventBody {
 /** Any body after `spell`: the shape depends on the spelling. */
 export type WireBody = Record<string, unknown>;
 
-export function conversationUrl(conversationId: string): string {
+function conversationUrl(conversationId: string): string {
   return `https://www.snapengage.com/viewcase?c=${encodeURIComponent(conversationId)}`;
 }
 
 /** "alice.smith@example.com" → "Alice Smith": what an alias plausibly looks like. */
-export function aliasFromEmail(email: string): string {
+function aliasFromEmail(email: string): string {
   const local = email.split('@')[0] ?? email;
   return local
     .split(/[._-]+/)
@@ -106,10 +106,7 @@ export function conversationEvent(
   opts?: ConversationEventOptions & { spelling?: undefined },
 ): ConversationEventBody;
 export function conversationEvent(kind: ConversationKind, opts: ConversationEventOptions): WireBody;
-export function conversationEvent(
-  kind: ConversationKind,
-  opts: ConversationEventOptions = {},
-): ConversationEventBody | WireBody {
+export function conversationEvent(kind: ConversationKind, opts: ConversationEventOptions = {}): ConversationEventBody | WireBody {
   const timestamp = opts.timestamp ?? Date.now();
   const conversationId = opts.conversationId ?? randomUUID();
   const agentId = opts.agent ?? 'alice@example.com';
@@ -150,8 +147,8 @@ export function agentStatusEvent(input: {
 }): AgentStatusEventBody {
   // Key order as in the contract's example, for readable logs.
   const body: AgentStatusEventBody = { agentId: input.agentId, status: input.status } as AgentStatusEventBody;
-  if (input.substatus != null) body.substatus = input.substatus;
-  if (input.previousStatus != null) body.previousStatus = input.previousStatus;
+  if (input.substatus !== undefined && input.substatus !== null) body.substatus = input.substatus;
+  if (input.previousStatus !== undefined && input.previousStatus !== null) body.previousStatus = input.previousStatus;
   body.timestamp = input.timestamp ?? Date.now();
   return body;
 }
@@ -234,9 +231,7 @@ export function variants(body: object): Variant[] {
 }
 
 function kindOf(event: string): string {
-  return event
-    .toLowerCase()
-    .replace(/^(conversation|case)[^a-z]*/, '');
+  return event.toLowerCase().replace(/^(conversation|case)[^a-z]*/, '');
 }
 
 function snakeKey(key: string): string {

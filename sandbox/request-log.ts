@@ -16,7 +16,7 @@ export interface RecordedRequest {
 }
 
 // Bounded so a long-running demo sandbox does not grow without limit.
-const MAX_ENTRIES = 2_000;
+const MAX_ENTRIES = 2000;
 
 export class RequestLog {
   private entries: RecordedRequest[] = [];

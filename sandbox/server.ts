@@ -11,13 +11,7 @@ import { SandboxError } from './errors';
 import { FailureSwitch, type Failure, type FailureState } from './failure';
 import { BodyTooLargeError, CORS_HEADERS, bodyForLog, readBody, sendJson } from './http-util';
 import { CONVERSATION_KINDS, isConversationKind, type ConversationKind } from '@switchboard/protocol/event-kinds';
-import {
-  agentStatusEvent,
-  conversationEvent,
-  type Label,
-  type Spelling,
-  type Survey,
-} from './payloads';
+import { agentStatusEvent, conversationEvent, type Label, type Spelling, type Survey } from './payloads';
 import { RequestLog, type RecordedRequest } from './request-log';
 import {
   DEFAULT_RETRY,
@@ -30,18 +24,14 @@ import {
   type TokenHeader,
 } from './webhook-sender';
 
-export { SandboxError } from './errors';
-export type { AgentState } from './agents';
-export type { Failure, FailureState } from './failure';
 export type { RecordedRequest } from './request-log';
-export type { BatchOrder, DeliveryResult } from './webhook-sender';
 
 export const DEFAULT_PORT = 8788;
 export const DEFAULT_ORG_ID = '6418107096367104';
 export const DEFAULT_API_TOKEN = 'sandbox-token-0123456789abcdef';
 export const DEFAULT_AGENTS = ['alice@example.com', 'bob@example.com'] as const;
 
-export interface WebhookConfig {
+interface WebhookConfig {
   conversationUrl?: string;
   statusUrl?: string;
   token?: string;
@@ -56,7 +46,7 @@ export interface WebhookConfig {
   timeoutMs: number;
 }
 
-export type WebhookOptions = Partial<WebhookConfig>;
+type WebhookOptions = Partial<WebhookConfig>;
 
 export interface SandboxOptions {
   /** 0 = random; default 8788 */
@@ -70,7 +60,7 @@ export interface SandboxOptions {
   log?: (line: string) => void;
 }
 
-export interface FireOptions {
+interface FireOptions {
   /** default: the first agent */
   agent?: string;
   visitorName?: string;
@@ -89,7 +79,7 @@ export interface FireOptions {
   spelling?: Spelling | Spelling[];
 }
 
-export type BatchItem = FireOptions & { kind: ConversationKind };
+type BatchItem = FireOptions & { kind: ConversationKind };
 
 export interface RecordedDelivery extends DeliveryResult {
   /** a conversation kind, or "agent_status" */
@@ -98,7 +88,7 @@ export interface RecordedDelivery extends DeliveryResult {
   time: string;
 }
 
-export interface HubStatusResult {
+interface HubStatusResult {
   agent: AgentState;
   /** null when no status webhook URL is configured */
   delivery: DeliveryResult | null;
@@ -143,7 +133,7 @@ export async function createSandbox(opts: SandboxOptions = {}): Promise<Sandbox>
   const host = opts.host ?? '127.0.0.1';
   const orgId = opts.orgId ?? DEFAULT_ORG_ID;
   const apiToken = opts.apiToken ?? DEFAULT_API_TOKEN;
-  const log = opts.log ?? (() => {});
+  const log = opts.log ?? (() => undefined);
   const directory = new AgentDirectory(opts.agents ?? DEFAULT_AGENTS);
   const failures = new FailureSwitch();
   const requestLog = new RequestLog();
@@ -177,7 +167,7 @@ export async function createSandbox(opts: SandboxOptions = {}): Promise<Sandbox>
 
   function track<T>(promise: Promise<T>): Promise<T> {
     inFlight.add(promise);
-    void promise.finally(() => inFlight.delete(promise)).catch(() => {});
+    void promise.finally(() => inFlight.delete(promise)).catch(() => undefined);
     return promise;
   }
 
@@ -188,7 +178,7 @@ export async function createSandbox(opts: SandboxOptions = {}): Promise<Sandbox>
       deliveryLog.push({ ...plain, kind, time: new Date().toISOString() });
       log(`webhook ${kind} → ${r.url}: ${r.status ?? r.error} after ${r.attempts} attempt(s)`);
     }
-    if (deliveryLog.length > 2_000) deliveryLog.splice(0, deliveryLog.length - 2_000);
+    if (deliveryLog.length > 2000) deliveryLog.splice(0, deliveryLog.length - 2000);
     return result;
   }
 
@@ -211,9 +201,7 @@ export async function createSandbox(opts: SandboxOptions = {}): Promise<Sandbox>
     }
     const agent = fire.agent ?? directory.emails()[0] ?? 'alice@example.com';
     const fromAgent =
-      kind === 'transferred'
-        ? (fire.fromAgent ?? directory.emails().find((e) => e.toLowerCase() !== agent.toLowerCase()))
-        : undefined;
+      kind === 'transferred' ? (fire.fromAgent ?? directory.emails().find((e) => e.toLowerCase() !== agent.toLowerCase())) : undefined;
     const known = fire.conversationId
       ? conversations.get(fire.conversationId)
       : NEW_CONVERSATION_KINDS.includes(kind)

@@ -22,7 +22,7 @@ export interface DeliveryOptions {
   onAttempt?: (attempt: AttemptReport) => void;
 }
 
-export interface AttemptReport {
+interface AttemptReport {
   url: string;
   attempt: number;
   status: number | null;
@@ -44,7 +44,7 @@ export interface DeliveryResult {
   duplicate?: DeliveryResult;
 }
 
-export const DEFAULT_RETRY = { maxAttempts: 20, initialDelayMs: 200, maxDelayMs: 5_000 } as const;
+export const DEFAULT_RETRY = { maxAttempts: 20, initialDelayMs: 200, maxDelayMs: 5000 } as const;
 
 export function backoffDelay(attempt: number, initialDelayMs: number, maxDelayMs: number): number {
   return Math.min(initialDelayMs * 2 ** (attempt - 1), maxDelayMs);
@@ -80,18 +80,6 @@ export async function deliverTwice(url: string, body: unknown, opts: DeliveryOpt
 }
 
 export type BatchOrder = 'in-order' | 'reverse' | 'shuffle';
-
-/** Delivers bodies one at a time in the given order; results come back in the sending order. */
-export async function deliverBatch(
-  url: string,
-  bodies: readonly unknown[],
-  order: BatchOrder,
-  opts: DeliveryOptions = {},
-): Promise<DeliveryResult[]> {
-  const results: DeliveryResult[] = [];
-  for (const body of reorder(bodies, order)) results.push(await deliverWebhook(url, body, opts));
-  return results;
-}
 
 export function reorder<T>(items: readonly T[], order: BatchOrder): T[] {
   if (order === 'reverse') return [...items].reverse();

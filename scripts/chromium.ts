@@ -21,7 +21,7 @@ export const CHROMIUM_HELP = [
   'No Chromium found for the end-to-end tests.',
   '  Debian/Ubuntu:  sudo apt-get install -y chromium',
   '  or point CHROMIUM_PATH at a Chromium/Chrome binary (version 116 or newer).',
-  '  (.ci/run installs Debian\'s chromium by itself when run as root.)',
+  "  (.ci/run installs Debian's chromium by itself when run as root.)",
 ].join('\n');
 
 function isExecutable(path: string): boolean {

@@ -44,6 +44,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   readdirSync(OUT);
   const { files, total } = popupGzipBytes();
   console.table(files);
-  console.log(`popup JS + CSS: ${(total / 1024).toFixed(1)} KB gzipped (budget ${POPUP_BUDGET_BYTES / 1024} KB) ${total <= POPUP_BUDGET_BYTES ? '✔' : '✖ over budget'}`);
+  console.log(
+    `popup JS + CSS: ${(total / 1024).toFixed(1)} KB gzipped (budget ${POPUP_BUDGET_BYTES / 1024} KB) ${total <= POPUP_BUDGET_BYTES ? '✔' : '✖ over budget'}`,
+  );
   process.exitCode = total <= POPUP_BUDGET_BYTES ? 0 : 1;
 }

@@ -1,10 +1,11 @@
-// `npm test`: type-check, unit + relay + sandbox tests, build the extension, then the
-// end-to-end tests in real Chromium. Stops at the first failing step, saying which.
+// `npm test`: type-check, lint + format + unused code, unit + relay + sandbox tests, build the
+// extension, then the end-to-end tests in real Chromium. Stops at the first failing step, saying which.
 import { spawnSync } from 'node:child_process';
 import { CHROMIUM_HELP, findChromium } from './chromium';
 
-const steps: Array<[string, string[]]> = [
+const steps: [string, string[]][] = [
   ['Type-check (every tsconfig)', ['node', '--import', 'tsx', 'scripts/typecheck.ts']],
+  ['Lint, format and unused code (Biome, knip)', ['node', '--import', 'tsx', 'scripts/lint.ts']],
   ['Unit, relay and sandbox tests', ['npx', 'vitest', 'run']],
   ['Fault injection and fuzzing (relay, Redis)', ['npx', 'vitest', 'run', '--config', 'relay/vitest.reliability.config.ts']],
   ['Benchmark smoke run (the harness must not rot)', ['npx', 'vitest', 'run', '--config', 'vitest.bench.config.ts']],

@@ -21,15 +21,19 @@ function check(project: string): Promise<{ project: string; ok: boolean; output:
   return new Promise((done) => {
     const child = spawn(process.execPath, [TSC, '-p', project, '--pretty', 'false'], { cwd: ROOT });
     let output = '';
-    child.stdout.on('data', (d) => (output += d));
-    child.stderr.on('data', (d) => (output += d));
+    child.stdout.on('data', (d) => {
+      output += d;
+    });
+    child.stderr.on('data', (d) => {
+      output += d;
+    });
     child.on('error', (err) => done({ project, ok: false, output: err.message, seconds: 0 }));
     child.on('close', (code) => done({ project, ok: code === 0, output, seconds: (Date.now() - started) / 1000 }));
   });
 }
 
 const queue = [...TSCONFIGS];
-const results: Array<Awaited<ReturnType<typeof check>>> = [];
+const results: Awaited<ReturnType<typeof check>>[] = [];
 await Promise.all(
   Array.from({ length: 2 }, async () => {
     for (let project = queue.shift(); project; project = queue.shift()) {

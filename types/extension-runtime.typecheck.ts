@@ -3,8 +3,10 @@
 // and `npm run typecheck` fails with TS2578.
 
 // @ts-expect-error: no node:* modules in the extension
+// biome-ignore lint/correctness/noNodejsModules: this file proves tsc rejects it (the lint rule rejects it too)
 import { createHash } from 'node:crypto';
 // @ts-expect-error: no Node globals either
+// biome-ignore lint/correctness/noProcessGlobal: this file proves tsc rejects it
 export const env = process.env;
 // @ts-expect-error: nor Buffer
 export const bytes = Buffer.from('');

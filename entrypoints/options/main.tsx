@@ -7,4 +7,4 @@ import { markPageLanguage, t } from '@/lib/i18n';
 // The HTML is static; its title and language follow the browser's, like every other text.
 document.title = t('optionsTitle');
 markPageLanguage();
-render(<Options />, document.getElementById('app')!);
+render(<Options />, document.querySelector('#app')!);

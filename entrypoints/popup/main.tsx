@@ -8,4 +8,4 @@ import { markPageLanguage } from '@/lib/i18n';
 markPageLanguage();
 
 // One render, with the stored records (usually already read by public/popup-prefetch.js).
-void readLocal(POPUP_KEYS).then((initial) => render(<Popup initial={initial} />, document.getElementById('app')!));
+void readLocal(POPUP_KEYS).then((initial) => render(<Popup initial={initial} />, document.querySelector('#app')!));

@@ -21,9 +21,9 @@ import { testSnapEngage } from './connection-test';
 import { createOutcomeHandler, releaseHeld } from './outcome';
 import { HOURS_PROMPT_ID, localDay, withinWorkingHours } from './working-hours';
 
-export const RETRY_ALARM = 'status-retry';
-export const RELAY_ALARM = 'relay-keepalive';
-export const HOURS_ALARM = 'working-hours';
+const RETRY_ALARM = 'status-retry';
+const RELAY_ALARM = 'relay-keepalive';
+const HOURS_ALARM = 'working-hours';
 
 export function startBackground() {
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -33,7 +33,7 @@ export function startBackground() {
       clearTimeout(retryTimer);
       retryTimer = setTimeout(() => void sender.kick(), Math.max(0, at - Date.now()));
       // The timer dies with the worker; the alarm wakes it again if that happens first.
-      void browser.alarms.create(RETRY_ALARM, { when: at + 1_000 });
+      void browser.alarms.create(RETRY_ALARM, { when: at + 1000 });
     }),
     onIntent: automation.onIntent,
     onConfirmed: (confirmed) => {
@@ -71,7 +71,7 @@ export function startBackground() {
       const settings = await loadSettings();
       if (!settings.ok || !settings.settings.relayUrl || !settings.settings.relayToken) return { ...stats, relayNote: t('statsNeedRelay') };
       try {
-        const events = await fetchStoredEvents(settings.settings.relayUrl, settings.settings.relayToken, AbortSignal.timeout(5_000));
+        const events = await fetchStoredEvents(settings.settings.relayUrl, settings.settings.relayToken, AbortSignal.timeout(5000));
         return { ...stats, ...chatFigures(events, now) };
       } catch (error) {
         return { ...stats, relayNote: t('statsUnavailable', [(error as Error).message]) };
@@ -113,7 +113,9 @@ export function startBackground() {
     const handler = commands[name as CommandName];
     if (handler) void handler();
   });
-  browser.notifications.onClicked.addListener((id: string) => void (id === HOURS_PROMPT_ID ? browser.notifications.clear(id) : openNoticeLink(id)));
+  browser.notifications.onClicked.addListener(
+    (id: string) => void (id === HOURS_PROMPT_ID ? browser.notifications.clear(id) : openNoticeLink(id)),
+  );
   browser.notifications.onButtonClicked?.addListener((id: string) => void onNotificationAction(id));
   browser.idle?.onStateChanged.addListener(async (state: 'active' | 'idle' | 'locked') => {
     const settings = await loadSettings();

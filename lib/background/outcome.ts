@@ -23,9 +23,15 @@ export function createOutcomeHandler(sender: StatusSender, automation: Automatio
     const hold = (n: ChatNotice) => settings.quietWhilePaused && paused && n.kind === 'closed';
     const held = notices.filter(hold);
     if (held.length) {
-      await automationItem.update((a) => ({ ...a, held: [...a.held, ...held.map(({ id, title, message, subject }) => ({ id, title, message, subject }))].slice(-20) }));
+      await automationItem.update((a) => ({
+        ...a,
+        held: [...a.held, ...held.map(({ id, title, message, subject }) => ({ id, title, message, subject }))].slice(-20),
+      }));
     }
-    await showNotices(notices.filter((n) => !hold(n)), { sound: settings.sound });
+    await showNotices(
+      notices.filter((n) => !hold(n)),
+      { sound: settings.sound },
+    );
     for (const { outcome, event, openBefore } of handled) {
       if (outcome.observed) await sender.observe(outcome.observed);
       if (event.kind === CALL_KIND) await onCall(event, settings.agentId, settings.callSubstatus);
@@ -51,7 +57,12 @@ export async function releaseHeld(sound: boolean): Promise<void> {
   if (held.length === 1) await showNotice({ ...held[0]!, kind: 'closed' }, { sound });
   else if (held.length > 1) {
     await showNotice(
-      { id: `summary-quiet-${Date.now()}`, kind: 'summary', title: t('noticeClosedPaused', [String(held.length)]), message: held.map((n) => n.subject ?? n.title).join(', ') },
+      {
+        id: `summary-quiet-${Date.now()}`,
+        kind: 'summary',
+        title: t('noticeClosedPaused', [String(held.length)]),
+        message: held.map((n) => n.subject ?? n.title).join(', '),
+      },
       { sound },
     );
   }

@@ -4,7 +4,7 @@ import type { AgentStatus } from '@switchboard/protocol/status';
 import { t } from '../i18n';
 import { describeStatus, type StatusView } from '../status/view';
 
-export type RelayPhase = 'off' | 'connecting' | 'connected' | 'reconnecting' | 'rejected';
+type RelayPhase = 'off' | 'connecting' | 'connected' | 'reconnecting' | 'rejected';
 
 export interface BadgeInput {
   setupMissing: boolean;
@@ -22,7 +22,7 @@ export interface Badge {
   layer: 'error' | 'setup' | 'pending' | 'relay-down' | AgentStatus | 'unknown';
 }
 
-export const BADGE_COLORS = {
+const BADGE_COLORS = {
   error: '#c62828',
   setup: '#616161',
   pending: '#f9a825',
@@ -36,10 +36,27 @@ export function badgeFor(input: BadgeInput): Badge {
   const { status } = input;
   const words = describeStatus(status.status, status.substatus);
   if (input.setupMissing) return { layer: 'setup', text: '?', color: BADGE_COLORS.setup, title: t('badgeNotSetUp') };
-  if (status.phase === 'failed') return { layer: 'error', text: '!', color: BADGE_COLORS.error, title: t('badgeFailed', [words, status.message ?? t('badgeFailedNoReason')]) };
-  if (input.relay === 'rejected') return { layer: 'error', text: '!', color: BADGE_COLORS.error, title: t('badgeStatus', [input.relayMessage ?? t('relayTokenRejected')]) };
+  if (status.phase === 'failed')
+    return {
+      layer: 'error',
+      text: '!',
+      color: BADGE_COLORS.error,
+      title: t('badgeFailed', [words, status.message ?? t('badgeFailedNoReason')]),
+    };
+  if (input.relay === 'rejected')
+    return {
+      layer: 'error',
+      text: '!',
+      color: BADGE_COLORS.error,
+      title: t('badgeStatus', [input.relayMessage ?? t('relayTokenRejected')]),
+    };
   if (status.phase === 'pending') {
-    return { layer: 'pending', text: '…', color: BADGE_COLORS.pending, title: status.message ? t('badgePendingWhy', [words, status.message]) : t('badgePending', [words]) };
+    return {
+      layer: 'pending',
+      text: '…',
+      color: BADGE_COLORS.pending,
+      title: status.message ? t('badgePendingWhy', [words, status.message]) : t('badgePending', [words]),
+    };
   }
   const n = input.openChats ?? 0;
   const what = n === 0 ? words : n === 1 ? t('badgeOneChat', [words]) : t('badgeChats', [words, String(n)]);

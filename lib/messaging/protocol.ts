@@ -3,6 +3,7 @@
 // are rethrown on the caller's side.
 import * as z from 'zod/mini';
 import { SettableStatus, StatusSource } from '../status/state';
+import type { TodayStats } from '../stats/today';
 
 export const Messages = {
   setStatus: z.object({
@@ -18,7 +19,9 @@ export const Messages = {
   /** Settings were saved: reconnect the relay, refresh the badge. */
   settingsChanged: z.object({}),
   /** "Pause after this chat": the status to apply when the last open chat closes (null clears it). */
-  setNextStatus: z.object({ next: z.nullable(z.object({ status: SettableStatus, substatus: z.optional(z.string().check(z.maxLength(60))) })) }),
+  setNextStatus: z.object({
+    next: z.nullable(z.object({ status: SettableStatus, substatus: z.optional(z.string().check(z.maxLength(60))) })),
+  }),
   /** The popup opened: wakes a stopped worker so it reconnects to the relay now, not at the next alarm. */
   wake: z.object({}),
   /** Today's numbers for the popup. */
@@ -31,8 +34,6 @@ export interface TestResult {
   ok: boolean;
   message: string;
 }
-
-import type { TodayStats } from '../stats/today';
 
 export interface MessageAnswers {
   setNextStatus: null;

@@ -28,7 +28,7 @@ export interface NoticeOptions {
 const RICH_NOTIFICATIONS = !import.meta.env.FIREFOX;
 
 /** The notices shown lately, by id: what a click opens (and what tests read back). Transient, so storage.session. */
-export const shownNotices = storageItem('session', 'shown-notifications', (raw) =>
+const shownNotices = storageItem('session', 'shown-notifications', (raw) =>
   raw && typeof raw === 'object' ? (raw as Record<string, ChatNotice>) : {},
 );
 
@@ -36,7 +36,9 @@ export const shownNotices = storageItem('session', 'shown-notifications', (raw) 
 export async function showNotices(notices: ChatNotice[], options: NoticeOptions = { sound: true }): Promise<void> {
   if (!notices.length) return;
   await Promise.all(notices.map((n) => create(n, options).catch(() => undefined)));
-  await shownNotices.update((shown) => Object.fromEntries([...Object.entries(shown), ...notices.map((n) => [n.id, n] as const)].slice(-SHOWN_LIMIT)));
+  await shownNotices.update((shown) =>
+    Object.fromEntries([...Object.entries(shown), ...notices.map((n) => [n.id, n] as const)].slice(-SHOWN_LIMIT)),
+  );
 }
 
 export async function showNotice(notice: ChatNotice, options: NoticeOptions = { sound: true }): Promise<void> {

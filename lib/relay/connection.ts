@@ -10,7 +10,7 @@ import type { MessagePayload, TestResult } from '../messaging/protocol';
 import { handleEvent, type EventOutcome } from './events';
 import { relayStateItem, type RelayState } from './state';
 
-export const RELAY_TEST_TIMEOUT_MS = 5_000;
+const RELAY_TEST_TIMEOUT_MS = 5000;
 const REJECT_CODES = new Set([4401, 4403]);
 
 /** What the agent is told when the relay closes with one of REJECT_CODES (the reason is the relay's own). */
@@ -26,7 +26,7 @@ function parseFrame(text: string): ServerFrame | undefined {
   }
 }
 
-export function relayEndpoint(relayUrl: string): string {
+function relayEndpoint(relayUrl: string): string {
   const url = new URL(relayUrl);
   if (url.protocol === 'http:') url.protocol = 'ws:';
   if (url.protocol === 'https:') url.protocol = 'wss:';
@@ -223,4 +223,3 @@ export function createRelayConnection({ onOutcomes, WebSocketImpl = globalThis.W
 
   return { ensure, restart, test, close };
 }
-export type RelayConnection = ReturnType<typeof createRelayConnection>;

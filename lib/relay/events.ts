@@ -8,7 +8,7 @@ import type { Confirmed } from '../status/state';
 import type { OpenChat, RelayState } from './state';
 import { t } from '../i18n';
 
-export const NOTIFIED_LIMIT = 500;
+const NOTIFIED_LIMIT = 500;
 
 export interface EventOutcome {
   state: RelayState;
@@ -52,7 +52,11 @@ function applyEvent(state: RelayState, event: EventFrame, settings: Settings): E
   if (event.kind === 'agent_status') {
     const data = AgentStatusData.safeParse(event.data);
     if (!data.success || data.data.agentId.toLowerCase() !== me) return { state: next, notices };
-    return { state: next, notices, observed: { status: data.data.status, substatus: data.data.substatus, since: Date.parse(event.at), source: 'snapengage' } };
+    return {
+      state: next,
+      notices,
+      observed: { status: data.data.status, substatus: data.data.substatus, since: Date.parse(event.at), source: 'snapengage' },
+    };
   }
 
   const parsed = ConversationData.safeParse(event.data);
@@ -113,12 +117,15 @@ function toOpenChat(chat: ConversationData, at: number): OpenChat {
   };
 }
 
-export function visitorName(chat: ConversationData): string {
+function visitorName(chat: ConversationData): string {
   return chat.requesterName || chat.requesterEmail || t('aVisitor');
 }
 
 function contextLine(chat: ConversationData): string | undefined {
-  const parts = [chat.requesterName && chat.requesterEmail ? chat.requesterEmail : undefined, chat.pageUrl ?? (chat.widgetId ? `widget ${chat.widgetId}` : undefined)];
+  const parts = [
+    chat.requesterName && chat.requesterEmail ? chat.requesterEmail : undefined,
+    chat.pageUrl ?? (chat.widgetId ? `widget ${chat.widgetId}` : undefined),
+  ];
   const line = parts.filter(Boolean).join(' · ');
   return line || undefined;
 }

@@ -4,7 +4,7 @@
 import * as z from 'zod/mini';
 import { storageItem } from '../storage/item';
 
-export const RelayPhase = z.enum(['off', 'connecting', 'connected', 'reconnecting', 'rejected']);
+const RelayPhase = z.enum(['off', 'connecting', 'connected', 'reconnecting', 'rejected']);
 
 export const OpenChat = z.object({
   conversationId: z.string(),
@@ -37,7 +37,16 @@ export const RelayState = z.object({
     z.object({
       until: z.number(),
       silent: z.boolean(),
-      heldClosed: z.array(z.object({ id: z.string(), title: z.string(), message: z.string(), subject: z.optional(z.string()), context: z.optional(z.string()), url: z.optional(z.string()) })),
+      heldClosed: z.array(
+        z.object({
+          id: z.string(),
+          title: z.string(),
+          message: z.string(),
+          subject: z.optional(z.string()),
+          context: z.optional(z.string()),
+          url: z.optional(z.string()),
+        }),
+      ),
     }),
   ),
   connectedAt: z.optional(z.number()),

@@ -8,16 +8,16 @@ export const DEFAULT_SUBSTATUSES = ['Lunch', 'Break', 'Meeting', 'On a call'];
 
 // Messages are keys into _locales, translated by parseSettings.
 const httpUrl = z.string().check(z.refine((v) => /^https?:\/\/[^\s/]+/i.test(v) && URL.canParse(v), 'errApiBaseUrl' satisfies MessageKey));
-const wsUrl = z.string().check(
-  z.refine((v) => /^(wss?|https?):\/\/[^\s/]+/i.test(v) && URL.canParse(v), 'errRelayUrl' satisfies MessageKey),
-);
+const wsUrl = z
+  .string()
+  .check(z.refine((v) => /^(wss?|https?):\/\/[^\s/]+/i.test(v) && URL.canParse(v), 'errRelayUrl' satisfies MessageKey));
 
 const substatus = z.string().check(
   z.refine((v) => v.trim().length > 0, 'errReasonEmpty' satisfies MessageKey),
   z.maxLength(60, 'errReasonLong' satisfies MessageKey),
 );
 
-export const NotifyKinds = z.object({
+const NotifyKinds = z.object({
   assigned: z._default(z.boolean(), true),
   closed: z._default(z.boolean(), true),
   transferred: z._default(z.boolean(), true),
@@ -25,13 +25,16 @@ export const NotifyKinds = z.object({
 
 const clock = z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'errClock' satisfies MessageKey));
 
-export const AutoPauseSettings = z.object({
+const AutoPauseSettings = z.object({
   enabled: z._default(z.boolean(), false),
-  minutes: z._default(z.int().check(z.minimum(1, 'errMinutesMin' satisfies MessageKey), z.maximum(240, 'errMinutesMax' satisfies MessageKey)), 5),
+  minutes: z._default(
+    z.int().check(z.minimum(1, 'errMinutesMin' satisfies MessageKey), z.maximum(240, 'errMinutesMax' satisfies MessageKey)),
+    5,
+  ),
   substatus: z._default(substatus, 'Away'),
 });
 
-export const WorkingHours = z.object({
+const WorkingHours = z.object({
   enabled: z._default(z.boolean(), false),
   /** 0 = Sunday … 6 = Saturday */
   days: z._default(z.array(z.int().check(z.minimum(0), z.maximum(6))), [1, 2, 3, 4, 5]),
@@ -74,14 +77,13 @@ export const Settings = z
     ...DaySettings.shape,
   })
   .check(
-    z.refine(
-      (s) => !s.quickPauseSubstatus || s.substatuses.includes(s.quickPauseSubstatus),
-      { message: 'errQuickPause' satisfies MessageKey, path: ['quickPauseSubstatus'] },
-    ),
-    z.refine((s) => !s.relayUrl || !!s.relayToken, { message: 'errRelayToken' satisfies MessageKey, path: ['relayToken'] }),
+    z.refine((s) => !s.quickPauseSubstatus || s.substatuses.includes(s.quickPauseSubstatus), {
+      message: 'errQuickPause' satisfies MessageKey,
+      path: ['quickPauseSubstatus'],
+    }),
+    z.refine((s) => !s.relayUrl || Boolean(s.relayToken), { message: 'errRelayToken' satisfies MessageKey, path: ['relayToken'] }),
   );
 export type Settings = z.infer<typeof Settings>;
-export type SettingsInput = z.input<typeof Settings>;
 
 export type SettingsResult = { ok: true; settings: Settings } | { ok: false; errors: Record<string, string> };
 

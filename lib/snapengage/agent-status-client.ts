@@ -4,9 +4,9 @@ import type { SettableStatus } from '@switchboard/protocol/status';
 import * as z from 'zod/mini';
 import { t } from '../i18n';
 
-export const AGENT_STATUS_PATH = (orgId: string) => `/api/v2/${encodeURIComponent(orgId)}/agent/status`;
-export const LOGS_PATH = (orgId: string) => `/api/v2/${encodeURIComponent(orgId)}/logs`;
-export const REQUEST_TIMEOUT_MS = 10_000;
+const AGENT_STATUS_PATH = (orgId: string) => `/api/v2/${encodeURIComponent(orgId)}/agent/status`;
+const LOGS_PATH = (orgId: string) => `/api/v2/${encodeURIComponent(orgId)}/logs`;
+const REQUEST_TIMEOUT_MS = 10_000;
 
 export interface ApiTarget {
   apiBaseUrl: string;
@@ -86,7 +86,9 @@ type RetryReason = Extract<CallResult, { kind: 'retry' }>['reason'];
 
 function retry(reason: RetryReason, httpStatus?: number, retryAfter?: number): CallResult {
   const message = t('willRetry', [retryProblem(reason, httpStatus)]);
-  return httpStatus === undefined ? { kind: 'retry', reason, message } : { kind: 'retry', reason, message, httpStatus, retryAfterMs: retryAfter };
+  return httpStatus === undefined
+    ? { kind: 'retry', reason, message }
+    : { kind: 'retry', reason, message, httpStatus, retryAfterMs: retryAfter };
 }
 
 /** What went wrong with a call worth retrying, in the agent's language, without the "will retry". */

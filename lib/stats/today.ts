@@ -16,7 +16,6 @@ export interface TodayStats {
   relayNote?: string;
 }
 
-
 /** Sums the time each pause reason held since midnight, from the ordered status history. */
 export function pausedToday(history: Confirmed[], now: number): Record<string, number> {
   const from = startOfDay(now);
@@ -56,7 +55,7 @@ export function chatFigures(events: StoredEvent[], now: number): Pick<TodayStats
 }
 
 /** The relay's HTTP base from the websocket URL the agent pasted. */
-export function relayHttpBase(relayUrl: string): string {
+function relayHttpBase(relayUrl: string): string {
   const url = new URL(relayUrl);
   url.protocol = url.protocol === 'wss:' || url.protocol === 'https:' ? 'https:' : 'http:';
   url.pathname = url.pathname.replace(/\/ws\/?$/, '/');
@@ -75,7 +74,10 @@ export async function fetchStoredEvents(relayUrl: string, relayToken: string, si
   for (let page = 0; page < 50; page++) {
     let response: Response;
     try {
-      response = await fetch(`${base}${EVENTS_API_PATH}?after=${after}&limit=${EVENTS_PAGE_MAX}`, { headers: { Authorization: `Bearer ${relayToken}` }, signal });
+      response = await fetch(`${base}${EVENTS_API_PATH}?after=${after}&limit=${EVENTS_PAGE_MAX}`, {
+        headers: { Authorization: `Bearer ${relayToken}` },
+        signal,
+      });
     } catch (error) {
       throw new Error((error as Error).name === 'TimeoutError' ? t('relayNoAnswer') : t('relayUnreachable', [base]));
     }

@@ -1,5 +1,5 @@
-export const BACKOFF_BASE_MS = 1_000;
-export const BACKOFF_MAX_MS = 60_000;
+const BACKOFF_BASE_MS = 1000;
+const BACKOFF_MAX_MS = 60_000;
 
 /**
  * Delay before retry number `attempt` (1-based): exponential with "equal jitter", so a whole

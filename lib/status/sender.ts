@@ -76,7 +76,7 @@ export function createStatusSender(deps: SenderDeps) {
   }
 
   async function drain(): Promise<void> {
-    for (;;) {
+    while (true) {
       const { intent } = await statusItem.get();
       if (!intent) return;
       const settings = await deps.settings();
@@ -124,9 +124,17 @@ export function createStatusSender(deps: SenderDeps) {
         return { ...withConfirmed(state, confirmed), intent: null, failure: null };
       }
       case 'rejected':
-        return { ...state, intent: null, failure: { status: intent.status, substatus: intent.substatus, code: 'token-rejected', message: result.message, at: now } };
+        return {
+          ...state,
+          intent: null,
+          failure: { status: intent.status, substatus: intent.substatus, code: 'token-rejected', message: result.message, at: now },
+        };
       case 'invalid':
-        return { ...state, intent: null, failure: { status: intent.status, substatus: intent.substatus, code: 'invalid', message: result.message, at: now } };
+        return {
+          ...state,
+          intent: null,
+          failure: { status: intent.status, substatus: intent.substatus, code: 'invalid', message: result.message, at: now },
+        };
       case 'retry': {
         const attempts = intent.attempts + 1;
         const nextAttemptAt = now + retryDelay(attempts, result.retryAfterMs, deps.random);

@@ -35,15 +35,14 @@ export const Intent = z.object({
 });
 export type Intent = z.infer<typeof Intent>;
 
-export const Failure = z.object({
+const Failure = z.object({
   ...Target.shape,
   code: z.enum(['token-rejected', 'invalid', 'setup']),
   message: z.string(),
   at: z.number(),
 });
-export type Failure = z.infer<typeof Failure>;
 
-export const HISTORY_LIMIT = 200;
+const HISTORY_LIMIT = 200;
 
 export const StatusState = z.object({
   confirmed: z.nullable(Confirmed),

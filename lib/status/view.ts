@@ -9,7 +9,7 @@ export const EMPTY_STATUS: StatusState = { confirmed: null, intent: null, failur
 export const sourceWords = (source: StatusSource): string => t(`source_${source.replace('-', '_')}` as MessageKey);
 
 /** What the popup and badge show: one phase, derived, never stored. */
-export type StatusPhase = 'unknown' | 'confirmed' | 'pending' | 'failed';
+type StatusPhase = 'unknown' | 'confirmed' | 'pending' | 'failed';
 export interface StatusView {
   phase: StatusPhase;
   status: StatusValue | null;
@@ -20,8 +20,10 @@ export interface StatusView {
 
 export function viewStatus(state: StatusState): StatusView {
   const { confirmed, intent, failure } = state;
-  if (intent) return { phase: 'pending', status: intent.status, substatus: intent.substatus, since: intent.createdAt, message: intent.lastError };
-  if (failure) return { phase: 'failed', status: failure.status, substatus: failure.substatus, since: failure.at, message: failure.message };
+  if (intent)
+    return { phase: 'pending', status: intent.status, substatus: intent.substatus, since: intent.createdAt, message: intent.lastError };
+  if (failure)
+    return { phase: 'failed', status: failure.status, substatus: failure.substatus, since: failure.at, message: failure.message };
   if (confirmed) return { phase: 'confirmed', status: confirmed.status, substatus: confirmed.substatus, since: confirmed.since };
   return { phase: 'unknown', status: null };
 }

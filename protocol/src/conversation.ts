@@ -24,8 +24,7 @@ export const ConversationData = z.looseObject({
 });
 export type ConversationData = z.infer<typeof ConversationData>;
 
-export const AgentStatusValue = z.enum(AGENT_STATUSES);
-export type AgentStatusValue = z.infer<typeof AgentStatusValue>;
+const AgentStatusValue = z.enum(AGENT_STATUSES);
 
 export const AgentStatusData = z.looseObject({
   agentId: z.string(),

@@ -14,4 +14,3 @@ export const CONVERSATION_KINDS = [
 export type ConversationKind = (typeof CONVERSATION_KINDS)[number];
 export const isConversationKind = (kind: string): kind is ConversationKind => (CONVERSATION_KINDS as readonly string[]).includes(kind);
 export const AGENT_STATUS_KIND = 'agent_status' as const;
-export type KnownKind = ConversationKind | typeof AGENT_STATUS_KIND;

@@ -9,7 +9,13 @@ export const EVENTS_PAGE_DEFAULT = 100;
 export const EVENTS_PAGE_MAX = 1000;
 
 /** One stored event, as the websocket would replay it (docs/relay-protocol.md). */
-export const StoredEvent = z.object({ seq: z.number(), id: z.string(), kind: z.string(), at: z.string(), data: z.record(z.string(), z.unknown()) });
+export const StoredEvent = z.object({
+  seq: z.number(),
+  id: z.string(),
+  kind: z.string(),
+  at: z.string(),
+  data: z.record(z.string(), z.unknown()),
+});
 export type StoredEvent = z.infer<typeof StoredEvent>;
 
 export const EventsPage = z.object({

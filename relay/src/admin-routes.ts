@@ -14,9 +14,9 @@ import type { AppendResult, EventStore, QuarantineEntry } from './store';
 
 export const ADMIN_PREFIX = '/admin/';
 const ADMIN_MAX_BODY_BYTES = 64 * 1024;
-export const ADMIN_LIST_DEFAULT = 100;
+const ADMIN_LIST_DEFAULT = 100;
 /** Each entry's body (up to 1 MiB) is parsed for its preview: a page is bounded in memory too. */
-export const ADMIN_LIST_MAX = 200;
+const ADMIN_LIST_MAX = 200;
 /** Ids one replay or drop may name (`--all` has no limit). */
 export const ADMIN_MAX_IDS = 1000;
 /** Entries read from the store at a time by `--all`. */
@@ -44,7 +44,11 @@ class AdminError extends Error {
 
 const Selection = z.union([
   z.strictObject({ all: z.literal(true) }),
-  z.strictObject({ ids: z.array(z.string().check(z.regex(QUARANTINE_ID, 'must be a quarantine id (q- and 32 hex digits)'))).check(z.minLength(1), z.maxLength(ADMIN_MAX_IDS)) }),
+  z.strictObject({
+    ids: z
+      .array(z.string().check(z.regex(QUARANTINE_ID, 'must be a quarantine id (q- and 32 hex digits)')))
+      .check(z.minLength(1), z.maxLength(ADMIN_MAX_IDS)),
+  }),
 ]);
 type Selection = z.infer<typeof Selection>;
 
@@ -83,7 +87,11 @@ export function createAdminHandler(deps: AdminDeps) {
       throw new AdminError(400, 'body is not valid JSON');
     }
     const parsed = Selection.safeParse(body);
-    if (!parsed.success) throw new AdminError(400, `body must be {"all": true} or {"ids": ["q-…", …]} (at most ${ADMIN_MAX_IDS} ids, each q- and 32 hex digits)`);
+    if (!parsed.success)
+      throw new AdminError(
+        400,
+        `body must be {"all": true} or {"ids": ["q-…", …]} (at most ${ADMIN_MAX_IDS} ids, each q- and 32 hex digits)`,
+      );
     return parsed.data;
   }
 
@@ -98,11 +106,11 @@ export function createAdminHandler(deps: AdminDeps) {
       return;
     }
     let after = 0;
-    for (;;) {
+    while (true) {
       const page = await store.listQuarantine({ after, limit: PAGE });
       if (page.length === 0) return;
       yield* page;
-      after = page[page.length - 1]!.n;
+      after = page.at(-1)!.n;
     }
   }
 
@@ -116,7 +124,8 @@ export function createAdminHandler(deps: AdminDeps) {
         adapted = { ok: false, error: 'payload could not be read', reason: 'bad_field' };
       }
       if (!adapted.ok) {
-        if (adapted.reason !== entry.reason || adapted.error !== entry.detail) await store.updateQuarantine(entry.id, adapted.reason, adapted.error);
+        if (adapted.reason !== entry.reason || adapted.error !== entry.detail)
+          await store.updateQuarantine(entry.id, adapted.reason, adapted.error);
         out.kept.push({ id: entry.id, reason: adapted.reason, detail: adapted.error });
         continue;
       }
@@ -125,7 +134,14 @@ export function createAdminHandler(deps: AdminDeps) {
       const results = await deps.deliver(entry.endpoint, adapted.event);
       await store.dropQuarantine([entry.id]);
       metrics.quarantineReplayed++;
-      out.delivered.push({ id: entry.id, endpoint: entry.endpoint, eventId: adapted.event.id, kind: adapted.event.kind, seq: results[0]!.seq, duplicate: results.every((r) => r.duplicate) });
+      out.delivered.push({
+        id: entry.id,
+        endpoint: entry.endpoint,
+        eventId: adapted.event.id,
+        kind: adapted.event.kind,
+        seq: results[0]!.seq,
+        duplicate: results.every((r) => r.duplicate),
+      });
     }
     logger.info({ delivered: out.delivered.length, kept: out.kept.length, missing: out.missing.length }, 'quarantine replayed');
     return out;
@@ -153,8 +169,16 @@ export function createAdminHandler(deps: AdminDeps) {
     if (limit < 1) throw new AdminError(400, 'limit must be at least 1');
     const entries = await store.listQuarantine({ after, limit });
     return {
-      entries: entries.map((e) => ({ id: e.id, n: e.n, receivedAt: new Date(e.receivedAt).toISOString(), endpoint: e.endpoint, reason: e.reason, detail: e.detail, preview: previewOf(e.body) })),
-      next: entries.length === limit ? entries[entries.length - 1]!.n : null,
+      entries: entries.map((e) => ({
+        id: e.id,
+        n: e.n,
+        receivedAt: new Date(e.receivedAt).toISOString(),
+        endpoint: e.endpoint,
+        reason: e.reason,
+        detail: e.detail,
+        preview: previewOf(e.body),
+      })),
+      next: entries.length === limit ? entries.at(-1)!.n : null,
     };
   }
 
@@ -190,7 +214,10 @@ export function createAdminHandler(deps: AdminDeps) {
       if (!(err instanceof AdminError)) {
         logger.error({ err: (err as Error)?.message, path: url.pathname }, 'admin request failed');
         // A replay stops at the entry it could not store: those before it are delivered, it and the rest stay quarantined.
-        if (!res.headersSent) sendJson(res, 503, { error: 'event store unavailable; entries handled before the failure are done, the rest are unchanged: retry later' });
+        if (!res.headersSent)
+          sendJson(res, 503, {
+            error: 'event store unavailable; entries handled before the failure are done, the rest are unchanged: retry later',
+          });
         return;
       }
       // A body we refused to read must not stay on a keep-alive connection: close it after answering.

@@ -21,7 +21,7 @@ export function safeEqual(a: string, b: string): boolean {
 
 /** `Authorization: <token>`, `Authorization: Bearer <token>`, or `Authentication:` likewise. */
 export function presentedWebhookToken(headers: IncomingHttpHeaders): string | undefined {
-  const raw = headers.authorization ?? headers['authentication'];
+  const raw = headers.authorization ?? headers.authentication;
   const value = Array.isArray(raw) ? raw[0] : raw;
   if (!value) return undefined;
   return value.replace(/^\s*bearer\s+/i, '').trim() || undefined;
@@ -79,13 +79,15 @@ export function issueRelayToken(
   const ttlDays = opts.ttlDays ?? DEFAULT_TOKEN_TTL_DAYS;
   if (ttlDays !== 'never') {
     if (!(ttlDays > 0)) throw new Error('ttlDays must be positive');
-    claims.exp = iat + Math.round(ttlDays * 86400);
+    claims.exp = iat + Math.round(ttlDays * 86_400);
   }
   const payload = Buffer.from(JSON.stringify(claims)).toString('base64url');
   return { token: `${PREFIX}.${payload}.${sign(secret, payload)}`, claims };
 }
 
-export type VerifyResult = { ok: true; agent: string; jti: string; claims: RelayTokenClaims } | { ok: false; reason: 'malformed' | 'bad signature' | 'expired' };
+export type VerifyResult =
+  | { ok: true; agent: string; jti: string; claims: RelayTokenClaims }
+  | { ok: false; reason: 'malformed' | 'bad signature' | 'expired' };
 
 /** Reads the claims without checking the signature (to revoke a token by its text). */
 export function decodeRelayToken(token: string): RelayTokenClaims | undefined {
@@ -144,15 +146,25 @@ export interface AdminTokenClaims {
   exp: number;
 }
 
-export function issueAdminToken(secret: string, opts: { ttlSeconds?: number; now?: Date } = {}): { token: string; claims: AdminTokenClaims } {
+export function issueAdminToken(
+  secret: string,
+  opts: { ttlSeconds?: number; now?: Date } = {},
+): { token: string; claims: AdminTokenClaims } {
   const iat = Math.floor((opts.now ?? new Date()).getTime() / 1000);
-  const claims: AdminTokenClaims = { role: 'admin', jti: randomBytes(12).toString('base64url'), iat, exp: iat + (opts.ttlSeconds ?? ADMIN_TOKEN_TTL_SECONDS) };
+  const claims: AdminTokenClaims = {
+    role: 'admin',
+    jti: randomBytes(12).toString('base64url'),
+    iat,
+    exp: iat + (opts.ttlSeconds ?? ADMIN_TOKEN_TTL_SECONDS),
+  };
   const payload = Buffer.from(JSON.stringify(claims)).toString('base64url');
   const mac = createHmac('sha256', secret).update(`${ADMIN_PREFIX}.${payload}`).digest('base64url');
   return { token: `${ADMIN_PREFIX}.${payload}.${mac}`, claims };
 }
 
-export type AdminVerifyResult = { ok: true; claims: AdminTokenClaims } | { ok: false; reason: 'malformed' | 'bad signature' | 'expired' | 'agent token' };
+export type AdminVerifyResult =
+  | { ok: true; claims: AdminTokenClaims }
+  | { ok: false; reason: 'malformed' | 'bad signature' | 'expired' | 'agent token' };
 
 export function verifyAdminToken(secret: string, token: string, now: Date = new Date()): AdminVerifyResult {
   const parts = token.split('.');
@@ -166,9 +178,11 @@ export function verifyAdminToken(secret: string, token: string, now: Date = new 
   } catch {
     return { ok: false, reason: 'malformed' };
   }
-  if (c.role !== 'admin' || typeof c.jti !== 'string' || !Number.isInteger(c.iat) || !Number.isInteger(c.exp)) return { ok: false, reason: 'malformed' };
+  if (c.role !== 'admin' || typeof c.jti !== 'string' || !Number.isInteger(c.iat) || !Number.isInteger(c.exp))
+    return { ok: false, reason: 'malformed' };
   const t = now.getTime() / 1000;
   // A token that claims a long life was not made by our CLI: refused, like an expired one.
-  if (c.exp! - c.iat! > ADMIN_TOKEN_MAX_SECONDS || c.iat! > t + ADMIN_CLOCK_SKEW_SECONDS || c.exp! <= t) return { ok: false, reason: 'expired' };
+  if (c.exp! - c.iat! > ADMIN_TOKEN_MAX_SECONDS || c.iat! > t + ADMIN_CLOCK_SKEW_SECONDS || c.exp! <= t)
+    return { ok: false, reason: 'expired' };
   return { ok: true, claims: c as AdminTokenClaims };
 }

@@ -84,16 +84,18 @@ function token(values: Values, positionals: string[]): void {
   const days = typeof values.days === 'string' ? Number(values.days) : undefined;
   if (days !== undefined && !(days > 0)) fail(['--days must be a positive number']);
   try {
-    const { token, claims } = issueRelayToken(loaded.config.secret, agent, { ttlDays: values['no-expiry'] ? 'never' : days });
+    const { token: issued, claims } = issueRelayToken(loaded.config.secret, agent, { ttlDays: values['no-expiry'] ? 'never' : days });
     const expires = claims.exp ? new Date(claims.exp * 1000).toISOString() : 'never';
     process.stderr.write(`relay: token for ${claims.sub} (jti ${claims.jti}, expires ${expires})\n`);
     // NFKC folded what it could (see normalizeAgentId); what is left may only look like ASCII.
     const beyondAscii = [...new Set([...claims.sub].filter((c) => c > '\x7e'))];
     if (beyondAscii.length) {
       const named = beyondAscii.map((c) => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`).join(', ');
-      process.stderr.write(`relay: note: the address has characters beyond ASCII (${named}): it is another agent than an ASCII address that looks the same\n`);
+      process.stderr.write(
+        `relay: note: the address has characters beyond ASCII (${named}): it is another agent than an ASCII address that looks the same\n`,
+      );
     }
-    process.stdout.write(token + '\n');
+    process.stdout.write(`${issued}\n`);
   } catch (err) {
     fail([(err as Error).message]);
   }
@@ -111,12 +113,16 @@ async function readStdin(): Promise<string> {
 
 async function revoke(values: Values, positionals: string[]): Promise<void> {
   // A token given as an argument is already in ps and the shell's history: refuse it without echoing it.
-  if (positionals.length) throw new UsageError(`revoke takes no arguments (a token there is kept by ps and shell history); ${REVOKE_USAGE}`);
+  if (positionals.length)
+    throw new UsageError(`revoke takes no arguments (a token there is kept by ps and shell history); ${REVOKE_USAGE}`);
   const given = typeof values.jti === 'string' ? values.jti : undefined;
   if ((given === undefined) === !values.stdin) throw new UsageError(REVOKE_USAGE);
   let jti: string | undefined;
   if (given !== undefined) {
-    if (!JTI.test(given)) throw new UsageError('--jti takes the token id (16 letters, digits, - or _, printed by token), not the token; pipe a token to revoke --stdin');
+    if (!JTI.test(given))
+      throw new UsageError(
+        '--jti takes the token id (16 letters, digits, - or _, printed by token), not the token; pipe a token to revoke --stdin',
+      );
     jti = given;
   } else {
     jti = decodeRelayToken((await readStdin()).trim())?.jti;
@@ -140,7 +146,11 @@ const COMMANDS: Record<string, Command> = {
 };
 
 const CONFIG_OPTIONS: Options = Object.fromEntries(CONFIG_DOCS.flatMap((d) => (d.flag ? [[d.flag.slice(2), { type: 'string' }]] : [])));
-const ALL_OPTIONS: Options = Object.assign({ help: { type: 'boolean', short: 'h' } }, CONFIG_OPTIONS, ...Object.values(COMMANDS).map((c) => c.options));
+const ALL_OPTIONS: Options = Object.assign(
+  { help: { type: 'boolean', short: 'h' } },
+  CONFIG_OPTIONS,
+  ...Object.values(COMMANDS).map((c) => c.options),
+);
 
 /** parseArgs' errors, in this CLI's words: what is wrong and with which option. */
 function usageMessage(err: unknown): string {
@@ -176,9 +186,11 @@ async function main(argv: string[]): Promise<void> {
   }
   const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name]! : undefined;
   // Named back only when it looks like a command word: a pasted token must not reach the terminal's scrollback.
-  if (!command) throw new UsageError(/^[a-z-]{1,20}$/.test(name) ? `unknown command "${name}" (see --help)` : 'unknown command (see --help)');
+  if (!command)
+    throw new UsageError(/^[a-z-]{1,20}$/.test(name) ? `unknown command "${name}" (see --help)` : 'unknown command (see --help)');
   for (const option of Object.keys(values)) {
-    if (!Object.hasOwn(CONFIG_OPTIONS, option) && !Object.hasOwn(command.options, option)) throw new UsageError(`--${option} is not an option of ${name} (see --help)`);
+    if (!Object.hasOwn(CONFIG_OPTIONS, option) && !Object.hasOwn(command.options, option))
+      throw new UsageError(`--${option} is not an option of ${name} (see --help)`);
   }
   await command.run(values, positionals);
 }

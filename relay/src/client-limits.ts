@@ -8,7 +8,7 @@ import type { Duplex } from 'node:stream';
 import type { RateLimitDecision, RateLimiter } from './rate-limit';
 
 /** `::ffff:1.2.3.4` (an IPv4 peer on a dual-stack socket) → `1.2.3.4`; a zone (`%eth0`) dropped. */
-export function normalizeAddress(address: string): string {
+function normalizeAddress(address: string): string {
   const a = address.trim().replace(/%.*$/, '');
   const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(a);
   return mapped ? mapped[1]! : a.toLowerCase();
@@ -84,13 +84,13 @@ function ipv6Groups(address: string): string[] {
   const v4 = /(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(a);
   if (v4) {
     const [b0, b1, b2, b3] = v4.slice(1).map(Number) as [number, number, number, number];
-    a = a.slice(0, v4.index) + ((b0 << 8) | b1).toString(16) + ':' + ((b2 << 8) | b3).toString(16);
+    a = `${a.slice(0, v4.index)}${((b0 << 8) | b1).toString(16)}:${((b2 << 8) | b3).toString(16)}`;
   }
   const [head = '', tail] = a.split('::');
   const left = head ? head.split(':') : [];
   const right = tail ? tail.split(':') : [];
-  const fill = tail === undefined ? [] : Array<string>(8 - left.length - right.length).fill('0');
-  return [...left, ...fill, ...right].map((g) => parseInt(g, 16).toString(16));
+  const fill = tail === undefined ? [] : new Array<string>(8 - left.length - right.length).fill('0');
+  return [...left, ...fill, ...right].map((g) => Number.parseInt(g, 16).toString(16));
 }
 
 /** The key an address is limited under: IPv4 as is, IPv6 by its /64 (`2001:db8:0:1::/64`). */
@@ -108,7 +108,10 @@ export function clientKey(req: IncomingMessage, trusted: TrustedProxies): string
 export const FAILED_ATTEMPTS_MESSAGE = 'too many failed attempts from this address, retry later';
 
 /** Takes one failed attempt (a wrong or missing token) for the request's client key. */
-export function failedAttempt(deps: { authFailures?: RateLimiter; clientKey?: (req: IncomingMessage) => string }, req: IncomingMessage): RateLimitDecision {
+export function failedAttempt(
+  deps: { authFailures?: RateLimiter; clientKey?: (req: IncomingMessage) => string },
+  req: IncomingMessage,
+): RateLimitDecision {
   return deps.authFailures?.take(deps.clientKey?.(req) ?? 'unknown') ?? { ok: true, retryAfterSeconds: 0 };
 }
 
@@ -221,7 +224,8 @@ export class ConnectionGuard {
       this.tracked.set(socket, t);
       socket.once('close', () => this.release(t!));
     }
-    if (this.pending >= this.limits.maxPendingHellos) return { status: 503, message: 'too many connections waiting to authenticate, retry later', reason: 'pending_hellos' };
+    if (this.pending >= this.limits.maxPendingHellos)
+      return { status: 503, message: 'too many connections waiting to authenticate, retry later', reason: 'pending_hellos' };
     if (t.key === undefined) {
       if ((this.perKey.get(key) ?? 0) >= this.limits.maxUnauthenticatedPerAddress)
         return { status: 429, message: 'too many connections from this address, retry later', reason: 'per_address' };

@@ -6,26 +6,20 @@ import { readFileSync } from 'node:fs';
 import * as z from 'zod/mini';
 import { trustEntryError } from './client-limits';
 
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-const port = z.int('must be an integer').check(z.minimum(0, 'must be 0..65535'), z.maximum(65535, 'must be 0..65535'));
+const port = z.int('must be an integer').check(z.minimum(0, 'must be 0..65535'), z.maximum(65_535, 'must be 0..65535'));
 const positiveInt = z.int('must be an integer').check(z.positive('must be positive'));
 /** Shared secrets must be hard to guess: the same floor as RELAY_SECRET (openssl rand -hex 32 gives 64). */
-export const MIN_SECRET_LENGTH = 32;
+const MIN_SECRET_LENGTH = 32;
 const longSecret = z.string().check(z.minLength(MIN_SECRET_LENGTH, `must be at least ${MIN_SECRET_LENGTH} characters`));
 const optionalLongSecret = z
   .string()
   .check(z.refine((s) => s === '' || s.length >= MIN_SECRET_LENGTH, `must be empty (off) or at least ${MIN_SECRET_LENGTH} characters`));
 
-const parseUrl = (s: string) => {
-  try {
-    return new URL(s);
-  } catch {
-    return undefined;
-  }
-};
+const parseUrl = (s: string) => (URL.canParse(s) ? new URL(s) : undefined);
 /** 127.0.0.0/8, ::1, localhost: traffic that never leaves the machine. URL has already normalised the spelling. */
-export const isLoopbackHost = (hostname: string) => hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+const isLoopbackHost = (hostname: string) => hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
 /**
  * Visitors' chats and the bearer token go there: https, or plain http to this machine only (a
  * local bridge, tests). Credentials in the URL would end up in logs and proxies: the token goes in
@@ -33,10 +27,13 @@ export const isLoopbackHost = (hostname: string) => hostname === 'localhost' || 
  */
 const phoneSystemUrl = z.string().check(
   z.refine((s) => s === '' || /^https?:$/.test(parseUrl(s)?.protocol ?? ''), 'must be empty or an https:// URL'),
-  z.refine((s) => s === '' || !parseUrl(s) || (!parseUrl(s)!.username && !parseUrl(s)!.password), 'must not carry user:password (send a token with PHONE_SYSTEM_TOKEN)'),
+  z.refine(
+    (s) => s === '' || !parseUrl(s) || (!parseUrl(s)!.username && !parseUrl(s)!.password),
+    'must not carry user:password (send a token with PHONE_SYSTEM_TOKEN)',
+  ),
   z.refine((s) => {
     const u = s === '' ? undefined : parseUrl(s);
-    return !u || u.protocol !== 'http:' || isLoopbackHost(u.hostname);
+    return u?.protocol !== 'http:' || isLoopbackHost(u.hostname);
   }, 'must be https:// (plain http:// only to 127.0.0.0/8, [::1] or localhost)'),
 );
 
@@ -59,7 +56,9 @@ export const RelayConfigSchema = z.object({
   adapterMap: z.string(),
   authFailureLimit: z.int('must be an integer').check(z.minimum(0, 'must be 0 (off) or more')),
   trustProxy: z.array(z.string()).check(
-    z.refine((list) => list.every((e) => !trustEntryError(e)), { error: (i) => `has ${(i.input as string[]).map(trustEntryError).find(Boolean)}` }),
+    z.refine((list) => list.every((e) => !trustEntryError(e)), {
+      error: (i) => `has ${(i.input as string[]).map(trustEntryError).find(Boolean)}`,
+    }),
   ),
   maxUnauthConnections: positiveInt,
   maxUnauthPerAddress: positiveInt,
@@ -81,7 +80,13 @@ export interface ConfigDoc {
 }
 
 export const CONFIG_DOCS: readonly ConfigDoc[] = [
-  { key: 'port', env: 'RELAY_PORT', flag: '--port', default: '8787', description: 'TCP port for HTTP and websockets (0 = pick a free one).' },
+  {
+    key: 'port',
+    env: 'RELAY_PORT',
+    flag: '--port',
+    default: '8787',
+    description: 'TCP port for HTTP and websockets (0 = pick a free one).',
+  },
   {
     key: 'host',
     env: 'RELAY_HOST',
@@ -89,13 +94,21 @@ export const CONFIG_DOCS: readonly ConfigDoc[] = [
     default: '127.0.0.1',
     description: 'Interface to listen on. Loopback by default so a fresh install is not exposed; use 0.0.0.0 behind a TLS proxy.',
   },
-  { key: 'dbPath', env: 'RELAY_DB', flag: '--db', default: './data/relay.db', description: 'SQLite file for the event log (created 0600, its folder 0700 when missing; so are the -wal, -shm and phone outbox files). A new file starts a new generation.' },
+  {
+    key: 'dbPath',
+    env: 'RELAY_DB',
+    flag: '--db',
+    default: './data/relay.db',
+    description:
+      'SQLite file for the event log (created 0600, its folder 0700 when missing; so are the -wal, -shm and phone outbox files). A new file starts a new generation.',
+  },
   {
     key: 'webhookToken',
     env: 'SNAPENGAGE_WEBHOOK_TOKEN',
     file: true,
     default: undefined,
-    description: 'The Authentication Token configured in SnapEngage for both webhooks, at least 32 characters (generate: openssl rand -hex 32). Required for serve.',
+    description:
+      'The Authentication Token configured in SnapEngage for both webhooks, at least 32 characters (generate: openssl rand -hex 32). Required for serve.',
   },
   {
     key: 'secret',
@@ -104,7 +117,13 @@ export const CONFIG_DOCS: readonly ConfigDoc[] = [
     default: undefined,
     description: 'HMAC key for relay tokens, at least 32 characters (generate: openssl rand -hex 32). Changing it invalidates every token.',
   },
-  { key: 'retentionDays', env: 'RELAY_RETENTION_DAYS', flag: '--retention-days', default: '7', description: 'Events older than this are pruned (at start and hourly).' },
+  {
+    key: 'retentionDays',
+    env: 'RELAY_RETENTION_DAYS',
+    flag: '--retention-days',
+    default: '7',
+    description: 'Events older than this are pruned (at start and hourly).',
+  },
   {
     key: 'pingIntervalMs',
     env: 'RELAY_PING_INTERVAL_MS',
@@ -159,14 +178,15 @@ export const CONFIG_DOCS: readonly ConfigDoc[] = [
     flag: '--webhook-rate-limit',
     default: '1000',
     description:
-      'Authenticated webhook requests per second per endpoint (SnapEngage\'s two, the phone\'s; bursts up to 5 s worth), whoever sends them; above it: 429 with Retry-After. Checked after the token, so other callers cannot use it up. 0 = no limit.',
+      "Authenticated webhook requests per second per endpoint (SnapEngage's two, the phone's; bursts up to 5 s worth), whoever sends them; above it: 429 with Retry-After. Checked after the token, so other callers cannot use it up. 0 = no limit.",
   },
   {
     key: 'wsRateLimit',
     env: 'RELAY_WS_RATE_LIMIT',
     flag: '--ws-rate-limit',
     default: '120',
-    description: 'Websocket connections per minute per relay token (bursts up to the same number); above it the socket is closed with 4429. 0 = no limit.',
+    description:
+      'Websocket connections per minute per relay token (bursts up to the same number); above it the socket is closed with 4429. 0 = no limit.',
   },
   {
     key: 'adapterMap',
@@ -190,7 +210,7 @@ export const CONFIG_DOCS: readonly ConfigDoc[] = [
     flag: '--trust-proxy',
     default: '',
     description:
-      'Comma-separated addresses or CIDRs (IPv4, IPv6) of your reverse proxies. Only for connections from these is the client address read from X-Forwarded-For (the rightmost hop that is not one of them); set it behind a proxy, or every client shares the proxy\'s address in the per-address limits. Empty = X-Forwarded-For is ignored.',
+      "Comma-separated addresses or CIDRs (IPv4, IPv6) of your reverse proxies. Only for connections from these is the client address read from X-Forwarded-For (the rightmost hop that is not one of them); set it behind a proxy, or every client shares the proxy's address in the per-address limits. Empty = X-Forwarded-For is ignored.",
   },
   {
     key: 'maxUnauthConnections',
@@ -205,7 +225,8 @@ export const CONFIG_DOCS: readonly ConfigDoc[] = [
     env: 'RELAY_MAX_UNAUTH_PER_ADDRESS',
     flag: '--max-unauth-per-address',
     default: '256',
-    description: 'The same per client address (IPv6 per /64); beyond it: 429 and closed. A trusted proxy\'s connections count under the client they forward for (websockets).',
+    description:
+      "The same per client address (IPv6 per /64); beyond it: 429 and closed. A trusted proxy's connections count under the client they forward for (websockets).",
   },
   {
     key: 'maxPendingHellos',
@@ -278,7 +299,7 @@ export const SECRET_FLAGS: Readonly<Record<string, ConfigKey>> = {
 const docOf = (key: ConfigKey) => CONFIG_DOCS.find((d) => d.key === key)!;
 
 /** Tells a person how to set an option and, for a secret we choose, how to make one. */
-export function howToSet(doc: ConfigDoc): string {
+function howToSet(doc: ConfigDoc): string {
   const vars = doc.file ? `${doc.env} or ${doc.env}_FILE` : doc.env;
   const how = doc.flag ? `set ${vars}${doc.file ? ',' : ''} or pass ${doc.flag}` : `set ${vars}`;
   return GENERATED.includes(doc.key) ? `${how} (generate one with: openssl rand -hex 32)` : how;
@@ -295,7 +316,12 @@ export function secretFlagRefusal(flag: string): string | undefined {
 const hasCredentials = (url: string) => /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(url.trim());
 
 /** What an unreadable file's error code means, without its message (which names the path). */
-const READ_ERRORS: Record<string, string> = { ENOENT: 'no such file', EACCES: 'permission denied', EISDIR: 'it is a folder', ENOTDIR: 'a part of the path is not a folder' };
+const READ_ERRORS: Record<string, string> = {
+  ENOENT: 'no such file',
+  EACCES: 'permission denied',
+  EISDIR: 'it is a folder',
+  ENOTDIR: 'a part of the path is not a folder',
+};
 
 type Raw = { value: string | undefined; from: string } | { error: string };
 
@@ -307,7 +333,10 @@ type Raw = { value: string | undefined; from: string } | { error: string };
 function rawValue(doc: ConfigDoc, flags: Record<string, string | undefined>, env: Record<string, string | undefined>): Raw {
   const flag = doc.flag === undefined ? undefined : flags[doc.flag];
   if (flag !== undefined) {
-    if (doc.file && hasCredentials(flag)) return { error: `${doc.flag} must not carry a password (ps and shell history keep arguments): set ${doc.env} or ${doc.env}_FILE instead.` };
+    if (doc.file && hasCredentials(flag))
+      return {
+        error: `${doc.flag} must not carry a password (ps and shell history keep arguments): set ${doc.env} or ${doc.env}_FILE instead.`,
+      };
     return { value: flag, from: doc.env };
   }
   const fileVar = `${doc.env}_FILE`;
@@ -327,7 +356,11 @@ function rawValue(doc: ConfigDoc, flags: Record<string, string | undefined>, env
  * Errors name the variable, the flag and what is wrong, so `serve` can print them as-is.
  */
 export function loadConfig(flags: Record<string, string | undefined>, env: Record<string, string | undefined>): ConfigResult<RelayConfig> {
-  return load(flags, env, CONFIG_DOCS.map((d) => d.key)) as ConfigResult<RelayConfig>;
+  return load(
+    flags,
+    env,
+    CONFIG_DOCS.map((d) => d.key),
+  ) as ConfigResult<RelayConfig>;
 }
 
 /** Like loadConfig for a few keys only (the `token` command needs just the secret). */
@@ -339,7 +372,11 @@ export function loadConfigKeys<K extends ConfigKey>(
   return load(flags, env, keys) as ConfigResult<Pick<RelayConfig, K>>;
 }
 
-function load(flags: Record<string, string | undefined>, env: Record<string, string | undefined>, keys: readonly ConfigKey[]): ConfigResult<Partial<RelayConfig>> {
+function load(
+  flags: Record<string, string | undefined>,
+  env: Record<string, string | undefined>,
+  keys: readonly ConfigKey[],
+): ConfigResult<Partial<RelayConfig>> {
   const errors: string[] = [];
   const out: Record<string, unknown> = {};
   for (const doc of CONFIG_DOCS) {
@@ -351,7 +388,9 @@ function load(flags: Record<string, string | undefined>, env: Record<string, str
     }
     const value = raw.value ?? doc.default;
     if ((value === undefined || value === '') && doc.default === undefined) {
-      errors.push(raw.from === doc.env ? `${doc.env} is required: ${howToSet(doc)}.` : `${raw.from} names an empty file: ${howToSet(doc)}.`);
+      errors.push(
+        raw.from === doc.env ? `${doc.env} is required: ${howToSet(doc)}.` : `${raw.from} names an empty file: ${howToSet(doc)}.`,
+      );
       continue;
     }
     const field = RelayConfigSchema.shape[doc.key];

@@ -72,7 +72,7 @@ export function originAllowed(origin: string | undefined, allowed: readonly stri
 }
 
 /** Close reasons are limited to 123 bytes by the websocket protocol. */
-const reasonText = (s: string) => (Buffer.byteLength(s) <= 123 ? s : Buffer.from(s).subarray(0, 120).toString('utf8') + '...');
+const reasonText = (s: string) => (Buffer.byteLength(s) <= 123 ? s : `${Buffer.from(s).subarray(0, 120).toString('utf8')}...`);
 
 /** Same text as JSON.stringify({ type, seq, id, kind, at, data }), reusing the data's JSON when the webhook route made it. */
 export const eventFrameText = (e: StoredEvent) =>
@@ -127,20 +127,37 @@ export class Hub {
   }
 
   private accept(ws: WebSocket, req: IncomingMessage, socket: Duplex, key: string): void {
-    const client: Client = { ws, socket, key, authenticated: false, forgotten: false, phase: 'hello', alive: true, slot: 0, lastSent: 0, pending: [], pendingOverflow: false };
+    const client: Client = {
+      ws,
+      socket,
+      key,
+      authenticated: false,
+      forgotten: false,
+      phase: 'hello',
+      alive: true,
+      slot: 0,
+      lastSent: 0,
+      pending: [],
+      pendingOverflow: false,
+    };
     this.clients.add(client);
     // Its slot comes round within one interval: the first ping arrives in time for an MV3 worker (idle after 30 s).
     client.slot = this.pings.add(client);
     ws.on('close', () => this.forget(client));
     ws.on('error', (err) => this.o.logger.debug({ err: err.message }, 'websocket error'));
-    ws.on('pong', () => (client.alive = true));
+    ws.on('pong', () => {
+      client.alive = true;
+    });
     // Accepting first and then closing lets the client see why (a 403 at upgrade shows only "failed").
     if (!originAllowed(req.headers.origin, this.o.allowedOrigins)) {
       this.o.logger.info({ origin: req.headers.origin }, 'websocket origin refused');
       ws.close(CloseCode.forbiddenOrigin, 'origin not allowed');
       return;
     }
-    client.helloTimer = setTimeout(() => this.reject(client, CloseCode.helloTimeout, 'no hello within the time limit'), this.o.helloTimeoutMs);
+    client.helloTimer = setTimeout(
+      () => this.reject(client, CloseCode.helloTimeout, 'no hello within the time limit'),
+      this.o.helloTimeoutMs,
+    );
     ws.on('message', (data, isBinary) => void this.onMessage(client, data, isBinary));
   }
 
@@ -165,7 +182,11 @@ export class Hub {
     const parsed = ClientFrame.safeParse(json);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      return this.reject(client, CloseCode.badFrame, `bad hello: ${issue?.path.join('.') || 'frame'} is invalid (${issue?.code ?? 'invalid'})`);
+      return this.reject(
+        client,
+        CloseCode.badFrame,
+        `bad hello: ${issue?.path.join('.') || 'frame'} is invalid (${issue?.code ?? 'invalid'})`,
+      );
     }
     clearTimeout(client.helloTimer);
     client.phase = 'authenticating';
@@ -206,7 +227,10 @@ export class Hub {
     // Registered before reading, so an event committed during replay is either read or buffered.
     client.phase = 'replaying';
     let set = this.byAgent.get(agent);
-    if (!set) this.byAgent.set(agent, (set = new Set()));
+    if (!set) {
+      set = new Set();
+      this.byAgent.set(agent, set);
+    }
     set.add(client);
 
     const welcome: WelcomeFrame = { type: 'welcome', agent, latest, generation: store.generation, resumed };
@@ -219,7 +243,7 @@ export class Hub {
   private async catchUp(client: Client): Promise<void> {
     const { store } = this.o;
     const agent = client.agent!;
-    for (;;) {
+    while (true) {
       const page = await store.readAfter(agent, client.lastSent, this.o.replayPageSize);
       if (client.ws.readyState !== client.ws.OPEN) return;
       for (const e of page) this.sendTo(client, e.seq, eventFrameText(e));
@@ -253,7 +277,8 @@ export class Hub {
     client.lastSent = seq;
     client.ws.send(text);
     this.o.metrics().eventDelivered(receivedAt === undefined ? undefined : (performance.now() - receivedAt) / 1000);
-    if (client.phase === 'live' && client.ws.bufferedAmount > this.o.maxBufferedBytes) this.reject(client, CloseCode.slowConsumer, 'slow consumer: reconnect and resume');
+    if (client.phase === 'live' && client.ws.bufferedAmount > this.o.maxBufferedBytes)
+      this.reject(client, CloseCode.slowConsumer, 'slow consumer: reconnect and resume');
   }
 
   /** Forwards what an append stored (its results, in order), leaving out redeliveries. */
@@ -271,7 +296,8 @@ export class Hub {
     const text = eventFrameText(event);
     for (const client of set) {
       // `prev` (the agent's previous seq, from a fan-out store) shows a missed message: re-read.
-      if (client.phase === 'live' && prev !== undefined && prev > client.lastSent) this.recatch(client, { seq: event.seq, text, receivedAt });
+      if (client.phase === 'live' && prev !== undefined && prev > client.lastSent)
+        this.recatch(client, { seq: event.seq, text, receivedAt });
       else if (client.phase === 'live') this.sendTo(client, event.seq, text, receivedAt);
       else if (client.pending.length < MAX_PENDING) client.pending.push({ seq: event.seq, text, receivedAt });
       else client.pendingOverflow = true;

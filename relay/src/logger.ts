@@ -2,9 +2,9 @@
 // logs about a token logs its agent or jti, never the token itself.
 import { pino, type DestinationStream, type Logger } from 'pino';
 
-export type { Logger };
+export type { Logger } from 'pino';
 
-export const REDACT_PATHS = [
+const REDACT_PATHS = [
   'req.headers.authorization',
   'req.headers.authentication',
   'headers.authorization',

@@ -9,10 +9,24 @@ const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5
  */
 export const LOOP_WINDOW_MS = 120_000;
 
-export type RejectReason = 'unauthorized' | 'unsupported_media_type' | 'too_large' | 'bad_json' | 'bad_payload' | 'store_unavailable' | 'rate_limited';
+export type RejectReason =
+  | 'unauthorized'
+  | 'unsupported_media_type'
+  | 'too_large'
+  | 'bad_json'
+  | 'bad_payload'
+  | 'store_unavailable'
+  | 'rate_limited';
 export type WebhookEndpoint = 'conversation-events' | 'agent-status';
 /** Why POST /phone/call-events was refused (404 when phone sync is off is not counted). */
-export type PhoneRejectReason = 'rate_limited' | 'unauthorized' | 'unsupported_media_type' | 'too_large' | 'bad_json' | 'bad_payload' | 'store_unavailable';
+export type PhoneRejectReason =
+  | 'rate_limited'
+  | 'unauthorized'
+  | 'unsupported_media_type'
+  | 'too_large'
+  | 'bad_json'
+  | 'bad_payload'
+  | 'store_unavailable';
 
 export class RelayMetrics {
   readonly accepted = new Map<string, number>();
@@ -109,9 +123,9 @@ export class RelayMetrics {
     if (latencySeconds === undefined) return;
     this.latencyCount++;
     this.latencySum += latencySeconds;
-    LATENCY_BUCKETS.forEach((b, i) => {
+    for (const [i, b] of LATENCY_BUCKETS.entries()) {
       if (latencySeconds <= b) this.bucketCounts[i]!++;
-    });
+    }
   }
 
   render(): string {
@@ -123,13 +137,23 @@ export class RelayMetrics {
     };
     labelled('relay_webhooks_accepted_total', 'Webhooks stored and answered 200 (duplicates included).', 'endpoint', this.accepted);
     labelled('relay_webhooks_rejected_total', 'Webhooks answered with an error, by reason.', 'reason', this.rejected);
-    labelled('relay_webhooks_quarantined_total', 'Webhooks the adapter could not read, stored in the quarantine and answered 202, by reason (redeliveries included).', 'reason', this.quarantined);
+    labelled(
+      'relay_webhooks_quarantined_total',
+      'Webhooks the adapter could not read, stored in the quarantine and answered 202, by reason (redeliveries included).',
+      'reason',
+      this.quarantined,
+    );
     lines.push(
       '# HELP relay_quarantine_replayed_total Quarantined webhooks a replay delivered.',
       '# TYPE relay_quarantine_replayed_total counter',
       `relay_quarantine_replayed_total ${this.quarantineReplayed}`,
     );
-    labelled('relay_connections_refused_total', 'Connections and websocket upgrades refused before authentication, by reason.', 'reason', this.connectionsRefused);
+    labelled(
+      'relay_connections_refused_total',
+      'Connections and websocket upgrades refused before authentication, by reason.',
+      'reason',
+      this.connectionsRefused,
+    );
     lines.push(
       '# HELP relay_events_delivered_total Event frames sent to websockets (replayed and live).',
       '# TYPE relay_events_delivered_total counter',
@@ -152,7 +176,7 @@ export class RelayMetrics {
       '# HELP relay_delivery_latency_seconds From webhook receipt to the live websocket send.',
       '# TYPE relay_delivery_latency_seconds histogram',
     );
-    LATENCY_BUCKETS.forEach((b, i) => lines.push(`relay_delivery_latency_seconds_bucket{le="${b}"} ${this.bucketCounts[i]}`));
+    for (const [i, b] of LATENCY_BUCKETS.entries()) lines.push(`relay_delivery_latency_seconds_bucket{le="${b}"} ${this.bucketCounts[i]}`);
     lines.push(
       `relay_delivery_latency_seconds_bucket{le="+Inf"} ${this.latencyCount}`,
       `relay_delivery_latency_seconds_sum ${this.latencySum}`,
@@ -163,13 +187,23 @@ export class RelayMetrics {
       '# TYPE relay_phone_call_events_accepted_total counter',
       `relay_phone_call_events_accepted_total ${this.phoneCallsAccepted}`,
     );
-    labelled('relay_phone_call_events_rejected_total', 'Phone call events answered with an error, by reason.', 'reason', this.phoneCallsRejected);
+    labelled(
+      'relay_phone_call_events_rejected_total',
+      'Phone call events answered with an error, by reason.',
+      'reason',
+      this.phoneCallsRejected,
+    );
     lines.push(
       '# HELP relay_phone_notices_delivered_total Chat notices the phone system acknowledged with a 2xx.',
       '# TYPE relay_phone_notices_delivered_total counter',
       `relay_phone_notices_delivered_total ${this.phoneNoticesDelivered}`,
     );
-    labelled('relay_phone_notices_failed_total', 'Failed attempts to notify the phone system: retry = will be retried, dropped = given up.', 'outcome', this.phoneNoticesFailed);
+    labelled(
+      'relay_phone_notices_failed_total',
+      'Failed attempts to notify the phone system: retry = will be retried, dropped = given up.',
+      'outcome',
+      this.phoneNoticesFailed,
+    );
     // The older window, read without resetting it (ns → s).
     const window = this.olderLoopWindow();
     const delay = window.histogram;
@@ -184,6 +218,6 @@ export class RelayMetrics {
       '# TYPE relay_event_loop_delay_window_seconds gauge',
       `relay_event_loop_delay_window_seconds ${((performance.now() - window.since) / 1000).toFixed(3)}`,
     );
-    return lines.join('\n') + '\n';
+    return `${lines.join('\n')}\n`;
   }
 }

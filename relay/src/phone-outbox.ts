@@ -30,7 +30,7 @@ export interface PhoneOutboxTiming {
   keepDoneMs: number;
 }
 
-export const PHONE_OUTBOX_DEFAULTS: PhoneOutboxTiming = {
+const PHONE_OUTBOX_DEFAULTS: PhoneOutboxTiming = {
   baseDelayMs: 1000,
   maxDelayMs: 60_000,
   giveUpAfterMs: 24 * 3_600_000,
@@ -53,14 +53,14 @@ export interface PhoneOutboxOptions extends Partial<PhoneOutboxTiming> {
  * The answer's body is not used; it is read (so the connection can be reused) up to this much, then
  * the connection is dropped: a phone system that answers with an endless body costs 64 KiB, not the relay.
  */
-export const PHONE_ANSWER_MAX_BYTES = 64 * 1024;
+const PHONE_ANSWER_MAX_BYTES = 64 * 1024;
 
 /** Reads and discards at most `cap` bytes of the body, then cancels the rest. */
 async function discardBody(res: Response, cap: number): Promise<void> {
   if (!res.body) return;
   const reader = res.body.getReader();
   let seen = 0;
-  for (;;) {
+  while (true) {
     const { done, value } = await reader.read();
     if (done) return;
     seen += value.byteLength;
@@ -102,7 +102,7 @@ export function noticesFor(event: NewEvent): PhoneChatNotice[] {
     else if (agentIdOf(transfer.fromAgentId) === event.agent) state = 'chat-ended';
   }
   if (!state) return [];
-  const id = 'n-' + createHash('sha256').update(`${event.id}|${event.agent}|${state}`).digest('hex').slice(0, 32);
+  const id = `n-${createHash('sha256').update(`${event.id}|${event.agent}|${state}`).digest('hex').slice(0, 32)}`;
   return [{ agent: event.agent, state, chatId, id, at: event.at }];
 }
 
@@ -160,15 +160,21 @@ export class PhoneOutbox {
       CREATE INDEX IF NOT EXISTS phone_notices_status ON phone_notices (status, agent, n);
     `);
     this.stmts = {
-      insert: this.db.prepare(`INSERT OR IGNORE INTO phone_notices (id, agent, body, created_at, next_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`),
+      insert: this.db.prepare(
+        'INSERT OR IGNORE INTO phone_notices (id, agent, body, created_at, next_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
       // The oldest pending notice of each agent: only it may be sent (per-agent order).
       heads: this.db.prepare(
         `SELECT n, id, agent, body, attempts, created_at, next_at FROM phone_notices
          WHERE n IN (SELECT MIN(n) FROM phone_notices WHERE status = 'pending' GROUP BY agent) ORDER BY n`,
       ),
-      delivered: this.db.prepare(`UPDATE phone_notices SET status = 'delivered', attempts = attempts + 1, updated_at = ?, last_error = NULL WHERE n = ?`),
-      retry: this.db.prepare(`UPDATE phone_notices SET attempts = attempts + 1, next_at = ?, updated_at = ?, last_error = ? WHERE n = ?`),
-      dropped: this.db.prepare(`UPDATE phone_notices SET status = 'dropped', attempts = attempts + 1, updated_at = ?, last_error = ? WHERE n = ?`),
+      delivered: this.db.prepare(
+        `UPDATE phone_notices SET status = 'delivered', attempts = attempts + 1, updated_at = ?, last_error = NULL WHERE n = ?`,
+      ),
+      retry: this.db.prepare('UPDATE phone_notices SET attempts = attempts + 1, next_at = ?, updated_at = ?, last_error = ? WHERE n = ?'),
+      dropped: this.db.prepare(
+        `UPDATE phone_notices SET status = 'dropped', attempts = attempts + 1, updated_at = ?, last_error = ? WHERE n = ?`,
+      ),
       pendingCount: this.db.prepare(`SELECT COUNT(*) AS c FROM phone_notices WHERE status = 'pending'`),
       prune: this.db.prepare(`DELETE FROM phone_notices WHERE status != 'pending' AND updated_at < ?`),
     };
@@ -217,10 +223,10 @@ export class PhoneOutbox {
       this.db.transaction(() => {
         for (const p of batch) for (const n of p.notices) this.stmts.insert.run(n.id, n.agent, JSON.stringify(n), now, now, now);
       })();
-      batch.forEach((p) => p.resolve());
+      for (const p of batch) p.resolve();
     } catch (err) {
       this.o.logger.error({ err: (err as Error).message }, 'phone outbox write failed');
-      batch.forEach((p) => p.reject(err));
+      for (const p of batch) p.reject(err);
       return;
     }
     this.wake();
@@ -275,7 +281,11 @@ export class PhoneOutbox {
 
   private async attempt(row: Row): Promise<void> {
     const notice = JSON.parse(row.body) as PhoneChatNotice;
-    const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'switchboard-relay', 'idempotency-key': notice.id };
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'user-agent': 'switchboard-relay',
+      'idempotency-key': notice.id,
+    };
     if (this.o.token) headers.authorization = `Bearer ${this.o.token}`;
     const ctrl = new AbortController();
     this.inFlight.add(ctrl);
@@ -288,7 +298,9 @@ export class PhoneOutbox {
       if (res.status < 200 || res.status > 299) error = `HTTP ${res.status}`;
     } catch (err) {
       const cause = (err as { cause?: { message?: string } }).cause;
-      error = ctrl.signal.aborted ? String((ctrl.signal.reason as Error)?.message ?? 'aborted') : (cause?.message ?? (err as Error).message);
+      error = ctrl.signal.aborted
+        ? String((ctrl.signal.reason as Error)?.message ?? 'aborted')
+        : (cause?.message ?? (err as Error).message);
     } finally {
       clearTimeout(timeout);
       this.inFlight.delete(ctrl);
@@ -306,7 +318,10 @@ export class PhoneOutbox {
     if (now - row.created_at >= this.o.giveUpAfterMs) {
       this.stmts.dropped.run(now, error, row.n);
       this.o.metrics.phoneNoticeFailed('dropped');
-      this.o.logger.error({ ...log, err: error, queuedForMs: now - row.created_at }, 'phone notice dropped: the phone system did not acknowledge it in time');
+      this.o.logger.error(
+        { ...log, err: error, queuedForMs: now - row.created_at },
+        'phone notice dropped: the phone system did not acknowledge it in time',
+      );
       return;
     }
     const delay = this.backoff(row.attempts + 1);

@@ -12,10 +12,10 @@ import type { Hub } from './hub';
 import type { Logger } from './logger';
 import type { PhoneRejectReason, RelayMetrics } from './metrics';
 import type { RateLimiter } from './rate-limit';
-import type { EventStore, NewEvent } from './store';
+import type { AppendResult, EventStore, NewEvent } from './store';
 
 /** A call event is a few hundred bytes; anything near this is not one. */
-export const PHONE_MAX_BODY_BYTES = 64 * 1024;
+const PHONE_MAX_BODY_BYTES = 64 * 1024;
 
 export interface PhoneRouteDeps {
   store: EventStore;
@@ -46,7 +46,7 @@ class PhoneHttpError extends Error {
 
 /** Same (callId, state) → same id, so a redelivered call event is stored and forwarded once. */
 export function callEventId(callId: string, state: string): string {
-  return 'c-' + createHash('sha256').update(`${CALL_KIND}|${callId}|${state}`).digest('hex').slice(0, 32);
+  return `c-${createHash('sha256').update(`${CALL_KIND}|${callId}|${state}`).digest('hex').slice(0, 32)}`;
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -69,7 +69,8 @@ export function parseCallEvent(body: unknown): { ok: true; event: NewEvent } | {
   let atMs = Date.now();
   if (rawAt !== undefined) {
     const ms = toEpochMs(rawAt);
-    if (ms === undefined || !Number.isFinite(new Date(ms).getTime())) return { ok: false, error: 'at must be epoch ms or an ISO 8601 string' };
+    if (ms === undefined || !Number.isFinite(new Date(ms).getTime()))
+      return { ok: false, error: 'at must be epoch ms or an ISO 8601 string' };
     atMs = ms;
   }
   const agent = normalizeAgent(rawAgent);
@@ -91,13 +92,22 @@ export function createPhoneCallHandler(deps: PhoneRouteDeps) {
     if (req.method !== 'POST') throw new PhoneHttpError(405, 'use POST');
     if (!checkWebhookToken(req.headers, token)) {
       const failed = failedAttempt(deps, req);
-      if (!failed.ok) throw new PhoneHttpError(429, FAILED_ATTEMPTS_MESSAGE, 'unauthorized', { 'retry-after': String(failed.retryAfterSeconds) });
+      if (!failed.ok)
+        throw new PhoneHttpError(429, FAILED_ATTEMPTS_MESSAGE, 'unauthorized', { 'retry-after': String(failed.retryAfterSeconds) });
       throw new PhoneHttpError(401, 'missing or wrong phone webhook token', 'unauthorized');
     }
     const limit = deps.webhookLimiter?.take('phone-call-events');
-    if (limit && !limit.ok) throw new PhoneHttpError(429, 'too many call events, retry later', 'rate_limited', { 'retry-after': String(limit.retryAfterSeconds) });
-    if (!isJsonType(req.headers['content-type'])) throw new PhoneHttpError(415, 'content-type must be application/json', 'unsupported_media_type');
-    const raw = await readBody(req, PHONE_MAX_BODY_BYTES, () => new PhoneHttpError(413, `body is larger than ${PHONE_MAX_BODY_BYTES} bytes`, 'too_large'));
+    if (limit && !limit.ok)
+      throw new PhoneHttpError(429, 'too many call events, retry later', 'rate_limited', {
+        'retry-after': String(limit.retryAfterSeconds),
+      });
+    if (!isJsonType(req.headers['content-type']))
+      throw new PhoneHttpError(415, 'content-type must be application/json', 'unsupported_media_type');
+    const raw = await readBody(
+      req,
+      PHONE_MAX_BODY_BYTES,
+      () => new PhoneHttpError(413, `body is larger than ${PHONE_MAX_BODY_BYTES} bytes`, 'too_large'),
+    );
     let body: unknown;
     try {
       body = JSON.parse(raw.toString('utf8'));
@@ -107,15 +117,29 @@ export function createPhoneCallHandler(deps: PhoneRouteDeps) {
     const parsed = parseCallEvent(body);
     if (!parsed.ok) throw new PhoneHttpError(400, parsed.error, 'bad_payload');
     const event = parsed.event;
-    let result;
+    let result: AppendResult | undefined;
     try {
-      [result] = await store.append([event], deps.publishLocally === false ? undefined : (results) => hub.publishStored([event], results, receivedAt));
+      [result] = await store.append(
+        [event],
+        deps.publishLocally === false ? undefined : (results) => hub.publishStored([event], results, receivedAt),
+      );
     } catch (err) {
       logger.error({ err: (err as Error).message, endpoint: 'phone-call-events' }, 'store append failed');
       throw new PhoneHttpError(503, 'event store unavailable, retry later', 'store_unavailable');
     }
     metrics.phoneCallAccepted();
-    logger.info({ endpoint: 'phone-call-events', kind: CALL_KIND, eventId: event.id, agent: event.agent, state: event.data.state, seq: result!.seq, duplicate: result!.duplicate }, 'phone call event stored');
+    logger.info(
+      {
+        endpoint: 'phone-call-events',
+        kind: CALL_KIND,
+        eventId: event.id,
+        agent: event.agent,
+        state: event.data.state,
+        seq: result!.seq,
+        duplicate: result!.duplicate,
+      },
+      'phone call event stored',
+    );
     sendJson(res, 200, { ok: true, seq: result!.seq, duplicate: result!.duplicate });
   }
 
@@ -126,7 +150,8 @@ export function createPhoneCallHandler(deps: PhoneRouteDeps) {
       if (!(err instanceof PhoneHttpError)) throw err;
       if (err.reason) metrics.phoneCallRejected(err.reason);
       // A body we refused to read must not stay on a keep-alive connection: close it after answering.
-      if (!res.headersSent) sendJson(res, err.status, { error: err.message }, { ...err.headers, ...(req.complete ? {} : { connection: 'close' }) });
+      if (!res.headersSent)
+        sendJson(res, err.status, { error: err.message }, { ...err.headers, ...(req.complete ? {} : { connection: 'close' }) });
     }
   };
 }

@@ -9,7 +9,7 @@ const SLOT_MS = 50;
 export class PingSchedule<T> {
   /** How often due() should be called (the timer's period). */
   readonly slotMs: number;
-  private readonly slots: Array<Set<T>>;
+  private readonly slots: Set<T>[];
   private next = 0;
   /** The slot visited last; the current one follows from the clock, so a late timer skips none. */
   private last: number;

@@ -22,7 +22,7 @@ export const QUARANTINE_USAGE = `  npm run relay -- quarantine list             
                                                5-minute admin token made from RELAY_SECRET.
 `;
 
-export const DEFAULT_RELAY_URL = 'http://127.0.0.1:8787';
+const DEFAULT_RELAY_URL = 'http://127.0.0.1:8787';
 
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
 
@@ -38,7 +38,8 @@ export function relayBaseUrl(raw: string | undefined): { ok: true; url: string }
   if (url.username || url.password) return { ok: false, error: 'RELAY_URL must not carry a user or password' };
   if (url.search || url.hash) return { ok: false, error: 'RELAY_URL must not have a query or fragment' };
   // The admin token would cross the network readable by anyone on the way.
-  if (url.protocol === 'http:' && !LOOPBACK.test(url.hostname)) return { ok: false, error: 'RELAY_URL must be https:// unless it is this machine (127.0.0.1, localhost, [::1])' };
+  if (url.protocol === 'http:' && !LOOPBACK.test(url.hostname))
+    return { ok: false, error: 'RELAY_URL must be https:// unless it is this machine (127.0.0.1, localhost, [::1])' };
   return { ok: true, url: url.origin + url.pathname.replace(/\/+$/, '') };
 }
 
@@ -46,7 +47,7 @@ interface Out {
   out(line: string): void;
   err(line: string): void;
 }
-const STDIO: Out = { out: (l) => process.stdout.write(l + '\n'), err: (l) => process.stderr.write(`relay: ${l}\n`) };
+const STDIO: Out = { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`relay: ${l}\n`) };
 
 interface Entry {
   id: string;
@@ -57,11 +58,23 @@ interface Entry {
   preview: unknown;
 }
 
+const parseQuarantineArgs = (argv: string[]) =>
+  parseArgs({
+    args: argv,
+    options: { id: { type: 'string', multiple: true }, all: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    allowPositionals: true,
+    strict: true,
+  });
+
 /** Runs the command; resolves to the exit code (0 ok, 1 failed or ids not found, 2 usage). */
-export async function quarantineCommand(argv: string[], env: Record<string, string | undefined> = process.env, io: Out = STDIO): Promise<number> {
-  let args;
+export async function quarantineCommand(
+  argv: string[],
+  env: Record<string, string | undefined> = process.env,
+  io: Out = STDIO,
+): Promise<number> {
+  let args: ReturnType<typeof parseQuarantineArgs>;
   try {
-    args = parseArgs({ args: argv, options: { id: { type: 'string', multiple: true }, all: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    args = parseQuarantineArgs(argv);
   } catch (err) {
     io.err(`${(err as Error).message} (see --help)`);
     return 2;
@@ -102,12 +115,12 @@ export async function quarantineCommand(argv: string[], env: Record<string, stri
   // The environment only (flags stay empty): a secret in the arguments would show in `ps`.
   const loaded = loadConfigKeys({}, env, ['secret']);
   if (!loaded.ok) {
-    loaded.errors.forEach((e) => io.err(e));
+    for (const e of loaded.errors) io.err(e);
     return 2;
   }
   const { token } = issueAdminToken(loaded.config.secret);
 
-  const call = async (path: string, body?: unknown): Promise<{ ok: true; json: any } | { ok: false }> => {
+  const call = async (path: string, body?: unknown): Promise<{ ok: true; json: unknown } | { ok: false }> => {
     let res: Response;
     try {
       res = await fetch(base.url + path, {
@@ -118,18 +131,21 @@ export async function quarantineCommand(argv: string[], env: Record<string, stri
       });
     } catch (err) {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      io.err(`cannot reach the relay at ${base.url}: ${cause?.code ?? cause?.message ?? (err as Error).message} (is it running? set RELAY_URL)`);
+      io.err(
+        `cannot reach the relay at ${base.url}: ${cause?.code ?? cause?.message ?? (err as Error).message} (is it running? set RELAY_URL)`,
+      );
       return { ok: false };
     }
     const text = await res.text();
-    let json: any;
+    let json: unknown;
     try {
       json = JSON.parse(text);
     } catch {
       json = undefined;
     }
     if (!res.ok) {
-      io.err(`the relay at ${base.url} answered ${res.status}: ${typeof json?.error === 'string' ? json.error : text.slice(0, 200)}`);
+      const error = (json as { error?: unknown } | undefined)?.error;
+      io.err(`the relay at ${base.url} answered ${res.status}: ${typeof error === 'string' ? error : text.slice(0, 200)}`);
       return { ok: false };
     }
     return { ok: true, json };
@@ -138,16 +154,17 @@ export async function quarantineCommand(argv: string[], env: Record<string, stri
   if (sub === 'list') {
     let after = 0;
     let count = 0;
-    for (;;) {
+    while (true) {
       const r = await call(`/admin/quarantine?after=${after}&limit=100`);
       if (!r.ok) return 1;
-      for (const e of r.json.entries as Entry[]) {
+      const page = r.json as { entries: Entry[]; next: number | null };
+      for (const e of page.entries) {
         count++;
         io.out(`${e.id}  ${e.receivedAt}  ${e.endpoint}  ${e.reason}  ${e.detail}`);
         io.out(`    ${JSON.stringify(e.preview)}`);
       }
-      if (r.json.next === null) break;
-      after = r.json.next as number;
+      if (page.next === null) break;
+      after = page.next;
     }
     io.err(count ? `${count} ${count === 1 ? 'entry' : 'entries'} in quarantine` : 'the quarantine is empty');
     return 0;
@@ -162,10 +179,13 @@ export async function quarantineCommand(argv: string[], env: Record<string, stri
       kept: Array<{ id: string; reason: string; detail: string }>;
       missing: string[];
     };
-    for (const d of delivered) io.out(`delivered  ${d.id}  ${d.endpoint}  event ${d.eventId} (${d.kind}, seq ${d.seq}${d.duplicate ? ', already stored' : ''})`);
+    for (const d of delivered)
+      io.out(`delivered  ${d.id}  ${d.endpoint}  event ${d.eventId} (${d.kind}, seq ${d.seq}${d.duplicate ? ', already stored' : ''})`);
     for (const k of kept) io.out(`kept       ${k.id}  ${k.reason}  ${k.detail}`);
     for (const id of missing) io.out(`not found  ${id}`);
-    io.err(`replayed: ${delivered.length} delivered, ${kept.length} still quarantined${missing.length ? `, ${missing.length} not found` : ''}`);
+    io.err(
+      `replayed: ${delivered.length} delivered, ${kept.length} still quarantined${missing.length ? `, ${missing.length} not found` : ''}`,
+    );
     return missing.length ? 1 : 0;
   }
 

@@ -6,7 +6,7 @@ export const QUARANTINE_ID = /^q-[0-9a-f]{32}$/;
 
 /** `q-` + 32 hex of the endpoint and the body's exact bytes. */
 export function quarantineId(endpoint: string, body: Uint8Array): string {
-  return 'q-' + hash('sha256', Buffer.concat([Buffer.from(`${endpoint}\n`), body]), 'hex').slice(0, 32);
+  return `q-${hash('sha256', Buffer.concat([Buffer.from(`${endpoint}\n`), body]), 'hex').slice(0, 32)}`;
 }
 
 const MAX_DEPTH = 8;
@@ -18,7 +18,7 @@ const MAX_KEY_LENGTH = 64;
  * 8 levels; an array shows its first element's shape and how many more there are. A key is shown
  * as sent unless it looks like data rather than a name (it contains an `@`), or is cut when long.
  */
-export function shapeOf(value: unknown, depth = 0): unknown {
+function shapeOf(value: unknown, depth = 0): unknown {
   if (value === null) return 'null';
   if (Array.isArray(value)) {
     if (depth >= MAX_DEPTH) return `array(${value.length})`;
@@ -29,7 +29,9 @@ export function shapeOf(value: unknown, depth = 0): unknown {
     const keys = Object.keys(value);
     if (depth >= MAX_DEPTH) return `object(${keys.length} keys)`;
     // fromEntries, not assignment: a "__proto__" key must stay a key, not become the prototype.
-    const entries: Array<[string, unknown]> = keys.slice(0, MAX_KEYS).map((k, i) => [shownKey(k, i), shapeOf((value as Record<string, unknown>)[k], depth + 1)]);
+    const entries: [string, unknown][] = keys
+      .slice(0, MAX_KEYS)
+      .map((k, i) => [shownKey(k, i), shapeOf((value as Record<string, unknown>)[k], depth + 1)]);
     if (keys.length > MAX_KEYS) entries.push(['…', `${keys.length - MAX_KEYS} more keys`]);
     return Object.fromEntries(entries);
   }

@@ -131,8 +131,8 @@ export class RelayRedisStore implements EventStore {
     });
     redis.on('error', (err: Error) => opts.onError?.(err));
     await redis.connect();
-    await redis.set(prefix + 'generation', randomBytes(12).toString('base64url'), 'NX');
-    const generation = (await redis.get(prefix + 'generation'))!;
+    await redis.set(`${prefix}generation`, randomBytes(12).toString('base64url'), 'NX');
+    const generation = (await redis.get(`${prefix}generation`))!;
     redis.defineCommand('sbAppend', { numberOfKeys: 0, lua: APPEND_LUA });
     redis.defineCommand('sbQuarantine', { numberOfKeys: 0, lua: QUARANTINE_LUA });
     redis.defineCommand('sbQuarantineUpdate', { numberOfKeys: 0, lua: QUARANTINE_UPDATE_LUA });
@@ -159,28 +159,22 @@ export class RelayRedisStore implements EventStore {
     return results;
   }
 
-  private toEvent(agent: string, id: string, fields: string[]): StoredEvent {
-    const f: Record<string, string> = {};
-    for (let i = 0; i < fields.length; i += 2) f[fields[i]!] = fields[i + 1]!;
-    return { seq: Number(id.split('-')[0]), id: f.id!, agent, kind: f.kind!, at: f.at!, data: JSON.parse(f.data!) as Record<string, unknown> };
-  }
-
   async readAfter(agent: string, after: number, limit: number): Promise<StoredEvent[]> {
-    const rows = await this.redis.xrange(this.prefix + 'ev:' + agent, `(${after}-0`, '+', 'COUNT', limit);
-    return rows.map(([id, fields]) => this.toEvent(agent, id, fields));
+    const rows = await this.redis.xrange(`${this.prefix}ev:${agent}`, `(${after}-0`, '+', 'COUNT', limit);
+    return rows.map(([id, fields]) => toStoredEvent(agent, id, fields));
   }
 
   async latest(agent: string): Promise<number> {
-    const rows = await this.redis.xrevrange(this.prefix + 'ev:' + agent, '+', '-', 'COUNT', 1);
+    const rows = await this.redis.xrevrange(`${this.prefix}ev:${agent}`, '+', '-', 'COUNT', 1);
     return rows.length ? Number(rows[0]![0].split('-')[0]) : 0;
   }
 
   async prune(olderThan: Date): Promise<number> {
     const cutoff = olderThan.getTime();
     let removed = 0;
-    for (const agent of await this.redis.smembers(this.prefix + 'agents')) {
-      const key = this.prefix + 'ev:' + agent;
-      for (;;) {
+    for (const agent of await this.redis.smembers(`${this.prefix}agents`)) {
+      const key = `${this.prefix}ev:${agent}`;
+      while (true) {
         const rows = await this.redis.xrange(key, '-', '+', 'COUNT', 500);
         const old = rows.filter(([, fields]) => Number(fields[9]) < cutoff);
         if (old.length === 0) break;
@@ -200,17 +194,24 @@ export class RelayRedisStore implements EventStore {
     if (this.closed) throw new Error('store is closed');
     const { id, endpoint, receivedAt, body, reason, detail } = entry;
     // Answered after Redis's fsync (appendfsync always), like an append.
-    const dup = await (this.redis as unknown as Scripts).sbQuarantine(this.prefix, id, JSON.stringify({ id, endpoint, receivedAt, body }), JSON.stringify({ reason, detail }));
+    const dup = await (this.redis as unknown as Scripts).sbQuarantine(
+      this.prefix,
+      id,
+      JSON.stringify({ id, endpoint, receivedAt, body }),
+      JSON.stringify({ reason, detail }),
+    );
     return { duplicate: Number(dup) === 1 };
   }
 
   async listQuarantine(query: { after?: number; limit: number; ids?: readonly string[] }): Promise<QuarantineEntry[]> {
-    const order = this.prefix + 'quarantine:order';
-    let ranked: Array<[string, number]>;
+    const order = `${this.prefix}quarantine:order`;
+    let ranked: [string, number][];
     if (query.ids) {
       if (query.ids.length === 0) return [];
       const scores = await this.redis.zmscore(order, ...query.ids);
-      ranked = query.ids.flatMap((id, i) => (scores[i] === null ? [] : [[id, Number(scores[i])] as [string, number]])).sort((a, b) => a[1] - b[1]);
+      ranked = query.ids
+        .flatMap((id, i) => (scores[i] === null ? [] : [[id, Number(scores[i])] as [string, number]]))
+        .sort((a, b) => a[1] - b[1]);
     } else {
       const flat = await this.redis.zrangebyscore(order, `(${query.after ?? 0}`, '+inf', 'WITHSCORES', 'LIMIT', 0, query.limit);
       ranked = [];
@@ -218,7 +219,10 @@ export class RelayRedisStore implements EventStore {
     }
     if (ranked.length === 0) return [];
     const ids = ranked.map(([id]) => id);
-    const [entries, whys] = await Promise.all([this.redis.hmget(this.prefix + 'quarantine', ...ids), this.redis.hmget(this.prefix + 'quarantine:why', ...ids)]);
+    const [entries, whys] = await Promise.all([
+      this.redis.hmget(`${this.prefix}quarantine`, ...ids),
+      this.redis.hmget(`${this.prefix}quarantine:why`, ...ids),
+    ]);
     return ranked.flatMap(([id, n], i) => {
       // Dropped between the two reads.
       if (!entries[i] || !whys[i]) return [];
@@ -236,9 +240,9 @@ export class RelayRedisStore implements EventStore {
     if (ids.length === 0) return 0;
     const out = await this.redis
       .multi()
-      .hdel(this.prefix + 'quarantine', ...ids)
-      .hdel(this.prefix + 'quarantine:why', ...ids)
-      .zrem(this.prefix + 'quarantine:order', ...ids)
+      .hdel(`${this.prefix}quarantine`, ...ids)
+      .hdel(`${this.prefix}quarantine:why`, ...ids)
+      .zrem(`${this.prefix}quarantine:order`, ...ids)
       .exec();
     const [err, removed] = out?.[0] ?? [new Error('quarantine drop was not executed')];
     if (err) throw err;
@@ -249,7 +253,7 @@ export class RelayRedisStore implements EventStore {
   async pruneQuarantine(olderThan: Date): Promise<number> {
     const cutoff = olderThan.getTime();
     let removed = 0;
-    for (;;) {
+    while (true) {
       const page = await this.listQuarantine({ after: 0, limit: 200 });
       const old = page.filter((e) => e.receivedAt < cutoff);
       if (old.length) removed += await this.dropQuarantine(old.map((e) => e.id));
@@ -258,11 +262,11 @@ export class RelayRedisStore implements EventStore {
   }
 
   async revokeToken(jti: string): Promise<void> {
-    await this.redis.sadd(this.prefix + 'revoked', jti);
+    await this.redis.sadd(`${this.prefix}revoked`, jti);
   }
 
   async isRevoked(jti: string): Promise<boolean> {
-    return (await this.redis.sismember(this.prefix + 'revoked', jti)) === 1;
+    return (await this.redis.sismember(`${this.prefix}revoked`, jti)) === 1;
   }
 
   async healthy(): Promise<boolean> {
@@ -283,7 +287,12 @@ export class RelayRedisStore implements EventStore {
     this.eventListeners.add(listener);
     this.resyncListeners.add(onResync);
     if (this.sub) return;
-    const sub = this.redis.duplicate({ enableOfflineQueue: true, commandTimeout: undefined, lazyConnect: true, maxRetriesPerRequest: null });
+    const sub = this.redis.duplicate({
+      enableOfflineQueue: true,
+      commandTimeout: undefined,
+      lazyConnect: true,
+      maxRetriesPerRequest: null,
+    });
     this.sub = sub;
     sub.on('error', (err: Error) => this.opts.onError?.(err));
     let readyBefore = false;
@@ -298,11 +307,18 @@ export class RelayRedisStore implements EventStore {
       } catch {
         return;
       }
-      const event: StoredEvent = { seq: m.seq, agent: m.agent, id: m.id, kind: m.kind, at: m.at, data: JSON.parse(m.data) as Record<string, unknown> };
+      const event: StoredEvent = {
+        seq: m.seq,
+        agent: m.agent,
+        id: m.id,
+        kind: m.kind,
+        at: m.at,
+        data: JSON.parse(m.data) as Record<string, unknown>,
+      };
       for (const l of this.eventListeners) l(event, m.prev);
     });
     await sub.connect();
-    await sub.subscribe(this.prefix + 'events');
+    await sub.subscribe(`${this.prefix}events`);
   }
 
   async close(): Promise<void> {
@@ -311,4 +327,18 @@ export class RelayRedisStore implements EventStore {
     this.sub?.disconnect();
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
+}
+
+/** A stream entry (id `seq-0`, fields as a flat name/value list) as a stored event. */
+function toStoredEvent(agent: string, id: string, fields: string[]): StoredEvent {
+  const f: Record<string, string> = {};
+  for (let i = 0; i < fields.length; i += 2) f[fields[i]!] = fields[i + 1]!;
+  return {
+    seq: Number(id.split('-')[0]),
+    id: f.id!,
+    agent,
+    kind: f.kind!,
+    at: f.at!,
+    data: JSON.parse(f.data!) as Record<string, unknown>,
+  };
 }

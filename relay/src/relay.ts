@@ -79,7 +79,10 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
   if (store instanceof RelayRedisStore) {
     const d = await store.durability().catch(() => undefined);
     if (d && (d.appendonly !== 'yes' || d.appendfsync !== 'always'))
-      logger.warn(d, 'redis does not fsync every write (appendonly yes + appendfsync always): a Redis crash can lose events already answered 200');
+      logger.warn(
+        d,
+        'redis does not fsync every write (appendonly yes + appendfsync always): a Redis crash can lose events already answered 200',
+      );
   }
   // Authenticate first, then limit: the per-address limit counts failed attempts only, so a flood of
   // wrong tokens from SnapEngage's (or the proxy's) address cannot push real webhooks into 429;
@@ -94,12 +97,21 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
   const trusted = new TrustedProxies(config.trustProxy);
   const keyOf = (req: IncomingMessage) => clientKey(req, trusted);
   const guard = new ConnectionGuard(
-    { maxUnauthenticated: config.maxUnauthConnections, maxUnauthenticatedPerAddress: config.maxUnauthPerAddress, maxPendingHellos: config.maxPendingHellos },
+    {
+      maxUnauthenticated: config.maxUnauthConnections,
+      maxUnauthenticatedPerAddress: config.maxUnauthPerAddress,
+      maxPendingHellos: config.maxPendingHellos,
+    },
     trusted,
   );
 
   let hub!: Hub;
-  const metrics = new RelayMetrics(() => ({ agents: hub.agentCount, sockets: hub.socketCount, unauthenticated: guard.unauthenticated, pendingHellos: guard.pendingHellos }));
+  const metrics = new RelayMetrics(() => ({
+    agents: hub.agentCount,
+    sockets: hub.socketCount,
+    unauthenticated: guard.unauthenticated,
+    pendingHellos: guard.pendingHellos,
+  }));
   hub = new Hub({
     store,
     secret: config.secret,
@@ -118,7 +130,11 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
   });
   // With Redis, events from every relay process (this one included) arrive through pub/sub.
   const fanOut = store instanceof RelayRedisStore;
-  if (fanOut) await store.subscribe((event, prev) => hub.publish(event, undefined, prev), () => hub.resync());
+  if (fanOut)
+    await store.subscribe(
+      (event, prev) => hub.publish(event, undefined, prev),
+      () => hub.resync(),
+    );
   // Phone sync (docs/phone-sync.md): chat notices to PHONE_SYSTEM_URL, queued durably before each webhook's 200.
   const phoneOutbox = config.phoneSystemUrl
     ? new PhoneOutbox({
@@ -155,7 +171,7 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
       headersTimeout: 10_000,
       // The whole request, body included: 1 MiB at the slowest link SnapEngage plausibly uses.
       requestTimeout: 30_000,
-      connectionsCheckingInterval: 1_000,
+      connectionsCheckingInterval: 1000,
     },
     routes.handle,
   );
@@ -184,7 +200,8 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
       if (removed) logger.info({ removed, retentionDays: config.retentionDays }, 'pruned old events');
       // Same retention: an entry nobody replayed within it goes the way its event would have.
       const quarantined = await store.pruneQuarantine(cutoff);
-      if (quarantined) logger.warn({ removed: quarantined, retentionDays: config.retentionDays }, 'pruned quarantine entries nobody replayed');
+      if (quarantined)
+        logger.warn({ removed: quarantined, retentionDays: config.retentionDays }, 'pruned quarantine entries nobody replayed');
     } catch (err) {
       logger.error({ err: (err as Error).message }, 'prune failed');
     }
@@ -203,16 +220,28 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
   // which, unheard, would end the process. The server keeps listening.
   server.on('error', (err) => logger.error({ err: err.message }, 'server error'));
   const port = (server.address() as AddressInfo).port;
-  const hostForUrl = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
-  logger.info({ host: config.host, port, db: options.store ? '(injected store)' : config.redisUrl ? 'redis' : config.dbPath, generation: store.generation }, 'relay listening');
-  logger.info({ callEvents: !!config.phoneWebhookToken, notices: !!phoneOutbox }, 'phone sync');
+  const hostForUrl =
+    config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
+  logger.info(
+    {
+      host: config.host,
+      port,
+      db: options.store ? '(injected store)' : config.redisUrl ? 'redis' : config.dbPath,
+      generation: store.generation,
+    },
+    'relay listening',
+  );
+  logger.info({ callEvents: Boolean(config.phoneWebhookToken), notices: Boolean(phoneOutbox) }, 'phone sync');
   if (fieldMap)
-    logger.info({ conversationEvents: Object.keys(fieldMap.conversationEvents ?? {}), agentStatus: Object.keys(fieldMap.agentStatus ?? {}) }, 'adapter field map loaded (RELAY_ADAPTER_MAP)');
+    logger.info(
+      { conversationEvents: Object.keys(fieldMap.conversationEvents ?? {}), agentStatus: Object.keys(fieldMap.agentStatus ?? {}) },
+      'adapter field map loaded (RELAY_ADAPTER_MAP)',
+    );
   phoneOutbox?.start();
 
   let closing: Promise<void> | undefined;
-  const close = () =>
-    (closing ??= (async () => {
+  const close = () => {
+    closing ??= (async () => {
       logger.info('relay shutting down');
       clearInterval(pruneTimer);
       webhookLimiter.stop();
@@ -230,13 +259,15 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
       if (ownsStore) await store.close();
       metrics.stop();
       logger.info('relay stopped');
-    })());
+    })();
+    return closing;
+  };
 
   return { url: `http://${hostForUrl}:${port}`, wsUrl: `ws://${hostForUrl}:${port}/ws`, port, store, metrics, config, close };
 }
 
 /** Reads and checks RELAY_ADAPTER_MAP; the error names the file and each bad entry. */
-export function loadFieldMap(path: string): FieldMap {
+function loadFieldMap(path: string): FieldMap {
   const fail = (why: string): never => {
     throw new Error(`invalid relay config: RELAY_ADAPTER_MAP (${path}) ${why}`);
   };
@@ -253,7 +284,8 @@ export function loadFieldMap(path: string): FieldMap {
     fail(`is not valid JSON: ${(err as Error).message}`);
   }
   const parsed = parseFieldMap(json);
-  if (!parsed.ok) fail(`has ${parsed.errors.length === 1 ? 'a bad entry' : `${parsed.errors.length} bad entries`}: ${parsed.errors.join('; ')}`);
+  if (!parsed.ok)
+    fail(`has ${parsed.errors.length === 1 ? 'a bad entry' : `${parsed.errors.length} bad entries`}: ${parsed.errors.join('; ')}`);
   return (parsed as { ok: true; map: FieldMap }).map;
 }
 

@@ -19,7 +19,7 @@ import { createPhoneCallHandler } from './phone-routes';
 import { quarantineId } from './quarantine';
 import { PSEUDO_AGENT, type AppendResult, type EventStore, type NewEvent } from './store';
 
-export const MAX_BODY_BYTES = 1024 * 1024;
+const MAX_BODY_BYTES = 1024 * 1024;
 
 export interface RouteDeps {
   store: EventStore;
@@ -70,9 +70,9 @@ export function createRequestHandler(deps: RouteDeps) {
   const phoneCallEvents = createPhoneCallHandler(deps);
   const adapter = deps.adapter ?? createWebhookAdapter();
   /** The adapter should answer ok/error, but a value it did not foresee must not become a 500: it is quarantined too. */
-  const adaptSafely = (route: (typeof WEBHOOKS)[string], body: unknown): AdaptResult => {
+  const adaptSafely = (hook: (typeof WEBHOOKS)[string], body: unknown): AdaptResult => {
     try {
-      return route.adapt(adapter, body);
+      return hook.adapt(adapter, body);
     } catch {
       return { ok: false, error: 'payload could not be read', reason: 'bad_field' };
     }
@@ -101,12 +101,14 @@ export function createRequestHandler(deps: RouteDeps) {
     return new HttpError(401, message, reason);
   }
 
-  async function webhook(req: IncomingMessage, res: ServerResponse, route: (typeof WEBHOOKS)[string]): Promise<void> {
+  async function webhook(req: IncomingMessage, res: ServerResponse, hook: (typeof WEBHOOKS)[string]): Promise<void> {
     const receivedAt = performance.now();
     if (!checkWebhookToken(req.headers, deps.webhookToken)) throw unauthorized(req, 'missing or wrong webhook token', 'unauthorized');
-    const limit = deps.webhookLimiter?.take(route.endpoint);
-    if (limit && !limit.ok) throw new HttpError(429, 'too many webhooks, retry later', 'rate_limited', { 'retry-after': String(limit.retryAfterSeconds) });
-    if (!isJsonType(req.headers['content-type'])) throw new HttpError(415, 'content-type must be application/json', 'unsupported_media_type');
+    const limit = deps.webhookLimiter?.take(hook.endpoint);
+    if (limit && !limit.ok)
+      throw new HttpError(429, 'too many webhooks, retry later', 'rate_limited', { 'retry-after': String(limit.retryAfterSeconds) });
+    if (!isJsonType(req.headers['content-type']))
+      throw new HttpError(415, 'content-type must be application/json', 'unsupported_media_type');
     const raw = await readBody(req, MAX_BODY_BYTES, () => new HttpError(413, `body is larger than ${MAX_BODY_BYTES} bytes`, 'too_large'));
     let text: string;
     let body: unknown;
@@ -116,16 +118,26 @@ export function createRequestHandler(deps: RouteDeps) {
     } catch {
       throw new HttpError(400, 'body is not valid JSON', 'bad_json');
     }
-    const adapted = adaptSafely(route, body);
-    if (!adapted.ok) return quarantine(res, route.endpoint, raw, text, adapted);
+    const adapted = adaptSafely(hook, body);
+    if (!adapted.ok) return quarantine(res, hook.endpoint, raw, text, adapted);
     const { id, kind, recipients } = adapted.event;
-    const results = await deliver(route.endpoint, adapted.event, receivedAt);
+    const results = await deliver(hook.endpoint, adapted.event, receivedAt);
     const duplicate = results.every((r) => r.duplicate);
-    metrics.webhookAccepted(route.endpoint);
+    metrics.webhookAccepted(hook.endpoint);
     // debug, not info: one line per webhook cost ~10% of the relay's CPU under load (bench/README.md);
     // and the line's object is only built when it will be written.
     if (logger.isLevelEnabled('debug'))
-      logger.debug({ endpoint: route.endpoint, kind, eventId: id, recipients: recipients.length ? recipients : [PSEUDO_AGENT], seq: results[0]!.seq, duplicate }, 'webhook stored');
+      logger.debug(
+        {
+          endpoint: hook.endpoint,
+          kind,
+          eventId: id,
+          recipients: recipients.length ? recipients : [PSEUDO_AGENT],
+          seq: results[0]!.seq,
+          duplicate,
+        },
+        'webhook stored',
+      );
     sendJson(res, 200, { ok: true, seq: results[0]!.seq, duplicate });
   }
 
@@ -136,8 +148,8 @@ export function createRequestHandler(deps: RouteDeps) {
     const dataJson = JSON.stringify(data);
     const events: NewEvent[] = (recipients.length ? recipients : [PSEUDO_AGENT]).map((agent) => ({ id, agent, kind, at, data, dataJson }));
     // Forwarded once committed; answered 200 once on disk (see EventStore.append).
-    const publish = deps.publishLocally === false ? undefined : (results: AppendResult[]) => hub.publishStored(events, results, receivedAt);
-    let results;
+    const publish = deps.publishLocally === false ? undefined : (stored: AppendResult[]) => hub.publishStored(events, stored, receivedAt);
+    let results: AppendResult[];
     try {
       results = await store.append(events, publish);
     } catch (err) {
@@ -153,11 +165,24 @@ export function createRequestHandler(deps: RouteDeps) {
   }
 
   /** Keeps a body the adapter cannot read; 202 once it is on disk (a redelivery is the same entry). */
-  async function quarantine(res: ServerResponse, endpoint: WebhookEndpoint, raw: Buffer, body: string, failure: { error: string; reason: string }): Promise<void> {
+  async function quarantine(
+    res: ServerResponse,
+    endpoint: WebhookEndpoint,
+    raw: Buffer,
+    body: string,
+    failure: { error: string; reason: string },
+  ): Promise<void> {
     const id = quarantineId(endpoint, raw);
     let duplicate: boolean;
     try {
-      ({ duplicate } = await store.quarantine({ id, endpoint, receivedAt: Date.now(), reason: failure.reason, detail: failure.error, body }));
+      ({ duplicate } = await store.quarantine({
+        id,
+        endpoint,
+        receivedAt: Date.now(),
+        reason: failure.reason,
+        detail: failure.error,
+        body,
+      }));
     } catch (err) {
       logger.error({ err: (err as Error).message, endpoint }, 'quarantine write failed');
       throw new HttpError(503, 'event store unavailable, retry later', 'store_unavailable');
@@ -166,8 +191,12 @@ export function createRequestHandler(deps: RouteDeps) {
     // The reason and where to look, never the body or the adapter's message (either may quote what was sent).
     if (!warnedReasons.has(failure.reason)) {
       warnedReasons.add(failure.reason);
-      logger.warn({ endpoint, reason: failure.reason, quarantineId: id }, 'webhook quarantined: the adapter cannot read this shape (npm run relay -- quarantine list); logged once per reason');
-    } else if (logger.isLevelEnabled('debug')) logger.debug({ endpoint, reason: failure.reason, quarantineId: id, duplicate }, 'webhook quarantined');
+      logger.warn(
+        { endpoint, reason: failure.reason, quarantineId: id },
+        'webhook quarantined: the adapter cannot read this shape (npm run relay -- quarantine list); logged once per reason',
+      );
+    } else if (logger.isLevelEnabled('debug'))
+      logger.debug({ endpoint, reason: failure.reason, quarantineId: id, duplicate }, 'webhook quarantined');
     sendJson(res, 202, { quarantined: id, reason: failure.reason, duplicate });
   }
 
@@ -180,7 +209,10 @@ export function createRequestHandler(deps: RouteDeps) {
     const limit = Math.min(intParam(url, 'limit', EVENTS_PAGE_DEFAULT), EVENTS_PAGE_MAX);
     if (limit < 1) throw new HttpError(400, 'limit must be at least 1');
     const events = await store.readAfter(auth.agent, after, limit);
-    const page: EventsPage = { generation: store.generation, events: events.map(({ seq, id, kind, at, data }) => ({ seq, id, kind, at, data })) };
+    const page: EventsPage = {
+      generation: store.generation,
+      events: events.map(({ seq, id, kind, at, data }) => ({ seq, id, kind, at, data })),
+    };
     sendJson(res, 200, page);
   }
 
@@ -209,7 +241,11 @@ export function createRequestHandler(deps: RouteDeps) {
           res.setHeader('access-control-allow-origin', req.headers.origin);
           res.setHeader('vary', 'origin');
           if (req.method === 'OPTIONS') {
-            res.writeHead(204, { 'access-control-allow-methods': 'GET', 'access-control-allow-headers': 'authorization', 'access-control-max-age': '600' });
+            res.writeHead(204, {
+              'access-control-allow-methods': 'GET',
+              'access-control-allow-headers': 'authorization',
+              'access-control-max-age': '600',
+            });
             res.end();
             return;
           }
@@ -237,7 +273,8 @@ export function createRequestHandler(deps: RouteDeps) {
         if (err instanceof HttpError) {
           if (err.reason) metrics.webhookRejected(err.reason);
           // A body we refused to read must not stay on a keep-alive connection: close it after answering.
-          if (!res.headersSent) sendJson(res, err.status, { error: err.message }, req.complete ? err.headers : { ...err.headers, connection: 'close' });
+          if (!res.headersSent)
+            sendJson(res, err.status, { error: err.message }, req.complete ? err.headers : { ...err.headers, connection: 'close' });
           return;
         }
         if (!req.complete && req.socket.destroyed) {
@@ -252,8 +289,11 @@ export function createRequestHandler(deps: RouteDeps) {
       })
       .finally(() => {
         if (logger.isLevelEnabled('debug'))
-          logger.debug({ method: req.method, path: req.url?.split('?')[0], status: res.statusCode, ms: Math.round(performance.now() - started) }, 'request');
-        if (--inFlight === 0) idleWaiters.splice(0).forEach((w) => w());
+          logger.debug(
+            { method: req.method, path: req.url?.split('?')[0], status: res.statusCode, ms: Math.round(performance.now() - started) },
+            'request',
+          );
+        if (--inFlight === 0) for (const w of idleWaiters.splice(0)) w();
       });
   }
 

@@ -33,7 +33,7 @@ parentPort.on('message', () => {
 
 export class Checkpointer {
   private readonly worker: Worker;
-  private waiting: Array<{ resolve: (r: CheckpointResult) => void; reject: (e: Error) => void }> = [];
+  private readonly waiting: Array<{ resolve: (r: CheckpointResult) => void; reject: (e: Error) => void }> = [];
   private failed: Error | undefined;
 
   constructor(dbPath: string) {
@@ -50,7 +50,7 @@ export class Checkpointer {
     });
     const fail = (err: Error) => {
       this.failed = err;
-      this.waiting.splice(0).forEach((w) => w.reject(err));
+      for (const w of this.waiting.splice(0)) w.reject(err);
     };
     this.worker.on('error', fail);
     this.worker.on('exit', (code) => fail(new Error(`checkpoint worker exited (${code})`)));

@@ -89,14 +89,14 @@ export class SqliteEventStore implements EventStore {
   /** The WAL file we fsync after commits; opened at the first commit (undefined for :memory:). */
   private readonly walPath: string | undefined;
   private walFd: number | undefined;
-  private unsynced: Unsynced[] = [];
+  private readonly unsynced: Unsynced[] = [];
   /** Commits made so far, and the newest one an fsync already started after. */
   private commits = 0;
   private covered = 0;
   private fsyncsInFlight = 0;
   private lastSyncAt = 0;
   private syncTimer: NodeJS.Timeout | undefined;
-  private drainWaiters: Array<() => void> = [];
+  private readonly drainWaiters: Array<() => void> = [];
   /** Checkpoints on a worker thread, started with the first durable commit (none for :memory:). */
   private checkpointer: Checkpointer | null | undefined;
   private checkpointing = false;
@@ -140,31 +140,40 @@ export class SqliteEventStore implements EventStore {
     this.db.prepare(`INSERT OR IGNORE INTO meta (key, value) VALUES ('generation', ?)`).run(randomBytes(12).toString('base64url'));
     this.generation = (this.db.prepare(`SELECT value FROM meta WHERE key = 'generation'`).get() as { value: string }).value;
     this.stmts = {
-      insert: this.db.prepare(`INSERT OR IGNORE INTO event_log (seq, agent, id, kind, at, data, stored_at) VALUES (?, ?, ?, ?, ?, ?, ?)`),
-      existing: this.db.prepare(`SELECT seq FROM event_log WHERE agent = ? AND id = ?`),
+      insert: this.db.prepare('INSERT OR IGNORE INTO event_log (seq, agent, id, kind, at, data, stored_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      existing: this.db.prepare('SELECT seq FROM event_log WHERE agent = ? AND id = ?'),
       // Both stop at the durable reservation, as forwarding does (see flush): a replay must not hand
       // out a seq that a power cut could give to another event.
-      readAfter: this.db.prepare(`SELECT seq, id, agent, kind, at, data FROM event_log WHERE agent = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?`),
-      latest: this.db.prepare(`SELECT MAX(seq) AS seq FROM event_log WHERE agent = ? AND seq <= ?`),
-      firstFrom: this.db.prepare(`SELECT seq, stored_at FROM event_log WHERE seq >= ? ORDER BY seq LIMIT 1`),
-      bounds: this.db.prepare(`SELECT MIN(seq) AS lo, MAX(seq) AS hi FROM event_log`),
-      pruneUpTo: this.db.prepare(`DELETE FROM event_log WHERE seq <= ?`),
-      meta: this.db.prepare(`SELECT CAST(value AS INTEGER) AS n FROM meta WHERE key = ?`),
-      setMeta: this.db.prepare(`INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)`),
-      revoke: this.db.prepare(`INSERT OR IGNORE INTO revoked_tokens (jti, revoked_at) VALUES (?, ?)`),
-      isRevoked: this.db.prepare(`SELECT 1 FROM revoked_tokens WHERE jti = ?`),
-      ping: this.db.prepare(`SELECT 1`),
-      qInsert: this.db.prepare(`INSERT OR IGNORE INTO quarantine (id, endpoint, received_at, reason, detail, body) VALUES (?, ?, ?, ?, ?, ?)`),
-      qAfter: this.db.prepare(`SELECT n, id, endpoint, received_at, reason, detail, body FROM quarantine WHERE n > ? ORDER BY n LIMIT ?`),
-      qByIds: this.db.prepare(`SELECT n, id, endpoint, received_at, reason, detail, body FROM quarantine WHERE id IN (SELECT value FROM json_each(?)) ORDER BY n`),
-      qUpdate: this.db.prepare(`UPDATE quarantine SET reason = ?, detail = ? WHERE id = ?`),
-      qDrop: this.db.prepare(`DELETE FROM quarantine WHERE id IN (SELECT value FROM json_each(?))`),
-      qPrune: this.db.prepare(`DELETE FROM quarantine WHERE received_at < ?`),
+      readAfter: this.db.prepare(
+        'SELECT seq, id, agent, kind, at, data FROM event_log WHERE agent = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?',
+      ),
+      latest: this.db.prepare('SELECT MAX(seq) AS seq FROM event_log WHERE agent = ? AND seq <= ?'),
+      firstFrom: this.db.prepare('SELECT seq, stored_at FROM event_log WHERE seq >= ? ORDER BY seq LIMIT 1'),
+      bounds: this.db.prepare('SELECT MIN(seq) AS lo, MAX(seq) AS hi FROM event_log'),
+      pruneUpTo: this.db.prepare('DELETE FROM event_log WHERE seq <= ?'),
+      meta: this.db.prepare('SELECT CAST(value AS INTEGER) AS n FROM meta WHERE key = ?'),
+      setMeta: this.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)'),
+      revoke: this.db.prepare('INSERT OR IGNORE INTO revoked_tokens (jti, revoked_at) VALUES (?, ?)'),
+      isRevoked: this.db.prepare('SELECT 1 FROM revoked_tokens WHERE jti = ?'),
+      ping: this.db.prepare('SELECT 1'),
+      qInsert: this.db.prepare(
+        'INSERT OR IGNORE INTO quarantine (id, endpoint, received_at, reason, detail, body) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
+      qAfter: this.db.prepare('SELECT n, id, endpoint, received_at, reason, detail, body FROM quarantine WHERE n > ? ORDER BY n LIMIT ?'),
+      qByIds: this.db.prepare(
+        'SELECT n, id, endpoint, received_at, reason, detail, body FROM quarantine WHERE id IN (SELECT value FROM json_each(?)) ORDER BY n',
+      ),
+      qUpdate: this.db.prepare('UPDATE quarantine SET reason = ?, detail = ? WHERE id = ?'),
+      qDrop: this.db.prepare('DELETE FROM quarantine WHERE id IN (SELECT value FROM json_each(?))'),
+      qPrune: this.db.prepare('DELETE FROM quarantine WHERE received_at < ?'),
     };
     // Never below a seq handed out before: stored, pruned away, or reserved (and maybe used) before a crash.
     const stored = (this.stmts.bounds.get() as { hi: number | null }).hi ?? 0;
-    this.reserved = this.reservedOnDisk = this.reservedAtOpen = Math.max(stored, this.metaInt('seq_floor'), this.metaInt('seq_reserved'));
-    this.nextSeq = this.committedNextSeq = this.reserved + 1;
+    this.reserved = Math.max(stored, this.metaInt('seq_floor'), this.metaInt('seq_reserved'));
+    this.reservedOnDisk = this.reserved;
+    this.reservedAtOpen = this.reserved;
+    this.nextSeq = this.reserved + 1;
+    this.committedNextSeq = this.nextSeq;
   }
 
   private metaInt(key: string): number {
@@ -175,7 +184,9 @@ export class SqliteEventStore implements EventStore {
     if (this.closed) return Promise.reject(new Error('store is closed'));
     if (events.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
-      this.queue.push({ write: (now) => this.insertAll(events, now), onCommitted, resolve, reject } satisfies Pending<AppendResult[]> as Pending);
+      this.queue.push({ write: (now) => this.insertAll(events, now), onCommitted, resolve, reject } satisfies Pending<
+        AppendResult[]
+      > as Pending);
       this.scheduleFlush();
     });
   }
@@ -184,15 +195,27 @@ export class SqliteEventStore implements EventStore {
     if (this.closed) return Promise.reject(new Error('store is closed'));
     // Through the group commit, so the caller's 202 means on disk, as an append's 200 does.
     return new Promise((resolve, reject) => {
-      const write = () => ({ duplicate: this.stmts.qInsert.run(entry.id, entry.endpoint, entry.receivedAt, entry.reason, entry.detail, entry.body).changes === 0 });
+      const write = () => ({
+        duplicate: this.stmts.qInsert.run(entry.id, entry.endpoint, entry.receivedAt, entry.reason, entry.detail, entry.body).changes === 0,
+      });
       this.queue.push({ write, resolve, reject } satisfies Pending<{ duplicate: boolean }> as Pending);
       this.scheduleFlush();
     });
   }
 
   async listQuarantine(query: { after?: number; limit: number; ids?: readonly string[] }): Promise<QuarantineEntry[]> {
-    const rows = (query.ids ? this.stmts.qByIds.all(JSON.stringify(query.ids)) : this.stmts.qAfter.all(query.after ?? 0, query.limit)) as QuarantineRow[];
-    return rows.map((r) => ({ n: r.n, id: r.id, endpoint: r.endpoint, receivedAt: r.received_at, reason: r.reason, detail: r.detail, body: r.body }));
+    const rows = (
+      query.ids ? this.stmts.qByIds.all(JSON.stringify(query.ids)) : this.stmts.qAfter.all(query.after ?? 0, query.limit)
+    ) as QuarantineRow[];
+    return rows.map((r) => ({
+      n: r.n,
+      id: r.id,
+      endpoint: r.endpoint,
+      receivedAt: r.received_at,
+      reason: r.reason,
+      detail: r.detail,
+      body: r.body,
+    }));
   }
 
   async updateQuarantine(id: string, reason: string, detail: string): Promise<void> {
@@ -272,7 +295,7 @@ export class SqliteEventStore implements EventStore {
       });
     }
     const late = this.nextSeq - 1 > this.reservedOnDisk;
-    if (!late) batch.forEach((p, i) => notifyCommitted(p, results[i]!));
+    if (!late) for (const [i, p] of batch.entries()) notifyCommitted(p, results[i]!);
     this.durable({ batch, results, late, reserved: this.reserved });
   }
 
@@ -358,7 +381,8 @@ export class SqliteEventStore implements EventStore {
       return;
     }
     this.lastSyncAt = performance.now();
-    const upTo = (this.covered = this.commits);
+    this.covered = this.commits;
+    const upTo = this.covered;
     this.fsyncsInFlight++;
     // fdatasync: the WAL's data and size, which is all a commit needs (what SQLite itself uses on Linux).
     fdatasync(this.walFd!, (err) => {
@@ -369,13 +393,20 @@ export class SqliteEventStore implements EventStore {
         settle(commit, err ?? undefined);
       }
       this.startSync();
-      if (this.fsyncsInFlight === 0 && this.unsynced.length === 0) this.drainWaiters.splice(0).forEach((w) => w());
+      if (this.fsyncsInFlight === 0 && this.unsynced.length === 0) for (const w of this.drainWaiters.splice(0)) w();
     });
   }
 
   async readAfter(agent: string, after: number, limit: number): Promise<StoredEvent[]> {
     const rows = this.stmts.readAfter.all(agent, after, this.reservedOnDisk, limit) as Row[];
-    return rows.map((r) => ({ seq: r.seq, id: r.id, agent: r.agent, kind: r.kind, at: r.at, data: JSON.parse(r.data) as Record<string, unknown> }));
+    return rows.map((r) => ({
+      seq: r.seq,
+      id: r.id,
+      agent: r.agent,
+      kind: r.kind,
+      at: r.at,
+      data: JSON.parse(r.data) as Record<string, unknown>,
+    }));
   }
 
   async latest(agent: string): Promise<number> {
@@ -452,13 +483,13 @@ function notifyCommitted(p: Pending, result: unknown): void {
 
 /** Resolves (or, when `err`, rejects) a commit's appends, calling onCommitted first if it waited for the disk. */
 function settle(commit: Omit<Unsynced, 'n'>, err: unknown): void {
-  commit.batch.forEach((p, i) => {
+  for (const [i, p] of commit.batch.entries()) {
     const r = commit.results[i]!;
     // A failed fsync: the events are committed but maybe not on disk; the caller answers 503 so SnapEngage retries.
     if (err || r instanceof Error) return p.reject(err ?? r);
     if (commit.late) notifyCommitted(p, r);
     p.resolve(r);
-  });
+  }
 }
 
 /**
@@ -485,9 +516,11 @@ function createEventLog(db: Database.Database): void {
     `);
     const legacy = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'`).get();
     if (!legacy) return;
-    db.exec(`INSERT INTO event_log (seq, agent, id, kind, at, data, stored_at) SELECT seq, agent, id, kind, at, data, stored_at FROM events`);
+    db.exec(
+      'INSERT INTO event_log (seq, agent, id, kind, at, data, stored_at) SELECT seq, agent, id, kind, at, data, stored_at FROM events',
+    );
     const used = db.prepare(`SELECT seq FROM sqlite_sequence WHERE name = 'events'`).get() as { seq: number } | undefined;
     db.prepare(`INSERT OR REPLACE INTO meta (key, value) VALUES ('seq_floor', ?)`).run(used?.seq ?? 0);
-    db.exec(`DROP TABLE events`);
+    db.exec('DROP TABLE events');
   })();
 }

@@ -28,9 +28,19 @@ describe('agent id normalisation', () => {
   it('a token, a webhook recipient, a call event and a notice all use the one spelling', () => {
     expect(issueRelayToken(SECRET, FULLWIDTH).claims.sub).toBe(ALICE);
     expect(verifyRelayToken(SECRET, issueRelayToken(SECRET, FULLWIDTH).token)).toMatchObject({ ok: true, agent: ALICE });
-    const conv = adaptConversationEvent({ event: 'conversation_assigned', eventId: 'e1', conversation: { id: 'c1' }, agent: { id: FULLWIDTH } });
+    const conv = adaptConversationEvent({
+      event: 'conversation_assigned',
+      eventId: 'e1',
+      conversation: { id: 'c1' },
+      agent: { id: FULLWIDTH },
+    });
     expect(conv.ok && conv.event.recipients).toEqual([ALICE]);
-    const transfer = adaptConversationEvent({ event: 'conversation_transferred', eventId: 'e2', conversation: { id: 'c1' }, transfer: { fromAgentId: CYRILLIC, toAgentId: FULLWIDTH } });
+    const transfer = adaptConversationEvent({
+      event: 'conversation_transferred',
+      eventId: 'e2',
+      conversation: { id: 'c1' },
+      transfer: { fromAgentId: CYRILLIC, toAgentId: FULLWIDTH },
+    });
     expect(transfer.ok && transfer.event.recipients).toEqual([ALICE, CYRILLIC]);
     const status = adaptAgentStatusEvent({ agentId: FULLWIDTH, status: 'online' });
     expect(status.ok && status.event.recipients).toEqual([ALICE]);
@@ -53,7 +63,11 @@ describe('agent id normalisation', () => {
     const b = assigned(FULLWIDTH);
     expect((await t.post('/snapengage/conversation-events', a)).status).toBe(200);
     expect((await t.post('/snapengage/conversation-events', b)).status).toBe(200);
-    const call = await t.post('/phone/call-events', { agent: 'alice\uFF20example.com', state: 'started', callId: 'pbx-7' }, { authorization: 'phone-webhook-token-for-tests-0123456789' });
+    const call = await t.post(
+      '/phone/call-events',
+      { agent: 'alice\uFF20example.com', state: 'started', callId: 'pbx-7' },
+      { authorization: 'phone-webhook-token-for-tests-0123456789' },
+    );
     expect(call.status).toBe(200);
     expect((await fullwidth.events(3)).map((e) => e.id)).toEqual([a.eventId, b.eventId, expect.stringMatching(/^c-/)]);
     // The look-alike's own stream is empty: a webhook for it goes there, and only that one.

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { bearerToken, checkWebhookToken, decodeRelayToken, DEFAULT_TOKEN_TTL_DAYS, issueRelayToken, presentedWebhookToken, verifyRelayToken } from '../src/auth';
+import {
+  bearerToken,
+  checkWebhookToken,
+  decodeRelayToken,
+  DEFAULT_TOKEN_TTL_DAYS,
+  issueRelayToken,
+  presentedWebhookToken,
+  verifyRelayToken,
+} from '../src/auth';
 
 const SECRET = 's'.repeat(40);
 
@@ -8,7 +16,7 @@ describe('relay tokens', () => {
     const { token, claims } = issueRelayToken(SECRET, ' Alice@Example.com ', { ttlDays: 30 });
     expect(token).toMatch(/^sb1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
     expect(claims.sub).toBe('alice@example.com');
-    expect(claims.exp! - claims.iat).toBe(30 * 86400);
+    expect(claims.exp! - claims.iat).toBe(30 * 86_400);
     expect(verifyRelayToken(SECRET, token)).toMatchObject({ ok: true, agent: 'alice@example.com', jti: claims.jti });
     expect(decodeRelayToken(token)).toEqual(claims);
   });
@@ -17,7 +25,7 @@ describe('relay tokens', () => {
     const now = new Date('2030-01-01T00:00:00Z');
     const a = issueRelayToken(SECRET, 'a@b.c', { now });
     const b = issueRelayToken(SECRET, 'a@b.c');
-    expect(a.claims.exp! - a.claims.iat).toBe(DEFAULT_TOKEN_TTL_DAYS * 86400);
+    expect(a.claims.exp! - a.claims.iat).toBe(DEFAULT_TOKEN_TTL_DAYS * 86_400);
     expect(DEFAULT_TOKEN_TTL_DAYS).toBe(180);
     expect(verifyRelayToken(SECRET, a.token, new Date(now.getTime() + 179 * 86_400_000)).ok).toBe(true);
     expect(verifyRelayToken(SECRET, a.token, new Date(now.getTime() + 180 * 86_400_000))).toEqual({ ok: false, reason: 'expired' });
@@ -34,7 +42,7 @@ describe('relay tokens', () => {
     const forged = Buffer.from(JSON.stringify({ ...decodeRelayToken(token), sub: 'bob@example.com' })).toString('base64url');
     expect(verifyRelayToken(SECRET, `${p}.${forged}.${sig}`)).toEqual({ ok: false, reason: 'bad signature' });
     expect(verifyRelayToken(SECRET, token, new Date(Date.now() + 2 * 86_400_000))).toEqual({ ok: false, reason: 'expired' });
-    for (const bad of ['', 'sb1', 'sb1..', 'jwt.a.b', 'sb1.a.b.c', token + 'x']) expect(verifyRelayToken(SECRET, bad).ok, bad).toBe(false);
+    for (const bad of ['', 'sb1', 'sb1..', 'jwt.a.b', 'sb1.a.b.c', `${token}x`]) expect(verifyRelayToken(SECRET, bad).ok, bad).toBe(false);
   });
 
   it('refuses to issue for a non-email or the pseudo-agent', () => {

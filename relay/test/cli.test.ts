@@ -17,7 +17,17 @@ describe('relay CLI', () => {
   it('--help lists the commands and every option', () => {
     const r = run(['--help']);
     expect(r.status).toBe(0);
-    for (const word of ['serve', 'token', 'revoke', 'RELAY_SECRET', 'RELAY_SECRET_FILE', 'SNAPENGAGE_WEBHOOK_TOKEN_FILE', 'RELAY_ALLOWED_ORIGINS', 'openssl rand -hex 32']) expect(r.stdout).toContain(word);
+    for (const word of [
+      'serve',
+      'token',
+      'revoke',
+      'RELAY_SECRET',
+      'RELAY_SECRET_FILE',
+      'SNAPENGAGE_WEBHOOK_TOKEN_FILE',
+      'RELAY_ALLOWED_ORIGINS',
+      'openssl rand -hex 32',
+    ])
+      expect(r.stdout).toContain(word);
   });
 
   it('refuses unknown options, options of another command, missing values and unknown commands, exit 2', () => {
@@ -57,7 +67,7 @@ describe('relay CLI', () => {
       for (const secret of [SECRET, HOOK, 'pbx-token-value', 'hunter2']) expect(r.stderr).not.toContain(secret);
     }
     const dir = tempDir();
-    writeFileSync(join(dir, 'secret'), SECRET + '\n', { mode: 0o600 });
+    writeFileSync(join(dir, 'secret'), `${SECRET}\n`, { mode: 0o600 });
     const r = run(['token', 'alice@example.com'], { RELAY_SECRET_FILE: join(dir, 'secret') });
     expect(r.status, r.stderr).toBe(0);
     expect(verifyRelayToken(SECRET, r.stdout.trim())).toMatchObject({ ok: true, agent: 'alice@example.com' });
@@ -83,18 +93,23 @@ describe('relay CLI', () => {
     const token = run(['token', 'bob@example.com'], { RELAY_SECRET: SECRET }).stdout.trim();
     const jti = decodeRelayToken(token)!.jti;
     const db = join(tempDir(), 'cli.db');
-    for (const args of [['revoke', token], ['revoke', '--jti', token]]) {
+    for (const args of [
+      ['revoke', token],
+      ['revoke', '--jti', token],
+    ]) {
       const refused = run(args, { RELAY_DB: db });
       expect(refused.status).toBe(2);
       expect(refused.stderr).toMatch(/revoke --jti <jti>|not the token/);
       expect(refused.stderr + refused.stdout).not.toContain(token);
     }
     expect(run(['revoke'], { RELAY_DB: db }).stderr.trim()).toBe('relay: usage: revoke --jti <jti>, or the token on stdin: revoke --stdin');
-    expect(run(['revoke', '--stdin'], { RELAY_DB: db }, 'not a token\n').stderr.trim()).toBe('relay: stdin does not hold a relay token (expected sb1.…)');
+    expect(run(['revoke', '--stdin'], { RELAY_DB: db }, 'not a token\n').stderr.trim()).toBe(
+      'relay: stdin does not hold a relay token (expected sb1.…)',
+    );
     let store = new SqliteEventStore(db);
     expect(await store.isRevoked(jti)).toBe(false);
     await store.close();
-    const piped = run(['revoke', '--stdin'], { RELAY_DB: db }, token + '\n');
+    const piped = run(['revoke', '--stdin'], { RELAY_DB: db }, `${token}\n`);
     expect(piped.status, piped.stderr).toBe(0);
     expect(piped.stderr).toContain(`revoked jti ${jti}`);
     expect(piped.stderr).not.toContain(token);
@@ -107,7 +122,9 @@ describe('relay CLI', () => {
     const r = run(['token', '\u0430lice@Example.com'], { RELAY_SECRET: SECRET });
     expect(r.status).toBe(0);
     expect(decodeRelayToken(r.stdout.trim())!.sub).toBe('\u0430lice@example.com');
-    expect(r.stderr).toContain('relay: note: the address has characters beyond ASCII (U+0430): it is another agent than an ASCII address that looks the same');
+    expect(r.stderr).toContain(
+      'relay: note: the address has characters beyond ASCII (U+0430): it is another agent than an ASCII address that looks the same',
+    );
     expect(run(['token', '\uFF41lice@example.com'], { RELAY_SECRET: SECRET }).stderr).not.toContain('note:');
   });
 
@@ -115,14 +132,18 @@ describe('relay CLI', () => {
     const byDefault = run(['token', 'alice@example.com'], { RELAY_SECRET: SECRET });
     expect(byDefault.status).toBe(0);
     const claims = decodeRelayToken(byDefault.stdout.trim())!;
-    expect(claims.exp! - claims.iat).toBe(180 * 86400);
+    expect(claims.exp! - claims.iat).toBe(180 * 86_400);
     expect(byDefault.stderr).toContain(`expires ${new Date(claims.exp! * 1000).toISOString()}`);
     const forever = run(['token', 'alice@example.com', '--no-expiry'], { RELAY_SECRET: SECRET });
     expect(forever.status).toBe(0);
     expect(decodeRelayToken(forever.stdout.trim())!.exp).toBeUndefined();
     expect(forever.stderr).toContain('expires never');
     const both = run(['token', 'alice@example.com', '--days', '3', '--no-expiry'], { RELAY_SECRET: SECRET });
-    expect({ status: both.status, stderr: both.stderr.trim(), stdout: both.stdout }).toEqual({ status: 2, stderr: 'relay: give --days or --no-expiry, not both', stdout: '' });
+    expect({ status: both.status, stderr: both.stderr.trim(), stdout: both.stdout }).toEqual({
+      status: 2,
+      stderr: 'relay: give --days or --no-expiry, not both',
+      stdout: '',
+    });
   });
 
   it('SIGTERM closes clients with 1001 and exits 0', async () => {

@@ -16,7 +16,8 @@ describe('the client key', () => {
     expect(addressKey('::ffff:203.0.113.7')).toBe('203.0.113.7');
     expect(addressKey('2001:db8:1:2:aaaa:bbbb:cccc:dddd')).toBe('2001:db8:1:2::/64');
     // One host picks any address in its /64: all of these are one key.
-    for (const a of ['2001:db8:1:2::1', '2001:0DB8:0001:0002:ffff::', '2001:db8:1:2:0:0:0:9', '2001:db8:1:2::1%eth0']) expect(addressKey(a), a).toBe('2001:db8:1:2::/64');
+    for (const a of ['2001:db8:1:2::1', '2001:0DB8:0001:0002:ffff::', '2001:db8:1:2:0:0:0:9', '2001:db8:1:2::1%eth0'])
+      expect(addressKey(a), a).toBe('2001:db8:1:2::/64');
     expect(addressKey('2001:db8:1:3::1')).not.toBe(addressKey('2001:db8:1:2::1'));
     expect(addressKey('::1')).toBe('0:0:0:0::/64');
     expect(addressKey('64:ff9b::192.0.2.1')).toBe('64:ff9b:0:0::/64');
@@ -43,15 +44,35 @@ describe('the client key', () => {
   });
 
   it('RELAY_TRUST_PROXY takes addresses and CIDRs of both families and names a bad entry', () => {
-    expect(['10.0.0.1', '10.0.0.0/8', '::1', '2001:db8::/32', '::ffff:10.0.0.1'].map(trustEntryError)).toEqual([undefined, undefined, undefined, undefined, undefined]);
+    expect(['10.0.0.1', '10.0.0.0/8', '::1', '2001:db8::/32', '::ffff:10.0.0.1'].map(trustEntryError)).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
     expect(trustEntryError('10.0.0.0/33')).toBe('10.0.0.0/33 has a prefix outside 0..32');
     expect(trustEntryError('proxy.local')).toBe('proxy.local is not an IP address or CIDR');
-    const ok = loadConfig({}, { RELAY_SECRET: SECRET, SNAPENGAGE_WEBHOOK_TOKEN: WEBHOOK_TOKEN, RELAY_TRUST_PROXY: '10.0.0.1, 2001:db8::/32' });
+    const ok = loadConfig(
+      {},
+      { RELAY_SECRET: SECRET, SNAPENGAGE_WEBHOOK_TOKEN: WEBHOOK_TOKEN, RELAY_TRUST_PROXY: '10.0.0.1, 2001:db8::/32' },
+    );
     expect(ok.ok && ok.config.trustProxy).toEqual(['10.0.0.1', '2001:db8::/32']);
-    const bad = loadConfig({}, { RELAY_SECRET: SECRET, SNAPENGAGE_WEBHOOK_TOKEN: WEBHOOK_TOKEN, RELAY_TRUST_PROXY: '10.0.0.1,10.0.0.0/99' });
-    expect(bad.ok ? [] : bad.errors).toEqual(['RELAY_TRUST_PROXY has 10.0.0.0/99 has a prefix outside 0..32: set RELAY_TRUST_PROXY or pass --trust-proxy.']);
+    const bad = loadConfig(
+      {},
+      { RELAY_SECRET: SECRET, SNAPENGAGE_WEBHOOK_TOKEN: WEBHOOK_TOKEN, RELAY_TRUST_PROXY: '10.0.0.1,10.0.0.0/99' },
+    );
+    expect(bad.ok ? [] : bad.errors).toEqual([
+      'RELAY_TRUST_PROXY has 10.0.0.0/99 has a prefix outside 0..32: set RELAY_TRUST_PROXY or pass --trust-proxy.',
+    ]);
     const proxies = new TrustedProxies(['10.0.0.0/8', '2001:db8::/32']);
-    expect([proxies.has('10.200.0.1'), proxies.has('11.0.0.1'), proxies.has('2001:db8:ffff::1'), proxies.has('2001:db9::1'), proxies.has('::ffff:10.0.0.1')]).toEqual([true, false, true, false, true]);
+    expect([
+      proxies.has('10.200.0.1'),
+      proxies.has('11.0.0.1'),
+      proxies.has('2001:db8:ffff::1'),
+      proxies.has('2001:db9::1'),
+      proxies.has('::ffff:10.0.0.1'),
+    ]).toEqual([true, false, true, false, true]);
   });
 });
 
@@ -60,14 +81,20 @@ async function idleSocket(t: TestRelay, localAddress: string): Promise<{ socket:
   const socket = tcpConnect({ port: t.relay.port, host: '127.0.0.1', localAddress });
   socket.on('error', () => undefined);
   let text = '';
-  socket.on('data', (d) => (text += d));
+  socket.on('data', (d) => {
+    text += d;
+  });
   const answer = new Promise<string>((r) => socket.on('close', () => r(text)));
   await new Promise((r) => socket.once('connect', r));
   return { socket, answer };
 }
 
 /** A websocket upgrade from `localAddress`: 'open', or the HTTP status it was refused with. */
-function upgradeFrom(url: string, localAddress: string, headers: Record<string, string> = {}): Promise<{ ws?: WebSocket; status: number | 'open' }> {
+function upgradeFrom(
+  url: string,
+  localAddress: string,
+  headers: Record<string, string> = {},
+): Promise<{ ws?: WebSocket; status: number | 'open' }> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, { localAddress, headers });
     ws.on('open', () => resolve({ ws, status: 'open' }));
@@ -139,10 +166,14 @@ describe('unauthenticated connection caps', () => {
       const socket = tcpConnect({ port: t.relay.port, host: '127.0.0.1', allowHalfOpen: true });
       socket.on('error', () => undefined);
       let text = '';
-      socket.on('data', (d) => (text += d));
+      socket.on('data', (d) => {
+        text += d;
+      });
       const ended = new Promise((r) => socket.once('end', r));
       await new Promise((r) => socket.once('connect', r));
-      socket.write(`GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: ${upgrade}\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+      socket.write(
+        `GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: ${upgrade}\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+      );
       await ended;
       expect(text, `${path} ${upgrade}`).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
       await waitForGauge(t, 'relay_unauthenticated_connections', 0);
@@ -156,23 +187,30 @@ describe('X-Forwarded-For and IPv6 in the failed-attempt limit', () => {
 
   it('from an untrusted peer X-Forwarded-For is ignored: changing it does not escape the limit', async () => {
     const t = await startRelay({ authFailureLimit: 3, trustProxy: ['127.0.0.2'] });
-    const statuses = [];
-    for (let i = 0; i < 5; i++) statuses.push((await webhookFrom(t.relay.url, '127.0.0.1', wrong, undefined, { 'x-forwarded-for': `192.0.2.${i}` })).status);
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++)
+      statuses.push((await webhookFrom(t.relay.url, '127.0.0.1', wrong, undefined, { 'x-forwarded-for': `192.0.2.${i}` })).status);
     expect(statuses).toEqual([401, 401, 401, 429, 429]);
   });
 
   it('from a trusted proxy each forwarded client has its own bucket, keyed on the rightmost untrusted hop', async () => {
     const t = await startRelay({ authFailureLimit: 3, trustProxy: ['127.0.0.2', '10.0.0.0/8'] });
     // Distinct clients behind the proxy: none is limited.
-    const distinct = [];
-    for (let i = 0; i < 6; i++) distinct.push((await webhookFrom(t.relay.url, '127.0.0.2', wrong, undefined, { 'x-forwarded-for': `192.0.2.${i}` })).status);
+    const distinct: number[] = [];
+    for (let i = 0; i < 6; i++)
+      distinct.push((await webhookFrom(t.relay.url, '127.0.0.2', wrong, undefined, { 'x-forwarded-for': `192.0.2.${i}` })).status);
     expect(distinct).toEqual([401, 401, 401, 401, 401, 401]);
     // One client that puts a new address in front each time: still one client (the hop our proxy added).
-    const spoofing = [];
-    for (let i = 0; i < 5; i++) spoofing.push((await webhookFrom(t.relay.url, '127.0.0.2', wrong, undefined, { 'x-forwarded-for': `203.0.113.${i}, 198.51.100.7, 10.1.1.1` })).status);
+    const spoofing: number[] = [];
+    for (let i = 0; i < 5; i++)
+      spoofing.push(
+        (await webhookFrom(t.relay.url, '127.0.0.2', wrong, undefined, { 'x-forwarded-for': `203.0.113.${i}, 198.51.100.7, 10.1.1.1` }))
+          .status,
+      );
     expect(spoofing).toEqual([401, 401, 401, 429, 429]);
     // The same key for websocket upgrades through the proxy (their failures counted apart from HTTP's).
-    const via = (ip: string, path = '/ws') => upgradeFrom(t.relay.url.replace('http', 'ws') + path, '127.0.0.2', { 'x-forwarded-for': `203.0.113.9, ${ip}` });
+    const via = (ip: string, path = '/ws') =>
+      upgradeFrom(t.relay.url.replace('http', 'ws') + path, '127.0.0.2', { 'x-forwarded-for': `203.0.113.9, ${ip}` });
     for (let i = 0; i < 3; i++) expect((await via('198.51.100.7', '/elsewhere')).status).toBe(404);
     expect((await via('198.51.100.7')).status).toBe(429);
     const other = await via('198.51.100.8');
@@ -183,7 +221,7 @@ describe('X-Forwarded-For and IPv6 in the failed-attempt limit', () => {
   it('over IPv6 (::1) the limit applies per /64, and a valid token still passes', async () => {
     const t = await startRelay({ host: '::1', authFailureLimit: 2 });
     expect(t.relay.url).toBe(`http://[::1]:${t.relay.port}`);
-    const statuses = [];
+    const statuses: number[] = [];
     for (let i = 0; i < 3; i++) statuses.push((await webhookFrom(t.relay.url, '::1', wrong)).status);
     expect(statuses).toEqual([401, 401, 429]);
     expect((await webhookFrom(t.relay.url, '::1', WEBHOOK_TOKEN)).status).toBe(200);

@@ -2,28 +2,63 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CONFIG_DEFAULTS, CONFIG_DOCS, formatConfigDocs, loadConfig, loadConfigKeys, RelayConfigSchema, SECRET_FLAGS, secretFlagRefusal } from '../src/config';
+import {
+  CONFIG_DEFAULTS,
+  CONFIG_DOCS,
+  formatConfigDocs,
+  loadConfig,
+  loadConfigKeys,
+  RelayConfigSchema,
+  SECRET_FLAGS,
+  secretFlagRefusal,
+} from '../src/config';
 
 const SECRET = 'a'.repeat(64);
 const HOOK = 'w'.repeat(32);
 
 describe('config', () => {
   it('defaults, then env, then flags', () => {
-    const r = loadConfig({ '--port': '9000' }, { RELAY_PORT: '8000', RELAY_SECRET: SECRET, SNAPENGAGE_WEBHOOK_TOKEN: HOOK, RELAY_ALLOWED_ORIGINS: 'chrome-extension://a, moz-extension://b' });
+    const r = loadConfig(
+      { '--port': '9000' },
+      {
+        RELAY_PORT: '8000',
+        RELAY_SECRET: SECRET,
+        SNAPENGAGE_WEBHOOK_TOKEN: HOOK,
+        RELAY_ALLOWED_ORIGINS: 'chrome-extension://a, moz-extension://b',
+      },
+    );
     expect(r).toEqual({
       ok: true,
-      config: { ...CONFIG_DEFAULTS, port: 9000, secret: SECRET, webhookToken: HOOK, allowedOrigins: ['chrome-extension://a', 'moz-extension://b'] },
+      config: {
+        ...CONFIG_DEFAULTS,
+        port: 9000,
+        secret: SECRET,
+        webhookToken: HOOK,
+        allowedOrigins: ['chrome-extension://a', 'moz-extension://b'],
+      },
     });
-    expect(CONFIG_DEFAULTS).toMatchObject({ port: 8787, host: '127.0.0.1', dbPath: './data/relay.db', retentionDays: 7, pingIntervalMs: 20000, allowedOrigins: [] });
+    expect(CONFIG_DEFAULTS).toMatchObject({
+      port: 8787,
+      host: '127.0.0.1',
+      dbPath: './data/relay.db',
+      retentionDays: 7,
+      pingIntervalMs: 20_000,
+      allowedOrigins: [],
+    });
   });
 
   it('says exactly what to set when the secret is missing or short', () => {
     const missing = loadConfig({}, { SNAPENGAGE_WEBHOOK_TOKEN: HOOK });
     expect(missing.ok).toBe(false);
-    if (!missing.ok) expect(missing.errors.join('\n')).toMatch(/RELAY_SECRET is required: set RELAY_SECRET or RELAY_SECRET_FILE \(generate one with: openssl rand -hex 32\)/);
+    if (!missing.ok)
+      expect(missing.errors.join('\n')).toMatch(
+        /RELAY_SECRET is required: set RELAY_SECRET or RELAY_SECRET_FILE \(generate one with: openssl rand -hex 32\)/,
+      );
     const short = loadConfig({}, { RELAY_SECRET: 'short', SNAPENGAGE_WEBHOOK_TOKEN: HOOK });
     if (short.ok) throw new Error('should fail');
-    expect(short.errors).toEqual(['RELAY_SECRET must be at least 32 characters: set RELAY_SECRET or RELAY_SECRET_FILE (generate one with: openssl rand -hex 32).']);
+    expect(short.errors).toEqual([
+      'RELAY_SECRET must be at least 32 characters: set RELAY_SECRET or RELAY_SECRET_FILE (generate one with: openssl rand -hex 32).',
+    ]);
     expect(short.errors.join('')).not.toContain('short');
   });
 
@@ -50,8 +85,8 @@ describe('config', () => {
       const r = loadConfig(
         {},
         {
-          RELAY_SECRET_FILE: file('secret', SECRET + '\n'),
-          SNAPENGAGE_WEBHOOK_TOKEN_FILE: file('hook', HOOK + '\r\n'),
+          RELAY_SECRET_FILE: file('secret', `${SECRET}\n`),
+          SNAPENGAGE_WEBHOOK_TOKEN_FILE: file('hook', `${HOOK}\r\n`),
           PHONE_WEBHOOK_TOKEN_FILE: file('phone-in', 'p'.repeat(40)),
           PHONE_SYSTEM_TOKEN_FILE: file('phone-out', 'pbx token\n'),
           RELAY_REDIS_URL_FILE: file('redis', 'redis://:hunter2@127.0.0.1:6379/1\n'),
@@ -59,12 +94,25 @@ describe('config', () => {
       );
       expect(r).toEqual({
         ok: true,
-        config: { ...CONFIG_DEFAULTS, secret: SECRET, webhookToken: HOOK, phoneWebhookToken: 'p'.repeat(40), phoneSystemToken: 'pbx token', redisUrl: 'redis://:hunter2@127.0.0.1:6379/1' },
+        config: {
+          ...CONFIG_DEFAULTS,
+          secret: SECRET,
+          webhookToken: HOOK,
+          phoneWebhookToken: 'p'.repeat(40),
+          phoneSystemToken: 'pbx token',
+          redisUrl: 'redis://:hunter2@127.0.0.1:6379/1',
+        },
       });
       const empty = loadConfig({}, { RELAY_SECRET_FILE: file('empty', '\n'), SNAPENGAGE_WEBHOOK_TOKEN: HOOK });
-      expect(empty).toEqual({ ok: false, errors: ['RELAY_SECRET_FILE names an empty file: set RELAY_SECRET or RELAY_SECRET_FILE (generate one with: openssl rand -hex 32).'] });
+      expect(empty).toEqual({
+        ok: false,
+        errors: ['RELAY_SECRET_FILE names an empty file: set RELAY_SECRET or RELAY_SECRET_FILE (generate one with: openssl rand -hex 32).'],
+      });
       const shortInFile = loadConfig({}, { RELAY_SECRET: SECRET, SNAPENGAGE_WEBHOOK_TOKEN_FILE: file('short', 'hush\n') });
-      expect(shortInFile).toEqual({ ok: false, errors: [expect.stringMatching(/^SNAPENGAGE_WEBHOOK_TOKEN_FILE must be at least 32 characters: /)] });
+      expect(shortInFile).toEqual({
+        ok: false,
+        errors: [expect.stringMatching(/^SNAPENGAGE_WEBHOOK_TOKEN_FILE must be at least 32 characters: /)],
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -75,12 +123,27 @@ describe('config', () => {
     expect(both).toEqual({ ok: false, errors: ['RELAY_SECRET and RELAY_SECRET_FILE are both set: set only one of them.'] });
     // Someone who mixed up X and X_FILE has put the secret where the path goes: it must not be echoed.
     const mixedUp = loadConfig({}, { RELAY_SECRET_FILE: SECRET, SNAPENGAGE_WEBHOOK_TOKEN: HOOK });
-    expect(mixedUp).toEqual({ ok: false, errors: ['RELAY_SECRET_FILE names a file that cannot be read (no such file): set RELAY_SECRET or RELAY_SECRET_FILE (generate one with: openssl rand -hex 32).'] });
+    expect(mixedUp).toEqual({
+      ok: false,
+      errors: [
+        'RELAY_SECRET_FILE names a file that cannot be read (no such file): set RELAY_SECRET or RELAY_SECRET_FILE (generate one with: openssl rand -hex 32).',
+      ],
+    });
     const folder = loadConfig({}, { RELAY_SECRET: SECRET, SNAPENGAGE_WEBHOOK_TOKEN_FILE: tmpdir() });
-    expect(folder.ok ? [] : folder.errors).toEqual([expect.stringMatching(/^SNAPENGAGE_WEBHOOK_TOKEN_FILE names a file that cannot be read \(it is a folder\): /)]);
+    expect(folder.ok ? [] : folder.errors).toEqual([
+      expect.stringMatching(/^SNAPENGAGE_WEBHOOK_TOKEN_FILE names a file that cannot be read \(it is a folder\): /),
+    ]);
     const flagged = loadConfigKeys({ '--redis-url': 'redis://:hunter2@127.0.0.1:6379' }, {}, ['redisUrl']);
-    expect(flagged).toEqual({ ok: false, errors: ['--redis-url must not carry a password (ps and shell history keep arguments): set RELAY_REDIS_URL or RELAY_REDIS_URL_FILE instead.'] });
-    expect(loadConfigKeys({ '--redis-url': 'redis://127.0.0.1:6379/2' }, {}, ['redisUrl'])).toEqual({ ok: true, config: { redisUrl: 'redis://127.0.0.1:6379/2' } });
+    expect(flagged).toEqual({
+      ok: false,
+      errors: [
+        '--redis-url must not carry a password (ps and shell history keep arguments): set RELAY_REDIS_URL or RELAY_REDIS_URL_FILE instead.',
+      ],
+    });
+    expect(loadConfigKeys({ '--redis-url': 'redis://127.0.0.1:6379/2' }, {}, ['redisUrl'])).toEqual({
+      ok: true,
+      config: { redisUrl: 'redis://127.0.0.1:6379/2' },
+    });
   });
 
   it('no secret has a flag; each old one is refused with where to put it instead', () => {
@@ -101,18 +164,41 @@ describe('config', () => {
       const r = loadConfigKeys({}, { PHONE_SYSTEM_URL: url }, ['phoneSystemUrl']);
       return r.ok ? 'ok' : r.errors.join(' ');
     };
-    for (const url of ['', 'https://pbx.example.com/notices', 'https://10.0.0.5:8443/n', 'http://127.0.0.1:9000/n', 'http://127.8.9.10/n', 'http://[::1]:9000/n', 'http://localhost/n', 'http://LocalHost:1/n'])
+    for (const url of [
+      '',
+      'https://pbx.example.com/notices',
+      'https://10.0.0.5:8443/n',
+      'http://127.0.0.1:9000/n',
+      'http://127.8.9.10/n',
+      'http://[::1]:9000/n',
+      'http://localhost/n',
+      'http://LocalHost:1/n',
+    ])
       expect(check(url), url).toBe('ok');
-    const https = 'PHONE_SYSTEM_URL must be https:// (plain http:// only to 127.0.0.0/8, [::1] or localhost): set PHONE_SYSTEM_URL or pass --phone-system-url.';
-    for (const url of ['http://pbx.example.com/notices', 'http://10.0.0.5/n', 'http://127.0.0.1.nip.io/n', 'http://[::2]/n', 'http://localhost.example.com/n']) expect(check(url), url).toBe(https);
+    const https =
+      'PHONE_SYSTEM_URL must be https:// (plain http:// only to 127.0.0.0/8, [::1] or localhost): set PHONE_SYSTEM_URL or pass --phone-system-url.';
+    for (const url of [
+      'http://pbx.example.com/notices',
+      'http://10.0.0.5/n',
+      'http://127.0.0.1.nip.io/n',
+      'http://[::2]/n',
+      'http://localhost.example.com/n',
+    ])
+      expect(check(url), url).toBe(https);
     for (const url of ['https://bob:s3cret@pbx.example.com/n', 'http://bob:s3cret@127.0.0.1/n', 'https://token-only@pbx.example.com/n']) {
-      expect(check(url), url).toBe('PHONE_SYSTEM_URL must not carry user:password (send a token with PHONE_SYSTEM_TOKEN): set PHONE_SYSTEM_URL or pass --phone-system-url.');
+      expect(check(url), url).toBe(
+        'PHONE_SYSTEM_URL must not carry user:password (send a token with PHONE_SYSTEM_TOKEN): set PHONE_SYSTEM_URL or pass --phone-system-url.',
+      );
     }
-    for (const url of ['ftp://pbx.example.com/', 'pbx.example.com/notices', 'https//pbx']) expect(check(url), url).toBe('PHONE_SYSTEM_URL must be empty or an https:// URL: set PHONE_SYSTEM_URL or pass --phone-system-url.');
+    for (const url of ['ftp://pbx.example.com/', 'pbx.example.com/notices', 'https//pbx'])
+      expect(check(url), url).toBe('PHONE_SYSTEM_URL must be empty or an https:// URL: set PHONE_SYSTEM_URL or pass --phone-system-url.');
   });
 
   it('names each invalid option', () => {
-    const r = loadConfig({ '--port': 'abc', '--log-level': 'loud' }, { RELAY_SECRET: SECRET, SNAPENGAGE_WEBHOOK_TOKEN: HOOK, RELAY_RETENTION_DAYS: '0' });
+    const r = loadConfig(
+      { '--port': 'abc', '--log-level': 'loud' },
+      { RELAY_SECRET: SECRET, SNAPENGAGE_WEBHOOK_TOKEN: HOOK, RELAY_RETENTION_DAYS: '0' },
+    );
     if (r.ok) throw new Error('should fail');
     expect(r.errors.map((e) => e.split(' ')[0])).toEqual(['RELAY_PORT', 'RELAY_RETENTION_DAYS', 'RELAY_LOG_LEVEL']);
   });

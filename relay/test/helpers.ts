@@ -93,7 +93,7 @@ export function assigned(agent: string, extra: Record<string, unknown> = {}): Re
   return {
     event: 'conversation_assigned',
     eventId: `evt-${process.pid}-${n}-${Math.random().toString(36).slice(2, 8)}`,
-    timestamp: 1764000000000 + n,
+    timestamp: 1_764_000_000_000 + n,
     widgetId: 'w-1',
     conversation: { id: `conv-${n}`, requesterName: 'Sam', description: 'Where is my order?' },
     agent: { id: agent, alias: agent.split('@')[0] },
@@ -112,28 +112,24 @@ export interface TestClient {
   close(): void;
 }
 
-export async function connect(
-  url: string,
-  hello?: Record<string, unknown> | string,
-  opts: { origin?: string } = {},
-): Promise<TestClient> {
+export async function connect(url: string, hello?: Record<string, unknown> | string, opts: { origin?: string } = {}): Promise<TestClient> {
   const ws = new WebSocket(url, opts.origin ? { origin: opts.origin } : {});
   const frames: any[] = [];
   const waiters: Array<() => void> = [];
   ws.on('message', (data) => {
     frames.push(JSON.parse(String(data)));
-    waiters.splice(0).forEach((w) => w());
+    for (const w of waiters.splice(0)) w();
   });
-  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+  const closed = new Promise<{ code: number; reason: string }>((settle) =>
     ws.on('close', (code, reason) => {
-      resolve({ code, reason: String(reason) });
-      waiters.splice(0).forEach((w) => w());
+      settle({ code, reason: String(reason) });
+      for (const w of waiters.splice(0)) w();
     }),
   );
-  ws.on('error', () => {});
+  ws.on('error', () => undefined);
   cleanups.push(() => ws.terminate());
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
+  await new Promise<void>((opened, reject) => {
+    ws.once('open', () => opened());
     ws.once('error', reject);
   });
   if (hello !== undefined) ws.send(typeof hello === 'string' ? hello : JSON.stringify(hello));
@@ -141,7 +137,8 @@ export async function connect(
   const waitFor = async (pred: () => boolean, timeoutMs: number, what: string) => {
     const deadline = Date.now() + timeoutMs;
     while (!pred()) {
-      if (Date.now() > deadline || ws.readyState === WebSocket.CLOSED) throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(frames)}`);
+      if (Date.now() > deadline || ws.readyState === WebSocket.CLOSED)
+        throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(frames)}`);
       await new Promise<void>((r) => {
         waiters.push(r);
         setTimeout(r, 50);
@@ -188,18 +185,34 @@ export function requestFrom(
   path: string,
   opts: { method?: string; headers?: Record<string, string>; body?: string; localAddress?: string } = {},
 ): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; json: any }> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(url + path, { method: opts.method ?? 'POST', headers: opts.headers, localAddress: opts.localAddress, agent: false }, (res) => {
-      let text = '';
-      res.on('data', (c) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, json: text ? JSON.parse(text) : undefined }));
-      res.on('error', reject);
-    });
+  return new Promise((answered, reject) => {
+    const req = httpRequest(
+      url + path,
+      { method: opts.method ?? 'POST', headers: opts.headers, localAddress: opts.localAddress, agent: false },
+      (res) => {
+        let text = '';
+        res.on('data', (c) => {
+          text += c;
+        });
+        res.on('end', () => answered({ status: res.statusCode!, headers: res.headers, json: text ? JSON.parse(text) : undefined }));
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(opts.body);
   });
 }
 
 /** A webhook POST with the given token from a chosen local address. */
-export const webhookFrom = (url: string, localAddress: string, token: string, body: unknown = assigned('alice@example.com'), headers: Record<string, string> = {}) =>
-  requestFrom(url, '/snapengage/conversation-events', { localAddress, headers: { authorization: token, 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+export const webhookFrom = (
+  url: string,
+  localAddress: string,
+  token: string,
+  body: unknown = assigned('alice@example.com'),
+  headers: Record<string, string> = {},
+) =>
+  requestFrom(url, '/snapengage/conversation-events', {
+    localAddress,
+    headers: { authorization: token, 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });

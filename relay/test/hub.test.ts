@@ -17,7 +17,13 @@ describe('websocket hub', () => {
     for (const b of stored) await t.post(CONV, b);
     const c = await connect(t.relay.wsUrl, hello(t.tokenFor('alice@example.com')));
     const welcome = await c.next();
-    expect(WelcomeFrame.parse(welcome)).toEqual({ type: 'welcome', agent: 'alice@example.com', latest: 2, generation: t.relay.store.generation, resumed: true });
+    expect(WelcomeFrame.parse(welcome)).toEqual({
+      type: 'welcome',
+      agent: 'alice@example.com',
+      latest: 2,
+      generation: t.relay.store.generation,
+      resumed: true,
+    });
     const live = assigned('alice@example.com');
     await t.post(CONV, live);
     const events = await c.events(3);
@@ -108,8 +114,22 @@ describe('websocket hub', () => {
       ['negative after', { type: 'hello', token: 'x', after: -1 }, CloseCode.badFrame, /bad hello: after/],
       ['extra field', { type: 'hello', token: 'x', after: 0, admin: true }, CloseCode.badFrame, /bad hello/],
       ['malformed token', { type: 'hello', token: 'x', after: 0 }, CloseCode.unauthorized, /^token malformed$/],
-      ['wrong signature', { type: 'hello', token: issueRelayToken('z'.repeat(40), 'alice@example.com').token, after: 0 }, CloseCode.unauthorized, /^token bad signature$/],
-      ['expired token', { type: 'hello', token: issueRelayToken(SECRET, 'alice@example.com', { ttlDays: 1, now: new Date(Date.now() - 3 * 86_400_000) }).token, after: 0 }, CloseCode.unauthorized, /^token expired$/],
+      [
+        'wrong signature',
+        { type: 'hello', token: issueRelayToken('z'.repeat(40), 'alice@example.com').token, after: 0 },
+        CloseCode.unauthorized,
+        /^token bad signature$/,
+      ],
+      [
+        'expired token',
+        {
+          type: 'hello',
+          token: issueRelayToken(SECRET, 'alice@example.com', { ttlDays: 1, now: new Date(Date.now() - 3 * 86_400_000) }).token,
+          after: 0,
+        },
+        CloseCode.unauthorized,
+        /^token expired$/,
+      ],
     ])('%s', async (_n, frame, code, reason) => {
       const t = await startRelay();
       const c = await connect(t.relay.wsUrl, frame as any);
@@ -189,7 +209,9 @@ describe('websocket hub', () => {
     const first = await startRelay();
     const real = first.relay.store;
     let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
     let waiting = 0;
     const slow: EventStore = Object.create(real);
     slow.latest = async (agent) => {
@@ -219,8 +241,8 @@ describe('websocket hub', () => {
     await c.next();
     // ws answers pings automatically; stop it so the socket looks dead to the relay
     (c.ws as any)._receiver.removeAllListeners('ping');
-    (c.ws as any).pong = () => {};
-    c.ws.on('ping', () => {});
+    (c.ws as any).pong = () => undefined;
+    c.ws.on('ping', () => undefined);
     const closed = await c.closed;
     expect(closed.code).toBe(1006);
   });
@@ -230,7 +252,7 @@ describe('websocket hub', () => {
     // tested with a fake clock in ping-schedule.test.ts; real timers on a busy machine fire late.
     const t = await startRelay({ pingIntervalMs: 1000 });
     const pings: number[] = [];
-    const clients = [];
+    const clients: Awaited<ReturnType<typeof connect>>[] = [];
     for (let i = 0; i < 40; i++) {
       const c = await connect(t.relay.wsUrl, hello(t.tokenFor(`agent${i}@example.com`)));
       await c.next();

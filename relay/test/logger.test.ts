@@ -24,7 +24,7 @@ it('no token or secret ever appears in a log line', async () => {
   await t.get('/api/events', { authorization: `Bearer ${good}x` });
   const c = await connect(t.relay.wsUrl, { type: 'hello', token: good, after: 0 });
   await c.events(2);
-  for (const token of [revoked, good + 'x', 'garbage-token-value']) {
+  for (const token of [revoked, `${good}x`, 'garbage-token-value']) {
     const bad = await connect(t.relay.wsUrl, { type: 'hello', token, after: 0 });
     await bad.closed;
   }
@@ -34,7 +34,16 @@ it('no token or secret ever appears in a log line', async () => {
 
   expect(t.logs.length).toBeGreaterThan(10);
   const text = t.logs.join('');
-  for (const secret of [good, revoked, wrongWebhook, WEBHOOK_TOKEN, SECRET, 'garbage-token-value', good.split('.')[2]!, revoked.split('.')[2]!]) {
+  for (const secret of [
+    good,
+    revoked,
+    wrongWebhook,
+    WEBHOOK_TOKEN,
+    SECRET,
+    'garbage-token-value',
+    good.split('.')[2]!,
+    revoked.split('.')[2]!,
+  ]) {
     expect(text).not.toContain(secret);
   }
   for (const line of t.logs) expect(() => JSON.parse(line)).not.toThrow();
@@ -45,7 +54,10 @@ it('no token or secret ever appears in a log line', async () => {
 it('redacts token-bearing fields if code ever logs them', () => {
   const lines: string[] = [];
   const logger = createLogger('info', { write: (l: string) => void lines.push(l) });
-  logger.info({ req: { headers: { authorization: 'Bearer sekrit1', authentication: 'sekrit2' } }, token: 'sekrit3', hello: { token: 'sekrit4' } }, 'x');
+  logger.info(
+    { req: { headers: { authorization: 'Bearer sekrit1', authentication: 'sekrit2' } }, token: 'sekrit3', hello: { token: 'sekrit4' } },
+    'x',
+  );
   expect(lines.join('')).not.toMatch(/sekrit/);
   expect(lines.join('')).toContain('[redacted]');
 });

@@ -4,7 +4,9 @@ import { afterEach, expect, it } from 'vitest';
 import { LOOP_WINDOW_MS, RelayMetrics } from '../src/metrics';
 
 const metrics: RelayMetrics[] = [];
-afterEach(() => metrics.splice(0).forEach((m) => m.stop()));
+afterEach(() => {
+  for (const m of metrics.splice(0)) m.stop();
+});
 
 const stall = (ms: number) => {
   const until = performance.now() + ms;

@@ -72,16 +72,36 @@ describe('phone notices (PHONE_SYSTEM_URL)', () => {
   it('assigned → chat-started for that agent; closed → chat-ended', async () => {
     const phone = await phoneSystem();
     const t = await startRelay({ phoneSystemUrl: phone.url, phoneSystemToken: PHONE_SYSTEM_TOKEN, phoneOutbox: FAST });
-    const assigned = conversationEvent('assigned', { agent: 'Alice@Example.com', conversationId: 'chat-1', timestamp: Date.parse('2025-11-24T16:00:00Z') });
+    const assigned = conversationEvent('assigned', {
+      agent: 'Alice@Example.com',
+      conversationId: 'chat-1',
+      timestamp: Date.parse('2025-11-24T16:00:00Z'),
+    });
     expect((await t.post(CONV, assigned)).status).toBe(200);
     await until(() => phone.received.length === 1, 'chat-started');
-    const closed = conversationEvent('closed', { agent: 'alice@example.com', conversationId: 'chat-1', timestamp: Date.parse('2025-11-24T16:10:00Z') });
+    const closed = conversationEvent('closed', {
+      agent: 'alice@example.com',
+      conversationId: 'chat-1',
+      timestamp: Date.parse('2025-11-24T16:10:00Z'),
+    });
     expect((await t.post(CONV, closed)).status).toBe(200);
     await until(() => phone.received.length === 2, 'chat-ended');
 
     const [started, ended] = phone.received;
-    expect(started!.body).toEqual({ agent: 'alice@example.com', state: 'chat-started', chatId: 'chat-1', id: expect.stringMatching(/^n-[0-9a-f]{32}$/), at: '2025-11-24T16:00:00.000Z' });
-    expect(ended!.body).toEqual({ agent: 'alice@example.com', state: 'chat-ended', chatId: 'chat-1', id: expect.stringMatching(/^n-/), at: '2025-11-24T16:10:00.000Z' });
+    expect(started!.body).toEqual({
+      agent: 'alice@example.com',
+      state: 'chat-started',
+      chatId: 'chat-1',
+      id: expect.stringMatching(/^n-[0-9a-f]{32}$/),
+      at: '2025-11-24T16:00:00.000Z',
+    });
+    expect(ended!.body).toEqual({
+      agent: 'alice@example.com',
+      state: 'chat-ended',
+      chatId: 'chat-1',
+      id: expect.stringMatching(/^n-/),
+      at: '2025-11-24T16:10:00.000Z',
+    });
     expect(started!.body.id).not.toBe(ended!.body.id);
     for (const r of phone.received) {
       expect(PhoneChatNotice.safeParse(r.body).success).toBe(true);
@@ -106,7 +126,14 @@ describe('phone notices (PHONE_SYSTEM_URL)', () => {
     const missed = conversationEvent('closed', { conversationId: 'chat-3' }) as any;
     delete missed.agent;
     expect((await t.post(CONV, missed)).status).toBe(200);
-    expect((await t.post(CONV, conversationEvent('transferred', { agent: 'alice@example.com', fromAgent: 'bob@example.com', conversationId: 'chat-2' }))).status).toBe(200);
+    expect(
+      (
+        await t.post(
+          CONV,
+          conversationEvent('transferred', { agent: 'alice@example.com', fromAgent: 'bob@example.com', conversationId: 'chat-2' }),
+        )
+      ).status,
+    ).toBe(200);
     await until(() => phone.received.length === 2, 'two transfer notices');
     await sleep(100);
     expect(phone.received.map((r) => [r.body.agent, r.body.state, r.body.chatId]).sort()).toEqual([
@@ -149,7 +176,9 @@ describe('phone notices (PHONE_SYSTEM_URL)', () => {
     const dir = tempDir();
     const phone = await phoneSystem({ down: true });
     const first = await startRelay({ dir, phoneSystemUrl: phone.url, phoneOutbox: FAST });
-    expect((await first.post(CONV, conversationEvent('assigned', { agent: 'alice@example.com', conversationId: 'chat-p' }))).status).toBe(200);
+    expect((await first.post(CONV, conversationEvent('assigned', { agent: 'alice@example.com', conversationId: 'chat-p' }))).status).toBe(
+      200,
+    );
     await until(() => phone.attempts >= 2, 'a few failed attempts');
     await first.close();
     expect(existsSync(`${first.dbPath}.phone-outbox`)).toBe(true);
@@ -197,7 +226,9 @@ describe('phone notices (PHONE_SYSTEM_URL)', () => {
           }
           res.end();
         };
-        res.on('close', () => (outcome = res.writableFinished ? 'finished' : 'cut'));
+        res.on('close', () => {
+          outcome = res.writableFinished ? 'finished' : 'cut';
+        });
         pump();
       });
     });
@@ -205,8 +236,14 @@ describe('phone notices (PHONE_SYSTEM_URL)', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/notices`;
     const t = await startRelay({ phoneSystemUrl: url, phoneOutbox: { ...FAST, requestTimeoutMs: 15_000 } });
-    expect((await t.post(CONV, conversationEvent('assigned', { agent: 'alice@example.com', conversationId: 'chat-big' }))).status).toBe(200);
-    await until(() => t.relay.metrics.phoneNoticesDelivered + t.relay.metrics.phoneNoticesFailed.size > 0 && outcome !== undefined, 'the answer to be handled', 15_000);
+    expect((await t.post(CONV, conversationEvent('assigned', { agent: 'alice@example.com', conversationId: 'chat-big' }))).status).toBe(
+      200,
+    );
+    await until(
+      () => t.relay.metrics.phoneNoticesDelivered + t.relay.metrics.phoneNoticesFailed.size > 0 && outcome !== undefined,
+      'the answer to be handled',
+      15_000,
+    );
     expect(outcome).toBe('cut');
     expect(t.relay.metrics.phoneNoticesDelivered).toBe(1);
     expect(t.relay.metrics.phoneNoticesFailed.size).toBe(0);
@@ -226,7 +263,9 @@ describe('phone notices (PHONE_SYSTEM_URL)', () => {
     const dir = tempDir();
     const phone = await phoneSystem();
     const before = await startRelay({ dir });
-    expect((await before.post(CONV, conversationEvent('assigned', { agent: 'alice@example.com', conversationId: 'old' }))).status).toBe(200);
+    expect((await before.post(CONV, conversationEvent('assigned', { agent: 'alice@example.com', conversationId: 'old' }))).status).toBe(
+      200,
+    );
     await before.close();
     const after = await startRelay({ dir, phoneSystemUrl: phone.url, phoneOutbox: FAST });
     expect((await after.post(CONV, conversationEvent('assigned', { agent: 'alice@example.com', conversationId: 'new' }))).status).toBe(200);

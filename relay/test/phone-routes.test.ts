@@ -24,7 +24,9 @@ function raw(url: string, method: string, headers: Record<string, string>, body?
   return new Promise((resolve, reject) => {
     const req = request(url, { method, headers }, (res) => {
       let text = '';
-      res.on('data', (c) => (text += c));
+      res.on('data', (c) => {
+        text += c;
+      });
       res.on('end', () => resolve({ status: res.statusCode!, json: text ? JSON.parse(text) : undefined }));
     });
     req.on('error', reject);
@@ -106,7 +108,7 @@ describe('POST /phone/call-events', () => {
     expect(await post('{not json', auth)).toEqual({ status: 400, json: { error: 'body is not valid JSON' } });
     expect(await post([good], auth)).toEqual({ status: 400, json: { error: 'body must be a JSON object' } });
 
-    const cases: Array<[Record<string, unknown>, RegExp]> = [
+    const cases: [Record<string, unknown>, RegExp][] = [
       [{ state: 'started', callId: 'c' }, /^agent is missing$/],
       [{ ...good, agent: 'not-an-email' }, /^agent .*email/],
       [{ ...good, agent: 42 }, /^agent /],
@@ -124,9 +126,19 @@ describe('POST /phone/call-events', () => {
       expect(res.json.error).toMatch(message);
     }
 
-    const big = await raw(t.relay.url + PHONE, 'POST', { ...auth, 'content-type': 'application/json' }, JSON.stringify({ ...good, pad: 'x'.repeat(100_000) }));
+    const big = await raw(
+      t.relay.url + PHONE,
+      'POST',
+      { ...auth, 'content-type': 'application/json' },
+      JSON.stringify({ ...good, pad: 'x'.repeat(100_000) }),
+    );
     expect(big).toEqual({ status: 413, json: { error: 'body is larger than 65536 bytes' } });
-    const chunked = await raw(t.relay.url + PHONE, 'POST', { ...auth, 'content-type': 'application/json', 'transfer-encoding': 'chunked' }, ' '.repeat(200_000));
+    const chunked = await raw(
+      t.relay.url + PHONE,
+      'POST',
+      { ...auth, 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+      ' '.repeat(200_000),
+    );
     expect(chunked.status).toBe(413);
     expect((await raw(t.relay.url + PHONE, 'GET', auth)).status).toBe(405);
 
@@ -146,7 +158,10 @@ describe('POST /phone/call-events', () => {
     const t = await startRelay();
     const body = { agent: 'alice@example.com', state: 'started', callId: 'c-1' };
     expect(await t.post(PHONE, body, auth)).toEqual({ status: 404, json: { error: 'phone sync is not configured' } });
-    expect(await t.post(PHONE, body, { authorization: WEBHOOK_TOKEN })).toEqual({ status: 404, json: { error: 'phone sync is not configured' } });
+    expect(await t.post(PHONE, body, { authorization: WEBHOOK_TOKEN })).toEqual({
+      status: 404,
+      json: { error: 'phone sync is not configured' },
+    });
     expect((await t.post('/snapengage/conversation-events', assigned('alice@example.com'))).json).toMatchObject({ ok: true, seq: 1 });
   });
 });

@@ -9,7 +9,7 @@ function run(schedule: PingSchedule<number>, from: number, until: number, visits
 }
 
 describe('PingSchedule', () => {
-  it('visits every member once per interval, never more than its share of members at once, and keeps each one\'s rhythm as others leave', () => {
+  it("visits every member once per interval, never more than its share of members at once, and keeps each one's rhythm as others leave", () => {
     const s = new PingSchedule<number>(1000, 0);
     expect(s.slotMs).toBe(50);
     const slots = new Map<number, number>();

@@ -17,7 +17,14 @@ it('creates the database, its -wal/-shm and the phone outbox 0600, and their new
     // Nothing listens there and no notice is due: the outbox is only opened, which writes its files.
     const t = await startRelay({ dbPath, phoneSystemUrl: 'http://127.0.0.1:9/notices' });
     expect((await t.post('/snapengage/conversation-events', assigned('alice@example.com'))).status).toBe(200);
-    const files = [dbPath, `${dbPath}-wal`, `${dbPath}-shm`, `${dbPath}.phone-outbox`, `${dbPath}.phone-outbox-wal`, `${dbPath}.phone-outbox-shm`];
+    const files = [
+      dbPath,
+      `${dbPath}-wal`,
+      `${dbPath}-shm`,
+      `${dbPath}.phone-outbox`,
+      `${dbPath}.phone-outbox-wal`,
+      `${dbPath}.phone-outbox-shm`,
+    ];
     for (const f of files) expect(existsSync(f), f).toBe(true);
     expect(Object.fromEntries(files.map((f) => [f, mode(f)]))).toEqual(Object.fromEntries(files.map((f) => [f, '600'])));
     expect(mode(folder)).toBe('700');

@@ -7,7 +7,13 @@ import { CloseCode, EventFrame, HelloFrame, PingFrame, WelcomeFrame } from '@swi
 import { AgentStatusData, ConversationData } from '@switchboard/protocol/conversation';
 import { parseFieldMap } from '../src/snapengage/adapter-map';
 import { AGENT_STATUS_KIND, CONVERSATION_KINDS } from '@switchboard/protocol/event-kinds';
-import { ADAPT_FAILURES, adaptConversationEvent, AGENT_STATUS_PATHS, CONVERSATION_PATHS, createWebhookAdapter } from '../src/snapengage/webhook-adapter';
+import {
+  ADAPT_FAILURES,
+  adaptConversationEvent,
+  AGENT_STATUS_PATHS,
+  CONVERSATION_PATHS,
+  createWebhookAdapter,
+} from '../src/snapengage/webhook-adapter';
 import { CONFIG_DOCS } from '../src/config';
 import { QUARANTINE_ID } from '../src/quarantine';
 
@@ -31,7 +37,12 @@ describe('docs/relay-protocol.md', () => {
       expect(parsed.success, parsed.success ? '' : z.prettifyError(parsed.error)).toBe(true);
       if (frame === 'event') {
         const e = EventFrame.parse(JSON.parse(json));
-        const dataSchema = e.kind === AGENT_STATUS_KIND ? AgentStatusData : (CONVERSATION_KINDS as readonly string[]).includes(e.kind) ? ConversationData : undefined;
+        const dataSchema =
+          e.kind === AGENT_STATUS_KIND
+            ? AgentStatusData
+            : (CONVERSATION_KINDS as readonly string[]).includes(e.kind)
+              ? ConversationData
+              : undefined;
         if (dataSchema) expect(dataSchema.safeParse(e.data).success).toBe(true);
       }
     });
@@ -44,7 +55,17 @@ describe('docs/relay-protocol.md', () => {
   });
 
   it('mentions every endpoint and config variable it relies on', () => {
-    for (const path of ['/ws', '/snapengage/conversation-events', '/snapengage/agent-status', '/api/events', '/healthz', '/metrics', '/admin/quarantine', '/admin/quarantine/replay', '/admin/quarantine/drop'])
+    for (const path of [
+      '/ws',
+      '/snapengage/conversation-events',
+      '/snapengage/agent-status',
+      '/api/events',
+      '/healthz',
+      '/metrics',
+      '/admin/quarantine',
+      '/admin/quarantine/replay',
+      '/admin/quarantine/drop',
+    ])
       expect(doc).toContain(path);
     for (const env of ['RELAY_ALLOWED_ORIGINS', 'RELAY_PING_INTERVAL_MS', 'RELAY_SECRET', 'RELAY_ADAPTER_MAP', 'RELAY_RETENTION_DAYS']) {
       expect(CONFIG_DOCS.some((d) => d.env === env)).toBe(true);
@@ -79,7 +100,14 @@ describe('docs/relay-protocol.md', () => {
       const map = parseFieldMap(block('adapter-map'));
       if (!map.ok) throw new Error(map.errors.join('; '));
       const after = createWebhookAdapter(map.map).conversation(body);
-      expect(after).toMatchObject({ ok: true, event: { kind: 'assigned', recipients: ['alice@example.com'], data: { conversationId: '8b7c3b3b', requesterName: 'Sam', description: 'Where is my order?' } } });
+      expect(after).toMatchObject({
+        ok: true,
+        event: {
+          kind: 'assigned',
+          recipients: ['alice@example.com'],
+          data: { conversationId: '8b7c3b3b', requesterName: 'Sam', description: 'Where is my order?' },
+        },
+      });
     });
 
     it('names every field a map may set', () => {

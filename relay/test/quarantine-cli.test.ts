@@ -20,8 +20,12 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<{ status
     const child = spawn(process.execPath, [...CLI, ...args], { env: { PATH: process.env.PATH!, ...env } });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
     child.on('close', (status) => resolve({ status, stdout, stderr }));
   });
 }
@@ -31,7 +35,15 @@ const body = (n: number, operator = 'alice@example.com') => ({
   uuid: `v2-${n}`,
   payload: { chat: { uuid: `c-${n}`, visitor: { name: 'Zelda Visitor', question: 'Where is my parcel 4711?' } }, operator },
 });
-const MAP = { conversationEvents: { kind: 'name', eventId: 'uuid', conversationId: '/payload/chat/uuid', agentId: 'payload.operator', requesterName: '/payload/chat/visitor/name' } };
+const MAP = {
+  conversationEvents: {
+    kind: 'name',
+    eventId: 'uuid',
+    conversationId: '/payload/chat/uuid',
+    agentId: 'payload.operator',
+    requesterName: '/payload/chat/visitor/name',
+  },
+};
 
 describe('relay CLI: quarantine', () => {
   it('list shows each entry with its reason and shape only; replay --id and --all deliver to the connected agent; drop --all empties it', async () => {
@@ -51,8 +63,13 @@ describe('relay CLI: quarantine', () => {
     const lines = list.stdout.trim().split('\n');
     expect(lines).toHaveLength(6);
     expect(lines[0]).toMatch(new RegExp(`^${ids[0]}  \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z  conversation-events  missing_kind  event is missing`));
-    expect(JSON.parse(lines[1]!.trim())).toEqual({ name: 'string', uuid: 'string', payload: { chat: { uuid: 'string', visitor: { name: 'string', question: 'string' } }, operator: 'string' } });
-    for (const value of ['Zelda', '4711', 'alice@example.com', 'CONVERSATION_ASSIGNED', 'v2-1']) expect(list.stdout + list.stderr).not.toContain(value);
+    expect(JSON.parse(lines[1]!.trim())).toEqual({
+      name: 'string',
+      uuid: 'string',
+      payload: { chat: { uuid: 'string', visitor: { name: 'string', question: 'string' } }, operator: 'string' },
+    });
+    for (const value of ['Zelda', '4711', 'alice@example.com', 'CONVERSATION_ASSIGNED', 'v2-1'])
+      expect(list.stdout + list.stderr).not.toContain(value);
 
     const alice = await connect(t.relay.wsUrl, { type: 'hello', token: t.tokenFor('alice@example.com'), after: 0 });
     expect((await alice.next()).type).toBe('welcome');
@@ -74,7 +91,7 @@ describe('relay CLI: quarantine', () => {
 
   it('refuses unclear commands and unsafe settings before calling anything (exit 2)', async () => {
     const env = { RELAY_SECRET: SECRET };
-    const cases: Array<[string[], Record<string, string>, RegExp]> = [
+    const cases: [string[], Record<string, string>, RegExp][] = [
       [['quarantine'], env, /usage: quarantine list/],
       [['quarantine', 'show'], env, /usage: quarantine list/],
       [['quarantine', 'replay'], env, /needs either --id <id> \(repeatable\) or --all/],
@@ -94,14 +111,22 @@ describe('relay CLI: quarantine', () => {
       expect(err.join('\n')).not.toContain(SECRET);
     }
     // The same through the real command line: the exit code and stderr.
-    const r = spawnSync(process.execPath, [...CLI, 'quarantine', 'replay'], { encoding: 'utf8', env: { PATH: process.env.PATH!, ...env }, timeout: 20_000 });
+    const r = spawnSync(process.execPath, [...CLI, 'quarantine', 'replay'], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH!, ...env },
+      timeout: 20_000,
+    });
     expect(r).toMatchObject({ status: 2, stderr: 'relay: quarantine replay needs either --id <id> (repeatable) or --all\n' });
   }, 30_000);
 
   it('says so when no relay answers at RELAY_URL (exit 1)', async () => {
     const port = await freePort();
     const r = await cli(['quarantine', 'list'], { RELAY_SECRET: SECRET, RELAY_URL: `http://127.0.0.1:${port}` });
-    expect(r).toEqual({ status: 1, stdout: '', stderr: `relay: cannot reach the relay at http://127.0.0.1:${port}: ECONNREFUSED (is it running? set RELAY_URL)\n` });
+    expect(r).toEqual({
+      status: 1,
+      stdout: '',
+      stderr: `relay: cannot reach the relay at http://127.0.0.1:${port}: ECONNREFUSED (is it running? set RELAY_URL)\n`,
+    });
   }, 30_000);
 
   it('a relay started with another secret refuses the CLI (exit 1, the relay says why)', async () => {

@@ -21,7 +21,7 @@ function v2(n: number, operators: Array<{ mail: string; nick: string }> = [{ mai
   return {
     name: 'CONVERSATION_ASSIGNED',
     uuid: `v2-${n}`,
-    occurred: new Date(1764000000000 + n * 1000).toISOString(),
+    occurred: new Date(1_764_000_000_000 + n * 1000).toISOString(),
     payload: { chat: { uuid: `c-${n}`, link: `https://www.snapengage.com/viewcase?c=c-${n}`, visitor: VISITOR }, operators },
   };
 }
@@ -53,7 +53,8 @@ const admin = (t: TestRelay, token = issueAdminToken(SECRET).token) => ({
   drop: (selection: unknown) => t.post('/admin/quarantine/drop', selection, { authorization: `Bearer ${token}` }),
 });
 
-const warnLines = (t: TestRelay) => t.logs.map((l) => JSON.parse(l)).filter((l) => l.level === 40 && String(l.msg).startsWith('webhook quarantined'));
+const warnLines = (t: TestRelay) =>
+  t.logs.map((l) => JSON.parse(l)).filter((l) => l.level === 40 && String(l.msg).startsWith('webhook quarantined'));
 
 describe('quarantine', () => {
   it('a JSON body the adapter cannot read: 202 once stored, one entry per body however often redelivered, counted by reason, warned once per reason without its values', async () => {
@@ -62,7 +63,10 @@ describe('quarantine', () => {
     expect((await alice.next()).type).toBe('welcome');
 
     const first = await t.post(CONV, v2(1));
-    expect(first).toEqual({ status: 202, json: { quarantined: expect.stringMatching(/^q-[0-9a-f]{32}$/), reason: 'missing_kind', duplicate: false } });
+    expect(first).toEqual({
+      status: 202,
+      json: { quarantined: expect.stringMatching(/^q-[0-9a-f]{32}$/), reason: 'missing_kind', duplicate: false },
+    });
     expect(await t.post(CONV, v2(1))).toEqual({ status: 202, json: { ...first.json, duplicate: true } });
     const second = await t.post(CONV, v2(2));
     expect(second.json.quarantined).not.toBe(first.json.quarantined);
@@ -111,7 +115,7 @@ describe('quarantine', () => {
   it('what was answered 202 is still there after the relay stops and starts again', async () => {
     const dir = tempDir();
     const a = await startRelay({ dir });
-    const ids = [];
+    const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push((await a.post(CONV, v2(i))).json.quarantined);
     await a.close();
     const b = await startRelay({ dir });
@@ -121,7 +125,10 @@ describe('quarantine', () => {
   it('list: id, time, endpoint, reason and the body shape (keys and types, no values), in order of receipt, a page at a time', async () => {
     const t = await startRelay();
     const before = Date.now();
-    const ids = [(await t.post(CONV, v2(1))).json.quarantined, (await t.post(STATUS, { agent: { '@weird.key@example.org': 1 }, status: ['x', 'y', 'z'], n: null, ok: true })).json.quarantined];
+    const ids = [
+      (await t.post(CONV, v2(1))).json.quarantined,
+      (await t.post(STATUS, { agent: { '@weird.key@example.org': 1 }, status: ['x', 'y', 'z'], n: null, ok: true })).json.quarantined,
+    ];
     const res = await admin(t).list();
     expect(res.status).toBe(200);
     expect(res.json.next).toBeNull();
@@ -137,7 +144,10 @@ describe('quarantine', () => {
           name: 'string',
           uuid: 'string',
           occurred: 'string',
-          payload: { chat: { uuid: 'string', link: 'string', visitor: { name: 'string', email: 'string', question: 'string' } }, operators: [{ mail: 'string', nick: 'string' }] },
+          payload: {
+            chat: { uuid: 'string', link: 'string', visitor: { name: 'string', email: 'string', question: 'string' } },
+            operators: [{ mail: 'string', nick: 'string' }],
+          },
         },
       },
       {
@@ -151,7 +161,8 @@ describe('quarantine', () => {
       },
     ]);
     expect(Date.parse(res.json.entries[0].receivedAt)).toBeGreaterThanOrEqual(before - 1000);
-    for (const value of [...VISITOR_VALUES, 'alice@example.com', 'CONVERSATION_ASSIGNED', 'weird.key', 'https://']) expect(res.text).not.toContain(value);
+    for (const value of [...VISITOR_VALUES, 'alice@example.com', 'CONVERSATION_ASSIGNED', 'weird.key', 'https://'])
+      expect(res.text).not.toContain(value);
     const page = await admin(t).list('?limit=1');
     expect(page.json.entries.map((e: { id: string }) => e.id)).toEqual([ids[0]]);
     const rest = await admin(t).list(`?limit=1&after=${page.json.next}`);
@@ -163,21 +174,44 @@ describe('quarantine', () => {
     const t = await startRelay();
     const get = (authorization?: string) => t.get('/admin/quarantine', authorization ? { authorization } : {});
     expect(await get()).toMatchObject({ status: 401, json: { error: expect.stringContaining('missing admin token') } });
-    expect(await get(`Bearer ${t.tokenFor('alice@example.com')}`)).toMatchObject({ status: 403, json: { error: 'an agent token cannot use the admin API' } });
-    expect(await get(`Bearer ${issueAdminToken('another-secret-0123456789abcdef0123456789').token}`)).toMatchObject({ status: 401, json: { error: 'admin token bad signature' } });
-    expect(await get(`Bearer ${issueAdminToken(SECRET, { now: new Date(Date.now() - 301_000) }).token}`)).toMatchObject({ status: 401, json: { error: 'admin token expired' } });
-    expect(await get(`Bearer ${issueAdminToken(SECRET, { ttlSeconds: 86_400 }).token}`)).toMatchObject({ status: 401, json: { error: 'admin token expired' } });
+    expect(await get(`Bearer ${t.tokenFor('alice@example.com')}`)).toMatchObject({
+      status: 403,
+      json: { error: 'an agent token cannot use the admin API' },
+    });
+    expect(await get(`Bearer ${issueAdminToken('another-secret-0123456789abcdef0123456789').token}`)).toMatchObject({
+      status: 401,
+      json: { error: 'admin token bad signature' },
+    });
+    expect(await get(`Bearer ${issueAdminToken(SECRET, { now: new Date(Date.now() - 301_000) }).token}`)).toMatchObject({
+      status: 401,
+      json: { error: 'admin token expired' },
+    });
+    expect(await get(`Bearer ${issueAdminToken(SECRET, { ttlSeconds: 86_400 }).token}`)).toMatchObject({
+      status: 401,
+      json: { error: 'admin token expired' },
+    });
     // An agent token's signed text under the admin prefix: the prefix is part of what is signed.
     const agent = issueRelayToken(SECRET, 'alice@example.com').token;
-    expect(await get(`Bearer sba1.${agent.split('.').slice(1).join('.')}`)).toMatchObject({ status: 401, json: { error: 'admin token bad signature' } });
+    expect(await get(`Bearer sba1.${agent.split('.').slice(1).join('.')}`)).toMatchObject({
+      status: 401,
+      json: { error: 'admin token bad signature' },
+    });
     expect((await get(`Bearer ${issueAdminToken(SECRET).token}`)).status).toBe(200);
     // Unknown paths and methods are only told to a caller with a token.
     expect((await t.get('/admin/nothing')).status).toBe(401);
     expect((await t.post('/admin/quarantine', {}, { authorization: `Bearer ${issueAdminToken(SECRET).token}` })).status).toBe(405);
     expect((await t.get('/admin/nothing', { authorization: `Bearer ${issueAdminToken(SECRET).token}` })).status).toBe(404);
     // Selections are checked.
-    for (const bad of [{}, { all: false }, { ids: [] }, { ids: ['q-1'] }, { ids: ['x'], all: true }, [1]]) expect((await admin(t).replay(bad)).status, JSON.stringify(bad)).toBe(400);
-    expect((await t.post('/admin/quarantine/drop', '{"all":true}', { authorization: `Bearer ${issueAdminToken(SECRET).token}`, 'content-type': 'text/plain' })).status).toBe(415);
+    for (const bad of [{}, { all: false }, { ids: [] }, { ids: ['q-1'] }, { ids: ['x'], all: true }, [1]])
+      expect((await admin(t).replay(bad)).status, JSON.stringify(bad)).toBe(400);
+    expect(
+      (
+        await t.post('/admin/quarantine/drop', '{"all":true}', {
+          authorization: `Bearer ${issueAdminToken(SECRET).token}`,
+          'content-type': 'text/plain',
+        })
+      ).status,
+    ).toBe(415);
   });
 
   it('replay after a restart with a field map: delivered to the connected agent once, in order of receipt, and removed; what still cannot be read stays with its new reason', async () => {
@@ -207,8 +241,16 @@ describe('quarantine', () => {
     expect(events.map((e) => e.id)).toEqual(['v2-1', 'v2-3']);
     expect(events[0]).toMatchObject({
       kind: 'assigned',
-      at: new Date(1764000001000).toISOString(),
-      data: { conversationId: 'c-1', url: 'https://www.snapengage.com/viewcase?c=c-1', agentId: 'alice@example.com', agentAlias: 'Alice', requesterName: VISITOR.name, requesterEmail: VISITOR.email, description: VISITOR.question },
+      at: new Date(1_764_000_001_000).toISOString(),
+      data: {
+        conversationId: 'c-1',
+        url: 'https://www.snapengage.com/viewcase?c=c-1',
+        agentId: 'alice@example.com',
+        agentAlias: 'Alice',
+        requesterName: VISITOR.name,
+        requesterEmail: VISITOR.email,
+        description: VISITOR.question,
+      },
     });
     expect((await t.relay.store.listQuarantine({ limit: 10 })).map((e) => [e.id, e.reason])).toEqual([[stuck, 'missing_agent']]);
 
@@ -233,7 +275,7 @@ describe('quarantine', () => {
     const replayed = await admin(t).replay({ ids: [ids[2], ids[0]] });
     expect(replayed.json.delivered.map((d: { eventId: string }) => d.eventId)).toEqual(['v2-1', 'v2-3']);
     expect(await t.relay.store.readAfter('alice@example.com', 0, 10)).toMatchObject([{ id: 'v2-1' }, { id: 'v2-3' }]);
-    const unknown = 'q-' + '0'.repeat(32);
+    const unknown = `q-${'0'.repeat(32)}`;
     expect((await admin(t).drop({ ids: [ids[1], unknown] })).json).toEqual({ dropped: 1, missing: [unknown] });
     expect((await admin(t).drop({ all: true })).json).toEqual({ dropped: 1, missing: [] });
     expect((await admin(t).list()).json.entries).toEqual([]);
@@ -242,21 +284,32 @@ describe('quarantine', () => {
 
   it('RELAY_ADAPTER_MAP: a bad file stops the start with an error naming the file and the bad entry', async () => {
     const dir = tempDir();
-    await expect(startRelay({ dir, adapterMap: join(dir, 'missing.json') })).rejects.toThrow(/RELAY_ADAPTER_MAP \(.*missing\.json\) cannot be read: ENOENT/);
+    await expect(startRelay({ dir, adapterMap: join(dir, 'missing.json') })).rejects.toThrow(
+      /RELAY_ADAPTER_MAP \(.*missing\.json\) cannot be read: ENOENT/,
+    );
     const broken = join(dir, 'broken.json');
     writeFileSync(broken, '{"conversationEvents": ');
     await expect(startRelay({ dir, adapterMap: broken })).rejects.toThrow(/RELAY_ADAPTER_MAP \(.*broken\.json\) is not valid JSON/);
     await expect(startRelay({ dir, adapterMap: writeMap(dir, { conversationEvents: { agnet: '/a' } }) })).rejects.toThrow(
       /RELAY_ADAPTER_MAP \(.*\) has a bad entry: conversationEvents\.agnet is not a field the adapter reads \(known: kind, eventId/,
     );
-    await expect(startRelay({ dir, adapterMap: writeMap(dir, { agentStatus: { status: ['/a', 'b..c'] } }) })).rejects.toThrow(/agentStatus\.status\[1\] "b\.\.c" is neither a JSON pointer/);
+    await expect(startRelay({ dir, adapterMap: writeMap(dir, { agentStatus: { status: ['/a', 'b..c'] } }) })).rejects.toThrow(
+      /agentStatus\.status\[1\] "b\.\.c" is neither a JSON pointer/,
+    );
   });
 
   it('entries older than the retention are pruned at start, like events', async () => {
     const dir = tempDir();
     const a = await startRelay({ dir });
     const old = (await a.post(CONV, v2(1))).json.quarantined;
-    await a.relay.store.quarantine({ id: 'q-' + 'a'.repeat(32), endpoint: 'conversation-events', receivedAt: Date.now() - 8 * 86_400_000, reason: 'missing_kind', detail: '', body: '{}' });
+    await a.relay.store.quarantine({
+      id: `q-${'a'.repeat(32)}`,
+      endpoint: 'conversation-events',
+      receivedAt: Date.now() - 8 * 86_400_000,
+      reason: 'missing_kind',
+      detail: '',
+      body: '{}',
+    });
     await a.close();
     const b = await startRelay({ dir, retentionDays: 7 });
     expect((await b.relay.store.listQuarantine({ limit: 10 })).map((e) => e.id)).toEqual([old]);

@@ -13,7 +13,7 @@ import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 
-export const REDIS_HELP =
+const REDIS_HELP =
   'redis-server was not found. Install it (Debian/Ubuntu: `sudo apt-get install -y redis-server`) or set REDIS_SERVER_PATH to its path. ' +
   'Running as root, the test scripts install it themselves.';
 
@@ -32,7 +32,7 @@ function onPath(name: string): string | undefined {
 }
 
 /** The redis-server binary, installing Debian's package when root and it is missing. */
-export function findRedisServer({ install = true } = {}): string | undefined {
+function findRedisServer({ install = true } = {}): string | undefined {
   const explicit = process.env.REDIS_SERVER_PATH;
   if (explicit) return explicit;
   const found = onPath('redis-server');
@@ -101,11 +101,32 @@ export async function startRedis(opts: { port?: number } = {}): Promise<RedisUnd
     stderr = '';
     child = spawn(
       bin,
-      ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--protected-mode', 'yes', '--loglevel', 'warning'],
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        dir,
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        'always',
+        '--save',
+        '',
+        '--protected-mode',
+        'yes',
+        '--loglevel',
+        'warning',
+      ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
-    child.stderr!.on('data', (d) => (stderr += d));
-    const exited = new Promise<never>((_, reject) => child!.once('exit', (code) => reject(new Error(`redis-server exited (${code}): ${stderr.slice(-500)}`))));
+    child.stderr!.on('data', (d) => {
+      stderr += d;
+    });
+    const exited = new Promise<never>((_, reject) =>
+      child!.once('exit', (code) => reject(new Error(`redis-server exited (${code}): ${stderr.slice(-500)}`))),
+    );
     exited.catch(() => undefined);
     const deadline = Date.now() + 15_000;
     while (!(await canConnect(port))) {

@@ -19,7 +19,13 @@ storeContract('Redis', () => ({
 }));
 
 describe('Redis keys', () => {
-  const ev = (agent: string, id: string): NewEvent => ({ id, agent, kind: 'assigned', at: '2025-11-24T16:00:00.000Z', data: { conversationId: id } });
+  const ev = (agent: string, id: string): NewEvent => ({
+    id,
+    agent,
+    kind: 'assigned',
+    at: '2025-11-24T16:00:00.000Z',
+    data: { conversationId: id },
+  });
   let raw: Redis;
   beforeAll(() => {
     raw = new Redis(redis.url);
@@ -31,7 +37,7 @@ describe('Redis keys', () => {
   it("keeps (agent, id) pairs apart when either holds ':' (the old key id:<agent>:<id> made these one)", async () => {
     const prefix = `colon-${process.pid}:`;
     const s = await RelayRedisStore.open(redis.url, { prefix });
-    const pairs: Array<[string, string]> = [
+    const pairs: [string, string][] = [
       ['a:b@example.com', 'c'],
       ['a', 'b@example.com:c'],
       ['a:b', '@example.com:c'],
@@ -40,9 +46,13 @@ describe('Redis keys', () => {
     const first = await s.append(pairs.map(([agent, id]) => ev(agent, id)));
     expect(first).toEqual([1, 2, 3, 4].map((seq) => ({ seq, duplicate: false })));
     // Each redelivery is recognised as its own pair's duplicate, none as another's.
-    expect(await s.append(pairs.map(([agent, id]) => ev(agent, id)).reverse())).toEqual([4, 3, 2, 1].map((seq) => ({ seq, duplicate: true })));
+    expect(await s.append(pairs.map(([agent, id]) => ev(agent, id)).reverse())).toEqual(
+      [4, 3, 2, 1].map((seq) => ({ seq, duplicate: true })),
+    );
     for (const [i, [agent, id]] of pairs.entries()) {
-      expect(await s.readAfter(agent, 0, 10)).toEqual([{ seq: i + 1, id, agent, kind: 'assigned', at: '2025-11-24T16:00:00.000Z', data: { conversationId: id } }]);
+      expect(await s.readAfter(agent, 0, 10)).toEqual([
+        { seq: i + 1, id, agent, kind: 'assigned', at: '2025-11-24T16:00:00.000Z', data: { conversationId: id } },
+      ]);
       expect(await raw.get(dedupeKey(prefix, agent, id))).toBe(String(i + 1));
     }
     await s.close();

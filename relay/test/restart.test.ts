@@ -61,7 +61,12 @@ describe('restart on the same database file', () => {
     expect(second.relay.store.generation).not.toBe(oldGeneration);
     const body = assigned('alice@example.com');
     await second.post(CONV, body);
-    const c = await connect(second.relay.wsUrl, { type: 'hello', token: second.tokenFor('alice@example.com'), after: 5, generation: oldGeneration });
+    const c = await connect(second.relay.wsUrl, {
+      type: 'hello',
+      token: second.tokenFor('alice@example.com'),
+      after: 5,
+      generation: oldGeneration,
+    });
     expect(await c.next()).toMatchObject({ type: 'welcome', resumed: false, latest: 1, generation: second.relay.store.generation });
     expect((await c.events(1)).map((e) => e.id)).toEqual([body.eventId]);
   });

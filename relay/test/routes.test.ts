@@ -9,11 +9,18 @@ const CONV = '/snapengage/conversation-events';
 const STATUS = '/snapengage/agent-status';
 
 /** Raw request, so tests control headers and body framing exactly (fetch would fix them up). */
-function raw(url: string, path: string, headers: Record<string, string | number>, body: Buffer | string): Promise<{ status: number; json: any }> {
+function raw(
+  url: string,
+  path: string,
+  headers: Record<string, string | number>,
+  body: Buffer | string,
+): Promise<{ status: number; json: any }> {
   return new Promise((resolve, reject) => {
     const req = request(url + path, { method: 'POST', headers }, (res) => {
       let text = '';
-      res.on('data', (c) => (text += c));
+      res.on('data', (c) => {
+        text += c;
+      });
       res.on('end', () => resolve({ status: res.statusCode!, json: text ? JSON.parse(text) : undefined }));
     });
     req.on('error', reject);
@@ -37,7 +44,13 @@ describe('webhook endpoints', () => {
     const t = await startRelay();
     const res = await t.post(CONV, assigned('alice@example.com'));
     expect(res).toEqual({ status: 200, json: { ok: true, seq: 1, duplicate: false } });
-    const status = await t.post(STATUS, { agentId: 'alice@example.com', status: 'pause', substatus: 'Lunch', previousStatus: 'online', timestamp: 1764000000123 });
+    const status = await t.post(STATUS, {
+      agentId: 'alice@example.com',
+      status: 'pause',
+      substatus: 'Lunch',
+      previousStatus: 'online',
+      timestamp: 1_764_000_000_123,
+    });
     expect(status).toEqual({ status: 200, json: { ok: true, seq: 2, duplicate: false } });
   });
 
@@ -61,7 +74,7 @@ describe('webhook endpoints', () => {
     stored.push(first.eventId as string);
     const json = { 'content-type': 'application/json' };
 
-    const cases: Array<[string, () => Promise<{ status: number; json: any }>, number, RegExp]> = [
+    const cases: [string, () => Promise<{ status: number; json: any }>, number, RegExp][] = [
       ['missing token', () => raw(t.relay.url, CONV, json, JSON.stringify(assigned('alice@example.com'))), 401, /token/],
       ['wrong token', () => t.post(CONV, assigned('alice@example.com'), { authorization: 'nope' }), 401, /token/],
       ['wrong Bearer token', () => t.post(STATUS, {}, { authorization: 'Bearer nope' }), 401, /token/],
@@ -72,14 +85,30 @@ describe('webhook endpoints', () => {
       // Well-formed JSON the adapter cannot read is kept, not refused: the reason says why (see quarantine.test.ts).
       ['JSON array', () => t.post(CONV, [1, 2]), 202, /^not_object$/],
       ['assigned without agent', () => t.post(CONV, { event: 'conversation_assigned', conversation: { id: 'c' } }), 202, /^missing_agent$/],
-      ['assigned without conversation', () => t.post(CONV, { event: 'conversation_assigned', agent: { id: 'a@b.c' } }), 202, /^missing_conversation$/],
+      [
+        'assigned without conversation',
+        () => t.post(CONV, { event: 'conversation_assigned', agent: { id: 'a@b.c' } }),
+        202,
+        /^missing_conversation$/,
+      ],
       ['no event type', () => t.post(CONV, { conversation: { id: 'c' } }), 202, /^missing_kind$/],
       ['status not allowed', () => t.post(STATUS, { agentId: 'a@b.c', status: 'busy' }), 202, /^unknown_status$/],
       ['status without agent', () => t.post(STATUS, { status: 'online' }), 202, /^missing_agent$/],
-      ['> 1 MiB with content-length', () => raw(t.relay.url, CONV, { ...json, authorization: WEBHOOK_TOKEN }, Buffer.alloc(1024 * 1024 + 10, 'a')), 413, /larger/],
+      [
+        '> 1 MiB with content-length',
+        () => raw(t.relay.url, CONV, { ...json, authorization: WEBHOOK_TOKEN }, Buffer.alloc(1024 * 1024 + 10, 'a')),
+        413,
+        /larger/,
+      ],
       [
         '> 1 MiB chunked',
-        () => raw(t.relay.url, STATUS, { ...json, authorization: WEBHOOK_TOKEN, 'transfer-encoding': 'chunked' }, Buffer.alloc(3 * 1024 * 1024, ' ')),
+        () =>
+          raw(
+            t.relay.url,
+            STATUS,
+            { ...json, authorization: WEBHOOK_TOKEN, 'transfer-encoding': 'chunked' },
+            Buffer.alloc(3 * 1024 * 1024, ' '),
+          ),
         413,
         /larger/,
       ],
@@ -96,7 +125,8 @@ describe('webhook endpoints', () => {
     expect(metrics.text).toContain('relay_webhooks_rejected_total{reason="bad_json"} 2');
     expect(metrics.text).not.toContain('relay_webhooks_rejected_total{reason="bad_payload"}');
     expect(metrics.text).toContain('relay_webhooks_quarantined_total{reason="missing_agent"} 2');
-    for (const reason of ['not_object', 'missing_conversation', 'missing_kind', 'unknown_status']) expect(metrics.text).toContain(`relay_webhooks_quarantined_total{reason="${reason}"} 1`);
+    for (const reason of ['not_object', 'missing_conversation', 'missing_kind', 'unknown_status'])
+      expect(metrics.text).toContain(`relay_webhooks_quarantined_total{reason="${reason}"} 1`);
     expect(metrics.text).toContain('relay_webhooks_rejected_total{reason="too_large"} 2');
   });
 
@@ -123,9 +153,16 @@ describe('webhook endpoints', () => {
     const bob = await connect(t.relay.wsUrl, { type: 'hello', token: t.tokenFor('bob@example.com'), after: 0 });
     await alice.next();
     await bob.next();
-    const queued = { event: 'conversation_queued', eventId: 'q1', timestamp: 1764000000000, conversation: { id: 'c-q' } };
+    const queued = { event: 'conversation_queued', eventId: 'q1', timestamp: 1_764_000_000_000, conversation: { id: 'c-q' } };
     expect((await t.post(CONV, queued)).json).toMatchObject({ ok: true, duplicate: false });
-    const transfer = { event: 'conversation_transferred', eventId: 't1', timestamp: 1764000000000, conversation: { id: 'c-t' }, agent: { id: 'alice@example.com' }, transfer: { fromAgentId: 'bob@example.com', toAgentId: 'alice@example.com' } };
+    const transfer = {
+      event: 'conversation_transferred',
+      eventId: 't1',
+      timestamp: 1_764_000_000_000,
+      conversation: { id: 'c-t' },
+      agent: { id: 'alice@example.com' },
+      transfer: { fromAgentId: 'bob@example.com', toAgentId: 'alice@example.com' },
+    };
     expect((await t.post(CONV, transfer)).status).toBe(200);
     expect((await alice.events(1)).map((e) => e.id)).toEqual(['t1']);
     expect((await bob.events(1)).map((e) => e.id)).toEqual(['t1']);
@@ -152,7 +189,7 @@ describe('webhook endpoints', () => {
       revokeToken: (j) => real.revokeToken(j),
       isRevoked: (j) => real.isRevoked(j),
       healthy: async () => !failing,
-      close: async () => {},
+      close: async () => undefined,
     };
     const t = await startRelay({ store: flaky, dir: first.dir });
     const res = await t.post(CONV, assigned('alice@example.com'));
@@ -242,7 +279,10 @@ describe('operational endpoints', () => {
     const t = await startRelay();
     const c = await connect(t.relay.wsUrl, { type: 'hello', token: t.tokenFor('alice@example.com'), after: 0 });
     await c.next();
-    expect(await t.get('/healthz')).toMatchObject({ status: 200, json: { ok: true, generation: t.relay.store.generation, connectedAgents: 1 } });
+    expect(await t.get('/healthz')).toMatchObject({
+      status: 200,
+      json: { ok: true, generation: t.relay.store.generation, connectedAgents: 1 },
+    });
   });
 
   it('/metrics shows an event-loop stall to every reader: reading resets nothing', async () => {
@@ -266,7 +306,7 @@ describe('operational endpoints', () => {
     const c = await connect(t.relay.wsUrl, { type: 'hello', token: t.tokenFor('alice@example.com'), after: 0 });
     await c.next();
     await t.post(CONV, assigned('alice@example.com'));
-    await t.post(STATUS, { agentId: 'alice@example.com', status: 'online', timestamp: 1764000000 });
+    await t.post(STATUS, { agentId: 'alice@example.com', status: 'online', timestamp: 1_764_000_000 });
     await t.post(CONV, assigned('alice@example.com'), { authorization: 'wrong' });
     await c.events(2);
     const m = await t.get('/metrics');

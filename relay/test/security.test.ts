@@ -59,7 +59,7 @@ describe('rate limits', () => {
     expect((await t.post('/snapengage/agent-status', { agentId: 'alice@example.com', status: 'online' })).status).toBe(200);
   });
 
-  it('a flood of wrong tokens from one address does not delay or 429 SnapEngage\'s valid webhooks from the same address', async () => {
+  it("a flood of wrong tokens from one address does not delay or 429 SnapEngage's valid webhooks from the same address", async () => {
     // Behind a TLS proxy (without RELAY_TRUST_PROXY) every caller has the proxy's address: here, 127.0.0.1 for all.
     // A webhook limit of 50/s (bursts of 250): when the limit was taken per address before the
     // token was checked, these 600 wrong tokens used it up and SnapEngage's webhooks got 429.
@@ -90,29 +90,53 @@ describe('rate limits', () => {
     };
     await Promise.all([flood(), flood(), flood(), flood(), flood(), flood(), flood(), flood(), valid()]);
     // Every valid webhook, sent in the middle of the flood, was stored and answered 200 at once (no 429 to retry later), and delivered …
-    expect(validStatuses).toEqual(Array(VALID).fill(200));
+    expect(validStatuses).toEqual(new Array(VALID).fill(200));
     expect(answeredDuringFlood).toBeGreaterThan(0);
     expect((await agent.events(VALID)).map((e) => e.id)).toEqual(validIds);
     // … while the flood ran out its failed-attempt allowance (60/min) and was answered 429 from then on.
     expect(floodStatuses.get(401)).toBeGreaterThanOrEqual(60);
     expect(floodStatuses.get(429)).toBeGreaterThan(FLOOD / 2);
     expect([...floodStatuses.keys()].sort()).toEqual([401, 429]);
-    expect((await t.get('/metrics')).text).toContain('relay_webhooks_rejected_total{reason="unauthorized"} ' + FLOOD);
+    expect((await t.get('/metrics')).text).toContain(`relay_webhooks_rejected_total{reason="unauthorized"} ${FLOOD}`);
   });
 
   it('failed attempts from one address: 429 + Retry-After once its allowance is spent, for webhooks, the phone endpoint and the events API; a valid token still passes', async () => {
-    const t = await startRelay({ authFailureLimit: 4, phoneWebhookToken: 'phone-token-for-tests-0123456789abcdef', rateLimitClock: FROZEN });
+    const t = await startRelay({
+      authFailureLimit: 4,
+      phoneWebhookToken: 'phone-token-for-tests-0123456789abcdef',
+      rateLimitClock: FROZEN,
+    });
     const from = '127.0.0.2';
-    const statuses = [];
+    const statuses: number[] = [];
     for (let i = 0; i < 3; i++) statuses.push((await webhookFrom(t.relay.url, from, 'wrong')).status);
-    statuses.push((await requestFrom(t.relay.url, '/api/events', { method: 'GET', localAddress: from, headers: { authorization: 'Bearer sb1.e30.AAAA' } })).status);
+    statuses.push(
+      (
+        await requestFrom(t.relay.url, '/api/events', {
+          method: 'GET',
+          localAddress: from,
+          headers: { authorization: 'Bearer sb1.e30.AAAA' },
+        })
+      ).status,
+    );
     expect(statuses).toEqual([401, 401, 401, 401]);
     const limited = await webhookFrom(t.relay.url, from, 'wrong');
     expect(limited.status).toBe(429);
     expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     expect(limited.json).toEqual({ error: 'too many failed attempts from this address, retry later' });
-    expect((await requestFrom(t.relay.url, '/api/events', { method: 'GET', localAddress: from, headers: { authorization: 'Bearer sb1.e30.AAAA' } })).status).toBe(429);
-    const phone = await requestFrom(t.relay.url, '/phone/call-events', { localAddress: from, headers: { authorization: 'wrong', 'content-type': 'application/json' }, body: '{}' });
+    expect(
+      (
+        await requestFrom(t.relay.url, '/api/events', {
+          method: 'GET',
+          localAddress: from,
+          headers: { authorization: 'Bearer sb1.e30.AAAA' },
+        })
+      ).status,
+    ).toBe(429);
+    const phone = await requestFrom(t.relay.url, '/phone/call-events', {
+      localAddress: from,
+      headers: { authorization: 'wrong', 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(phone.status).toBe(429);
     expect(Number(phone.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     // Valid credentials from the same address are not held back; other addresses are untouched;
@@ -120,11 +144,19 @@ describe('rate limits', () => {
     const agent = await connect(t.relay.wsUrl, hello(t.tokenFor('alice@example.com')));
     expect((await agent.next()).type).toBe('welcome');
     expect((await webhookFrom(t.relay.url, from, WEBHOOK_TOKEN)).status).toBe(200);
-    expect((await requestFrom(t.relay.url, '/api/events', { method: 'GET', localAddress: from, headers: { authorization: `Bearer ${t.tokenFor('alice@example.com')}` } })).status).toBe(200);
+    expect(
+      (
+        await requestFrom(t.relay.url, '/api/events', {
+          method: 'GET',
+          localAddress: from,
+          headers: { authorization: `Bearer ${t.tokenFor('alice@example.com')}` },
+        })
+      ).status,
+    ).toBe(200);
     expect((await webhookFrom(t.relay.url, '127.0.0.3', 'wrong')).status).toBe(401);
   });
 
-  it('websockets that fail their hello, never send one, or upgrade to an unknown path spend their address\'s allowance: then its upgrades get 429 + Retry-After', async () => {
+  it("websockets that fail their hello, never send one, or upgrade to an unknown path spend their address's allowance: then its upgrades get 429 + Retry-After", async () => {
     const t = await startRelay({ authFailureLimit: 3, helloTimeoutMs: 200, rateLimitClock: FROZEN });
     const from = { localAddress: '127.0.0.2' };
     const bad = new WebSocket(t.relay.wsUrl, from);
@@ -132,7 +164,7 @@ describe('rate limits', () => {
     expect(await new Promise((r) => bad.on('close', (code) => r(code)))).toBe(CloseCode.unauthorized);
     const silent = new WebSocket(t.relay.wsUrl, from);
     expect(await new Promise((r) => silent.on('close', (code) => r(code)))).toBe(CloseCode.helloTimeout);
-    const unknown = new WebSocket(t.relay.url.replace('http', 'ws') + '/elsewhere', from);
+    const unknown = new WebSocket(`${t.relay.url.replace('http', 'ws')}/elsewhere`, from);
     unknown.on('error', () => undefined);
     expect(await new Promise((r) => unknown.on('unexpected-response', (_req, res) => r(res.statusCode)))).toBe(404);
     const refused = await new Promise<{ status: number; retryAfter?: string }>((resolve) => {
@@ -156,7 +188,7 @@ describe('rate limits', () => {
     const t = await startRelay({ webhookRateLimit: 1, phoneWebhookToken: phoneToken, rateLimitClock: FROZEN }); // burst 5
     const statuses: number[] = [];
     for (let i = 0; i < 8; i++) {
-      const res = await fetch(t.relay.url + '/phone/call-events', {
+      const res = await fetch(`${t.relay.url}/phone/call-events`, {
         method: 'POST',
         headers: { authorization: `Bearer ${phoneToken}`, 'content-type': 'application/json' },
         body: JSON.stringify({ agent: 'alice@example.com', state: 'started', callId: `c${i}` }),

@@ -12,7 +12,9 @@ it('a socket that stops reading is closed as a slow consumer, and can resume', a
   (c.ws as any)._socket.pause();
   const padding = 'x'.repeat(200 * 1024);
   let closedBy: { code: number; reason: string } | undefined;
-  void c.closed.then((x) => (closedBy = x));
+  void c.closed.then((x) => {
+    closedBy = x;
+  });
   const serverClosed = new Promise<void>((resolve) => {
     const poll = setInterval(async () => {
       const m = await t.get('/metrics');

@@ -22,7 +22,13 @@ afterEach(() => {
 });
 
 describe('SQLite store', () => {
-  const ev = (id: string, agent = 'alice@example.com'): NewEvent => ({ id, agent, kind: 'assigned', at: '2025-11-24T16:00:00.000Z', data: { conversationId: id } });
+  const ev = (id: string, agent = 'alice@example.com'): NewEvent => ({
+    id,
+    agent,
+    kind: 'assigned',
+    at: '2025-11-24T16:00:00.000Z',
+    data: { conversationId: id },
+  });
 
   it('migrates a database from before event_log, keeping events, generation and never reusing a seq', async () => {
     const path = join(tempDir(), 'legacy.db');
@@ -35,7 +41,9 @@ describe('SQLite store', () => {
       INSERT INTO meta VALUES ('generation', 'gen-from-before');
       INSERT INTO revoked_tokens VALUES ('jti-old', 1);
     `);
-    const insert = old.prepare(`INSERT INTO events (agent, id, kind, at, data, stored_at) VALUES (?, ?, 'assigned', '2025-11-24T16:00:00.000Z', '{"n":1}', ?)`);
+    const insert = old.prepare(
+      `INSERT INTO events (agent, id, kind, at, data, stored_at) VALUES (?, ?, 'assigned', '2025-11-24T16:00:00.000Z', '{"n":1}', ?)`,
+    );
     for (const id of ['a', 'b', 'c']) insert.run('alice@example.com', id, Date.now());
     old.exec(`DELETE FROM events WHERE id = 'c'`); // seq 3 was handed out, then pruned
     old.close();

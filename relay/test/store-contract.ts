@@ -18,7 +18,13 @@ const qe = (id: string, receivedAt = Date.now(), body = `{"shape":"${id}","text"
   detail: 'agent.id is missing',
   body,
 });
-const ev = (id: string, agent = 'alice@example.com'): NewEvent => ({ id, agent, kind: 'assigned', at: '2025-11-24T16:00:00.000Z', data: { conversationId: id, nested: { n: [1, 'two'] } } });
+const ev = (id: string, agent = 'alice@example.com'): NewEvent => ({
+  id,
+  agent,
+  kind: 'assigned',
+  at: '2025-11-24T16:00:00.000Z',
+  data: { conversationId: id, nested: { n: [1, 'two'] } },
+});
 
 export function storeContract(label: string, factory: () => StoreFactory) {
   describe(`EventStore contract: ${label}`, () => {
@@ -26,7 +32,9 @@ export function storeContract(label: string, factory: () => StoreFactory) {
 
     it('appends made at once keep call order, and seqs are global', async () => {
       const s = await open();
-      const results = await Promise.all(Array.from({ length: 50 }, (_, i) => s.append([ev(`e${i}`, i % 2 ? 'bob@example.com' : 'alice@example.com')])));
+      const results = await Promise.all(
+        Array.from({ length: 50 }, (_, i) => s.append([ev(`e${i}`, i % 2 ? 'bob@example.com' : 'alice@example.com')])),
+      );
       expect(results.map((r) => r[0]!.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
       expect((await s.readAfter('alice@example.com', 0, 100)).map((e) => e.id)).toEqual(Array.from({ length: 25 }, (_, i) => `e${i * 2}`));
       expect((await s.readAfter('bob@example.com', 0, 100)).map((e) => e.seq)).toEqual(Array.from({ length: 25 }, (_, i) => i * 2 + 2));
@@ -53,7 +61,16 @@ export function storeContract(label: string, factory: () => StoreFactory) {
       const s = await open();
       await s.append([ev('a'), ev('b'), ev('c')]);
       const page = await s.readAfter('alice@example.com', 1, 1);
-      expect(page).toEqual([{ seq: 2, id: 'b', agent: 'alice@example.com', kind: 'assigned', at: '2025-11-24T16:00:00.000Z', data: { conversationId: 'b', nested: { n: [1, 'two'] } } }]);
+      expect(page).toEqual([
+        {
+          seq: 2,
+          id: 'b',
+          agent: 'alice@example.com',
+          kind: 'assigned',
+          at: '2025-11-24T16:00:00.000Z',
+          data: { conversationId: 'b', nested: { n: [1, 'two'] } },
+        },
+      ]);
       expect(await s.readAfter('alice@example.com', 3, 10)).toEqual([]);
       expect(await s.readAfter('alice@example.com', 0, 10)).toHaveLength(3);
       await s.close();
@@ -81,7 +98,9 @@ export function storeContract(label: string, factory: () => StoreFactory) {
       // callback runs relative to another append's promise is not promised.
       const tracked = (events: NewEvent[]) => {
         const committed: AppendResult[][] = [];
-        const settled = s.append(events, (r) => committed.push(r)).then((resolved) => ({ resolved, committedBeforeResolve: [...committed] }));
+        const settled = s
+          .append(events, (r) => committed.push(r))
+          .then((resolved) => ({ resolved, committedBeforeResolve: [...committed] }));
         return { committed, settled };
       };
       const first = tracked([ev('a'), ev('b')]);
@@ -98,7 +117,11 @@ export function storeContract(label: string, factory: () => StoreFactory) {
       expect(first.committed).toHaveLength(1);
       expect(again.committed).toHaveLength(1);
       let called = false;
-      await expect(s.append([ev('c')], () => (called = true))).rejects.toThrow();
+      await expect(
+        s.append([ev('c')], () => {
+          called = true;
+        }),
+      ).rejects.toThrow();
       expect(called).toBe(false);
     });
 
@@ -128,7 +151,11 @@ export function storeContract(label: string, factory: () => StoreFactory) {
       const name = unique();
       const s = await open(name);
       const t0 = Date.now() - 10_000;
-      expect(await Promise.all(['q-c', 'q-a', 'q-b'].map((id, i) => s.quarantine(qe(id, t0 + i))))).toEqual([{ duplicate: false }, { duplicate: false }, { duplicate: false }]);
+      expect(await Promise.all(['q-c', 'q-a', 'q-b'].map((id, i) => s.quarantine(qe(id, t0 + i))))).toEqual([
+        { duplicate: false },
+        { duplicate: false },
+        { duplicate: false },
+      ]);
       // A redelivery keeps the first entry as it was.
       expect(await s.quarantine({ ...qe('q-a', t0 + 99), reason: 'other' })).toEqual({ duplicate: true });
       // Reopened straight after: what a 202 was answered for is there.
@@ -144,8 +171,11 @@ export function storeContract(label: string, factory: () => StoreFactory) {
       expect((await again.listQuarantine({ ids: ['q-b', 'q-nope', 'q-c'], limit: 10 })).map((e) => e.id)).toEqual(['q-c', 'q-b']);
       await again.updateQuarantine('q-b', 'bad_field', 'timestamp must be epoch ms');
       await again.updateQuarantine('q-gone', 'bad_field', 'x');
-      expect((await again.listQuarantine({ ids: ['q-b'], limit: 1 }))[0]).toMatchObject({ reason: 'bad_field', detail: 'timestamp must be epoch ms' });
-      expect((await again.listQuarantine({ ids: ['q-gone'], limit: 1 }))).toEqual([]);
+      expect((await again.listQuarantine({ ids: ['q-b'], limit: 1 }))[0]).toMatchObject({
+        reason: 'bad_field',
+        detail: 'timestamp must be epoch ms',
+      });
+      expect(await again.listQuarantine({ ids: ['q-gone'], limit: 1 })).toEqual([]);
       expect(await again.dropQuarantine(['q-a', 'q-nope'])).toBe(1);
       expect(await again.pruneQuarantine(new Date(t0 + 2))).toBe(1);
       expect((await again.listQuarantine({ limit: 10 })).map((e) => e.id)).toEqual(['q-b', 'q-d']);

@@ -41,7 +41,7 @@ export async function launchExtension(): Promise<Launched> {
   const isWelcome = (p: { url(): string }) => p.url().endsWith('/options.html');
   const welcome =
     context.pages().find(isWelcome) ??
-    (await context.waitForEvent('page', { predicate: isWelcome, timeout: 3_000 }).catch(() => context.pages().find(isWelcome)));
+    (await context.waitForEvent('page', { predicate: isWelcome, timeout: 3000 }).catch(() => context.pages().find(isWelcome)));
   await welcome?.close();
   // The worker may be restarted by a test; always hand out the live one.
   const worker = async () => context.serviceWorkers().find((w) => w.url().includes(extensionId)) ?? context.waitForEvent('serviceworker');

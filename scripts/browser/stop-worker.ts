@@ -51,7 +51,8 @@ async function probe(launched: Launched): Promise<Probe> {
   // The enable call replays the current versions as events, after its answer: wait for our
   // activated one (a fixed pause read 'none' whenever the browser was slower than the pause).
   const deadline = Date.now() + 10_000;
-  while (![...versions.values()].some((v) => v.status === 'activated') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  while (![...versions.values()].some((v) => v.status === 'activated') && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 20));
   return {
     page,
     session,
@@ -90,7 +91,8 @@ export async function stopWorker(launched: Launched, { timeoutMs = 10_000 } = {}
     }
     const deadline = Date.now() + timeoutMs;
     while (p.versions.get(version.versionId)?.runningStatus !== 'stopped') {
-      if (Date.now() > deadline) throw new Error(`stopWorker: worker still ${p.versions.get(version.versionId)?.runningStatus} after ${timeoutMs} ms`);
+      if (Date.now() > deadline)
+        throw new Error(`stopWorker: worker still ${p.versions.get(version.versionId)?.runningStatus} after ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 50));
     }
   } finally {

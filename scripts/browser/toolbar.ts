@@ -17,7 +17,8 @@ export async function popupWindow(ext: Launched): Promise<number> {
 export async function openToolbarPopup(ext: Launched, windowId: number): Promise<{ epochMs: number } | { error: string }> {
   const worker = await ext.worker();
   return worker.evaluate(async (id) => {
-    if (typeof chrome.action.openPopup !== 'function') return { error: 'chrome.action.openPopup is missing (Chromium 127 or newer has it)' };
+    if (typeof chrome.action.openPopup !== 'function')
+      return { error: 'chrome.action.openPopup is missing (Chromium 127 or newer has it)' };
     await chrome.windows.update(id, { focused: true });
     const epochMs = performance.timeOrigin + performance.now();
     return chrome.action.openPopup({ windowId: id }).then(

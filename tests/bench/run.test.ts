@@ -28,7 +28,11 @@ const scenario = (contender: Scenario['contender'], steps: RunStats[]): Scenario
   rssPerAgentKB: 10,
   droppedSockets: 0,
   fixed: step(1000, 1000, 500, 300),
-  ramp: { steps, maxAcceptedPerSec: Math.max(...steps.map((s) => s.acceptedPerSec)), maxDeliveredPerSec: Math.max(...steps.map((s) => s.deliveredPerSec)) },
+  ramp: {
+    steps,
+    maxAcceptedPerSec: Math.max(...steps.map((s) => s.acceptedPerSec)),
+    maxDeliveredPerSec: Math.max(...steps.map((s) => s.deliveredPerSec)),
+  },
 });
 
 const machine = { cpu: 'test', cores: 2, memoryGB: 1, node: 'v20', platform: 'linux x64', loadAvgAtStart: [0, 0, 0] };
@@ -39,7 +43,7 @@ it('a throughput goal not met says how much CPU per event the harness leaves the
     machine,
     relay: [
       scenario('relay', [step(4000, 4000, 200, 150), step(8000, 6000, 180, 120)]),
-      scenario('floor', [step(8000, 8000, 70, 130), step(11000, 9500, 65, 120)]),
+      scenario('floor', [step(8000, 8000, 70, 130), step(11_000, 9500, 65, 120)]),
       scenario('socketio', [step(8000, 6400, 125, 150)]),
     ],
   });
@@ -53,11 +57,18 @@ it('a throughput goal not met says how much CPU per event the harness leaves the
 });
 
 it('results from before the harness was measured still evaluate, without the budget', () => {
-  const old = (s: Scenario): Scenario => ({ ...s, ramp: { ...s.ramp!, steps: s.ramp!.steps.map(({ harnessCpuMsPer1k: _, ...rest }) => rest as RunStats) } });
+  const old = (s: Scenario): Scenario => ({
+    ...s,
+    ramp: { ...s.ramp!, steps: s.ramp!.steps.map(({ harnessCpuMsPer1k: _, ...rest }) => rest as RunStats) },
+  });
   const goals = evaluateGoals({
     quick: false,
     machine,
-    relay: [old(scenario('relay', [step(8000, 6000, 180, 120)])), old(scenario('floor', [step(11000, 9500, 65, 120)])), old(scenario('socketio', [step(8000, 6400, 125, 150)]))],
+    relay: [
+      old(scenario('relay', [step(8000, 6000, 180, 120)])),
+      old(scenario('floor', [step(11_000, 9500, 65, 120)])),
+      old(scenario('socketio', [step(8000, 6400, 125, 150)])),
+    ],
   });
   expect(goals.find((g) => g.goal.includes('1.5× Socket.IO'))!.measured).toBe('6000/s vs 6400/s = 0.938×');
 });
@@ -85,9 +96,9 @@ it('over several rounds, each ratio pairs the contenders round by round and the 
     { delivered: 6000, p99: 9, rss: 10, harness: 120 },
   ]);
   const floor = rounds('floor', [
-    { delivered: 10000, p99: 7, cpu: 65 },
-    { delivered: 10000, p99: 12, cpu: 65 },
-    { delivered: 11000, p99: 4, cpu: 65 },
+    { delivered: 10_000, p99: 7, cpu: 65 },
+    { delivered: 10_000, p99: 12, cpu: 65 },
+    { delivered: 11_000, p99: 4, cpu: 65 },
   ]);
   const peer = rounds('socketio', [
     { delivered: 4000, p99: 6 },
@@ -109,7 +120,10 @@ it('over several rounds, each ratio pairs the contenders round by round and the 
   const goals = evaluateGoals({ quick: false, machine, relay: [ours, floor, peer] });
   const find = (text: string) => goals.find((g) => g.goal.includes(text))!;
   // Ratios of medians (6,000 vs 10,000 = 0.6×) would pass.
-  expect(find('0.6× floor')).toMatchObject({ measured: '6000/s vs 11000/s = 0.545× in round 3, the median of 3 rounds (0.5×, 0.7×, 0.545×)', pass: false });
+  expect(find('0.6× floor')).toMatchObject({
+    measured: '6000/s vs 11000/s = 0.545× in round 3, the median of 3 rounds (0.5×, 0.7×, 0.545×)',
+    pass: false,
+  });
   // The budget is the median round's: 1.5 × 5,000/s, with that round's harness (110 µs).
   expect(find('1.5× Socket.IO')).toMatchObject({
     measured:
@@ -118,7 +132,10 @@ it('over several rounds, each ratio pairs the contenders round by round and the 
     pass: false,
   });
   // Ratios 1.71, 2.5, 2.25 → 2.25: fails, though the medians (12 vs 7 ms) would say 1.71×.
-  expect(find('≤ 2× floor')).toMatchObject({ measured: '9 ms vs 4 ms = 2.25× in round 3, the median of 3 rounds (1.714×, 2.5×, 2.25×)', pass: false });
+  expect(find('≤ 2× floor')).toMatchObject({
+    measured: '9 ms vs 4 ms = 2.25× in round 3, the median of 3 rounds (1.714×, 2.5×, 2.25×)',
+    pass: false,
+  });
   expect(find('< 10 ms')).toMatchObject({ measured: '12 ms in round 1, the median of 3 rounds (12, 30, 9 ms)', pass: false });
 });
 
@@ -128,6 +145,9 @@ it('without a floor run, the Socket.IO goal is still evaluated (and the floor go
     machine,
     relay: [scenario('relay', [step(8000, 6000, 180, 120)]), scenario('socketio', [step(8000, 4000, 125, 150)])],
   });
-  expect(goals.map((g) => g.goal).filter((g) => g.includes('agents'))).toEqual(['events delivered/s, durable, 1000 agents ≥ 1.5× Socket.IO', '1000 agents held, ≤ 16 KB RSS per idle agent']);
+  expect(goals.map((g) => g.goal).filter((g) => g.includes('agents'))).toEqual([
+    'events delivered/s, durable, 1000 agents ≥ 1.5× Socket.IO',
+    '1000 agents held, ≤ 16 KB RSS per idle agent',
+  ]);
   expect(goals[0]).toMatchObject({ measured: '6000/s vs 4000/s = 1.5×', pass: true });
 });

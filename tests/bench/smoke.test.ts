@@ -14,7 +14,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 it('npm run bench -- --quick runs every contender end to end and writes the JSON', () => {
   const json = join(dir, 'quick.json');
-  const run = spawnSync(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--quick', '--json', json], { cwd: ROOT, encoding: 'utf8', timeout: 170_000 });
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--quick', '--json', json], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 170_000,
+  });
   expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
   const res = JSON.parse(readFileSync(json, 'utf8')) as BenchResults;
   expect(res.machine.cores).toBeGreaterThan(0);
@@ -31,7 +35,10 @@ it('npm run bench -- --quick runs every contender end to end and writes the JSON
     const ramped = scenarios.find((s) => s.ramp)!;
     expect(ramped.ramp!.maxDeliveredPerSec, contender).toBeGreaterThan(0);
     // The goals' scenario runs in rounds; each round is kept.
-    expect(ramped.rounds?.map((r) => r.ramp!.maxDeliveredPerSec > 0), contender).toEqual([true, true, true]);
+    expect(
+      ramped.rounds?.map((r) => r.ramp!.maxDeliveredPerSec > 0),
+      contender,
+    ).toEqual([true, true, true]);
   }
   expect(res.extension!.popupGzipBytes).toBeGreaterThan(0);
   if (!res.extension!.skipped) {

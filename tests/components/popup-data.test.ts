@@ -10,14 +10,27 @@ import { parseSettings } from '@/lib/settings/schema';
 import { quickPauseReason } from '@/lib/settings/quick-pause';
 import { viewStatus } from '@/lib/status/view';
 
-const settings = parseSettings({ orgId: '6418107096367104', apiToken: 'abcdef123456', agentId: 'alice@example.com', quickPauseSubstatus: 'Meeting' });
+const settings = parseSettings({
+  orgId: '6418107096367104',
+  apiToken: 'abcdef123456',
+  agentId: 'alice@example.com',
+  quickPauseSubstatus: 'Meeting',
+});
 if (!settings.ok) throw new Error('test settings invalid');
 const confirmed = { status: 'pause', substatus: 'Lunch', since: 1_700_000_000_000, source: 'popup' };
 const stored = {
   settings: settings.settings,
   status: {
     confirmed,
-    intent: { status: 'online', id: 'i1', source: 'shortcut', createdAt: 1_700_000_100_000, attempts: 1, nextAttemptAt: 0, lastError: 'SnapEngage is unreachable' },
+    intent: {
+      status: 'online',
+      id: 'i1',
+      source: 'shortcut',
+      createdAt: 1_700_000_100_000,
+      attempts: 1,
+      nextAttemptAt: 0,
+      lastError: 'SnapEngage is unreachable',
+    },
     failure: null,
     history: [confirmed],
   },
@@ -49,7 +62,12 @@ function shown(data: ReturnType<typeof firstLook>) {
 describe('popup data: first look vs the zod check', () => {
   it('show the same for what the extension stores', () => {
     expect(shown(firstLook(stored))).toEqual(shown(checkPopupData(stored)));
-    expect(shown(firstLook(stored))).toMatchObject({ ready: true, quick: 'Meeting', view: { phase: 'pending', status: 'online' }, relay: { phase: 'connected' } });
+    expect(shown(firstLook(stored))).toMatchObject({
+      ready: true,
+      quick: 'Meeting',
+      view: { phase: 'pending', status: 'online' },
+      relay: { phase: 'connected' },
+    });
   });
 
   it('show the same when nothing is stored yet', () => {
@@ -67,8 +85,15 @@ describe('popup data: first look vs the zod check', () => {
     expect(setupProblem({ apiToken: 'Required' })).toBe('Setup is incomplete: API token: Required');
     // A message that names its field already is not prefixed with it again.
     const badOrg = parseSettings({ orgId: 'abc', apiToken: 'abcdef123456', agentId: 'alice@example.com' });
-    expect(!badOrg.ok && setupProblem(badOrg.errors)).toBe('Setup is incomplete: Org id is the long number shown in SnapEngage under My Account → API');
-    const bad = parseSettings({ orgId: '6418107096367104', apiToken: 'abcdef123456', agentId: 'alice@example.com', substatuses: ['Lunch', 'lunch'] });
+    expect(!badOrg.ok && setupProblem(badOrg.errors)).toBe(
+      'Setup is incomplete: Org id is the long number shown in SnapEngage under My Account → API',
+    );
+    const bad = parseSettings({
+      orgId: '6418107096367104',
+      apiToken: 'abcdef123456',
+      agentId: 'alice@example.com',
+      substatuses: ['Lunch', 'lunch'],
+    });
     expect(!bad.ok && setupProblem(bad.errors)).toBe('Setup is incomplete: Pause reasons must be different from each other');
   });
 
@@ -84,10 +109,17 @@ describe('popup data: first look vs the zod check', () => {
   });
 });
 
-it('public/popup-prefetch.js reads exactly the popup\'s keys (otherwise its early read goes unused)', () => {
+it("public/popup-prefetch.js reads exactly the popup's keys (otherwise its early read goes unused)", () => {
   const source = readFileSync(resolve(import.meta.dirname, '../../public/popup-prefetch.js'), 'utf8');
   const read: { keys?: string[] } = {};
-  const storage = { local: { get: (keys: string[]) => ((read.keys = keys), Promise.resolve({})) } };
+  const storage = {
+    local: {
+      get: (keys: string[]) => {
+        read.keys = keys;
+        return Promise.resolve({});
+      },
+    },
+  };
   const scope = { chrome: { storage } } as { chrome: unknown; __switchboardPrefetch?: { keys: string[] } };
   new Function('globalThis', source)(scope);
   expect(scope.__switchboardPrefetch!.keys).toEqual(POPUP_KEYS);

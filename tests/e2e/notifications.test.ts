@@ -33,7 +33,10 @@ describe('chat notifications through the real relay (real Chromium, sandbox as S
     await after.pause('Lunch');
     await after.waitForDelivery('Confirmed by SnapEngage');
     await after.page.getByText('Today').click();
-    await after.page.getByTestId('today-numbers').filter({ hasText: /Chats handled\s*[1-9]/ }).waitFor();
+    await after.page
+      .getByTestId('today-numbers')
+      .filter({ hasText: /Chats handled\s*[1-9]/ })
+      .waitFor();
     // What the popup looked like, for a person reading a failed run (test-results/ is not tracked;
     // the README's picture is made on purpose, not as a side effect of every test run).
     mkdirSync(resolve(import.meta.dirname, '../../test-results'), { recursive: true });
@@ -52,7 +55,9 @@ describe('chat notifications through the real relay (real Chromium, sandbox as S
     await suite.sandbox.changeStatusInHub(ALICE, 'pause', 'Meeting');
     const popup = await PopupPage.open(suite.ext);
     await popup.page.getByTestId('status').filter({ hasText: 'Paused: Meeting' }).waitFor({ timeout: 15_000 });
-    await expect.poll(async () => badge(suite.ext)).toMatchObject({ text: 'II', title: expect.stringContaining('Switchboard — Paused: Meeting') });
+    await expect
+      .poll(async () => badge(suite.ext))
+      .toMatchObject({ text: 'II', title: expect.stringContaining('Switchboard — Paused: Meeting') });
   });
 
   it('relay restarted while connected, events fired during the gap → each notified once after reconnecting', async () => {
@@ -67,7 +72,9 @@ describe('chat notifications through the real relay (real Chromium, sandbox as S
     const results = await fired;
     expect(results.every((r) => r.ok)).toBe(true);
     await expect.poll(titles, { timeout: 20_000 }).toEqual(['New chat: Gap One', 'New chat: Gap Two']);
-    const state = await (await suite.ext.worker()).evaluate(async () => (await chrome.storage.local.get('relay')).relay as { notified: string[] });
+    const state = await (await suite.ext.worker()).evaluate(
+      async () => (await chrome.storage.local.get('relay')).relay as { notified: string[] },
+    );
     expect(new Set(state.notified).size).toBe(state.notified.length);
   });
 });

@@ -56,7 +56,14 @@ describe('the options page, as a person uses it', () => {
 
   it('a relay token the relay refuses is reported, by actually connecting', async () => {
     const options = await OptionsPage.open(ext);
-    await options.fill({ orgId: sandbox.orgId, apiToken: sandbox.apiToken, agentId: 'alice@example.com', apiBaseUrl: sandbox.url, relayUrl: relay.relay.wsUrl, relayToken: 'sb1.forged.token' });
+    await options.fill({
+      orgId: sandbox.orgId,
+      apiToken: sandbox.apiToken,
+      agentId: 'alice@example.com',
+      apiBaseUrl: sandbox.url,
+      relayUrl: relay.relay.wsUrl,
+      relayToken: 'sb1.forged.token',
+    });
     expect(await options.save()).toMatch(/relay refused the token/);
     await options.page.getByLabel('Relay URL').fill('ws://127.0.0.1:9');
     await options.page.getByLabel('Relay token').fill(relay.token('alice@example.com'));

@@ -19,22 +19,38 @@ beforeAll(async () => {
   // A test server plays the phone system: it records chat notices and acknowledges them.
   phone = createServer((req, res) => {
     let body = '';
-    req.on('data', (c: Buffer) => (body += c));
+    req.on('data', (c: Buffer) => {
+      body += c;
+    });
     req.on('end', () => {
       phoneReceived.push(JSON.parse(body));
       res.writeHead(204).end();
     });
   });
   await new Promise<void>((r) => phone.listen(0, '127.0.0.1', r));
-  relay = new RelayUnderTest({ phoneWebhookToken: PHONE_TOKEN, phoneSystemUrl: `http://127.0.0.1:${(phone.address() as AddressInfo).port}/notices` });
+  relay = new RelayUnderTest({
+    phoneWebhookToken: PHONE_TOKEN,
+    phoneSystemUrl: `http://127.0.0.1:${(phone.address() as AddressInfo).port}/notices`,
+  });
   await relay.start();
   sandbox = await createSandbox({
     port: 0,
-    webhook: { conversationUrl: `${relay.relay.url}/snapengage/conversation-events`, statusUrl: `${relay.relay.url}/snapengage/agent-status`, token: WEBHOOK_TOKEN },
+    webhook: {
+      conversationUrl: `${relay.relay.url}/snapengage/conversation-events`,
+      statusUrl: `${relay.relay.url}/snapengage/agent-status`,
+      token: WEBHOOK_TOKEN,
+    },
   });
   ext = await launchExtension();
   const options = await OptionsPage.open(ext);
-  await options.fill({ orgId: sandbox.orgId, apiToken: sandbox.apiToken, agentId: ALICE, apiBaseUrl: sandbox.url, relayUrl: relay.relay.url, relayToken: relay.token(ALICE) });
+  await options.fill({
+    orgId: sandbox.orgId,
+    apiToken: sandbox.apiToken,
+    agentId: ALICE,
+    apiBaseUrl: sandbox.url,
+    relayUrl: relay.relay.url,
+    relayToken: relay.token(ALICE),
+  });
   expect(await options.save()).toMatch(/^Saved\./);
   const popup = await PopupPage.open(ext);
   await popup.page.getByTestId('relay').filter({ hasText: 'connected' }).waitFor({ timeout: 15_000 });
@@ -55,7 +71,11 @@ const call = (state: 'started' | 'ended', callId: string) =>
     headers: { Authorization: `Bearer ${PHONE_TOKEN}`, 'Content-Type': 'application/json' },
     body: JSON.stringify({ agent: ALICE, state, callId }),
   });
-const statusCalls = () => sandbox.requests().filter((r) => r.method === 'POST' && r.path.endsWith('/agent/status')).map((r) => r.body);
+const statusCalls = () =>
+  sandbox
+    .requests()
+    .filter((r) => r.method === 'POST' && r.path.endsWith('/agent/status'))
+    .map((r) => r.body);
 
 describe('phone ↔ chat sync end to end (real relay, sandbox as SnapEngage, a test server as the phone system)', () => {
   it('a call pauses the agent "On a call"; its end brings them back online', async () => {
@@ -87,8 +107,12 @@ describe('phone ↔ chat sync end to end (real relay, sandbox as SnapEngage, a t
   it('a chat assigned and closed reaches the phone system as chat-started / chat-ended', async () => {
     const assigned = await sandbox.fire('assigned', { agent: ALICE, visitorName: 'Pat' });
     const chatId = (assigned.body as { conversation: { id: string } }).conversation.id;
-    await expect.poll(() => phoneReceived.filter((n) => n.chatId === chatId).map((n) => `${n.agent}:${n.state}`), { timeout: 15_000 }).toEqual([`${ALICE}:chat-started`]);
+    await expect
+      .poll(() => phoneReceived.filter((n) => n.chatId === chatId).map((n) => `${n.agent}:${n.state}`), { timeout: 15_000 })
+      .toEqual([`${ALICE}:chat-started`]);
     await sandbox.fire('closed', { agent: ALICE, conversationId: chatId });
-    await expect.poll(() => phoneReceived.filter((n) => n.chatId === chatId).map((n) => n.state), { timeout: 15_000 }).toEqual(['chat-started', 'chat-ended']);
+    await expect
+      .poll(() => phoneReceived.filter((n) => n.chatId === chatId).map((n) => n.state), { timeout: 15_000 })
+      .toEqual(['chat-started', 'chat-ended']);
   });
 });

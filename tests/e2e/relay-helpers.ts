@@ -9,11 +9,11 @@ import { launchExtension, type Launched } from '../../scripts/browser/fixtures';
 import { createSandbox, type Sandbox } from '../../sandbox/server';
 import { OptionsPage, PopupPage } from '../../scripts/browser/pages';
 
-export const RELAY_SECRET = 'e2e-secret-0123456789abcdef0123456789abcdef';
+const RELAY_SECRET = 'e2e-secret-0123456789abcdef0123456789abcdef';
 export const WEBHOOK_TOKEN = 'e2e-webhook-token-0123456789abcdef';
 
 export class RelayUnderTest {
-  private dir = mkdtempSync(join(tmpdir(), 'switchboard-relay-e2e-'));
+  private readonly dir = mkdtempSync(join(tmpdir(), 'switchboard-relay-e2e-'));
   relay!: Relay;
   port = 0;
 
@@ -24,7 +24,15 @@ export class RelayUnderTest {
   constructor(private readonly extra: Partial<RelayOptions> = {}) {}
 
   async start(port = this.port): Promise<Relay> {
-    this.relay = await createRelay({ port, host: '127.0.0.1', dbPath: this.dbPath, secret: RELAY_SECRET, webhookToken: WEBHOOK_TOKEN, logLevel: 'silent', ...this.extra });
+    this.relay = await createRelay({
+      port,
+      host: '127.0.0.1',
+      dbPath: this.dbPath,
+      secret: RELAY_SECRET,
+      webhookToken: WEBHOOK_TOKEN,
+      logLevel: 'silent',
+      ...this.extra,
+    });
     this.port = this.relay.port;
     return this.relay;
   }
@@ -33,6 +41,7 @@ export class RelayUnderTest {
     await this.relay.close();
   }
 
+  // biome-ignore lint/style/useThisInClassMethods: part of this helper's interface (tests call relay.token(agent) beside relay.url)
   token(agent: string) {
     return issueRelayToken(RELAY_SECRET, agent).token;
   }
@@ -43,31 +52,47 @@ export class RelayUnderTest {
   }
 }
 
-export async function notifications(launched: Launched): Promise<Record<string, { title: string; message: string; contextMessage?: string }>> {
+export async function notifications(
+  launched: Launched,
+): Promise<Record<string, { title: string; message: string; contextMessage?: string }>> {
   const w = await launched.worker();
   // chrome.notifications.getAll only returns ids; the extension keeps what it showed in storage for us to read.
   return w.evaluate(async () => {
     const ids = Object.keys(await chrome.notifications.getAll());
-    const shown = ((await chrome.storage.session.get('shown-notifications'))['shown-notifications'] ?? {}) as Record<string, { title: string; message: string }>;
+    const shown = ((await chrome.storage.session.get('shown-notifications'))['shown-notifications'] ?? {}) as Record<
+      string,
+      { title: string; message: string }
+    >;
     return Object.fromEntries(ids.map((id) => [id, shown[id] ?? { title: '?', message: '?' }]));
   });
 }
 
 /** A real relay, and the sandbox sending SnapEngage's webhooks to it. */
-export async function startRelayAndSandbox(extra: Partial<RelayOptions> = {}): Promise<{ relay: RelayUnderTest; sandbox: Sandbox }> {
+async function startRelayAndSandbox(extra: Partial<RelayOptions> = {}): Promise<{ relay: RelayUnderTest; sandbox: Sandbox }> {
   const relay = new RelayUnderTest(extra);
   await relay.start();
   const sandbox = await createSandbox({
     port: 0,
-    webhook: { conversationUrl: `${relay.relay.url}/snapengage/conversation-events`, statusUrl: `${relay.relay.url}/snapengage/agent-status`, token: WEBHOOK_TOKEN },
+    webhook: {
+      conversationUrl: `${relay.relay.url}/snapengage/conversation-events`,
+      statusUrl: `${relay.relay.url}/snapengage/agent-status`,
+      token: WEBHOOK_TOKEN,
+    },
   });
   return { relay, sandbox };
 }
 
 /** Fills the options as a person would (SnapEngage = the sandbox, plus the relay) and waits until the popup says the relay is connected. */
-export async function setUpConnected(launched: Launched, sandbox: Sandbox, relay: RelayUnderTest, agent: string): Promise<void> {
+async function setUpConnected(launched: Launched, sandbox: Sandbox, relay: RelayUnderTest, agent: string): Promise<void> {
   const options = await OptionsPage.open(launched);
-  await options.fill({ orgId: sandbox.orgId, apiToken: sandbox.apiToken, agentId: agent, apiBaseUrl: sandbox.url, relayUrl: `ws://127.0.0.1:${relay.port}`, relayToken: relay.token(agent) });
+  await options.fill({
+    orgId: sandbox.orgId,
+    apiToken: sandbox.apiToken,
+    agentId: agent,
+    apiBaseUrl: sandbox.url,
+    relayUrl: `ws://127.0.0.1:${relay.port}`,
+    relayToken: relay.token(agent),
+  });
   const saved = await options.save();
   if (!saved.startsWith('Saved.')) throw new Error(`options not saved: ${saved}`);
   await options.page.close();
@@ -80,7 +105,11 @@ export async function setUpConnected(launched: Launched, sandbox: Sandbox, relay
  * Registers a test file's hooks: one relay and sandbox for the file, and for each test a fresh
  * extension set up and connected as `agent`. Read the fields inside tests (they are set by the hooks).
  */
-export function connectedExtensionPerTest(agent: string): { readonly sandbox: Sandbox; readonly relay: RelayUnderTest; readonly ext: Launched } {
+export function connectedExtensionPerTest(agent: string): {
+  readonly sandbox: Sandbox;
+  readonly relay: RelayUnderTest;
+  readonly ext: Launched;
+} {
   const suite = {} as { sandbox: Sandbox; relay: RelayUnderTest; ext: Launched };
   beforeAll(async () => {
     Object.assign(suite, await startRelayAndSandbox());
@@ -101,4 +130,6 @@ export function connectedExtensionPerTest(agent: string): { readonly sandbox: Sa
 
 /** The titles of the notifications showing now, sorted. */
 export const notificationTitles = async (launched: Launched): Promise<string[]> =>
-  Object.values(await notifications(launched)).map((n) => n.title).sort();
+  Object.values(await notifications(launched))
+    .map((n) => n.title)
+    .sort();

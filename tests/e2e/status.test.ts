@@ -11,16 +11,19 @@ const statusRequests = () => sandbox.requests().filter((r) => r.path.endsWith('/
 
 async function setUp(overrides: Partial<{ apiToken: string; quickPause: string }> = {}) {
   const options = await OptionsPage.open(ext);
-  await options.fill({ orgId: sandbox.orgId, apiToken: overrides.apiToken ?? sandbox.apiToken, agentId: 'alice@example.com', apiBaseUrl: sandbox.url, quickPause: overrides.quickPause });
+  await options.fill({
+    orgId: sandbox.orgId,
+    apiToken: overrides.apiToken ?? sandbox.apiToken,
+    agentId: 'alice@example.com',
+    apiBaseUrl: sandbox.url,
+    quickPause: overrides.quickPause,
+  });
   expect(await options.save()).toMatch(/^Saved\./);
   return options;
 }
 
 beforeAll(async () => {
   sandbox = await createSandbox({ port: 0 });
-});
-afterAll(async () => {
-  await sandbox.close();
 });
 beforeEach(async () => {
   sandbox.clearRequests();
@@ -29,6 +32,9 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await ext.close();
+});
+afterAll(async () => {
+  await sandbox.close();
 });
 
 describe('setting status from the toolbar (real Chromium, real sandbox)', () => {
@@ -42,8 +48,12 @@ describe('setting status from the toolbar (real Chromium, real sandbox)', () => 
     await expect.poll(() => inToolbarPopup<string>(options.page, ready), { timeout: 10_000 }).toMatch(/\S/);
     // Pause with the reason preselected (the first of the defaults).
     await inToolbarPopup(options.page, `(doc) => doc.querySelector('[data-testid="go-pause"]').click()`);
-    await expect.poll(() => statusRequests().map((r) => r.body), { timeout: 10_000 }).toEqual([{ agentId: 'alice@example.com', status: 'pause', substatus: 'Lunch' }]);
-    await expect.poll(() => inToolbarPopup<string>(options.page, `(doc) => doc.querySelector('[data-testid="status"]').textContent.trim()`)).toBe('Paused: Lunch');
+    await expect
+      .poll(() => statusRequests().map((r) => r.body), { timeout: 10_000 })
+      .toEqual([{ agentId: 'alice@example.com', status: 'pause', substatus: 'Lunch' }]);
+    await expect
+      .poll(() => inToolbarPopup<string>(options.page, `(doc) => doc.querySelector('[data-testid="status"]').textContent.trim()`))
+      .toBe('Paused: Lunch');
     // The worker draws the badge on the same storage change the popup shows, in its own time: polled.
     await expect.poll(async () => (await badge(ext)).text, { timeout: 10_000 }).toBe('II');
   });
@@ -65,15 +75,20 @@ describe('setting status from the toolbar (real Chromium, real sandbox)', () => 
     expect(sandbox.agentStatus('alice@example.com')).toMatchObject({ status: 'pause', substatus: 'Lunch' });
     await expect.poll(() => badge(ext), { timeout: 10_000 }).toEqual({ text: 'II', title: 'Switchboard — Paused: Lunch' });
 
-
     await popup.online();
-    await popup.page.getByTestId('status').filter({ hasText: /^Online$/ }).waitFor();
+    await popup.page
+      .getByTestId('status')
+      .filter({ hasText: /^Online$/ })
+      .waitFor();
     await popup.waitForDelivery('Confirmed by SnapEngage');
     expect(statusRequests()).toHaveLength(2);
     expect(statusRequests()[1]!.body).toEqual({ agentId: 'alice@example.com', status: 'online' });
     await expect.poll(() => badge(ext), { timeout: 10_000 }).toMatchObject({ text: 'ON' });
     // Time in status is shown and ticks.
-    await popup.page.getByTestId('since').filter({ hasText: /for \d+ s/ }).waitFor();
+    await popup.page
+      .getByTestId('since')
+      .filter({ hasText: /for \d+ s/ })
+      .waitFor();
     // Today's changes, each with its source.
     await popup.page.getByText('Today').click();
     const changes = popup.page.getByTestId('today-changes');
@@ -81,7 +96,6 @@ describe('setting status from the toolbar (real Chromium, real sandbox)', () => 
     expect(await changes.innerText()).toMatch(/Online · popup[\s\S]*Paused: Lunch · popup/);
     await popup.page.getByTestId('today-numbers').waitFor();
     expect(await popup.page.getByTestId('today-numbers').innerText()).toMatch(/Paused: Lunch\s+\d+ s/);
-
   });
 
   it('a rejected token: the popup says so, the badge shows the error, no retry', async () => {
@@ -90,7 +104,9 @@ describe('setting status from the toolbar (real Chromium, real sandbox)', () => 
     const popup = await PopupPage.open(ext);
     await popup.pause('Break');
     await popup.waitForDelivery('SnapEngage rejected the API token');
-    await expect.poll(() => badge(ext), { timeout: 10_000 }).toMatchObject({ text: '!', title: expect.stringContaining('SnapEngage rejected the API token') });
+    await expect
+      .poll(() => badge(ext), { timeout: 10_000 })
+      .toMatchObject({ text: '!', title: expect.stringContaining('SnapEngage rejected the API token') });
     await new Promise((r) => setTimeout(r, 1500));
     expect(statusRequests()).toHaveLength(1);
   });
@@ -126,7 +142,9 @@ describe('setting status from the toolbar (real Chromium, real sandbox)', () => 
       'back-online': 'Ctrl+Shift+Y',
     });
     await worker.evaluate(() => (chrome.commands.onCommand as unknown as { dispatch: (n: string) => void }).dispatch('quick-pause'));
-    await expect.poll(() => statusRequests().map((r) => r.body), { timeout: 10_000 }).toEqual([{ agentId: 'alice@example.com', status: 'pause', substatus: 'Meeting' }]);
+    await expect
+      .poll(() => statusRequests().map((r) => r.body), { timeout: 10_000 })
+      .toEqual([{ agentId: 'alice@example.com', status: 'pause', substatus: 'Meeting' }]);
     await expect.poll(async () => (await badge(ext)).text).toBe('II');
   });
 });

@@ -37,7 +37,9 @@ describe('MV3 worker stopped mid-stream (real Chromium)', () => {
       .toEqual(['New chat: Before Stop', 'New chat: While Stopped One', 'New chat: While Stopped Two']);
     await new Promise((r) => setTimeout(r, 1500));
     expect(await titles()).toEqual(['New chat: Before Stop', 'New chat: While Stopped One', 'New chat: While Stopped Two']);
-    const state = await (await suite.ext.worker()).evaluate(async () => (await chrome.storage.local.get('relay')).relay as { notified: string[] });
+    const state = await (await suite.ext.worker()).evaluate(
+      async () => (await chrome.storage.local.get('relay')).relay as { notified: string[] },
+    );
     expect(new Set(state.notified).size).toBe(state.notified.length);
   });
 });

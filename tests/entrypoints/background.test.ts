@@ -15,8 +15,12 @@ async function boot() {
   let onCommand: Listener | undefined;
   let onIdle: ((state: string) => Promise<void>) | undefined;
   // WXT's fake browser implements neither commands nor idle; capture the listeners the worker adds.
-  vi.spyOn(fakeBrowser.commands.onCommand, 'addListener').mockImplementation(((l: Listener) => (onCommand = l)) as never);
-  vi.spyOn(fakeBrowser.idle.onStateChanged, 'addListener').mockImplementation(((l: typeof onIdle) => (onIdle = l)) as never);
+  vi.spyOn(fakeBrowser.commands.onCommand, 'addListener').mockImplementation(((l: Listener) => {
+    onCommand = l;
+  }) as never);
+  vi.spyOn(fakeBrowser.idle.onStateChanged, 'addListener').mockImplementation(((l: typeof onIdle) => {
+    onIdle = l;
+  }) as never);
   vi.spyOn(fakeBrowser.idle, 'setDetectionInterval').mockImplementation((() => undefined) as never);
   for (const method of ['setBadgeText', 'setBadgeBackgroundColor', 'setTitle'] as const) {
     vi.spyOn(fakeBrowser.action, method).mockImplementation(async () => undefined);
@@ -29,11 +33,20 @@ async function boot() {
 
 describe('background worker', () => {
   it('quick-pause shortcut pauses with the default reason', async () => {
-    await settingsItem.set({ orgId: '6418107096367104', apiToken: 'token-12345678', agentId: 'alice@example.com', apiBaseUrl: 'http://sandbox.test', substatuses: ['Break', 'Lunch'], quickPauseSubstatus: 'Lunch' });
+    await settingsItem.set({
+      orgId: '6418107096367104',
+      apiToken: 'token-12345678',
+      agentId: 'alice@example.com',
+      apiBaseUrl: 'http://sandbox.test',
+      substatuses: ['Break', 'Lunch'],
+      quickPauseSubstatus: 'Lunch',
+    });
     const { fetch, command } = await boot();
     command('quick-pause');
-    await vi.waitFor(async () => expect((await statusItem.get()).confirmed).toMatchObject({ status: 'pause', substatus: 'Lunch', source: 'shortcut' }));
-    const calls = fetch.mock.calls as unknown as Array<[URL, RequestInit]>;
+    await vi.waitFor(async () =>
+      expect((await statusItem.get()).confirmed).toMatchObject({ status: 'pause', substatus: 'Lunch', source: 'shortcut' }),
+    );
+    const calls = fetch.mock.calls as unknown as [URL, RequestInit][];
     const posted = calls.filter(([u]) => String(u).endsWith('/agent/status'));
     expect(posted).toHaveLength(1);
     expect(JSON.parse(String(posted[0]![1].body))).toEqual({ agentId: 'alice@example.com', status: 'pause', substatus: 'Lunch' });
@@ -41,7 +54,12 @@ describe('background worker', () => {
   });
 
   it('toggle flips pause and online; back-online goes online', async () => {
-    await settingsItem.set({ orgId: '6418107096367104', apiToken: 'token-12345678', agentId: 'alice@example.com', apiBaseUrl: 'http://sandbox.test' });
+    await settingsItem.set({
+      orgId: '6418107096367104',
+      apiToken: 'token-12345678',
+      agentId: 'alice@example.com',
+      apiBaseUrl: 'http://sandbox.test',
+    });
     const { command } = await boot();
     command('toggle-pause');
     await vi.waitFor(async () => expect((await statusItem.get()).confirmed?.status).toBe('pause'));
@@ -54,7 +72,12 @@ describe('background worker', () => {
   });
 
   it('answers popup messages and rejects malformed ones with a readable error', async () => {
-    await settingsItem.set({ orgId: '6418107096367104', apiToken: 'token-12345678', agentId: 'alice@example.com', apiBaseUrl: 'http://sandbox.test' });
+    await settingsItem.set({
+      orgId: '6418107096367104',
+      apiToken: 'token-12345678',
+      agentId: 'alice@example.com',
+      apiBaseUrl: 'http://sandbox.test',
+    });
     await boot();
     const bad = await fakeBrowser.runtime.sendMessage({ name: 'setStatus', payload: { status: 'away' } });
     expect(bad).toMatchObject({ ok: false, error: expect.stringContaining('status') });
@@ -78,8 +101,17 @@ describe('notifications and the agent’s day, through the worker', () => {
     await boot();
     const open = vi.spyOn(fakeBrowser.tabs, 'create').mockImplementation((async () => ({})) as never);
     const { showNotice } = await import('@/lib/notifications/notify');
-    await showNotice({ id: 'ev-1', kind: 'assigned', title: 'New chat: Sam', message: 'Hi', url: 'https://www.snapengage.com/viewcase?c=abc' });
-    const shown = (await fakeBrowser.notifications.getAll()) as Record<string, { buttons?: Array<{ title: string }>; requireInteraction?: boolean }>;
+    await showNotice({
+      id: 'ev-1',
+      kind: 'assigned',
+      title: 'New chat: Sam',
+      message: 'Hi',
+      url: 'https://www.snapengage.com/viewcase?c=abc',
+    });
+    const shown = (await fakeBrowser.notifications.getAll()) as Record<
+      string,
+      { buttons?: Array<{ title: string }>; requireInteraction?: boolean }
+    >;
     expect(shown['ev-1']).toMatchObject({ buttons: [{ title: 'Open chat' }], requireInteraction: true });
     await fakeBrowser.notifications.onClicked.trigger('ev-1');
     await vi.waitFor(() => expect(open).toHaveBeenCalledWith({ url: 'https://www.snapengage.com/viewcase?c=abc' }));
@@ -92,7 +124,7 @@ describe('notifications and the agent’s day, through the worker', () => {
     const { fetch } = await boot();
     await fakeBrowser.alarms.onAlarm.trigger({ name: 'working-hours', scheduledTime: Date.now() });
     await vi.waitFor(async () => expect(Object.keys(await fakeBrowser.notifications.getAll())).toContain('hours-prompt'));
-    expect((fetch.mock.calls as unknown as Array<[URL]>).filter(([u]) => String(u).endsWith('/agent/status'))).toHaveLength(0); // never on its own
+    expect((fetch.mock.calls as unknown as [URL][]).filter(([u]) => String(u).endsWith('/agent/status'))).toHaveLength(0); // never on its own
     await fakeBrowser.notifications.clear('hours-prompt');
     await fakeBrowser.alarms.onAlarm.trigger({ name: 'working-hours', scheduledTime: Date.now() });
     await new Promise((r) => setTimeout(r, 50));

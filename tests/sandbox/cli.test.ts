@@ -40,10 +40,35 @@ describe('sandbox CLI', { timeout: 30_000 }, () => {
   });
 
   it('fire posts a conversation event and a status event to the relay URL', async () => {
-    const fired = await cli('fire', 'assigned', '--agent', 'alice@example.com', '--visitor', 'Sam', '--question', 'Where is my order?', '--to', receiver.url, '--token', 't0k', '--twice');
+    const fired = await cli(
+      'fire',
+      'assigned',
+      '--agent',
+      'alice@example.com',
+      '--visitor',
+      'Sam',
+      '--question',
+      'Where is my order?',
+      '--to',
+      receiver.url,
+      '--token',
+      't0k',
+      '--twice',
+    );
     expect(fired.code).toBe(0);
     expect(fired.stdout).toContain('200');
-    const status = await cli('fire', 'status', '--agent', 'bob@example.com', '--status', 'pause', '--substatus', 'Meeting', '--to', receiver.url);
+    const status = await cli(
+      'fire',
+      'status',
+      '--agent',
+      'bob@example.com',
+      '--status',
+      'pause',
+      '--substatus',
+      'Meeting',
+      '--to',
+      receiver.url,
+    );
     expect(status.code).toBe(0);
     expect(receiver.received.map((r) => r.path)).toEqual([
       '/snapengage/conversation-events',

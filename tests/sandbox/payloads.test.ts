@@ -1,21 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { CONVERSATION_KINDS } from '@switchboard/protocol/event-kinds';
-import {
-  agentStatusEvent,
-  conversationEvent,
-  spell,
-  variants,
-  type ConversationEventBody,
-} from '../../sandbox/payloads';
+import { agentStatusEvent, conversationEvent, spell, variants, type ConversationEventBody } from '../../sandbox/payloads';
 
-const fixed = { eventId: 'ev-1', conversationId: 'c-1', widgetId: 'w-1', timestamp: 1764000000123 };
+const fixed = { eventId: 'ev-1', conversationId: 'c-1', widgetId: 'w-1', timestamp: 1_764_000_000_123 };
 
 describe('conversationEvent', () => {
   it('builds the canonical body of the contract', () => {
-    expect(conversationEvent('assigned', { ...fixed, agent: 'alice@example.com', createdAt: 1763999990000 })).toEqual({
+    expect(conversationEvent('assigned', { ...fixed, agent: 'alice@example.com', createdAt: 1_763_999_990_000 })).toEqual({
       event: 'conversation_assigned',
       eventId: 'ev-1',
-      timestamp: 1764000000123,
+      timestamp: 1_764_000_000_123,
       widgetId: 'w-1',
       conversation: {
         id: 'c-1',
@@ -25,7 +19,7 @@ describe('conversationEvent', () => {
         requesterName: 'Sam',
         description: 'Where is my order?',
         pageUrl: 'https://shop.example.com/orders',
-        createdAt: 1763999990000,
+        createdAt: 1_763_999_990_000,
       },
       agent: { id: 'alice@example.com', alias: 'Alice' },
     });
@@ -83,7 +77,13 @@ describe('spellings', () => {
 
   it('snake_cases keys and flattens the ids', () => {
     const snake = spell(assigned, 'snake');
-    expect(snake).toMatchObject({ event_id: 'ev-1', widget_id: 'w-1', case_id: 'c-1', agent_id: 'alice@example.com', agent_alias: 'Alice' });
+    expect(snake).toMatchObject({
+      event_id: 'ev-1',
+      widget_id: 'w-1',
+      case_id: 'c-1',
+      agent_id: 'alice@example.com',
+      agent_alias: 'Alice',
+    });
     expect(snake).not.toHaveProperty('eventId');
     expect(snake).not.toHaveProperty('agent');
     expect(snake.conversation).toMatchObject({ requester_email: 'sam@example.org', page_url: 'https://shop.example.com/orders' });
@@ -93,11 +93,11 @@ describe('spellings', () => {
   });
 
   it('writes timestamps as seconds or ISO strings, everywhere', () => {
-    const closed = conversationEvent('closed', { ...fixed, createdAt: 1763999990000 });
+    const closed = conversationEvent('closed', { ...fixed, createdAt: 1_763_999_990_000 });
     const seconds = spell(closed, 'seconds') as unknown as ConversationEventBody;
-    expect(seconds.timestamp).toBe(1764000000);
-    expect(seconds.closedAt).toBe(1764000000);
-    expect(seconds.conversation.createdAt).toBe(1763999990);
+    expect(seconds.timestamp).toBe(1_764_000_000);
+    expect(seconds.closedAt).toBe(1_764_000_000);
+    expect(seconds.conversation.createdAt).toBe(1_763_999_990);
     const iso = spell(closed, 'iso') as Record<string, unknown>;
     expect(iso.timestamp).toBe('2025-11-24T16:00:00.123Z');
     expect(spell(closed, ['snake', 'iso']).closed_at).toBe('2025-11-24T16:00:00.123Z');

@@ -2,7 +2,7 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export interface Received {
+interface Received {
   path: string;
   headers: IncomingHttpHeaders;
   body: unknown;
@@ -18,7 +18,11 @@ export async function startReceiver(opts: { failFirst?: number; failStatus?: num
     req.on('end', () => {
       const text = Buffer.concat(chunks).toString('utf8');
       received.push({ path: req.url ?? '', headers: req.headers, body: text ? JSON.parse(text) : null, at: Date.now() });
-      const status = toFail > 0 ? (toFail--, opts.failStatus ?? 500) : (opts.answer ?? 200);
+      let status = opts.answer ?? 200;
+      if (toFail > 0) {
+        toFail--;
+        status = opts.failStatus ?? 500;
+      }
       res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify({ ok: status === 200 }));
     });
   });

@@ -9,7 +9,9 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()?.();
 });
 
-async function setup(opts: { failFirst?: number; failStatus?: number; header?: 'Authorization' | 'Authentication'; maxAttempts?: number } = {}) {
+async function setup(
+  opts: { failFirst?: number; failStatus?: number; header?: 'Authorization' | 'Authentication'; maxAttempts?: number } = {},
+) {
   const receiver = await startReceiver(opts);
   cleanups.push(receiver.close);
   const sandbox: Sandbox = await createSandbox({
@@ -203,7 +205,7 @@ describe('agent status webhook', () => {
       substatus: 'Meeting',
       previousStatus: 'offline',
     });
-    expect(typeof (receiver.received[0]?.body as { timestamp: unknown }).timestamp).toBe('number');
+    expect(typeof (receiver.received[0]?.body as { timestamp?: unknown } | undefined)?.timestamp).toBe('number');
     const offline = await sandbox.changeStatusInHub('alice@example.com', 'offline');
     expect(offline.delivery?.body).toMatchObject({ status: 'offline', previousStatus: 'pause' });
     await expect(sandbox.changeStatusInHub('nobody@example.com', 'online')).rejects.toThrow(/Unknown agent/);

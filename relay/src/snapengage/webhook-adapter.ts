@@ -33,7 +33,7 @@ export const ADAPT_FAILURES = [
   'bad_field',
   'invalid_field',
 ] as const;
-export type AdaptFailure = (typeof ADAPT_FAILURES)[number];
+type AdaptFailure = (typeof ADAPT_FAILURES)[number];
 export type AdaptResult = { ok: true; event: AdaptedEvent } | { ok: false; error: string; reason: AdaptFailure };
 
 type Obj = Record<string, unknown>;
@@ -57,13 +57,12 @@ export function normalizeKind(raw: string): string {
   return k;
 }
 
-
 /** Epoch ms from epoch ms, epoch seconds (< 1e11) or an ISO 8601 string. */
 /** Largest time a JS Date can hold (year 275760); beyond it toISOString() throws. */
 const MAX_DATE_MS = 8.64e15;
 
-export function toEpochMs(value: unknown): number | undefined {
-  if (typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value)) value = Number(value);
+export function toEpochMs(given: unknown): number | undefined {
+  const value = typeof given === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(given) ? Number(given) : given;
   let ms: number | undefined;
   if (typeof value === 'number' && Number.isFinite(value) && value >= 0) ms = Math.round(value < 1e11 ? value * 1000 : value);
   else if (typeof value === 'string') ms = Date.parse(value);
@@ -76,7 +75,10 @@ export function toEpochMs(value: unknown): number | undefined {
  */
 export function pathKeys(path: string): string[] {
   if (!path.startsWith('/')) return path.split('.');
-  return path.slice(1).split('/').map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return path
+    .slice(1)
+    .split('/')
+    .map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 const INDEX = /^(0|[1-9]\d{0,8})$/;
@@ -87,7 +89,10 @@ const INDEX = /^(0|[1-9]\d{0,8})$/;
 const splitLists = new WeakMap<readonly string[], ReadonlyArray<readonly string[]>>();
 function pick(body: Obj, paths: readonly string[]): { path: string; value: unknown } | undefined {
   let split = splitLists.get(paths);
-  if (!split) splitLists.set(paths, (split = paths.map(pathKeys)));
+  if (!split) {
+    split = paths.map(pathKeys);
+    splitLists.set(paths, split);
+  }
   for (let i = 0; i < split.length; i++) {
     let v: unknown = body;
     for (const part of split[i]!) {
@@ -138,12 +143,22 @@ const email = (value: string | undefined) => (value === undefined ? undefined : 
  * cut to whole seconds because a seconds spelling of the same event carries no milliseconds.
  */
 function deriveId(parts: Array<string | number | undefined>): string {
-  return 'd-' + createHash('sha256').update(parts.map((p) => p ?? '').join('|')).digest('hex').slice(0, 32);
+  return (
+    'd-' +
+    createHash('sha256')
+      .update(parts.map((p) => p ?? '').join('|'))
+      .digest('hex')
+      .slice(0, 32)
+  );
 }
 
 function stableJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
-  if (isObj(v)) return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${stableJson(v[k])}`).join(',')}}`;
+  if (isObj(v))
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${stableJson(v[k])}`)
+      .join(',')}}`;
   return JSON.stringify(v) ?? 'null';
 }
 
@@ -152,7 +167,8 @@ function schemaError(error: z.core.$ZodError): string {
   return `${issue?.path.join('.') || 'body'} is invalid (${issue?.code ?? 'invalid'})`;
 }
 
-const without = (o: unknown, keys: readonly string[]): Obj => (isObj(o) ? Object.fromEntries(Object.entries(o).filter(([k]) => !keys.includes(k))) : {});
+const without = (o: unknown, keys: readonly string[]): Obj =>
+  isObj(o) ? Object.fromEntries(Object.entries(o).filter(([k]) => !keys.includes(k))) : {};
 
 const dropUndefined = (o: Obj): Obj => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 
@@ -162,6 +178,8 @@ const dropUndefined = (o: Obj): Obj => Object.fromEntries(Object.entries(o).filt
  * at a fraction of the cost: that spread was half of the relay's adapter time (bench/README.md).
  */
 function assignDefined(out: Obj, fields: Obj): Obj {
+  // biome-ignore lint/suspicious/noForIn: `fields` is an object literal built by this adapter (no inherited keys), and this loop is on its hot path.
+  // biome-ignore lint/suspicious/useGuardForIn: as above.
   for (const k in fields) {
     const v = fields[k];
     if (v !== undefined) out[k] = v;
@@ -197,7 +215,10 @@ const CONVERSATION_ID = [...NESTS.map((n) => `${n}.id`), ...convPaths(CONVERSATI
 const AGENT_ID = ['agent.id', 'agent.email', ...AGENT_ID_TOP];
 const AGENT_ALIAS = ['agent.alias', 'agent.name', ...AGENT_ALIAS_TOP];
 // Built once: the relay runs the adapter for every webhook (it showed up in the profile).
-const CONV = Object.fromEntries(Object.entries(CONVERSATION_FIELDS).map(([k, aliases]) => [k, convPaths(aliases)])) as Record<keyof typeof CONVERSATION_FIELDS, string[]>;
+const CONV = Object.fromEntries(Object.entries(CONVERSATION_FIELDS).map(([k, aliases]) => [k, convPaths(aliases)])) as Record<
+  keyof typeof CONVERSATION_FIELDS,
+  string[]
+>;
 const FROM_PATHS = [...TRANSFER_FROM.map((k) => `transfer.${k}`), ...TRANSFER_FROM.filter((k) => k !== 'from')];
 const TO_PATHS = [...TRANSFER_TO.map((k) => `transfer.${k}`), ...TRANSFER_TO.filter((k) => k !== 'to')];
 const TRANSFER_KEYS = [...TRANSFER_FROM, ...TRANSFER_TO];
@@ -206,9 +227,20 @@ const SURVEY_PATHS = ['survey', ...NESTS.map((n) => `${n}.survey`)];
 
 // Keys the adapter reads; every other key is copied into `data` untouched.
 const READ_TOP = new Set([
-  ...EVENT_TYPE.filter((k) => k !== 'type'), ...EVENT_ID, ...TIMESTAMP, ...CONVERSATION_ID_TOP, ...AGENT_ID_TOP, ...AGENT_ALIAS_TOP,
-  ...TRANSFER_FROM.filter((k) => k !== 'from'), ...TRANSFER_TO.filter((k) => k !== 'to'),
-  ...Object.values(CONVERSATION_FIELDS).flat(), ...NESTS, 'agent', 'transfer', 'labels', 'survey',
+  ...EVENT_TYPE.filter((k) => k !== 'type'),
+  ...EVENT_ID,
+  ...TIMESTAMP,
+  ...CONVERSATION_ID_TOP,
+  ...AGENT_ID_TOP,
+  ...AGENT_ALIAS_TOP,
+  ...TRANSFER_FROM.filter((k) => k !== 'from'),
+  ...TRANSFER_TO.filter((k) => k !== 'to'),
+  ...Object.values(CONVERSATION_FIELDS).flat(),
+  ...NESTS,
+  'agent',
+  'transfer',
+  'labels',
+  'survey',
 ]);
 const READ_NESTED = new Set(['id', ...CONVERSATION_ID_TOP, ...Object.values(CONVERSATION_FIELDS).flat(), 'labels', 'survey']);
 
@@ -219,7 +251,8 @@ function unreadFields(body: Obj, kindKey: string): Obj {
   const out: Obj = {};
   for (const n of NESTS) {
     const inner = body[n];
-    if (isObj(inner)) for (const [k, v] of Object.entries(inner)) if (v !== undefined && !READ_NESTED.has(k) && k !== '__proto__') out[k] = v;
+    if (isObj(inner))
+      for (const [k, v] of Object.entries(inner)) if (v !== undefined && !READ_NESTED.has(k) && k !== '__proto__') out[k] = v;
   }
   for (const [k, v] of Object.entries(body)) if (v !== undefined && !READ_TOP.has(k) && k !== kindKey && k !== '__proto__') out[k] = v;
   return out;
@@ -314,24 +347,40 @@ function adaptConversation(input: unknown, p: Readonly<ConversationPaths>): Adap
     const agentId = agentIdOf(body, p.agentId);
     const ts = time(body, p.at);
     // Without a timestamp the whole body tells distinct events apart; redeliveries are identical.
-    const id = str(body, p.eventId) ?? deriveId([kind, conversationId, email(agentId), ts === undefined ? stableJson(body) : Math.floor(ts / 1000)]);
+    const id =
+      str(body, p.eventId) ?? deriveId([kind, conversationId, email(agentId), ts === undefined ? stableJson(body) : Math.floor(ts / 1000)]);
     const at = new Date(ts ?? Date.now()).toISOString();
 
     if (!isConversationKind(kind)) {
       const to = email(agentId);
       return { ok: true, event: { id, kind, at, recipients: to ? [to] : [], data: { ...body } } };
     }
-    if (!conversationId) return { ok: false, error: `conversation.id is missing (also read as case_id, conversation_id); required for ${kind} events`, reason: 'missing_conversation' };
+    if (!conversationId)
+      return {
+        ok: false,
+        error: `conversation.id is missing (also read as case_id, conversation_id); required for ${kind} events`,
+        reason: 'missing_conversation',
+      };
 
     const from = str(body, p.transferFrom);
     const to = str(body, p.transferTo) ?? (kind === 'transferred' ? agentId : undefined);
 
     let recipients: string[];
     if (kind === 'transferred') {
-      if (!to) return { ok: false, error: 'transfer.toAgentId is missing (also read as to_agent_id); required for transferred events', reason: 'missing_transfer_target' };
-      recipients = [...new Set([email(to), email(from)].filter((x): x is string => !!x))];
+      if (!to)
+        return {
+          ok: false,
+          error: 'transfer.toAgentId is missing (also read as to_agent_id); required for transferred events',
+          reason: 'missing_transfer_target',
+        };
+      recipients = [...new Set([email(to), email(from)].filter((x): x is string => Boolean(x)))];
     } else if (kind === 'assigned' || kind === 'responded') {
-      if (!agentId) return { ok: false, error: `agent.id is missing (also read as agent_id, chat_agent_id); required for ${kind} events`, reason: 'missing_agent' };
+      if (!agentId)
+        return {
+          ok: false,
+          error: `agent.id is missing (also read as agent_id, chat_agent_id); required for ${kind} events`,
+          reason: 'missing_agent',
+        };
       recipients = [email(agentId)!];
     } else {
       // queued/broadcasted have no agent by nature. A closed/labeled/surveyed event without one
@@ -372,7 +421,20 @@ const STATUS_AGENT = ['agentId', 'agent_id', 'agent.id', 'chat_agent_id'];
 const STATUS = ['status'];
 const SUBSTATUS = ['substatus', 'subStatus', 'sub_status'];
 const PREVIOUS_STATUS = ['previousStatus', 'previous_status'];
-const STATUS_READ = ['agentId', 'agent_id', 'agent', 'chat_agent_id', 'status', 'substatus', 'subStatus', 'sub_status', 'previousStatus', 'previous_status', ...EVENT_ID, ...TIMESTAMP];
+const STATUS_READ = [
+  'agentId',
+  'agent_id',
+  'agent',
+  'chat_agent_id',
+  'status',
+  'substatus',
+  'subStatus',
+  'sub_status',
+  'previousStatus',
+  'previous_status',
+  ...EVENT_ID,
+  ...TIMESTAMP,
+];
 
 /** Where each field of an agent status webhook is looked for, in order. */
 export interface AgentStatusPaths {
@@ -408,12 +470,15 @@ function adaptStatus(input: unknown, p: Readonly<AgentStatusPaths>): AdaptResult
     if (!rawStatus) return { ok: false, error: 'status is missing', reason: 'missing_status' };
     const lower = rawStatus.trim().toLowerCase();
     const status = STATUS_ALIASES.get(lower) ?? lower;
-    if (!isAgentStatus(status)) return { ok: false, error: `status must be online, pause or offline (got "${rawStatus.slice(0, 32)}")`, reason: 'unknown_status' };
+    if (!isAgentStatus(status))
+      return { ok: false, error: `status must be online, pause or offline (got "${rawStatus.slice(0, 32)}")`, reason: 'unknown_status' };
     const substatus = str(body, p.substatus);
     const previous = str(body, p.previousStatus)?.trim().toLowerCase();
     const previousStatus = previous ? (STATUS_ALIASES.get(previous) ?? previous) : undefined;
     const ts = time(body, p.at);
-    const id = str(body, p.eventId) ?? deriveId([AGENT_STATUS_KIND, email(agentId), status, substatus, ts === undefined ? stableJson(body) : Math.floor(ts / 1000)]);
+    const id =
+      str(body, p.eventId) ??
+      deriveId([AGENT_STATUS_KIND, email(agentId), status, substatus, ts === undefined ? stableJson(body) : Math.floor(ts / 1000)]);
     const at = new Date(ts ?? Date.now()).toISOString();
 
     const rest = Object.fromEntries(Object.entries(body).filter(([k, v]) => v !== undefined && !STATUS_READ.includes(k)));

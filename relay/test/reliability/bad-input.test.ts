@@ -24,8 +24,11 @@ afterAll(async () => {
 });
 
 // Deterministic pseudo-random generator so a failure can be replayed.
-let seed = 20251126;
-const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+let seed = 20_251_126;
+const rnd = () => {
+  seed = (seed * 1_103_515_245 + 12_345) & 0x7f_ff_ff_ff;
+  return seed / 0x7f_ff_ff_ff;
+};
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
 const WEIRD = [null, true, 0, -1, 1e308, 'x', '', [], {}, [[[]]], { a: { b: {} } }, '\u0000', '💥'.repeat(50)];
 
@@ -39,7 +42,11 @@ function mutate(): { body: Buffer | string; headers: Record<string, string>; kin
     case 0: {
       // wrong type for one field
       const key = pick(['event', 'eventId', 'timestamp', 'conversation', 'agent']);
-      return { body: JSON.stringify({ ...good, [key]: pick(WEIRD.filter((w) => typeof w !== 'string' || key === 'timestamp')) }), headers: json, kind: 'wrong type' };
+      return {
+        body: JSON.stringify({ ...good, [key]: pick(WEIRD.filter((w) => typeof w !== 'string' || key === 'timestamp')) }),
+        headers: json,
+        kind: 'wrong type',
+      };
     }
     case 1: {
       const key = pick(['event', 'eventId', 'conversation', 'agent']);
@@ -47,7 +54,11 @@ function mutate(): { body: Buffer | string; headers: Record<string, string>; kin
       return { body: JSON.stringify(good), headers: json, kind: 'missing field' };
     }
     case 2:
-      return { body: JSON.stringify({ ...good, timestamp: 'x'.repeat(200_000 + Math.floor(rnd() * 900_000)) }), headers: json, kind: 'huge string' };
+      return {
+        body: JSON.stringify({ ...good, timestamp: 'x'.repeat(200_000 + Math.floor(rnd() * 900_000)) }),
+        headers: json,
+        kind: 'huge string',
+      };
     case 3: {
       const depth = 1000 + Math.floor(rnd() * 50_000);
       return { body: '['.repeat(depth) + ']'.repeat(rnd() < 0.5 ? depth : 0), headers: json, kind: 'deep nesting' };
@@ -58,13 +69,24 @@ function mutate(): { body: Buffer | string; headers: Record<string, string>; kin
       return { body: text, headers: json, kind: 'invalid utf-8' };
     }
     case 5:
-      return { body: JSON.stringify(good), headers: { authorization: WEBHOOK_TOKEN, 'content-type': pick(['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data', '', 'application/jsonx']) }, kind: 'wrong content type' };
+      return {
+        body: JSON.stringify(good),
+        headers: {
+          authorization: WEBHOOK_TOKEN,
+          'content-type': pick(['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data', '', 'application/jsonx']),
+        },
+        kind: 'wrong content type',
+      };
     case 6: {
       const s = JSON.stringify(good);
       return { body: s.slice(0, Math.floor(rnd() * (s.length - 1))), headers: json, kind: 'truncated JSON' };
     }
     case 7:
-      return { body: JSON.stringify(good), headers: { 'content-type': 'application/json', authorization: pick(['', 'Bearer', 'wrong', WEBHOOK_TOKEN + 'x']) }, kind: 'bad webhook token' };
+      return {
+        body: JSON.stringify(good),
+        headers: { 'content-type': 'application/json', authorization: pick(['', 'Bearer', 'wrong', `${WEBHOOK_TOKEN}x`]) },
+        kind: 'bad webhook token',
+      };
     case 8:
       return { body: 'x'.repeat(1024 * 1024 + 1 + Math.floor(rnd() * 1000)), headers: json, kind: 'too large' };
     default:
@@ -78,7 +100,9 @@ function rawRequest(port: number, mode: 'truncated' | 'slow'): Promise<number | 
     const sock = tcpConnect(port, '127.0.0.1');
     const body = '{"event":"conversation_assigned","eventId":';
     sock.on('connect', async () => {
-      sock.write(`POST /snapengage/conversation-events HTTP/1.1\r\nHost: x\r\nAuthorization: ${WEBHOOK_TOKEN}\r\nContent-Type: application/json\r\nContent-Length: ${mode === 'truncated' ? 5000 : body.length}\r\n\r\n`);
+      sock.write(
+        `POST /snapengage/conversation-events HTTP/1.1\r\nHost: x\r\nAuthorization: ${WEBHOOK_TOKEN}\r\nContent-Type: application/json\r\nContent-Length: ${mode === 'truncated' ? 5000 : body.length}\r\n\r\n`,
+      );
       if (mode === 'truncated') {
         sock.write(body);
         await sleep(50);
@@ -91,8 +115,10 @@ function rawRequest(port: number, mode: 'truncated' | 'slow'): Promise<number | 
       }
     });
     let data = '';
-    sock.on('data', (d) => (data += d));
-    sock.on('close', () => resolve(/^HTTP\/1\.1 (\d{3})/.exec(data) ? Number(/^HTTP\/1\.1 (\d{3})/.exec(data)![1]) : 'hung up'));
+    sock.on('data', (d) => {
+      data += d;
+    });
+    sock.on('close', () => resolve(/^HTTP\/1\.1 (\d{3})/.test(data) ? Number(/^HTTP\/1\.1 (\d{3})/.exec(data)![1]) : 'hung up'));
     sock.on('error', () => undefined);
   });
 }
@@ -113,7 +139,11 @@ it('10,000 malformed webhooks: only 4xx (202 quarantined for JSON the adapter ca
       const m = mutate();
       count(kinds, m.kind);
       try {
-        const res = await fetch(`${relay.url}/snapengage/conversation-events`, { method: 'POST', headers: m.headers, body: typeof m.body === 'string' ? m.body : new Uint8Array(m.body) });
+        const res = await fetch(`${relay.url}/snapengage/conversation-events`, {
+          method: 'POST',
+          headers: m.headers,
+          body: typeof m.body === 'string' ? m.body : new Uint8Array(m.body),
+        });
         await res.arrayBuffer();
         count(statuses, String(res.status));
         // Oracle: a body the webhook adapter itself accepts is a valid event (the contract is lenient
@@ -121,7 +151,12 @@ it('10,000 malformed webhooks: only 4xx (202 quarantined for JSON the adapter ca
         // it cannot read is kept in the quarantine (202); everything else must be a 4xx.
         let expected: 'valid' | 'quarantined' | 'refused' = 'refused';
         try {
-          if (typeof m.body === 'string' && m.headers['content-type'] === 'application/json' && m.headers.authorization === WEBHOOK_TOKEN && Buffer.byteLength(m.body) <= 1024 * 1024)
+          if (
+            typeof m.body === 'string' &&
+            m.headers['content-type'] === 'application/json' &&
+            m.headers.authorization === WEBHOOK_TOKEN &&
+            Buffer.byteLength(m.body) <= 1024 * 1024
+          )
             expected = adaptConversationEvent(JSON.parse(m.body)).ok ? 'valid' : 'quarantined';
         } catch {
           expected = 'refused';
@@ -138,7 +173,7 @@ it('10,000 malformed webhooks: only 4xx (202 quarantined for JSON the adapter ca
   const rawOnes = Promise.all(Array.from({ length: 40 }, (_, i) => rawRequest(relay.port, i % 2 ? 'slow' : 'truncated')));
   await Promise.all(Array.from({ length: 16 }, worker));
   const raw = await rawOnes;
-  raw.forEach((r) => count(statuses, `raw ${r}`));
+  for (const r of raw) count(statuses, `raw ${r}`);
   await sleep(2000);
   const after = relay.rssBytes();
   const health = await fetch(`${relay.url}/healthz`);
@@ -152,7 +187,8 @@ it('10,000 malformed webhooks: only 4xx (202 quarantined for JSON the adapter ca
   });
   expect(relay.child!.exitCode).toBeNull();
   expect(health.status).toBe(200);
-  for (const [s] of statuses) expect(s, `status ${s}`).toMatch(/^(4\d\d|raw 4\d\d|raw hung up|connection closed|valid-200|200|quarantined-202|202)$/);
+  for (const [s] of statuses)
+    expect(s, `status ${s}`).toMatch(/^(4\d\d|raw 4\d\d|raw hung up|connection closed|valid-200|200|quarantined-202|202)$/);
   expect(statuses.get('200') ?? 0).toBe(statuses.get('valid-200') ?? 0);
   expect(statuses.get('202') ?? 0).toBe(statuses.get('quarantined-202') ?? 0);
   expect(statuses.get('connection closed') ?? 0).toBeLessThan(TOTAL / 100);
@@ -162,26 +198,34 @@ it('10,000 malformed webhooks: only 4xx (202 quarantined for JSON the adapter ca
 
 it('malformed websocket frames and hellos: closed with a code and reason; the relay is unaffected', async () => {
   const good = issueRelayToken(SECRET, 'ws-fuzz@example.com').token;
-  const cases: Array<[string, (ws: WebSocket) => void]> = [
-    ['not JSON', (ws) => ws.send('{nope')],
-    ['binary', (ws) => ws.send(Buffer.from([1, 2, 3]))],
-    ['wrong type', (ws) => ws.send(JSON.stringify({ type: 'subscribe', token: good }))],
-    ['negative after', (ws) => ws.send(JSON.stringify({ type: 'hello', token: good, after: -1 }))],
-    ['extra field', (ws) => ws.send(JSON.stringify({ type: 'hello', token: good, after: 0, admin: true }))],
-    ['token too long', (ws) => ws.send(JSON.stringify({ type: 'hello', token: 'x'.repeat(5000), after: 0 }))],
-    ['bad token', (ws) => ws.send(JSON.stringify({ type: 'hello', token: 'sb1.e30.AAAA', after: 0 }))],
-    ['array', (ws) => ws.send('[]')],
-    ['null', (ws) => ws.send('null')],
-    ['deep nesting', (ws) => ws.send('['.repeat(30_000))],
-    ['oversized frame', (ws) => ws.send('x'.repeat(70 * 1024))],
-    ['second frame', (ws) => (ws.send(JSON.stringify({ type: 'hello', token: good, after: 0 })), setTimeout(() => ws.send('{"type":"hello"}'), 200))],
+  const cases: [string, (ws: WebSocket) => void][] = [
+    ['not JSON', (client) => client.send('{nope')],
+    ['binary', (client) => client.send(Buffer.from([1, 2, 3]))],
+    ['wrong type', (client) => client.send(JSON.stringify({ type: 'subscribe', token: good }))],
+    ['negative after', (client) => client.send(JSON.stringify({ type: 'hello', token: good, after: -1 }))],
+    ['extra field', (client) => client.send(JSON.stringify({ type: 'hello', token: good, after: 0, admin: true }))],
+    ['token too long', (client) => client.send(JSON.stringify({ type: 'hello', token: 'x'.repeat(5000), after: 0 }))],
+    ['bad token', (client) => client.send(JSON.stringify({ type: 'hello', token: 'sb1.e30.AAAA', after: 0 }))],
+    ['array', (client) => client.send('[]')],
+    ['null', (client) => client.send('null')],
+    ['deep nesting', (client) => client.send('['.repeat(30_000))],
+    ['oversized frame', (client) => client.send('x'.repeat(70 * 1024))],
+    [
+      'second frame',
+      (client) => {
+        client.send(JSON.stringify({ type: 'hello', token: good, after: 0 }));
+        setTimeout(() => client.send('{"type":"hello"}'), 200);
+      },
+    ],
   ];
   const results: string[] = [];
   for (const [name, act] of cases) {
     const ws = new WebSocket(relay.wsUrl);
     ws.on('error', () => undefined);
     await new Promise((r) => ws.once('open', r));
-    const closed = new Promise<{ code: number; reason: string }>((r) => ws.once('close', (code, reason) => r({ code, reason: String(reason) })));
+    const closed = new Promise<{ code: number; reason: string }>((r) =>
+      ws.once('close', (closeCode, closeReason) => r({ code: closeCode, reason: String(closeReason) })),
+    );
     act(ws);
     const { code, reason } = await closed;
     results.push(`${name}→${code}`);
@@ -207,7 +251,11 @@ it('malformed websocket frames and hellos: closed with a code and reason; the re
   await new Promise((r) => c.once('open', r));
   c.send(JSON.stringify({ type: 'hello', token: good, after: 0 }));
   while (!frames.some((f) => f.type === 'welcome')) await sleep(20);
-  const res = await fetch(`${relay.url}/snapengage/conversation-events`, { method: 'POST', headers: { authorization: WEBHOOK_TOKEN, 'content-type': 'application/json' }, body: JSON.stringify(conversationEvent('ws-fuzz@example.com', 'after-fuzz', 1)) });
+  const res = await fetch(`${relay.url}/snapengage/conversation-events`, {
+    method: 'POST',
+    headers: { authorization: WEBHOOK_TOKEN, 'content-type': 'application/json' },
+    body: JSON.stringify(conversationEvent('ws-fuzz@example.com', 'after-fuzz', 1)),
+  });
   expect(res.status).toBe(200);
   for (let i = 0; i < 100 && !frames.some((f) => f.id === 'after-fuzz'); i++) await sleep(20);
   expect(frames.some((f) => f.id === 'after-fuzz')).toBe(true);
@@ -229,7 +277,7 @@ it('a stuck client (never reads) is cut off with 4508 at a bounded buffer; other
   };
   const stuck = await open(stuckToken);
   const fast = await open(fastToken);
-  const closed = new Promise<number>((r) => stuck.ws.once('close', (code) => r(code)));
+  const closed = new Promise<number>((r) => stuck.ws.once('close', (closeCode) => r(closeCode)));
   (stuck.ws as unknown as { _socket: import('node:net').Socket })._socket.pause();
   const rss0 = relay.rssBytes();
   const padding = 'p'.repeat(20 * 1024);
@@ -240,7 +288,9 @@ it('a stuck client (never reads) is cut off with 4508 at a bounded buffer; other
       body: JSON.stringify({ ...conversationEvent(agent, id, 1), padding }),
     }).then((r) => r.status);
   let stuckCode: number | undefined;
-  void closed.then((c) => (stuckCode = c));
+  void closed.then((c) => {
+    stuckCode = c;
+  });
   const latencies: number[] = [];
   let peak = rss0;
   let posted = 0;
@@ -265,12 +315,20 @@ it('a stuck client (never reads) is cut off with 4508 at a bounded buffer; other
   const p95 = latencies[Math.floor(latencies.length * 0.95)] ?? 0;
   const again = await open(stuckToken);
   for (let i = 0; i < 300 && again.frames.filter((f) => f.type === 'event').length < posted; i++) await sleep(50);
-  report('stuck client', { postedToStuck: posted, closeCode: code, otherClientP95ms: p95.toFixed(1), rssGrowthMB: ((peak - rss0) / 2 ** 20).toFixed(1), resumedEvents: again.frames.filter((f) => f.type === 'event').length });
+  report('stuck client', {
+    postedToStuck: posted,
+    closeCode: code,
+    otherClientP95ms: p95.toFixed(1),
+    rssGrowthMB: ((peak - rss0) / 2 ** 20).toFixed(1),
+    resumedEvents: again.frames.filter((f) => f.type === 'event').length,
+  });
   expect(code).toBe(4508);
   expect(posted).toBeLessThan(1500);
   expect(p95).toBeLessThan(250);
   expect(peak - rss0).toBeLessThan(64 * 2 ** 20);
-  expect(again.frames.filter((f) => f.type === 'event').map((f) => f.seq)).toEqual([...again.frames.filter((f) => f.type === 'event').map((f) => f.seq)].sort((a, b) => a - b));
+  expect(again.frames.filter((f) => f.type === 'event').map((f) => f.seq)).toEqual(
+    [...again.frames.filter((f) => f.type === 'event').map((f) => f.seq)].sort((a, b) => a - b),
+  );
   expect(again.frames.filter((f) => f.type === 'event')).toHaveLength(posted);
   again.ws.close();
   fast.ws.close();

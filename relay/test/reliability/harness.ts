@@ -62,10 +62,10 @@ export class RelayProcess {
       ALL_LOG_LINES.push(...lines);
     });
     let err = '';
-    await new Promise<void>((resolve, reject) => {
+    await new Promise<void>((listening, reject) => {
       child.stderr!.on('data', (d: Buffer) => {
         err += d;
-        if (err.includes('listening on')) resolve();
+        if (err.includes('listening on')) listening();
       });
       child.once('exit', (code, sig) => reject(new Error(`relay exited (${code ?? sig}) before listening: ${err.slice(-800)}`)));
     });
@@ -97,7 +97,7 @@ export function conversationEvent(agent: string, eventId: string, n: number): Re
   return {
     event: 'conversation_assigned',
     eventId,
-    timestamp: 1764000000000 + n,
+    timestamp: 1_764_000_000_000 + n,
     widgetId: 'w-1',
     conversation: { id: `conv-${eventId}`, requesterName: 'Sam', description: 'Where is my order?' },
     agent: { id: agent, alias: agent.split('@')[0] },
@@ -139,7 +139,7 @@ export async function generateLoad(opts: {
   const one = async (agent: string, i: number) => {
     const id = `ev-${agent.split('@')[0]}-${i}`;
     const body = JSON.stringify(conversationEvent(agent, id, i));
-    for (;;) {
+    while (true) {
       if (Date.now() > deadline) throw new Error(`load generator gave up on ${id}`);
       const targets = opts.targets();
       const url = targets[turn++ % targets.length]!;
@@ -167,7 +167,7 @@ export async function generateLoad(opts: {
   const queue = opts.agents.map((a) => ({ agent: a, next: 0 }));
   let started = 0;
   const worker = async () => {
-    for (;;) {
+    while (true) {
       const q = queue.filter((x) => x.next < opts.perAgent && !(x as { busy?: boolean }).busy);
       if (q.length === 0) {
         if (queue.every((x) => x.next >= opts.perAgent)) return;
@@ -190,7 +190,7 @@ export async function generateLoad(opts: {
 export class ResumingClient {
   /** Event ids shown, in order (deduped by id, like the extension). */
   shown: string[] = [];
-  private seen = new Set<string>();
+  private readonly seen = new Set<string>();
   duplicatesReceived = 0;
   duplicatesShown = 0;
   outOfOrder = 0;
@@ -219,18 +219,25 @@ export class ResumingClient {
     while (!this.stopped) {
       const list = this.urls();
       const url = list[i++ % list.length]!;
-      await new Promise<void>((resolve) => {
+      await new Promise<void>((closed) => {
         const ws = new WebSocket(url);
         this.ws = ws;
         ws.on('open', () => {
           this.connects++;
-          ws.send(JSON.stringify({ type: 'hello', token: this.token, after: this.lastSeq, ...(this.generation ? { generation: this.generation } : {}) }));
+          ws.send(
+            JSON.stringify({
+              type: 'hello',
+              token: this.token,
+              after: this.lastSeq,
+              ...(this.generation ? { generation: this.generation } : {}),
+            }),
+          );
         });
         ws.on('message', (data) => this.onFrame(JSON.parse(String(data))));
         ws.on('error', () => undefined);
         ws.on('close', (code) => {
           this.closeCodes.push(code);
-          resolve();
+          closed();
         });
       });
       if (!this.stopped) await sleep(100 + Math.random() * 200);
@@ -301,12 +308,18 @@ export class Progress {
   private waiters: Array<{ n: number; resolve: () => void }> = [];
   readonly onAccepted = (): void => {
     this.accepted++;
-    this.waiters = this.waiters.filter((w) => (this.accepted >= w.n ? (w.resolve(), false) : true));
+    this.waiters = this.waiters.filter((w) => {
+      if (this.accepted < w.n) return true;
+      w.resolve();
+      return false;
+    });
   };
   /** Resolves once `n` events have been accepted. */
   reached(n: number): Promise<void> {
     if (this.accepted >= n) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push({ n, resolve }));
+    return new Promise((done) => {
+      this.waiters.push({ n, resolve: done });
+    });
   }
 }
 
@@ -319,11 +332,13 @@ export async function waitUntil(pred: () => boolean, timeoutMs: number, what: st
 }
 
 export function report(title: string, figures: Record<string, number | string>): void {
-  const line = `[reliability] ${title}: ${Object.entries(figures).map(([k, v]) => `${k}=${v}`).join(' ')}`;
+  const line = `[reliability] ${title}: ${Object.entries(figures)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ')}`;
   console.log(line);
   FIGURES.push(line);
 }
-export const FIGURES: string[] = [];
+const FIGURES: string[] = [];
 
 /** Fails if any relay log line (stdout JSON logs and stderr) contains one of the secrets. */
 export function secretsInLogs(extra: string[] = []): string[] {

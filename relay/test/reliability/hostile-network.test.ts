@@ -11,13 +11,23 @@ import { connect as tcpConnect, type Socket } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { issueRelayToken } from '../../src/auth';
-import { ALL_LOG_LINES, conversationEvent, ISSUED_TOKENS, RelayProcess, report, SECRET, secretsInLogs, sleep, WEBHOOK_TOKEN } from './harness';
+import {
+  ALL_LOG_LINES,
+  conversationEvent,
+  ISSUED_TOKENS,
+  RelayProcess,
+  report,
+  SECRET,
+  secretsInLogs,
+  sleep,
+  WEBHOOK_TOKEN,
+} from './harness';
 
 const AGENT = 'steady@example.com';
 let relay: RelayProcess;
 let agent: { ws: WebSocket; ids: Set<string>; closed: boolean };
 let checks = 0;
-const rows: Array<Record<string, string | number>> = [];
+const rows: Record<string, string | number>[] = [];
 
 beforeAll(async () => {
   relay = new RelayProcess({ RELAY_LOG_LEVEL: 'info' });
@@ -27,7 +37,9 @@ beforeAll(async () => {
   const ws = new WebSocket(relay.wsUrl);
   agent = { ws, ids: new Set(), closed: false };
   ws.on('error', () => undefined);
-  ws.on('close', () => (agent.closed = true));
+  ws.on('close', () => {
+    agent.closed = true;
+  });
   await new Promise<void>((resolve, reject) => {
     ws.on('message', (d) => {
       const f = JSON.parse(String(d));
@@ -83,7 +95,9 @@ function raw(localAddress: string): Raw {
   const chunks: Buffer[] = [];
   socket.on('error', () => undefined);
   let onAnswer!: () => void;
-  const answered = new Promise<void>((r) => (onAnswer = r));
+  const answered = new Promise<void>((r) => {
+    onAnswer = r;
+  });
   socket.on('data', (d: Buffer) => {
     chunks.push(d);
     onAnswer();
@@ -122,7 +136,10 @@ function record(title: string, figures: Record<string, string | number>): void {
 
 // Deterministic, so a failure can be replayed.
 let seed = 1326;
-const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+const rnd = () => {
+  seed = (seed * 1_103_515_245 + 12_345) & 0x7f_ff_ff_ff;
+  return seed / 0x7f_ff_ff_ff;
+};
 
 const WS_KEY = 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n';
 
@@ -152,7 +169,9 @@ it('h2c upgrades (to /, /ws and a webhook path), then a TCP reset', async () => 
     const c = raw(`127.0.11.${1 + (i % 4)}`);
     await c.connected;
     const method = paths[i % 3]!.startsWith('/snapengage') ? 'POST' : 'GET';
-    c.socket.write(`${method} ${paths[i % 3]} HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n`);
+    c.socket.write(
+      `${method} ${paths[i % 3]} HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n`,
+    );
     if (i % 2 === 0) setImmediate(() => reset(c.socket));
     else await c.answered.then(() => reset(c.socket));
     await c.closed;
@@ -282,13 +301,15 @@ it('slow headers (slowloris): each connection is answered 408 and closed once it
     const t0 = performance.now();
     c.socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ');
     let closed = false;
-    void c.closed.then(() => (closed = true));
+    void c.closed.then(() => {
+      closed = true;
+    });
     // One header byte a second; bounded at 25 s (the relay promises to cut it after 10 s).
     for (let n = 0; n < 25 && !closed && !stop; n++) {
       await Promise.race([sleep(1000), c.closed]);
       if (!closed) c.socket.write('a');
     }
-    cutAfter.push(closed ? performance.now() - t0 : Infinity);
+    cutAfter.push(closed ? performance.now() - t0 : Number.POSITIVE_INFINITY);
     statuses.push(statusOf(c.data()));
     c.socket.destroy();
   });
@@ -303,12 +324,12 @@ it('slow headers (slowloris): each connection is answered 408 and closed once it
     sockets: N,
     answers: tallyOf(statuses),
     cutAfterMinS: (cutAfter[0]! / 1000).toFixed(1),
-    cutAfterMaxS: (cutAfter[cutAfter.length - 1]! / 1000).toFixed(1),
+    cutAfterMaxS: (cutAfter.at(-1)! / 1000).toFixed(1),
     probeMs,
     totalS: ((performance.now() - started) / 1000).toFixed(1),
   });
-  expect(cutAfter[cutAfter.length - 1]).toBeLessThan(25_000);
-  expect(cutAfter[0]).toBeGreaterThanOrEqual(9_000);
+  expect(cutAfter.at(-1)).toBeLessThan(25_000);
+  expect(cutAfter[0]).toBeGreaterThanOrEqual(9000);
   expect(statuses.every((s) => s === '408')).toBe(true);
 }, 60_000);
 
@@ -320,7 +341,12 @@ it('random bytes: answered 400 or closed, never a crash', async () => {
     await c.connected;
     // Pure noise, or noise after a plausible start (so the parser gets further in).
     const noise = randomBytes(1 + Math.floor(rnd() * 4096));
-    const prefix = ['', 'GET / HTTP/1.1\r\n', 'POST /snapengage/conversation-events HTTP/1.1\r\nContent-Length: 5\r\n', 'GET /ws HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n'][i % 4]!;
+    const prefix = [
+      '',
+      'GET / HTTP/1.1\r\n',
+      'POST /snapengage/conversation-events HTTP/1.1\r\nContent-Length: 5\r\n',
+      'GET /ws HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n',
+    ][i % 4]!;
     c.socket.write(Buffer.concat([Buffer.from(prefix), noise]));
     if (i % 3 === 0) setTimeout(() => reset(c.socket), rnd() * 10);
     else c.socket.end();
@@ -341,8 +367,11 @@ it('oversized headers (one 20 KB header, or 2,000 small ones; plain and upgrade 
     const c = raw(`127.0.17.${1 + (i % 4)}`);
     await c.connected;
     const big = i % 2 ? `X-Big: ${'a'.repeat(20 * 1024)}\r\n` : Array.from({ length: 2000 }, (_, n) => `X-H${n}: vvvvvvvv\r\n`).join('');
-    const start = i % 4 < 2 ? `GET /healthz HTTP/1.1\r\nHost: x\r\n` : `GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n${WS_KEY}`;
-    c.socket.write(start + big + '\r\n');
+    const start =
+      i % 4 < 2
+        ? 'GET /healthz HTTP/1.1\r\nHost: x\r\n'
+        : `GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n${WS_KEY}`;
+    c.socket.write(`${start + big}\r\n`);
     await c.closed;
     statuses.push(statusOf(c.data()));
   });

@@ -18,7 +18,7 @@ afterAll(() => {
 let relay: RelayProcess | undefined;
 const clients: ResumingClient[] = [];
 afterAll(async () => {
-  clients.forEach((c) => c.stop());
+  for (const c of clients) c.stop();
   await relay?.dispose();
 });
 
@@ -26,10 +26,22 @@ afterAll(async () => {
 const v2 = (agent: string, i: number) => ({
   name: 'CONVERSATION_ASSIGNED',
   uuid: `v2-${agent.split('@')[0]}-${i}`,
-  occurred: 1764000000 + i,
-  payload: { chat: { uuid: `c-${agent}-${i}`, visitor: { name: 'Zelda Visitor', question: 'Where is my parcel?' } }, operators: [{ mail: agent }] },
+  occurred: 1_764_000_000 + i,
+  payload: {
+    chat: { uuid: `c-${agent}-${i}`, visitor: { name: 'Zelda Visitor', question: 'Where is my parcel?' } },
+    operators: [{ mail: agent }],
+  },
 });
-const MAP = { conversationEvents: { kind: 'name', eventId: 'uuid', at: 'occurred', conversationId: '/payload/chat/uuid', agentId: '/payload/operators/0/mail', requesterName: '/payload/chat/visitor/name' } };
+const MAP = {
+  conversationEvents: {
+    kind: 'name',
+    eventId: 'uuid',
+    at: 'occurred',
+    conversationId: '/payload/chat/uuid',
+    agentId: '/payload/operators/0/mail',
+    requesterName: '/payload/chat/visitor/name',
+  },
+};
 
 async function post(url: string, body: unknown): Promise<{ status: number; json: any }> {
   const res = await fetch(`${url}/snapengage/conversation-events`, {
@@ -42,11 +54,18 @@ async function post(url: string, body: unknown): Promise<{ status: number; json:
 
 function quarantineCli(args: string[], url: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [...RELAY_CLI, 'quarantine', ...args], { cwd: RELAY_DIR, env: { PATH: process.env.PATH!, RELAY_SECRET: SECRET, RELAY_URL: url } });
+    const child = spawn(process.execPath, [...RELAY_CLI, 'quarantine', ...args], {
+      cwd: RELAY_DIR,
+      env: { PATH: process.env.PATH!, RELAY_SECRET: SECRET, RELAY_URL: url },
+    });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
     child.on('close', (status) => done({ status, stdout, stderr }));
   });
 }
@@ -88,7 +107,10 @@ it('unreadable bodies: 202 and kept through a kill -9; replayed after a restart 
   const afterKill = await quarantineCli(['list'], relay.url);
   expect(afterKill.status).toBe(0);
   expect(afterKill.stderr).toBe(`relay: ${ids.length} entries in quarantine\n`);
-  const listed = afterKill.stdout.split('\n').filter((l) => l.startsWith('q-')).map((l) => l.split('  ')[0]);
+  const listed = afterKill.stdout
+    .split('\n')
+    .filter((l) => l.startsWith('q-'))
+    .map((l) => l.split('  ')[0]);
   expect(listed).toEqual(ids);
   expect(afterKill.stdout).not.toContain('Zelda');
   expect(clients.every((c) => c.shown.length === 0)).toBe(true);
@@ -108,7 +130,12 @@ it('unreadable bodies: 202 and kept through a kill -9; replayed after a restart 
   const replayMs = performance.now() - replayStarted;
   expect(replay.stderr).toBe(`relay: replayed: ${ids.length} delivered, 0 still quarantined\n`);
   expect(replay.status).toBe(0);
-  expect(replay.stdout.split('\n').filter((l) => l.startsWith('delivered')).map((l) => l.split(/\s+/)[1])).toEqual(ids);
+  expect(
+    replay.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('delivered'))
+      .map((l) => l.split(/\s+/)[1]),
+  ).toEqual(ids);
   const total = AGENTS * PER_AGENT;
   await waitUntil(() => clients.reduce((n, c) => n + c.shown.length, 0) >= total, 30_000, 'every replayed event shown');
 

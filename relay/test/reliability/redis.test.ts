@@ -17,7 +17,7 @@ beforeAll(async () => {
   redis = await startRedis();
 });
 afterAll(async () => {
-  clients.forEach((c) => c.stop());
+  for (const c of clients) c.stop();
   for (const r of relays) await r.dispose();
   await redis?.stop();
 });
@@ -34,13 +34,13 @@ it('two relays, one Redis: one killed, its clients move to the other and resume 
   const agents = Array.from({ length: 20 }, (_, i) => `two${i}@example.com`);
   let aAlive = true;
   const mine: ResumingClient[] = [];
-  agents.forEach((agent, i) => {
+  for (const [i, agent] of agents.entries()) {
     // Half start on A, half on B; when A is gone only B is offered (the load balancer's view).
     const c = new ResumingClient(agent, () => (aAlive ? (i % 2 ? [b.wsUrl] : [a.wsUrl]) : [b.wsUrl]));
     mine.push(c);
     clients.push(c);
     c.start();
-  });
+  }
   await waitUntil(() => mine.every((c) => c.generation), 15_000, 'clients connected');
   // By progress, not the clock: A dies a quarter into the load, and the second half waits until it has.
   const progress = new Progress();
@@ -60,13 +60,20 @@ it('two relays, one Redis: one killed, its clients move to the other and resume 
   await killer;
   await waitUntil(() => tally(load, mine).lost === 0, 20_000, 'all delivered').catch(() => undefined);
   const t = tally(load, mine);
-  report('two relays, one Redis, one killed', { accepted: t.accepted, delivered: t.delivered, lost: t.lost, duplicatesShown: t.duplicatesShown, outOfOrder: t.outOfOrder, movedClients: mine.filter((c) => c.connects > 1).length });
+  report('two relays, one Redis, one killed', {
+    accepted: t.accepted,
+    delivered: t.delivered,
+    lost: t.lost,
+    duplicatesShown: t.duplicatesShown,
+    outOfOrder: t.outOfOrder,
+    movedClients: mine.filter((c) => c.connects > 1).length,
+  });
   expect(t.accepted).toBe(2000);
   expect(t.lost).toBe(0);
   expect(t.duplicatesShown).toBe(0);
   expect(t.outOfOrder).toBe(0);
   expect(mine.filter((c) => c.connects > 1).length).toBeGreaterThanOrEqual(10);
-  mine.forEach((c) => c.stop());
+  for (const c of mine) c.stop();
   await b.kill('SIGTERM');
 }, 120_000);
 
@@ -74,7 +81,10 @@ it('Redis killed and restarted (append-only file) mid-load: no 2xx for an unstor
   const r = await relayOn(1);
   const agents = Array.from({ length: 10 }, (_, i) => `redis${i}@example.com`);
   const mine = agents.map((agent) => new ResumingClient(agent, () => [r.wsUrl]));
-  mine.forEach((c) => (clients.push(c), c.start()));
+  for (const c of mine) {
+    clients.push(c);
+    c.start();
+  }
   await waitUntil(() => mine.every((c) => c.generation), 15_000, 'clients connected');
   const health: number[] = [];
   let down = false;
@@ -109,7 +119,16 @@ it('Redis killed and restarted (append-only file) mid-load: no 2xx for an unstor
   await chaos;
   await waitUntil(() => tally(load, mine).lost === 0, 20_000, 'all delivered').catch(() => undefined);
   const t = tally(load, mine);
-  report('Redis killed -9 and restarted mid-load', { accepted: t.accepted, delivered: t.delivered, lost: t.lost, duplicatesShown: t.duplicatesShown, outOfOrder: t.outOfOrder, refusedWhileDown: load.non2xx, healthzWhileDown: [...new Set(health)].join('/'), acceptedWhileDown });
+  report('Redis killed -9 and restarted mid-load', {
+    accepted: t.accepted,
+    delivered: t.delivered,
+    lost: t.lost,
+    duplicatesShown: t.duplicatesShown,
+    outOfOrder: t.outOfOrder,
+    refusedWhileDown: load.non2xx,
+    healthzWhileDown: [...new Set(health)].join('/'),
+    acceptedWhileDown,
+  });
   expect(health.every((s) => s === 503)).toBe(true);
   expect(load.non2xx).toBeGreaterThan(0);
   expect(t.lost).toBe(0);

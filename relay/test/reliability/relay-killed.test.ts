@@ -14,7 +14,7 @@ const PER_AGENT = 100; // 5,000 events
 let relay: RelayProcess;
 const clients: ResumingClient[] = [];
 afterAll(async () => {
-  clients.forEach((c) => c.stop());
+  for (const c of clients) c.stop();
   await relay?.dispose();
 });
 

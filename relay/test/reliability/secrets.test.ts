@@ -6,7 +6,19 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { decodeRelayToken, issueRelayToken } from '../../src/auth';
 import { startRedis, type RedisUnderTest } from '../redis-server';
-import { ALL_LOG_LINES, conversationEvent, ISSUED_TOKENS, RELAY_CLI, RELAY_DIR, RelayProcess, report, SECRET, secretsInLogs, sleep, WEBHOOK_TOKEN } from './harness';
+import {
+  ALL_LOG_LINES,
+  conversationEvent,
+  ISSUED_TOKENS,
+  RELAY_CLI,
+  RELAY_DIR,
+  RelayProcess,
+  report,
+  SECRET,
+  secretsInLogs,
+  sleep,
+  WEBHOOK_TOKEN,
+} from './harness';
 
 let redis: RedisUnderTest;
 const relays: RelayProcess[] = [];
@@ -22,7 +34,9 @@ const session = (url: string, token: string) =>
   new Promise<{ welcome: boolean; close: Promise<{ code: number; reason: string }>; ws: WebSocket }>((resolveSession) => {
     const ws = new WebSocket(url);
     ws.on('error', () => undefined);
-    const close = new Promise<{ code: number; reason: string }>((r) => ws.on('close', (code, reason) => r({ code, reason: String(reason) })));
+    const close = new Promise<{ code: number; reason: string }>((r) =>
+      ws.on('close', (code, reason) => r({ code, reason: String(reason) })),
+    );
     ws.on('open', () => ws.send(JSON.stringify({ type: 'hello', token, after: 0 })));
     ws.on('message', (d) => JSON.parse(String(d)).type === 'welcome' && resolveSession({ welcome: true, close, ws }));
     void close.then(() => resolveSession({ welcome: false, close, ws }));
@@ -48,14 +62,22 @@ for (const backend of ['sqlite', 'redis'] as const) {
 
     const s = await session(relay.wsUrl, live);
     expect(s.welcome).toBe(true);
-    await fetch(`${relay.url}/snapengage/conversation-events`, { method: 'POST', headers: { authorization: WEBHOOK_TOKEN, 'content-type': 'application/json' }, body: JSON.stringify(conversationEvent('rev@example.com', 'rev-1', 1)) });
+    await fetch(`${relay.url}/snapengage/conversation-events`, {
+      method: 'POST',
+      headers: { authorization: WEBHOOK_TOKEN, 'content-type': 'application/json' },
+      body: JSON.stringify(conversationEvent('rev@example.com', 'rev-1', 1)),
+    });
     // By its id with SQLite, the whole token on stdin with Redis: both ways an operator may revoke.
     const how = backend === 'sqlite' ? ['--jti', decodeRelayToken(live)!.jti] : ['--stdin'];
     // Not spawnSync: while it blocks this process, the socket cannot answer the relay's pings, and a
     // CLI slower than a ping interval (a loaded machine) got it dropped as dead (1006) before the revocation.
     const cli = await runCli([...RELAY_CLI, 'revoke', ...how], {
       input: backend === 'sqlite' ? '' : live,
-      env: { PATH: process.env.PATH!, RELAY_DB: join(relay.dir, 'relay.db'), ...(env.RELAY_REDIS_URL ? { RELAY_REDIS_URL: env.RELAY_REDIS_URL } : {}) },
+      env: {
+        PATH: process.env.PATH!,
+        RELAY_DB: join(relay.dir, 'relay.db'),
+        ...(env.RELAY_REDIS_URL ? { RELAY_REDIS_URL: env.RELAY_REDIS_URL } : {}),
+      },
     });
     expect(cli.status, cli.stderr).toBe(0);
     expect(cli.stderr + cli.stdout).not.toContain(live);
@@ -76,13 +98,20 @@ it('no token or secret appears in any log line of these relays', () => {
 });
 
 /** The relay CLI in a child process, without blocking this one; killed after 20 s. */
-function runCli(args: string[], o: { input: string; env: NodeJS.ProcessEnv }): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function runCli(
+  args: string[],
+  o: { input: string; env: NodeJS.ProcessEnv },
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { cwd: RELAY_DIR, env: o.env });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
     child.on('error', reject);
     child.on('close', (status) => {

@@ -4,7 +4,7 @@ import { CONVERSATION_KINDS } from '@switchboard/protocol/event-kinds';
 import { adaptAgentStatusEvent, adaptConversationEvent, normalizeKind, toEpochMs } from '../../src/snapengage/webhook-adapter';
 import * as sandbox from '../../../sandbox/payloads';
 
-const TS = 1764000000123;
+const TS = 1_764_000_000_123;
 const canonical = {
   event: 'conversation_assigned',
   eventId: '5f0c-1',
@@ -18,7 +18,7 @@ const canonical = {
     requesterName: 'Sam',
     description: 'Where is my order?',
     pageUrl: 'https://shop.example.com/orders',
-    createdAt: 1763999990000,
+    createdAt: 1_763_999_990_000,
   },
   agent: { id: 'alice@example.com', alias: 'Alice' },
 };
@@ -73,7 +73,7 @@ describe('adaptConversationEvent', () => {
       pageUrl: 'https://shop.example.com/orders',
       agentId: 'alice@example.com',
       agentAlias: 'Alice',
-      createdAt: 1763999990000,
+      createdAt: 1_763_999_990_000,
       type: 'chat',
     });
     expect(ConversationData.safeParse(e.data).success).toBe(true);
@@ -88,18 +88,26 @@ describe('adaptConversationEvent', () => {
       case_id: 'c-9',
       chat_agent_id: 'Alice@Example.com',
       agent_alias: 'Alice',
-      conversation: { requester_email: 'sam@example.org', requester_name: 'Sam', page_url: 'https://x', created_at: 1763999990 },
+      conversation: { requester_email: 'sam@example.org', requester_name: 'Sam', page_url: 'https://x', created_at: 1_763_999_990 },
     });
     expect(e.id).toBe('e-9');
     expect(e.recipients).toEqual(['alice@example.com']);
-    expect(e.data).toMatchObject({ conversationId: 'c-9', widgetId: 'w-2', agentId: 'Alice@Example.com', agentAlias: 'Alice', requesterEmail: 'sam@example.org', pageUrl: 'https://x', createdAt: 1763999990000 });
+    expect(e.data).toMatchObject({
+      conversationId: 'c-9',
+      widgetId: 'w-2',
+      agentId: 'Alice@Example.com',
+      agentAlias: 'Alice',
+      requesterEmail: 'sam@example.org',
+      pageUrl: 'https://x',
+      createdAt: 1_763_999_990_000,
+    });
     expect(e.data).not.toHaveProperty('case_id');
     expect(e.data).not.toHaveProperty('widget_id');
   });
 
   it.each([
     ['epoch ms', TS, TS],
-    ['epoch seconds', 1764000000, 1764000000000],
+    ['epoch seconds', 1_764_000_000, 1_764_000_000_000],
     ['ISO string', '2025-11-24T16:00:00.123Z', Date.parse('2025-11-24T16:00:00.123Z')],
     ['ISO with offset', '2025-11-24T17:00:00+01:00', Date.parse('2025-11-24T16:00:00Z')],
     ['numeric string', '1764000000123', TS],
@@ -111,7 +119,10 @@ describe('adaptConversationEvent', () => {
   it('a timestamp no date can hold is treated as absent, never a crash', () => {
     expect(toEpochMs(1e308)).toBeUndefined();
     expect(toEpochMs('9'.repeat(40))).toBeUndefined();
-    expect(adaptConversationEvent({ ...canonical, timestamp: 1e308 })).toMatchObject({ ok: false, error: expect.stringContaining('timestamp') });
+    expect(adaptConversationEvent({ ...canonical, timestamp: 1e308 })).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('timestamp'),
+    });
   });
 
   it('derives a stable id when eventId is missing, equal across spellings', () => {
@@ -132,9 +143,17 @@ describe('adaptConversationEvent', () => {
 
   it('a field read from its own spelling replaces a copied one of the same name, and an absent one removes it', () => {
     // `conversation.agentId` is not one of the agent's spellings: it is copied, then the agent read from `agent.id` wins.
-    const e = ok({ ...canonical, conversation: { ...canonical.conversation, agentId: 'nested@example.com', agentAlias: 'Nested', note: 'n' } });
+    const e = ok({
+      ...canonical,
+      conversation: { ...canonical.conversation, agentId: 'nested@example.com', agentAlias: 'Nested', note: 'n' },
+    });
     expect(e.data).toMatchObject({ agentId: 'alice@example.com', agentAlias: 'Alice', note: 'n' });
-    const queued = ok({ event: 'conversation_queued', eventId: 'q-1', timestamp: TS, conversation: { id: 'c-2', agentAlias: 'Nested', note: 'n' } });
+    const queued = ok({
+      event: 'conversation_queued',
+      eventId: 'q-1',
+      timestamp: TS,
+      conversation: { id: 'c-2', agentAlias: 'Nested', note: 'n' },
+    });
     expect(queued.data).not.toHaveProperty('agentAlias');
     expect(queued.data).not.toHaveProperty('agentId');
     expect(queued.data).toMatchObject({ conversationId: 'c-2', note: 'n' });
@@ -142,7 +161,10 @@ describe('adaptConversationEvent', () => {
 
   it('a "__proto__" key in the body changes neither the fields nor the prototype of data', () => {
     const body = JSON.parse(
-      JSON.stringify({ ...canonical, agent: { id: 'alice@example.com' } }).replace('{', '{"__proto__":{"agentAlias":{"x":1},"closedAt":"soon"},'),
+      JSON.stringify({ ...canonical, agent: { id: 'alice@example.com' } }).replace(
+        '{',
+        '{"__proto__":{"agentAlias":{"x":1},"closedAt":"soon"},',
+      ),
     ) as unknown;
     const e = ok(body);
     expect(Object.getPrototypeOf(e.data)).toBe(Object.prototype);
@@ -160,12 +182,20 @@ describe('adaptConversationEvent', () => {
   });
 
   it('transferred goes to both agents, deduped', () => {
-    const body = { ...canonical, event: 'conversation_transferred', transfer: { fromAgentId: 'bob@example.com', toAgentId: 'alice@example.com' } };
+    const body = {
+      ...canonical,
+      event: 'conversation_transferred',
+      transfer: { fromAgentId: 'bob@example.com', toAgentId: 'alice@example.com' },
+    };
     const e = ok(body);
     expect(e.kind).toBe('transferred');
     expect(e.recipients.sort()).toEqual(['alice@example.com', 'bob@example.com']);
     expect(e.data.transfer).toEqual({ fromAgentId: 'bob@example.com', toAgentId: 'alice@example.com' });
-    const snake = ok({ event: 'transferred', case_id: 'c', transfer: { from_agent_id: 'Bob@example.com', to_agent_id: 'bob@example.com' } });
+    const snake = ok({
+      event: 'transferred',
+      case_id: 'c',
+      transfer: { from_agent_id: 'Bob@example.com', to_agent_id: 'bob@example.com' },
+    });
     expect(snake.recipients).toEqual(['bob@example.com']);
   });
 
@@ -176,12 +206,16 @@ describe('adaptConversationEvent', () => {
   });
 
   it('labeled, surveyed, closed carry their fields', () => {
-    const l = ok({ ...canonical, event: 'conversation_labeled', labels: [{ name: 'topic', value: 'billing' }, { name: 'n', value: 3 }, 'plain'] });
+    const l = ok({
+      ...canonical,
+      event: 'conversation_labeled',
+      labels: [{ name: 'topic', value: 'billing' }, { name: 'n', value: 3 }, 'plain'],
+    });
     expect(l.data.labels).toEqual([{ name: 'topic', value: 'billing' }, { name: 'n', value: '3' }, { name: 'plain' }]);
     const s = ok({ ...canonical, event: 'conversation_surveyed', survey: { score: '5', comment: 'Great help' } });
     expect(s.data.survey).toEqual({ score: 5, comment: 'Great help' });
-    const c = ok({ ...canonical, event: 'conversation_closed', closed_at: 1764000300 });
-    expect(c.data.closedAt).toBe(1764000300000);
+    const c = ok({ ...canonical, event: 'conversation_closed', closed_at: 1_764_000_300 });
+    expect(c.data.closedAt).toBe(1_764_000_300_000);
   });
 
   it('an unknown kind is kept with the raw fields', () => {
@@ -211,7 +245,13 @@ describe('adaptConversationEvent', () => {
 describe('sandbox payload variants (shared source of spellings)', () => {
   for (const kind of CONVERSATION_KINDS) {
     it(`${kind}: every variant adapts to the same kind, recipients and data`, () => {
-      const body = sandbox.conversationEvent(kind, { agent: 'alice@example.com', fromAgent: 'bob@example.com', timestamp: TS, conversationId: 'c-42', eventId: 'e-42' });
+      const body = sandbox.conversationEvent(kind, {
+        agent: 'alice@example.com',
+        fromAgent: 'bob@example.com',
+        timestamp: TS,
+        conversationId: 'c-42',
+        eventId: 'e-42',
+      });
       const reference = ok(body);
       const variants = sandbox.variants(body);
       expect(variants.length).toBeGreaterThan(5);
@@ -229,29 +269,53 @@ describe('sandbox payload variants (shared source of spellings)', () => {
         expect(e.event.data.transfer, v.name).toEqual(reference.data.transfer);
         expect(e.event.data.labels, v.name).toEqual(reference.data.labels);
         expect(e.event.data.survey, v.name).toEqual(reference.data.survey);
-        if (kind === 'closed') expect(Math.abs((e.event.data.closedAt as number) - (reference.data.closedAt as number)), v.name).toBeLessThan(1000);
+        if (kind === 'closed')
+          expect(Math.abs((e.event.data.closedAt as number) - (reference.data.closedAt as number)), v.name).toBeLessThan(1000);
         if (!v.spelling.includes('no-event-id')) expect(e.event.id, v.name).toBe('e-42');
         expect(ConversationData.safeParse(e.event.data).success).toBe(true);
       }
-      const noId = variants.filter((v) => v.spelling.includes('no-event-id')).map((v) => (adaptConversationEvent(v.body) as { event: { id: string } }).event.id);
+      const noId = variants
+        .filter((v) => v.spelling.includes('no-event-id'))
+        .map((v) => (adaptConversationEvent(v.body) as { event: { id: string } }).event.id);
       expect(new Set(noId).size).toBe(1);
     });
   }
 
   it('agent status variants', () => {
-    const body = sandbox.agentStatusEvent({ agentId: 'alice@example.com', status: 'pause', substatus: 'Lunch', previousStatus: 'online', timestamp: TS });
+    const body = sandbox.agentStatusEvent({
+      agentId: 'alice@example.com',
+      status: 'pause',
+      substatus: 'Lunch',
+      previousStatus: 'online',
+      timestamp: TS,
+    });
     for (const v of sandbox.variants(body)) {
       const r = adaptAgentStatusEvent(v.body);
       expect(r.ok, v.name).toBe(true);
-      if (r.ok) expect(r.event.data, v.name).toMatchObject({ agentId: 'alice@example.com', status: 'pause', substatus: 'Lunch', previousStatus: 'online' });
+      if (r.ok)
+        expect(r.event.data, v.name).toMatchObject({
+          agentId: 'alice@example.com',
+          status: 'pause',
+          substatus: 'Lunch',
+          previousStatus: 'online',
+        });
     }
   });
 });
 
 describe('adaptAgentStatusEvent', () => {
   it('maps the contract body', () => {
-    const r = adaptAgentStatusEvent({ agentId: 'Alice@example.com', status: 'pause', substatus: 'Meeting', previousStatus: 'online', timestamp: TS });
-    expect(r).toMatchObject({ ok: true, event: { kind: 'agent_status', at: new Date(TS).toISOString(), recipients: ['alice@example.com'] } });
+    const r = adaptAgentStatusEvent({
+      agentId: 'Alice@example.com',
+      status: 'pause',
+      substatus: 'Meeting',
+      previousStatus: 'online',
+      timestamp: TS,
+    });
+    expect(r).toMatchObject({
+      ok: true,
+      event: { kind: 'agent_status', at: new Date(TS).toISOString(), recipients: ['alice@example.com'] },
+    });
     if (r.ok) {
       expect(r.event.data).toEqual({ agentId: 'Alice@example.com', status: 'pause', substatus: 'Meeting', previousStatus: 'online' });
       expect(AgentStatusData.safeParse(r.event.data).success).toBe(true);
@@ -259,8 +323,18 @@ describe('adaptAgentStatusEvent', () => {
   });
 
   it('reads snake_case, seconds, and derives a stable id', () => {
-    const a = adaptAgentStatusEvent({ agent_id: 'bob@example.com', status: 'OFFLINE', previous_status: 'online', timestamp: 1764000000 });
-    const b = adaptAgentStatusEvent({ agentId: 'bob@example.com', status: 'offline', previousStatus: 'online', timestamp: 1764000000000 });
+    const a = adaptAgentStatusEvent({
+      agent_id: 'bob@example.com',
+      status: 'OFFLINE',
+      previous_status: 'online',
+      timestamp: 1_764_000_000,
+    });
+    const b = adaptAgentStatusEvent({
+      agentId: 'bob@example.com',
+      status: 'offline',
+      previousStatus: 'online',
+      timestamp: 1_764_000_000_000,
+    });
     expect(a.ok && b.ok).toBe(true);
     if (a.ok && b.ok) {
       expect(a.event.data).toMatchObject({ agentId: 'bob@example.com', status: 'offline', previousStatus: 'online' });
@@ -277,14 +351,24 @@ describe('adaptAgentStatusEvent', () => {
     expect(err(body, adaptAgentStatusEvent)).toContain(field);
   });
 
-  it.each(['__proto__', 'constructor', '__defineGetter__', 'hasOwnProperty'])('a status or previous status "%s" is text, not a lookup into Object.prototype', (word) => {
-    // As a previous status it is kept as sent (lowercased), like any other value we do not know.
-    const r = adaptAgentStatusEvent(JSON.parse(JSON.stringify({ agentId: 'a@b.c', status: 'Available', previousStatus: word })));
-    expect(r).toMatchObject({ ok: true, event: { data: { status: 'online', previousStatus: word.toLowerCase() } } });
-    // As the status it is refused by name, like any unknown status.
-    expect(adaptAgentStatusEvent({ agentId: 'a@b.c', status: word })).toEqual({ ok: false, error: `status must be online, pause or offline (got "${word}")`, reason: 'unknown_status' });
-    expect(adaptAgentStatusEvent({ agentId: 'a@b.c', status: 'online', previousStatus: 'PAUSED' })).toMatchObject({ ok: true, event: { data: { previousStatus: 'pause' } } });
-  });
+  it.each(['__proto__', 'constructor', '__defineGetter__', 'hasOwnProperty'])(
+    'a status or previous status "%s" is text, not a lookup into Object.prototype',
+    (word) => {
+      // As a previous status it is kept as sent (lowercased), like any other value we do not know.
+      const r = adaptAgentStatusEvent(JSON.parse(JSON.stringify({ agentId: 'a@b.c', status: 'Available', previousStatus: word })));
+      expect(r).toMatchObject({ ok: true, event: { data: { status: 'online', previousStatus: word.toLowerCase() } } });
+      // As the status it is refused by name, like any unknown status.
+      expect(adaptAgentStatusEvent({ agentId: 'a@b.c', status: word })).toEqual({
+        ok: false,
+        error: `status must be online, pause or offline (got "${word}")`,
+        reason: 'unknown_status',
+      });
+      expect(adaptAgentStatusEvent({ agentId: 'a@b.c', status: 'online', previousStatus: 'PAUSED' })).toMatchObject({
+        ok: true,
+        event: { data: { previousStatus: 'pause' } },
+      });
+    },
+  );
 });
 
 describe('agent spellings', () => {

@@ -162,7 +162,13 @@ describe('the agent’s day', () => {
     const events = [
       { seq: 1, id: 'a', kind: 'assigned', at: at(now - 900_000), data: { conversationId: 'x' } },
       { seq: 2, id: 'b', kind: 'closed', at: at(now - 600_000), data: { conversationId: 'x' } },
-      { seq: 3, id: 'c', kind: 'closed', at: at(now - 100_000), data: { conversationId: 'y', createdAt: now - 200_000, closedAt: now - 100_000 } },
+      {
+        seq: 3,
+        id: 'c',
+        kind: 'closed',
+        at: at(now - 100_000),
+        data: { conversationId: 'y', createdAt: now - 200_000, closedAt: now - 100_000 },
+      },
       { seq: 4, id: 'd', kind: 'closed', at: at(now - 100_000), data: { conversationId: 'y' } }, // same chat again
     ];
     expect(chatFigures(events, now)).toEqual({ chatsHandled: 2, averageHandlingMs: 200_000 });

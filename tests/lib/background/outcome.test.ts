@@ -8,21 +8,40 @@ import type { StatusSender } from '@/lib/status/sender';
 import type { HandledEvent } from '@/lib/relay/connection';
 
 const sender = { observe: async () => undefined, request: async () => ({}) } as unknown as StatusSender;
-const handle = createOutcomeHandler(sender, createAutomation(() => sender));
+const handle = createOutcomeHandler(
+  sender,
+  createAutomation(() => sender),
+);
 
 function handled(kind: 'assigned' | 'closed', id: string, visitor: string): HandledEvent {
   const state = { phase: 'connected' as const, lastSeq: 1, openChats: [], notified: [], attempts: 0 };
   return {
     event: { type: 'event', seq: 1, id, kind, at: new Date().toISOString(), data: { conversationId: id } },
     openBefore: 0,
-    outcome: { state, notices: [{ id, kind, subject: visitor, title: kind === 'assigned' ? `New chat: ${visitor}` : `Chat closed: ${visitor}`, message: '' }] },
+    outcome: {
+      state,
+      notices: [
+        { id, kind, subject: visitor, title: kind === 'assigned' ? `New chat: ${visitor}` : `Chat closed: ${visitor}`, message: '' },
+      ],
+    },
   };
 }
 
 beforeEach(async () => {
   fakeBrowser.reset();
-  await settingsItem.set({ orgId: '6418107096367104', apiToken: 'token-12345678', agentId: 'alice@example.com', quietWhilePaused: true, sound: false });
-  await statusItem.set({ confirmed: { status: 'pause', substatus: 'Lunch', since: 1, source: 'popup' }, intent: null, failure: null, history: [] });
+  await settingsItem.set({
+    orgId: '6418107096367104',
+    apiToken: 'token-12345678',
+    agentId: 'alice@example.com',
+    quietWhilePaused: true,
+    sound: false,
+  });
+  await statusItem.set({
+    confirmed: { status: 'pause', substatus: 'Lunch', since: 1, source: 'popup' },
+    intent: null,
+    failure: null,
+    history: [],
+  });
 });
 
 describe('quiet mode', () => {

@@ -30,24 +30,45 @@ class BrowserLikeWebSocket extends WebSocket {
     this.on('error', () => undefined);
   }
 }
-const connection = () => createRelayConnection({ onOutcomes: async () => undefined, WebSocketImpl: BrowserLikeWebSocket as unknown as typeof globalThis.WebSocket });
+const connection = () =>
+  createRelayConnection({
+    onOutcomes: async () => undefined,
+    WebSocketImpl: BrowserLikeWebSocket as unknown as typeof globalThis.WebSocket,
+  });
 
 describe('testing the relay connection', () => {
   it('names the agent the relay welcomed', async () => {
-    const url = await relayThat((ws) => ws.send(JSON.stringify({ type: 'welcome', agent: 'alice@example.com', latest: 0, generation: 'g', resumed: false })));
-    expect(await connection().test({ relayUrl: url, relayToken: 'sb1.x.y' })).toEqual({ ok: true, message: 'Connected to the relay as alice@example.com' });
+    const url = await relayThat((ws) =>
+      ws.send(JSON.stringify({ type: 'welcome', agent: 'alice@example.com', latest: 0, generation: 'g', resumed: false })),
+    );
+    expect(await connection().test({ relayUrl: url, relayToken: 'sb1.x.y' })).toEqual({
+      ok: true,
+      message: 'Connected to the relay as alice@example.com',
+    });
   });
 
   it('says why it failed, in German too', async () => {
     speak(de);
     const refusing = await relayThat((ws) => ws.close(4401, 'token expired'));
-    expect(await connection().test({ relayUrl: refusing, relayToken: 'sb1.x.y' })).toEqual({ ok: false, message: 'Das Relay hat das Token abgelehnt: token expired' });
+    expect(await connection().test({ relayUrl: refusing, relayToken: 'sb1.x.y' })).toEqual({
+      ok: false,
+      message: 'Das Relay hat das Token abgelehnt: token expired',
+    });
     await new Promise((r) => server!.close(r));
     const other = await relayThat((ws) => ws.send('hello there'));
-    expect(await connection().test({ relayUrl: other, relayToken: 'sb1.x.y' })).toEqual({ ok: false, message: 'Diese Adresse hat geantwortet, aber nicht wie ein Switchboard-Relay' });
+    expect(await connection().test({ relayUrl: other, relayToken: 'sb1.x.y' })).toEqual({
+      ok: false,
+      message: 'Diese Adresse hat geantwortet, aber nicht wie ein Switchboard-Relay',
+    });
     await new Promise((r) => server!.close(r));
     server = undefined;
-    expect(await connection().test({ relayUrl: other, relayToken: 'sb1.x.y' })).toEqual({ ok: false, message: `Das Relay unter ${other}/ws ist nicht erreichbar` });
-    expect(await connection().test({ relayUrl: 'not a url', relayToken: 'sb1.x.y' })).toEqual({ ok: false, message: 'Die Relay-URL ist keine gültige URL' });
+    expect(await connection().test({ relayUrl: other, relayToken: 'sb1.x.y' })).toEqual({
+      ok: false,
+      message: `Das Relay unter ${other}/ws ist nicht erreichbar`,
+    });
+    expect(await connection().test({ relayUrl: 'not a url', relayToken: 'sb1.x.y' })).toEqual({
+      ok: false,
+      message: 'Die Relay-URL ist keine gültige URL',
+    });
   });
 });

@@ -13,14 +13,21 @@ let seq = 0;
 function frame(kind: string, data: Record<string, unknown>, id = `ev-${++seq}`): EventFrame {
   return { type: 'event', seq: ++seq, id, kind, at: new Date(1_764_000_000_000 + seq * 1000).toISOString(), data };
 }
-const chat = { conversationId: 'c1', url: 'https://www.snapengage.com/viewcase?c=c1', requesterName: 'Sam', requesterEmail: 'sam@example.org', description: 'Where is my order?', widgetId: 'w1', agentId: 'alice@example.com', createdAt: 1_764_000_000_000 };
+const chat = {
+  conversationId: 'c1',
+  url: 'https://www.snapengage.com/viewcase?c=c1',
+  requesterName: 'Sam',
+  requesterEmail: 'sam@example.org',
+  description: 'Where is my order?',
+  widgetId: 'w1',
+  agentId: 'alice@example.com',
+  createdAt: 1_764_000_000_000,
+};
 
 describe('relay events in the extension', () => {
   it('assigned → "New chat" naming the visitor, their question, and the chat opens on click', () => {
     const out = handleEvent(empty, frame('assigned', chat), settings);
-    expect(out.notices).toEqual([
-      expect.objectContaining({ title: 'New chat: Sam', message: 'Where is my order?', url: chat.url }),
-    ]);
+    expect(out.notices).toEqual([expect.objectContaining({ title: 'New chat: Sam', message: 'Where is my order?', url: chat.url })]);
     expect(out.state.openChats.map((c) => c.conversationId)).toEqual(['c1']);
   });
 
@@ -31,7 +38,7 @@ describe('relay events in the extension', () => {
 
   it('closed → "Chat closed" with its duration, and the chat leaves the open list', () => {
     const opened = handleEvent(empty, frame('assigned', chat), settings).state;
-    const out = handleEvent(opened, frame('closed', { ...chat, closedAt: chat.createdAt + 5 * 60_000 + 3_000 }), settings);
+    const out = handleEvent(opened, frame('closed', { ...chat, closedAt: chat.createdAt + 5 * 60_000 + 3000 }), settings);
     expect(out.notices[0]).toMatchObject({ title: 'Chat closed: Sam', message: 'Lasted 5 min 3 s' });
     expect(out.state.openChats).toEqual([]);
   });
@@ -50,9 +57,17 @@ describe('relay events in the extension', () => {
   });
 
   it('a transfer to me opens the chat; a transfer away closes it without a notice', () => {
-    const toMe = handleEvent(empty, frame('transferred', { ...chat, transfer: { fromAgentId: 'bob@example.com', toAgentId: 'alice@example.com' } }), settings);
+    const toMe = handleEvent(
+      empty,
+      frame('transferred', { ...chat, transfer: { fromAgentId: 'bob@example.com', toAgentId: 'alice@example.com' } }),
+      settings,
+    );
     expect(toMe.notices[0]!.title).toBe('Chat transferred to you: Sam');
-    const away = handleEvent(toMe.state, frame('transferred', { ...chat, transfer: { fromAgentId: 'alice@example.com', toAgentId: 'bob@example.com' } }), settings);
+    const away = handleEvent(
+      toMe.state,
+      frame('transferred', { ...chat, transfer: { fromAgentId: 'alice@example.com', toAgentId: 'bob@example.com' } }),
+      settings,
+    );
     expect(away.notices).toHaveLength(0);
     expect(away.state.openChats).toEqual([]);
   });
@@ -70,7 +85,11 @@ describe('relay events in the extension', () => {
   });
 
   it('my status changed in SnapEngage is observed; someone else’s is not', () => {
-    const mine = handleEvent(empty, frame('agent_status', { agentId: 'alice@example.com', status: 'pause', substatus: 'Meeting' }), settings);
+    const mine = handleEvent(
+      empty,
+      frame('agent_status', { agentId: 'alice@example.com', status: 'pause', substatus: 'Meeting' }),
+      settings,
+    );
     expect(mine.observed).toMatchObject({ status: 'pause', substatus: 'Meeting', source: 'snapengage' });
     const other = handleEvent(empty, frame('agent_status', { agentId: 'bob@example.com', status: 'pause' }), settings);
     expect(other.observed).toBeUndefined();
@@ -100,8 +119,12 @@ describe('backlogs after a reconnect', () => {
   it('no floods: closed chats in a backlog become one summary; assigned ones keep their own notice', () => {
     const names = ['Ann', 'Ben', 'Cy'];
     let s: RelayState = { ...empty };
-    for (const [i, n] of names.entries()) s = handleEvent(s, frame('assigned', { ...chat, conversationId: `b${i}`, requesterName: n }), settings).state;
-    const backlog = [...names.map((_, i) => frame('closed', { ...chat, conversationId: `b${i}` })), frame('assigned', { ...chat, conversationId: 'new', requesterName: 'Dot' })];
+    for (const [i, n] of names.entries())
+      s = handleEvent(s, frame('assigned', { ...chat, conversationId: `b${i}`, requesterName: n }), settings).state;
+    const backlog = [
+      ...names.map((_, i) => frame('closed', { ...chat, conversationId: `b${i}` })),
+      frame('assigned', { ...chat, conversationId: 'new', requesterName: 'Dot' }),
+    ];
     s = { ...s, replay: { until: backlog.at(-1)!.seq, silent: false, heldClosed: [] } };
     const all: string[] = [];
     for (const f of backlog.slice(0, -1)) {

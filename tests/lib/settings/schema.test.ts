@@ -10,7 +10,11 @@ const good = { orgId: '6418107096367104', apiToken: 'abcdef123456', agentId: 'al
 describe('settings schema', () => {
   it('fills sensible defaults', () => {
     const r = parseSettings(good);
-    expect(r.ok && r.settings).toMatchObject({ apiBaseUrl: 'https://www.snapengage.com', substatuses: ['Lunch', 'Break', 'Meeting', 'On a call'], notify: { assigned: true, closed: true } });
+    expect(r.ok && r.settings).toMatchObject({
+      apiBaseUrl: 'https://www.snapengage.com',
+      substatuses: ['Lunch', 'Break', 'Meeting', 'On a call'],
+      notify: { assigned: true, closed: true },
+    });
   });
 
   it('rejects bad values with a message a person understands, per field', () => {
@@ -29,16 +33,32 @@ describe('settings schema', () => {
   });
 
   it('refuses duplicate or empty pause reasons and a quick-pause reason not in the list', () => {
-    expect(parseSettings({ ...good, substatuses: ['Lunch', 'lunch'] })).toMatchObject({ ok: false, errors: { substatuses: expect.stringMatching(/different/) } });
-    expect(parseSettings({ ...good, substatuses: ['  '] })).toMatchObject({ ok: false, errors: { substatuses: expect.stringMatching(/empty/) } });
-    expect(parseSettings({ ...good, quickPauseSubstatus: 'Nap' })).toMatchObject({ ok: false, errors: { quickPauseSubstatus: expect.stringMatching(/one of your pause reasons/) } });
+    expect(parseSettings({ ...good, substatuses: ['Lunch', 'lunch'] })).toMatchObject({
+      ok: false,
+      errors: { substatuses: expect.stringMatching(/different/) },
+    });
+    expect(parseSettings({ ...good, substatuses: ['  '] })).toMatchObject({
+      ok: false,
+      errors: { substatuses: expect.stringMatching(/empty/) },
+    });
+    expect(parseSettings({ ...good, quickPauseSubstatus: 'Nap' })).toMatchObject({
+      ok: false,
+      errors: { quickPauseSubstatus: expect.stringMatching(/one of your pause reasons/) },
+    });
   });
 
   describe('in German', () => {
     afterEach(() => speak(en));
     it("says every problem in the browser's language, nested fields included", () => {
       speak(de);
-      const r = parseSettings({ orgId: 'abc', agentId: 'alice', apiBaseUrl: 'ftp://x', substatuses: ['Lunch', 'lunch'], relayUrl: 'relay.example.com', autoPause: { enabled: true, minutes: 0 } });
+      const r = parseSettings({
+        orgId: 'abc',
+        agentId: 'alice',
+        apiBaseUrl: 'ftp://x',
+        substatuses: ['Lunch', 'lunch'],
+        relayUrl: 'relay.example.com',
+        autoPause: { enabled: true, minutes: 0 },
+      });
       expect(r.ok).toBe(false);
       if (r.ok) return;
       expect(r.errors).toEqual({
@@ -54,8 +74,14 @@ describe('settings schema', () => {
   });
 
   it('needs a relay token when a relay URL is set, and a ws/http URL', () => {
-    expect(parseSettings({ ...good, relayUrl: 'ws://127.0.0.1:8787' })).toMatchObject({ ok: false, errors: { relayToken: expect.any(String) } });
-    expect(parseSettings({ ...good, relayUrl: 'relay.example.com' })).toMatchObject({ ok: false, errors: { relayUrl: expect.any(String) } });
+    expect(parseSettings({ ...good, relayUrl: 'ws://127.0.0.1:8787' })).toMatchObject({
+      ok: false,
+      errors: { relayToken: expect.any(String) },
+    });
+    expect(parseSettings({ ...good, relayUrl: 'relay.example.com' })).toMatchObject({
+      ok: false,
+      errors: { relayUrl: expect.any(String) },
+    });
     expect(parseSettings({ ...good, relayUrl: 'wss://relay.example.com', relayToken: 'sb1.x.y' }).ok).toBe(true);
   });
 

@@ -49,7 +49,11 @@ describe('Agent Status API client', () => {
 
   it.each([500, 502, 503])('%i → retry as a server problem', async (status) => {
     vi.stubGlobal('fetch', answer(status));
-    expect(await setAgentStatus(target, change)).toMatchObject({ kind: 'retry', reason: 'server', message: expect.stringContaining(`HTTP ${status}`) });
+    expect(await setAgentStatus(target, change)).toMatchObject({
+      kind: 'retry',
+      reason: 'server',
+      message: expect.stringContaining(`HTTP ${status}`),
+    });
   });
 
   it('404 → invalid, with SnapEngage’s message', async () => {
@@ -63,12 +67,22 @@ describe('Agent Status API client', () => {
   });
 
   it('network error → retry "unreachable"', async () => {
-    vi.stubGlobal('fetch', vi.fn(async () => Promise.reject(new TypeError('Failed to fetch'))));
-    expect(await setAgentStatus(target, change)).toMatchObject({ kind: 'retry', reason: 'network', message: 'SnapEngage is unreachable — will retry' });
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () => Promise.reject(new TypeError('Failed to fetch'))),
+    );
+    expect(await setAgentStatus(target, change)).toMatchObject({
+      kind: 'retry',
+      reason: 'network',
+      message: 'SnapEngage is unreachable — will retry',
+    });
   });
 
   it('"Test connection" says what is wrong, without the "will retry" a status change gets', async () => {
-    vi.stubGlobal('fetch', vi.fn(async () => Promise.reject(new TypeError('Failed to fetch'))));
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () => Promise.reject(new TypeError('Failed to fetch'))),
+    );
     const input = { apiBaseUrl: target.apiBaseUrl, orgId: target.orgId, apiToken: target.apiToken };
     expect(await testSnapEngage(input)).toEqual({ ok: false, message: 'SnapEngage is unreachable' });
     vi.stubGlobal('fetch', answer(503));
@@ -79,10 +93,15 @@ describe('Agent Status API client', () => {
 
   it('speaks the browser’s language', async () => {
     speak(de);
-    vi.stubGlobal('fetch', vi.fn(async () => Promise.reject(new TypeError('Failed to fetch'))));
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () => Promise.reject(new TypeError('Failed to fetch'))),
+    );
     expect(await setAgentStatus(target, change)).toMatchObject({ message: 'SnapEngage ist nicht erreichbar — neuer Versuch folgt' });
     vi.stubGlobal('fetch', answer(404, { message: 'Unknown agent' }));
-    expect(await setAgentStatus(target, change)).toMatchObject({ message: 'SnapEngage kennt diese Org-ID oder diesen Agenten nicht: Unknown agent' });
+    expect(await setAgentStatus(target, change)).toMatchObject({
+      message: 'SnapEngage kennt diese Org-ID oder diesen Agenten nicht: Unknown agent',
+    });
     vi.stubGlobal('fetch', answer(401));
     expect(await setAgentStatus(target, change)).toMatchObject({ message: 'SnapEngage hat das API-Token abgelehnt' });
   });
@@ -90,14 +109,20 @@ describe('Agent Status API client', () => {
   it('timeout → retry "did not answer"', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout'] });
     const timeout = vi.spyOn(AbortSignal, 'timeout').mockImplementation(() => AbortSignal.abort());
-    vi.stubGlobal('fetch', vi.fn(async (_u: unknown, init: RequestInit) => Promise.reject(init.signal!.reason)));
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (_u: unknown, init: RequestInit) => Promise.reject(init.signal!.reason)),
+    );
     expect(await setAgentStatus(target, change)).toMatchObject({ kind: 'retry', reason: 'timeout' });
     timeout.mockRestore();
     vi.useRealTimers();
   });
 
   it('an abort by the caller (a newer change) is not mistaken for a failure', async () => {
-    vi.stubGlobal('fetch', vi.fn(async (_u: unknown, init: RequestInit) => Promise.reject(init.signal!.reason)));
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (_u: unknown, init: RequestInit) => Promise.reject(init.signal!.reason)),
+    );
     await expect(setAgentStatus(target, change, AbortSignal.abort())).rejects.toBeDefined();
   });
 
@@ -112,7 +137,7 @@ describe('Agent Status API client', () => {
 
   it('parses Retry-After as seconds or an HTTP date', () => {
     expect(retryAfterMs('3')).toBe(3000);
-    expect(retryAfterMs(new Date(10_000).toUTCString(), 4_000)).toBe(6000);
+    expect(retryAfterMs(new Date(10_000).toUTCString(), 4000)).toBe(6000);
     expect(retryAfterMs('soon')).toBeUndefined();
     expect(retryAfterMs(null)).toBeUndefined();
   });

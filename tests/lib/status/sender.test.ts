@@ -37,8 +37,12 @@ function harness(results: Array<CallResult | Promise<CallResult>> = []) {
     send,
     calls,
     scheduled,
-    advance: (ms: number) => (clock += ms),
-    setOnline: (v: boolean) => (online = v),
+    advance: (ms: number) => {
+      clock += ms;
+    },
+    setOnline: (v: boolean) => {
+      online = v;
+    },
     now: () => clock,
   };
 }
@@ -61,7 +65,9 @@ describe('status sender', () => {
 
   it('the newest intent wins: an older in-flight change is dropped, the newest is sent', async () => {
     let release!: (r: CallResult) => void;
-    const slow = new Promise<CallResult>((r) => (release = r));
+    const slow = new Promise<CallResult>((r) => {
+      release = r;
+    });
     const h = harness([slow]);
     const sender = createStatusSender(h.deps());
     await sender.request('pause', 'Lunch', 'popup');
@@ -79,7 +85,12 @@ describe('status sender', () => {
 
   it('a result for a superseded change never overwrites the newer one', async () => {
     let release!: (r: CallResult) => void;
-    const h = harness([new Promise<CallResult>((r) => (release = r)), { kind: 'retry', reason: 'network', message: 'down' }]);
+    const h = harness([
+      new Promise<CallResult>((r) => {
+        release = r;
+      }),
+      { kind: 'retry', reason: 'network', message: 'down' },
+    ]);
     const sender = createStatusSender(h.deps());
     await sender.request('pause', 'Lunch', 'popup');
     await vi.waitFor(() => expect(h.calls).toHaveLength(1));
@@ -156,7 +167,10 @@ describe('status sender', () => {
     await sender.request('online', undefined, 'popup');
     await sender.kick();
     expect(h.calls).toHaveLength(0);
-    expect(viewStatus(await statusItem.get())).toMatchObject({ phase: 'pending', message: "You're offline — the change will be sent when you're back online" });
+    expect(viewStatus(await statusItem.get())).toMatchObject({
+      phase: 'pending',
+      message: "You're offline — the change will be sent when you're back online",
+    });
     h.setOnline(true);
     await sender.kick();
     expect(h.calls).toHaveLength(1);
@@ -180,7 +194,10 @@ describe('status sender', () => {
     expect((await statusItem.get()).confirmed).toMatchObject({ status: 'pause', substatus: 'Meeting' });
     await sender.observe({ status: 'online', since: 50, source: 'snapengage' }); // stale echo
     expect((await statusItem.get()).confirmed).toMatchObject({ status: 'pause' });
-    await statusItem.update((s) => ({ ...s, intent: { id: 'x', status: 'online', source: 'popup', createdAt: 1, attempts: 0, nextAttemptAt: 9e15 } }));
+    await statusItem.update((s) => ({
+      ...s,
+      intent: { id: 'x', status: 'online', source: 'popup', createdAt: 1, attempts: 0, nextAttemptAt: 9e15 },
+    }));
     await sender.observe({ status: 'offline', since: 200, source: 'snapengage' });
     expect((await statusItem.get()).confirmed).toMatchObject({ status: 'pause' });
   });
