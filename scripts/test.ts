@@ -1,5 +1,5 @@
-// `npm test`: type-check, lint + format + unused code, unit + relay + sandbox tests, build the
-// extension, then the end-to-end tests in real Chromium. Stops at the first failing step, saying which.
+// `npm test`: type-check, lint + format + unused code, unit + relay + sandbox tests, the deployment
+// (package, TLS proxies, systemd unit), build the extension, then the end-to-end tests in real Chromium. Stops at the first failing step, saying which.
 import { spawnSync } from 'node:child_process';
 import { CHROMIUM_HELP, findChromium } from './chromium';
 
@@ -9,6 +9,10 @@ const steps: [string, string[]][] = [
   ['Unit, relay and sandbox tests', ['npx', 'vitest', 'run']],
   ['Fault injection and fuzzing (relay, Redis)', ['npx', 'vitest', 'run', '--config', 'relay/vitest.reliability.config.ts']],
   ['Benchmark smoke run (the harness must not rot)', ['npx', 'vitest', 'run', '--config', 'vitest.bench.config.ts']],
+  [
+    'Deployment: the package packed, installed and run; nginx and Caddy with TLS; the systemd unit',
+    ['npx', 'vitest', 'run', '--config', 'vitest.deploy.config.ts'],
+  ],
   ['Build the extension', ['npx', 'wxt', 'build']],
   ['Firefox build + web-ext lint', ['node', '--import', 'tsx', 'scripts/lint-firefox.ts']],
   ['End-to-end tests (Chromium)', ['npx', 'vitest', 'run', '--config', 'vitest.e2e.config.ts']],
