@@ -1,5 +1,7 @@
 // `npm test`: type-check, lint + format + unused code, unit + relay + sandbox tests, the deployment
-// (package, TLS proxies, systemd unit), build the extension, then the end-to-end tests in real Chromium. Stops at the first failing step, saying which.
+// (package, TLS proxies, systemd unit), build the extension, then the end-to-end tests in real Chromium.
+// Stops at the first failing step, saying which.
+import './require-node';
 import { spawnSync } from 'node:child_process';
 import { CHROMIUM_HELP, findChromium } from './chromium';
 
