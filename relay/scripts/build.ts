@@ -2,8 +2,9 @@
 // command the package's `bin` names. Our code and @switchboard/protocol (a workspace, never published) are
 // bundled; every npm dependency stays external and is installed by npm, native modules included.
 // The build fails unless the bundle's imports and package.json's dependencies are the same set, so the
-// package declares exactly what it needs at run time.
-import { rmSync } from 'node:fs';
+// package declares exactly what it needs at run time. The repository's deploy/ (systemd unit, nginx and
+// Caddy configurations) goes along in dist/deploy/: IT gets only the tarball.
+import { cpSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import { join, resolve } from 'node:path';
@@ -54,5 +55,8 @@ if (undeclared.length || unused.length) {
   if (unused.length) console.error(`relay build: dependencies the bundle never imports (devDependencies?): ${unused.join(', ')}`);
   process.exit(1);
 }
+cpSync(join(RELAY, '../deploy'), join(OUT, 'deploy'), { recursive: true });
 const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
-console.error(`relay build: dist/cli.js, ${(bytes / 1024).toFixed(0)} kB; run-time dependencies ${dependencies.join(', ')}`);
+console.error(
+  `relay build: dist/cli.js, ${(bytes / 1024).toFixed(0)} kB, and dist/deploy/; run-time dependencies ${dependencies.join(', ')}`,
+);

@@ -71,7 +71,13 @@ beforeAll(() => {
   console.log(
     `package: ${packed.filename}, ${packed.entryCount} files (${files.join(', ')}), ${kB(packed.size)} packed, ${kB(packed.unpackedSize)} unpacked`,
   );
-  expect(files).toEqual(['dist/cli.js', 'package.json']);
+  expect(files).toEqual([
+    'dist/cli.js',
+    'dist/deploy/caddy/Caddyfile',
+    'dist/deploy/nginx/switchboard-relay.conf',
+    'dist/deploy/systemd/switchboard-relay.service',
+    'package.json',
+  ]);
 
   // The docs' install: an empty folder, the allow-list for better-sqlite3's build, npm install --omit=dev.
   prefix = join(out, 'root', INSTALL_PREFIX);
@@ -106,6 +112,11 @@ describe('the relay package (npm pack → npm install --omit=dev → node)', () 
     for (const tool of TOOLING) expect({ tool, installed: installed.includes(tool.split('/')[0]!) }).toEqual({ tool, installed: false });
     const manifest = JSON.parse(readFileSync(join(prefix, 'node_modules/switchboard-relay/package.json'), 'utf8'));
     expect(Object.keys(manifest.dependencies).sort()).toEqual(['better-sqlite3', 'ioredis', 'pino', 'ws', 'zod']);
+    // The files docs/deploy.md copies from the install are the repository's, the ones the other tests check.
+    for (const file of ['systemd/switchboard-relay.service', 'nginx/switchboard-relay.conf', 'caddy/Caddyfile'])
+      expect(readFileSync(join(prefix, 'node_modules/switchboard-relay/dist/deploy', file), 'utf8')).toBe(
+        readFileSync(join(ROOT, 'deploy', file), 'utf8'),
+      );
     const bin = join(prefix, 'node_modules/.bin/switchboard-relay');
     expect(readFileSync(bin, 'utf8').split('\n')[0]).toBe('#!/usr/bin/env node');
     // The bin runs through node from PATH: the one that compiled better-sqlite3 here.
