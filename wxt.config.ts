@@ -1,6 +1,7 @@
 import { defineConfig } from 'wxt';
 import preact from '@preact/preset-vite';
 import type { Plugin } from 'vite';
+import { GECKO_ID, MIN_CHROME, MIN_FIREFOX, MIN_FIREFOX_ANDROID } from './browser-support';
 
 // Suggested keys were checked against Chromium 156: Alt+Shift+P and Ctrl+Shift+P
 // are silently left unassigned there, these four are assigned (see tests/e2e).
@@ -47,13 +48,21 @@ export default defineConfig({
       'quick-pause': { suggested_key: { default: COMMAND_KEYS['quick-pause'] }, description: '__MSG_cmdQuickPause__' },
       'back-online': { suggested_key: { default: COMMAND_KEYS['back-online'] }, description: '__MSG_cmdBackOnline__' },
     },
+    // The minimums are the newest platform features the code relies on (browser-support.ts).
     ...(browser === 'firefox'
       ? {
           browser_specific_settings: {
-            gecko: { id: 'switchboard@example.com', strict_min_version: '142.0', data_collection_permissions: { required: ['none'] } },
+            gecko: {
+              id: GECKO_ID,
+              strict_min_version: `${MIN_FIREFOX}.0`,
+              // What leaves the browser, in Mozilla's categories; PRIVACY.md says what and why.
+              data_collection_permissions: { required: ['personallyIdentifyingInfo', 'authenticationInfo'] },
+            },
+            // Firefox for Android has the built-in data consent from 142 (desktop: 140).
+            gecko_android: { strict_min_version: `${MIN_FIREFOX_ANDROID}.0` },
           },
         }
-      : {}),
+      : { minimum_chrome_version: String(MIN_CHROME) }),
   }),
 });
 
