@@ -1,7 +1,9 @@
-// `npm test`: type-check, unit + relay + sandbox tests, build the extension, then the
-// end-to-end tests in real Chromium. Stops at the first failing step, saying which.
+// `npm test`: type-check, unit + relay + sandbox tests, build the extension, zip and check both
+// packages, then the end-to-end tests in real Chromium and the walk in real Firefox. Stops at the
+// first failing step, saying which.
 import { spawnSync } from 'node:child_process';
 import { CHROMIUM_HELP, findChromium } from './chromium';
+import { FIREFOX_HELP, findFirefox } from './firefox';
 
 const steps: Array<[string, string[]]> = [
   ['Type-check (every tsconfig)', ['node', '--import', 'tsx', 'scripts/typecheck.ts']],
@@ -12,6 +14,7 @@ const steps: Array<[string, string[]]> = [
   ['Firefox build + web-ext lint', ['node', '--import', 'tsx', 'scripts/lint-firefox.ts']],
   ['End-to-end tests (Chromium)', ['npx', 'vitest', 'run', '--config', 'vitest.e2e.config.ts']],
 ];
+const FIREFOX_WALK: (typeof steps)[number] = ['End-to-end walk (Firefox)', ['npx', 'vitest', 'run', '--config', 'vitest.firefox.config.ts']];
 
 const chromium = findChromium();
 if (!chromium) {
@@ -19,6 +22,15 @@ if (!chromium) {
   process.exit(1);
 }
 process.env.CHROMIUM_PATH = chromium;
+
+// Installed from Debian when missing and run as root (CI); otherwise the walk is skipped, saying so.
+const firefox = findFirefox({ install: true });
+if (firefox) {
+  process.env.FIREFOX_PATH = firefox;
+  steps.push(FIREFOX_WALK);
+} else {
+  console.warn(`${FIREFOX_HELP}\n⚠ Skipping the end-to-end walk in Firefox.`);
+}
 
 for (const [title, [cmd, ...args]] of steps) {
   const started = Date.now();
