@@ -11,7 +11,8 @@ const steps: Array<[string, string[]]> = [
   ['Fault injection and fuzzing (relay, Redis)', ['npx', 'vitest', 'run', '--config', 'relay/vitest.reliability.config.ts']],
   ['Benchmark smoke run (the harness must not rot)', ['npx', 'vitest', 'run', '--config', 'vitest.bench.config.ts']],
   ['Build the extension', ['npx', 'wxt', 'build']],
-  ['Firefox build + web-ext lint', ['node', '--import', 'tsx', 'scripts/lint-firefox.ts']],
+  ['Zip both packages + web-ext lint (Firefox)', ['node', '--import', 'tsx', 'scripts/lint-firefox.ts']],
+  ['Package manifests (both zips)', ['npx', 'vitest', 'run', '--config', 'vitest.packages.config.ts']],
   ['End-to-end tests (Chromium)', ['npx', 'vitest', 'run', '--config', 'vitest.e2e.config.ts']],
 ];
 const FIREFOX_WALK: (typeof steps)[number] = ['End-to-end walk (Firefox)', ['npx', 'vitest', 'run', '--config', 'vitest.firefox.config.ts']];
