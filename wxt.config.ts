@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'wxt';
 import preact from '@preact/preset-vite';
 import type { Plugin } from 'vite';
@@ -15,8 +16,14 @@ export default defineConfig({
   // `npm start` builds its demo (set up for the local sandbox) apart from the real build.
   outDir: process.env.SWITCHBOARD_OUT_DIR ?? '.output',
   modules: ['@wxt-dev/webextension-polyfill'],
+  // The sources zip AMO asks for holds what builds the add-on, not local leftovers (see .gitignore).
+  zip: { excludeSources: ['tmp/**', 'data/**', 'test-results/**', 'bench/results/**', 'bench/scratch/**', '**/*.log'] },
   vite: () => ({ plugins: [preact()] }),
   hooks: {
+    // PRIVACY.md ships inside the extension as privacy.txt; the options page links to it.
+    'build:publicAssets': (_wxt, files) => {
+      files.push({ absoluteSrc: fileURLToPath(new URL('./PRIVACY.md', import.meta.url)), relativeDest: 'privacy.txt' });
+    },
     // The popup's time to interactive is mostly waiting on the browser to serve its files, so it
     // gets a build of its own: one JS file (no chunk shared with the options page) and its CSS
     // inlined in popup.html (no stylesheet request that scripts wait for).

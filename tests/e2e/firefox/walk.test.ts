@@ -46,7 +46,11 @@ describe('the core walk in real Firefox (sandbox as SnapEngage, the real relay)'
     await ff?.close();
   });
 
-  it('set up in the options tab it opens on install: saved, host access granted for just SnapEngage and the relay', async () => {
+  it('set up in the options tab it opens on install (its privacy link opens the shipped policy): saved, host access granted for just SnapEngage and the relay', async () => {
+    const options = await FirefoxOptions.openedOnInstall(ff);
+    // The privacy policy of the version installed is one click away.
+    const privacy = await options.page.$eval('[data-testid=privacy]', async (a) => [(a as HTMLAnchorElement).href, (await (await fetch((a as HTMLAnchorElement).href)).text()).split('\n')[0]]);
+    expect(privacy).toEqual([`${ff.origin}/privacy.txt`, '# Switchboard privacy policy']);
     expect(await setUp(ff)).toBe('Saved.');
     const popup = await FirefoxPopup.open(ff);
     const granted = await popup.page.evaluate(() => chrome.permissions.getAll());
