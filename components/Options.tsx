@@ -254,6 +254,12 @@ export function Options() {
         </div>
       </form>
       <Shortcuts />
+      <footer class="options-page__footer">
+        {/* PRIVACY.md, shipped in the extension (wxt.config.ts): the policy of the version installed. */}
+        <a href="/privacy.txt" target="_blank" rel="noopener" data-testid="privacy">
+          {t('privacyPolicy')}
+        </a>
+      </footer>
     </main>
   );
 }

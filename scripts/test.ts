@@ -1,7 +1,9 @@
 // `npm test`: type-check, lint + format + unused code, unit + relay + sandbox tests, build the
-// extension, then the end-to-end tests in real Chromium. Stops at the first failing step, saying which.
+// extension, zip and check both packages, then the end-to-end tests in real Chromium and the walk
+// in real Firefox. Stops at the first failing step, saying which.
 import { spawnSync } from 'node:child_process';
 import { CHROMIUM_HELP, findChromium } from './chromium';
+import { FIREFOX_HELP, findFirefox } from './firefox';
 
 const steps: [string, string[]][] = [
   ['Type-check (every tsconfig)', ['node', '--import', 'tsx', 'scripts/typecheck.ts']],
@@ -10,8 +12,13 @@ const steps: [string, string[]][] = [
   ['Fault injection and fuzzing (relay, Redis)', ['npx', 'vitest', 'run', '--config', 'relay/vitest.reliability.config.ts']],
   ['Benchmark smoke run (the harness must not rot)', ['npx', 'vitest', 'run', '--config', 'vitest.bench.config.ts']],
   ['Build the extension', ['npx', 'wxt', 'build']],
-  ['Firefox build + web-ext lint', ['node', '--import', 'tsx', 'scripts/lint-firefox.ts']],
+  ['Zip both packages + web-ext lint (Firefox)', ['node', '--import', 'tsx', 'scripts/lint-firefox.ts']],
+  ['Package manifests (both zips)', ['npx', 'vitest', 'run', '--config', 'vitest.packages.config.ts']],
   ['End-to-end tests (Chromium)', ['npx', 'vitest', 'run', '--config', 'vitest.e2e.config.ts']],
+];
+const FIREFOX_WALK: (typeof steps)[number] = [
+  'End-to-end walk (Firefox)',
+  ['npx', 'vitest', 'run', '--config', 'vitest.firefox.config.ts'],
 ];
 
 const chromium = findChromium();
@@ -20,6 +27,15 @@ if (!chromium) {
   process.exit(1);
 }
 process.env.CHROMIUM_PATH = chromium;
+
+// Installed from Debian when missing and run as root (CI); otherwise the walk is skipped, saying so.
+const firefox = findFirefox({ install: true });
+if (firefox) {
+  process.env.FIREFOX_PATH = firefox;
+  steps.push(FIREFOX_WALK);
+} else {
+  console.warn(`${FIREFOX_HELP}\n⚠ Skipping the end-to-end walk in Firefox.`);
+}
 
 for (const [title, [cmd, ...args]] of steps) {
   const started = Date.now();

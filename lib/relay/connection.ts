@@ -55,7 +55,19 @@ export function createRelayConnection({ onOutcomes, WebSocketImpl = globalThis.W
 
   const setState = (patch: Partial<RelayState>) => relayStateItem.update((s) => ({ ...s, ...patch }));
 
-  async function ensure(): Promise<void> {
+  // ensure() and restart() run one at a time. A wake-up calls ensure() twice at once (on start and
+  // from the alarm that woke the worker or event page); both passed the "no socket yet" check
+  // while reading settings, and both connected (seen in Firefox: two relay sessions per wake).
+  let queue: Promise<unknown> = Promise.resolve();
+  const serially = <T>(job: () => Promise<T>): Promise<T> => {
+    const run = queue.then(job, job);
+    queue = run.catch(() => undefined);
+    return run;
+  };
+
+  const ensure = (): Promise<void> => serially(ensureNow);
+
+  async function ensureNow(): Promise<void> {
     const settings = await loadSettings();
     const relay = settings.ok && settings.settings.relayUrl && settings.settings.relayToken ? settings.settings : null;
     if (!relay) {
@@ -174,10 +186,12 @@ export function createRelayConnection({ onOutcomes, WebSocketImpl = globalThis.W
     ws?.close(1000, 'settings changed');
   }
 
-  async function restart(): Promise<void> {
-    close();
-    await setState({ phase: 'off', message: undefined, attempts: 0 });
-    await ensure();
+  function restart(): Promise<void> {
+    return serially(async () => {
+      close();
+      await setState({ phase: 'off', message: undefined, attempts: 0 });
+      await ensureNow();
+    });
   }
 
   /** Options page "validate by connecting": a throwaway socket that asks for nothing to replay. */

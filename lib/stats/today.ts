@@ -79,7 +79,9 @@ export async function fetchStoredEvents(relayUrl: string, relayToken: string, si
         signal,
       });
     } catch (error) {
-      throw new Error((error as Error).name === 'TimeoutError' ? t('relayNoAnswer') : t('relayUnreachable', [base]));
+      // Chrome before 124 rejects a timed-out fetch with an AbortError, not a TimeoutError: ask the signal too.
+      const timedOut = signal?.aborted || (error as Error).name === 'TimeoutError';
+      throw new Error(timedOut ? t('relayNoAnswer') : t('relayUnreachable', [base]));
     }
     if (!response.ok) throw new Error(t('relayHttpStatus', [String(response.status)]));
     const parsed = EventsPage.safeParse(await response.json().catch(() => undefined));
