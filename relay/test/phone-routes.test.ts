@@ -154,6 +154,30 @@ describe('POST /phone/call-events', () => {
     expect(metrics).not.toMatch(/relay_webhooks_rejected_total\{reason="unauthorized"\}/);
   });
 
+  it('refuses a body that is not valid UTF-8 (400, counted as bad_json), as the SnapEngage webhooks do: nothing is stored', async () => {
+    const { t, post } = await relayWithPhone();
+    const alice = await connect(t.relay.wsUrl, { type: 'hello', token: t.tokenFor('alice@example.com'), after: 0 });
+    await alice.next();
+    // A valid call event whose callId carries 0xFF: a lenient decode would store U+FFFD in its place.
+    const bytes = Buffer.concat([
+      Buffer.from('{"agent":"alice@example.com","state":"started","callId":"c-'),
+      Buffer.from([0xff]),
+      Buffer.from('"}'),
+    ]);
+    const res = await fetch(t.relay.url + PHONE, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: bytes });
+    expect({ status: res.status, json: await res.json() }).toEqual({ status: 400, json: { error: 'body is not valid JSON' } });
+    expect((await t.get('/metrics')).text).toContain('relay_phone_call_events_rejected_total{reason="bad_json"} 1');
+    const listed = await t.get('/api/events', { authorization: `Bearer ${t.tokenFor('alice@example.com')}` });
+    expect(listed.json.events).toEqual([]);
+    // The same event in valid UTF-8 is stored, and is the first thing alice is sent.
+    expect((await post({ agent: 'alice@example.com', state: 'started', callId: 'c-ÿ' })).json).toEqual({
+      ok: true,
+      seq: 1,
+      duplicate: false,
+    });
+    expect((await alice.events(1))[0]).toMatchObject({ seq: 1, data: { callId: 'c-ÿ' } });
+  });
+
   it('answers 404 "phone sync is not configured" without PHONE_WEBHOOK_TOKEN', async () => {
     const t = await startRelay();
     const body = { agent: 'alice@example.com', state: 'started', callId: 'c-1' };
