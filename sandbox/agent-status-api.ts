@@ -2,11 +2,11 @@
 // names and error bodies follow shared/snapengage-api.md; the inferred parts live only here.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SETTABLE_STATUSES } from '@switchboard/protocol/status';
+import { safeEqual } from 'switchboard-relay/auth';
 import * as z from 'zod';
 import type { AgentDirectory, StatusChange } from './agents';
 import type { FailureState, FailureSwitch } from './failure';
 import { isJsonContentType, parseJson, sendJson } from './http-util';
-import { tokensMatch } from './token';
 
 const DEFAULT_RETRY_AFTER_SECONDS = 2;
 
@@ -50,8 +50,9 @@ export function handleApi(ctx: ApiContext, req: IncomingMessage, res: ServerResp
   const failure = ctx.failures.take();
   if (failure) return answerFailure(ctx, failure, req, res);
 
-  // SnapEngage takes the bare token; "Bearer …" is simply a wrong token.
-  if (!tokensMatch(req.headers.authorization, ctx.apiToken)) {
+  // SnapEngage takes the bare token; "Bearer …" is simply a wrong token. Compared in constant time, as the relay compares its own.
+  const presented = req.headers.authorization;
+  if (presented === undefined || !safeEqual(presented, ctx.apiToken)) {
     return sendJson(res, 401, { message: 'Invalid API token' });
   }
   if (route.orgId !== ctx.orgId) return sendJson(res, 404, { message: 'Unknown organization' });

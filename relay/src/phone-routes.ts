@@ -1,12 +1,13 @@
 // POST /phone/call-events: a phone system tells the relay an agent's call started or ended. The
 // event is stored like a SnapEngage webhook (durably, before the 200; deduped per callId+state)
 // under kind `call` and forwarded to that agent's websockets. Off until PHONE_WEBHOOK_TOKEN is set.
-import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { normalizeAgentId } from '@switchboard/protocol/agent-id';
 import { CALL_KIND, PhoneCallEvent, type CallData } from '@switchboard/protocol/phone';
 import { toEpochMs } from './snapengage/webhook-adapter';
-import { normalizeAgent } from './auth';
 import { HttpError, sendJson } from './http';
+import { contentIdOf } from './ids';
+import { isObject } from './json';
 import type { Hub } from './hub';
 import type { Logger } from './logger';
 import type { RelayMetrics } from './metrics';
@@ -29,16 +30,14 @@ export interface PhoneRouteDeps extends WebhookLimits {
 
 /** Same (callId, state) → same id, so a redelivered call event is stored and forwarded once. */
 export function callEventId(callId: string, state: string): string {
-  return `c-${createHash('sha256').update(`${CALL_KIND}|${callId}|${state}`).digest('hex').slice(0, 32)}`;
+  return contentIdOf('c', [CALL_KIND, callId, state]);
 }
-
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Parses and checks the body; the error message names the field. */
 export function parseCallEvent(body: unknown): { ok: true; event: NewEvent } | { ok: false; error: string } {
-  if (!isObj(body)) return { ok: false, error: 'body must be a JSON object' };
+  if (!isObject(body)) return { ok: false, error: 'body must be a JSON object' };
   // Normalised before the check, as at token issue: `alice＠example.com` is Alice's address too.
-  const parsed = PhoneCallEvent.safeParse(typeof body.agent === 'string' ? { ...body, agent: normalizeAgent(body.agent) } : body);
+  const parsed = PhoneCallEvent.safeParse(typeof body.agent === 'string' ? { ...body, agent: normalizeAgentId(body.agent) } : body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const field = issue?.path.join('.') || 'body';
@@ -56,7 +55,7 @@ export function parseCallEvent(body: unknown): { ok: true; event: NewEvent } | {
       return { ok: false, error: 'at must be epoch ms or an ISO 8601 string' };
     atMs = ms;
   }
-  const agent = normalizeAgent(rawAgent);
+  const agent = normalizeAgentId(rawAgent);
   const data: CallData = { agent, state, callId };
   return { ok: true, event: { id: callEventId(callId, state), agent, kind: CALL_KIND, at: new Date(atMs).toISOString(), data } };
 }

@@ -2,6 +2,7 @@
 // built-in spellings do not cover: per field, where to look first. Only locations: every value
 // found is read and checked by the adapter exactly like one found by a built-in spelling.
 import * as z from 'zod/mini';
+import { isObject } from '../json';
 import { AGENT_STATUS_PATHS, CONVERSATION_PATHS, pathKeys, type FieldMap } from './webhook-adapter';
 
 /** Paths one field may list (each is one more lookup per webhook). */
@@ -62,18 +63,16 @@ function at(input: unknown, path: readonly PropertyKey[]): unknown {
 const name = (path: readonly PropertyKey[]) =>
   path.map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? String(k) : `.${String(k)}`)).join('') || 'the map';
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 /** Each problem names the entry (`conversationEvents.agentId[1] "a..b" is neither …`). */
 export function parseFieldMap(given: unknown): { ok: true; map: FieldMap } | { ok: false; errors: string[] } {
   const single = new Set<string>();
   let input = given;
-  if (isObj(given)) {
+  if (isObject(given)) {
     const copy: Record<string, unknown> = { ...given };
     input = copy;
     for (const s of ['conversationEvents', 'agentStatus']) {
       const fields = copy[s];
-      if (!isObj(fields)) continue;
+      if (!isObject(fields)) continue;
       copy[s] = Object.fromEntries(
         Object.entries(fields).map(([k, v]) => {
           if (typeof v !== 'string') return [k, v];
