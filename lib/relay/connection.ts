@@ -2,10 +2,10 @@
 // storage; this module holds only the live socket. `ensure` is called on every wake-up and by
 // an alarm, so a worker the browser stopped reconnects and resumes from `lastSeq`.
 import { t } from '../i18n';
+import { retryDelay } from '@switchboard/protocol/backoff';
 import { ServerFrame, type EventFrame, type HelloFrame, type WelcomeFrame } from '@switchboard/protocol/frames';
 import { loadSettings } from '../settings/store';
 import type { Settings } from '../settings/schema';
-import { retryDelay } from '../status/backoff';
 import type { MessagePayload, TestResult } from '../messaging/protocol';
 import { handleEvent, type EventOutcome } from './events';
 import { relayStateItem, type RelayState } from './state';

@@ -10,6 +10,7 @@
 // the outbox only sees events appended while it is configured, never the stored history.
 import Database from 'better-sqlite3';
 import { normalizeAgentId } from '@switchboard/protocol/agent-id';
+import { retryDelay } from '@switchboard/protocol/backoff';
 import type { PhoneChatNotice } from '@switchboard/protocol/phone';
 import { contentIdOf } from './ids';
 import { isObject } from './json';
@@ -324,16 +325,10 @@ export class PhoneOutbox {
       );
       return;
     }
-    const delay = this.backoff(row.attempts + 1);
+    const delay = retryDelay(row.attempts + 1, { baseMs: this.o.baseDelayMs, maxMs: this.o.maxDelayMs });
     this.stmts.retry.run(now + delay, now, error, row.n);
     this.o.metrics.phoneNoticeFailed('retry');
     this.o.logger.warn({ ...log, err: error, retryInMs: delay }, 'phone notice not acknowledged; will retry');
-  }
-
-  /** Exponential, capped, with "equal jitter": half fixed, half random. */
-  private backoff(attempts: number): number {
-    const exp = Math.min(this.o.maxDelayMs, this.o.baseDelayMs * 2 ** Math.min(attempts - 1, 30));
-    return Math.round(exp / 2 + Math.random() * (exp / 2));
   }
 
   private prune(): void {
