@@ -9,6 +9,7 @@ import {
   maskToken,
   parseSettings,
 } from '@/lib/settings/schema';
+import { relayHttpBase } from '@/lib/relay/url';
 import { settingsItem } from '@/lib/settings/store';
 import { Field } from './Field';
 import { ReasonList } from './ReasonList';
@@ -57,7 +58,7 @@ function dayDraftFrom(saved: Saved): DayDraft {
 /** Origins the extension needs host access to; asked for when the agent saves them. */
 function originsFor(draft: Draft): string[] {
   const origins: string[] = [];
-  for (const url of [draft.apiBaseUrl, draft.relayUrl.replace(/^ws/, 'http')]) {
+  for (const url of [draft.apiBaseUrl, URL.canParse(draft.relayUrl) ? relayHttpBase(draft.relayUrl) : '']) {
     if (url && URL.canParse(url)) origins.push(`${new URL(url).origin}/*`);
   }
   return origins;

@@ -10,6 +10,7 @@ import type { StatusState } from '@/lib/status/state';
 import { AGENT_STATUSES, SETTABLE_STATUSES } from '@switchboard/protocol/status';
 import { t } from '@/lib/i18n';
 import { EMPTY_STATUS } from '@/lib/status/view';
+import { RELAY_PHASES } from '@/lib/relay/phase';
 
 /** The storage.local keys the popup shows (public/popup-prefetch.js reads the same). */
 export const POPUP_KEYS = ['settings', 'status', 'relay', 'automation'];
@@ -29,7 +30,6 @@ export type PopupParser = (raw: Raw) => PopupData;
 const record = (v: unknown): Raw | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Raw) : undefined);
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
 const oneOf = <T extends string>(v: unknown, values: readonly T[]): v is T => values.includes(v as T);
-const PHASES = ['off', 'connecting', 'connected', 'reconnecting', 'rejected'] as const;
 const REQUIRED = ['orgId', 'apiToken', 'agentId'] as const;
 
 /** A status record (confirmed, intent, failure or history entry) with a status we can name. */
@@ -71,7 +71,7 @@ export const firstLook: PopupParser = (raw) => {
     notified: [],
     attempts: 0,
     ...r,
-    phase: oneOf(r.phase, PHASES) ? r.phase : 'off',
+    phase: oneOf(r.phase, RELAY_PHASES) ? r.phase : 'off',
     message: text(r.message),
     openChats: Array.isArray(r.openChats) ? r.openChats.filter((c) => typeof record(c)?.conversationId === 'string') : [],
   } as RelayState;

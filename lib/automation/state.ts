@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { ChatNotice } from '../notifications/notice';
 import { storageItem } from '../storage/item';
 import { SettableStatus } from '../status/state';
 
@@ -8,6 +9,9 @@ export type AutoPauser = z.infer<typeof AutoPauser>;
 export const NextStatus = z.object({ status: SettableStatus, substatus: z.optional(z.string()) });
 export type NextStatus = z.infer<typeof NextStatus>;
 
+/** What quiet mode keeps of a held notice: enough to show it alone, or to name it in the summary. */
+export const HeldNotice = z.pick(ChatNotice, { id: true, title: true, message: true, subject: true });
+
 export const AutomationState = z.object({
   /** Calls in progress (several may overlap); the agent is back online only when all have ended. */
   calls: z._default(z.array(z.string()), []),
@@ -16,7 +20,7 @@ export const AutomationState = z.object({
   /** "Pause after this chat": applied when the last open chat closes. */
   nextStatus: z.optional(NextStatus),
   /** Chat-closed notices held by quiet mode while paused; summed up when back online. */
-  held: z._default(z.array(z.object({ id: z.string(), title: z.string(), message: z.string(), subject: z.optional(z.string()) })), []),
+  held: z._default(z.array(HeldNotice), []),
   /** Day (YYYY-MM-DD) we last offered to pause outside working hours, so we ask once. */
   hoursPromptDay: z.optional(z.string()),
 });

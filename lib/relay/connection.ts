@@ -9,6 +9,7 @@ import type { Settings } from '../settings/schema';
 import type { MessagePayload, TestResult } from '../messaging/protocol';
 import { handleEvent, type EventOutcome } from './events';
 import { relayStateItem, type RelayState } from './state';
+import { relayWebSocketUrl } from './url';
 
 const RELAY_TEST_TIMEOUT_MS = 5000;
 const REJECT_CODES = new Set([4401, 4403]);
@@ -16,7 +17,6 @@ const REJECT_CODES = new Set([4401, 4403]);
 /** What the agent is told when the relay closes with one of REJECT_CODES (the reason is the relay's own). */
 const refusal = (reason: string) => (reason ? t('relayTokenRefusedWhy', [reason]) : t('relayTokenRejected'));
 
-/** Accepts what a person pastes: ws(s):// or http(s)://, with or without the /ws path. */
 function parseFrame(text: string): ServerFrame | undefined {
   try {
     const parsed = ServerFrame.safeParse(JSON.parse(text));
@@ -24,14 +24,6 @@ function parseFrame(text: string): ServerFrame | undefined {
   } catch {
     return undefined;
   }
-}
-
-function relayEndpoint(relayUrl: string): string {
-  const url = new URL(relayUrl);
-  if (url.protocol === 'http:') url.protocol = 'ws:';
-  if (url.protocol === 'https:') url.protocol = 'wss:';
-  if (url.pathname === '/' || url.pathname === '') url.pathname = '/ws';
-  return url.toString();
 }
 
 export interface HandledEvent {
@@ -74,7 +66,7 @@ export function createRelayConnection({ onOutcomes, WebSocketImpl = globalThis.W
     clearTimeout(reconnectTimer);
     let ws: WebSocket;
     try {
-      ws = new WebSocketImpl(relayEndpoint(settings.relayUrl!));
+      ws = new WebSocketImpl(relayWebSocketUrl(settings.relayUrl!));
     } catch {
       void setState({ phase: 'rejected', message: t('relayUrlInvalid') });
       return;
@@ -190,7 +182,7 @@ export function createRelayConnection({ onOutcomes, WebSocketImpl = globalThis.W
     if (!token) return { ok: false, message: t('errRelayToken') };
     let endpoint: string;
     try {
-      endpoint = relayEndpoint(input.relayUrl);
+      endpoint = relayWebSocketUrl(input.relayUrl);
     } catch {
       return { ok: false, message: t('relayUrlInvalid') };
     }
