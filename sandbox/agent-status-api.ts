@@ -3,17 +3,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SETTABLE_STATUSES } from '@switchboard/protocol/status';
 import { safeEqual } from 'switchboard-relay/auth';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { AgentDirectory, StatusChange } from './agents';
+import { oneOf, quoted } from './errors';
 import type { FailureState, FailureSwitch } from './failure';
 import { isJsonContentType, parseJson, sendJson } from './http-util';
 
 const DEFAULT_RETRY_AFTER_SECONDS = 2;
 
 const StatusRequest = z.object({
-  agentId: z.string({ error: "agentId must be a string (the agent's email)" }).trim().min(1, 'agentId must not be empty'),
-  status: z.enum(SETTABLE_STATUSES, { error: 'status must be "online" or "pause"' }),
-  substatus: z.optional(z.nullable(z.string({ error: 'substatus must be a string' }).max(100, 'substatus is too long'))),
+  agentId: z.string({ error: "agentId must be a string (the agent's email)" }).check(z.trim(), z.minLength(1, 'agentId must not be empty')),
+  status: z.enum(SETTABLE_STATUSES, { error: `status must be ${oneOf(quoted(SETTABLE_STATUSES))}` }),
+  substatus: z.optional(z.nullable(z.string({ error: 'substatus must be a string' }).check(z.maxLength(100, 'substatus is too long')))),
 });
 
 export interface ApiContext {

@@ -2,7 +2,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import { CONVERSATION_KINDS, isConversationKind, type ConversationKind } from '@switchboard/protocol/event-kinds';
-import { isAgentStatus } from '@switchboard/protocol/status';
+import { AGENT_STATUSES, isAgentStatus } from '@switchboard/protocol/status';
 import {
   SPELLINGS,
   agentStatusEvent,
@@ -13,6 +13,7 @@ import {
   type Spelling,
   type WireBody,
 } from './payloads';
+import { oneOf } from './errors';
 import { DEFAULT_RELAY_URL, DEFAULT_WEBHOOK_TOKEN, relayWebhookUrls } from './relay-targets';
 import { DEFAULT_AGENTS, DEFAULT_API_TOKEN, DEFAULT_ORG_ID, DEFAULT_PORT, createSandbox } from './server';
 import { deliverTwice, deliverWebhook, type DeliveryOptions, type DeliveryResult, type TokenHeader } from './webhook-sender';
@@ -41,7 +42,7 @@ Commands:
       --visitor <name>      visitor name (default Sam)       --email <addr>  visitor email
       --question <text>     what the visitor asked           --conversation <id>  reuse a conversation id
       --from <email>        transferred: previous agent
-      --status <s>          status: online | pause | offline  --substatus <text>  --previous <status>
+      --status <s>          status: ${AGENT_STATUSES.join(' | ')}  --substatus <text>  --previous <status>
       --to <url>            relay base URL (env SANDBOX_WEBHOOK_URL, default ${DEFAULT_RELAY_URL})
       --token <t>           webhook token (env SNAPENGAGE_WEBHOOK_TOKEN, default ${DEFAULT_WEBHOOK_TOKEN})
       --header <h>          Authorization (default) or Authentication
@@ -210,7 +211,7 @@ async function fire(args: string[]): Promise<number> {
   if (kind === 'status') {
     const status = values.status ?? 'pause';
     if (!isAgentStatus(status)) {
-      throw new UsageError(`--status must be online, pause or offline, got "${status}"`);
+      throw new UsageError(`--status must be ${oneOf(AGENT_STATUSES)}, got "${status}"`);
     }
     url = target.statusUrl;
     const event = agentStatusEvent({

@@ -1,6 +1,6 @@
 // Desktop notifications. Ids are the relay's event ids, so the browser itself refuses to
 // stack a second copy, and a click knows which chat to open.
-import { browser } from 'wxt/browser';
+import { browser } from '../ext/native';
 import { storageItem } from '../storage/item';
 import { t } from '../i18n';
 import type { ChatNotice } from './notice';
