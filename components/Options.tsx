@@ -10,7 +10,7 @@ import {
   parseSettings,
 } from '@/lib/settings/schema';
 import { relayHttpBase } from '@/lib/relay/url';
-import { settingsItem } from '@/lib/settings/store';
+import { saveSettings, settingsItem } from '@/lib/settings/store';
 import { Field } from './Field';
 import { ReasonList } from './ReasonList';
 import { Shortcuts } from './Shortcuts';
@@ -112,10 +112,15 @@ export function Options() {
           return;
         }
       }
-      await settingsItem.set(parsed.settings);
+      // Saved through the store, like every other writer of the settings.
+      const stored = await saveSettings(parsed.settings);
+      if (!stored.ok) {
+        setErrors(stored.errors);
+        return;
+      }
       await sendMessage('settingsChanged', {});
-      setSaved(parsed.settings);
-      setDraft(draftFrom(parsed.settings));
+      setSaved(stored.settings);
+      setDraft(draftFrom(stored.settings));
       const refused = (await Promise.race([granted, new Promise((r) => setTimeout(() => r(true), 50))])) === false;
       setResult({ where: 'save', result: { ok: true, message: t(refused ? 'savedNoHostAccess' : 'saved') } });
     } catch (e) {

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { ChatNotice } from '../notifications/notice';
+import { HeldNotice } from '../notifications/notice';
 import { storageItem } from '../storage/item';
 import { SettableStatus } from '../status/state';
 
@@ -8,9 +8,6 @@ export type AutoPauser = z.infer<typeof AutoPauser>;
 
 export const NextStatus = z.object({ status: SettableStatus, substatus: z.optional(z.string()) });
 export type NextStatus = z.infer<typeof NextStatus>;
-
-/** What quiet mode keeps of a held notice: enough to show it alone, or to name it in the summary. */
-export const HeldNotice = z.pick(ChatNotice, { id: true, title: true, message: true, subject: true });
 
 export const AutomationState = z.object({
   /** Calls in progress (several may overlap); the agent is back online only when all have ended. */

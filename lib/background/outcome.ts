@@ -5,14 +5,14 @@ import { normalizeAgentId } from '@switchboard/protocol/agent-id';
 import { CallData, CALL_KIND } from '@switchboard/protocol/phone';
 import type { EventFrame } from '@switchboard/protocol/frames';
 import type { HandledEvent } from '../relay/connection';
-import type { ChatNotice } from '../notifications/notice';
+import { HeldNotice, type ChatNotice } from '../notifications/notice';
 import { showNotice, showNotices } from '../notifications/notify';
 import { loadSettings } from '../settings/store';
 import { statusItem } from '../status/store';
 import { viewStatus } from '../status/view';
 import type { StatusSender } from '../status/sender';
 import type { Automation } from '../automation/automation';
-import { automationItem, HeldNotice } from '../automation/state';
+import { automationItem } from '../automation/state';
 import { t } from '../i18n';
 
 export function createOutcomeHandler(sender: StatusSender, automation: Automation) {

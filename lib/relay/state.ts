@@ -2,7 +2,7 @@
 // storage.local: the resume point and the open chats must survive a browser restart; the phase,
 // kept with them, is rewritten as soon as the worker connects again.
 import * as z from 'zod/mini';
-import { ChatNotice } from '../notifications/notice';
+import { BacklogNotice } from '../notifications/notice';
 import { storageItem } from '../storage/item';
 import { RELAY_PHASES } from './phase';
 
@@ -39,7 +39,7 @@ export const RelayState = z.object({
     z.object({
       until: z.number(),
       silent: z.boolean(),
-      heldClosed: z.array(z.pick(ChatNotice, { id: true, title: true, message: true, subject: true, context: true, url: true })),
+      heldClosed: z.array(BacklogNotice),
     }),
   ),
   connectedAt: z.optional(z.number()),
