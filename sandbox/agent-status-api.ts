@@ -7,7 +7,8 @@ import * as z from 'zod/mini';
 import type { AgentDirectory, StatusChange } from './agents';
 import { oneOf, quoted } from './errors';
 import type { FailureState, FailureSwitch } from './failure';
-import { isJsonContentType, parseJson, sendJson } from './http-util';
+import { sendJson } from 'switchboard-relay/http';
+import { isJsonContentType, parseJson } from './http-util';
 
 const DEFAULT_RETRY_AFTER_SECONDS = 2;
 

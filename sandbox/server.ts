@@ -9,7 +9,8 @@ import { AgentDirectory, type AgentState, type StatusChange } from './agents';
 import { handleControl } from './control-routes';
 import { SandboxError } from './errors';
 import { FailureSwitch, type Failure, type FailureState } from './failure';
-import { BodyTooLargeError, CORS_HEADERS, bodyForLog, readBody, sendJson } from './http-util';
+import { readBody, sendJson } from 'switchboard-relay/http';
+import { BodyTooLargeError, bodyForLog, CORS_HEADERS, MAX_BODY_BYTES } from './http-util';
 import { CONVERSATION_KINDS, isConversationKind, type ConversationKind } from '@switchboard/protocol/event-kinds';
 import { agentStatusEvent, conversationEvent, type Label, type Spelling, type Survey } from './payloads';
 import { RequestLog, type RecordedRequest } from './request-log';
@@ -321,9 +322,10 @@ export async function createSandbox(opts: SandboxOptions = {}): Promise<Sandbox>
     const isControl = url.pathname === '/__sandbox' || url.pathname.startsWith('/__sandbox/');
     let raw = '';
     try {
-      raw = await readBody(req);
+      raw = (await readBody(req, MAX_BODY_BYTES, () => new BodyTooLargeError(`body larger than ${MAX_BODY_BYTES} bytes`))).toString('utf8');
     } catch (err) {
-      if (err instanceof BodyTooLargeError) return sendJson(res, 413, { message: err.message });
+      // The rest of a body we refused is not read: the connection closes after the answer.
+      if (err instanceof BodyTooLargeError) return sendJson(res, 413, { message: err.message }, { connection: 'close' });
       throw err;
     }
     // Control traffic (the page refreshing itself, tests reading the log) would drown the log.
@@ -336,7 +338,7 @@ export async function createSandbox(opts: SandboxOptions = {}): Promise<Sandbox>
       });
     }
     if (req.method === 'OPTIONS') {
-      res.writeHead(204, CORS_HEADERS);
+      res.writeHead(204);
       res.end();
       return;
     }
@@ -358,6 +360,7 @@ export async function createSandbox(opts: SandboxOptions = {}): Promise<Sandbox>
   }
 
   const server = createServer((req, res) => {
+    for (const [name, value] of Object.entries(CORS_HEADERS)) res.setHeader(name, value);
     onRequest(req, res).catch((err: unknown) => {
       if (err instanceof SandboxError) return sendJson(res, err.status, { message: err.message });
       log(`error: ${err instanceof Error ? err.stack : String(err)}`);

@@ -33,7 +33,7 @@ export function sendHttpError(req: IncomingMessage, res: ServerResponse, err: Ht
 }
 
 /** Reads the body up to `limit` bytes; beyond it rejects with `tooLarge()` and stops buffering. */
-function readBody(req: IncomingMessage, limit: number, tooLarge: () => Error): Promise<Buffer> {
+export function readBody(req: IncomingMessage, limit: number, tooLarge: () => Error): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) return Promise.reject(tooLarge());
   return new Promise((resolve, reject) => {
