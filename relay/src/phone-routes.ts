@@ -8,7 +8,7 @@ import { toEpochMs } from './snapengage/webhook-adapter';
 import { HttpError, sendJson } from './http';
 import { contentIdOf } from './ids';
 import { isObject } from './json';
-import type { Hub } from './hub';
+import type { SocketHub } from './socket-hub';
 import type { Logger } from './logger';
 import type { RelayMetrics } from './metrics';
 import type { AppendResult, EventStore, NewEvent } from './store';
@@ -19,7 +19,7 @@ const PHONE_MAX_BODY_BYTES = 64 * 1024;
 
 export interface PhoneRouteDeps extends WebhookLimits {
   store: EventStore;
-  hub: Hub;
+  hub: SocketHub;
   metrics: RelayMetrics;
   logger: Logger;
   /** PHONE_WEBHOOK_TOKEN; empty or absent = the endpoint answers 404. */

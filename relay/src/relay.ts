@@ -8,7 +8,7 @@ import { parseFieldMap } from './snapengage/adapter-map';
 import { createWebhookAdapter, type FieldMap } from './snapengage/webhook-adapter';
 import { clientKey, ConnectionGuard, refuseSocket, TrustedProxies } from './client-limits';
 import { CONFIG_DEFAULTS, RelayConfigSchema, type RelayConfig } from './config';
-import { Hub } from './hub';
+import { SocketHub } from './socket-hub';
 import { createLogger, type Logger } from './logger';
 import { RelayMetrics } from './metrics';
 import { PhoneOutbox, phoneOutboxPathFor, type PhoneOutboxTiming } from './phone-outbox';
@@ -105,14 +105,14 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
     trusted,
   );
 
-  let hub!: Hub;
+  let hub!: SocketHub;
   const metrics = new RelayMetrics(() => ({
     agents: hub.agentCount,
     sockets: hub.socketCount,
     unauthenticated: guard.unauthenticated,
     pendingHellos: guard.pendingHellos,
   }));
-  hub = new Hub({
+  hub = new SocketHub({
     store,
     secret: config.secret,
     logger,

@@ -11,7 +11,8 @@ import { ADMIN_PREFIX, createAdminHandler } from './admin-routes';
 import { authenticateAgent, bearerToken } from './auth';
 import { refusedCredential } from './client-limits';
 import { HttpError, intParam, sendHttpError, sendJson } from './http';
-import { originAllowed, type Hub } from './hub';
+import { originAllowed } from './origin-policy';
+import type { SocketHub } from './socket-hub';
 import type { Logger } from './logger';
 import type { RelayMetrics, WebhookEndpoint } from './metrics';
 import { createPhoneCallHandler } from './phone-routes';
@@ -23,7 +24,7 @@ const MAX_BODY_BYTES = 1024 * 1024;
 
 export interface RouteDeps extends WebhookLimits {
   store: EventStore;
-  hub: Hub;
+  hub: SocketHub;
   metrics: RelayMetrics;
   logger: Logger;
   webhookToken: string;
@@ -32,7 +33,7 @@ export interface RouteDeps extends WebhookLimits {
   publishLocally?: boolean;
   /** PHONE_WEBHOOK_TOKEN; empty = POST /phone/call-events answers 404. */
   phoneWebhookToken?: string;
-  /** Origins allowed to read /api/events from a browser (the extension's); see hub.originAllowed. */
+  /** Origins allowed to read /api/events from a browser (the extension's); see origin-policy.ts. */
   allowedOrigins?: readonly string[];
   /** Awaited after a webhook's events are stored, before the 200 (phone sync queues its notices). */
   afterAppend?: (events: NewEvent[]) => Promise<void>;

@@ -15,7 +15,10 @@ const LAYERING_RULES = ['style/noRestrictedImports', 'correctness/noNodejsModule
 const FIXTURES: Record<string, { source: string; breaks: string[] }> = {
   // The extension: no relay, no tools, no Node, no polyfill (lib/ext/native.ts), no classic zod (none anywhere).
   'lib/bad-relay-package.ts': { source: "export { createRelay } from 'switchboard-relay/relay';", breaks: ['style/noRestrictedImports'] },
-  'components/BadRelaySource.tsx': { source: "export { Hub } from '../relay/src/hub';", breaks: ['style/noRestrictedImports'] },
+  'components/BadRelaySource.tsx': {
+    source: "export { SocketHub } from '../relay/src/socket-hub';",
+    breaks: ['style/noRestrictedImports'],
+  },
   'entrypoints/bad-node.ts': {
     source: "import { readFileSync } from 'node:fs';\nexport const read = readFileSync;",
     breaks: ['correctness/noNodejsModules'],
