@@ -275,11 +275,19 @@ export class SocketHub {
       this.reject(client, CloseCode.slowConsumer, 'slow consumer: reconnect and resume');
   }
 
-  /** Forwards what an append stored (its results, in order), leaving out redeliveries. */
+  /**
+   * Forwards what an append stored (its results, in order), leaving out redeliveries. Never throws:
+   * it runs as the store's onCommitted, and the events are stored whatever happens here (a socket
+   * that missed one catches up from the store when it reconnects).
+   */
   publishStored(events: readonly NewEvent[], results: readonly AppendResult[], receivedAt?: number): void {
-    results.forEach((r, i) => {
-      if (!r.duplicate) this.publish({ ...events[i]!, seq: r.seq }, receivedAt);
-    });
+    try {
+      results.forEach((r, i) => {
+        if (!r.duplicate) this.publish({ ...events[i]!, seq: r.seq }, receivedAt);
+      });
+    } catch (err) {
+      this.o.logger.error({ err: (err as Error).message }, 'forwarding stored events failed; the agents catch up from the store');
+    }
   }
 
   /** Forwards a newly stored event to the agent's sockets; the frame is serialized once. */
