@@ -3,7 +3,7 @@
 // found is read and checked by the adapter exactly like one found by a built-in spelling.
 import * as z from 'zod/mini';
 import { isObject } from '../json';
-import { AGENT_STATUS_PATHS, CONVERSATION_PATHS, pathKeys, type FieldMap } from './webhook-adapter';
+import { AGENT_STATUS_FIELD_PATHS, CONVERSATION_FIELD_PATHS, pathKeys, type FieldMap } from './webhook-adapter';
 
 /** Paths one field may list (each is one more lookup per webhook). */
 export const MAX_PATHS_PER_FIELD = 8;
@@ -37,8 +37,8 @@ const Paths = z
 
 const section = (keys: readonly string[]) =>
   z.strictObject(Object.fromEntries(keys.map((k) => [k, z.optional(Paths)])) as Record<string, z.ZodMiniOptional<typeof Paths>>);
-const CONVERSATION_FIELDS = Object.keys(CONVERSATION_PATHS);
-const STATUS_FIELDS = Object.keys(AGENT_STATUS_PATHS);
+const CONVERSATION_FIELDS = Object.keys(CONVERSATION_FIELD_PATHS);
+const STATUS_FIELDS = Object.keys(AGENT_STATUS_FIELD_PATHS);
 
 const FieldMapFile = z.strictObject({
   /** Free text for the people who maintain the file; ignored. */

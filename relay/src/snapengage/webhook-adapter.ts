@@ -285,7 +285,7 @@ function guarded(fn: () => AdaptResult): AdaptResult {
 }
 
 /** Where each field of a conversation event is looked for, in order. */
-export interface ConversationPaths {
+export interface ConversationFieldPaths {
   kind: readonly string[];
   eventId: readonly string[];
   at: readonly string[];
@@ -306,7 +306,7 @@ export interface ConversationPaths {
   survey: readonly string[];
 }
 
-export const CONVERSATION_PATHS: Readonly<ConversationPaths> = {
+export const CONVERSATION_FIELD_PATHS: Readonly<ConversationFieldPaths> = {
   kind: EVENT_TYPE,
   eventId: EVENT_ID,
   at: TIMESTAMP,
@@ -322,10 +322,10 @@ export const CONVERSATION_PATHS: Readonly<ConversationPaths> = {
 
 /** Conversation Events API webhook (any tolerated spelling) → one normalized event. */
 export function adaptConversationEvent(input: unknown): AdaptResult {
-  return adaptConversation(input, CONVERSATION_PATHS);
+  return adaptConversation(input, CONVERSATION_FIELD_PATHS);
 }
 
-function adaptConversation(input: unknown, p: Readonly<ConversationPaths>): AdaptResult {
+function adaptConversation(input: unknown, p: Readonly<ConversationFieldPaths>): AdaptResult {
   return guarded(() => {
     if (!isObject(input)) return { ok: false, error: 'body must be a JSON object', reason: 'not_object' };
     const body = input;
@@ -430,7 +430,7 @@ const STATUS_READ = [
 ];
 
 /** Where each field of an agent status webhook is looked for, in order. */
-export interface AgentStatusPaths {
+export interface AgentStatusFieldPaths {
   agentId: readonly string[];
   status: readonly string[];
   substatus: readonly string[];
@@ -439,7 +439,7 @@ export interface AgentStatusPaths {
   at: readonly string[];
 }
 
-export const AGENT_STATUS_PATHS: Readonly<AgentStatusPaths> = {
+export const AGENT_STATUS_FIELD_PATHS: Readonly<AgentStatusFieldPaths> = {
   agentId: STATUS_AGENT,
   status: STATUS,
   substatus: SUBSTATUS,
@@ -450,10 +450,10 @@ export const AGENT_STATUS_PATHS: Readonly<AgentStatusPaths> = {
 
 /** Agent Status webhook → one `agent_status` event addressed to that agent. */
 export function adaptAgentStatusEvent(input: unknown): AdaptResult {
-  return adaptStatus(input, AGENT_STATUS_PATHS);
+  return adaptStatus(input, AGENT_STATUS_FIELD_PATHS);
 }
 
-function adaptStatus(input: unknown, p: Readonly<AgentStatusPaths>): AdaptResult {
+function adaptStatus(input: unknown, p: Readonly<AgentStatusFieldPaths>): AdaptResult {
   return guarded(() => {
     if (!isObject(input)) return { ok: false, error: 'body must be a JSON object', reason: 'not_object' };
     const body = input;
@@ -483,8 +483,8 @@ function adaptStatus(input: unknown, p: Readonly<AgentStatusPaths>): AdaptResult
 
 /** Where to look first, per field, in bodies of an unfamiliar shape (see adapter-map.ts). */
 export interface FieldMap {
-  conversationEvents?: Partial<Record<keyof ConversationPaths, readonly string[]>>;
-  agentStatus?: Partial<Record<keyof AgentStatusPaths, readonly string[]>>;
+  conversationEvents?: Partial<Record<keyof ConversationFieldPaths, readonly string[]>>;
+  agentStatus?: Partial<Record<keyof AgentStatusFieldPaths, readonly string[]>>;
 }
 
 export interface WebhookAdapter {
@@ -505,8 +505,8 @@ export function createWebhookAdapter(map: FieldMap = {}): WebhookAdapter {
     }
     return out as P;
   };
-  const conversation = merge(CONVERSATION_PATHS, map.conversationEvents);
-  const status = merge(AGENT_STATUS_PATHS, map.agentStatus);
+  const conversation = merge(CONVERSATION_FIELD_PATHS, map.conversationEvents);
+  const status = merge(AGENT_STATUS_FIELD_PATHS, map.agentStatus);
   return {
     conversation: (input) => adaptConversation(input, conversation),
     agentStatus: (input) => adaptStatus(input, status),
