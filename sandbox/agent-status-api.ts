@@ -1,5 +1,5 @@
 // The SnapEngage-facing REST surface: the Agent Status API and a Logs API stub. Path, field
-// names and error bodies follow shared/snapengage-api.md; the inferred parts live only here.
+// names and error bodies follow docs/snapengage-contract.md, as the extension's client does.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SETTABLE_STATUSES } from '@switchboard/protocol/status';
 import { safeEqual } from 'switchboard-relay/auth';

@@ -1,5 +1,6 @@
-// The local SnapEngage stand-in. Everything the HTTP control routes can do is also a method
-// here, so end-to-end tests drive it in-process without going through HTTP.
+// The local SnapEngage stand-in: it implements docs/snapengage-contract.md. Everything the HTTP
+// control routes can do is also a method here, so end-to-end tests drive it in-process without
+// going through HTTP.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { ConversationKind } from '@switchboard/protocol/event-kinds';

@@ -1,5 +1,5 @@
 // The one module that knows how the Agent Status API is called. Path and field names are
-// inferred (see shared/snapengage-api.md): if the real service differs, only this file changes.
+// inferred (docs/snapengage-contract.md): if the real service differs, only this file changes.
 import type { SettableStatus } from '@switchboard/protocol/status';
 import * as z from 'zod/mini';
 import { t } from '../i18n';

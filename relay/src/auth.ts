@@ -1,5 +1,6 @@
-// Two kinds of credentials: SnapEngage's webhook token (a shared secret it sends on every POST)
-// and relay tokens (HMAC-signed, one per agent, carried by the extension).
+// Two kinds of credentials: SnapEngage's webhook token (a shared secret it sends on every POST, in
+// the header docs/snapengage-contract.md describes) and relay tokens (HMAC-signed, one per agent,
+// carried by the extension).
 import { createHmac, hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { normalizeAgentId } from '@switchboard/protocol/agent-id';

@@ -1,5 +1,6 @@
 // HTTP endpoints. Webhooks are answered 200 only after the event is durably stored: SnapEngage
-// retries anything else, so a non-200 is how we make it try again rather than lose an event.
+// retries anything else (docs/snapengage-contract.md), so a non-200 is how we make it try again
+// rather than lose an event.
 // A JSON body the adapter cannot read is answered 202 once it is durably stored in the quarantine,
 // where it waits for a newer adapter or field map (admin-routes.ts), instead of being retried and lost.
 import type { IncomingMessage, ServerResponse } from 'node:http';

@@ -1,5 +1,5 @@
 // ONE test suite for every EventStore implementation (SQLite and Redis run it; see
-// store.test.ts and redis-store.test.ts). A factory hands out stores: `open(name)` opens the
+// sqlite-store.test.ts and redis-store.test.ts). A factory hands out stores: `open(name)` opens the
 // log called `name` (a file, or a Redis key prefix) — the same name again means "reopen".
 import { describe, expect, it } from 'vitest';
 import type { AppendResult, EventStore, NewEvent, NewQuarantineEntry } from '../src/store';

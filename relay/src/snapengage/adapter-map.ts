@@ -1,6 +1,7 @@
 // The field map IT can give the relay (RELAY_ADAPTER_MAP) when SnapEngage sends a shape the
 // built-in spellings do not cover: per field, where to look first. Only locations: every value
 // found is read and checked by the adapter exactly like one found by a built-in spelling.
+// (The built-in spellings are inferred: docs/snapengage-contract.md.)
 import * as z from 'zod/mini';
 import { isObject } from '../json';
 import { AGENT_STATUS_FIELD_PATHS, CONVERSATION_FIELD_PATHS, pathKeys, type FieldMap } from './webhook-adapter';

@@ -1,11 +1,11 @@
 // The one place that knows how SnapEngage spells its webhooks. The wire format is not public
-// (see /work/shared/snapengage-api.md), so every tolerated variant is mapped here and nowhere
+// (docs/snapengage-contract.md), so every tolerated variant is mapped here and nowhere
 // else: when the real format turns out different, this file changes and nothing downstream.
 import type * as z from 'zod/mini';
 import { normalizeAgentId } from '@switchboard/protocol/agent-id';
 import { AgentStatusData, ConversationData } from '@switchboard/protocol/conversation';
 import { AGENT_STATUS_KIND, isConversationKind } from '@switchboard/protocol/event-kinds';
-import { isAgentStatus } from '@switchboard/protocol/status';
+import { AGENT_STATUSES, isAgentStatus } from '@switchboard/protocol/status';
 import { contentIdOf } from '../ids';
 import { isObject } from '../json';
 
@@ -406,6 +406,8 @@ function adaptConversation(input: unknown, p: Readonly<ConversationFieldPaths>):
 
 // A Map, not an object literal: looked up with the sender's text, and `"__proto__"` or
 // `"constructor"` would find Object.prototype's members there.
+/** "online, pause or offline", from the protocol's list. */
+const STATUS_CHOICES = `${AGENT_STATUSES.slice(0, -1).join(', ')} or ${AGENT_STATUSES.at(-1)}`;
 const STATUS_ALIASES = new Map([
   ['available', 'online'],
   ['paused', 'pause'],
@@ -464,7 +466,7 @@ function adaptStatus(input: unknown, p: Readonly<AgentStatusFieldPaths>): AdaptR
     const lower = rawStatus.trim().toLowerCase();
     const status = STATUS_ALIASES.get(lower) ?? lower;
     if (!isAgentStatus(status))
-      return { ok: false, error: `status must be online, pause or offline (got "${rawStatus.slice(0, 32)}")`, reason: 'unknown_status' };
+      return { ok: false, error: `status must be ${STATUS_CHOICES} (got "${rawStatus.slice(0, 32)}")`, reason: 'unknown_status' };
     const substatus = str(body, p.substatus);
     const previous = str(body, p.previousStatus)?.trim().toLowerCase();
     const previousStatus = previous ? (STATUS_ALIASES.get(previous) ?? previous) : undefined;
