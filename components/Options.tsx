@@ -147,7 +147,22 @@ export function Options() {
     }
   };
 
-  const savedToken = (key: 'apiToken' | 'relayToken') => (typeof saved?.[key] === 'string' ? maskToken(saved[key] as string) : undefined);
+  /** A token's input: a saved token is never put back into it, only named, masked, as its placeholder. */
+  const tokenField = (key: 'apiToken' | 'relayToken', hint?: string) => {
+    const kept = typeof saved?.[key] === 'string' ? maskToken(saved[key] as string) : undefined;
+    return (
+      <Field
+        id={key}
+        label={t(key)}
+        type="password"
+        value={draft[key]}
+        onInput={set(key)}
+        error={errors[key]}
+        placeholder={kept ? t('savedPlaceholder', [kept]) : ''}
+        hint={hint}
+      />
+    );
+  };
   const shown = (where: string) =>
     result?.where === where && (
       <p class={result.result.ok ? 'result--ok' : 'result--fail'} role="status" data-testid={`result-${where}`}>
@@ -162,16 +177,7 @@ export function Options() {
         <section aria-labelledby="se-title">
           <h2 id="se-title">SnapEngage</h2>
           <Field id="orgId" label={t('orgId')} value={draft.orgId} onInput={set('orgId')} error={errors.orgId} hint={t('orgIdHint')} />
-          <Field
-            id="apiToken"
-            label={t('apiToken')}
-            type="password"
-            value={draft.apiToken}
-            onInput={set('apiToken')}
-            error={errors.apiToken}
-            placeholder={savedToken('apiToken') ? t('savedPlaceholder', [savedToken('apiToken')!]) : ''}
-            hint={t('apiTokenHint')}
-          />
+          {tokenField('apiToken', t('apiTokenHint'))}
           <Field id="agentId" label={t('agentId')} type="email" value={draft.agentId} onInput={set('agentId')} error={errors.agentId} />
           <Field
             id="apiBaseUrl"
@@ -228,15 +234,7 @@ export function Options() {
             placeholder="wss://switchboard.example.com"
             hint={t('relayUrlHint')}
           />
-          <Field
-            id="relayToken"
-            label={t('relayToken')}
-            type="password"
-            value={draft.relayToken}
-            onInput={set('relayToken')}
-            error={errors.relayToken}
-            placeholder={savedToken('relayToken') ? t('savedPlaceholder', [savedToken('relayToken')!]) : ''}
-          />
+          {tokenField('relayToken')}
           <fieldset class="row">
             <legend>{t('notifyWhen')}</legend>
             {(['assigned', 'transferred', 'closed'] as const).map((k) => (

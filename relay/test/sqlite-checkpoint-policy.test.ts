@@ -4,18 +4,9 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { SqliteEventStore } from '../src/sqlite-store';
-import type { NewEvent } from '../src/store';
-import { cleanup, tempDir } from './helpers';
+import { cleanup, newEvent as ev, tempDir } from './helpers';
 
 afterEach(cleanup);
-
-const ev = (id: string, agent = 'alice@example.com'): NewEvent => ({
-  id,
-  agent,
-  kind: 'assigned',
-  at: '2025-11-24T16:00:00.000Z',
-  data: { conversationId: id },
-});
 
 it('checkpoints off the event loop keep the WAL bounded under a steady stream of commits', async () => {
   const path = join(tempDir(), 'wal.db');

@@ -3,18 +3,9 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { SqliteEventStore } from '../src/sqlite-store';
-import type { NewEvent } from '../src/store';
-import { cleanup, tempDir } from './helpers';
+import { cleanup, newEvent as ev, tempDir } from './helpers';
 
 afterEach(cleanup);
-
-const ev = (id: string, agent = 'alice@example.com'): NewEvent => ({
-  id,
-  agent,
-  kind: 'assigned',
-  at: '2025-11-24T16:00:00.000Z',
-  data: { conversationId: id },
-});
 
 it('migrates a database from before event_log, keeping events, generation and never reusing a seq', async () => {
   const path = join(tempDir(), 'legacy.db');

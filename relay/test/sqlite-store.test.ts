@@ -1,8 +1,7 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { NewEvent } from '../src/store';
 import { SqliteEventStore } from '../src/sqlite-store';
-import { cleanup, tempDir } from './helpers';
+import { cleanup, newEvent as ev, tempDir } from './helpers';
 import { storeContract } from './store-contract';
 
 afterEach(cleanup);
@@ -20,14 +19,6 @@ afterEach(() => {
 });
 
 describe('SQLite store', () => {
-  const ev = (id: string, agent = 'alice@example.com'): NewEvent => ({
-    id,
-    agent,
-    kind: 'assigned',
-    at: '2025-11-24T16:00:00.000Z',
-    data: { conversationId: id },
-  });
-
   it('a seq pruned away is not handed out again after a restart', async () => {
     const path = join(tempDir(), 'pruned.db');
     const s = new SqliteEventStore(path);
