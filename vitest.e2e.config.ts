@@ -6,6 +6,8 @@ export default defineConfig({
   resolve: { alias: { '@': resolve(import.meta.dirname) } },
   test: {
     include: ['tests/e2e/**/*.test.ts'],
+    // Firefox has a run of its own (vitest.firefox.config.ts).
+    exclude: ['tests/e2e/firefox/**', '**/node_modules/**'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     fileParallelism: false,

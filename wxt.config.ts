@@ -1,6 +1,8 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'wxt';
 import preact from '@preact/preset-vite';
 import type { Plugin } from 'vite';
+import { GECKO_ID, MIN_CHROME, MIN_FIREFOX, MIN_FIREFOX_ANDROID } from './browser-support';
 
 // Suggested keys were checked against Chromium 156: Alt+Shift+P and Ctrl+Shift+P
 // are silently left unassigned there, these four are assigned (see tests/e2e).
@@ -14,8 +16,14 @@ export default defineConfig({
   // `npm start` builds its demo (set up for the local sandbox) apart from the real build.
   outDir: process.env.SWITCHBOARD_OUT_DIR ?? '.output',
   modules: ['@wxt-dev/webextension-polyfill'],
+  // The sources zip AMO asks for holds what builds the add-on, not local leftovers (see .gitignore).
+  zip: { excludeSources: ['tmp/**', 'data/**', 'test-results/**', 'bench/results/**', 'bench/scratch/**', '**/*.log'] },
   vite: () => ({ plugins: [preact()] }),
   hooks: {
+    // PRIVACY.md ships inside the extension as privacy.txt; the options page links to it.
+    'build:publicAssets': (_wxt, files) => {
+      files.push({ absoluteSrc: fileURLToPath(new URL('./PRIVACY.md', import.meta.url)), relativeDest: 'privacy.txt' });
+    },
     // The popup's time to interactive is mostly waiting on the browser to serve its files, so it
     // gets a build of its own: one JS file (no chunk shared with the options page) and its CSS
     // inlined in popup.html (no stylesheet request that scripts wait for).
@@ -49,13 +57,21 @@ export default defineConfig({
       'quick-pause': { suggested_key: { default: COMMAND_KEYS['quick-pause'] }, description: '__MSG_cmdQuickPause__' },
       'back-online': { suggested_key: { default: COMMAND_KEYS['back-online'] }, description: '__MSG_cmdBackOnline__' },
     },
+    // The minimums are the newest platform features the code relies on (browser-support.ts).
     ...(browser === 'firefox'
       ? {
           browser_specific_settings: {
-            gecko: { id: 'switchboard@example.com', strict_min_version: '142.0', data_collection_permissions: { required: ['none'] } },
+            gecko: {
+              id: GECKO_ID,
+              strict_min_version: `${MIN_FIREFOX}.0`,
+              // What leaves the browser, in Mozilla's categories; PRIVACY.md says what and why.
+              data_collection_permissions: { required: ['personallyIdentifyingInfo', 'authenticationInfo'] },
+            },
+            // Firefox for Android has the built-in data consent from 142 (desktop: 140).
+            gecko_android: { strict_min_version: `${MIN_FIREFOX_ANDROID}.0` },
           },
         }
-      : {}),
+      : { minimum_chrome_version: String(MIN_CHROME) }),
   }),
 });
 

@@ -1,19 +1,21 @@
 // The SnapEngage-facing REST surface: the Agent Status API and a Logs API stub. Path, field
-// names and error bodies follow shared/snapengage-api.md; the inferred parts live only here.
+// names and error bodies follow docs/snapengage-contract.md, as the extension's client does.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SETTABLE_STATUSES } from '@switchboard/protocol/status';
-import * as z from 'zod';
+import { safeEqual } from 'switchboard-relay/auth';
+import * as z from 'zod/mini';
 import type { AgentDirectory, StatusChange } from './agents';
+import { oneOf, quoted } from './errors';
 import type { FailureState, FailureSwitch } from './failure';
-import { isJsonContentType, parseJson, sendJson } from './http-util';
-import { tokensMatch } from './token';
+import { sendJson } from 'switchboard-relay/http';
+import { isJsonContentType, parseJson } from './http-util';
 
 const DEFAULT_RETRY_AFTER_SECONDS = 2;
 
 const StatusRequest = z.object({
-  agentId: z.string({ error: "agentId must be a string (the agent's email)" }).trim().min(1, 'agentId must not be empty'),
-  status: z.enum(SETTABLE_STATUSES, { error: 'status must be "online" or "pause"' }),
-  substatus: z.optional(z.nullable(z.string({ error: 'substatus must be a string' }).max(100, 'substatus is too long'))),
+  agentId: z.string({ error: "agentId must be a string (the agent's email)" }).check(z.trim(), z.minLength(1, 'agentId must not be empty')),
+  status: z.enum(SETTABLE_STATUSES, { error: `status must be ${oneOf(quoted(SETTABLE_STATUSES))}` }),
+  substatus: z.optional(z.nullable(z.string({ error: 'substatus must be a string' }).check(z.maxLength(100, 'substatus is too long')))),
 });
 
 export interface ApiContext {
@@ -50,8 +52,9 @@ export function handleApi(ctx: ApiContext, req: IncomingMessage, res: ServerResp
   const failure = ctx.failures.take();
   if (failure) return answerFailure(ctx, failure, req, res);
 
-  // SnapEngage takes the bare token; "Bearer …" is simply a wrong token.
-  if (!tokensMatch(req.headers.authorization, ctx.apiToken)) {
+  // SnapEngage takes the bare token; "Bearer …" is simply a wrong token. Compared in constant time, as the relay compares its own.
+  const presented = req.headers.authorization;
+  if (presented === undefined || !safeEqual(presented, ctx.apiToken)) {
     return sendJson(res, 401, { message: 'Invalid API token' });
   }
   if (route.orgId !== ctx.orgId) return sendJson(res, 404, { message: 'Unknown organization' });

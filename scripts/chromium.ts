@@ -2,6 +2,7 @@
 // we use the system's: CHROMIUM_PATH, then the usual names on PATH.
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { MIN_CHROME } from '../browser-support';
 
 const NAMES = ['chromium', 'chromium-browser', 'google-chrome-stable', 'google-chrome'];
 
@@ -20,7 +21,7 @@ export function findChromium(): string | undefined {
 export const CHROMIUM_HELP = [
   'No Chromium found for the end-to-end tests.',
   '  Debian/Ubuntu:  sudo apt-get install -y chromium',
-  '  or point CHROMIUM_PATH at a Chromium/Chrome binary (version 116 or newer).',
+  `  or point CHROMIUM_PATH at a Chromium/Chrome binary (version ${MIN_CHROME} or newer).`,
   "  (.ci/run installs Debian's chromium by itself when run as root.)",
 ].join('\n');
 

@@ -1,9 +1,10 @@
 // `npm test`: type-check, lint + format + unused code, unit + relay + sandbox tests, the deployment
-// (package, TLS proxies, systemd unit), build the extension, then the end-to-end tests in real Chromium.
-// Stops at the first failing step, saying which.
+// (package, TLS proxies, systemd unit), build the extension, zip and check both packages, then the
+// end-to-end tests in real Chromium and the walk in real Firefox. Stops at the first failing step, saying which.
 import './require-node';
 import { spawnSync } from 'node:child_process';
 import { CHROMIUM_HELP, findChromium } from './chromium';
+import { FIREFOX_HELP, findFirefox } from './firefox';
 
 const steps: [string, string[]][] = [
   ['Type-check (every tsconfig)', ['node', '--import', 'tsx', 'scripts/typecheck.ts']],
@@ -16,8 +17,13 @@ const steps: [string, string[]][] = [
     ['npx', 'vitest', 'run', '--config', 'vitest.deploy.config.ts'],
   ],
   ['Build the extension', ['npx', 'wxt', 'build']],
-  ['Firefox build + web-ext lint', ['node', '--import', 'tsx', 'scripts/lint-firefox.ts']],
+  ['Zip both packages + web-ext lint (Firefox)', ['node', '--import', 'tsx', 'scripts/lint-firefox.ts']],
+  ['Package manifests (both zips)', ['npx', 'vitest', 'run', '--config', 'vitest.packages.config.ts']],
   ['End-to-end tests (Chromium)', ['npx', 'vitest', 'run', '--config', 'vitest.e2e.config.ts']],
+];
+const FIREFOX_WALK: (typeof steps)[number] = [
+  'End-to-end walk (Firefox)',
+  ['npx', 'vitest', 'run', '--config', 'vitest.firefox.config.ts'],
 ];
 
 const chromium = findChromium();
@@ -26,6 +32,15 @@ if (!chromium) {
   process.exit(1);
 }
 process.env.CHROMIUM_PATH = chromium;
+
+// Installed from Debian when missing and run as root (CI); otherwise the walk is skipped, saying so.
+const firefox = findFirefox({ install: true });
+if (firefox) {
+  process.env.FIREFOX_PATH = firefox;
+  steps.push(FIREFOX_WALK);
+} else {
+  console.warn(`${FIREFOX_HELP}\n⚠ Skipping the end-to-end walk in Firefox.`);
+}
 
 for (const [title, [cmd, ...args]] of steps) {
   const started = Date.now();

@@ -4,6 +4,7 @@ import { ConversationData } from '@switchboard/protocol/conversation';
 import { EVENTS_API_PATH, EVENTS_PAGE_MAX, EventsPage, type StoredEvent } from '@switchboard/protocol/events-api';
 import { t } from '../i18n';
 import type { Confirmed } from '../status/state';
+import { relayHttpBase } from '../relay/url';
 import { startOfDay } from './day';
 
 export interface TodayStats {
@@ -54,15 +55,6 @@ export function chatFigures(events: StoredEvent[], now: number): Pick<TodayStats
   };
 }
 
-/** The relay's HTTP base from the websocket URL the agent pasted. */
-function relayHttpBase(relayUrl: string): string {
-  const url = new URL(relayUrl);
-  url.protocol = url.protocol === 'wss:' || url.protocol === 'https:' ? 'https:' : 'http:';
-  url.pathname = url.pathname.replace(/\/ws\/?$/, '/');
-  url.search = '';
-  return url.toString().replace(/\/$/, '');
-}
-
 /**
  * Pages through the relay's stored events for this agent (the relay keeps 7 days). Fails with a
  * message the agent can read, in their language.
@@ -79,7 +71,9 @@ export async function fetchStoredEvents(relayUrl: string, relayToken: string, si
         signal,
       });
     } catch (error) {
-      throw new Error((error as Error).name === 'TimeoutError' ? t('relayNoAnswer') : t('relayUnreachable', [base]));
+      // Chrome before 124 rejects a timed-out fetch with an AbortError, not a TimeoutError: ask the signal too.
+      const timedOut = signal?.aborted || (error as Error).name === 'TimeoutError';
+      throw new Error(timedOut ? t('relayNoAnswer') : t('relayUnreachable', [base]));
     }
     if (!response.ok) throw new Error(t('relayHttpStatus', [String(response.status)]));
     const parsed = EventsPage.safeParse(await response.json().catch(() => undefined));

@@ -68,7 +68,7 @@ export async function notifications(
 }
 
 /** A real relay, and the sandbox sending SnapEngage's webhooks to it. */
-async function startRelayAndSandbox(extra: Partial<RelayOptions> = {}): Promise<{ relay: RelayUnderTest; sandbox: Sandbox }> {
+export async function startRelayAndSandbox(extra: Partial<RelayOptions> = {}): Promise<{ relay: RelayUnderTest; sandbox: Sandbox }> {
   const relay = new RelayUnderTest(extra);
   await relay.start();
   const sandbox = await createSandbox({

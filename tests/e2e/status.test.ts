@@ -41,7 +41,7 @@ describe('setting status from the toolbar (real Chromium, real sandbox)', () => 
   it('the toolbar button opens the popup itself: it shows the status, and its Pause reaches SnapEngage', async (ctx) => {
     const options = await setUp();
     const opened = await openToolbarPopup(ext, await popupWindow(ext));
-    // chrome.action.openPopup came in Chromium 127; older ones (we support 116+) cannot run this test.
+    // chrome.action.openPopup came in Chromium 127; older ones (we support 120+, browser-support.ts) cannot run this test.
     if ('error' in opened && /is missing/.test(opened.error)) return ctx.skip();
     expect(opened).toHaveProperty('epochMs');
     const ready = `(doc) => { const b = doc.querySelector('[data-testid="go-pause"]'); return b && !b.disabled ? doc.querySelector('[data-testid="status"]').textContent.trim() : undefined; }`;

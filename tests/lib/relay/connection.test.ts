@@ -1,11 +1,13 @@
 // "Test connection" for the relay on the options page: a throwaway socket to a real websocket
-// server, and what the agent is told, in their language.
+// server, and what the agent is told, in their language. And the live connection's sockets.
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { fakeBrowser } from 'wxt/testing';
 import { WebSocket, WebSocketServer } from 'ws';
 import de from '../../../public/_locales/de/messages.json';
 import en from '../../../public/_locales/en/messages.json';
 import { createRelayConnection } from '@/lib/relay/connection';
+import { settingsItem } from '@/lib/settings/store';
 import { speak } from '../../setup-i18n';
 
 let server: WebSocketServer | undefined;
@@ -70,5 +72,54 @@ describe('testing the relay connection', () => {
       ok: false,
       message: 'Die Relay-URL ist keine gültige URL',
     });
+  });
+});
+
+describe('the live connection', () => {
+  /** Records each socket the connection opens; none ever connects (nothing here needs it to). */
+  class CountingSocket {
+    static readonly CONNECTING = 0;
+    static readonly OPEN = 1;
+    static opened: CountingSocket[] = [];
+    readyState = CountingSocket.CONNECTING;
+    onopen = null;
+    onmessage = null;
+    onclose = null;
+    constructor(readonly url: string) {
+      CountingSocket.opened.push(this);
+    }
+    close() {
+      this.readyState = 3;
+    }
+  }
+  const live = () =>
+    createRelayConnection({ onOutcomes: async () => undefined, WebSocketImpl: CountingSocket as unknown as typeof globalThis.WebSocket });
+  const settings = (relayUrl: string) => ({
+    orgId: '1234567890',
+    apiToken: 'token-123456',
+    agentId: 'alice@example.com',
+    relayUrl,
+    relayToken: 'sb1.x.y',
+  });
+
+  it('a wake-up that asks twice at once (start + the alarm that woke it) opens one socket', async () => {
+    fakeBrowser.reset();
+    CountingSocket.opened = [];
+    await settingsItem.set(settings('wss://relay.example.com'));
+    const relay = live();
+    await Promise.all([relay.ensure(), relay.ensure()]);
+    expect(CountingSocket.opened.map((s) => s.url)).toEqual(['wss://relay.example.com/ws']);
+  });
+
+  it('new settings while a wake-up is still reading the old ones: one socket stays open, to the new relay', async () => {
+    fakeBrowser.reset();
+    CountingSocket.opened = [];
+    await settingsItem.set(settings('wss://old.example.com'));
+    const relay = live();
+    const waking = relay.ensure();
+    await settingsItem.set(settings('wss://new.example.com'));
+    await Promise.all([waking, relay.restart()]);
+    const open = CountingSocket.opened.filter((s) => s.readyState !== 3).map((s) => s.url);
+    expect(open).toEqual(['wss://new.example.com/ws']);
   });
 });

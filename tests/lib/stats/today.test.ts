@@ -30,6 +30,11 @@ describe('fetching the relay’s stored events', () => {
     );
     fetchFails(new DOMException('signal timed out', 'TimeoutError'));
     await expect(fetchStoredEvents('wss://relay.example.com/ws', 'sb1.x.y')).rejects.toThrow('The relay did not answer within 5 s');
+    // Chrome 103-123 (we support 120+) reject a timed-out fetch with an AbortError; the signal says it timed out.
+    fetchFails(new DOMException('The operation was aborted.', 'AbortError'));
+    await expect(
+      fetchStoredEvents('wss://relay.example.com/ws', 'sb1.x.y', AbortSignal.abort(new DOMException('signal timed out', 'TimeoutError'))),
+    ).rejects.toThrow('The relay did not answer within 5 s');
     fetchAnswers(500, { error: 'boom' });
     await expect(fetchStoredEvents('wss://relay.example.com/ws', 'sb1.x.y')).rejects.toThrow('The relay answered HTTP 500');
     fetchAnswers(200, '<html>');
