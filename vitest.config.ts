@@ -2,8 +2,8 @@ import { defineConfig } from 'vitest/config';
 import { WxtVitest } from 'wxt/testing/vitest-plugin';
 
 // `npx vitest run`: the extension's unit tests, the relay's (relay/vitest.config.ts) and the
-// tools' (sandbox, bench, the lint layering). The fault-injection, benchmark-smoke, package and end-to-end runs have
-// configs of their own (scripts/test.ts runs each).
+// tools' (sandbox, bench, the lint layering). The fault-injection, benchmark-smoke, package, deployment and end-to-end
+// runs have configs of their own (scripts/test.ts runs each).
 export default defineConfig({
   test: {
     projects: [
@@ -14,7 +14,15 @@ export default defineConfig({
           // tests/ mirrors the extension's folders (tests/lib/status/sender.test.ts tests lib/status/sender.ts);
           // the tools' tests and the end-to-end tests live beside them.
           include: ['tests/**/*.test.{ts,tsx}'],
-          exclude: ['tests/e2e/**', 'tests/packages/**', 'tests/sandbox/**', 'tests/bench/**', 'tests/lint/**', '**/node_modules/**'],
+          exclude: [
+            'tests/e2e/**',
+            'tests/packages/**',
+            'tests/sandbox/**',
+            'tests/bench/**',
+            'tests/lint/**',
+            'tests/deploy/**',
+            '**/node_modules/**',
+          ],
           setupFiles: ['tests/setup-i18n.ts'],
           testTimeout: 20_000,
         },

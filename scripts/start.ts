@@ -1,5 +1,6 @@
 // `npm start`: builds the extension, starts the sandbox (SnapEngage stand-in) and the relay
 // with demo values, and prints what to paste into the extension's options.
+import './require-node';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { DEFAULT_WEBHOOK_TOKEN } from '../sandbox/relay-targets';

@@ -1,6 +1,7 @@
-// `npm test`: type-check, lint + format + unused code, unit + relay + sandbox tests, build the
-// extension, zip and check both packages, then the end-to-end tests in real Chromium and the walk
-// in real Firefox. Stops at the first failing step, saying which.
+// `npm test`: type-check, lint + format + unused code, unit + relay + sandbox tests, the deployment
+// (package, TLS proxies, systemd unit), build the extension, zip and check both packages, then the
+// end-to-end tests in real Chromium and the walk in real Firefox. Stops at the first failing step, saying which.
+import './require-node';
 import { spawnSync } from 'node:child_process';
 import { CHROMIUM_HELP, findChromium } from './chromium';
 import { FIREFOX_HELP, findFirefox } from './firefox';
@@ -11,6 +12,10 @@ const steps: [string, string[]][] = [
   ['Unit, relay and sandbox tests', ['npx', 'vitest', 'run']],
   ['Fault injection and fuzzing (relay, Redis)', ['npx', 'vitest', 'run', '--config', 'relay/vitest.reliability.config.ts']],
   ['Benchmark smoke run (the harness must not rot)', ['npx', 'vitest', 'run', '--config', 'vitest.bench.config.ts']],
+  [
+    'Deployment: the package packed, installed and run; nginx and Caddy with TLS; the systemd unit',
+    ['npx', 'vitest', 'run', '--config', 'vitest.deploy.config.ts'],
+  ],
   ['Build the extension', ['npx', 'wxt', 'build']],
   ['Zip both packages + web-ext lint (Firefox)', ['node', '--import', 'tsx', 'scripts/lint-firefox.ts']],
   ['Package manifests (both zips)', ['npx', 'vitest', 'run', '--config', 'vitest.packages.config.ts']],

@@ -10,18 +10,18 @@ import { SqliteEventStore } from './sqlite-store';
 
 const USAGE = `Switchboard relay
 
-Usage:
-  npm run relay -- [serve] [options]           run the relay (default command)
-  npm run relay -- token <agent-email> [--days N | --no-expiry]
+Usage (installed from the package; in the repository \`npm run relay --\` runs the same from the sources):
+  switchboard-relay [serve] [options]          run the relay (default command)
+  switchboard-relay token <agent-email> [--days N | --no-expiry]
                                                print a relay token for one agent (needs RELAY_SECRET or RELAY_SECRET_FILE);
                                                it expires after ${DEFAULT_TOKEN_TTL_DAYS} days unless --days or
                                                --no-expiry says otherwise
-  npm run relay -- revoke --jti <jti>          revoke a token by its id (printed by token; recorded in
+  switchboard-relay revoke --jti <jti>         revoke a token by its id (printed by token; recorded in
                                                the relay database, or in Redis with RELAY_REDIS_URL set;
                                                open sockets using it close within one ping interval)
-  npm run relay -- revoke --stdin              the same, reading the whole token from stdin (never pass
+  switchboard-relay revoke --stdin             the same, reading the whole token from stdin (never pass
                                                a token as an argument: ps and shell history keep it)
-${QUARANTINE_USAGE}  npm run relay -- help                        this text
+${QUARANTINE_USAGE}  switchboard-relay help                       this text
 
 Options (flag, environment variable; the command line overrides the environment):
 ${formatConfigDocs()}

@@ -1,5 +1,5 @@
 // Prometheus text exposition, hand-written: a dozen series do not justify a client library.
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { RefusedReason } from './client-limits';
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 /**
@@ -48,7 +48,7 @@ export class RelayMetrics {
    * histograms, hence two samplers; the second costs no CPU one can measure. Each records the
    * whole interval, so an idle loop reads ~10 ms, as before.)
    */
-  private readonly loopDelay: Array<{ histogram: IntervalHistogram; since: number }>;
+  private readonly loopDelay: Array<{ histogram: ReturnType<typeof monitorEventLoopDelay>; since: number }>;
   private readonly loopTimer: NodeJS.Timeout;
   private readonly loopWindowMs: number;
 

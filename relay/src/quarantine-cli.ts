@@ -8,14 +8,14 @@ import { issueAdminToken } from './auth';
 import { loadConfigKeys } from './config';
 import { QUARANTINE_ID } from './quarantine';
 
-export const QUARANTINE_USAGE = `  npm run relay -- quarantine list             webhooks the adapter could not read (kept, answered 202):
+export const QUARANTINE_USAGE = `  switchboard-relay quarantine list            webhooks the adapter could not read (kept, answered 202):
                                                id, received, endpoint, reason, and the body's shape
                                                (keys and types, no values)
-  npm run relay -- quarantine replay (--id <id> ... | --all)
+  switchboard-relay quarantine replay (--id <id> ... | --all)
                                                run the relay's current adapter (and RELAY_ADAPTER_MAP)
                                                again; what it now reads is stored and sent to the agents,
                                                in order of receipt, and leaves the quarantine
-  npm run relay -- quarantine drop (--id <id> ... | --all)
+  switchboard-relay quarantine drop (--id <id> ... | --all)
                                                delete entries for good
                                                These call the running relay at RELAY_URL (default
                                                http://127.0.0.1:8787; https unless loopback) with a

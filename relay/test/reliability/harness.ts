@@ -27,6 +27,8 @@ export class RelayProcess {
   constructor(
     readonly env: Record<string, string> = {},
     readonly dir = mkdtempSync(join(tmpdir(), 'switchboard-reliability-')),
+    /** Node options before the CLI (the fuzz test's memory probe). */
+    readonly nodeArgs: string[] = [],
   ) {}
 
   get url() {
@@ -41,7 +43,7 @@ export class RelayProcess {
 
   async start(): Promise<void> {
     if (!this.port) this.port = await freePort();
-    const child = spawn(process.execPath, [...RELAY_CLI, 'serve', '--port', String(this.port)], {
+    const child = spawn(process.execPath, [...this.nodeArgs, ...RELAY_CLI, 'serve', '--port', String(this.port)], {
       cwd: RELAY_DIR,
       env: {
         PATH: process.env.PATH!,
@@ -80,6 +82,23 @@ export class RelayProcess {
     c.kill(signal);
     await exited;
     if (signal === 'SIGKILL') this.kills++;
+  }
+
+  /**
+   * V8's heap after a full collection, from the memory probe (memory-probe.ts, which the relay must have
+   * been started with): sends SIGUSR2 and waits for the probe's answer.
+   */
+  async heapAfterGc(): Promise<{ heapUsed: number; external: number }> {
+    const file = this.env.MEMORY_PROBE_FILE!;
+    rmSync(file, { force: true });
+    this.child!.kill('SIGUSR2');
+    while (true) {
+      try {
+        return JSON.parse(readFileSync(file, 'utf8'));
+      } catch {
+        await sleep(20);
+      }
+    }
   }
 
   rssBytes(): number {

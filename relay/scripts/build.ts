@@ -1,0 +1,62 @@
+// `npm run build -w relay` (and `npm pack`, through prepack): the relay as plain JavaScript in dist/, the
+// command the package's `bin` names. Our code and @switchboard/protocol (a workspace, never published) are
+// bundled; every npm dependency stays external and is installed by npm, native modules included.
+// The build fails unless the bundle's imports and package.json's dependencies are the same set, so the
+// package declares exactly what it needs at run time. The repository's deploy/ (systemd unit, nginx and
+// Caddy configurations) goes along in dist/deploy/: IT gets only the tarball.
+import { cpSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { builtinModules } from 'node:module';
+import { join, resolve } from 'node:path';
+import { build } from 'esbuild';
+
+const RELAY = resolve(import.meta.dirname, '..');
+const OUT = join(RELAY, 'dist');
+const pkg = JSON.parse(await readFile(join(RELAY, 'package.json'), 'utf8')) as {
+  dependencies: Record<string, string>;
+  engines: { node: string };
+};
+const dependencies = Object.keys(pkg.dependencies);
+
+rmSync(OUT, { recursive: true, force: true });
+const result = await build({
+  absWorkingDir: RELAY,
+  entryPoints: { cli: 'src/cli.ts' },
+  outdir: OUT,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  // The oldest line package.json's engines names.
+  target: 'node22.13',
+  // A package name also covers its subpaths (zod → zod/mini).
+  external: dependencies,
+  banner: { js: '#!/usr/bin/env node' },
+  metafile: true,
+  logLevel: 'warning',
+});
+
+const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
+/** `zod/mini` → `zod`, `@scope/name/x` → `@scope/name`. */
+const packageOf = (path: string) =>
+  path
+    .split('/')
+    .slice(0, path.startsWith('@') ? 2 : 1)
+    .join('/');
+const imported = new Set(
+  Object.values(result.metafile.outputs)
+    .flatMap((o) => o.imports)
+    .filter((i) => i.external && !builtins.has(i.path))
+    .map((i) => packageOf(i.path)),
+);
+const undeclared = [...imported].filter((p) => !dependencies.includes(p));
+const unused = dependencies.filter((d) => !imported.has(d));
+if (undeclared.length || unused.length) {
+  if (undeclared.length) console.error(`relay build: the bundle imports packages missing from dependencies: ${undeclared.join(', ')}`);
+  if (unused.length) console.error(`relay build: dependencies the bundle never imports (devDependencies?): ${unused.join(', ')}`);
+  process.exit(1);
+}
+cpSync(join(RELAY, '../deploy'), join(OUT, 'deploy'), { recursive: true });
+const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
+console.error(
+  `relay build: dist/cli.js, ${(bytes / 1024).toFixed(0)} kB, and dist/deploy/; run-time dependencies ${dependencies.join(', ')}`,
+);
