@@ -56,8 +56,8 @@ function utf8(text: string): number[] {
   for (const ch of text) {
     const c = ch.codePointAt(0)!;
     if (c < 0x80) out.push(c);
-    else if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 63));
-    else if (c < 0x10000) out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+    else if (c < 0x8_00) out.push(0xc0 | (c >> 6), 0x80 | (c & 63));
+    else if (c < 0x1_00_00) out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
     else out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
   }
   return out;
