@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeSetupCode, SETUP_CODE_PREFIX } from '@switchboard/protocol/setup-code';
 import { decodeRelayToken, verifyRelayToken } from '../src/auth';
+import { createSandbox } from '../../sandbox/server';
 import { SqliteEventStore } from '../src/sqlite-store';
 import { cleanup, connect, RELAY_CLI, tempDir } from './helpers';
 
@@ -274,5 +275,58 @@ describe('relay CLI', () => {
     child.kill('SIGTERM');
     expect(await c.closed).toEqual({ code: 1001, reason: 'relay shutting down' });
     expect(await exited).toBe(0);
+  });
+});
+
+describe('relay CLI in relay mode', () => {
+  it("serve takes the account's API token from SNAPENGAGE_API_TOKEN_FILE and sets an agent's status with it; half a configuration is refused", async () => {
+    const sandbox = await createSandbox({ port: 0 });
+    const dir = tempDir();
+    writeFileSync(join(dir, 'api-token'), `${sandbox.apiToken}\n`, { mode: 0o600 });
+    const env = {
+      PATH: process.env.PATH!,
+      RELAY_SECRET: SECRET,
+      SNAPENGAGE_WEBHOOK_TOKEN: HOOK,
+      SNAPENGAGE_API_TOKEN_FILE: join(dir, 'api-token'),
+      SNAPENGAGE_ORG_ID: sandbox.orgId,
+      SNAPENGAGE_API_BASE: sandbox.url,
+    };
+    const child = spawn(process.execPath, [...CLI, 'serve', '--port', '0', '--db', join(dir, 'r.db'), '--log-level', 'info'], { env });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      let out = '';
+      child.stdout.on('data', (d) => {
+        out += d;
+      });
+      const url = await new Promise<string>((resolve, reject) => {
+        let err = '';
+        child.stderr.on('data', (d) => {
+          err += d;
+          const m = /listening on (http:\/\/\S+) /.exec(err);
+          if (m) resolve(m[1]!);
+        });
+        child.on('exit', () => reject(new Error(err)));
+      });
+      const token = run(['token', 'alice@example.com'], { RELAY_SECRET: SECRET }).stdout.trim();
+      const res = await fetch(`${url}/api/status`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: '{"status":"pause","substatus":"Lunch"}',
+      });
+      expect([res.status, await res.json()]).toEqual([200, { outcome: 'confirmed' }]);
+      expect(sandbox.agentStatus('alice@example.com')).toMatchObject({ status: 'pause', substatus: 'Lunch' });
+      expect(out).toContain(`"on":true,"apiBase":"${sandbox.url}","orgId":"${sandbox.orgId}","statusRequest":"inferred"`);
+      expect(out).not.toContain(sandbox.apiToken);
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+      await sandbox.close();
+    }
+    const { SNAPENGAGE_API_TOKEN_FILE: _file, ...withoutToken } = env;
+    const half = run(['serve', '--port', '0', '--db', join(dir, 'r.db')], withoutToken);
+    expect(half.status).toBe(1);
+    expect(half.stderr.trim()).toBe(
+      'relay: invalid relay config: SNAPENGAGE_ORG_ID is set but SNAPENGAGE_API_TOKEN is not: set both for relay mode, or neither',
+    );
   });
 });
