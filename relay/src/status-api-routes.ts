@@ -4,7 +4,7 @@
 // answer carries the outcome classes the extension already handles in direct mode (status-api.ts).
 // Off (404) unless the relay has SNAPENGAGE_API_TOKEN and SNAPENGAGE_ORG_ID.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ApiTarget, RetryReason } from '@switchboard/protocol/agent-status-request';
+import { type ApiTarget, RETRY_REASONS, type RetryReason } from '@switchboard/protocol/agent-status-request';
 import {
   MAX_SUBSTATUS_LENGTH,
   outcomeHttpStatus,
@@ -31,16 +31,20 @@ export const STATUS_RATE_BURST = 10;
 /** One line a minute per kind of trouble: enough to be seen, never one per agent's click. */
 const LOG_EVERY_MS = 60_000;
 
+const retryOutcome = (reason: RetryReason) => `retry_${reason}` as const;
+
 /** How a POST /api/status ended, as `relay_status_requests_total` counts it. */
-type StatusRequestOutcome =
-  | 'confirmed'
-  | 'rejected'
-  | 'invalid'
-  | `retry_${RetryReason}`
-  | 'limited'
-  | 'unauthorized'
-  | 'bad_request'
-  | 'store_unavailable';
+export const STATUS_REQUEST_OUTCOMES = [
+  'confirmed',
+  'rejected',
+  'invalid',
+  ...RETRY_REASONS.map(retryOutcome),
+  'limited',
+  'unauthorized',
+  'bad_request',
+  'store_unavailable',
+] as const;
+type StatusRequestOutcome = (typeof STATUS_REQUEST_OUTCOMES)[number];
 
 export const RELAY_MODE_OFF = 'relay mode is off: this relay holds no SnapEngage API token (SNAPENGAGE_API_TOKEN, SNAPENGAGE_ORG_ID)';
 
@@ -224,7 +228,7 @@ export function createStatusApiHandler(deps: StatusApiDeps) {
           { reason: result.reason, httpStatus: result.httpStatus, apiBase: mode.summary.apiBase },
           'a status change could not reach SnapEngage; the extension retries it',
         );
-        return answer(req, res, outcome, `retry_${result.reason}`);
+        return answer(req, res, outcome, retryOutcome(result.reason));
     }
   };
 }
