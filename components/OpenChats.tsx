@@ -1,5 +1,5 @@
 import type { OpenChat } from '@/lib/relay/state';
-import { elapsed } from './format';
+import { formatDuration } from '@/lib/duration';
 import { t } from '@/lib/i18n';
 
 export function OpenChats({ chats, now }: { chats: OpenChat[]; now: number }) {
@@ -17,7 +17,7 @@ export function OpenChats({ chats, now }: { chats: OpenChat[]; now: number }) {
             ) : (
               c.visitor
             )}
-            <span class="chats__age"> · {elapsed(now - c.assignedAt)}</span>
+            <span class="chats__age"> · {formatDuration(now - c.assignedAt, 'minutes')}</span>
             {c.question && <div class="chats__question">{c.question}</div>}
           </li>
         ))}

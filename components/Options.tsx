@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { browser } from 'wxt/browser';
+import { browser } from '@/lib/ext/native';
 import { sendMessage } from '@/lib/messaging/client';
 import type { TestResult } from '@/lib/messaging/protocol';
 import {
@@ -9,7 +9,8 @@ import {
   maskToken,
   parseSettings,
 } from '@/lib/settings/schema';
-import { settingsItem } from '@/lib/settings/store';
+import { relayHttpBase } from '@/lib/relay/url';
+import { saveSettings, settingsItem } from '@/lib/settings/store';
 import { Field } from './Field';
 import { ReasonList } from './ReasonList';
 import { Shortcuts } from './Shortcuts';
@@ -57,7 +58,7 @@ function dayDraftFrom(saved: Saved): DayDraft {
 /** Origins the extension needs host access to; asked for when the agent saves them. */
 function originsFor(draft: Draft): string[] {
   const origins: string[] = [];
-  for (const url of [draft.apiBaseUrl, draft.relayUrl.replace(/^ws/, 'http')]) {
+  for (const url of [draft.apiBaseUrl, URL.canParse(draft.relayUrl) ? relayHttpBase(draft.relayUrl) : '']) {
     if (url && URL.canParse(url)) origins.push(`${new URL(url).origin}/*`);
   }
   return origins;
@@ -111,10 +112,15 @@ export function Options() {
           return;
         }
       }
-      await settingsItem.set(parsed.settings);
+      // Saved through the store, like every other writer of the settings.
+      const stored = await saveSettings(parsed.settings);
+      if (!stored.ok) {
+        setErrors(stored.errors);
+        return;
+      }
       await sendMessage('settingsChanged', {});
-      setSaved(parsed.settings);
-      setDraft(draftFrom(parsed.settings));
+      setSaved(stored.settings);
+      setDraft(draftFrom(stored.settings));
       const refused = (await Promise.race([granted, new Promise((r) => setTimeout(() => r(true), 50))])) === false;
       setResult({ where: 'save', result: { ok: true, message: t(refused ? 'savedNoHostAccess' : 'saved') } });
     } catch (e) {
@@ -141,7 +147,22 @@ export function Options() {
     }
   };
 
-  const savedToken = (key: 'apiToken' | 'relayToken') => (typeof saved?.[key] === 'string' ? maskToken(saved[key] as string) : undefined);
+  /** A token's input: a saved token is never put back into it, only named, masked, as its placeholder. */
+  const tokenField = (key: 'apiToken' | 'relayToken', hint?: string) => {
+    const kept = typeof saved?.[key] === 'string' ? maskToken(saved[key] as string) : undefined;
+    return (
+      <Field
+        id={key}
+        label={t(key)}
+        type="password"
+        value={draft[key]}
+        onInput={set(key)}
+        error={errors[key]}
+        placeholder={kept ? t('savedPlaceholder', [kept]) : ''}
+        hint={hint}
+      />
+    );
+  };
   const shown = (where: string) =>
     result?.where === where && (
       <p class={result.result.ok ? 'result--ok' : 'result--fail'} role="status" data-testid={`result-${where}`}>
@@ -156,16 +177,7 @@ export function Options() {
         <section aria-labelledby="se-title">
           <h2 id="se-title">SnapEngage</h2>
           <Field id="orgId" label={t('orgId')} value={draft.orgId} onInput={set('orgId')} error={errors.orgId} hint={t('orgIdHint')} />
-          <Field
-            id="apiToken"
-            label={t('apiToken')}
-            type="password"
-            value={draft.apiToken}
-            onInput={set('apiToken')}
-            error={errors.apiToken}
-            placeholder={savedToken('apiToken') ? t('savedPlaceholder', [savedToken('apiToken')!]) : ''}
-            hint={t('apiTokenHint')}
-          />
+          {tokenField('apiToken', t('apiTokenHint'))}
           <Field id="agentId" label={t('agentId')} type="email" value={draft.agentId} onInput={set('agentId')} error={errors.agentId} />
           <Field
             id="apiBaseUrl"
@@ -222,15 +234,7 @@ export function Options() {
             placeholder="wss://switchboard.example.com"
             hint={t('relayUrlHint')}
           />
-          <Field
-            id="relayToken"
-            label={t('relayToken')}
-            type="password"
-            value={draft.relayToken}
-            onInput={set('relayToken')}
-            error={errors.relayToken}
-            placeholder={savedToken('relayToken') ? t('savedPlaceholder', [savedToken('relayToken')!]) : ''}
-          />
+          {tokenField('relayToken')}
           <fieldset class="row">
             <legend>{t('notifyWhen')}</legend>
             {(['assigned', 'transferred', 'closed'] as const).map((k) => (

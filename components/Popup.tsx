@@ -4,8 +4,8 @@ import { browser } from '@/lib/ext/native';
 import { sendMessage } from '@/lib/messaging/client';
 import { quickPauseReason } from '@/lib/settings/quick-pause';
 import { viewStatus } from '@/lib/status/view';
-import { useLocal, useNow } from './hooks';
-import { firstLook, POPUP_KEYS, setupProblem, type PopupParser, type Raw } from './popup-data';
+import { useNow } from './hooks';
+import { firstLook, setupProblem, usePopupRecords, type PopupParser, type Raw } from './popup-data';
 import { StatusHeader } from './StatusHeader';
 import { StatusPicker } from './StatusPicker';
 import { RelayLine } from './RelayLine';
@@ -16,9 +16,9 @@ import { t } from '@/lib/i18n';
 
 const openOptions = () => void browser.runtime.openOptionsPage();
 
-/** `initial`: the stored records (POPUP_KEYS), read by main.tsx before the first render. */
+/** `initial`: the stored records (readPopupRecords), read by main.tsx before the first render. */
 export function Popup({ initial }: { initial: Raw }) {
-  const raw = useLocal(POPUP_KEYS, initial);
+  const raw = usePopupRecords(initial);
   // The first paint reads the records cheaply; the zod validation takes over once loaded (see ./popup-data).
   const [parse, setParse] = useState<PopupParser>(() => firstLook);
   const { settings, status, relay, automation } = useMemo(() => parse(raw), [parse, raw]);

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { browser } from 'wxt/browser';
+import { browser } from '@/lib/ext/native';
 import { t } from '@/lib/i18n';
 
 interface Command {

@@ -1,5 +1,6 @@
 import { describeStatus, type StatusView } from '@/lib/status/view';
-import { clockTime, elapsed } from './format';
+import { formatDuration } from '@/lib/duration';
+import { clockTime } from './format';
 import { t, type MessageKey } from '@/lib/i18n';
 
 interface Props {
@@ -27,7 +28,7 @@ export function StatusHeader({ view, now, onRetry, onOpenOptions }: Props) {
         </h1>
         {view.since !== undefined && view.phase === 'confirmed' && (
           <span class="status__since" data-testid="since" title={t('statusSince', [clockTime(view.since)])}>
-            {t('statusFor', [elapsed(now - view.since)])}
+            {t('statusFor', [formatDuration(now - view.since, 'minutes')])}
           </span>
         )}
       </div>

@@ -4,7 +4,8 @@ import type { TodayStats } from '@/lib/stats/today';
 import type { Confirmed } from '@/lib/status/state';
 import { describeStatus, sourceWords } from '@/lib/status/view';
 import { startOfDay } from '@/lib/stats/day';
-import { clockTime, elapsed } from './format';
+import { formatDuration } from '@/lib/duration';
+import { clockTime } from './format';
 import { t } from '@/lib/i18n';
 
 /** Today's changes (from this browser's history) and numbers (chats from the relay), loaded when opened. */
@@ -20,11 +21,11 @@ export function Today({ history, now }: { history: Confirmed[]; now: number }) {
           <dt>{t('chatsHandled')}</dt>
           <dd>{stats.relayNote ? '—' : stats.chatsHandled}</dd>
           <dt>{t('averageHandling')}</dt>
-          <dd>{stats.averageHandlingMs === null ? '—' : elapsed(stats.averageHandlingMs)}</dd>
+          <dd>{stats.averageHandlingMs === null ? '—' : formatDuration(stats.averageHandlingMs, 'minutes')}</dd>
           {Object.entries(stats.pausedMs).map(([reason, ms]: [string, number]) => (
             <>
               <dt>{reason ? t('statusPausedReason', [reason]) : t('statusPaused')}</dt>
-              <dd>{elapsed(ms)}</dd>
+              <dd>{formatDuration(ms, 'minutes')}</dd>
             </>
           ))}
         </dl>

@@ -1,20 +1,60 @@
-// The popup's stored data, read in one storage call. Its first paint reads the records with cheap
-// structural checks: zod and the schemas are a third of the popup's JS, and loading, compiling and
-// building them sat on the path to an interactive popup. ./popup-check (the same zod validation
-// the rest of the extension uses) loads right after the first paint and takes over; what the
-// background stores has been through it already, so the two agree on anything it wrote.
+// The popup's stored data: the one place that reads it. One storage call, started by
+// public/popup-prefetch.js while the modules still load (a classic script runs as soon as it is
+// parsed; module scripts wait for the whole page), so the first render has data; then kept live.
+// The first paint reads the records with cheap structural checks: zod and the schemas are a third
+// of the popup's JS, and loading, compiling and building them sat on the path to an interactive
+// popup. ./popup-check (the same zod validation the rest of the extension uses) loads right after
+// the first paint and takes over; what the background stores has been through it already, so the
+// two agree on anything it wrote.
+import { useEffect, useState } from 'preact/hooks';
 import type { AutomationState } from '@/lib/automation/state';
 import type { RelayState } from '@/lib/relay/state';
 import type { Settings, SettingsResult } from '@/lib/settings/schema';
 import type { StatusState } from '@/lib/status/state';
 import { AGENT_STATUSES, SETTABLE_STATUSES } from '@switchboard/protocol/status';
+import { browser } from '@/lib/ext/native';
 import { t } from '@/lib/i18n';
 import { EMPTY_STATUS } from '@/lib/status/view';
+import { RELAY_PHASES } from '@/lib/relay/phase';
 
-/** The storage.local keys the popup shows (public/popup-prefetch.js reads the same). */
+/** The storage.local keys the popup shows (public/popup-prefetch.js reads the same; a test checks). */
 export const POPUP_KEYS = ['settings', 'status', 'relay', 'automation'];
 
 export type Raw = Record<string, unknown>;
+
+const read = (): Promise<Raw> => browser.storage.local.get(POPUP_KEYS);
+
+/** The records for the first render: the read public/popup-prefetch.js started, or one now where it did not run. */
+export function readPopupRecords(): Promise<Raw> {
+  const prefetched = (globalThis as { __switchboardPrefetch?: { read: Promise<Raw> } }).__switchboardPrefetch;
+  return (prefetched?.read ?? read()).catch((): Raw => ({}));
+}
+
+/**
+ * The records `readPopupRecords` returned, kept live. A change between that early read and the
+ * listener below would be missed, so they are read again once listening.
+ */
+export function usePopupRecords(initial: Raw): Raw {
+  const [values, setValues] = useState<Raw>(initial);
+  useEffect(() => {
+    let live = true;
+    const listener = (changes: Record<string, { newValue?: unknown }>, area: string) => {
+      if (area !== 'local' || !POPUP_KEYS.some((k) => k in changes)) return;
+      setValues((prev) => {
+        const next = { ...prev };
+        for (const k of POPUP_KEYS) if (k in changes) next[k] = changes[k]?.newValue;
+        return next;
+      });
+    };
+    browser.storage.onChanged.addListener(listener);
+    void read().then((raw) => live && setValues(raw));
+    return () => {
+      live = false;
+      browser.storage.onChanged.removeListener(listener);
+    };
+  }, []);
+  return values;
+}
 
 interface PopupData {
   /** undefined: not set up */
@@ -29,7 +69,6 @@ export type PopupParser = (raw: Raw) => PopupData;
 const record = (v: unknown): Raw | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Raw) : undefined);
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
 const oneOf = <T extends string>(v: unknown, values: readonly T[]): v is T => values.includes(v as T);
-const PHASES = ['off', 'connecting', 'connected', 'reconnecting', 'rejected'] as const;
 const REQUIRED = ['orgId', 'apiToken', 'agentId'] as const;
 
 /** A status record (confirmed, intent, failure or history entry) with a status we can name. */
@@ -71,7 +110,7 @@ export const firstLook: PopupParser = (raw) => {
     notified: [],
     attempts: 0,
     ...r,
-    phase: oneOf(r.phase, PHASES) ? r.phase : 'off',
+    phase: oneOf(r.phase, RELAY_PHASES) ? r.phase : 'off',
     message: text(r.message),
     openChats: Array.isArray(r.openChats) ? r.openChats.filter((c) => typeof record(c)?.conversationId === 'string') : [],
   } as RelayState;

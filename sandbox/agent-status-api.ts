@@ -1,13 +1,15 @@
 // The SnapEngage-facing REST surface: the Agent Status API and a Logs API stub. Path, field
-// names and error bodies follow shared/snapengage-api.md; the inferred parts live only here.
+// names and error bodies follow docs/snapengage-contract.md, as the extension's client does.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type StatusRequestShape, statusRequestShape, type StatusRequestOverride } from '@switchboard/protocol/agent-status-request';
 import { SETTABLE_STATUSES, type SettableStatus } from '@switchboard/protocol/status';
-import * as z from 'zod';
+import { safeEqual } from 'switchboard-relay/auth';
+import * as z from 'zod/mini';
 import type { AgentDirectory, StatusChange } from './agents';
+import { oneOf, quoted } from './errors';
 import type { FailureState, FailureSwitch } from './failure';
-import { isJsonContentType, parseJson, sendJson } from './http-util';
-import { tokensMatch } from './token';
+import { sendJson } from 'switchboard-relay/http';
+import { isJsonContentType, parseJson } from './http-util';
 
 const DEFAULT_RETRY_AFTER_SECONDS = 2;
 
@@ -21,10 +23,11 @@ function readStatusBody(shape: StatusRequestShape, value: unknown) {
     .object({
       [agent]: z
         .string({ error: `${agent} must be a string (the agent's email)` })
-        .trim()
-        .min(1, `${agent} must not be empty`),
-      [status]: z.enum(SETTABLE_STATUSES, { error: `${status} must be "online" or "pause"` }),
-      [substatus]: z.optional(z.nullable(z.string({ error: `${substatus} must be a string` }).max(100, `${substatus} is too long`))),
+        .check(z.trim(), z.minLength(1, `${agent} must not be empty`)),
+      [status]: z.enum(SETTABLE_STATUSES, { error: `${status} must be ${oneOf(quoted(SETTABLE_STATUSES))}` }),
+      [substatus]: z.optional(
+        z.nullable(z.string({ error: `${substatus} must be a string` }).check(z.maxLength(100, `${substatus} is too long`))),
+      ),
     })
     .safeParse(value);
   if (!parsed.success) return parsed;
@@ -81,7 +84,9 @@ export function handleApi(ctx: ApiContext, req: IncomingMessage, res: ServerResp
   if (failure) return answerFailure(ctx, failure, req, res);
 
   // SnapEngage takes the bare token; "Bearer …" is simply a wrong token (and the reverse when started expecting Bearer).
-  if (!tokensMatch(req.headers.authorization, shape.auth === 'bearer' ? `Bearer ${ctx.apiToken}` : ctx.apiToken)) {
+  // Compared in constant time, as the relay compares its own.
+  const presented = req.headers.authorization;
+  if (presented === undefined || !safeEqual(presented, shape.auth === 'bearer' ? `Bearer ${ctx.apiToken}` : ctx.apiToken)) {
     return sendJson(res, 401, { message: 'Invalid API token' });
   }
   if (route.orgId !== ctx.orgId) return sendJson(res, 404, { message: 'Unknown organization' });

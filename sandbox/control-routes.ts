@@ -3,25 +3,26 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CONVERSATION_KINDS } from '@switchboard/protocol/event-kinds';
 import { AGENT_STATUSES } from '@switchboard/protocol/status';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { Failure } from './failure';
 import { renderPage, type PageModel } from './html-page';
-import { parseJson, sendJson, sendText } from './http-util';
+import { sendJson } from 'switchboard-relay/http';
+import { parseJson, sendText } from './http-util';
 import { SPELLINGS } from './payloads';
-import { SandboxError } from './errors';
+import { oneOf, quoted, SandboxError } from './errors';
 import type { Sandbox } from './server';
 
 const SpellingField = z.optional(z.union([z.enum(SPELLINGS), z.array(z.enum(SPELLINGS))]));
 
 const FireFields = {
   kind: z.enum(CONVERSATION_KINDS, { error: `kind must be one of ${CONVERSATION_KINDS.join(', ')}` }),
-  agent: z.optional(z.string().min(1)),
+  agent: z.optional(z.string().check(z.minLength(1))),
   visitorName: z.optional(z.string()),
   visitorEmail: z.optional(z.string()),
   question: z.optional(z.string()),
-  conversationId: z.optional(z.string().min(1)),
-  fromAgent: z.optional(z.string().min(1)),
-  eventId: z.optional(z.string().min(1)),
+  conversationId: z.optional(z.string().check(z.minLength(1))),
+  fromAgent: z.optional(z.string().check(z.minLength(1))),
+  eventId: z.optional(z.string().check(z.minLength(1))),
   timestamp: z.optional(z.number()),
   labels: z.optional(z.array(z.object({ name: z.string(), value: z.optional(z.string()) }))),
   survey: z.optional(z.object({ score: z.optional(z.number()), comment: z.optional(z.string()) })),
@@ -31,13 +32,13 @@ const FireFields = {
 
 const FireBody = z.object({ ...FireFields, wait: z.optional(z.boolean()) });
 const BatchBody = z.object({
-  batch: z.array(z.object(FireFields)).min(1),
+  batch: z.array(z.object(FireFields)).check(z.minLength(1)),
   order: z.optional(z.enum(['in-order', 'reverse', 'shuffle'])),
   wait: z.optional(z.boolean()),
 });
 
 const HubStatusBody = z.object({
-  status: z.enum(AGENT_STATUSES, { error: 'status must be "online", "pause" or "offline"' }),
+  status: z.enum(AGENT_STATUSES, { error: `status must be ${oneOf(quoted(AGENT_STATUSES))}` }),
   substatus: z.optional(z.nullable(z.string())),
 });
 
@@ -47,13 +48,13 @@ const ConfigBody = z.object({
   token: z.optional(z.nullable(z.string())),
   header: z.optional(z.enum(['Authorization', 'Authentication'])),
   scheme: z.optional(z.enum(['bare', 'bearer'])),
-  maxAttempts: z.optional(z.number().int().positive()),
-  initialDelayMs: z.optional(z.number().int().nonnegative()),
-  maxDelayMs: z.optional(z.number().int().nonnegative()),
-  timeoutMs: z.optional(z.number().int().positive()),
+  maxAttempts: z.optional(z.int().check(z.positive())),
+  initialDelayMs: z.optional(z.int().check(z.nonnegative())),
+  maxDelayMs: z.optional(z.int().check(z.nonnegative())),
+  timeoutMs: z.optional(z.int().check(z.positive())),
 });
 
-function parseBody<T>(schema: z.ZodType<T>, raw: string): T {
+function parseBody<T>(schema: z.ZodMiniType<T>, raw: string): T {
   const json = parseJson(raw === '' ? '{}' : raw);
   if (!json.ok) throw new SandboxError(`Body is not valid JSON: ${json.error}`, 400);
   const result = schema.safeParse(json.value);

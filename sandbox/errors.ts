@@ -8,3 +8,9 @@ export class SandboxError extends Error {
     this.name = 'SandboxError';
   }
 }
+
+/** `a, b or c`: the choices an error message offers, from the list the check uses. */
+export const oneOf = (values: readonly string[]): string =>
+  values.length < 2 ? values.join('') : `${values.slice(0, -1).join(', ')} or ${values.at(-1)}`;
+
+export const quoted = (values: readonly string[]): string[] => values.map((v) => `"${v}"`);

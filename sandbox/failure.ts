@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 const FailureMode = z.enum(['401', '403', '429', '500', '503', 'hang', 'none']);
 type FailureMode = z.infer<typeof FailureMode>;
@@ -6,9 +6,9 @@ type FailureMode = z.infer<typeof FailureMode>;
 export const Failure = z.object({
   mode: FailureMode,
   /** seconds, sent as Retry-After: with 429 always (default 2, short so tests and demos move on), with 503 only when given */
-  retryAfter: z.optional(z.number().int().nonnegative()),
+  retryAfter: z.optional(z.int().check(z.nonnegative())),
   /** how many requests fail before it heals; unlimited when absent */
-  times: z.optional(z.number().int().positive()),
+  times: z.optional(z.int().check(z.positive())),
 });
 export type Failure = z.infer<typeof Failure>;
 

@@ -3,7 +3,7 @@ import type { AgentState } from './agents';
 import type { FailureState } from './failure';
 import type { RecordedRequest } from './request-log';
 import { maskSecret } from './request-log';
-import type { RecordedDelivery } from './server';
+import type { RecordedDelivery } from './webhook-deliveries';
 
 export interface PageModel {
   url: string;
@@ -13,7 +13,7 @@ export interface PageModel {
   failure: FailureState | null;
   webhook: { conversationUrl?: string; statusUrl?: string; token?: string; header: string };
   requests: RecordedRequest[];
-  deliveries: RecordedDelivery[];
+  deliveries: readonly RecordedDelivery[];
 }
 
 const SECRET_HEADERS = new Set(['authorization', 'authentication']);

@@ -1,7 +1,10 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+// The sandbox's HTTP bits of its own. JSON answers and body reading are the relay's
+// (switchboard-relay/http), so the two servers answer alike; what is here is what the relay has no
+// use for: CORS for the extension's pages, the request log's page, and the log's view of a body.
+import type { ServerResponse } from 'node:http';
 
 // The extension calls from a chrome-extension:// origin; Retry-After must be exposed or the
-// browser hides it from the caller.
+// browser hides it from the caller. Set on every answer (sandbox/server.ts).
 export const CORS_HEADERS = {
   'Access-Control-Allow-Origin': '*',
   'Access-Control-Allow-Methods': 'GET, POST, DELETE, OPTIONS',
@@ -10,50 +13,18 @@ export const CORS_HEADERS = {
   'Access-Control-Max-Age': '600',
 } as const;
 
-const MAX_BODY_BYTES = 1_000_000;
+export const MAX_BODY_BYTES = 1_000_000;
 
 export class BodyTooLargeError extends Error {}
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body, null, 2);
-  res.writeHead(status, {
-    ...CORS_HEADERS,
-    'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': String(Buffer.byteLength(text)),
-    'Cache-Control': 'no-store',
-    ...headers,
-  });
-  res.end(text);
-}
-
 export function sendText(res: ServerResponse, status: number, contentType: string, text: string): void {
   res.writeHead(status, {
-    ...CORS_HEADERS,
     'Content-Type': contentType,
     'Content-Length': String(Buffer.byteLength(text)),
     'Cache-Control': 'no-store',
   });
   res.end(text);
 }
-
-export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        reject(new BodyTooLargeError(`body larger than ${limit} bytes`));
-        req.resume();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
 export function isJsonContentType(header: string | undefined): boolean {
   if (!header) return false;
   const type = header.split(';')[0]?.trim().toLowerCase();

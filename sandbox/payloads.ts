@@ -1,4 +1,4 @@
-// Webhook bodies as the sandbox believes SnapEngage sends them (see shared/snapengage-api.md).
+// Webhook bodies as the sandbox believes SnapEngage sends them (docs/snapengage-contract.md).
 // The canonical shape is our inference; `spell` rewrites it into each spelling receivers must
 // tolerate, so the relay's adapter can be tested against all of them from one source.
 import { randomUUID } from 'node:crypto';

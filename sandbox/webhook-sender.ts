@@ -1,5 +1,5 @@
-// Delivers webhooks the way SnapEngage does: JSON POST, token in a header, success only on
-// HTTP 200, anything else retried with backoff. Duplicates and reordering are real-world
+// Delivers webhooks the way SnapEngage does (docs/snapengage-contract.md): JSON POST, token in a
+// header, success only on HTTP 200, anything else retried with backoff. Duplicates and reordering are real-world
 // consequences of that retrying, so they are available on purpose.
 
 export type TokenHeader = 'Authorization' | 'Authentication';

@@ -1,5 +1,5 @@
 // `npm run lint`: Biome's lint and format check over the whole repository (biome.jsonc), then knip for
-// unused files, exports and dependencies (knip.json). Fails on any finding, infos included: a rule that
+// unused files, exports and dependencies (knip.jsonc). Fails on any finding, infos included: a rule that
 // is on is meant to hold everywhere. `npm run format` rewrites the formatting.
 import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';

@@ -1,11 +1,10 @@
 import { render } from 'preact';
 import { Popup } from '@/components/Popup';
-import { readLocal } from '@/components/hooks';
-import { POPUP_KEYS } from '@/components/popup-data';
+import { readPopupRecords } from '@/components/popup-data';
 import '@/components/styles.css';
 import { markPageLanguage } from '@/lib/i18n';
 
 markPageLanguage();
 
 // One render, with the stored records (usually already read by public/popup-prefetch.js).
-void readLocal(POPUP_KEYS).then((initial) => render(<Popup initial={initial} />, document.querySelector('#app')!));
+void readPopupRecords().then((initial) => render(<Popup initial={initial} />, document.querySelector('#app')!));

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { HeldNotice } from '../notifications/notice';
 import { storageItem } from '../storage/item';
 import { SettableStatus } from '../status/state';
 
@@ -16,7 +17,7 @@ export const AutomationState = z.object({
   /** "Pause after this chat": applied when the last open chat closes. */
   nextStatus: z.optional(NextStatus),
   /** Chat-closed notices held by quiet mode while paused; summed up when back online. */
-  held: z._default(z.array(z.object({ id: z.string(), title: z.string(), message: z.string(), subject: z.optional(z.string()) })), []),
+  held: z._default(z.array(HeldNotice), []),
   /** Day (YYYY-MM-DD) we last offered to pause outside working hours, so we ask once. */
   hoursPromptDay: z.optional(z.string()),
 });

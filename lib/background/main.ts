@@ -1,6 +1,9 @@
 // Wires the background worker. Runs on every wake-up: registers listeners synchronously
 // (MV3 only delivers events to listeners added in the first turn), then resumes whatever
 // storage says is unfinished.
+// The polyfill here only: this worker's runtime.onMessage listener answers by returning a promise, which
+// the polyfill supports in every browser; everything else uses lib/ext/native (biome.jsonc enforces it).
+// biome-ignore lint/style/noRestrictedImports: the one module that needs the polyfill (above)
 import { browser } from 'wxt/browser';
 import { renderBadge } from '../badge/render';
 import { commandHandlers, type CommandName } from '../commands';

@@ -1,10 +1,12 @@
 // What the worker does with each event the relay delivered, once its state is stored:
 // show (or, in quiet mode, hold) notices, follow SnapEngage's view of my status, react to
 // phone calls, and apply a queued next status when the last chat closes.
+import { normalizeAgentId } from '@switchboard/protocol/agent-id';
 import { CallData, CALL_KIND } from '@switchboard/protocol/phone';
 import type { EventFrame } from '@switchboard/protocol/frames';
 import type { HandledEvent } from '../relay/connection';
-import { showNotice, showNotices, type ChatNotice } from '../notifications/notify';
+import { HeldNotice, type ChatNotice } from '../notifications/notice';
+import { showNotice, showNotices } from '../notifications/notify';
 import { loadSettings } from '../settings/store';
 import { statusItem } from '../status/store';
 import { viewStatus } from '../status/view';
@@ -25,7 +27,7 @@ export function createOutcomeHandler(sender: StatusSender, automation: Automatio
     if (held.length) {
       await automationItem.update((a) => ({
         ...a,
-        held: [...a.held, ...held.map(({ id, title, message, subject }) => ({ id, title, message, subject }))].slice(-20),
+        held: [...a.held, ...held.map((n) => HeldNotice.parse(n))].slice(-20),
       }));
     }
     await showNotices(
@@ -41,7 +43,7 @@ export function createOutcomeHandler(sender: StatusSender, automation: Automatio
 
   async function onCall(event: EventFrame, me: string, callSubstatus: string) {
     const call = CallData.safeParse(event.data);
-    if (!call.success || call.data.agent.toLowerCase() !== me.toLowerCase()) return;
+    if (!call.success || normalizeAgentId(call.data.agent) !== normalizeAgentId(me)) return;
     if (call.data.state === 'started') await automation.callStarted(call.data.callId, callSubstatus);
     else await automation.callEnded(call.data.callId);
   }

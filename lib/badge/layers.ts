@@ -2,9 +2,8 @@
 // active layer wins, so "token rejected" is never hidden behind a status colour.
 import type { AgentStatus } from '@switchboard/protocol/status';
 import { t } from '../i18n';
+import type { RelayPhase } from '../relay/phase';
 import { describeStatus, type StatusView } from '../status/view';
-
-type RelayPhase = 'off' | 'connecting' | 'connected' | 'reconnecting' | 'rejected';
 
 export interface BadgeInput {
   setupMissing: boolean;

@@ -1,4 +1,4 @@
-import { browser } from 'wxt/browser';
+import { browser } from '../ext/native';
 import { loadSettings } from '../settings/store';
 import { statusItem } from '../status/store';
 import { viewStatus } from '../status/view';

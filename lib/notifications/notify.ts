@@ -1,24 +1,11 @@
 // Desktop notifications. Ids are the relay's event ids, so the browser itself refuses to
 // stack a second copy, and a click knows which chat to open.
-import { browser } from 'wxt/browser';
+import { browser } from '../ext/native';
 import { storageItem } from '../storage/item';
 import { t } from '../i18n';
+import type { ChatNotice } from './notice';
 
 const SHOWN_LIMIT = 50;
-
-export interface ChatNotice {
-  id: string;
-  title: string;
-  message: string;
-  /** who it is about (the visitor), for summaries that list several */
-  subject?: string;
-  context?: string;
-  url?: string;
-  /** what it is about; quiet mode holds 'closed' while paused */
-  kind?: 'assigned' | 'transferred' | 'closed' | 'summary' | 'prompt';
-  /** button labels, where the browser supports them (not Firefox) */
-  buttons?: string[];
-}
 
 export interface NoticeOptions {
   sound: boolean;

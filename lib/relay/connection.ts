@@ -2,13 +2,14 @@
 // storage; this module holds only the live socket. `ensure` is called on every wake-up and by
 // an alarm, so a worker the browser stopped reconnects and resumes from `lastSeq`.
 import { t } from '../i18n';
+import { retryDelay } from '@switchboard/protocol/backoff';
 import { ServerFrame, type EventFrame, type HelloFrame, type WelcomeFrame } from '@switchboard/protocol/frames';
 import { loadSettings } from '../settings/store';
 import type { Settings } from '../settings/schema';
-import { retryDelay } from '../status/backoff';
 import type { MessagePayload, TestResult } from '../messaging/protocol';
 import { handleEvent, type EventOutcome } from './events';
 import { relayStateItem, type RelayState } from './state';
+import { relayWebSocketUrl } from './url';
 
 const RELAY_TEST_TIMEOUT_MS = 5000;
 const REJECT_CODES = new Set([4401, 4403]);
@@ -16,7 +17,6 @@ const REJECT_CODES = new Set([4401, 4403]);
 /** What the agent is told when the relay closes with one of REJECT_CODES (the reason is the relay's own). */
 const refusal = (reason: string) => (reason ? t('relayTokenRefusedWhy', [reason]) : t('relayTokenRejected'));
 
-/** Accepts what a person pastes: ws(s):// or http(s)://, with or without the /ws path. */
 function parseFrame(text: string): ServerFrame | undefined {
   try {
     const parsed = ServerFrame.safeParse(JSON.parse(text));
@@ -24,14 +24,6 @@ function parseFrame(text: string): ServerFrame | undefined {
   } catch {
     return undefined;
   }
-}
-
-function relayEndpoint(relayUrl: string): string {
-  const url = new URL(relayUrl);
-  if (url.protocol === 'http:') url.protocol = 'ws:';
-  if (url.protocol === 'https:') url.protocol = 'wss:';
-  if (url.pathname === '/' || url.pathname === '') url.pathname = '/ws';
-  return url.toString();
 }
 
 export interface HandledEvent {
@@ -86,7 +78,7 @@ export function createRelayConnection({ onOutcomes, WebSocketImpl = globalThis.W
     clearTimeout(reconnectTimer);
     let ws: WebSocket;
     try {
-      ws = new WebSocketImpl(relayEndpoint(settings.relayUrl!));
+      ws = new WebSocketImpl(relayWebSocketUrl(settings.relayUrl!));
     } catch {
       void setState({ phase: 'rejected', message: t('relayUrlInvalid') });
       return;
@@ -204,7 +196,7 @@ export function createRelayConnection({ onOutcomes, WebSocketImpl = globalThis.W
     if (!token) return { ok: false, message: t('errRelayToken') };
     let endpoint: string;
     try {
-      endpoint = relayEndpoint(input.relayUrl);
+      endpoint = relayWebSocketUrl(input.relayUrl);
     } catch {
       return { ok: false, message: t('relayUrlInvalid') };
     }

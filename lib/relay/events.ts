@@ -1,9 +1,11 @@
 // What the extension does with each event the relay forwards. Pure decisions over the relay
 // state; the caller performs the resulting notices and status observations.
+import { normalizeAgentId } from '@switchboard/protocol/agent-id';
 import { AgentStatusData, ConversationData } from '@switchboard/protocol/conversation';
 import type { EventFrame } from '@switchboard/protocol/frames';
 import type { Settings } from '../settings/schema';
-import type { ChatNotice } from '../notifications/notify';
+import { formatDuration } from '../duration';
+import type { ChatNotice } from '../notifications/notice';
 import type { Confirmed } from '../status/state';
 import type { OpenChat, RelayState } from './state';
 import { t } from '../i18n';
@@ -37,7 +39,9 @@ export function handleEvent(state: RelayState, event: EventFrame, settings: Sett
 }
 
 function applyEvent(state: RelayState, event: EventFrame, settings: Settings): EventOutcome {
-  const me = settings.agentId.toLowerCase();
+  // Compared as the relay compares them (NFKC + lower case): an id it routes to this agent is this agent's.
+  const me = normalizeAgentId(settings.agentId);
+  const isMe = (id: string | undefined) => id !== undefined && normalizeAgentId(id) === me;
   const next: RelayState = { ...state, lastSeq: Math.max(state.lastSeq, event.seq) };
   const notices: ChatNotice[] = [];
   const alreadyNotified = state.notified.includes(event.id);
@@ -51,7 +55,7 @@ function applyEvent(state: RelayState, event: EventFrame, settings: Settings): E
 
   if (event.kind === 'agent_status') {
     const data = AgentStatusData.safeParse(event.data);
-    if (!data.success || data.data.agentId.toLowerCase() !== me) return { state: next, notices };
+    if (!data.success || !isMe(data.data.agentId)) return { state: next, notices };
     return {
       state: next,
       notices,
@@ -63,8 +67,8 @@ function applyEvent(state: RelayState, event: EventFrame, settings: Settings): E
   if (!parsed.success) return { state: next, notices }; // unknown or malformed kinds are ignored
   const chat = parsed.data;
   const at = Date.parse(event.at);
-  const transferredToMe = event.kind === 'transferred' && chat.transfer?.toAgentId?.toLowerCase() === me;
-  const transferredAway = event.kind === 'transferred' && !transferredToMe && chat.transfer?.fromAgentId?.toLowerCase() === me;
+  const transferredToMe = event.kind === 'transferred' && isMe(chat.transfer?.toAgentId);
+  const transferredAway = event.kind === 'transferred' && !transferredToMe && isMe(chat.transfer?.fromAgentId);
 
   if (event.kind === 'assigned' || transferredToMe) {
     const open = toOpenChat(chat, at);
@@ -128,14 +132,4 @@ function contextLine(chat: ConversationData): string | undefined {
   ];
   const line = parts.filter(Boolean).join(' · ');
   return line || undefined;
-}
-
-export function formatDuration(ms: number): string {
-  const total = Math.max(0, Math.round(ms / 1000));
-  const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  const s = total % 60;
-  if (h) return `${h} h ${m} min`;
-  if (m) return `${m} min ${s} s`;
-  return `${s} s`;
 }

@@ -1,10 +1,12 @@
-// What the extension knows about its relay connection and the chats it has been told of.
-// Connection phase is transient (storage.session); the resume point and open chats are
-// kept in storage.local so they survive a browser restart.
+// What the extension knows about its relay connection and the chats it has been told of, in
+// storage.local: the resume point and the open chats must survive a browser restart; the phase,
+// kept with them, is rewritten as soon as the worker connects again.
 import * as z from 'zod/mini';
+import { BacklogNotice } from '../notifications/notice';
 import { storageItem } from '../storage/item';
+import { RELAY_PHASES } from './phase';
 
-const RelayPhase = z.enum(['off', 'connecting', 'connected', 'reconnecting', 'rejected']);
+const RelayPhase = z.enum(RELAY_PHASES);
 
 export const OpenChat = z.object({
   conversationId: z.string(),
@@ -37,16 +39,7 @@ export const RelayState = z.object({
     z.object({
       until: z.number(),
       silent: z.boolean(),
-      heldClosed: z.array(
-        z.object({
-          id: z.string(),
-          title: z.string(),
-          message: z.string(),
-          subject: z.optional(z.string()),
-          context: z.optional(z.string()),
-          url: z.optional(z.string()),
-        }),
-      ),
+      heldClosed: z.array(BacklogNotice),
     }),
   ),
   connectedAt: z.optional(z.number()),

@@ -1,11 +1,11 @@
 // The one module that knows how the Agent Status API is called. Path and field names are
-// inferred (see shared/snapengage-api.md): if the real service differs, only this file changes.
+// inferred (docs/snapengage-contract.md): if the real service differs, only this file changes.
 import type { SettableStatus } from '@switchboard/protocol/status';
 import * as z from 'zod/mini';
 import { t } from '../i18n';
 
-const AGENT_STATUS_PATH = (orgId: string) => `/api/v2/${encodeURIComponent(orgId)}/agent/status`;
-const LOGS_PATH = (orgId: string) => `/api/v2/${encodeURIComponent(orgId)}/logs`;
+const agentStatusApiPath = (orgId: string) => `/api/v2/${encodeURIComponent(orgId)}/agent/status`;
+const logsApiPath = (orgId: string) => `/api/v2/${encodeURIComponent(orgId)}/logs`;
 const REQUEST_TIMEOUT_MS = 10_000;
 
 export interface ApiTarget {
@@ -34,7 +34,7 @@ const ErrorBody = z.looseObject({ message: z.optional(z.string()) });
 export async function setAgentStatus(target: ApiTarget, change: StatusChange, signal?: AbortSignal): Promise<CallResult> {
   const body: Record<string, string> = { agentId: change.agentId, status: change.status };
   if (change.status === 'pause' && change.substatus) body.substatus = change.substatus;
-  return call(target, AGENT_STATUS_PATH(target.orgId), { method: 'POST', body: JSON.stringify(body) }, signal);
+  return call(target, agentStatusApiPath(target.orgId), { method: 'POST', body: JSON.stringify(body) }, signal);
 }
 
 /**
@@ -43,7 +43,7 @@ export async function setAgentStatus(target: ApiTarget, change: StatusChange, si
  */
 export async function checkConnection(target: ApiTarget, signal?: AbortSignal): Promise<CallResult> {
   const day = new Date().toISOString().slice(0, 10);
-  return call(target, `${LOGS_PATH(target.orgId)}?start=${day}&end=${day}`, { method: 'GET' }, signal);
+  return call(target, `${logsApiPath(target.orgId)}?start=${day}&end=${day}`, { method: 'GET' }, signal);
 }
 
 async function call(target: ApiTarget, path: string, init: RequestInit, outer?: AbortSignal): Promise<CallResult> {

@@ -4,6 +4,7 @@ import { ConversationData } from '@switchboard/protocol/conversation';
 import { EVENTS_API_PATH, EVENTS_PAGE_MAX, EventsPage, type StoredEvent } from '@switchboard/protocol/events-api';
 import { t } from '../i18n';
 import type { Confirmed } from '../status/state';
+import { relayHttpBase } from '../relay/url';
 import { startOfDay } from './day';
 
 export interface TodayStats {
@@ -52,15 +53,6 @@ export function chatFigures(events: StoredEvent[], now: number): Pick<TodayStats
     chatsHandled: closed.size,
     averageHandlingMs: durations.length ? Math.round(durations.reduce((a, b) => a + b, 0) / durations.length) : null,
   };
-}
-
-/** The relay's HTTP base from the websocket URL the agent pasted. */
-function relayHttpBase(relayUrl: string): string {
-  const url = new URL(relayUrl);
-  url.protocol = url.protocol === 'wss:' || url.protocol === 'https:' ? 'https:' : 'http:';
-  url.pathname = url.pathname.replace(/\/ws\/?$/, '/');
-  url.search = '';
-  return url.toString().replace(/\/$/, '');
 }
 
 /**

@@ -1,12 +1,12 @@
 // Sends the agent's newest status intent to SnapEngage until it lands or is refused.
 // All progress is in storage (statusItem); the only memory here is the in-flight request,
 // so a worker stopped at any moment resumes from storage on its next wake-up (`kick`).
+import { retryDelay } from '@switchboard/protocol/backoff';
 import type { SettableStatus } from '@switchboard/protocol/status';
 import { t } from '../i18n';
 import { setAgentStatus, type CallResult } from '../snapengage/agent-status-client';
 import { loadSettings } from '../settings/store';
 import type { SettingsResult } from '../settings/schema';
-import { retryDelay } from './backoff';
 import { statusItem } from './store';
 import { withConfirmed, type Confirmed, type Intent, type StatusSource, type StatusState } from './state';
 
@@ -137,7 +137,7 @@ export function createStatusSender(deps: SenderDeps) {
         };
       case 'retry': {
         const attempts = intent.attempts + 1;
-        const nextAttemptAt = now + retryDelay(attempts, result.retryAfterMs, deps.random);
+        const nextAttemptAt = now + retryDelay(attempts, { retryAfterMs: result.retryAfterMs, random: deps.random });
         return { ...state, intent: { ...intent, attempts, nextAttemptAt, lastError: result.message } };
       }
     }

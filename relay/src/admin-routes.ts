@@ -6,7 +6,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as z from 'zod/mini';
 import type { AdaptResult, AdaptedEvent } from './snapengage/webhook-adapter';
 import { bearerToken, verifyAdminToken } from './auth';
-import { isJsonType, readBody, sendJson } from './http';
+import { refusedCredential, type FailedAttempts } from './client-limits';
+import { HttpError, intParam, readJsonBody, sendHttpError, sendJson } from './http';
 import type { Logger } from './logger';
 import type { RelayMetrics } from './metrics';
 import { previewOf, QUARANTINE_ID } from './quarantine';
@@ -22,7 +23,7 @@ export const ADMIN_MAX_IDS = 1000;
 /** Entries read from the store at a time by `--all`. */
 const PAGE = 100;
 
-export interface AdminDeps {
+export interface AdminDeps extends FailedAttempts {
   store: EventStore;
   secret: string;
   logger: Logger;
@@ -31,15 +32,6 @@ export interface AdminDeps {
   adapt(endpoint: string, body: unknown): AdaptResult;
   /** Stores and forwards an event exactly like an accepted webhook; throws when the store fails. */
   deliver(endpoint: string, event: AdaptedEvent): Promise<AppendResult[]>;
-}
-
-class AdminError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 const Selection = z.union([
@@ -68,27 +60,22 @@ export function createAdminHandler(deps: AdminDeps) {
     return run;
   };
 
+  /** A wrong, missing or agent's token takes a failed attempt from the caller's address, as on every other route. */
   function authenticate(req: IncomingMessage): void {
     const token = bearerToken(req.headers);
-    if (!token) throw new AdminError(401, 'missing admin token (Authorization: Bearer <token from npm run relay -- quarantine …>)');
+    if (!token)
+      throw refusedCredential(deps, req, 'missing admin token (Authorization: Bearer <token from npm run relay -- quarantine …>)');
     const v = verifyAdminToken(deps.secret, token);
     if (v.ok) return;
-    if (v.reason === 'agent token') throw new AdminError(403, 'an agent token cannot use the admin API');
-    throw new AdminError(401, `admin token ${v.reason}`);
+    if (v.reason === 'agent token') throw refusedCredential(deps, req, 'an agent token cannot use the admin API', { status: 403 });
+    throw refusedCredential(deps, req, `admin token ${v.reason}`);
   }
 
   async function selection(req: IncomingMessage): Promise<Selection> {
-    if (!isJsonType(req.headers['content-type'])) throw new AdminError(415, 'content-type must be application/json');
-    const raw = await readBody(req, ADMIN_MAX_BODY_BYTES, () => new AdminError(413, `body is larger than ${ADMIN_MAX_BODY_BYTES} bytes`));
-    let body: unknown;
-    try {
-      body = JSON.parse(raw.toString('utf8'));
-    } catch {
-      throw new AdminError(400, 'body is not valid JSON');
-    }
+    const { body } = await readJsonBody(req, ADMIN_MAX_BODY_BYTES);
     const parsed = Selection.safeParse(body);
     if (!parsed.success)
-      throw new AdminError(
+      throw new HttpError(
         400,
         `body must be {"all": true} or {"ids": ["q-…", …]} (at most ${ADMIN_MAX_IDS} ids, each q- and 32 hex digits)`,
       );
@@ -166,7 +153,7 @@ export function createAdminHandler(deps: AdminDeps) {
   async function list(url: URL): Promise<unknown> {
     const after = intParam(url, 'after', 0);
     const limit = Math.min(intParam(url, 'limit', ADMIN_LIST_DEFAULT), ADMIN_LIST_MAX);
-    if (limit < 1) throw new AdminError(400, 'limit must be at least 1');
+    if (limit < 1) throw new HttpError(400, 'limit must be at least 1');
     const entries = await store.listQuarantine({ after, limit });
     return {
       entries: entries.map((e) => ({
@@ -186,7 +173,7 @@ export function createAdminHandler(deps: AdminDeps) {
     // First, so that without a token nothing about the API shows (not even which paths exist).
     authenticate(req);
     const allow = (method: string) => {
-      if (req.method !== method) throw new AdminError(405, `use ${method}`);
+      if (req.method !== method) throw new HttpError(405, `use ${method}`);
     };
     switch (url.pathname) {
       case '/admin/quarantine':
@@ -203,7 +190,7 @@ export function createAdminHandler(deps: AdminDeps) {
         return sendJson(res, 200, await serialized(() => drop(sel)));
       }
       default:
-        throw new AdminError(404, 'not found');
+        throw new HttpError(404, 'not found');
     }
   }
 
@@ -211,7 +198,7 @@ export function createAdminHandler(deps: AdminDeps) {
     try {
       await route(req, res, url);
     } catch (err) {
-      if (!(err instanceof AdminError)) {
+      if (!(err instanceof HttpError)) {
         logger.error({ err: (err as Error)?.message, path: url.pathname }, 'admin request failed');
         // A replay stops at the entry it could not store: those before it are delivered, it and the rest stay quarantined.
         if (!res.headersSent)
@@ -220,15 +207,7 @@ export function createAdminHandler(deps: AdminDeps) {
           });
         return;
       }
-      // A body we refused to read must not stay on a keep-alive connection: close it after answering.
-      if (!res.headersSent) sendJson(res, err.status, { error: err.message }, req.complete ? {} : { connection: 'close' });
+      sendHttpError(req, res, err);
     }
   };
-}
-
-function intParam(url: URL, name: string, fallback: number): number {
-  const raw = url.searchParams.get(name);
-  if (raw === null || raw === '') return fallback;
-  if (!/^\d{1,15}$/.test(raw)) throw new AdminError(400, `${name} must be a non-negative integer`);
-  return Number(raw);
 }

@@ -1,5 +1,6 @@
-// Two kinds of credentials: SnapEngage's webhook token (a shared secret it sends on every POST)
-// and relay tokens (HMAC-signed, one per agent, carried by the extension).
+// Two kinds of credentials: SnapEngage's webhook token (a shared secret it sends on every POST, in
+// the header docs/snapengage-contract.md describes) and relay tokens (HMAC-signed, one per agent,
+// carried by the extension).
 import { createHmac, hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { normalizeAgentId } from '@switchboard/protocol/agent-id';
@@ -52,11 +53,6 @@ export interface RelayTokenClaims {
 const PREFIX = 'sb1';
 const sign = (secret: string, payload: string) => createHmac('sha256', secret).update(`${PREFIX}.${payload}`).digest('base64url');
 
-/** See normalizeAgentId: a token and a webhook for the same address name the same agent. */
-export function normalizeAgent(agent: string): string {
-  return normalizeAgentId(agent);
-}
-
 /**
  * A token that leaks (a laptop sold, a config pasted in a ticket) stops working on its own: the
  * operator who wants one that never does has to say so.
@@ -72,7 +68,7 @@ export function issueRelayToken(
   agentEmail: string,
   opts: { ttlDays?: number | 'never'; now?: Date } = {},
 ): { token: string; claims: RelayTokenClaims } {
-  const sub = normalizeAgent(agentEmail);
+  const sub = normalizeAgentId(agentEmail);
   if (!sub || sub === '*' || /\s/.test(sub) || !sub.includes('@')) throw new Error('agent must be an email address');
   const iat = Math.floor((opts.now ?? new Date()).getTime() / 1000);
   const claims: RelayTokenClaims = { sub, jti: randomBytes(12).toString('base64url'), iat };
@@ -111,8 +107,8 @@ export function verifyRelayToken(secret: string, token: string, now: Date = new 
   if (!claims) return { ok: false, reason: 'malformed' };
   if (claims.exp !== undefined && claims.exp * 1000 <= now.getTime()) return { ok: false, reason: 'expired' };
   // The pseudo-agent holds undelivered events; no token may read them.
-  if (normalizeAgent(claims.sub) === '*' || !claims.sub.trim()) return { ok: false, reason: 'malformed' };
-  return { ok: true, agent: normalizeAgent(claims.sub), jti: claims.jti, claims };
+  if (normalizeAgentId(claims.sub) === '*' || !claims.sub.trim()) return { ok: false, reason: 'malformed' };
+  return { ok: true, agent: normalizeAgentId(claims.sub), jti: claims.jti, claims };
 }
 
 /** Verify + revocation list: the check every agent-facing entry point makes. */

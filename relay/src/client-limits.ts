@@ -5,7 +5,9 @@
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import { BlockList, isIP, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { RateLimitDecision, RateLimiter } from './rate-limit';
+import { HttpError } from './http';
+import type { RejectReason } from './metrics';
+import type { RateLimiter } from './rate-limit';
 
 /** `::ffff:1.2.3.4` (an IPv4 peer on a dual-stack socket) → `1.2.3.4`; a zone (`%eth0`) dropped. */
 function normalizeAddress(address: string): string {
@@ -107,12 +109,26 @@ export function clientKey(req: IncomingMessage, trusted: TrustedProxies): string
 
 export const FAILED_ATTEMPTS_MESSAGE = 'too many failed attempts from this address, retry later';
 
-/** Takes one failed attempt (a wrong or missing token) for the request's client key. */
-export function failedAttempt(
-  deps: { authFailures?: RateLimiter; clientKey?: (req: IncomingMessage) => string },
+/** The failed-attempts limit of the HTTP routes: a bucket per client key (client-limits.ts). */
+export interface FailedAttempts {
+  authFailures?: RateLimiter;
+  clientKey?: (req: IncomingMessage) => string;
+}
+
+/**
+ * A wrong or missing credential: takes one failed attempt for the request's client key and says
+ * how to answer, `status` (401, or 403 for a credential of the wrong kind) or 429 + Retry-After
+ * once the key has none left. Every route that checks a credential answers through this.
+ */
+export function refusedCredential(
+  limits: FailedAttempts,
   req: IncomingMessage,
-): RateLimitDecision {
-  return deps.authFailures?.take(deps.clientKey?.(req) ?? 'unknown') ?? { ok: true, retryAfterSeconds: 0 };
+  message: string,
+  opts: { status?: number; reason?: RejectReason } = {},
+): HttpError {
+  const left = limits.authFailures?.take(limits.clientKey?.(req) ?? 'unknown');
+  if (left && !left.ok) return new HttpError(429, FAILED_ATTEMPTS_MESSAGE, opts.reason, { 'retry-after': String(left.retryAfterSeconds) });
+  return new HttpError(opts.status ?? 401, message, opts.reason);
 }
 
 /**

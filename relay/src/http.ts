@@ -1,5 +1,19 @@
-// Small HTTP helpers shared by the relay's endpoints (SnapEngage webhooks, phone call events, reads).
+// Small HTTP helpers shared by the relay's endpoints (SnapEngage webhooks, phone call events, reads,
+// the admin API) and, through the package's `switchboard-relay/http` export, by the sandbox.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RejectReason } from './metrics';
+
+/** A request refused with a status and a message for the caller; `reason` is what the metrics count it as. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly reason?: RejectReason,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
@@ -10,6 +24,12 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
     ...headers,
   });
   res.end(text);
+}
+
+/** Answers `{"error": message}`; a body we refused to read must not stay on a keep-alive connection, so that one is closed after. */
+export function sendHttpError(req: IncomingMessage, res: ServerResponse, err: HttpError): void {
+  if (res.headersSent) return;
+  sendJson(res, err.status, { error: err.message }, req.complete ? err.headers : { ...err.headers, connection: 'close' });
 }
 
 /** Reads the body up to `limit` bytes; beyond it rejects with `tooLarge()` and stops buffering. */
@@ -36,4 +56,30 @@ export function readBody(req: IncomingMessage, limit: number, tooLarge: () => Er
   });
 }
 
-export const isJsonType = (header: string | undefined) => (header ?? '').split(';')[0]!.trim().toLowerCase() === 'application/json';
+const isJsonType = (header: string | undefined) => (header ?? '').split(';')[0]!.trim().toLowerCase() === 'application/json';
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A JSON request body: the content type, then the bytes up to `maxBytes`, then strict UTF-8 (a
+ * lenient decode would store U+FFFD in place of what was sent), then JSON. Each refusal is an
+ * HttpError (415, 413, 400) with its reason.
+ */
+export async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<{ body: unknown; bytes: Buffer; text: string }> {
+  if (!isJsonType(req.headers['content-type'])) throw new HttpError(415, 'content-type must be application/json', 'unsupported_media_type');
+  const bytes = await readBody(req, maxBytes, () => new HttpError(413, `body is larger than ${maxBytes} bytes`, 'too_large'));
+  try {
+    const text = UTF8.decode(bytes);
+    return { body: JSON.parse(text), bytes, text };
+  } catch {
+    throw new HttpError(400, 'body is not valid JSON', 'bad_json');
+  }
+}
+
+/** The integer query parameter `name` (≥ 0), or `fallback` when absent. */
+export function intParam(url: URL, name: string, fallback: number): number {
+  const raw = url.searchParams.get(name);
+  if (raw === null || raw === '') return fallback;
+  if (!/^\d{1,15}$/.test(raw)) throw new HttpError(400, `${name} must be a non-negative integer`);
+  return Number(raw);
+}

@@ -9,6 +9,7 @@ const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5
  */
 export const LOOP_WINDOW_MS = 120_000;
 
+/** Why a webhook (SnapEngage's or the phone system's) was refused; 404 and 405 are not counted. */
 export type RejectReason =
   | 'unauthorized'
   | 'unsupported_media_type'
@@ -18,15 +19,6 @@ export type RejectReason =
   | 'store_unavailable'
   | 'rate_limited';
 export type WebhookEndpoint = 'conversation-events' | 'agent-status';
-/** Why POST /phone/call-events was refused (404 when phone sync is off is not counted). */
-export type PhoneRejectReason =
-  | 'rate_limited'
-  | 'unauthorized'
-  | 'unsupported_media_type'
-  | 'too_large'
-  | 'bad_json'
-  | 'bad_payload'
-  | 'store_unavailable';
 
 export class RelayMetrics {
   readonly accepted = new Map<string, number>();
@@ -106,7 +98,7 @@ export class RelayMetrics {
     this.phoneCallsAccepted++;
   }
 
-  phoneCallRejected(reason: PhoneRejectReason): void {
+  phoneCallRejected(reason: RejectReason): void {
     this.phoneCallsRejected.set(reason, (this.phoneCallsRejected.get(reason) ?? 0) + 1);
   }
 

@@ -9,9 +9,11 @@
 // notice holds back that agent's later ones, not other agents'). The event store is not touched:
 // the outbox only sees events appended while it is configured, never the stored history.
 import Database from 'better-sqlite3';
-import { createHash } from 'node:crypto';
 import { normalizeAgentId } from '@switchboard/protocol/agent-id';
+import { retryDelay } from '@switchboard/protocol/backoff';
 import type { PhoneChatNotice } from '@switchboard/protocol/phone';
+import { contentIdOf } from './ids';
+import { isObject } from './json';
 import type { Logger } from './logger';
 import type { RelayMetrics } from './metrics';
 import { createPrivateFile } from './private-file';
@@ -80,7 +82,6 @@ export function phoneOutboxPathFor(dbPath: string): string {
   return dbPath === ':memory:' ? ':memory:' : `${dbPath}.phone-outbox`;
 }
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 // As the adapter chose the recipients, so the transfer's two ends compare with event.agent.
 const agentIdOf = (v: unknown) => (typeof v === 'string' ? normalizeAgentId(v) || undefined : undefined);
 
@@ -97,12 +98,12 @@ export function noticesFor(event: NewEvent): PhoneChatNotice[] {
   if (event.kind === 'assigned') state = 'chat-started';
   else if (event.kind === 'closed') state = 'chat-ended';
   else if (event.kind === 'transferred') {
-    const transfer = isObj(event.data.transfer) ? event.data.transfer : {};
+    const transfer = isObject(event.data.transfer) ? event.data.transfer : {};
     if (agentIdOf(transfer.toAgentId) === event.agent) state = 'chat-started';
     else if (agentIdOf(transfer.fromAgentId) === event.agent) state = 'chat-ended';
   }
   if (!state) return [];
-  const id = `n-${createHash('sha256').update(`${event.id}|${event.agent}|${state}`).digest('hex').slice(0, 32)}`;
+  const id = contentIdOf('n', [event.id, event.agent, state]);
   return [{ agent: event.agent, state, chatId, id, at: event.at }];
 }
 
@@ -324,16 +325,10 @@ export class PhoneOutbox {
       );
       return;
     }
-    const delay = this.backoff(row.attempts + 1);
+    const delay = retryDelay(row.attempts + 1, { baseMs: this.o.baseDelayMs, maxMs: this.o.maxDelayMs });
     this.stmts.retry.run(now + delay, now, error, row.n);
     this.o.metrics.phoneNoticeFailed('retry');
     this.o.logger.warn({ ...log, err: error, retryInMs: delay }, 'phone notice not acknowledged; will retry');
-  }
-
-  /** Exponential, capped, with "equal jitter": half fixed, half random. */
-  private backoff(attempts: number): number {
-    const exp = Math.min(this.o.maxDelayMs, this.o.baseDelayMs * 2 ** Math.min(attempts - 1, 30));
-    return Math.round(exp / 2 + Math.random() * (exp / 2));
   }
 
   private prune(): void {

@@ -1,12 +1,12 @@
 // The quarantine's two small rules: an entry's id (a redelivery is the same entry), and the
 // preview an operator sees, which shows a body's shape and never its values (visitor data).
-import { hash } from 'node:crypto';
+import { contentId } from './ids';
 
 export const QUARANTINE_ID = /^q-[0-9a-f]{32}$/;
 
 /** `q-` + 32 hex of the endpoint and the body's exact bytes. */
 export function quarantineId(endpoint: string, body: Uint8Array): string {
-  return `q-${hash('sha256', Buffer.concat([Buffer.from(`${endpoint}\n`), body]), 'hex').slice(0, 32)}`;
+  return contentId('q', Buffer.concat([Buffer.from(`${endpoint}\n`), body]));
 }
 
 const MAX_DEPTH = 8;

@@ -27,7 +27,7 @@
 // subscription reconnects (Redis restarted), `onResync` listeners re-read for every socket.
 import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
-import type { AppendResult, EventStore, NewEvent, NewQuarantineEntry, QuarantineEntry, StoredEvent } from './store';
+import type { AppendResult, EventStore, FanOutListener, NewEvent, NewQuarantineEntry, QuarantineEntry, StoredEvent } from './store';
 
 const APPEND_LUA = `
 local p = ARGV[1]
@@ -92,8 +92,6 @@ export interface RedisStoreOptions {
   onError?: (err: Error) => void;
 }
 
-export type FanOutListener = (event: StoredEvent, prev: number) => void;
-
 /** The dedupe key of (agent, id), as APPEND_LUA builds it (Lua's # counts bytes). */
 export function dedupeKey(prefix: string, agent: string, id: string): string {
   return `${prefix}dd:${Buffer.byteLength(agent, 'utf8')}:${agent}:${id}`;
@@ -139,11 +137,15 @@ export class RelayRedisStore implements EventStore {
     return new RelayRedisStore(redis, generation, prefix, opts);
   }
 
-  /** Whether Redis persists every write before answering (appendonly yes + appendfsync always). */
-  async durability(): Promise<{ appendonly: string; appendfsync: string }> {
-    const [, ao] = (await this.redis.config('GET', 'appendonly')) as string[];
-    const [, fs] = (await this.redis.config('GET', 'appendfsync')) as string[];
-    return { appendonly: ao ?? '?', appendfsync: fs ?? '?' };
+  /** A warning unless Redis persists every write before answering (appendonly yes + appendfsync always). */
+  async durabilityWarning(): Promise<{ message: string; details: Record<string, string> } | undefined> {
+    const [, appendonly = '?'] = (await this.redis.config('GET', 'appendonly')) as string[];
+    const [, appendfsync = '?'] = (await this.redis.config('GET', 'appendfsync')) as string[];
+    if (appendonly === 'yes' && appendfsync === 'always') return undefined;
+    return {
+      details: { appendonly, appendfsync },
+      message: 'redis does not fsync every write (appendonly yes + appendfsync always): a Redis crash can lose events already answered 200',
+    };
   }
 
   async append(events: NewEvent[], onCommitted?: (results: AppendResult[]) => void): Promise<AppendResult[]> {
@@ -155,7 +157,12 @@ export class RelayRedisStore implements EventStore {
     const results: AppendResult[] = [];
     for (let i = 0; i < out.length; i += 2) results.push({ seq: Number(out[i]), duplicate: out[i + 1] === 1 });
     // Redis answers after its own fsync (appendfsync always): committed and durable at once.
-    onCommitted?.(results);
+    // The events are stored whatever the callback does (EventStore.append).
+    try {
+      onCommitted?.(results);
+    } catch {
+      // the caller's trouble; the append itself stands
+    }
     return results;
   }
 
@@ -279,11 +286,10 @@ export class RelayRedisStore implements EventStore {
   }
 
   /**
-   * Cross-process fan-out: `listener` gets every event any relay process stored, in seq order per
-   * agent, with the agent's previous seq. `onResync` runs when the subscription came back after a
-   * break (messages may have been missed; re-read from the streams).
+   * Cross-process fan-out (EventStore.fanOut) through the `<prefix>events` channel that APPEND_LUA
+   * publishes to; `onResync` runs when the subscription came back after a break.
    */
-  async subscribe(listener: FanOutListener, onResync: () => void): Promise<void> {
+  async fanOut(listener: FanOutListener, onResync: () => void): Promise<void> {
     this.eventListeners.add(listener);
     this.resyncListeners.add(onResync);
     if (this.sub) return;

@@ -8,7 +8,7 @@ import { parseFieldMap } from './snapengage/adapter-map';
 import { createWebhookAdapter, type FieldMap } from './snapengage/webhook-adapter';
 import { clientKey, ConnectionGuard, refuseSocket, TrustedProxies } from './client-limits';
 import { CONFIG_DEFAULTS, RelayConfigSchema, type RelayConfig } from './config';
-import { Hub } from './hub';
+import { SocketHub } from './socket-hub';
 import { createLogger, type Logger } from './logger';
 import { RelayMetrics } from './metrics';
 import { PhoneOutbox, phoneOutboxPathFor, type PhoneOutboxTiming } from './phone-outbox';
@@ -75,19 +75,13 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
   // flushes it on exit): a synchronous write per webhook cost ~10% of the relay's CPU under load.
   const logger = options.logger ?? createLogger(config.logLevel, options.logDestination ?? pino.destination({ dest: 1, sync: false }));
   const ownsStore = !options.store;
-  const store =
+  const store: EventStore =
     options.store ??
     (config.redisUrl
       ? await RelayRedisStore.open(config.redisUrl, { onError: (err) => logger.warn({ err: err.message }, 'redis connection trouble') })
       : new SqliteEventStore(config.dbPath));
-  if (store instanceof RelayRedisStore) {
-    const d = await store.durability().catch(() => undefined);
-    if (d && (d.appendonly !== 'yes' || d.appendfsync !== 'always'))
-      logger.warn(
-        d,
-        'redis does not fsync every write (appendonly yes + appendfsync always): a Redis crash can lose events already answered 200',
-      );
-  }
+  const durability = await store.durabilityWarning?.().catch(() => undefined);
+  if (durability) logger.warn(durability.details, durability.message);
   // Authenticate first, then limit: the per-address limit counts failed attempts only, so a flood of
   // wrong tokens from SnapEngage's (or the proxy's) address cannot push real webhooks into 429;
   // those have their own limit per endpoint, taken after the token was checked.
@@ -110,14 +104,14 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
     trusted,
   );
 
-  let hub!: Hub;
+  let hub!: SocketHub;
   const metrics = new RelayMetrics(() => ({
     agents: hub.agentCount,
     sockets: hub.socketCount,
     unauthenticated: guard.unauthenticated,
     pendingHellos: guard.pendingHellos,
   }));
-  hub = new Hub({
+  hub = new SocketHub({
     store,
     secret: config.secret,
     logger,
@@ -133,13 +127,12 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
     guard,
     authFailures: helloFailures,
   });
-  // With Redis, events from every relay process (this one included) arrive through pub/sub.
-  const fanOut = store instanceof RelayRedisStore;
-  if (fanOut)
-    await store.subscribe(
-      (event, prev) => hub.publish(event, undefined, prev),
-      () => hub.resync(),
-    );
+  // A store that fans out (Redis pub/sub) hands over the events of every relay process, this one's included.
+  const fanOut = store.fanOut !== undefined;
+  await store.fanOut?.(
+    (event, prev) => hub.publish(event, undefined, prev),
+    () => hub.resync(),
+  );
   // Phone sync (docs/phone-sync.md): chat notices to PHONE_SYSTEM_URL, queued durably before each webhook's 200.
   const phoneOutbox = config.phoneSystemUrl
     ? new PhoneOutbox({

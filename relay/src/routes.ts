@@ -1,5 +1,6 @@
 // HTTP endpoints. Webhooks are answered 200 only after the event is durably stored: SnapEngage
-// retries anything else, so a non-200 is how we make it try again rather than lose an event.
+// retries anything else (docs/snapengage-contract.md), so a non-200 is how we make it try again
+// rather than lose an event.
 // A JSON body the adapter cannot read is answered 202 once it is durably stored in the quarantine,
 // where it waits for a newer adapter or field map (admin-routes.ts), instead of being retried and lost.
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -9,37 +10,32 @@ import { STATUS_API_PATH } from '@switchboard/protocol/status-api';
 import { AGENT_STATUS_WEBHOOK_PATH, CONVERSATION_EVENTS_WEBHOOK_PATH } from '@switchboard/protocol/webhooks';
 import { createWebhookAdapter, type AdaptedEvent, type AdaptResult, type WebhookAdapter } from './snapengage/webhook-adapter';
 import { ADMIN_PREFIX, createAdminHandler } from './admin-routes';
-import { authenticateAgent, bearerToken, checkWebhookToken } from './auth';
-import { FAILED_ATTEMPTS_MESSAGE, failedAttempt } from './client-limits';
-import { isJsonType, readBody, sendJson } from './http';
-import { originAllowed, type Hub } from './hub';
+import { authenticateAgent, bearerToken } from './auth';
+import { refusedCredential } from './client-limits';
+import { HttpError, intParam, sendHttpError, sendJson } from './http';
+import { originAllowed } from './origin-policy';
+import type { SocketHub } from './socket-hub';
 import type { Logger } from './logger';
-import type { RateLimiter } from './rate-limit';
-import type { RejectReason, RelayMetrics, WebhookEndpoint } from './metrics';
+import type { RelayMetrics, WebhookEndpoint } from './metrics';
 import { createPhoneCallHandler } from './phone-routes';
 import { quarantineId } from './quarantine';
 import { PSEUDO_AGENT, type AppendResult, type EventStore, type NewEvent } from './store';
+import { webhookPipeline, type WebhookBody, type WebhookLimits } from './webhook-pipeline';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
-export interface RouteDeps {
+export interface RouteDeps extends WebhookLimits {
   store: EventStore;
-  hub: Hub;
+  hub: SocketHub;
   metrics: RelayMetrics;
   logger: Logger;
   webhookToken: string;
   secret: string;
-  /** Authenticated webhooks, per endpoint (taken after the token was checked); over the limit → 429 + Retry-After. */
-  webhookLimiter?: RateLimiter;
-  /** Failed attempts per client key; once none are left, a wrong token is answered 429 + Retry-After instead of 401. */
-  authFailures?: RateLimiter;
-  /** The client key of a request (client-limits.ts). */
-  clientKey?: (req: IncomingMessage) => string;
   /** false when the store fans events out itself (Redis pub/sub reaches this process's hub too). */
   publishLocally?: boolean;
   /** PHONE_WEBHOOK_TOKEN; empty = POST /phone/call-events answers 404. */
   phoneWebhookToken?: string;
-  /** Origins allowed to read /api/events from a browser (the extension's); see hub.originAllowed. */
+  /** Origins allowed to read /api/events from a browser (the extension's); see origin-policy.ts. */
   allowedOrigins?: readonly string[];
   /** Awaited after a webhook's events are stored, before the 200 (phone sync queues its notices). */
   afterAppend?: (events: NewEvent[]) => Promise<void>;
@@ -54,19 +50,6 @@ const WEBHOOKS: Record<string, { endpoint: WebhookEndpoint; adapt: (adapter: Web
   [AGENT_STATUS_WEBHOOK_PATH]: { endpoint: 'agent-status', adapt: (a, body) => a.agentStatus(body) },
 };
 const BY_ENDPOINT = new Map(Object.values(WEBHOOKS).map((w) => [w.endpoint as string, w]));
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly reason?: RejectReason,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message);
-  }
-}
-
-const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 export function createRequestHandler(deps: RouteDeps) {
   const { store, hub, metrics, logger } = deps;
@@ -87,6 +70,8 @@ export function createRequestHandler(deps: RouteDeps) {
     secret: deps.secret,
     logger,
     metrics,
+    authFailures: deps.authFailures,
+    clientKey: deps.clientKey,
     adapt: (endpoint, body) => {
       const hook = BY_ENDPOINT.get(endpoint);
       // Every entry came to one of WEBHOOKS; one from a newer relay sharing the store stays as it is.
@@ -97,32 +82,29 @@ export function createRequestHandler(deps: RouteDeps) {
   let inFlight = 0;
   const idleWaiters: Array<() => void> = [];
 
-  /** A wrong or missing token: one failed attempt for the caller's address; 429 once it has none left. */
-  function unauthorized(req: IncomingMessage, message: string, reason?: RejectReason): HttpError {
-    const limit = failedAttempt(deps, req);
-    if (!limit.ok) return new HttpError(429, FAILED_ATTEMPTS_MESSAGE, reason, { 'retry-after': String(limit.retryAfterSeconds) });
-    return new HttpError(401, message, reason);
-  }
+  /** SnapEngage's webhooks, each through the one pipeline (webhook-pipeline.ts). */
+  const webhooks = new Map(
+    Object.entries(WEBHOOKS).map(([path, hook]) => [
+      path,
+      webhookPipeline(deps, {
+        endpoint: hook.endpoint,
+        token: deps.webhookToken,
+        maxBodyBytes: MAX_BODY_BYTES,
+        wrongToken: 'missing or wrong webhook token',
+        tooMany: 'too many webhooks, retry later',
+        rejected: (reason) => metrics.webhookRejected(reason),
+        handle: (webhook, res) => accept(hook, webhook, res),
+      }),
+    ]),
+  );
 
-  async function webhook(req: IncomingMessage, res: ServerResponse, hook: (typeof WEBHOOKS)[string]): Promise<void> {
-    const receivedAt = performance.now();
-    if (!checkWebhookToken(req.headers, deps.webhookToken)) throw unauthorized(req, 'missing or wrong webhook token', 'unauthorized');
-    const limit = deps.webhookLimiter?.take(hook.endpoint);
-    if (limit && !limit.ok)
-      throw new HttpError(429, 'too many webhooks, retry later', 'rate_limited', { 'retry-after': String(limit.retryAfterSeconds) });
-    if (!isJsonType(req.headers['content-type']))
-      throw new HttpError(415, 'content-type must be application/json', 'unsupported_media_type');
-    const raw = await readBody(req, MAX_BODY_BYTES, () => new HttpError(413, `body is larger than ${MAX_BODY_BYTES} bytes`, 'too_large'));
-    let text: string;
-    let body: unknown;
-    try {
-      text = UTF8.decode(raw);
-      body = JSON.parse(text);
-    } catch {
-      throw new HttpError(400, 'body is not valid JSON', 'bad_json');
-    }
+  async function accept(
+    hook: (typeof WEBHOOKS)[string],
+    { body, bytes, text, receivedAt }: WebhookBody,
+    res: ServerResponse,
+  ): Promise<void> {
     const adapted = adaptSafely(hook, body);
-    if (!adapted.ok) return quarantine(res, hook.endpoint, raw, text, adapted);
+    if (!adapted.ok) return quarantine(res, hook.endpoint, bytes, text, adapted);
     const { id, kind, recipients } = adapted.event;
     const results = await deliver(hook.endpoint, adapted.event, receivedAt);
     const duplicate = results.every((r) => r.duplicate);
@@ -205,9 +187,9 @@ export function createRequestHandler(deps: RouteDeps) {
 
   async function listEvents(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const token = bearerToken(req.headers);
-    if (!token) throw unauthorized(req, 'missing relay token (Authorization: Bearer <token>)');
+    if (!token) throw refusedCredential(deps, req, 'missing relay token (Authorization: Bearer <token>)');
     const auth = await authenticateAgent(deps.secret, token, (jti) => store.isRevoked(jti));
-    if (!auth.ok) throw unauthorized(req, `relay token ${auth.reason}`);
+    if (!auth.ok) throw refusedCredential(deps, req, `relay token ${auth.reason}`);
     const after = intParam(url, 'after', 0);
     const limit = Math.min(intParam(url, 'limit', EVENTS_PAGE_DEFAULT), EVENTS_PAGE_MAX);
     if (limit < 1) throw new HttpError(400, 'limit must be at least 1');
@@ -226,14 +208,11 @@ export function createRequestHandler(deps: RouteDeps) {
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://relay.invalid');
-    const hook = WEBHOOKS[url.pathname];
+    const webhook = webhooks.get(url.pathname);
     const allow = (method: string) => {
       if (req.method !== method) throw new HttpError(405, `use ${method}`);
     };
-    if (hook) {
-      allow('POST');
-      return webhook(req, res, hook);
-    }
+    if (webhook) return webhook(req, res);
     if (url.pathname.startsWith(ADMIN_PREFIX)) return admin(req, res, url);
     switch (url.pathname) {
       case PHONE_CALL_EVENTS_PATH:
@@ -276,13 +255,7 @@ export function createRequestHandler(deps: RouteDeps) {
     inFlight++;
     route(req, res)
       .catch((err: unknown) => {
-        if (err instanceof HttpError) {
-          if (err.reason) metrics.webhookRejected(err.reason);
-          // A body we refused to read must not stay on a keep-alive connection: close it after answering.
-          if (!res.headersSent)
-            sendJson(res, err.status, { error: err.message }, req.complete ? err.headers : { ...err.headers, connection: 'close' });
-          return;
-        }
+        if (err instanceof HttpError) return sendHttpError(req, res, err);
         if (!req.complete && req.socket.destroyed) {
           // The caller went away mid-body (a reset, a cut connection): nothing to answer, and not
           // the relay's error, so not logged as one (a flood of them must not flood the log).
@@ -309,11 +282,4 @@ export function createRequestHandler(deps: RouteDeps) {
   }
 
   return { handle, idle };
-}
-
-function intParam(url: URL, name: string, fallback: number): number {
-  const raw = url.searchParams.get(name);
-  if (raw === null || raw === '') return fallback;
-  if (!/^\d{1,15}$/.test(raw)) throw new HttpError(400, `${name} must be a non-negative integer`);
-  return Number(raw);
 }

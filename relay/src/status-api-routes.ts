@@ -14,12 +14,12 @@ import {
 } from '@switchboard/protocol/status-api';
 import { SETTABLE_STATUSES } from '@switchboard/protocol/status';
 import { authenticateAgent, bearerToken } from './auth';
-import { FAILED_ATTEMPTS_MESSAGE, failedAttempt } from './client-limits';
+import { type FailedAttempts, refusedCredential } from './client-limits';
 import type { RelayConfig } from './config';
-import { isJsonType, readBody, sendJson } from './http';
-import { originAllowed } from './hub';
+import { HttpError, readJsonBody, sendJson } from './http';
 import type { Logger } from './logger';
 import type { RelayMetrics } from './metrics';
+import { originAllowed } from './origin-policy';
 import type { RateLimiter } from './rate-limit';
 import { type AgentStatusClient, createAgentStatusClient, parseStatusRequestOverride } from './snapengage/agent-status-client';
 import type { EventStore } from './store';
@@ -75,7 +75,7 @@ export function relayModeFrom(config: RelayConfig, opts: { timeoutMs?: number } 
   };
 }
 
-export interface StatusApiDeps {
+export interface StatusApiDeps extends FailedAttempts {
   secret: string;
   store: Pick<EventStore, 'isRevoked'>;
   metrics: RelayMetrics;
@@ -84,18 +84,15 @@ export interface StatusApiDeps {
   relayMode?: RelayMode;
   /** Status changes per agent (RELAY_STATUS_RATE_LIMIT). */
   limiter?: RateLimiter;
-  /** Failed attempts per client key, shared with the other routes. */
-  authFailures?: RateLimiter;
-  clientKey?: (req: IncomingMessage) => string;
-  /** Origins allowed to call from a browser (the extension's); see hub.originAllowed. */
+  /** Origins allowed to call from a browser (the extension's); see origin-policy.ts. */
   allowedOrigins?: readonly string[];
   /** The log throttle's clock (ms). */
   now?: () => number;
 }
 
 /**
- * The handler for STATUS_API_PATH. It answers every outcome itself (and counts it); only an
- * unexpected error is left to the caller (500).
+ * The handler for STATUS_API_PATH. It answers every outcome itself and counts every answer; a
+ * refusal before SnapEngage is called is thrown as an HttpError (`{"error": …}`), for the router to answer.
  */
 export function createStatusApiHandler(deps: StatusApiDeps) {
   const { metrics, logger } = deps;
@@ -114,19 +111,6 @@ export function createStatusApiHandler(deps: StatusApiDeps) {
     logger[level]({ ...fields, ...(last?.suppressed ? { sameSinceLastLine: last.suppressed } : {}) }, message);
   }
 
-  function refuse(
-    req: IncomingMessage,
-    res: ServerResponse,
-    status: number,
-    error: string,
-    counted?: StatusRequestOutcome,
-    headers: Record<string, string> = {},
-  ): void {
-    if (counted) metrics.statusRequest(counted);
-    // A body we did not read must not stay on a keep-alive connection: close it after answering.
-    sendJson(res, status, { error }, req.complete ? headers : { ...headers, connection: 'close' });
-  }
-
   function answer(req: IncomingMessage, res: ServerResponse, outcome: StatusApiOutcome, counted: StatusRequestOutcome): void {
     metrics.statusRequest(counted);
     const headers: Record<string, string> =
@@ -134,14 +118,7 @@ export function createStatusApiHandler(deps: StatusApiDeps) {
     sendJson(res, outcomeHttpStatus(outcome), outcome, req.complete ? headers : { ...headers, connection: 'close' });
   }
 
-  /** A wrong or missing relay token: one failed attempt for the caller's address; 429 once it has none left. */
-  function unauthorized(req: IncomingMessage, res: ServerResponse, message: string): void {
-    const limit = failedAttempt(deps, req);
-    if (!limit.ok) refuse(req, res, 429, FAILED_ATTEMPTS_MESSAGE, 'unauthorized', { 'retry-after': String(limit.retryAfterSeconds) });
-    else refuse(req, res, 401, message, 'unauthorized');
-  }
-
-  return async function statusApi(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     // The extension calls from a chrome-extension:// or moz-extension:// origin: CORS for allowed origins only.
     if (req.headers.origin && originAllowed(req.headers.origin, deps.allowedOrigins ?? [])) {
       res.setHeader('access-control-allow-origin', req.headers.origin);
@@ -158,11 +135,11 @@ export function createStatusApiHandler(deps: StatusApiDeps) {
       }
     }
     const mode = deps.relayMode;
-    if (!mode) return refuse(req, res, 404, RELAY_MODE_OFF);
-    if (req.method !== 'POST') return refuse(req, res, 405, 'use POST');
+    if (!mode) throw new HttpError(404, RELAY_MODE_OFF);
+    if (req.method !== 'POST') throw new HttpError(405, 'use POST');
 
     const token = bearerToken(req.headers);
-    if (!token) return unauthorized(req, res, 'missing relay token (Authorization: Bearer <token>)');
+    if (!token) throw refusedCredential(deps, req, 'missing relay token (Authorization: Bearer <token>)');
     let auth: Awaited<ReturnType<typeof authenticateAgent>>;
     try {
       auth = await authenticateAgent(deps.secret, token, (jti) => deps.store.isRevoked(jti));
@@ -170,7 +147,7 @@ export function createStatusApiHandler(deps: StatusApiDeps) {
       logThrottled('store', 'error', { err: (err as Error).message }, 'POST /api/status: the revocation list cannot be read');
       return answer(req, res, { outcome: 'retry', reason: 'server' }, 'store_unavailable');
     }
-    if (!auth.ok) return unauthorized(req, res, `relay token ${auth.reason}`);
+    if (!auth.ok) throw refusedCredential(deps, req, `relay token ${auth.reason}`);
     const agent = auth.agent;
 
     // Before the body, so that a flood costs the relay as little as possible; only this agent's own calls count.
@@ -178,22 +155,9 @@ export function createStatusApiHandler(deps: StatusApiDeps) {
     if (limit && !limit.ok)
       return answer(req, res, { outcome: 'retry', reason: 'throttled', retryAfterSeconds: limit.retryAfterSeconds }, 'limited');
 
-    if (!isJsonType(req.headers['content-type'])) return refuse(req, res, 415, 'content-type must be application/json', 'bad_request');
-    let raw: Buffer;
-    try {
-      raw = await readBody(req, MAX_BODY_BYTES, () => new BodyTooLarge());
-    } catch (err) {
-      if (err instanceof BodyTooLarge) return refuse(req, res, 413, `body is larger than ${MAX_BODY_BYTES} bytes`, 'bad_request');
-      throw err;
-    }
-    let body: unknown;
-    try {
-      body = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(raw));
-    } catch {
-      return refuse(req, res, 400, 'body is not valid JSON', 'bad_request');
-    }
+    const { body } = await readJsonBody(req, MAX_BODY_BYTES);
     const parsed = StatusApiRequest.safeParse(body);
-    if (!parsed.success) return refuse(req, res, 400, requestProblem(parsed.error.issues[0]), 'bad_request');
+    if (!parsed.success) throw new HttpError(400, requestProblem(parsed.error.issues[0]));
     const { status, substatus } = parsed.data;
 
     const result = await mode.client.set({ agentId: agent, status, ...(substatus !== undefined && { substatus }) });
@@ -230,10 +194,19 @@ export function createStatusApiHandler(deps: StatusApiDeps) {
         );
         return answer(req, res, outcome, retryOutcome(result.reason));
     }
+  }
+
+  return async function statusApi(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      await handle(req, res);
+    } catch (err) {
+      // Counted here, answered by the router like every route's refusal; 404 and 405 are not requests for a status.
+      if (err instanceof HttpError && err.status !== 404 && err.status !== 405)
+        metrics.statusRequest(err.status === 401 || err.status === 429 ? 'unauthorized' : 'bad_request');
+      throw err;
+    }
   };
 }
-
-class BodyTooLarge extends Error {}
 
 /** What is wrong with the body, in words for whoever wrote the client. */
 function requestProblem(issue: { code: string; path: PropertyKey[]; message: string; keys?: string[] } | undefined): string {

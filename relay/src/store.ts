@@ -1,5 +1,7 @@
-// The event log behind the relay. SQLite implements it for one process; a Redis
-// implementation (Streams + pub/sub) can slot in for several relay processes.
+// The event log behind the relay, and what every implementation promises (relay/test/store-contract.ts
+// runs the same suite on each): SqliteEventStore (sqlite-store.ts) for one relay process,
+// RelayRedisStore (redis-store.ts) for several sharing one Redis. What only some stores can do is
+// an optional member (fanOut, durabilityWarning): the relay asks the store, never its class.
 
 /** An event as the webhook adapter produced it, addressed to one agent. */
 export interface NewEvent {
@@ -51,6 +53,9 @@ export type NewQuarantineEntry = Omit<QuarantineEntry, 'n'>;
 /** Events with no addressee (queued/broadcasted without an agent) are kept under this name. */
 export const PSEUDO_AGENT = '*';
 
+/** Gets a stored event with the agent's previous seq (a gap shows a missed message). */
+export type FanOutListener = (event: StoredEvent, prev: number) => void;
+
 export interface EventStore {
   /** Random id of this log; a new database means a new generation and seqs start over. */
   readonly generation: string;
@@ -59,6 +64,8 @@ export interface EventStore {
    * `onCommitted` gets the same results as soon as the events are committed and readable, maybe
    * before they are on disk (SQLite: while its fsync runs), so the relay can forward them
    * sooner; it is called before the promise resolves, or not at all when the append fails.
+   * Should it throw, the append stands: the events are stored, and the promise resolves as if
+   * it had not (the caller's trouble must not make SnapEngage redeliver what is on disk).
    */
   append(events: NewEvent[], onCommitted?: (results: AppendResult[]) => void): Promise<AppendResult[]>;
   /** Events of one agent with seq > after, oldest first. */
@@ -82,4 +89,13 @@ export interface EventStore {
   healthy(): Promise<boolean>;
   /** Finishes queued appends, then closes. */
   close(): Promise<void>;
+  /**
+   * Present when the store itself hands every stored event to every relay process sharing it
+   * (Redis pub/sub, in seq order per agent): the relay then forwards what `listener` gets, its own
+   * appends included, instead of what it appends. `onResync`: the feed had a break (messages may
+   * have been missed); re-read from the store.
+   */
+  fanOut?(listener: FanOutListener, onResync: () => void): Promise<void>;
+  /** When the store relies on a server's settings to keep what it acknowledged: a warning for the operator, if they fall short. */
+  durabilityWarning?(): Promise<{ message: string; details: Record<string, string> } | undefined>;
 }

@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import WebSocket from 'ws';
 import { issueRelayToken } from '../src/auth';
 import { createRelay, type Relay, type RelayOptions } from '../src/relay';
+import type { NewEvent } from '../src/store';
 
 export const SECRET = 'test-secret-0123456789abcdef0123456789abcdef';
 /** The relay's CLI as `npm run relay` starts it, found from here whatever folder the tests run in. */
@@ -85,6 +86,15 @@ export async function startRelay(opts: Partial<RelayOptions> & { dir?: string } 
     tokenFor: (agent, ttlDays) => issueRelayToken(SECRET, agent, { ttlDays }).token,
   };
 }
+
+/** An event as the store takes it: an `assigned` for one agent (the SQLite store's tests). */
+export const newEvent = (id: string, agent = 'alice@example.com'): NewEvent => ({
+  id,
+  agent,
+  kind: 'assigned',
+  at: '2025-11-24T16:00:00.000Z',
+  data: { conversationId: id },
+});
 
 let eventCounter = 0;
 /** A canonical conversation event per the contract (sandbox-independent). */

@@ -1,11 +1,10 @@
 // POST /phone/call-events: a phone system's call started/ended, stored durably as kind `call` and
 // forwarded to that agent's websockets only.
-import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EventFrame } from '@switchboard/protocol/frames';
 import { CALL_KIND, CallData } from '@switchboard/protocol/phone';
 import { callEventId } from '../src/phone-routes';
-import { assigned, cleanup, connect, sleep, startRelay, WEBHOOK_TOKEN } from './helpers';
+import { assigned, cleanup, connect, requestFrom, sleep, startRelay, WEBHOOK_TOKEN } from './helpers';
 
 afterEach(cleanup);
 
@@ -17,21 +16,6 @@ async function relayWithPhone() {
   const t = await startRelay({ phoneWebhookToken: PHONE_TOKEN });
   const post = (body: unknown, headers: Record<string, string> = auth) => t.post(PHONE, body, headers);
   return { t, post };
-}
-
-/** node:http rather than fetch: the relay answers 413 and closes before the upload ends, which fetch may report as an error. */
-function raw(url: string, method: string, headers: Record<string, string>, body?: string): Promise<{ status: number; json: any }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method, headers }, (res) => {
-      let text = '';
-      res.on('data', (c) => {
-        text += c;
-      });
-      res.on('end', () => resolve({ status: res.statusCode!, json: text ? JSON.parse(text) : undefined }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
 }
 
 describe('POST /phone/call-events', () => {
@@ -126,21 +110,18 @@ describe('POST /phone/call-events', () => {
       expect(res.json.error).toMatch(message);
     }
 
-    const big = await raw(
-      t.relay.url + PHONE,
-      'POST',
-      { ...auth, 'content-type': 'application/json' },
-      JSON.stringify({ ...good, pad: 'x'.repeat(100_000) }),
-    );
-    expect(big).toEqual({ status: 413, json: { error: 'body is larger than 65536 bytes' } });
-    const chunked = await raw(
-      t.relay.url + PHONE,
-      'POST',
-      { ...auth, 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
-      ' '.repeat(200_000),
-    );
+    // node:http rather than fetch: the relay answers 413 and closes before the upload ends, which fetch may report as an error.
+    const big = await requestFrom(t.relay.url, PHONE, {
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ ...good, pad: 'x'.repeat(100_000) }),
+    });
+    expect({ status: big.status, json: big.json }).toEqual({ status: 413, json: { error: 'body is larger than 65536 bytes' } });
+    const chunked = await requestFrom(t.relay.url, PHONE, {
+      headers: { ...auth, 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+      body: ' '.repeat(200_000),
+    });
     expect(chunked.status).toBe(413);
-    expect((await raw(t.relay.url + PHONE, 'GET', auth)).status).toBe(405);
+    expect((await requestFrom(t.relay.url, PHONE, { method: 'GET', headers: auth })).status).toBe(405);
 
     // still serving, and nothing bad was stored
     expect((await post(good)).json).toEqual({ ok: true, seq: 1, duplicate: false });
@@ -152,6 +133,30 @@ describe('POST /phone/call-events', () => {
     expect(metrics).toContain(`relay_phone_call_events_rejected_total{reason="bad_payload"} ${cases.length + 1}`);
     // phone rejections are not SnapEngage webhook rejections
     expect(metrics).not.toMatch(/relay_webhooks_rejected_total\{reason="unauthorized"\}/);
+  });
+
+  it('refuses a body that is not valid UTF-8 (400, counted as bad_json), as the SnapEngage webhooks do: nothing is stored', async () => {
+    const { t, post } = await relayWithPhone();
+    const alice = await connect(t.relay.wsUrl, { type: 'hello', token: t.tokenFor('alice@example.com'), after: 0 });
+    await alice.next();
+    // A valid call event whose callId carries 0xFF: a lenient decode would store U+FFFD in its place.
+    const bytes = Buffer.concat([
+      Buffer.from('{"agent":"alice@example.com","state":"started","callId":"c-'),
+      Buffer.from([0xff]),
+      Buffer.from('"}'),
+    ]);
+    const res = await fetch(t.relay.url + PHONE, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: bytes });
+    expect({ status: res.status, json: await res.json() }).toEqual({ status: 400, json: { error: 'body is not valid JSON' } });
+    expect((await t.get('/metrics')).text).toContain('relay_phone_call_events_rejected_total{reason="bad_json"} 1');
+    const listed = await t.get('/api/events', { authorization: `Bearer ${t.tokenFor('alice@example.com')}` });
+    expect(listed.json.events).toEqual([]);
+    // The same event in valid UTF-8 is stored, and is the first thing alice is sent.
+    expect((await post({ agent: 'alice@example.com', state: 'started', callId: 'c-ÿ' })).json).toEqual({
+      ok: true,
+      seq: 1,
+      duplicate: false,
+    });
+    expect((await alice.events(1))[0]).toMatchObject({ seq: 1, data: { callId: 'c-ÿ' } });
   });
 
   it('answers 404 "phone sync is not configured" without PHONE_WEBHOOK_TOKEN', async () => {

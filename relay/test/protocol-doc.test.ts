@@ -10,8 +10,8 @@ import { AGENT_STATUS_KIND, CONVERSATION_KINDS } from '@switchboard/protocol/eve
 import {
   ADAPT_FAILURES,
   adaptConversationEvent,
-  AGENT_STATUS_PATHS,
-  CONVERSATION_PATHS,
+  AGENT_STATUS_FIELD_PATHS,
+  CONVERSATION_FIELD_PATHS,
   createWebhookAdapter,
 } from '../src/snapengage/webhook-adapter';
 import { DEFAULT_STATUS_REQUEST } from '@switchboard/protocol/agent-status-request';
@@ -164,8 +164,8 @@ describe('docs/relay-protocol.md', () => {
     it('names every field a map may set', () => {
       const fieldsOf = (section: string) => new RegExp(`- \`${section}\` fields: ([^\\n]+(?:\\n  [^\\n]+)*)`).exec(doc)?.[1] ?? '';
       const named = (text: string) => [...text.matchAll(/`(\w+)`/g)].map((m) => m[1]);
-      expect(named(fieldsOf('conversationEvents'))).toEqual(Object.keys(CONVERSATION_PATHS));
-      expect(named(fieldsOf('agentStatus'))).toEqual(Object.keys(AGENT_STATUS_PATHS));
+      expect(named(fieldsOf('conversationEvents'))).toEqual(Object.keys(CONVERSATION_FIELD_PATHS));
+      expect(named(fieldsOf('agentStatus'))).toEqual(Object.keys(AGENT_STATUS_FIELD_PATHS));
     });
   });
 });

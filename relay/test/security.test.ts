@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CloseCode } from '@switchboard/protocol/frames';
 import { RateLimiter } from '../src/rate-limit';
 import WebSocket from 'ws';
-import { assigned, cleanup, connect, requestFrom, startRelay, WEBHOOK_TOKEN, webhookFrom } from './helpers';
+import { issueAdminToken } from '../src/auth';
+import { assigned, cleanup, connect, requestFrom, SECRET, startRelay, WEBHOOK_TOKEN, webhookFrom } from './helpers';
 
 afterEach(cleanup);
 
@@ -154,6 +155,29 @@ describe('rate limits', () => {
       ).status,
     ).toBe(200);
     expect((await webhookFrom(t.relay.url, '127.0.0.3', 'wrong')).status).toBe(401);
+  });
+
+  it('the admin API takes failed attempts like every other route: a missing, wrong or agent token spends the allowance, then 429 + Retry-After', async () => {
+    const t = await startRelay({ authFailureLimit: 3, rateLimitClock: FROZEN });
+    const from = '127.0.0.2';
+    const admin = (authorization?: string) =>
+      requestFrom(t.relay.url, '/admin/quarantine', { method: 'GET', localAddress: from, headers: authorization ? { authorization } : {} });
+    const statuses = [
+      (await admin()).status,
+      (await admin('Bearer sba1.e30.AAAA')).status,
+      (await admin(`Bearer ${t.tokenFor('alice@example.com')}`)).status,
+    ];
+    expect(statuses).toEqual([401, 401, 403]);
+    const limited = await admin(`Bearer ${issueAdminToken('another-secret-0123456789abcdef0123456789').token}`);
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(limited.json).toEqual({ error: 'too many failed attempts from this address, retry later' });
+    // The allowance is the address's, whatever route spent it: its webhooks with a wrong token are held back too.
+    expect((await webhookFrom(t.relay.url, from, 'wrong')).status).toBe(429);
+    // A valid admin token still passes; another address is untouched.
+    expect((await admin(`Bearer ${issueAdminToken(SECRET).token}`)).status).toBe(200);
+    const other = await requestFrom(t.relay.url, '/admin/quarantine', { method: 'GET', localAddress: '127.0.0.3' });
+    expect(other.status).toBe(401);
   });
 
   it("websockets that fail their hello, never send one, or upgrade to an unknown path spend their address's allowance: then its upgrades get 429 + Retry-After", async () => {

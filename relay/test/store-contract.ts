@@ -1,5 +1,5 @@
 // ONE test suite for every EventStore implementation (SQLite and Redis run it; see
-// store.test.ts and redis-store.test.ts). A factory hands out stores: `open(name)` opens the
+// sqlite-store.test.ts and redis-store.test.ts). A factory hands out stores: `open(name)` opens the
 // log called `name` (a file, or a Redis key prefix) — the same name again means "reopen".
 import { describe, expect, it } from 'vitest';
 import type { AppendResult, EventStore, NewEvent, NewQuarantineEntry } from '../src/store';
@@ -123,6 +123,26 @@ export function storeContract(label: string, factory: () => StoreFactory) {
         }),
       ).rejects.toThrow();
       expect(called).toBe(false);
+    });
+
+    it('an onCommitted that throws does not fail the append: the events are stored and the append resolves with their results', async () => {
+      const s = await open();
+      const thrown: AppendResult[][] = [];
+      const results = await s.append([ev('a'), ev('b', 'bob@example.com')], (r) => {
+        thrown.push(r);
+        throw new Error('the caller failed to forward');
+      });
+      expect(results).toEqual([
+        { seq: 1, duplicate: false },
+        { seq: 2, duplicate: false },
+      ]);
+      expect(thrown).toEqual([results]);
+      expect((await s.readAfter('alice@example.com', 0, 10)).map((e) => e.id)).toEqual(['a']);
+      expect(await s.latest('bob@example.com')).toBe(2);
+      // The redelivery SnapEngage would send is a duplicate, and the store goes on as before.
+      expect(await s.append([ev('a')])).toEqual([{ seq: 1, duplicate: true }]);
+      expect(await s.append([ev('c')])).toEqual([{ seq: 3, duplicate: false }]);
+      await s.close();
     });
 
     it('prune never lets a seq be reused', async () => {

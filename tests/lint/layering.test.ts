@@ -13,9 +13,12 @@ const LAYERING_RULES = ['style/noRestrictedImports', 'correctness/noNodejsModule
 
 /** Path in the repository's layout → its source, and the layering rules it must break (none: it must pass). */
 const FIXTURES: Record<string, { source: string; breaks: string[] }> = {
-  // The extension: no relay, no tools, no Node.
+  // The extension: no relay, no tools, no Node, no polyfill (lib/ext/native.ts), no classic zod (none anywhere).
   'lib/bad-relay-package.ts': { source: "export { createRelay } from 'switchboard-relay/relay';", breaks: ['style/noRestrictedImports'] },
-  'components/BadRelaySource.tsx': { source: "export { Hub } from '../relay/src/hub';", breaks: ['style/noRestrictedImports'] },
+  'components/BadRelaySource.tsx': {
+    source: "export { SocketHub } from '../relay/src/socket-hub';",
+    breaks: ['style/noRestrictedImports'],
+  },
   'entrypoints/bad-node.ts': {
     source: "import { readFileSync } from 'node:fs';\nexport const read = readFileSync;",
     breaks: ['correctness/noNodejsModules'],
@@ -23,8 +26,11 @@ const FIXTURES: Record<string, { source: string; breaks: string[] }> = {
   'lib/status/bad-process.ts': { source: 'export const env = process.env;', breaks: ['correctness/noProcessGlobal'] },
   'lib/bad-tool.ts': { source: "export { createSandbox } from '../sandbox/server';", breaks: ['style/noRestrictedImports'] },
   'lib/bad-protocol-path.ts': { source: "export { CloseCode } from '../protocol/src/frames';", breaks: ['style/noRestrictedImports'] },
+  'lib/bad-polyfill.ts': { source: "export { browser } from 'wxt/browser';", breaks: ['style/noRestrictedImports'] },
+  'components/bad-zod.ts': { source: "export { z } from 'zod';", breaks: ['style/noRestrictedImports'] },
   'lib/good.ts': {
-    source: "export { CloseCode } from '@switchboard/protocol/frames';\nexport { relayStateItem } from './relay/state';",
+    source:
+      "export { CloseCode } from '@switchboard/protocol/frames';\nexport { relayStateItem } from './relay/state';\nexport { browser } from './ext/native';\nexport * as z from 'zod/mini';",
     breaks: [],
   },
   // The relay: no extension code; its runtime code no tools either.
@@ -37,6 +43,7 @@ const FIXTURES: Record<string, { source: string; breaks: string[] }> = {
       "import { createHash } from 'node:crypto';\nexport { CloseCode } from '@switchboard/protocol/frames';\nexport { sendJson } from './http';\nexport const h = createHash;",
     breaks: [],
   },
+  'relay/src/bad-zod.ts': { source: "export { z } from 'zod';", breaks: ['style/noRestrictedImports'] },
   'relay/test/good.test.ts': { source: "export { conversationEvent } from '../../sandbox/payloads';", breaks: [] },
   // The protocol: zod and its own files only.
   'protocol/src/bad-ws.ts': { source: "export { WebSocket } from 'ws';", breaks: ['style/noRestrictedImports'] },
@@ -53,6 +60,8 @@ const FIXTURES: Record<string, { source: string; breaks: string[] }> = {
   // The tools: the relay through its package, the protocol by name.
   'sandbox/bad-relay-source.ts': { source: "export { createRelay } from '../relay/src/relay';", breaks: ['style/noRestrictedImports'] },
   'tests/bad-relay-test.ts': { source: "export { startRelay } from '../relay/test/helpers';", breaks: ['style/noRestrictedImports'] },
+  'sandbox/bad-zod.ts': { source: "export { z } from 'zod';", breaks: ['style/noRestrictedImports'] },
+  'protocol/src/bad-zod.ts': { source: "export { z } from 'zod';", breaks: ['style/noRestrictedImports'] },
   'bench/good.ts': {
     source: "export { createRelay } from 'switchboard-relay/relay';\nexport { CloseCode } from '@switchboard/protocol/frames';",
     breaks: [],

@@ -1,8 +1,10 @@
 // The field map IT can give the relay (RELAY_ADAPTER_MAP) when SnapEngage sends a shape the
 // built-in spellings do not cover: per field, where to look first. Only locations: every value
 // found is read and checked by the adapter exactly like one found by a built-in spelling.
+// (The built-in spellings are inferred: docs/snapengage-contract.md.)
 import * as z from 'zod/mini';
-import { AGENT_STATUS_PATHS, CONVERSATION_PATHS, pathKeys, type FieldMap } from './webhook-adapter';
+import { isObject } from '../json';
+import { AGENT_STATUS_FIELD_PATHS, CONVERSATION_FIELD_PATHS, pathKeys, type FieldMap } from './webhook-adapter';
 
 /** Paths one field may list (each is one more lookup per webhook). */
 export const MAX_PATHS_PER_FIELD = 8;
@@ -36,8 +38,8 @@ const Paths = z
 
 const section = (keys: readonly string[]) =>
   z.strictObject(Object.fromEntries(keys.map((k) => [k, z.optional(Paths)])) as Record<string, z.ZodMiniOptional<typeof Paths>>);
-const CONVERSATION_FIELDS = Object.keys(CONVERSATION_PATHS);
-const STATUS_FIELDS = Object.keys(AGENT_STATUS_PATHS);
+const CONVERSATION_FIELDS = Object.keys(CONVERSATION_FIELD_PATHS);
+const STATUS_FIELDS = Object.keys(AGENT_STATUS_FIELD_PATHS);
 
 const FieldMapFile = z.strictObject({
   /** Free text for the people who maintain the file; ignored. */
@@ -62,18 +64,16 @@ function at(input: unknown, path: readonly PropertyKey[]): unknown {
 const name = (path: readonly PropertyKey[]) =>
   path.map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? String(k) : `.${String(k)}`)).join('') || 'the map';
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 /** Each problem names the entry (`conversationEvents.agentId[1] "a..b" is neither …`). */
 export function parseFieldMap(given: unknown): { ok: true; map: FieldMap } | { ok: false; errors: string[] } {
   const single = new Set<string>();
   let input = given;
-  if (isObj(given)) {
+  if (isObject(given)) {
     const copy: Record<string, unknown> = { ...given };
     input = copy;
     for (const s of ['conversationEvents', 'agentStatus']) {
       const fields = copy[s];
-      if (!isObj(fields)) continue;
+      if (!isObject(fields)) continue;
       copy[s] = Object.fromEntries(
         Object.entries(fields).map(([k, v]) => {
           if (typeof v !== 'string') return [k, v];

@@ -1,12 +1,13 @@
 // The one place that knows how SnapEngage spells its webhooks. The wire format is not public
-// (see /work/shared/snapengage-api.md), so every tolerated variant is mapped here and nowhere
+// (docs/snapengage-contract.md), so every tolerated variant is mapped here and nowhere
 // else: when the real format turns out different, this file changes and nothing downstream.
-import { createHash } from 'node:crypto';
 import type * as z from 'zod/mini';
 import { normalizeAgentId } from '@switchboard/protocol/agent-id';
 import { AgentStatusData, ConversationData } from '@switchboard/protocol/conversation';
 import { AGENT_STATUS_KIND, isConversationKind } from '@switchboard/protocol/event-kinds';
-import { isAgentStatus } from '@switchboard/protocol/status';
+import { AGENT_STATUSES, isAgentStatus } from '@switchboard/protocol/status';
+import { contentIdOf } from '../ids';
+import { isObject } from '../json';
 
 export interface AdaptedEvent {
   id: string;
@@ -40,8 +41,6 @@ type Obj = Record<string, unknown>;
 
 /** Thrown inside the adapter for a field with the wrong type; becomes `{ok:false}`. */
 class FieldError extends Error {}
-
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** `conversation_assigned`, `CONVERSATION.ASSIGNED`, `case_assigned`, `assigned` → `assigned`. */
 export function normalizeKind(raw: string): string {
@@ -102,7 +101,7 @@ function pick(body: Obj, paths: readonly string[]): { path: string; value: unkno
         continue;
       }
       // Own properties only: a field map's path may name "__proto__" or "constructor".
-      if (!isObj(v) || !Object.hasOwn(v, part)) {
+      if (!isObject(v) || !Object.hasOwn(v, part)) {
         v = undefined;
         break;
       }
@@ -143,18 +142,12 @@ const email = (value: string | undefined) => (value === undefined ? undefined : 
  * cut to whole seconds because a seconds spelling of the same event carries no milliseconds.
  */
 function deriveId(parts: Array<string | number | undefined>): string {
-  return (
-    'd-' +
-    createHash('sha256')
-      .update(parts.map((p) => p ?? '').join('|'))
-      .digest('hex')
-      .slice(0, 32)
-  );
+  return contentIdOf('d', parts);
 }
 
 function stableJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
-  if (isObj(v))
+  if (isObject(v))
     return `{${Object.keys(v)
       .sort()
       .map((k) => `${JSON.stringify(k)}:${stableJson(v[k])}`)
@@ -168,7 +161,7 @@ function schemaError(error: z.core.$ZodError): string {
 }
 
 const without = (o: unknown, keys: readonly string[]): Obj =>
-  isObj(o) ? Object.fromEntries(Object.entries(o).filter(([k]) => !keys.includes(k))) : {};
+  isObject(o) ? Object.fromEntries(Object.entries(o).filter(([k]) => !keys.includes(k))) : {};
 
 const dropUndefined = (o: Obj): Obj => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 
@@ -251,7 +244,7 @@ function unreadFields(body: Obj, kindKey: string): Obj {
   const out: Obj = {};
   for (const n of NESTS) {
     const inner = body[n];
-    if (isObj(inner))
+    if (isObject(inner))
       for (const [k, v] of Object.entries(inner)) if (v !== undefined && !READ_NESTED.has(k) && k !== '__proto__') out[k] = v;
   }
   for (const [k, v] of Object.entries(body)) if (v !== undefined && !READ_TOP.has(k) && k !== kindKey && k !== '__proto__') out[k] = v;
@@ -264,7 +257,7 @@ function labelsOf(body: Obj, paths: readonly string[]): Array<Obj & { name: stri
   if (!Array.isArray(hit.value)) throw new FieldError(`${hit.path} must be an array`);
   return hit.value.map((l: unknown, i) => {
     if (typeof l === 'string') return { name: l };
-    if (!isObj(l) || typeof l.name !== 'string') throw new FieldError(`${hit.path}[${i}].name must be a string`);
+    if (!isObject(l) || typeof l.name !== 'string') throw new FieldError(`${hit.path}[${i}].name must be a string`);
     const value = l.value === undefined || l.value === null ? undefined : String(l.value);
     return dropUndefined({ ...l, name: l.name, value }) as Obj & { name: string };
   });
@@ -273,7 +266,7 @@ function labelsOf(body: Obj, paths: readonly string[]): Array<Obj & { name: stri
 function surveyOf(body: Obj, paths: readonly string[]): Obj | undefined {
   const hit = pick(body, paths);
   if (!hit) return undefined;
-  if (!isObj(hit.value)) throw new FieldError(`${hit.path} must be an object`);
+  if (!isObject(hit.value)) throw new FieldError(`${hit.path} must be an object`);
   const s = hit.value;
   const rawScore = s.score ?? s.rating;
   const score = rawScore === undefined || rawScore === null ? undefined : Number(rawScore);
@@ -292,7 +285,7 @@ function guarded(fn: () => AdaptResult): AdaptResult {
 }
 
 /** Where each field of a conversation event is looked for, in order. */
-export interface ConversationPaths {
+export interface ConversationFieldPaths {
   kind: readonly string[];
   eventId: readonly string[];
   at: readonly string[];
@@ -313,7 +306,7 @@ export interface ConversationPaths {
   survey: readonly string[];
 }
 
-export const CONVERSATION_PATHS: Readonly<ConversationPaths> = {
+export const CONVERSATION_FIELD_PATHS: Readonly<ConversationFieldPaths> = {
   kind: EVENT_TYPE,
   eventId: EVENT_ID,
   at: TIMESTAMP,
@@ -329,12 +322,12 @@ export const CONVERSATION_PATHS: Readonly<ConversationPaths> = {
 
 /** Conversation Events API webhook (any tolerated spelling) → one normalized event. */
 export function adaptConversationEvent(input: unknown): AdaptResult {
-  return adaptConversation(input, CONVERSATION_PATHS);
+  return adaptConversation(input, CONVERSATION_FIELD_PATHS);
 }
 
-function adaptConversation(input: unknown, p: Readonly<ConversationPaths>): AdaptResult {
+function adaptConversation(input: unknown, p: Readonly<ConversationFieldPaths>): AdaptResult {
   return guarded(() => {
-    if (!isObj(input)) return { ok: false, error: 'body must be a JSON object', reason: 'not_object' };
+    if (!isObject(input)) return { ok: false, error: 'body must be a JSON object', reason: 'not_object' };
     const body = input;
     const kindHit = pick(body, p.kind);
     const kindKey = kindHit?.path ?? 'event';
@@ -413,6 +406,8 @@ function adaptConversation(input: unknown, p: Readonly<ConversationPaths>): Adap
 
 // A Map, not an object literal: looked up with the sender's text, and `"__proto__"` or
 // `"constructor"` would find Object.prototype's members there.
+/** "online, pause or offline", from the protocol's list. */
+const STATUS_CHOICES = `${AGENT_STATUSES.slice(0, -1).join(', ')} or ${AGENT_STATUSES.at(-1)}`;
 const STATUS_ALIASES = new Map([
   ['available', 'online'],
   ['paused', 'pause'],
@@ -437,7 +432,7 @@ const STATUS_READ = [
 ];
 
 /** Where each field of an agent status webhook is looked for, in order. */
-export interface AgentStatusPaths {
+export interface AgentStatusFieldPaths {
   agentId: readonly string[];
   status: readonly string[];
   substatus: readonly string[];
@@ -446,7 +441,7 @@ export interface AgentStatusPaths {
   at: readonly string[];
 }
 
-export const AGENT_STATUS_PATHS: Readonly<AgentStatusPaths> = {
+export const AGENT_STATUS_FIELD_PATHS: Readonly<AgentStatusFieldPaths> = {
   agentId: STATUS_AGENT,
   status: STATUS,
   substatus: SUBSTATUS,
@@ -457,12 +452,12 @@ export const AGENT_STATUS_PATHS: Readonly<AgentStatusPaths> = {
 
 /** Agent Status webhook → one `agent_status` event addressed to that agent. */
 export function adaptAgentStatusEvent(input: unknown): AdaptResult {
-  return adaptStatus(input, AGENT_STATUS_PATHS);
+  return adaptStatus(input, AGENT_STATUS_FIELD_PATHS);
 }
 
-function adaptStatus(input: unknown, p: Readonly<AgentStatusPaths>): AdaptResult {
+function adaptStatus(input: unknown, p: Readonly<AgentStatusFieldPaths>): AdaptResult {
   return guarded(() => {
-    if (!isObj(input)) return { ok: false, error: 'body must be a JSON object', reason: 'not_object' };
+    if (!isObject(input)) return { ok: false, error: 'body must be a JSON object', reason: 'not_object' };
     const body = input;
     const agentId = agentIdOf(body, p.agentId);
     if (!agentId) return { ok: false, error: 'agentId is missing (also read as agent_id)', reason: 'missing_agent' };
@@ -471,7 +466,7 @@ function adaptStatus(input: unknown, p: Readonly<AgentStatusPaths>): AdaptResult
     const lower = rawStatus.trim().toLowerCase();
     const status = STATUS_ALIASES.get(lower) ?? lower;
     if (!isAgentStatus(status))
-      return { ok: false, error: `status must be online, pause or offline (got "${rawStatus.slice(0, 32)}")`, reason: 'unknown_status' };
+      return { ok: false, error: `status must be ${STATUS_CHOICES} (got "${rawStatus.slice(0, 32)}")`, reason: 'unknown_status' };
     const substatus = str(body, p.substatus);
     const previous = str(body, p.previousStatus)?.trim().toLowerCase();
     const previousStatus = previous ? (STATUS_ALIASES.get(previous) ?? previous) : undefined;
@@ -490,8 +485,8 @@ function adaptStatus(input: unknown, p: Readonly<AgentStatusPaths>): AdaptResult
 
 /** Where to look first, per field, in bodies of an unfamiliar shape (see adapter-map.ts). */
 export interface FieldMap {
-  conversationEvents?: Partial<Record<keyof ConversationPaths, readonly string[]>>;
-  agentStatus?: Partial<Record<keyof AgentStatusPaths, readonly string[]>>;
+  conversationEvents?: Partial<Record<keyof ConversationFieldPaths, readonly string[]>>;
+  agentStatus?: Partial<Record<keyof AgentStatusFieldPaths, readonly string[]>>;
 }
 
 export interface WebhookAdapter {
@@ -512,8 +507,8 @@ export function createWebhookAdapter(map: FieldMap = {}): WebhookAdapter {
     }
     return out as P;
   };
-  const conversation = merge(CONVERSATION_PATHS, map.conversationEvents);
-  const status = merge(AGENT_STATUS_PATHS, map.agentStatus);
+  const conversation = merge(CONVERSATION_FIELD_PATHS, map.conversationEvents);
+  const status = merge(AGENT_STATUS_FIELD_PATHS, map.agentStatus);
   return {
     conversation: (input) => adaptConversation(input, conversation),
     agentStatus: (input) => adaptStatus(input, status),

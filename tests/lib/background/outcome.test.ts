@@ -56,3 +56,38 @@ describe('quiet mode', () => {
     expect(after.find((n) => n.title.startsWith('2 chats'))!.message).toBe('Ann, Cy');
   });
 });
+
+describe('phone calls', () => {
+  it('a call event naming me in another spelling (fullwidth, upper case) pauses me: ids compare as the relay compares them', async () => {
+    await statusItem.set({ confirmed: { status: 'online', since: 1, source: 'popup' }, intent: null, failure: null, history: [] });
+    const requests: unknown[][] = [];
+    const recording = {
+      observe: async () => undefined,
+      request: async (...args: unknown[]) => {
+        requests.push(args);
+        return {};
+      },
+    } as unknown as StatusSender;
+    const onOutcomes = createOutcomeHandler(
+      recording,
+      createAutomation(() => recording),
+    );
+    const state = { phase: 'connected' as const, lastSeq: 1, openChats: [], notified: [], attempts: 0 };
+    const call = (agent: string, callId: string): HandledEvent => ({
+      event: {
+        type: 'event',
+        seq: 1,
+        id: `c-${callId}`,
+        kind: 'call',
+        at: new Date().toISOString(),
+        data: { agent, state: 'started', callId },
+      },
+      openBefore: 0,
+      outcome: { state, notices: [] },
+    });
+    await onOutcomes([call('bob@example.com', 'k0')]);
+    expect(requests).toEqual([]);
+    await onOutcomes([call('ＡLICE＠example.com', 'k1')]);
+    expect(requests).toEqual([['pause', 'On a call', 'phone']]);
+  });
+});

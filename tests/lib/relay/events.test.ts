@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { handleEvent, formatDuration } from '@/lib/relay/events';
+import { handleEvent } from '@/lib/relay/events';
 import { parseSettings } from '@/lib/settings/schema';
 import type { RelayState } from '@/lib/relay/state';
 import type { EventFrame } from '@switchboard/protocol/frames';
@@ -101,9 +101,25 @@ describe('relay events in the extension', () => {
     expect(out.state.lastSeq).toBeGreaterThan(0);
   });
 
-  it('formats durations for people', () => {
-    expect(formatDuration(42_000)).toBe('42 s');
-    expect(formatDuration(3_725_000)).toBe('1 h 2 min');
+  it('an id the relay routes to me is mine however it is spelled: fullwidth, upper case (NFKC + lower case, as the relay compares)', () => {
+    // Settings say Alice@Example.com; SnapEngage spelled her id with a fullwidth ａ and ＠.
+    const fullwidth = 'ａlice＠example.com';
+    const mine = handleEvent(empty, frame('agent_status', { agentId: fullwidth, status: 'pause' }), settings);
+    expect(mine.observed).toMatchObject({ status: 'pause', source: 'snapengage' });
+    const toMe = handleEvent(
+      empty,
+      frame('transferred', { ...chat, transfer: { fromAgentId: 'bob@example.com', toAgentId: fullwidth.toUpperCase() } }),
+      settings,
+    );
+    expect(toMe.notices.map((n) => n.title)).toEqual(['Chat transferred to you: Sam']);
+    const away = handleEvent(
+      toMe.state,
+      frame('transferred', { ...chat, transfer: { fromAgentId: fullwidth, toAgentId: 'bob@example.com' } }),
+      settings,
+    );
+    expect(away.state.openChats).toEqual([]);
+    // A look-alike NFKC does not fold (Cyrillic а) is someone else.
+    expect(handleEvent(empty, frame('agent_status', { agentId: 'аlice@example.com', status: 'pause' }), settings).observed).toBeUndefined();
   });
 });
 

@@ -2,7 +2,7 @@
 // on hand-made results rather than on a (noisy) run.
 import { expect, it } from 'vitest';
 import { combineRounds, type RunStats, type Scenario } from '../../bench/relay-bench';
-import { evaluateGoals } from '../../bench/run';
+import { evaluateGoals } from '../../bench/goals';
 
 const step = (rate: number, delivered: number, cpuMsPer1k: number, harnessCpuMsPer1k: number): RunStats => ({
   rate,

@@ -1,4 +1,5 @@
-// Websocket hub: authenticates each socket with a hello, replays what the client missed, then
+// The relay's websocket hub (SocketHub; not SnapEngage's agent UI, which SnapEngage calls "the Hub"):
+// authenticates each socket with a hello, replays what the client missed, then
 // streams live events. Replay and live share one rule — a socket only ever gets seq > the last
 // seq it was sent — which is what makes the hand-over free of gaps and duplicates.
 import type { IncomingMessage } from 'node:http';
@@ -8,6 +9,7 @@ import { CloseCode, ClientFrame, type PingFrame, type WelcomeFrame } from '@swit
 import { authenticateAgent } from './auth';
 import { FAILED_ATTEMPTS_MESSAGE, refuseSocket, type ConnectionGuard } from './client-limits';
 import type { Logger } from './logger';
+import { originAllowed } from './origin-policy';
 import type { RelayMetrics } from './metrics';
 import { PingSchedule } from './ping-schedule';
 import type { RateLimiter } from './rate-limit';
@@ -15,7 +17,7 @@ import { PSEUDO_AGENT, type AppendResult, type EventStore, type NewEvent, type S
 
 const PING_FRAME = JSON.stringify({ type: 'ping' } satisfies PingFrame);
 
-export interface HubOptions {
+export interface SocketHubOptions {
   store: EventStore;
   secret: string;
   logger: Logger;
@@ -63,14 +65,6 @@ interface Client {
 
 const MAX_PENDING = 10_000;
 const UNAUTHENTICATED_CLOSE_WAIT_MS = 1000;
-const DEFAULT_ORIGINS = ['chrome-extension://*', 'moz-extension://*'];
-
-export function originAllowed(origin: string | undefined, allowed: readonly string[]): boolean {
-  if (allowed.length === 0 && origin === undefined) return true;
-  if (origin === undefined) return allowed.includes('') || allowed.includes('*');
-  return (allowed.length ? allowed : DEFAULT_ORIGINS).some((a) => (a.endsWith('*') ? origin.startsWith(a.slice(0, -1)) : origin === a));
-}
-
 /** Close reasons are limited to 123 bytes by the websocket protocol. */
 const reasonText = (s: string) => (Buffer.byteLength(s) <= 123 ? s : `${Buffer.from(s).subarray(0, 120).toString('utf8')}...`);
 
@@ -78,7 +72,7 @@ const reasonText = (s: string) => (Buffer.byteLength(s) <= 123 ? s : `${Buffer.f
 export const eventFrameText = (e: StoredEvent) =>
   `{"type":"event","seq":${e.seq},"id":${JSON.stringify(e.id)},"kind":${JSON.stringify(e.kind)},"at":${JSON.stringify(e.at)},"data":${e.dataJson ?? JSON.stringify(e.data)}}`;
 
-export class Hub {
+export class SocketHub {
   private readonly wss: WebSocketServer;
   private readonly clients = new Set<Client>();
   private readonly byAgent = new Map<string, Set<Client>>();
@@ -86,7 +80,7 @@ export class Hub {
   private readonly pings: PingSchedule<Client>;
   private closing = false;
 
-  constructor(private readonly o: HubOptions) {
+  constructor(private readonly o: SocketHubOptions) {
     this.wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 64 * 1024 });
     this.pings = new PingSchedule(o.pingIntervalMs, performance.now());
     this.pingTimer = setInterval(() => {
@@ -281,11 +275,19 @@ export class Hub {
       this.reject(client, CloseCode.slowConsumer, 'slow consumer: reconnect and resume');
   }
 
-  /** Forwards what an append stored (its results, in order), leaving out redeliveries. */
+  /**
+   * Forwards what an append stored (its results, in order), leaving out redeliveries. Never throws:
+   * it runs as the store's onCommitted, and the events are stored whatever happens here (a socket
+   * that missed one catches up from the store when it reconnects).
+   */
   publishStored(events: readonly NewEvent[], results: readonly AppendResult[], receivedAt?: number): void {
-    results.forEach((r, i) => {
-      if (!r.duplicate) this.publish({ ...events[i]!, seq: r.seq }, receivedAt);
-    });
+    try {
+      results.forEach((r, i) => {
+        if (!r.duplicate) this.publish({ ...events[i]!, seq: r.seq }, receivedAt);
+      });
+    } catch (err) {
+      this.o.logger.error({ err: (err as Error).message }, 'forwarding stored events failed; the agents catch up from the store');
+    }
   }
 
   /** Forwards a newly stored event to the agent's sockets; the frame is serialized once. */

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CloseCode, EventFrame, WelcomeFrame } from '@switchboard/protocol/frames';
 import { issueRelayToken, verifyRelayToken } from '../src/auth';
-import { eventFrameText } from '../src/hub';
+import { eventFrameText } from '../src/socket-hub';
 import type { EventStore } from '../src/store';
 import { assigned, cleanup, connect, postMany, SECRET, sleep, startRelay } from './helpers';
 

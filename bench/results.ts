@@ -1,0 +1,15 @@
+// What one `npm run bench` writes to its JSON file (bench/results/*.json), and what the goals and
+// the report are computed from.
+import type { ExtensionResults } from './extension';
+import type { Goal } from './goals';
+import type { Scenario } from './relay-bench';
+
+export interface BenchResults {
+  quick: boolean;
+  date: string;
+  machine: { cpu: string; cores: number; memoryGB: number; node: string; platform: string; loadAvgAtStart: number[] };
+  durationS: number;
+  relay?: Scenario[];
+  extension?: ExtensionResults;
+  goals: Goal[];
+}

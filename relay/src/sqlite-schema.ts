@@ -1,0 +1,56 @@
+// The SQLite store's tables, created (and an older layout migrated) when a database is opened.
+import type Database from 'better-sqlite3';
+import { randomBytes } from 'node:crypto';
+
+/** Creates what is missing and returns the log's generation (made once, kept across restarts and migrations). */
+export function openSchema(db: Database.Database): string {
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS revoked_tokens (jti TEXT PRIMARY KEY, revoked_at INTEGER NOT NULL);
+    CREATE TABLE IF NOT EXISTS quarantine (
+      n INTEGER PRIMARY KEY AUTOINCREMENT,
+      id TEXT NOT NULL UNIQUE,
+      endpoint TEXT NOT NULL,
+      received_at INTEGER NOT NULL,
+      reason TEXT NOT NULL,
+      detail TEXT NOT NULL,
+      body TEXT NOT NULL
+    );
+  `);
+  createEventLog(db);
+  db.prepare(`INSERT OR IGNORE INTO meta (key, value) VALUES ('generation', ?)`).run(randomBytes(12).toString('base64url'));
+  return (db.prepare(`SELECT value FROM meta WHERE key = 'generation'`).get() as { value: string }).value;
+}
+
+/**
+ * The event log's schema: the fewest pages an insert dirties, since each dirty page is 4 KB more
+ * WAL to fsync before a webhook can be answered. seq is assigned by the store (AUTOINCREMENT
+ * rewrote sqlite_sequence on every commit; the highest pruned seq is kept in meta instead), and
+ * there is no index on stored_at (prune searches by seq). A database from before (table
+ * `events`) is migrated once, keeping seqs and generation, so connected clients just resume.
+ */
+function createEventLog(db: Database.Database): void {
+  db.transaction(() => {
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS event_log (
+        seq INTEGER PRIMARY KEY,
+        agent TEXT NOT NULL,
+        id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        at TEXT NOT NULL,
+        data TEXT NOT NULL,
+        stored_at INTEGER NOT NULL
+      );
+      CREATE UNIQUE INDEX IF NOT EXISTS event_log_agent_id ON event_log (agent, id);
+      CREATE INDEX IF NOT EXISTS event_log_agent_seq ON event_log (agent, seq);
+    `);
+    const legacy = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'`).get();
+    if (!legacy) return;
+    db.exec(
+      'INSERT INTO event_log (seq, agent, id, kind, at, data, stored_at) SELECT seq, agent, id, kind, at, data, stored_at FROM events',
+    );
+    const used = db.prepare(`SELECT seq FROM sqlite_sequence WHERE name = 'events'`).get() as { seq: number } | undefined;
+    db.prepare(`INSERT OR REPLACE INTO meta (key, value) VALUES ('seq_floor', ?)`).run(used?.seq ?? 0);
+    db.exec('DROP TABLE events');
+  })();
+}
