@@ -10,7 +10,7 @@ import { statusRequestProblem } from './snapengage/agent-status-client';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 /** PHONE_CALL_SYNC: `auto` is on exactly when relay mode and the phone webhook are both configured. */
-export const PHONE_CALL_SYNC_MODES = ['auto', 'on', 'off'] as const;
+const PHONE_CALL_SYNC_MODES = ['auto', 'on', 'off'] as const;
 
 const port = z.int('must be an integer').check(z.minimum(0, 'must be 0..65535'), z.maximum(65_535, 'must be 0..65535'));
 const positiveInt = z.int('must be an integer').check(z.positive('must be positive'));

@@ -14,6 +14,7 @@ import {
 } from '@switchboard/protocol/status-api';
 import { SETTABLE_STATUSES } from '@switchboard/protocol/status';
 import { authenticateAgent, bearerToken } from './auth';
+import type { CallSync } from './call-sync';
 import { type FailedAttempts, refusedCredential } from './client-limits';
 import type { RelayConfig } from './config';
 import { HttpError, readJsonBody, sendJson } from './http';
@@ -85,6 +86,8 @@ export interface StatusApiDeps extends FailedAttempts {
   limiter?: RateLimiter;
   /** Origins allowed to call from a browser (the extension's); see origin-policy.ts. */
   allowedOrigins?: readonly string[];
+  /** Present when the relay applies calls itself: an agent's own change ends a call's claim on their status. */
+  callSync?: Pick<CallSync, 'manual' | 'manualConfirmed'>;
   /** Reports SnapEngage's answers; one per relay, shared with call sync. One of its own when absent. */
   reporter?: StatusCallReporter;
   /** The log throttle's clock (ms), for a reporter of its own. */
@@ -150,7 +153,28 @@ export function createStatusApiHandler(deps: StatusApiDeps) {
     if (!parsed.success) throw new HttpError(400, requestProblem(parsed.error.issues[0]));
     const { status, substatus } = parsed.data;
 
+    // Before SnapEngage is called, as the extension forgets its own claim when the agent asks: a
+    // call ending meanwhile must not undo what the agent chose. Not recorded, not sent.
+    const { callSync } = deps;
+    try {
+      await callSync?.manual(agent);
+    } catch (err) {
+      reporter.logThrottled('call-state', 'error', { err: (err as Error).message }, 'POST /api/status: the call state cannot be written');
+      return answer(req, res, { outcome: 'retry', reason: 'server' }, 'store_unavailable');
+    }
+    const sentAt = Date.now();
     const result = await mode.client.set({ agentId: agent, status, ...(substatus !== undefined && { substatus }) });
+    if (result.kind === 'ok')
+      await callSync
+        ?.manualConfirmed(agent, status, substatus, sentAt)
+        .catch((err: unknown) =>
+          reporter.logThrottled(
+            'call-state',
+            'error',
+            { err: (err as Error).message },
+            'POST /api/status: the call state cannot be written',
+          ),
+        );
     // A rejected token is never retried here: the extension stops and tells the agent to tell IT.
     reporter.report(result, 'the extension retries it');
     const outcome = outcomeOf(result);
