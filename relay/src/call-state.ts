@@ -73,4 +73,9 @@ export interface CallStateStore {
   due(now: number, limit: number): Promise<string[]>;
   /** The earliest dueAt of any agent, undefined when no action is pending. */
   nextDueAt(): Promise<number | undefined>;
+  /**
+   * Deletes the records of agents not updated since `olderThan` that have no change pending (the
+   * events' retention: a call whose end never came is forgotten too); resolves to how many.
+   */
+  prune(olderThan: Date): Promise<number>;
 }

@@ -1,6 +1,7 @@
 // Server-side call sync's records (call-state.ts) in Redis, for relay processes sharing it:
 //   calls:<agent>   the agent's record (JSON)
 //   calls-due       sorted set: agent scored by dueAt (only agents with a pending status change)
+//   calls-updated   sorted set: agent scored by when its record was last written (for prune)
 // An update reads the record, applies the rules in JS, and writes through a Lua script that
 // compares and sets: the write happens only if the record is still the one read, else the update
 // reads again. So updates from any process are atomic per agent, a shared connection needs no
@@ -16,18 +17,30 @@ local cur = redis.call('GET', key)
 if (cur or '') ~= ARGV[3] then return 0 end
 redis.call('SET', key, ARGV[4])
 if ARGV[5] == '' then redis.call('ZREM', p .. 'calls-due', agent) else redis.call('ZADD', p .. 'calls-due', ARGV[5], agent) end
+redis.call('ZADD', p .. 'calls-updated', ARGV[6], agent)
+return 1
+`;
+
+/** Deletes one record if it is still old and has nothing pending (an update may have come since it was listed). */
+export const CALL_STATE_PRUNE_LUA = `
+local p, agent, cutoff = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local updated = redis.call('ZSCORE', p .. 'calls-updated', agent)
+if not updated or tonumber(updated) >= cutoff or redis.call('ZSCORE', p .. 'calls-due', agent) then return 0 end
+redis.call('DEL', p .. 'calls:' .. agent)
+redis.call('ZREM', p .. 'calls-updated', agent)
 return 1
 `;
 
 /** Compare-and-set rounds lost to other processes before an update gives up (each loss means another update landed). */
 const MAX_ROUNDS = 100;
 
-interface CasCommand {
-  sbCallStateCas(prefix: string, agent: string, expected: string, next: string, due: string): Promise<number>;
+interface Scripts {
+  sbCallStateCas(prefix: string, agent: string, expected: string, next: string, due: string, now: string): Promise<number>;
+  sbCallStatePrune(prefix: string, agent: string, cutoff: string): Promise<number>;
 }
 
 export class RedisCallStates implements CallStateStore {
-  /** `redis` must have CALL_STATE_CAS_LUA defined as `sbCallStateCas` (RelayRedisStore.open does it). */
+  /** `redis` must have CALL_STATE_CAS_LUA and CALL_STATE_PRUNE_LUA defined as `sbCallStateCas` and `sbCallStatePrune` (RelayRedisStore.open does it). */
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
@@ -44,12 +57,13 @@ export class RedisCallStates implements CallStateStore {
       const nextText = JSON.stringify(next);
       if (nextText === text) return result;
       const due = dueAt(next);
-      const set = await (this.redis as unknown as CasCommand).sbCallStateCas(
+      const set = await (this.redis as unknown as Scripts).sbCallStateCas(
         this.prefix,
         agent,
         text,
         nextText,
         due === undefined ? '' : String(due),
+        String(Date.now()),
       );
       if (Number(set) === 1) return result;
     }
@@ -63,5 +77,13 @@ export class RedisCallStates implements CallStateStore {
   async nextDueAt(): Promise<number | undefined> {
     const [, score] = await this.redis.zrange(`${this.prefix}calls-due`, 0, 0, 'WITHSCORES');
     return score === undefined ? undefined : Number(score);
+  }
+
+  async prune(olderThan: Date): Promise<number> {
+    const cutoff = olderThan.getTime();
+    let removed = 0;
+    for (const agent of await this.redis.zrangebyscore(`${this.prefix}calls-updated`, '-inf', `(${cutoff}`))
+      removed += Number(await (this.redis as unknown as Scripts).sbCallStatePrune(this.prefix, agent, String(cutoff)));
+    return removed;
   }
 }

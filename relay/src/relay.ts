@@ -240,6 +240,9 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
       const quarantined = await store.pruneQuarantine(cutoff);
       if (quarantined)
         logger.warn({ removed: quarantined, retentionDays: config.retentionDays }, 'pruned quarantine entries nobody replayed');
+      // Same retention: an agent's call state untouched that long (a call whose end never came included).
+      const callStates = await store.callStates?.prune(cutoff);
+      if (callStates) logger.info({ removed: callStates, retentionDays: config.retentionDays }, 'pruned call states');
     } catch (err) {
       logger.error({ err: (err as Error).message }, 'prune failed');
     }

@@ -11,11 +11,12 @@ export class SqliteCallStates implements CallStateStore {
   /** `durably` runs a write inside the store's next group commit and resolves once it is on disk. */
   constructor(
     db: Database.Database,
-    private readonly durably: <T>(write: () => T) => Promise<T>,
+    private readonly durably: <T>(write: (now: number) => T) => Promise<T>,
   ) {
     this.stmts = {
       get: db.prepare('SELECT state FROM call_states WHERE agent = ?'),
-      put: db.prepare('INSERT OR REPLACE INTO call_states (agent, state, due_at) VALUES (?, ?, ?)'),
+      put: db.prepare('INSERT OR REPLACE INTO call_states (agent, state, due_at, updated_at) VALUES (?, ?, ?, ?)'),
+      prune: db.prepare('DELETE FROM call_states WHERE updated_at < ? AND due_at IS NULL'),
       due: db.prepare('SELECT agent FROM call_states WHERE due_at <= ? ORDER BY due_at LIMIT ?'),
       next: db.prepare('SELECT MIN(due_at) AS at FROM call_states'),
     };
@@ -31,11 +32,11 @@ export class SqliteCallStates implements CallStateStore {
   }
 
   update<T>(agent: string, change: (current: CallState) => { next: CallState; result: T }): Promise<T> {
-    return this.durably(() => {
+    return this.durably((now) => {
       const { text, state } = this.read(agent);
       const { next, result } = change(state);
       const nextText = JSON.stringify(next);
-      if (nextText !== text) this.stmts.put.run(agent, nextText, dueAt(next) ?? null);
+      if (nextText !== text) this.stmts.put.run(agent, nextText, dueAt(next) ?? null, now);
       return result;
     });
   }
@@ -46,5 +47,9 @@ export class SqliteCallStates implements CallStateStore {
 
   async nextDueAt(): Promise<number | undefined> {
     return (this.stmts.next.get() as { at: number | null }).at ?? undefined;
+  }
+
+  prune(olderThan: Date): Promise<number> {
+    return this.durably(() => this.stmts.prune.run(olderThan.getTime()).changes);
   }
 }

@@ -17,7 +17,7 @@ export function openSchema(db: Database.Database): string {
       body TEXT NOT NULL
     );
     -- Server-side call sync (call-state.ts): one JSON record per agent; due_at indexes pending status changes.
-    CREATE TABLE IF NOT EXISTS call_states (agent TEXT PRIMARY KEY, state TEXT NOT NULL, due_at INTEGER);
+    CREATE TABLE IF NOT EXISTS call_states (agent TEXT PRIMARY KEY, state TEXT NOT NULL, due_at INTEGER, updated_at INTEGER NOT NULL);
     CREATE INDEX IF NOT EXISTS call_states_due ON call_states (due_at) WHERE due_at IS NOT NULL;
   `);
   createEventLog(db);

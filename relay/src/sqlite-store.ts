@@ -141,7 +141,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   /** Runs `write` in the next group commit; resolves with its result once that commit is on disk. */
-  private durably<T>(write: () => T): Promise<T> {
+  private durably<T>(write: (now: number) => T): Promise<T> {
     if (this.closed) return Promise.reject(new Error('store is closed'));
     return new Promise((resolve, reject) => {
       this.queue.push({ write, resolve, reject } satisfies Pending<T> as Pending);

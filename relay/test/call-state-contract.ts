@@ -106,6 +106,23 @@ export function callStateContract(label: string, factory: () => StoreFactory) {
       await s.close();
     });
 
+    it('prune deletes the records not updated since the cutoff that have nothing pending', async () => {
+      const s = await open();
+      const states = statesOf(s);
+      await states.update(ALICE, set({ ...EMPTY_CALL_STATE, calls: ['never-ended'] }));
+      await states.update(BOB, set(pending('b-1', 1000)));
+      expect(await states.prune(new Date(Date.now() - 60_000))).toBe(0);
+      expect(await states.prune(new Date(Date.now() + 60_000))).toBe(1);
+      expect(await states.get(ALICE)).toEqual(EMPTY_CALL_STATE);
+      expect((await states.get(BOB)).calls).toEqual(['b-1']);
+      expect(await states.due(1000, 10)).toEqual([BOB]);
+      // Once its change is done, Bob's record goes the same way.
+      await states.update(BOB, (cur) => ({ next: { ...cur, action: null }, result: undefined }));
+      expect(await states.prune(new Date(Date.now() + 60_000))).toBe(1);
+      expect(await states.get(BOB)).toEqual(EMPTY_CALL_STATE);
+      await s.close();
+    });
+
     it('a closed store refuses updates', async () => {
       const s = await open();
       await s.close();
