@@ -266,6 +266,9 @@ function statusChangeEvent(
   return { id: contentIdOf('s', [agent, action.id]), agent, kind: STATUS_CHANGE_KIND, at: new Date(now).toISOString(), data };
 }
 
+/** What an attempt at a change can come to, as relay_call_sync_changes_total counts it. */
+export const CALL_SYNC_OUTCOMES = ['confirmed', 'rejected', 'invalid', 'retry', 'dropped'] as const satisfies readonly AttemptOutcome[];
+
 /** `relay_call_sync_changes_total{status, outcome}`: each attempt at a status change call sync made. */
 export class CallSyncMetrics {
   private readonly counts = new Map<string, number>();
