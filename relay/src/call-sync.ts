@@ -36,10 +36,11 @@ import type { AgentStatusClient } from './snapengage/agent-status-client';
 import type { StatusCallReporter } from './snapengage/status-call-report';
 import { PSEUDO_AGENT, type NewEvent } from './store';
 
-/** Agents whose change is sent at once (each agent's changes stay in order: one lease per agent). */
+/**
+ * Agents whose change this process sends at once (each agent's changes stay in order: one lease per
+ * agent). A SnapEngage that does not answer holds up one of these for the call's timeout, never the others.
+ */
 const CONCURRENCY = 8;
-/** Due agents read per round. */
-const BATCH = 64;
 /**
  * How often the store is looked at without being woken: for changes another relay process left
  * behind (it stopped, or its lease ran out) and retries that came due. One indexed read.
@@ -76,7 +77,10 @@ export class CallSync {
   private closed = false;
   private pumping: Promise<void> | undefined;
   private again = false;
+  /** Attempts under way in this process, by agent. */
+  private readonly active = new Map<string, Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
+  private timerAt = Number.POSITIVE_INFINITY;
   private readonly inFlight = new Set<AbortController>();
 
   constructor(options: CallSyncOptions) {
@@ -92,7 +96,11 @@ export class CallSync {
     this.kick();
   }
 
-  /** A call of the agent started or ended (POST /phone/call-events): recorded durably, then acted on. Idempotent per call and state. */
+  /**
+   * A call of the agent started or ended (POST /phone/call-events): recorded durably. Idempotent per
+   * call and state. Acted on at the next kick (the route kicks once the call's event is stored, so
+   * the agent's status_change always comes after it).
+   */
   async call(agent: string, state: 'started' | 'ended', callId: string): Promise<void> {
     const now = this.now();
     const newId = () => randomUUID();
@@ -100,7 +108,6 @@ export class CallSync {
       next: state === 'started' ? callStarted(s, callId, this.o.substatus, now, newId) : callEnded(s, callId, now, newId),
       result: undefined,
     }));
-    this.kick();
   }
 
   /** Stored events, from SnapEngage's status webhook among them: the agent's status as SnapEngage reports it. */
@@ -134,6 +141,7 @@ export class CallSync {
     if (!this.started || this.closed) return;
     clearTimeout(this.timer);
     this.timer = undefined;
+    this.timerAt = Number.POSITIVE_INFINITY;
     if (this.pumping) {
       this.again = true;
       return;
@@ -154,38 +162,51 @@ export class CallSync {
       });
   }
 
+  /** Looks again in `waitMs` (at most POLL_MS), unless it is to look sooner already. */
   private schedule(waitMs: number): void {
     if (this.closed) return;
+    const wait = Math.max(0, Math.min(waitMs, POLL_MS));
+    const at = this.now() + wait;
+    if (this.timer && this.timerAt <= at) return;
     clearTimeout(this.timer);
-    this.timer = setTimeout(
-      () => {
-        this.timer = undefined;
-        this.kick();
-      },
-      Math.max(0, Math.min(waitMs, POLL_MS)),
-    ).unref();
+    this.timerAt = at;
+    this.timer = setTimeout(() => this.kick(), wait).unref();
   }
 
+  /** Starts attempts for due agents while there is room; each one that ends looks again. */
   private async pump(): Promise<void> {
-    while (!this.closed) {
-      this.again = false;
-      const due = await this.o.states.due(this.now(), BATCH);
-      if (due.length === 0) {
-        const next = await this.o.states.nextDueAt();
-        this.schedule(next === undefined ? POLL_MS : next - this.now());
-        return;
-      }
-      let next = 0;
-      let progressed = false;
-      const worker = async () => {
-        while (next < due.length && !this.closed) if (await this.attempt(due[next++]!)) progressed = true;
-      };
-      await Promise.all(Array.from({ length: Math.min(CONCURRENCY, due.length) }, worker));
-      // Due but not ours to send (another process took the lease first): look again later, not in a loop.
-      if (!progressed) {
-        this.schedule(POLL_MS);
-        return;
-      }
+    this.again = false;
+    const room = CONCURRENCY - this.active.size;
+    if (room <= 0) return;
+    const listed = await this.o.states.due(this.now(), CONCURRENCY * 2);
+    const due = listed.filter((agent) => !this.active.has(agent));
+    // All being attempted here: each looks again when it ends.
+    if (due.length === 0 && listed.length > 0) return;
+    if (due.length === 0) {
+      const next = await this.o.states.nextDueAt();
+      this.schedule(next === undefined ? POLL_MS : next - this.now());
+      return;
+    }
+    for (const agent of due.slice(0, room)) {
+      const attempt = this.attempt(agent).then(
+        (made) => {
+          this.active.delete(agent);
+          // Due but not this process's to send (another one holds it): look again later, not in a loop.
+          if (made) this.kick();
+          else this.schedule(POLL_MS);
+        },
+        (err: unknown) => {
+          this.active.delete(agent);
+          this.o.reporter.logThrottled(
+            'call-sync-store',
+            'error',
+            { err: (err as Error).message },
+            'call sync cannot read or write its state in the store; retrying',
+          );
+          this.schedule(POLL_MS);
+        },
+      );
+      this.active.set(agent, attempt);
     }
   }
 
@@ -242,6 +263,7 @@ export class CallSync {
     clearTimeout(this.timer);
     for (const c of this.inFlight) c.abort(new Error('relay shutting down'));
     await this.pumping;
+    await Promise.all(this.active.values());
   }
 }
 

@@ -31,7 +31,7 @@ export interface PhoneRouteDeps extends WebhookLimits {
   /** false when the store fans events out itself (Redis pub/sub reaches this process's hub too). */
   publishLocally?: boolean;
   /** Present when the relay applies calls itself (PHONE_CALL_SYNC on). */
-  callSync?: Pick<CallSync, 'call'>;
+  callSync?: Pick<CallSync, 'call' | 'kick'>;
 }
 
 /** Same (callId, state) → same id, so a redelivered call event is stored and forwarded once. */
@@ -86,6 +86,12 @@ export function createPhoneCallHandler(deps: PhoneRouteDeps) {
       const { callSync } = deps;
       const event = callSync ? { ...parsed.event, kind: HANDLED_CALL_KIND } : parsed.event;
       const call = event.data as CallData;
+      // Started in the same tick as the append, so SQLite commits both at once (one fsync). On a
+      // redelivery too: should the update have failed the first time, it is made now (it is idempotent).
+      const recorded = callSync?.call(event.agent, call.state, call.callId).then(
+        () => undefined,
+        (err: unknown) => err as Error,
+      );
       let result: AppendResult | undefined;
       try {
         [result] = await store.append(
@@ -96,11 +102,12 @@ export function createPhoneCallHandler(deps: PhoneRouteDeps) {
         logger.error({ err: (err as Error).message, endpoint: 'phone-call-events' }, 'store append failed');
         throw new HttpError(503, 'event store unavailable, retry later', 'store_unavailable');
       }
-      // A duplicate too: a redelivery after a failed update must record the call then (the update is idempotent).
-      await callSync?.call(event.agent, call.state, call.callId).catch((err: unknown) => {
-        logger.error({ err: (err as Error).message, endpoint: 'phone-call-events' }, 'call state update failed');
+      const failed = await recorded;
+      if (failed) {
+        logger.error({ err: failed.message, endpoint: 'phone-call-events' }, 'call state update failed');
         throw new HttpError(503, 'call state unavailable, retry later', 'store_unavailable');
-      });
+      }
+      callSync?.kick();
       metrics.phoneCallAccepted();
       logger.info(
         {
