@@ -234,6 +234,19 @@ describe('phone call sync by the relay (relay mode)', () => {
     expect(again.logs.join('\n')).not.toContain(sandbox.apiToken);
   });
 
+  it("a SnapEngage call that hangs holds up that agent's change only, not the others'", async () => {
+    // A call may take a minute here: were changes sent in rounds, Bob would wait for Alice's.
+    const t = await callSyncRelay({ statusCallTimeoutMs: 60_000 });
+    await sandbox.changeStatusInHub(ALICE, 'online');
+    await sandbox.changeStatusInHub(BOB, 'online');
+    sandbox.setFailure({ mode: 'hang', times: 1 });
+    await call(t, ALICE, 'started', 'pbx-1');
+    await until(() => sandbox.requests().some((r) => r.status === 'hang'), "Alice's pause hanging at SnapEngage");
+    await call(t, BOB, 'started', 'pbx-2');
+    await until(is(BOB, 'pause', 'On a call'), 'Bob paused while Alice waits');
+    expect(statusOf(ALICE).status).toBe('online');
+  });
+
   it("SnapEngage's 5xx is retried with the protocol's backoff until it takes the change", async () => {
     const t = await callSyncRelay();
     await sandbox.changeStatusInHub(ALICE, 'online');
