@@ -62,16 +62,13 @@ export interface CallSyncOptions {
   substatus: string;
   /** How long one call to SnapEngage may take (default 10 s, the client's); a lease lasts this plus a margin. */
   timeoutMs?: number;
-  /** Clock (ms) and jitter, for tests. */
-  now?: () => number;
-  random?: () => number;
 }
 
 export class CallSync {
   /** This process, as the holder of the leases it takes. */
   readonly holder = randomUUID();
   private readonly o: CallSyncOptions;
-  private readonly now: () => number;
+  private readonly now = Date.now;
   private readonly leaseMs: number;
   private started = false;
   private closed = false;
@@ -85,7 +82,6 @@ export class CallSync {
 
   constructor(options: CallSyncOptions) {
     this.o = options;
-    this.now = options.now ?? Date.now;
     this.leaseMs = (options.timeoutMs ?? 10_000) + LEASE_MARGIN_MS;
   }
 
@@ -241,7 +237,7 @@ export class CallSync {
     // again and its event is a duplicate (same id), not lost.
     if (outcome !== 'retry') await this.o.publish([statusChangeEvent(agent, action, outcome, result, now)]);
     const settled = await this.o.states.update(agent, (s: CallState) => {
-      const r = settle(s, { holder: this.holder, action, result, now, ...(this.o.random && { random: this.o.random }) });
+      const r = settle(s, { holder: this.holder, action, result, now });
       return { next: r.next, result: r };
     });
     const fields = { agent, status: action.status, callId: action.callId, attempts: action.attempts + 1 };
