@@ -15,10 +15,21 @@ export const PhoneCallEvent = z.object({
 });
 export type PhoneCallEvent = z.infer<typeof PhoneCallEvent>;
 
-/** The kind under which call events are stored and forwarded to the agent's extension. */
+/**
+ * The kind under which call events are stored and forwarded to the agent's extension, which then
+ * pauses the agent itself (direct mode, or relay mode with PHONE_CALL_SYNC off).
+ */
 export const CALL_KIND = 'call' as const;
 
-/** `data` of a forwarded `call` event. */
+/**
+ * The kind of a call event the relay applies itself (relay mode with PHONE_CALL_SYNC on): the same
+ * CallData, for the extension to show and never to act on. What the relay did about it comes as
+ * STATUS_CHANGE_KIND events (status-change.ts). An extension that does not know the kind ignores
+ * it, so no version of the extension acts on a call twice.
+ */
+export const HANDLED_CALL_KIND = 'call_handled' as const;
+
+/** `data` of a forwarded `call` or `call_handled` event. */
 export const CallData = z.looseObject({
   agent: z.string(),
   state: z.enum(['started', 'ended']),

@@ -4,10 +4,13 @@
 // from a file named by `<VAR>_FILE`, the Docker/systemd credentials convention.
 import { readFileSync } from 'node:fs';
 import * as z from 'zod/mini';
+import { MAX_SUBSTATUS_LENGTH } from '@switchboard/protocol/status-api';
 import { trustEntryError } from './client-limits';
 import { statusRequestProblem } from './snapengage/agent-status-client';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+/** PHONE_CALL_SYNC: `auto` is on exactly when relay mode and the phone webhook are both configured. */
+const PHONE_CALL_SYNC_MODES = ['auto', 'on', 'off'] as const;
 
 const port = z.int('must be an integer').check(z.minimum(0, 'must be 0..65535'), z.maximum(65_535, 'must be 0..65535'));
 const positiveInt = z.int('must be an integer').check(z.positive('must be positive'));
@@ -103,6 +106,15 @@ export const RelayConfigSchema = z.object({
   ),
   publicUrl,
   statusRateLimit: z.int('must be an integer').check(z.minimum(0, 'must be 0 (off) or more')),
+  phoneCallSync: z.enum(PHONE_CALL_SYNC_MODES, `must be one of ${PHONE_CALL_SYNC_MODES.join(', ')}`),
+  phoneCallSubstatus: z
+    .string()
+    .check(
+      z.refine(
+        (s) => s.trim().length > 0 && s.length <= MAX_SUBSTATUS_LENGTH,
+        `must be 1 to ${MAX_SUBSTATUS_LENGTH} characters (the pause reason SnapEngage shows)`,
+      ),
+    ),
 });
 export type RelayConfig = z.infer<typeof RelayConfigSchema>;
 export type ConfigKey = keyof RelayConfig;
@@ -322,6 +334,22 @@ export const CONFIG_DOCS: readonly ConfigDoc[] = [
     description:
       'Relay mode: status changes per agent per minute (bursts up to 10) the relay passes to SnapEngage; above it POST /api/status answers 429 with Retry-After. Per relay process. 0 = no limit.',
   },
+  {
+    key: 'phoneCallSync',
+    env: 'PHONE_CALL_SYNC',
+    flag: '--phone-call-sync',
+    default: 'auto',
+    description:
+      "Who applies phone calls to the agent's status. on: the relay itself (server to server, also with the agent's browser closed): a call pauses the agent at SnapEngage with PHONE_CALL_SUBSTATUS, its end puts them back online if the call paused them and nothing changed their status meanwhile; needs relay mode (SNAPENGAGE_API_TOKEN, SNAPENGAGE_ORG_ID) and PHONE_WEBHOOK_TOKEN. off: the relay forwards each call to the agent's extension, which does it (direct mode's way). auto: on when both are configured, off otherwise. See docs/phone-sync.md.",
+  },
+  {
+    key: 'phoneCallSubstatus',
+    env: 'PHONE_CALL_SUBSTATUS',
+    flag: '--phone-call-substatus',
+    default: 'On a call',
+    description:
+      'The pause reason (1 to 60 characters) the relay sets while an agent is on a call, with PHONE_CALL_SYNC on. With it off, the extension uses its own call reason.',
+  },
 ];
 
 /** Defaults of the optional settings, typed (CONFIG_DOCS holds them as text for --help). */
@@ -351,7 +379,30 @@ export const CONFIG_DEFAULTS: Omit<RelayConfig, 'webhookToken' | 'secret'> = {
   snapengageStatusRequest: '',
   publicUrl: '',
   statusRateLimit: 30,
+  phoneCallSync: 'auto',
+  phoneCallSubstatus: 'On a call',
 };
+
+/**
+ * Whether the relay applies phone calls to agents' statuses itself (PHONE_CALL_SYNC). It needs both
+ * relay mode (the account's API token and org id) and the phone webhook; `on` without them stops
+ * the start, naming what is missing, rather than leave calls applied by nobody.
+ */
+export function phoneCallSyncOn(
+  config: Pick<RelayConfig, 'phoneCallSync' | 'phoneWebhookToken' | 'snapengageApiToken' | 'snapengageOrgId'>,
+): boolean {
+  const missing = [
+    ...(config.snapengageApiToken && config.snapengageOrgId ? [] : ['relay mode (SNAPENGAGE_API_TOKEN and SNAPENGAGE_ORG_ID)']),
+    ...(config.phoneWebhookToken ? [] : ['PHONE_WEBHOOK_TOKEN']),
+  ];
+  if (config.phoneCallSync === 'off') return false;
+  if (config.phoneCallSync === 'auto') return missing.length === 0;
+  if (missing.length)
+    throw new Error(
+      `invalid relay config: PHONE_CALL_SYNC is on but ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set`,
+    );
+  return true;
+}
 
 export type ConfigResult<T> = { ok: true; config: T } | { ok: false; errors: string[] };
 

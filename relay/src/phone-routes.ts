@@ -1,9 +1,13 @@
 // POST /phone/call-events: a phone system tells the relay an agent's call started or ended. The
 // event is stored like a SnapEngage webhook (durably, before the 200; deduped per callId+state)
-// under kind `call` and forwarded to that agent's websockets. Off until PHONE_WEBHOOK_TOKEN is set.
+// under kind `call` and forwarded to that agent's websockets, whose extension pauses the agent. With
+// call sync on (PHONE_CALL_SYNC, relay mode) the relay does that itself (call-sync.ts): the event
+// is stored as `call_handled`, which the extension only shows, and the agent's call state is
+// updated before the 200. Off until PHONE_WEBHOOK_TOKEN is set.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { normalizeAgentId } from '@switchboard/protocol/agent-id';
-import { CALL_KIND, PhoneCallEvent, type CallData } from '@switchboard/protocol/phone';
+import { CALL_KIND, HANDLED_CALL_KIND, PhoneCallEvent, type CallData } from '@switchboard/protocol/phone';
+import type { CallSync } from './call-sync';
 import { toEpochMs } from './snapengage/webhook-adapter';
 import { HttpError, sendJson } from './http';
 import { contentIdOf } from './ids';
@@ -26,6 +30,8 @@ export interface PhoneRouteDeps extends WebhookLimits {
   phoneWebhookToken?: string;
   /** false when the store fans events out itself (Redis pub/sub reaches this process's hub too). */
   publishLocally?: boolean;
+  /** Present when the relay applies calls itself (PHONE_CALL_SYNC on). */
+  callSync?: Pick<CallSync, 'call' | 'kick'>;
 }
 
 /** Same (callId, state) → same id, so a redelivered call event is stored and forwarded once. */
@@ -77,7 +83,15 @@ export function createPhoneCallHandler(deps: PhoneRouteDeps) {
     handle: async ({ body, receivedAt }, res) => {
       const parsed = parseCallEvent(body);
       if (!parsed.ok) throw new HttpError(400, parsed.error, 'bad_payload');
-      const event = parsed.event;
+      const { callSync } = deps;
+      const event = callSync ? { ...parsed.event, kind: HANDLED_CALL_KIND } : parsed.event;
+      const call = event.data as CallData;
+      // Started in the same tick as the append, so SQLite commits both at once (one fsync). On a
+      // redelivery too: should the update have failed the first time, it is made now (it is idempotent).
+      const recorded = callSync?.call(event.agent, call.state, call.callId).then(
+        () => undefined,
+        (err: unknown) => err as Error,
+      );
       let result: AppendResult | undefined;
       try {
         [result] = await store.append(
@@ -88,14 +102,20 @@ export function createPhoneCallHandler(deps: PhoneRouteDeps) {
         logger.error({ err: (err as Error).message, endpoint: 'phone-call-events' }, 'store append failed');
         throw new HttpError(503, 'event store unavailable, retry later', 'store_unavailable');
       }
+      const failed = await recorded;
+      if (failed) {
+        logger.error({ err: failed.message, endpoint: 'phone-call-events' }, 'call state update failed');
+        throw new HttpError(503, 'call state unavailable, retry later', 'store_unavailable');
+      }
+      callSync?.kick();
       metrics.phoneCallAccepted();
       logger.info(
         {
           endpoint: 'phone-call-events',
-          kind: CALL_KIND,
+          kind: event.kind,
           eventId: event.id,
           agent: event.agent,
-          state: event.data.state,
+          state: call.state,
           seq: result!.seq,
           duplicate: result!.duplicate,
         },

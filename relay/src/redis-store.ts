@@ -16,6 +16,7 @@
 //   quarantine:order    sorted set: quarantine id scored by its order of receipt
 //   quarantine:n        INCR counter for that order
 //   channel <prefix>events   pub/sub fan-out: {seq, prev, agent, id, kind, at, data}
+//   calls:<agent>, calls-due, calls-updated  server-side call sync's records (redis-call-states.ts)
 //
 // One Lua script does dedupe + INCR + XADD + PUBLISH atomically, so per agent the stream order,
 // the seq order and the publish order are the same, and a reply means Redis executed the write.
@@ -27,6 +28,7 @@
 // subscription reconnects (Redis restarted), `onResync` listeners re-read for every socket.
 import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
+import { CALL_STATE_CAS_LUA, CALL_STATE_PRUNE_LUA, RedisCallStates } from './redis-call-states';
 import type { AppendResult, EventStore, FanOutListener, NewEvent, NewQuarantineEntry, QuarantineEntry, StoredEvent } from './store';
 
 const APPEND_LUA = `
@@ -103,6 +105,7 @@ interface Scripts {
 }
 
 export class RelayRedisStore implements EventStore {
+  readonly callStates: RedisCallStates;
   private closed = false;
   private readonly eventListeners = new Set<FanOutListener>();
   private readonly resyncListeners = new Set<() => void>();
@@ -113,7 +116,9 @@ export class RelayRedisStore implements EventStore {
     readonly generation: string,
     private readonly prefix: string,
     private readonly opts: RedisStoreOptions,
-  ) {}
+  ) {
+    this.callStates = new RedisCallStates(redis, prefix);
+  }
 
   /** Connects (fails if Redis is not reachable within the timeout) and reads or creates the generation. */
   static async open(url: string, opts: RedisStoreOptions = {}): Promise<RelayRedisStore> {
@@ -134,6 +139,8 @@ export class RelayRedisStore implements EventStore {
     redis.defineCommand('sbAppend', { numberOfKeys: 0, lua: APPEND_LUA });
     redis.defineCommand('sbQuarantine', { numberOfKeys: 0, lua: QUARANTINE_LUA });
     redis.defineCommand('sbQuarantineUpdate', { numberOfKeys: 0, lua: QUARANTINE_UPDATE_LUA });
+    redis.defineCommand('sbCallStateCas', { numberOfKeys: 0, lua: CALL_STATE_CAS_LUA });
+    redis.defineCommand('sbCallStatePrune', { numberOfKeys: 0, lua: CALL_STATE_PRUNE_LUA });
     return new RelayRedisStore(redis, generation, prefix, opts);
   }
 

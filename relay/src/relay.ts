@@ -7,7 +7,8 @@ import type { AddressInfo, Socket } from 'node:net';
 import { parseFieldMap } from './snapengage/adapter-map';
 import { createWebhookAdapter, type FieldMap } from './snapengage/webhook-adapter';
 import { clientKey, ConnectionGuard, refuseSocket, TrustedProxies } from './client-limits';
-import { CONFIG_DEFAULTS, RelayConfigSchema, type RelayConfig } from './config';
+import { CallSync, CallSyncMetrics } from './call-sync';
+import { CONFIG_DEFAULTS, phoneCallSyncOn, RelayConfigSchema, type RelayConfig } from './config';
 import { SocketHub } from './socket-hub';
 import { createLogger, type Logger } from './logger';
 import { RelayMetrics } from './metrics';
@@ -16,6 +17,7 @@ import { createRequestHandler } from './routes';
 import { RateLimiter } from './rate-limit';
 import { RelayRedisStore } from './redis-store';
 import { SqliteEventStore } from './sqlite-store';
+import { createStatusCallReporter } from './snapengage/status-call-report';
 import { createStatusApiHandler, relayModeFrom, STATUS_RATE_BURST } from './status-api-routes';
 import type { EventStore } from './store';
 
@@ -71,6 +73,7 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
   // Before anything is opened: a bad map must stop the start, not surface at the first webhook.
   const fieldMap = config.adapterMap ? loadFieldMap(config.adapterMap) : undefined;
   const relayMode = relayModeFrom(config, { timeoutMs: options.statusCallTimeoutMs });
+  const callSyncOn = phoneCallSyncOn(config);
   // stdout is written asynchronously (sonic-boom coalesces lines while a write is in flight; pino
   // flushes it on exit): a synchronous write per webhook cost ~10% of the relay's CPU under load.
   const logger = options.logger ?? createLogger(config.logLevel, options.logDestination ?? pino.destination({ dest: 1, sync: false }));
@@ -80,6 +83,10 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
     (config.redisUrl
       ? await RelayRedisStore.open(config.redisUrl, { onError: (err) => logger.warn({ err: err.message }, 'redis connection trouble') })
       : new SqliteEventStore(config.dbPath));
+  if (callSyncOn && !store.callStates) {
+    if (ownsStore) await store.close();
+    throw new Error('invalid relay config: PHONE_CALL_SYNC is on but this store keeps no call state');
+  }
   const durability = await store.durabilityWarning?.().catch(() => undefined);
   if (durability) logger.warn(durability.details, durability.message);
   // Authenticate first, then limit: the per-address limit counts failed attempts only, so a flood of
@@ -144,6 +151,23 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
         metrics,
       })
     : undefined;
+  // One per relay: POST /api/status and call sync log SnapEngage's refusals through one throttle.
+  const reporter = relayMode && createStatusCallReporter({ logger, metrics, apiBase: relayMode.summary.apiBase });
+  // Server-side call sync (docs/phone-sync.md): the relay applies call events to the agent's status itself.
+  const callSyncMetrics = new CallSyncMetrics();
+  const callSync =
+    callSyncOn && relayMode && reporter && store.callStates
+      ? new CallSync({
+          states: store.callStates,
+          client: relayMode.client,
+          reporter,
+          publish: (events) => store.append(events, fanOut ? undefined : (results) => hub.publishStored(events, results)),
+          logger,
+          metrics: callSyncMetrics,
+          substatus: config.phoneCallSubstatus,
+          timeoutMs: options.statusCallTimeoutMs,
+        })
+      : undefined;
   const routes = createRequestHandler({
     store,
     hub,
@@ -158,6 +182,9 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
     phoneWebhookToken: config.phoneWebhookToken,
     allowedOrigins: config.allowedOrigins,
     afterAppend: phoneOutbox && ((events) => phoneOutbox.enqueue(events)),
+    observeStatus: callSync && ((events) => callSync.observe(events)),
+    callSync,
+    moreMetrics: callSync && (() => callSyncMetrics.render()),
     adapter: createWebhookAdapter(fieldMap),
     statusApi: createStatusApiHandler({
       secret: config.secret,
@@ -165,6 +192,8 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
       metrics,
       logger,
       relayMode,
+      callSync,
+      ...(reporter && { reporter }),
       limiter: statusLimiter,
       authFailures,
       clientKey: keyOf,
@@ -211,6 +240,9 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
       const quarantined = await store.pruneQuarantine(cutoff);
       if (quarantined)
         logger.warn({ removed: quarantined, retentionDays: config.retentionDays }, 'pruned quarantine entries nobody replayed');
+      // Same retention: an agent's call state untouched that long (a call whose end never came included).
+      const callStates = await store.callStates?.prune(cutoff);
+      if (callStates) logger.info({ removed: callStates, retentionDays: config.retentionDays }, 'pruned call states');
     } catch (err) {
       logger.error({ err: (err as Error).message }, 'prune failed');
     }
@@ -242,12 +274,17 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
   );
   logger.info({ callEvents: Boolean(config.phoneWebhookToken), notices: Boolean(phoneOutbox) }, 'phone sync');
   logger.info(relayMode ? { on: true, ...relayMode.summary } : { on: false }, 'relay mode (POST /api/status)');
+  logger.info(
+    callSync ? { on: true, substatus: config.phoneCallSubstatus } : { on: false, setting: config.phoneCallSync },
+    'phone call sync by the relay (PHONE_CALL_SYNC)',
+  );
   if (fieldMap)
     logger.info(
       { conversationEvents: Object.keys(fieldMap.conversationEvents ?? {}), agentStatus: Object.keys(fieldMap.agentStatus ?? {}) },
       'adapter field map loaded (RELAY_ADAPTER_MAP)',
     );
   phoneOutbox?.start();
+  callSync?.start();
 
   let closing: Promise<void> | undefined;
   const close = () => {
@@ -266,6 +303,7 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
       await hub.close();
       server.closeAllConnections();
       await stopped;
+      await callSync?.close();
       await phoneOutbox?.close();
       if (ownsStore) await store.close();
       metrics.stop();

@@ -17,7 +17,7 @@ import { originAllowed } from './origin-policy';
 import type { SocketHub } from './socket-hub';
 import type { Logger } from './logger';
 import type { RelayMetrics, WebhookEndpoint } from './metrics';
-import { createPhoneCallHandler } from './phone-routes';
+import { createPhoneCallHandler, type PhoneRouteDeps } from './phone-routes';
 import { quarantineId } from './quarantine';
 import { PSEUDO_AGENT, type AppendResult, type EventStore, type NewEvent } from './store';
 import { webhookPipeline, type WebhookBody, type WebhookLimits } from './webhook-pipeline';
@@ -35,10 +35,16 @@ export interface RouteDeps extends WebhookLimits {
   publishLocally?: boolean;
   /** PHONE_WEBHOOK_TOKEN; empty = POST /phone/call-events answers 404. */
   phoneWebhookToken?: string;
+  /** Present when the relay applies calls itself (PHONE_CALL_SYNC on); see phone-routes.ts. */
+  callSync?: PhoneRouteDeps['callSync'];
   /** Origins allowed to read /api/events from a browser (the extension's); see origin-policy.ts. */
   allowedOrigins?: readonly string[];
   /** Awaited after a webhook's events are stored, before the 200 (phone sync queues its notices). */
   afterAppend?: (events: NewEvent[]) => Promise<void>;
+  /** Awaited after afterAppend: call sync reads the agent's status from SnapEngage's status webhook (call-sync.ts). */
+  observeStatus?: (events: readonly NewEvent[]) => Promise<void>;
+  /** More series for GET /metrics (call sync's), in Prometheus text. */
+  moreMetrics?: () => string;
   /** The webhook adapter, with the field map from RELAY_ADAPTER_MAP; the built-in spellings only when absent. */
   adapter?: WebhookAdapter;
   /** POST /api/status (status-api-routes.ts); absent = 404. */
@@ -146,6 +152,11 @@ export function createRequestHandler(deps: RouteDeps) {
       logger.error({ err: (err as Error).message, endpoint }, 'phone outbox write failed');
       throw new HttpError(503, 'phone outbox unavailable, retry later', 'store_unavailable');
     });
+    // Duplicates too, for the same reason; the update is idempotent.
+    await deps.observeStatus?.(events).catch((err: unknown) => {
+      logger.error({ err: (err as Error).message, endpoint }, 'call state update failed');
+      throw new HttpError(503, 'call state unavailable, retry later', 'store_unavailable');
+    });
     return results;
   }
 
@@ -243,7 +254,7 @@ export function createRequestHandler(deps: RouteDeps) {
       case '/metrics':
         allow('GET');
         res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
-        res.end(metrics.render());
+        res.end(metrics.render() + (deps.moreMetrics?.() ?? ''));
         return;
       default:
         throw new HttpError(404, 'not found');

@@ -16,6 +16,9 @@ export function openSchema(db: Database.Database): string {
       detail TEXT NOT NULL,
       body TEXT NOT NULL
     );
+    -- Server-side call sync (call-state.ts): one JSON record per agent; due_at indexes pending status changes.
+    CREATE TABLE IF NOT EXISTS call_states (agent TEXT PRIMARY KEY, state TEXT NOT NULL, due_at INTEGER, updated_at INTEGER NOT NULL);
+    CREATE INDEX IF NOT EXISTS call_states_due ON call_states (due_at) WHERE due_at IS NOT NULL;
   `);
   createEventLog(db);
   db.prepare(`INSERT OR IGNORE INTO meta (key, value) VALUES ('generation', ?)`).run(randomBytes(12).toString('base64url'));

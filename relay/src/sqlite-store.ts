@@ -1,7 +1,7 @@
 // SQLite EventStore: group commit and seq reservation; the rest is in modules of their own (the
 // fsync pipeline in sqlite-wal-sync.ts, when to checkpoint in sqlite-checkpoint-policy.ts, the
-// tables in sqlite-schema.ts, revocations and quarantine rows in sqlite-revocations.ts and
-// sqlite-quarantine.ts). Appends that arrive in the same tick are written in one transaction
+// tables in sqlite-schema.ts, revocations, quarantine rows and call sync's records in
+// sqlite-revocations.ts, sqlite-quarantine.ts and sqlite-call-states.ts). Appends that arrive in the same tick are written in one transaction
 // (group commit), and an append resolves only once its commit is on disk, so every 200 still
 // means "on disk".
 //
@@ -13,6 +13,7 @@
 // forwarded early; a restart continues after the reservation.
 import Database from 'better-sqlite3';
 import { createPrivateFile } from './private-file';
+import { SqliteCallStates } from './sqlite-call-states';
 import { CheckpointPolicy } from './sqlite-checkpoint-policy';
 import { SqliteQuarantine } from './sqlite-quarantine';
 import { SqliteRevocations } from './sqlite-revocations';
@@ -52,6 +53,7 @@ const SEQ_BLOCK = 10_000;
 
 export class SqliteEventStore implements EventStore {
   readonly generation: string;
+  readonly callStates: SqliteCallStates;
   private readonly db: Database.Database;
   private queue: Pending[] = [];
   private flushScheduled = false;
@@ -92,6 +94,7 @@ export class SqliteEventStore implements EventStore {
     );
     this.revocations = new SqliteRevocations(this.db);
     this.quarantined = new SqliteQuarantine(this.db);
+    this.callStates = new SqliteCallStates(this.db, (write) => this.durably(write));
     this.stmts = {
       insert: this.db.prepare('INSERT OR IGNORE INTO event_log (seq, agent, id, kind, at, data, stored_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       existing: this.db.prepare('SELECT seq FROM event_log WHERE agent = ? AND id = ?'),
@@ -133,12 +136,15 @@ export class SqliteEventStore implements EventStore {
   }
 
   quarantine(entry: NewQuarantineEntry): Promise<{ duplicate: boolean }> {
-    if (this.closed) return Promise.reject(new Error('store is closed'));
     // Through the group commit, so the caller's 202 means on disk, as an append's 200 does.
+    return this.durably(() => this.quarantined.insert(entry));
+  }
+
+  /** Runs `write` in the next group commit; resolves with its result once that commit is on disk. */
+  private durably<T>(write: (now: number) => T): Promise<T> {
+    if (this.closed) return Promise.reject(new Error('store is closed'));
     return new Promise((resolve, reject) => {
-      this.queue.push({ write: () => this.quarantined.insert(entry), resolve, reject } satisfies Pending<{
-        duplicate: boolean;
-      }> as Pending);
+      this.queue.push({ write, resolve, reject } satisfies Pending<T> as Pending);
       this.scheduleFlush();
     });
   }

@@ -14,6 +14,7 @@ import {
 } from '@switchboard/protocol/status-api';
 import { SETTABLE_STATUSES } from '@switchboard/protocol/status';
 import { authenticateAgent, bearerToken } from './auth';
+import type { CallSync } from './call-sync';
 import { type FailedAttempts, refusedCredential } from './client-limits';
 import type { RelayConfig } from './config';
 import { HttpError, readJsonBody, sendJson } from './http';
@@ -22,14 +23,13 @@ import type { RelayMetrics } from './metrics';
 import { originAllowed } from './origin-policy';
 import type { RateLimiter } from './rate-limit';
 import { type AgentStatusClient, createAgentStatusClient, parseStatusRequestOverride } from './snapengage/agent-status-client';
+import { createStatusCallReporter, type StatusCallReporter } from './snapengage/status-call-report';
 import type { EventStore } from './store';
 
 /** `{"status": "pause", "substatus": "…"}` is a few dozen bytes. */
 const MAX_BODY_BYTES = 4 * 1024;
 /** The most a status change may burst to before RELAY_STATUS_RATE_LIMIT's pace applies. */
 export const STATUS_RATE_BURST = 10;
-/** One line a minute per kind of trouble: enough to be seen, never one per agent's click. */
-const LOG_EVERY_MS = 60_000;
 
 const retryOutcome = (reason: RetryReason) => `retry_${reason}` as const;
 
@@ -86,7 +86,11 @@ export interface StatusApiDeps extends FailedAttempts {
   limiter?: RateLimiter;
   /** Origins allowed to call from a browser (the extension's); see origin-policy.ts. */
   allowedOrigins?: readonly string[];
-  /** The log throttle's clock (ms). */
+  /** Present when the relay applies calls itself: an agent's own change ends a call's claim on their status. */
+  callSync?: Pick<CallSync, 'manual' | 'manualConfirmed'>;
+  /** Reports SnapEngage's answers; one per relay, shared with call sync. One of its own when absent. */
+  reporter?: StatusCallReporter;
+  /** The log throttle's clock (ms), for a reporter of its own. */
   now?: () => number;
 }
 
@@ -96,20 +100,9 @@ export interface StatusApiDeps extends FailedAttempts {
  */
 export function createStatusApiHandler(deps: StatusApiDeps) {
   const { metrics, logger } = deps;
-  const now = deps.now ?? Date.now;
-  const lastLogged = new Map<string, { at: number; suppressed: number }>();
-
-  /** Logs at most once a minute per key; the next line says how many were left out. */
-  function logThrottled(key: string, level: 'error' | 'warn', fields: Record<string, unknown>, message: string): void {
-    const t = now();
-    const last = lastLogged.get(key);
-    if (last && t - last.at < LOG_EVERY_MS) {
-      last.suppressed++;
-      return;
-    }
-    lastLogged.set(key, { at: t, suppressed: 0 });
-    logger[level]({ ...fields, ...(last?.suppressed ? { sameSinceLastLine: last.suppressed } : {}) }, message);
-  }
+  const reporter =
+    deps.reporter ??
+    createStatusCallReporter({ logger, metrics, apiBase: deps.relayMode?.summary.apiBase ?? '', ...(deps.now && { now: deps.now }) });
 
   function answer(req: IncomingMessage, res: ServerResponse, outcome: StatusApiOutcome, counted: StatusRequestOutcome): void {
     metrics.statusRequest(counted);
@@ -144,7 +137,7 @@ export function createStatusApiHandler(deps: StatusApiDeps) {
     try {
       auth = await authenticateAgent(deps.secret, token, (jti) => deps.store.isRevoked(jti));
     } catch (err) {
-      logThrottled('store', 'error', { err: (err as Error).message }, 'POST /api/status: the revocation list cannot be read');
+      reporter.logThrottled('store', 'error', { err: (err as Error).message }, 'POST /api/status: the revocation list cannot be read');
       return answer(req, res, { outcome: 'retry', reason: 'server' }, 'store_unavailable');
     }
     if (!auth.ok) throw refusedCredential(deps, req, `relay token ${auth.reason}`);
@@ -160,38 +153,39 @@ export function createStatusApiHandler(deps: StatusApiDeps) {
     if (!parsed.success) throw new HttpError(400, requestProblem(parsed.error.issues[0]));
     const { status, substatus } = parsed.data;
 
+    // Before SnapEngage is called, as the extension forgets its own claim when the agent asks: a
+    // call ending meanwhile must not undo what the agent chose. Not recorded, not sent.
+    const { callSync } = deps;
+    try {
+      await callSync?.manual(agent);
+    } catch (err) {
+      reporter.logThrottled('call-state', 'error', { err: (err as Error).message }, 'POST /api/status: the call state cannot be written');
+      return answer(req, res, { outcome: 'retry', reason: 'server' }, 'store_unavailable');
+    }
+    const sentAt = Date.now();
     const result = await mode.client.set({ agentId: agent, status, ...(substatus !== undefined && { substatus }) });
+    if (result.kind === 'ok')
+      await callSync
+        ?.manualConfirmed(agent, status, substatus, sentAt)
+        .catch((err: unknown) =>
+          reporter.logThrottled(
+            'call-state',
+            'error',
+            { err: (err as Error).message },
+            'POST /api/status: the call state cannot be written',
+          ),
+        );
+    // A rejected token is never retried here: the extension stops and tells the agent to tell IT.
+    reporter.report(result, 'the extension retries it');
     const outcome = outcomeOf(result);
     switch (result.kind) {
       case 'ok':
         if (logger.isLevelEnabled('debug')) logger.debug({ agent, status }, 'status set at SnapEngage');
         return answer(req, res, outcome, 'confirmed');
       case 'rejected':
-        metrics.snapengageRejected++;
-        // The relay's token is wrong: every agent is stuck until IT fixes it. Never retried here.
-        logThrottled(
-          'rejected',
-          'error',
-          { httpStatus: result.httpStatus, apiBase: mode.summary.apiBase },
-          "SnapEngage refused the relay's API token: check SNAPENGAGE_API_TOKEN (and SNAPENGAGE_STATUS_REQUEST's auth); no agent can change their status until it is fixed",
-        );
-        return answer(req, res, outcome, 'rejected');
       case 'invalid':
-        // Every agent's call answered 404 would mean the inferred request is wrong: SNAPENGAGE_STATUS_REQUEST is the way out.
-        logThrottled(
-          `invalid-${result.httpStatus}`,
-          'warn',
-          { httpStatus: result.httpStatus, detail: result.detail },
-          'SnapEngage refused a status change as invalid (an unknown agent, or a request shape it does not take: see SNAPENGAGE_STATUS_REQUEST)',
-        );
-        return answer(req, res, outcome, 'invalid');
+        return answer(req, res, outcome, result.kind);
       case 'retry':
-        logThrottled(
-          `retry-${result.reason}`,
-          'warn',
-          { reason: result.reason, httpStatus: result.httpStatus, apiBase: mode.summary.apiBase },
-          'a status change could not reach SnapEngage; the extension retries it',
-        );
         return answer(req, res, outcome, retryOutcome(result.reason));
     }
   }

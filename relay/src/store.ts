@@ -2,6 +2,7 @@
 // runs the same suite on each): SqliteEventStore (sqlite-store.ts) for one relay process,
 // RelayRedisStore (redis-store.ts) for several sharing one Redis. What only some stores can do is
 // an optional member (fanOut, durabilityWarning): the relay asks the store, never its class.
+import type { CallStateStore } from './call-state';
 
 /** An event as the webhook adapter produced it, addressed to one agent. */
 export interface NewEvent {
@@ -96,6 +97,11 @@ export interface EventStore {
    * have been missed); re-read from the store.
    */
   fanOut?(listener: FanOutListener, onResync: () => void): Promise<void>;
+  /**
+   * Server-side call sync's per-agent records (call-state.ts; relay/test/call-state-contract.ts is
+   * their suite). Both stores keep them; absent only in a store made for a test.
+   */
+  readonly callStates?: CallStateStore;
   /** When the store relies on a server's settings to keep what it acknowledged: a warning for the operator, if they fall short. */
   durabilityWarning?(): Promise<{ message: string; details: Record<string, string> } | undefined>;
 }

@@ -8,6 +8,7 @@ import {
   formatConfigDocs,
   loadConfig,
   loadConfigKeys,
+  phoneCallSyncOn,
   RelayConfigSchema,
   SECRET_FLAGS,
   secretFlagRefusal,
@@ -280,6 +281,41 @@ describe('config', () => {
     expect(loadConfigKeys({}, { RELAY_STATUS_RATE_LIMIT: '0' }, ['statusRateLimit'])).toEqual({ ok: true, config: { statusRateLimit: 0 } });
     expect(loadConfigKeys({}, {}, ['statusRateLimit'])).toEqual({ ok: true, config: { statusRateLimit: 30 } });
     expect(loadConfigKeys({}, { RELAY_STATUS_RATE_LIMIT: '-1' }, ['statusRateLimit']).ok).toBe(false);
+  });
+
+  it('PHONE_CALL_SYNC: auto, on or off; PHONE_CALL_SUBSTATUS: a pause reason of 1 to 60 characters', () => {
+    const load = (env: Record<string, string>) => {
+      const r = loadConfigKeys({}, env, ['phoneCallSync', 'phoneCallSubstatus']);
+      return r.ok ? r.config : r.errors;
+    };
+    expect(load({})).toEqual({ phoneCallSync: 'auto', phoneCallSubstatus: 'On a call' });
+    expect(load({ PHONE_CALL_SYNC: 'off', PHONE_CALL_SUBSTATUS: 'Am Telefon ☎' })).toEqual({
+      phoneCallSync: 'off',
+      phoneCallSubstatus: 'Am Telefon ☎',
+    });
+    expect(loadConfigKeys({ '--phone-call-sync': 'on' }, {}, ['phoneCallSync'])).toEqual({ ok: true, config: { phoneCallSync: 'on' } });
+    expect(load({ PHONE_CALL_SYNC: 'yes', PHONE_CALL_SUBSTATUS: 'x'.repeat(61) })).toEqual([
+      'PHONE_CALL_SYNC must be one of auto, on, off: set PHONE_CALL_SYNC or pass --phone-call-sync.',
+      'PHONE_CALL_SUBSTATUS must be 1 to 60 characters (the pause reason SnapEngage shows): set PHONE_CALL_SUBSTATUS or pass --phone-call-substatus.',
+    ]);
+    expect(load({ PHONE_CALL_SUBSTATUS: '   ' })).toEqual([expect.stringMatching(/^PHONE_CALL_SUBSTATUS must be 1 to 60 characters/)]);
+  });
+
+  it('PHONE_CALL_SYNC auto is on with relay mode and the phone webhook both, off otherwise; on without them stops the start', () => {
+    const both = { snapengageApiToken: 'account-token', snapengageOrgId: '42', phoneWebhookToken: HOOK };
+    const noPhone = { ...both, phoneWebhookToken: '' };
+    const direct = { ...both, snapengageApiToken: '', snapengageOrgId: '' };
+    expect(phoneCallSyncOn({ ...both, phoneCallSync: 'auto' })).toBe(true);
+    expect(phoneCallSyncOn({ ...noPhone, phoneCallSync: 'auto' })).toBe(false);
+    expect(phoneCallSyncOn({ ...direct, phoneCallSync: 'auto' })).toBe(false);
+    expect(phoneCallSyncOn({ ...both, phoneCallSync: 'off' })).toBe(false);
+    expect(phoneCallSyncOn({ ...both, phoneCallSync: 'on' })).toBe(true);
+    expect(() => phoneCallSyncOn({ ...noPhone, phoneCallSync: 'on' })).toThrow(
+      'invalid relay config: PHONE_CALL_SYNC is on but PHONE_WEBHOOK_TOKEN is not set',
+    );
+    expect(() => phoneCallSyncOn({ ...direct, phoneWebhookToken: '', phoneCallSync: 'on' })).toThrow(
+      'invalid relay config: PHONE_CALL_SYNC is on but relay mode (SNAPENGAGE_API_TOKEN and SNAPENGAGE_ORG_ID) and PHONE_WEBHOOK_TOKEN are not set',
+    );
   });
 
   it('names each invalid option', () => {

@@ -17,6 +17,10 @@ import {
 import { DEFAULT_STATUS_REQUEST } from '@switchboard/protocol/agent-status-request';
 import { decodeSetupCode, encodeSetupCode, SetupCode } from '@switchboard/protocol/setup-code';
 import { outcomeHttpStatus, StatusApiOutcome, StatusApiRequest } from '@switchboard/protocol/status-api';
+import { CallData, CALL_KIND, HANDLED_CALL_KIND } from '@switchboard/protocol/phone';
+import { SETTABLE_STATUSES } from '@switchboard/protocol/status';
+import { STATUS_CHANGE_KIND, StatusChangeData } from '@switchboard/protocol/status-change';
+import { CALL_SYNC_OUTCOMES } from '../src/call-sync';
 import { CONFIG_DOCS } from '../src/config';
 import { QUARANTINE_ID } from '../src/quarantine';
 import { statusRequestProblem } from '../src/snapengage/agent-status-client';
@@ -24,6 +28,18 @@ import { STATUS_REQUEST_OUTCOMES } from '../src/status-api-routes';
 
 const doc = readFileSync(new URL('../../docs/relay-protocol.md', import.meta.url), 'utf8');
 const SCHEMAS = { hello: HelloFrame, welcome: WelcomeFrame, event: EventFrame, ping: PingFrame } as const;
+
+/** The schema of an event kind's data, for the kinds the protocol defines one for. */
+const dataSchemaOf = (kind: string) =>
+  kind === AGENT_STATUS_KIND
+    ? AgentStatusData
+    : (CONVERSATION_KINDS as readonly string[]).includes(kind)
+      ? ConversationData
+      : kind === CALL_KIND || kind === HANDLED_CALL_KIND
+        ? CallData
+        : kind === STATUS_CHANGE_KIND
+          ? StatusChangeData
+          : undefined;
 
 const examples = [...doc.matchAll(/<!-- frame: (\w+) -->\s*\n```json\n([\s\S]*?)\n```/g)].map((m) => ({ frame: m[1]!, json: m[2]! }));
 
@@ -42,16 +58,22 @@ describe('docs/relay-protocol.md', () => {
       expect(parsed.success, parsed.success ? '' : z.prettifyError(parsed.error)).toBe(true);
       if (frame === 'event') {
         const e = EventFrame.parse(JSON.parse(json));
-        const dataSchema =
-          e.kind === AGENT_STATUS_KIND
-            ? AgentStatusData
-            : (CONVERSATION_KINDS as readonly string[]).includes(e.kind)
-              ? ConversationData
-              : undefined;
-        if (dataSchema) expect(dataSchema.safeParse(e.data).success).toBe(true);
+        const dataSchema = dataSchemaOf(e.kind);
+        if (dataSchema) {
+          const data = dataSchema.safeParse(e.data);
+          expect(data.success, data.success ? '' : z.prettifyError(data.error)).toBe(true);
+        }
       }
     });
   }
+
+  it('has an example event of every kind the extension acts on or shows besides conversations, each id of its form', () => {
+    const events = examples.filter((e) => e.frame === 'event').map((e) => EventFrame.parse(JSON.parse(e.json)));
+    const kinds = new Set(events.map((e) => e.kind));
+    for (const kind of [AGENT_STATUS_KIND, CALL_KIND, HANDLED_CALL_KIND, STATUS_CHANGE_KIND]) expect(kinds, kind).toContain(kind);
+    for (const e of events.filter((x) => x.kind === CALL_KIND || x.kind === HANDLED_CALL_KIND)) expect(e.id).toMatch(/^c-[0-9a-f]{32}$/);
+    for (const e of events.filter((x) => x.kind === STATUS_CHANGE_KIND)) expect(e.id).toMatch(/^s-[0-9a-f]{32}$/);
+  });
 
   it('lists every close code with its number and name', () => {
     for (const [name, code] of Object.entries(CloseCode)) {
@@ -85,6 +107,8 @@ describe('docs/relay-protocol.md', () => {
       'SNAPENGAGE_STATUS_REQUEST',
       'RELAY_STATUS_RATE_LIMIT',
       'RELAY_PUBLIC_URL',
+      'PHONE_CALL_SYNC',
+      'PHONE_CALL_SUBSTATUS',
     ]) {
       expect(CONFIG_DOCS.some((d) => d.env === env)).toBe(true);
       expect(doc).toContain(env);
@@ -127,6 +151,22 @@ describe('docs/relay-protocol.md', () => {
     it('lists every outcome relay_status_requests_total counts', () => {
       const line = /`relay_status_requests_total\{outcome=([^}]*)\}`/.exec(doc)?.[1] ?? '';
       expect([...line.matchAll(/"(\w+)"/g)].map((m) => m[1])).toEqual([...STATUS_REQUEST_OUTCOMES]);
+    });
+  });
+
+  describe('phone call sync by the relay', () => {
+    it('lists every status and outcome relay_call_sync_changes_total counts', () => {
+      const labels = /`relay_call_sync_changes_total\{status=([^,]*),outcome=([^}]*)\}`/.exec(doc);
+      expect(labels, 'no relay_call_sync_changes_total line').not.toBeNull();
+      const quoted = (text: string) => [...text.matchAll(/"(\w+)"/g)].map((m) => m[1]);
+      expect(quoted(labels![1]!)).toEqual([...SETTABLE_STATUSES]);
+      expect(quoted(labels![2]!)).toEqual([...CALL_SYNC_OUTCOMES]);
+    });
+
+    it('the status_change table has a row for every result, and only those', () => {
+      const rows = [...doc.matchAll(/^\|\s*`(\w+)`\s*\|.*\|\s*(?:shows)[^|]*\|$/gm)].map((m) => m[1]);
+      const results = StatusChangeData.shape.result.def.entries;
+      expect(rows).toEqual(Object.keys(results));
     });
   });
 

@@ -3,9 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dedupeKey, RelayRedisStore } from '../src/redis-store';
 import type { NewEvent } from '../src/store';
 import { startRedis, type RedisUnderTest } from './redis-server';
-import { storeContract } from './store-contract';
+import { callStateContract } from './call-state-contract';
+import { type StoreFactory, storeContract } from './store-contract';
 
-// The Redis half of the shared store suite: its own redis-server (redis-server.ts), one key prefix per log.
+// The Redis half of the shared store suites: its own redis-server (redis-server.ts), one key prefix per log.
 let redis: RedisUnderTest;
 beforeAll(async () => {
   redis = await startRedis();
@@ -14,9 +15,11 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-storeContract('Redis', () => ({
+const onRedis = (): StoreFactory => ({
   open: (name) => RelayRedisStore.open(redis.url, { prefix: `${name}:` }),
-}));
+});
+storeContract('Redis', onRedis);
+callStateContract('Redis', onRedis);
 
 describe('Redis keys', () => {
   const ev = (agent: string, id: string): NewEvent => ({

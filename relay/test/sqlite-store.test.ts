@@ -2,18 +2,21 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SqliteEventStore } from '../src/sqlite-store';
 import { cleanup, newEvent as ev, tempDir } from './helpers';
-import { storeContract } from './store-contract';
+import { callStateContract } from './call-state-contract';
+import { type StoreFactory, storeContract } from './store-contract';
 
 afterEach(cleanup);
 
-// The SQLite half of the shared store suite (the Redis half is redis-store.test.ts).
+// The SQLite half of the shared store suites (the Redis half is redis-store.test.ts).
 let dir: string | undefined;
-storeContract('SQLite', () => ({
+const sqlite = (): StoreFactory => ({
   async open(name) {
     dir ??= tempDir();
     return new SqliteEventStore(join(dir, `${name}.db`));
   },
-}));
+});
+storeContract('SQLite', sqlite);
+callStateContract('SQLite', sqlite);
 afterEach(() => {
   dir = undefined;
 });

@@ -45,8 +45,11 @@ export function parseStatusRequestOverride(text: string): StatusRequestOverride 
 }
 
 export interface AgentStatusClient {
-  /** Sets one agent's status at SnapEngage; never throws, every failure is a result. */
-  set(change: StatusChange): Promise<StatusCallResult>;
+  /**
+   * Sets one agent's status at SnapEngage; never throws, every failure is a result. `signal` cuts
+   * the call short (the relay is closing): a `network` retry.
+   */
+  set(change: StatusChange, signal?: AbortSignal): Promise<StatusCallResult>;
 }
 
 export function createAgentStatusClient(
@@ -56,10 +59,11 @@ export function createAgentStatusClient(
 ): AgentStatusClient {
   const timeoutMs = opts.timeoutMs ?? STATUS_CALL_TIMEOUT_MS;
   return {
-    async set(change) {
+    async set(change, cut) {
       // Throws only for a request that would leave the API host, which the config cannot produce.
       const request = buildStatusRequest(target, change, override);
-      const signal = AbortSignal.timeout(timeoutMs);
+      const timeout = AbortSignal.timeout(timeoutMs);
+      const signal = cut ? AbortSignal.any([timeout, cut]) : timeout;
       let res: Response;
       try {
         // A redirect is an answer, not an instruction: following it would send the account's token on.
@@ -71,7 +75,7 @@ export function createAgentStatusClient(
           redirect: 'manual',
         });
       } catch (err) {
-        return { kind: 'retry', reason: signal.aborted || (err as Error).name === 'TimeoutError' ? 'timeout' : 'network' };
+        return { kind: 'retry', reason: timeout.aborted || (err as Error).name === 'TimeoutError' ? 'timeout' : 'network' };
       }
       let detail: string | undefined;
       if (res.ok) await res.body?.cancel().catch(() => undefined);
