@@ -103,6 +103,9 @@ export const RelayConfigSchema = z.object({
   ),
   publicUrl,
   statusRateLimit: z.int('must be an integer').check(z.minimum(0, 'must be 0 (off) or more')),
+  metricsPort: z.nullable(port),
+  metricsHost: z.string().check(z.minLength(1, 'must not be empty')),
+  metricsToken: optionalLongSecret,
 });
 export type RelayConfig = z.infer<typeof RelayConfigSchema>;
 export type ConfigKey = keyof RelayConfig;
@@ -322,6 +325,30 @@ export const CONFIG_DOCS: readonly ConfigDoc[] = [
     description:
       'Relay mode: status changes per agent per minute (bursts up to 10) the relay passes to SnapEngage; above it POST /api/status answers 429 with Retry-After. Per relay process. 0 = no limit.',
   },
+  {
+    key: 'metricsPort',
+    env: 'RELAY_METRICS_PORT',
+    flag: '--metrics-port',
+    default: '',
+    description:
+      'Serve GET /metrics on a port of its own (0 = pick a free one), at RELAY_METRICS_HOST, and no longer on RELAY_PORT (404 there). Empty = /metrics on RELAY_PORT, answered only to a caller on this machine (a loopback address) whose request did not come through a proxy (no X-Forwarded-For, Forwarded or X-Real-IP), or to RELAY_METRICS_TOKEN.',
+  },
+  {
+    key: 'metricsHost',
+    env: 'RELAY_METRICS_HOST',
+    flag: '--metrics-host',
+    default: '127.0.0.1',
+    description:
+      'Interface for RELAY_METRICS_PORT. Loopback by default; any other address needs RELAY_METRICS_TOKEN (the relay refuses to start without it).',
+  },
+  {
+    key: 'metricsToken',
+    env: 'RELAY_METRICS_TOKEN',
+    file: true,
+    default: '',
+    description:
+      'Bearer token for GET /metrics (Authorization: Bearer <token>; Prometheus: authorization.credentials_file), at least 32 characters (generate: openssl rand -hex 32). When set, every /metrics request needs it, on either port; a wrong one counts as a failed attempt. Empty = no token: /metrics only from this machine (see RELAY_METRICS_PORT).',
+  },
 ];
 
 /** Defaults of the optional settings, typed (CONFIG_DOCS holds them as text for --help). */
@@ -351,6 +378,9 @@ export const CONFIG_DEFAULTS: Omit<RelayConfig, 'webhookToken' | 'secret'> = {
   snapengageStatusRequest: '',
   publicUrl: '',
   statusRateLimit: 30,
+  metricsPort: null,
+  metricsHost: '127.0.0.1',
+  metricsToken: '',
 };
 
 export type ConfigResult<T> = { ok: true; config: T } | { ok: false; errors: string[] };
@@ -368,6 +398,8 @@ function convert(key: ConfigKey, raw: string): unknown {
     case 'maxPendingHellos':
     case 'statusRateLimit':
       return /^\s*-?\d+\s*$/.test(raw) ? Number(raw) : raw;
+    case 'metricsPort':
+      return raw.trim() === '' ? null : /^\s*-?\d+\s*$/.test(raw) ? Number(raw) : raw;
     case 'allowedOrigins':
     case 'trustProxy':
       return raw
@@ -380,7 +412,7 @@ function convert(key: ConfigKey, raw: string): unknown {
 }
 
 /** The secrets we choose ourselves: an error about one says how to make one. */
-const GENERATED: readonly ConfigKey[] = ['secret', 'webhookToken', 'phoneWebhookToken'];
+const GENERATED: readonly ConfigKey[] = ['secret', 'webhookToken', 'phoneWebhookToken', 'metricsToken'];
 
 /** The flags secrets had once, refused with a pointer to the environment or the file. */
 export const SECRET_FLAGS: Readonly<Record<string, ConfigKey>> = {
@@ -445,16 +477,36 @@ function rawValue(doc: ConfigDoc, flags: Record<string, string | undefined>, env
   }
 }
 
+/** An interface only this machine reaches (for RELAY_METRICS_HOST, given as an address or a name, unbracketed). */
+const isLoopbackInterface = (host: string) =>
+  host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host) || /^::ffff:127\.\d+\.\d+\.\d+$/i.test(host);
+
+/**
+ * What no single setting shows, only two together; each message says what to do. loadConfig and
+ * createRelay both refuse them, so the CLI and an in-process relay agree.
+ */
+export function crossFieldProblems(config: Pick<RelayConfig, 'metricsPort' | 'metricsHost' | 'metricsToken'>): string[] {
+  const problems: string[] = [];
+  if (config.metricsPort !== null && !config.metricsToken && !isLoopbackInterface(config.metricsHost))
+    problems.push(
+      'RELAY_METRICS_HOST is not a loopback address, and RELAY_METRICS_TOKEN is not set: anyone who reaches that interface would read /metrics. Set RELAY_METRICS_TOKEN or RELAY_METRICS_TOKEN_FILE (generate one with: openssl rand -hex 32), or keep RELAY_METRICS_HOST on 127.0.0.1.',
+    );
+  return problems;
+}
+
 /**
  * Builds the config from already-split flags (`{ '--port': '8080' }`) and an environment.
  * Errors name the variable, the flag and what is wrong, so `serve` can print them as-is.
  */
 export function loadConfig(flags: Record<string, string | undefined>, env: Record<string, string | undefined>): ConfigResult<RelayConfig> {
-  return load(
+  const loaded = load(
     flags,
     env,
     CONFIG_DOCS.map((d) => d.key),
   ) as ConfigResult<RelayConfig>;
+  if (!loaded.ok) return loaded;
+  const problems = crossFieldProblems(loaded.config);
+  return problems.length ? { ok: false, errors: problems } : loaded;
 }
 
 /** Like loadConfig for a few keys only (the `token` command needs just the secret). */

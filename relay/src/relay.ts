@@ -7,10 +7,11 @@ import type { AddressInfo, Socket } from 'node:net';
 import { parseFieldMap } from './snapengage/adapter-map';
 import { createWebhookAdapter, type FieldMap } from './snapengage/webhook-adapter';
 import { clientKey, ConnectionGuard, refuseSocket, TrustedProxies } from './client-limits';
-import { CONFIG_DEFAULTS, RelayConfigSchema, type RelayConfig } from './config';
+import { CONFIG_DEFAULTS, crossFieldProblems, RelayConfigSchema, type RelayConfig } from './config';
 import { SocketHub } from './socket-hub';
 import { createLogger, type Logger } from './logger';
 import { RelayMetrics } from './metrics';
+import { createMetricsServer, listenMetrics } from './metrics-server';
 import { PhoneOutbox, phoneOutboxPathFor, type PhoneOutboxTiming } from './phone-outbox';
 import { createRequestHandler } from './routes';
 import { RateLimiter } from './rate-limit';
@@ -52,6 +53,8 @@ export interface Relay {
   /** `ws://host:port/ws` */
   wsUrl: string;
   port: number;
+  /** `http://host:port/metrics` on RELAY_METRICS_PORT; absent when /metrics is on the main port. */
+  metricsUrl?: string;
   store: EventStore;
   metrics: RelayMetrics;
   config: Readonly<RelayConfig>;
@@ -68,6 +71,8 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
     throw new Error(`invalid relay config: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
   }
   const config = parsed.data;
+  const crossField = crossFieldProblems(config);
+  if (crossField.length) throw new Error(`invalid relay config: ${crossField.join(' ')}`);
   // Before anything is opened: a bad map must stop the start, not surface at the first webhook.
   const fieldMap = config.adapterMap ? loadFieldMap(config.adapterMap) : undefined;
   const relayMode = relayModeFrom(config, { timeoutMs: options.statusCallTimeoutMs });
@@ -170,7 +175,12 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
       clientKey: keyOf,
       allowedOrigins: config.allowedOrigins,
     }),
+    metricsAccess: { token: config.metricsToken, ownPort: config.metricsPort !== null },
   });
+  const metricsServer =
+    config.metricsPort === null
+      ? undefined
+      : createMetricsServer(metrics, { token: config.metricsToken, ownPort: true, authFailures, clientKey: keyOf }, logger);
 
   const server = createServer(
     {
@@ -218,37 +228,6 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
   await prune();
   const pruneTimer = setInterval(() => void prune(), HOUR_MS).unref();
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  // accept() can fail (EMFILE when out of file descriptors): Node reports it as a server 'error',
-  // which, unheard, would end the process. The server keeps listening.
-  server.on('error', (err) => logger.error({ err: err.message }, 'server error'));
-  const port = (server.address() as AddressInfo).port;
-  const hostForUrl =
-    config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
-  logger.info(
-    {
-      host: config.host,
-      port,
-      db: options.store ? '(injected store)' : config.redisUrl ? 'redis' : config.dbPath,
-      generation: store.generation,
-    },
-    'relay listening',
-  );
-  logger.info({ callEvents: Boolean(config.phoneWebhookToken), notices: Boolean(phoneOutbox) }, 'phone sync');
-  logger.info(relayMode ? { on: true, ...relayMode.summary } : { on: false }, 'relay mode (POST /api/status)');
-  if (fieldMap)
-    logger.info(
-      { conversationEvents: Object.keys(fieldMap.conversationEvents ?? {}), agentStatus: Object.keys(fieldMap.agentStatus ?? {}) },
-      'adapter field map loaded (RELAY_ADAPTER_MAP)',
-    );
-  phoneOutbox?.start();
-
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
@@ -261,6 +240,8 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
       statusLimiter.stop();
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
+      metricsServer?.close();
+      metricsServer?.closeAllConnections();
       const timeout = options.shutdownTimeoutMs ?? 10_000;
       await Promise.race([routes.idle(), new Promise((r) => setTimeout(r, timeout).unref())]);
       await hub.close();
@@ -274,7 +255,64 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
     return closing;
   };
 
-  return { url: `http://${hostForUrl}:${port}`, wsUrl: `ws://${hostForUrl}:${port}/ws`, port, store, metrics, config, close };
+  let metricsPort: number | undefined;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    if (metricsServer) {
+      metricsPort = await listenMetrics(metricsServer, config.metricsPort!, config.metricsHost);
+      metricsServer.on('error', (err) => logger.error({ err: err.message }, 'metrics server error'));
+    }
+  } catch (err) {
+    // Nothing half-started stays behind (an in-process caller, a test, goes on running).
+    await close();
+    throw err;
+  }
+  // accept() can fail (EMFILE when out of file descriptors): Node reports it as a server 'error',
+  // which, unheard, would end the process. The server keeps listening.
+  server.on('error', (err) => logger.error({ err: err.message }, 'server error'));
+  const port = (server.address() as AddressInfo).port;
+  const urlHost = (host: string) => (host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host);
+  const hostForUrl = urlHost(config.host);
+  logger.info(
+    {
+      host: config.host,
+      port,
+      db: options.store ? '(injected store)' : config.redisUrl ? 'redis' : config.dbPath,
+      generation: store.generation,
+    },
+    'relay listening',
+  );
+  logger.info(
+    metricsPort === undefined
+      ? { port, bearer: Boolean(config.metricsToken) }
+      : { host: config.metricsHost, port: metricsPort, bearer: Boolean(config.metricsToken) },
+    'metrics (GET /metrics)',
+  );
+  logger.info({ callEvents: Boolean(config.phoneWebhookToken), notices: Boolean(phoneOutbox) }, 'phone sync');
+  logger.info(relayMode ? { on: true, ...relayMode.summary } : { on: false }, 'relay mode (POST /api/status)');
+  if (fieldMap)
+    logger.info(
+      { conversationEvents: Object.keys(fieldMap.conversationEvents ?? {}), agentStatus: Object.keys(fieldMap.agentStatus ?? {}) },
+      'adapter field map loaded (RELAY_ADAPTER_MAP)',
+    );
+  phoneOutbox?.start();
+
+  return {
+    url: `http://${hostForUrl}:${port}`,
+    wsUrl: `ws://${hostForUrl}:${port}/ws`,
+    port,
+    metricsUrl: metricsPort === undefined ? undefined : `http://${urlHost(config.metricsHost)}:${metricsPort}/metrics`,
+    store,
+    metrics,
+    config,
+    close,
+  };
 }
 
 /** Reads and checks RELAY_ADAPTER_MAP; the error names the file and each bad entry. */
