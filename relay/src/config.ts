@@ -143,7 +143,7 @@ export const CONFIG_DOCS: readonly ConfigDoc[] = [
     flag: '--db',
     default: './data/relay.db',
     description:
-      'SQLite file for the event log (created 0600, its folder 0700 when missing; so are the -wal, -shm and phone outbox files). A new file starts a new generation.',
+      "SQLite file for the event log (created 0600, its folder 0700 when missing; so are the -wal, -shm and phone outbox files). A new file starts a new generation. Not used with RELAY_REDIS_URL: then nothing is kept on the relay's own disk.",
   },
   {
     key: 'webhookToken',
@@ -197,7 +197,7 @@ export const CONFIG_DOCS: readonly ConfigDoc[] = [
     flag: '--phone-system-url',
     default: '',
     description:
-      'https URL the relay POSTs chat-started / chat-ended notices to (retried until a 2xx, up to 24 h; queued in <db>.phone-outbox); plain http only to 127.0.0.0/8, [::1] or localhost; no user:password in it. Empty = no notices.',
+      'https URL the relay POSTs chat-started / chat-ended notices to (retried until a 2xx, up to 24 h; queued in <db>.phone-outbox, or in Redis with RELAY_REDIS_URL, where any relay process sends them); plain http only to 127.0.0.0/8, [::1] or localhost; no user:password in it. Empty = no notices.',
   },
   {
     key: 'phoneSystemToken',
@@ -478,7 +478,7 @@ function rawValue(doc: ConfigDoc, flags: Record<string, string | undefined>, env
 }
 
 /** An interface only this machine reaches (for RELAY_METRICS_HOST, given as an address or a name, unbracketed). */
-const isLoopbackInterface = (host: string) =>
+export const isLoopbackInterface = (host: string) =>
   host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host) || /^::ffff:127\.\d+\.\d+\.\d+$/i.test(host);
 
 /**

@@ -15,7 +15,9 @@ import { createMetricsServer, listenMetrics } from './metrics-server';
 import { PhoneOutbox, phoneOutboxPathFor, type PhoneOutboxTiming } from './phone-outbox';
 import { createRequestHandler } from './routes';
 import { RateLimiter } from './rate-limit';
+import { RedisPhoneOutboxStore } from './redis-phone-outbox';
 import { RelayRedisStore } from './redis-store';
+import { SqlitePhoneOutboxStore } from './sqlite-phone-outbox';
 import { SqliteEventStore } from './sqlite-store';
 import { createStatusApiHandler, relayModeFrom, STATUS_RATE_BURST } from './status-api-routes';
 import type { EventStore } from './store';
@@ -41,7 +43,7 @@ export interface RelayOptions extends Partial<RelayConfig> {
   maxSocketsPerAgent?: number;
   /** How long close() waits for in-flight requests (default 10 s). */
   shutdownTimeoutMs?: number;
-  /** Phone notice retry timing (tests shorten it) and queue file (default `<dbPath>.phone-outbox`). */
+  /** Phone notice retry timing (tests shorten it) and, in SQLite mode, its queue file (default `<dbPath>.phone-outbox`). */
   phoneOutbox?: Partial<PhoneOutboxTiming> & { path?: string };
   /** Relay mode: how long a call to SnapEngage's Agent Status API may take (default 10 s). */
   statusCallTimeoutMs?: number;
@@ -139,10 +141,15 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
     () => hub.resync(),
   );
   // Phone sync (docs/phone-sync.md): chat notices to PHONE_SYSTEM_URL, queued durably before each webhook's 200.
+  // Beside the events: in Redis when they are (any relay process sends what any other queued), else a file next to the database.
   const phoneOutbox = config.phoneSystemUrl
     ? new PhoneOutbox({
         ...options.phoneOutbox,
-        path: options.phoneOutbox?.path ?? phoneOutboxPathFor(config.dbPath),
+        store: config.redisUrl
+          ? await RedisPhoneOutboxStore.open(config.redisUrl, {
+              onError: (err) => logger.warn({ err: err.message }, 'redis connection trouble (phone outbox)'),
+            })
+          : new SqlitePhoneOutboxStore(options.phoneOutbox?.path ?? phoneOutboxPathFor(config.dbPath)),
         url: config.phoneSystemUrl,
         token: config.phoneSystemToken,
         logger,
@@ -316,7 +323,7 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
 }
 
 /** Reads and checks RELAY_ADAPTER_MAP; the error names the file and each bad entry. */
-function loadFieldMap(path: string): FieldMap {
+export function loadFieldMap(path: string): FieldMap {
   const fail = (why: string): never => {
     throw new Error(`invalid relay config: RELAY_ADAPTER_MAP (${path}) ${why}`);
   };
