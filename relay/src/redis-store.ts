@@ -119,12 +119,17 @@ export async function connectRedis(url: string, opts: RedisStoreOptions): Promis
     retryStrategy: (times) => Math.min(50 * times, 1000),
     lazyConnect: true,
   });
-  redis.on('error', (err: Error) => opts.onError?.(err));
+  // ioredis rejects connect() with "Connection is closed."; the error event before it says why.
+  let cause: Error | undefined;
+  redis.on('error', (err: Error) => {
+    cause = err;
+    opts.onError?.(err);
+  });
   try {
     await redis.connect();
   } catch (err) {
     redis.disconnect();
-    throw err;
+    throw cause ?? err;
   }
   return redis;
 }
