@@ -221,7 +221,7 @@ export const CONFIG_DOCS: readonly ConfigDoc[] = [
     flag: '--webhook-rate-limit',
     default: '1000',
     description:
-      "Authenticated webhook requests per second per endpoint (SnapEngage's two, the phone's; bursts up to 5 s worth), whoever sends them; above it: 429 with Retry-After. Checked after the token, so other callers cannot use it up. 0 = no limit.",
+      "Authenticated webhook requests per second per endpoint (SnapEngage's two, the phone's; bursts up to 5 s worth), whoever sends them; above it: 429 with Retry-After. Checked after the token, so other callers cannot use it up. Per relay process (N processes allow N times it). 0 = no limit.",
   },
   {
     key: 'wsRateLimit',
@@ -229,7 +229,7 @@ export const CONFIG_DOCS: readonly ConfigDoc[] = [
     flag: '--ws-rate-limit',
     default: '120',
     description:
-      'Websocket connections per minute per relay token (bursts up to the same number); above it the socket is closed with 4429. 0 = no limit.',
+      'Websocket connections per minute per relay token (bursts up to the same number); above it the socket is closed with 4429. Per relay process. 0 = no limit.',
   },
   {
     key: 'adapterMap',
@@ -245,7 +245,7 @@ export const CONFIG_DOCS: readonly ConfigDoc[] = [
     flag: '--auth-failure-limit',
     default: '60',
     description:
-      'Failed attempts per minute per client address (bursts up to the same number), counted apart for HTTP (wrong or missing webhook, phone or relay tokens: then 429 with Retry-After instead of 401; a valid token is never held back) and for websockets (hellos that fail or never come, upgrades to unknown paths: then upgrades from that address are refused with 429). 0 = no limit.',
+      'Failed attempts per minute per client address (bursts up to the same number), counted apart for HTTP (wrong or missing webhook, phone or relay tokens: then 429 with Retry-After instead of 401; a valid token is never held back) and for websockets (hellos that fail or never come, upgrades to unknown paths: then upgrades from that address are refused with 429). Per relay process. 0 = no limit.',
   },
   {
     key: 'trustProxy',
@@ -323,7 +323,7 @@ export const CONFIG_DOCS: readonly ConfigDoc[] = [
     flag: '--status-rate-limit',
     default: '30',
     description:
-      'Relay mode: status changes per agent per minute (bursts up to 10) the relay passes to SnapEngage; above it POST /api/status answers 429 with Retry-After. Per relay process. 0 = no limit.',
+      'Relay mode: status changes per agent per minute (bursts up to 10) the relay passes to SnapEngage; above it POST /api/status answers 429 with Retry-After. Per relay process (N processes allow N times it). 0 = no limit.',
   },
   {
     key: 'metricsPort',
