@@ -27,8 +27,8 @@ export const DOCTOR_USAGE = `  switchboard-relay doctor [options]           chec
                                                folder and file are writable (SQLite) or that Redis answers,
                                                takes writes and runs with appendonly yes + appendfsync
                                                always, and relay mode's settings; one line per check, exit
-                                               1 on any problem. Run it as the service's user, with its
-                                               environment
+                                               1 on any problem. Give it the service's environment; as
+                                               root the file checks only catch a read-only file system
 `;
 
 /** Below this much free space, the database's disk is worth a warning (a day of a busy team's events is a few MB). */
