@@ -3,6 +3,8 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { decodeRelayToken, DEFAULT_TOKEN_TTL_DAYS, issueRelayToken } from './auth';
 import { CONFIG_DOCS, formatConfigDocs, loadConfig, loadConfigKeys, secretFlagRefusal } from './config';
+import { BACKUP_USAGE, backupCommand } from './backup-cli';
+import { DOCTOR_USAGE, doctorCommand } from './doctor-cli';
 import { QUARANTINE_USAGE, quarantineCommand } from './quarantine-cli';
 import { createRelay } from './relay';
 import { issueSetupCode, readTeam, readTeamFile, SETUP_CODE_USAGE, teamCsv, writeCodesFile } from './setup-code-cli';
@@ -22,7 +24,7 @@ Usage (installed from the package; in the repository \`npm run relay --\` runs t
                                                open sockets using it close within one ping interval)
   switchboard-relay revoke --stdin             the same, reading the whole token from stdin (never pass
                                                a token as an argument: ps and shell history keep it)
-${SETUP_CODE_USAGE}${QUARANTINE_USAGE}  switchboard-relay help                       this text
+${SETUP_CODE_USAGE}${QUARANTINE_USAGE}${DOCTOR_USAGE}${BACKUP_USAGE}  switchboard-relay help                       this text
 
 Options (flag, environment variable; the command line overrides the environment):
 ${formatConfigDocs()}
@@ -191,6 +193,18 @@ async function revoke(values: Values, positionals: string[]): Promise<void> {
   process.stderr.write(`relay: revoked jti ${jti} in ${redisUrl ? 'Redis' : dbPath}\n`);
 }
 
+async function doctor(values: Values, positionals: string[]): Promise<void> {
+  if (positionals.length) throw new UsageError('doctor takes no arguments (see --help)');
+  process.exitCode = await doctorCommand(configFlags(values), process.env, (line) => process.stdout.write(`${line}\n`));
+}
+
+async function backup(values: Values, positionals: string[]): Promise<void> {
+  if (positionals.length !== 1) throw new UsageError('usage: backup <file> (a new file: backup never writes over one)');
+  const loaded = loadConfigKeys(configFlags(values), process.env, ['dbPath', 'redisUrl']);
+  if (!loaded.ok) fail(loaded.errors);
+  process.exitCode = await backupCommand(positionals[0]!, loaded.config, (line) => process.stderr.write(`relay: ${line}\n`));
+}
+
 // A new command is one entry here (and a line in USAGE). Options share one namespace across
 // commands (the command may come after its options), so a name must mean the same everywhere.
 const COMMANDS: Record<string, Command> = {
@@ -206,6 +220,8 @@ const COMMANDS: Record<string, Command> = {
     run: token,
   },
   revoke: { options: { jti: { type: 'string' }, stdin: { type: 'boolean' } }, run: revoke },
+  doctor: { options: {}, run: doctor },
+  backup: { options: {}, run: backup },
 };
 
 const CONFIG_OPTIONS: Options = Object.fromEntries(CONFIG_DOCS.flatMap((d) => (d.flag ? [[d.flag.slice(2), { type: 'string' }]] : [])));

@@ -115,6 +115,9 @@ export const RelayConfigSchema = z.object({
         `must be 1 to ${MAX_SUBSTATUS_LENGTH} characters (the pause reason SnapEngage shows)`,
       ),
     ),
+  metricsPort: z.nullable(port),
+  metricsHost: z.string().check(z.minLength(1, 'must not be empty')),
+  metricsToken: optionalLongSecret,
 });
 export type RelayConfig = z.infer<typeof RelayConfigSchema>;
 export type ConfigKey = keyof RelayConfig;
@@ -152,7 +155,7 @@ export const CONFIG_DOCS: readonly ConfigDoc[] = [
     flag: '--db',
     default: './data/relay.db',
     description:
-      'SQLite file for the event log (created 0600, its folder 0700 when missing; so are the -wal, -shm and phone outbox files). A new file starts a new generation.',
+      "SQLite file for the event log (created 0600, its folder 0700 when missing; so are the -wal, -shm and phone outbox files). A new file starts a new generation. Not used with RELAY_REDIS_URL: then nothing is kept on the relay's own disk.",
   },
   {
     key: 'webhookToken',
@@ -206,7 +209,7 @@ export const CONFIG_DOCS: readonly ConfigDoc[] = [
     flag: '--phone-system-url',
     default: '',
     description:
-      'https URL the relay POSTs chat-started / chat-ended notices to (retried until a 2xx, up to 24 h; queued in <db>.phone-outbox); plain http only to 127.0.0.0/8, [::1] or localhost; no user:password in it. Empty = no notices.',
+      'https URL the relay POSTs chat-started / chat-ended notices to (retried until a 2xx, up to 24 h; queued in <db>.phone-outbox, or in Redis with RELAY_REDIS_URL, where any relay process sends them); plain http only to 127.0.0.0/8, [::1] or localhost; no user:password in it. Empty = no notices.',
   },
   {
     key: 'phoneSystemToken',
@@ -230,7 +233,7 @@ export const CONFIG_DOCS: readonly ConfigDoc[] = [
     flag: '--webhook-rate-limit',
     default: '1000',
     description:
-      "Authenticated webhook requests per second per endpoint (SnapEngage's two, the phone's; bursts up to 5 s worth), whoever sends them; above it: 429 with Retry-After. Checked after the token, so other callers cannot use it up. 0 = no limit.",
+      "Authenticated webhook requests per second per endpoint (SnapEngage's two, the phone's; bursts up to 5 s worth), whoever sends them; above it: 429 with Retry-After. Checked after the token, so other callers cannot use it up. Per relay process (N processes allow N times it). 0 = no limit.",
   },
   {
     key: 'wsRateLimit',
@@ -238,7 +241,7 @@ export const CONFIG_DOCS: readonly ConfigDoc[] = [
     flag: '--ws-rate-limit',
     default: '120',
     description:
-      'Websocket connections per minute per relay token (bursts up to the same number); above it the socket is closed with 4429. 0 = no limit.',
+      'Websocket connections per minute per relay token (bursts up to the same number); above it the socket is closed with 4429. Per relay process. 0 = no limit.',
   },
   {
     key: 'adapterMap',
@@ -254,7 +257,7 @@ export const CONFIG_DOCS: readonly ConfigDoc[] = [
     flag: '--auth-failure-limit',
     default: '60',
     description:
-      'Failed attempts per minute per client address (bursts up to the same number), counted apart for HTTP (wrong or missing webhook, phone or relay tokens: then 429 with Retry-After instead of 401; a valid token is never held back) and for websockets (hellos that fail or never come, upgrades to unknown paths: then upgrades from that address are refused with 429). 0 = no limit.',
+      'Failed attempts per minute per client address (bursts up to the same number), counted apart for HTTP (wrong or missing webhook, phone or relay tokens: then 429 with Retry-After instead of 401; a valid token is never held back) and for websockets (hellos that fail or never come, upgrades to unknown paths: then upgrades from that address are refused with 429). Per relay process. 0 = no limit.',
   },
   {
     key: 'trustProxy',
@@ -332,7 +335,31 @@ export const CONFIG_DOCS: readonly ConfigDoc[] = [
     flag: '--status-rate-limit',
     default: '30',
     description:
-      'Relay mode: status changes per agent per minute (bursts up to 10) the relay passes to SnapEngage; above it POST /api/status answers 429 with Retry-After. Per relay process. 0 = no limit.',
+      'Relay mode: status changes per agent per minute (bursts up to 10) the relay passes to SnapEngage; above it POST /api/status answers 429 with Retry-After. Per relay process (N processes allow N times it). 0 = no limit.',
+  },
+  {
+    key: 'metricsPort',
+    env: 'RELAY_METRICS_PORT',
+    flag: '--metrics-port',
+    default: '',
+    description:
+      'Serve GET /metrics on a port of its own (0 = pick a free one), at RELAY_METRICS_HOST, and no longer on RELAY_PORT (404 there). Empty = /metrics on RELAY_PORT, answered only to a caller on this machine (a loopback address) whose request did not come through a proxy (no X-Forwarded-For, Forwarded or X-Real-IP), or to RELAY_METRICS_TOKEN.',
+  },
+  {
+    key: 'metricsHost',
+    env: 'RELAY_METRICS_HOST',
+    flag: '--metrics-host',
+    default: '127.0.0.1',
+    description:
+      'Interface for RELAY_METRICS_PORT. Loopback by default; any other address needs RELAY_METRICS_TOKEN (the relay refuses to start without it).',
+  },
+  {
+    key: 'metricsToken',
+    env: 'RELAY_METRICS_TOKEN',
+    file: true,
+    default: '',
+    description:
+      'Bearer token for GET /metrics (Authorization: Bearer <token>; Prometheus: authorization.credentials_file), at least 32 characters (generate: openssl rand -hex 32). When set, every /metrics request needs it, on either port; a wrong one counts as a failed attempt. Empty = no token: /metrics only from this machine (see RELAY_METRICS_PORT).',
   },
   {
     key: 'phoneCallSync',
@@ -381,6 +408,9 @@ export const CONFIG_DEFAULTS: Omit<RelayConfig, 'webhookToken' | 'secret'> = {
   statusRateLimit: 30,
   phoneCallSync: 'auto',
   phoneCallSubstatus: 'On a call',
+  metricsPort: null,
+  metricsHost: '127.0.0.1',
+  metricsToken: '',
 };
 
 /**
@@ -419,6 +449,8 @@ function convert(key: ConfigKey, raw: string): unknown {
     case 'maxPendingHellos':
     case 'statusRateLimit':
       return /^\s*-?\d+\s*$/.test(raw) ? Number(raw) : raw;
+    case 'metricsPort':
+      return raw.trim() === '' ? null : /^\s*-?\d+\s*$/.test(raw) ? Number(raw) : raw;
     case 'allowedOrigins':
     case 'trustProxy':
       return raw
@@ -431,7 +463,7 @@ function convert(key: ConfigKey, raw: string): unknown {
 }
 
 /** The secrets we choose ourselves: an error about one says how to make one. */
-const GENERATED: readonly ConfigKey[] = ['secret', 'webhookToken', 'phoneWebhookToken'];
+const GENERATED: readonly ConfigKey[] = ['secret', 'webhookToken', 'phoneWebhookToken', 'metricsToken'];
 
 /** The flags secrets had once, refused with a pointer to the environment or the file. */
 export const SECRET_FLAGS: Readonly<Record<string, ConfigKey>> = {
@@ -496,16 +528,36 @@ function rawValue(doc: ConfigDoc, flags: Record<string, string | undefined>, env
   }
 }
 
+/** An interface only this machine reaches (for RELAY_METRICS_HOST, given as an address or a name, unbracketed). */
+export const isLoopbackInterface = (host: string) =>
+  host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host) || /^::ffff:127\.\d+\.\d+\.\d+$/i.test(host);
+
+/**
+ * What no single setting shows, only two together; each message says what to do. loadConfig and
+ * createRelay both refuse them, so the CLI and an in-process relay agree.
+ */
+export function crossFieldProblems(config: Pick<RelayConfig, 'metricsPort' | 'metricsHost' | 'metricsToken'>): string[] {
+  const problems: string[] = [];
+  if (config.metricsPort !== null && !config.metricsToken && !isLoopbackInterface(config.metricsHost))
+    problems.push(
+      'RELAY_METRICS_HOST is not a loopback address, and RELAY_METRICS_TOKEN is not set: anyone who reaches that interface would read /metrics. Set RELAY_METRICS_TOKEN or RELAY_METRICS_TOKEN_FILE (generate one with: openssl rand -hex 32), or keep RELAY_METRICS_HOST on 127.0.0.1.',
+    );
+  return problems;
+}
+
 /**
  * Builds the config from already-split flags (`{ '--port': '8080' }`) and an environment.
  * Errors name the variable, the flag and what is wrong, so `serve` can print them as-is.
  */
 export function loadConfig(flags: Record<string, string | undefined>, env: Record<string, string | undefined>): ConfigResult<RelayConfig> {
-  return load(
+  const loaded = load(
     flags,
     env,
     CONFIG_DOCS.map((d) => d.key),
   ) as ConfigResult<RelayConfig>;
+  if (!loaded.ok) return loaded;
+  const problems = crossFieldProblems(loaded.config);
+  return problems.length ? { ok: false, errors: problems } : loaded;
 }
 
 /** Like loadConfig for a few keys only (the `token` command needs just the secret). */

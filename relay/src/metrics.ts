@@ -1,6 +1,7 @@
 // Prometheus text exposition, hand-written: a dozen series do not justify a client library.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { RefusedReason } from './client-limits';
+import { eventLoopLagSeconds, ProcessMetrics } from './process-metrics';
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 /**
  * Event-loop delay is reported over the last LOOP_WINDOW_MS / 2 … LOOP_WINDOW_MS, whoever reads
@@ -55,6 +56,8 @@ export class RelayMetrics {
   private readonly loopDelay: Array<{ histogram: ReturnType<typeof monitorEventLoopDelay>; since: number }>;
   private readonly loopTimer: NodeJS.Timeout;
   private readonly loopWindowMs: number;
+  /** CPU, memory, event-loop lag, GC: the series every Node service has. */
+  readonly process = new ProcessMetrics();
 
   constructor(
     private readonly gauges: () => { agents: number; sockets: number; unauthenticated?: number; pendingHellos?: number },
@@ -80,6 +83,19 @@ export class RelayMetrics {
   stop(): void {
     clearInterval(this.loopTimer);
     for (const w of this.loopDelay) w.histogram.disable();
+    this.process.stop();
+  }
+
+  private readonly moreSeries: (() => string)[] = [];
+
+  /** Series another part of the relay keeps (call sync's), in Prometheus text, appended to every scrape. */
+  addSeries(render: () => string): void {
+    this.moreSeries.push(render);
+  }
+
+  /** What GET /metrics answers: every series, the event-loop lag measured now. */
+  async scrape(): Promise<string> {
+    return this.render(await eventLoopLagSeconds()) + this.moreSeries.map((render) => render()).join('');
   }
 
   webhookAccepted(endpoint: WebhookEndpoint): void {
@@ -128,7 +144,8 @@ export class RelayMetrics {
     }
   }
 
-  render(): string {
+  /** The text; `lagSeconds` is nodejs_eventloop_lag_seconds, left out when not measured. */
+  render(lagSeconds?: number): string {
     const { agents, sockets, unauthenticated = 0, pendingHellos = 0 } = this.gauges();
     const lines: string[] = [];
     const labelled = (name: string, help: string, label: string, values: Map<string, number>) => {
@@ -229,6 +246,7 @@ export class RelayMetrics {
       '# TYPE relay_event_loop_delay_window_seconds gauge',
       `relay_event_loop_delay_window_seconds ${((performance.now() - window.since) / 1000).toFixed(3)}`,
     );
+    this.process.render(lines, lagSeconds);
     return `${lines.join('\n')}\n`;
   }
 }

@@ -1,14 +1,15 @@
 // Relay -> phone system: when a chat reaches an agent (assigned, transferred to them) or leaves
 // them (closed, transferred away), POST a PhoneChatNotice to PHONE_SYSTEM_URL until it answers 2xx.
 //
-// Durability: the notices of a webhook are committed to a small SQLite file of their own
-// (`<db>.phone-outbox`) before the webhook is answered 200, so a crash in between makes
-// SnapEngage redeliver and the notice is queued then (same id: queued once). Pending notices
-// survive a restart and are sent by the next relay. Delivery is at-least-once: a notice whose
-// 2xx was lost is sent again with the same `id`. Per agent, notices go out in order (a failing
-// notice holds back that agent's later ones, not other agents'). The event store is not touched:
-// the outbox only sees events appended while it is configured, never the stored history.
-import Database from 'better-sqlite3';
+// Durability: the notices of a webhook are stored (phone-outbox-store.ts: a SQLite file of their
+// own, `<db>.phone-outbox`, or the Redis the events live in) before the webhook is answered 200,
+// so a crash in between makes SnapEngage redeliver and the notice is queued then (same id: queued
+// once). Pending notices survive a restart and are sent by the next relay, or, with Redis, by any
+// relay process: each sends only what it has claimed, and what a process claimed and never
+// finished (it died) another sends once the claim's lease has run out. Delivery is at-least-once:
+// a notice whose 2xx was lost is sent again with the same `id`. Per agent, notices go out in order
+// (a failing notice holds back that agent's later ones, not other agents'). The event store is not
+// touched: the outbox only sees events appended while it is configured, never the stored history.
 import { normalizeAgentId } from '@switchboard/protocol/agent-id';
 import { retryDelay } from '@switchboard/protocol/backoff';
 import type { PhoneChatNotice } from '@switchboard/protocol/phone';
@@ -16,7 +17,7 @@ import { contentIdOf } from './ids';
 import { isObject } from './json';
 import type { Logger } from './logger';
 import type { RelayMetrics } from './metrics';
-import { createPrivateFile } from './private-file';
+import type { ClaimedNotice, PhoneOutboxStore } from './phone-outbox-store';
 import { PSEUDO_AGENT, type NewEvent } from './store';
 
 export interface PhoneOutboxTiming {
@@ -30,19 +31,32 @@ export interface PhoneOutboxTiming {
   requestTimeoutMs: number;
   /** Delivered / dropped notices are kept this long so a redelivered webhook is not re-sent. Default 2 days. */
   keepDoneMs: number;
+  /**
+   * How long a claim holds a notice for the process sending it; another process may send it after
+   * that (its sender died). Longer than requestTimeoutMs, so a request is over before its lease
+   * is. Default requestTimeoutMs + 5 s.
+   */
+  leaseMs: number;
+  /** With a shared store (Redis): how often to look for notices other processes left due. Default 5 s. */
+  pollMs: number;
 }
 
-const PHONE_OUTBOX_DEFAULTS: PhoneOutboxTiming = {
+/** leaseMs follows requestTimeoutMs unless given (see the constructor). */
+const PHONE_OUTBOX_DEFAULTS: Omit<PhoneOutboxTiming, 'leaseMs'> = {
   baseDelayMs: 1000,
   maxDelayMs: 60_000,
   giveUpAfterMs: 24 * 3_600_000,
   requestTimeoutMs: 10_000,
   keepDoneMs: 2 * 86_400_000,
+  pollMs: 5000,
 };
 
+/** A request ends this long before its claim's lease at the latest: the other processes' clocks may be a little ahead. */
+const LEASE_MARGIN_MS = 2000;
+
 export interface PhoneOutboxOptions extends Partial<PhoneOutboxTiming> {
-  /** SQLite file of the queue (see phoneOutboxPathFor). */
-  path: string;
+  /** Where the notices are kept; closed with the outbox. */
+  store: PhoneOutboxStore;
   /** PHONE_SYSTEM_URL */
   url: string;
   /** PHONE_SYSTEM_TOKEN, sent as `Authorization: Bearer …` when not empty. */
@@ -107,16 +121,6 @@ export function noticesFor(event: NewEvent): PhoneChatNotice[] {
   return [{ agent: event.agent, state, chatId, id, at: event.at }];
 }
 
-interface Row {
-  n: number;
-  id: string;
-  agent: string;
-  body: string;
-  attempts: number;
-  created_at: number;
-  next_at: number;
-}
-
 interface Pending {
   notices: PhoneChatNotice[];
   resolve: () => void;
@@ -125,8 +129,7 @@ interface Pending {
 
 export class PhoneOutbox {
   private readonly o: PhoneOutboxOptions & PhoneOutboxTiming;
-  private readonly db: Database.Database;
-  private readonly stmts;
+  private readonly store: PhoneOutboxStore;
   private queue: Pending[] = [];
   private flushScheduled = false;
   private started = false;
@@ -139,61 +142,34 @@ export class PhoneOutbox {
 
   constructor(options: PhoneOutboxOptions) {
     const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
-    this.o = { ...PHONE_OUTBOX_DEFAULTS, ...defined } as PhoneOutboxOptions & PhoneOutboxTiming;
-    createPrivateFile(options.path);
-    this.db = new Database(options.path);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
-    this.db.pragma('busy_timeout = 5000');
-    this.db.exec(`
-      CREATE TABLE IF NOT EXISTS phone_notices (
-        n INTEGER PRIMARY KEY AUTOINCREMENT,
-        id TEXT NOT NULL UNIQUE,
-        agent TEXT NOT NULL,
-        body TEXT NOT NULL,
-        status TEXT NOT NULL DEFAULT 'pending', -- pending | delivered | dropped
-        attempts INTEGER NOT NULL DEFAULT 0,
-        created_at INTEGER NOT NULL,
-        next_at INTEGER NOT NULL,
-        updated_at INTEGER NOT NULL,
-        last_error TEXT
-      );
-      CREATE INDEX IF NOT EXISTS phone_notices_status ON phone_notices (status, agent, n);
-    `);
-    this.stmts = {
-      insert: this.db.prepare(
-        'INSERT OR IGNORE INTO phone_notices (id, agent, body, created_at, next_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
-      ),
-      // The oldest pending notice of each agent: only it may be sent (per-agent order).
-      heads: this.db.prepare(
-        `SELECT n, id, agent, body, attempts, created_at, next_at FROM phone_notices
-         WHERE n IN (SELECT MIN(n) FROM phone_notices WHERE status = 'pending' GROUP BY agent) ORDER BY n`,
-      ),
-      delivered: this.db.prepare(
-        `UPDATE phone_notices SET status = 'delivered', attempts = attempts + 1, updated_at = ?, last_error = NULL WHERE n = ?`,
-      ),
-      retry: this.db.prepare('UPDATE phone_notices SET attempts = attempts + 1, next_at = ?, updated_at = ?, last_error = ? WHERE n = ?'),
-      dropped: this.db.prepare(
-        `UPDATE phone_notices SET status = 'dropped', attempts = attempts + 1, updated_at = ?, last_error = ? WHERE n = ?`,
-      ),
-      pendingCount: this.db.prepare(`SELECT COUNT(*) AS c FROM phone_notices WHERE status = 'pending'`),
-      prune: this.db.prepare(`DELETE FROM phone_notices WHERE status != 'pending' AND updated_at < ?`),
-    };
+    const requestTimeoutMs = options.requestTimeoutMs ?? PHONE_OUTBOX_DEFAULTS.requestTimeoutMs;
+    this.o = {
+      ...PHONE_OUTBOX_DEFAULTS,
+      leaseMs: requestTimeoutMs + 5000,
+      ...defined,
+    } as PhoneOutboxOptions & PhoneOutboxTiming;
+    if (this.o.leaseMs <= requestTimeoutMs + LEASE_MARGIN_MS)
+      throw new Error(`phone outbox: leaseMs (${this.o.leaseMs}) must be longer than requestTimeoutMs + ${LEASE_MARGIN_MS} ms`);
+    this.store = options.store;
   }
 
-  /** Sends what is pending (also what an earlier relay left) and whatever is queued later. */
+  /** Sends what is pending (also what an earlier relay, or another process, left) and whatever is queued later. */
   start(): void {
     if (this.started || this.closed) return;
     this.started = true;
-    this.prune();
-    this.pruneTimer = setInterval(() => this.prune(), HOUR_MS).unref();
-    const pending = this.pendingCount();
-    if (pending) this.o.logger.info({ pending }, 'phone outbox resuming pending notices');
+    void this.prune();
+    this.pruneTimer = setInterval(() => void this.prune(), HOUR_MS).unref();
+    this.store.pendingCount().then(
+      (pending) => {
+        if (pending) this.o.logger.info({ pending }, 'phone outbox resuming pending notices');
+      },
+      () => undefined,
+    );
     this.wake();
   }
 
   /**
-   * Queues the notices these newly stored events call for, durably: resolves after the commit
+   * Queues the notices these newly stored events call for, durably: resolves once they are stored
    * (call before answering the webhook). Idempotent per notice id.
    */
   enqueue(events: readonly NewEvent[]): Promise<void> {
@@ -204,26 +180,22 @@ export class PhoneOutbox {
       this.queue.push({ notices, resolve, reject });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
-        setImmediate(() => this.flush());
+        setImmediate(() => void this.flush());
       }
     });
   }
 
-  pendingCount(): number {
-    return (this.stmts.pendingCount.get() as { c: number }).c;
-  }
-
-  /** Appends that arrive in the same tick share one transaction (one fsync). */
-  private flush(): void {
+  /** Appends that arrive in the same tick share one write (one fsync). */
+  private async flush(): Promise<void> {
     this.flushScheduled = false;
     const batch = this.queue;
     this.queue = [];
     if (batch.length === 0) return;
-    const now = Date.now();
     try {
-      this.db.transaction(() => {
-        for (const p of batch) for (const n of p.notices) this.stmts.insert.run(n.id, n.agent, JSON.stringify(n), now, now, now);
-      })();
+      await this.store.add(
+        batch.flatMap((p) => p.notices),
+        Date.now(),
+      );
       for (const p of batch) p.resolve();
     } catch (err) {
       this.o.logger.error({ err: (err as Error).message }, 'phone outbox write failed');
@@ -238,14 +210,14 @@ export class PhoneOutbox {
     clearTimeout(this.timer);
     this.timer = undefined;
     if (this.pumping) {
-      // The running pump reads the queue again after its current round (or right after it ends).
+      // The running pump looks again after its current round (or right after it ends).
       this.again = true;
       return;
     }
     this.pumping = this.pump()
       .catch((err: unknown) => {
         this.o.logger.error({ err: (err as Error).message }, 'phone outbox failed; retrying');
-        this.schedule(this.o.maxDelayMs);
+        this.schedule(Math.min(this.o.maxDelayMs, this.o.pollMs));
       })
       .finally(() => {
         this.pumping = undefined;
@@ -265,23 +237,28 @@ export class PhoneOutbox {
   private async pump(): Promise<void> {
     while (!this.closed) {
       this.again = false;
-      const heads = this.stmts.heads.all() as Row[];
-      const now = Date.now();
-      const due = heads.filter((h) => h.next_at <= now);
-      if (due.length === 0) {
-        if (heads.length) this.schedule(Math.max(0, Math.min(...heads.map((h) => h.next_at)) - now));
+      const claimed = await this.store.claim(Date.now(), this.o.leaseMs, CONCURRENCY);
+      if (claimed.length === 0) {
+        if (this.closed) return;
+        const due = await this.store.nextDue();
+        // A shared store changes without telling this process: look again within pollMs whatever it holds now.
+        const wait = due === undefined ? undefined : Math.max(0, due - Date.now());
+        const next = this.store.shared ? Math.min(wait ?? this.o.pollMs, this.o.pollMs) : wait;
+        if (next !== undefined) this.schedule(next);
         return;
       }
-      let next = 0;
-      const worker = async () => {
-        while (next < due.length && !this.closed) await this.attempt(due[next++]!);
-      };
-      await Promise.all(Array.from({ length: Math.min(CONCURRENCY, due.length) }, worker));
+      await Promise.all(claimed.map((n) => this.attempt(n)));
     }
   }
 
-  private async attempt(row: Row): Promise<void> {
-    const notice = JSON.parse(row.body) as PhoneChatNotice;
+  private async attempt(claimed: ClaimedNotice): Promise<void> {
+    const notice = JSON.parse(claimed.body) as PhoneChatNotice;
+    // Over before the lease is, so no other process sends it while this request may still arrive.
+    const timeoutMs = Math.min(this.o.requestTimeoutMs, claimed.until - LEASE_MARGIN_MS - Date.now());
+    if (this.closed || timeoutMs <= 0) {
+      await this.store.release(claimed, Date.now());
+      return;
+    }
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       'user-agent': 'switchboard-relay',
@@ -290,10 +267,10 @@ export class PhoneOutbox {
     if (this.o.token) headers.authorization = `Bearer ${this.o.token}`;
     const ctrl = new AbortController();
     this.inFlight.add(ctrl);
-    const timeout = setTimeout(() => ctrl.abort(new Error(`no answer within ${this.o.requestTimeoutMs} ms`)), this.o.requestTimeoutMs);
+    const timeout = setTimeout(() => ctrl.abort(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
     let error: string | undefined;
     try {
-      const res = await fetch(this.o.url, { method: 'POST', headers, body: row.body, signal: ctrl.signal, redirect: 'manual' });
+      const res = await fetch(this.o.url, { method: 'POST', headers, body: claimed.body, signal: ctrl.signal, redirect: 'manual' });
       // Inside the timeout, so a body that trickles cannot hold this agent's queue longer than that.
       await discardBody(res, PHONE_ANSWER_MAX_BYTES).catch(() => undefined);
       if (res.status < 200 || res.status > 299) error = `HTTP ${res.status}`;
@@ -307,49 +284,52 @@ export class PhoneOutbox {
       this.inFlight.delete(ctrl);
     }
     const now = Date.now();
-    const log = { agent: notice.agent, state: notice.state, chatId: notice.chatId, noticeId: notice.id, attempts: row.attempts + 1 };
+    const log = { agent: notice.agent, state: notice.state, chatId: notice.chatId, noticeId: notice.id, attempts: claimed.attempts + 1 };
     if (error === undefined) {
-      this.stmts.delivered.run(now, row.n);
+      await this.store.delivered(claimed, now);
       this.o.metrics.phoneNoticeDelivered();
       this.o.logger.info(log, 'phone notice delivered');
       return;
     }
-    // Cut short by close(): not the phone system's fault; the next relay sends it.
-    if (this.closed) return;
-    if (now - row.created_at >= this.o.giveUpAfterMs) {
-      this.stmts.dropped.run(now, error, row.n);
+    // Cut short by close(): not the phone system's fault; handed back for the next relay (or another process) to send.
+    if (this.closed) {
+      await this.store.release(claimed, now);
+      return;
+    }
+    if (now - claimed.createdAt >= this.o.giveUpAfterMs) {
+      if (!(await this.store.dropped(claimed, error, now))) return;
       this.o.metrics.phoneNoticeFailed('dropped');
       this.o.logger.error(
-        { ...log, err: error, queuedForMs: now - row.created_at },
+        { ...log, err: error, queuedForMs: now - claimed.createdAt },
         'phone notice dropped: the phone system did not acknowledge it in time',
       );
       return;
     }
-    const delay = retryDelay(row.attempts + 1, { baseMs: this.o.baseDelayMs, maxMs: this.o.maxDelayMs });
-    this.stmts.retry.run(now + delay, now, error, row.n);
+    const delay = retryDelay(claimed.attempts + 1, { baseMs: this.o.baseDelayMs, maxMs: this.o.maxDelayMs });
+    if (!(await this.store.retry(claimed, now + delay, error, now))) return;
     this.o.metrics.phoneNoticeFailed('retry');
     this.o.logger.warn({ ...log, err: error, retryInMs: delay }, 'phone notice not acknowledged; will retry');
   }
 
-  private prune(): void {
+  private async prune(): Promise<void> {
     if (this.closed) return;
     try {
-      const removed = this.stmts.prune.run(Date.now() - this.o.keepDoneMs).changes;
+      const removed = await this.store.prune(Date.now() - this.o.keepDoneMs);
       if (removed) this.o.logger.debug({ removed }, 'phone outbox pruned');
     } catch (err) {
       this.o.logger.error({ err: (err as Error).message }, 'phone outbox prune failed');
     }
   }
 
-  /** Commits queued notices, cuts in-flight requests short (they stay pending), closes the file. */
+  /** Stores queued notices, cuts in-flight requests short (they stay pending, handed back), closes the store. */
   async close(): Promise<void> {
     if (this.closed) return;
-    this.flush();
+    await this.flush();
     this.closed = true;
     clearTimeout(this.timer);
     clearInterval(this.pruneTimer);
     for (const c of this.inFlight) c.abort(new Error('relay shutting down'));
     await this.pumping;
-    this.db.close();
+    await this.store.close();
   }
 }

@@ -94,6 +94,48 @@ export interface RedisStoreOptions {
   onError?: (err: Error) => void;
 }
 
+/**
+ * Redis's append-only settings, or why it would not say: managed services rename or disable CONFIG,
+ * and an ACL may forbid it (the reply's first words: ERR unknown command, NOPERM).
+ */
+export async function redisDurability(redis: Redis): Promise<{ appendonly: string; appendfsync: string } | { refused: string }> {
+  try {
+    const [, appendonly = '?'] = (await redis.config('GET', 'appendonly')) as string[];
+    const [, appendfsync = '?'] = (await redis.config('GET', 'appendfsync')) as string[];
+    return { appendonly, appendfsync };
+  } catch (err) {
+    const message = (err as Error).message;
+    if (/^(ERR unknown command|NOPERM|ERR.*disabled)/i.test(message)) return { refused: message.split(/[,.]/)[0]! };
+    throw err;
+  }
+}
+
+/** A connection as the relay's Redis stores use it; resolves once connected, rejects when Redis cannot be reached. */
+export async function connectRedis(url: string, opts: RedisStoreOptions): Promise<Redis> {
+  const redis = new Redis(url, {
+    // Fail fast while Redis is away instead of queueing webhooks in memory: the caller answers 503.
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    commandTimeout: opts.commandTimeoutMs ?? 5000,
+    connectTimeout: 5000,
+    retryStrategy: (times) => Math.min(50 * times, 1000),
+    lazyConnect: true,
+  });
+  // ioredis rejects connect() with "Connection is closed."; the error event before it says why.
+  let cause: Error | undefined;
+  redis.on('error', (err: Error) => {
+    cause = err;
+    opts.onError?.(err);
+  });
+  try {
+    await redis.connect();
+  } catch (err) {
+    redis.disconnect();
+    throw cause ?? err;
+  }
+  return redis;
+}
+
 /** The dedupe key of (agent, id), as APPEND_LUA builds it (Lua's # counts bytes). */
 export function dedupeKey(prefix: string, agent: string, id: string): string {
   return `${prefix}dd:${Buffer.byteLength(agent, 'utf8')}:${agent}:${id}`;
@@ -123,17 +165,7 @@ export class RelayRedisStore implements EventStore {
   /** Connects (fails if Redis is not reachable within the timeout) and reads or creates the generation. */
   static async open(url: string, opts: RedisStoreOptions = {}): Promise<RelayRedisStore> {
     const prefix = opts.prefix ?? 'sb:';
-    const redis = new Redis(url, {
-      // Fail fast while Redis is away instead of queueing webhooks in memory: the caller answers 503.
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      commandTimeout: opts.commandTimeoutMs ?? 5000,
-      connectTimeout: 5000,
-      retryStrategy: (times) => Math.min(50 * times, 1000),
-      lazyConnect: true,
-    });
-    redis.on('error', (err: Error) => opts.onError?.(err));
-    await redis.connect();
+    const redis = await connectRedis(url, opts);
     await redis.set(`${prefix}generation`, randomBytes(12).toString('base64url'), 'NX');
     const generation = (await redis.get(`${prefix}generation`))!;
     redis.defineCommand('sbAppend', { numberOfKeys: 0, lua: APPEND_LUA });
@@ -146,11 +178,16 @@ export class RelayRedisStore implements EventStore {
 
   /** A warning unless Redis persists every write before answering (appendonly yes + appendfsync always). */
   async durabilityWarning(): Promise<{ message: string; details: Record<string, string> } | undefined> {
-    const [, appendonly = '?'] = (await this.redis.config('GET', 'appendonly')) as string[];
-    const [, appendfsync = '?'] = (await this.redis.config('GET', 'appendfsync')) as string[];
-    if (appendonly === 'yes' && appendfsync === 'always') return undefined;
+    const d = await redisDurability(this.redis);
+    if ('refused' in d)
+      return {
+        details: { config: d.refused },
+        message:
+          'cannot check that redis fsyncs every write: CONFIG GET is refused (renamed, disabled or not allowed); make sure it runs with appendonly yes + appendfsync always',
+      };
+    if (d.appendonly === 'yes' && d.appendfsync === 'always') return undefined;
     return {
-      details: { appendonly, appendfsync },
+      details: { appendonly: d.appendonly, appendfsync: d.appendfsync },
       message: 'redis does not fsync every write (appendonly yes + appendfsync always): a Redis crash can lose events already answered 200',
     };
   }

@@ -8,14 +8,17 @@ import { parseFieldMap } from './snapengage/adapter-map';
 import { createWebhookAdapter, type FieldMap } from './snapengage/webhook-adapter';
 import { clientKey, ConnectionGuard, refuseSocket, TrustedProxies } from './client-limits';
 import { CallSync, CallSyncMetrics } from './call-sync';
-import { CONFIG_DEFAULTS, phoneCallSyncOn, RelayConfigSchema, type RelayConfig } from './config';
+import { CONFIG_DEFAULTS, crossFieldProblems, phoneCallSyncOn, RelayConfigSchema, type RelayConfig } from './config';
 import { SocketHub } from './socket-hub';
 import { createLogger, type Logger } from './logger';
 import { RelayMetrics } from './metrics';
+import { createMetricsServer, listenMetrics } from './metrics-server';
 import { PhoneOutbox, phoneOutboxPathFor, type PhoneOutboxTiming } from './phone-outbox';
 import { createRequestHandler } from './routes';
 import { RateLimiter } from './rate-limit';
+import { RedisPhoneOutboxStore } from './redis-phone-outbox';
 import { RelayRedisStore } from './redis-store';
+import { SqlitePhoneOutboxStore } from './sqlite-phone-outbox';
 import { SqliteEventStore } from './sqlite-store';
 import { createStatusCallReporter } from './snapengage/status-call-report';
 import { createStatusApiHandler, relayModeFrom, STATUS_RATE_BURST } from './status-api-routes';
@@ -42,7 +45,7 @@ export interface RelayOptions extends Partial<RelayConfig> {
   maxSocketsPerAgent?: number;
   /** How long close() waits for in-flight requests (default 10 s). */
   shutdownTimeoutMs?: number;
-  /** Phone notice retry timing (tests shorten it) and queue file (default `<dbPath>.phone-outbox`). */
+  /** Phone notice retry timing (tests shorten it) and, in SQLite mode, its queue file (default `<dbPath>.phone-outbox`). */
   phoneOutbox?: Partial<PhoneOutboxTiming> & { path?: string };
   /** Relay mode: how long a call to SnapEngage's Agent Status API may take (default 10 s). */
   statusCallTimeoutMs?: number;
@@ -54,6 +57,8 @@ export interface Relay {
   /** `ws://host:port/ws` */
   wsUrl: string;
   port: number;
+  /** `http://host:port/metrics` on RELAY_METRICS_PORT; absent when /metrics is on the main port. */
+  metricsUrl?: string;
   store: EventStore;
   metrics: RelayMetrics;
   config: Readonly<RelayConfig>;
@@ -70,6 +75,8 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
     throw new Error(`invalid relay config: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
   }
   const config = parsed.data;
+  const crossField = crossFieldProblems(config);
+  if (crossField.length) throw new Error(`invalid relay config: ${crossField.join(' ')}`);
   // Before anything is opened: a bad map must stop the start, not surface at the first webhook.
   const fieldMap = config.adapterMap ? loadFieldMap(config.adapterMap) : undefined;
   const relayMode = relayModeFrom(config, { timeoutMs: options.statusCallTimeoutMs });
@@ -141,10 +148,15 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
     () => hub.resync(),
   );
   // Phone sync (docs/phone-sync.md): chat notices to PHONE_SYSTEM_URL, queued durably before each webhook's 200.
+  // Beside the events: in Redis when they are (any relay process sends what any other queued), else a file next to the database.
   const phoneOutbox = config.phoneSystemUrl
     ? new PhoneOutbox({
         ...options.phoneOutbox,
-        path: options.phoneOutbox?.path ?? phoneOutboxPathFor(config.dbPath),
+        store: config.redisUrl
+          ? await RedisPhoneOutboxStore.open(config.redisUrl, {
+              onError: (err) => logger.warn({ err: err.message }, 'redis connection trouble (phone outbox)'),
+            })
+          : new SqlitePhoneOutboxStore(options.phoneOutbox?.path ?? phoneOutboxPathFor(config.dbPath)),
         url: config.phoneSystemUrl,
         token: config.phoneSystemToken,
         logger,
@@ -168,6 +180,7 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
           timeoutMs: options.statusCallTimeoutMs,
         })
       : undefined;
+  if (callSync) metrics.addSeries(() => callSyncMetrics.render());
   const routes = createRequestHandler({
     store,
     hub,
@@ -184,7 +197,6 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
     afterAppend: phoneOutbox && ((events) => phoneOutbox.enqueue(events)),
     observeStatus: callSync && ((events) => callSync.observe(events)),
     callSync,
-    moreMetrics: callSync && (() => callSyncMetrics.render()),
     adapter: createWebhookAdapter(fieldMap),
     statusApi: createStatusApiHandler({
       secret: config.secret,
@@ -199,7 +211,12 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
       clientKey: keyOf,
       allowedOrigins: config.allowedOrigins,
     }),
+    metricsAccess: { token: config.metricsToken, ownPort: config.metricsPort !== null },
   });
+  const metricsServer =
+    config.metricsPort === null
+      ? undefined
+      : createMetricsServer(metrics, { token: config.metricsToken, ownPort: true, authFailures, clientKey: keyOf }, logger);
 
   const server = createServer(
     {
@@ -250,19 +267,58 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
   await prune();
   const pruneTimer = setInterval(() => void prune(), HOUR_MS).unref();
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => {
-      server.off('error', reject);
-      resolve();
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      logger.info('relay shutting down');
+      clearInterval(pruneTimer);
+      webhookLimiter.stop();
+      authFailures.stop();
+      helloFailures.stop();
+      connectLimiter.stop();
+      statusLimiter.stop();
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      metricsServer?.close();
+      metricsServer?.closeAllConnections();
+      const timeout = options.shutdownTimeoutMs ?? 10_000;
+      await Promise.race([routes.idle(), new Promise((r) => setTimeout(r, timeout).unref())]);
+      await hub.close();
+      server.closeAllConnections();
+      await stopped;
+      await callSync?.close();
+      await phoneOutbox?.close();
+      if (ownsStore) await store.close();
+      metrics.stop();
+      logger.info('relay stopped');
+    })();
+    return closing;
+  };
+
+  let metricsPort: number | undefined;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+    if (metricsServer) {
+      metricsPort = await listenMetrics(metricsServer, config.metricsPort!, config.metricsHost);
+      metricsServer.on('error', (err) => logger.error({ err: err.message }, 'metrics server error'));
+    }
+  } catch (err) {
+    // Nothing half-started stays behind (an in-process caller, a test, goes on running).
+    await close();
+    throw err;
+  }
   // accept() can fail (EMFILE when out of file descriptors): Node reports it as a server 'error',
   // which, unheard, would end the process. The server keeps listening.
   server.on('error', (err) => logger.error({ err: err.message }, 'server error'));
   const port = (server.address() as AddressInfo).port;
-  const hostForUrl =
-    config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
+  const urlHost = (host: string) => (host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host);
+  const hostForUrl = urlHost(config.host);
   logger.info(
     {
       host: config.host,
@@ -271,6 +327,12 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
       generation: store.generation,
     },
     'relay listening',
+  );
+  logger.info(
+    metricsPort === undefined
+      ? { port, bearer: Boolean(config.metricsToken) }
+      : { host: config.metricsHost, port: metricsPort, bearer: Boolean(config.metricsToken) },
+    'metrics (GET /metrics)',
   );
   logger.info({ callEvents: Boolean(config.phoneWebhookToken), notices: Boolean(phoneOutbox) }, 'phone sync');
   logger.info(relayMode ? { on: true, ...relayMode.summary } : { on: false }, 'relay mode (POST /api/status)');
@@ -286,37 +348,20 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
   phoneOutbox?.start();
   callSync?.start();
 
-  let closing: Promise<void> | undefined;
-  const close = () => {
-    closing ??= (async () => {
-      logger.info('relay shutting down');
-      clearInterval(pruneTimer);
-      webhookLimiter.stop();
-      authFailures.stop();
-      helloFailures.stop();
-      connectLimiter.stop();
-      statusLimiter.stop();
-      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      const timeout = options.shutdownTimeoutMs ?? 10_000;
-      await Promise.race([routes.idle(), new Promise((r) => setTimeout(r, timeout).unref())]);
-      await hub.close();
-      server.closeAllConnections();
-      await stopped;
-      await callSync?.close();
-      await phoneOutbox?.close();
-      if (ownsStore) await store.close();
-      metrics.stop();
-      logger.info('relay stopped');
-    })();
-    return closing;
+  return {
+    url: `http://${hostForUrl}:${port}`,
+    wsUrl: `ws://${hostForUrl}:${port}/ws`,
+    port,
+    metricsUrl: metricsPort === undefined ? undefined : `http://${urlHost(config.metricsHost)}:${metricsPort}/metrics`,
+    store,
+    metrics,
+    config,
+    close,
   };
-
-  return { url: `http://${hostForUrl}:${port}`, wsUrl: `ws://${hostForUrl}:${port}/ws`, port, store, metrics, config, close };
 }
 
 /** Reads and checks RELAY_ADAPTER_MAP; the error names the file and each bad entry. */
-function loadFieldMap(path: string): FieldMap {
+export function loadFieldMap(path: string): FieldMap {
   const fail = (why: string): never => {
     throw new Error(`invalid relay config: RELAY_ADAPTER_MAP (${path}) ${why}`);
   };

@@ -17,6 +17,7 @@ import { originAllowed } from './origin-policy';
 import type { SocketHub } from './socket-hub';
 import type { Logger } from './logger';
 import type { RelayMetrics, WebhookEndpoint } from './metrics';
+import { checkMetricsAccess, sendMetrics } from './metrics-server';
 import { createPhoneCallHandler, type PhoneRouteDeps } from './phone-routes';
 import { quarantineId } from './quarantine';
 import { PSEUDO_AGENT, type AppendResult, type EventStore, type NewEvent } from './store';
@@ -43,12 +44,12 @@ export interface RouteDeps extends WebhookLimits {
   afterAppend?: (events: NewEvent[]) => Promise<void>;
   /** Awaited after afterAppend: call sync reads the agent's status from SnapEngage's status webhook (call-sync.ts). */
   observeStatus?: (events: readonly NewEvent[]) => Promise<void>;
-  /** More series for GET /metrics (call sync's), in Prometheus text. */
-  moreMetrics?: () => string;
   /** The webhook adapter, with the field map from RELAY_ADAPTER_MAP; the built-in spellings only when absent. */
   adapter?: WebhookAdapter;
   /** POST /api/status (status-api-routes.ts); absent = 404. */
   statusApi?: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+  /** Who may read GET /metrics here (metrics-server.ts); absent = this machine only, no token. */
+  metricsAccess?: { token: string; ownPort: boolean };
 }
 
 const WEBHOOKS: Record<string, { endpoint: WebhookEndpoint; adapt: (adapter: WebhookAdapter, body: unknown) => AdaptResult }> = {
@@ -252,10 +253,13 @@ export function createRequestHandler(deps: RouteDeps) {
         allow('GET');
         return healthz(res);
       case '/metrics':
+        checkMetricsAccess(
+          req,
+          { token: '', ownPort: false, ...deps.metricsAccess, authFailures: deps.authFailures, clientKey: deps.clientKey },
+          'main',
+        );
         allow('GET');
-        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
-        res.end(metrics.render() + (deps.moreMetrics?.() ?? ''));
-        return;
+        return sendMetrics(res, metrics);
       default:
         throw new HttpError(404, 'not found');
     }

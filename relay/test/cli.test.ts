@@ -33,6 +33,8 @@ describe('relay CLI', () => {
       'RELAY_PUBLIC_URL',
       'SNAPENGAGE_API_TOKEN_FILE',
       'SNAPENGAGE_STATUS_REQUEST',
+      'switchboard-relay doctor',
+      'RELAY_METRICS_TOKEN_FILE',
     ])
       expect(r.stdout).toContain(word);
   });
@@ -45,6 +47,7 @@ describe('relay CLI', () => {
       [['serve', '--port'], 'relay: --port needs a value'],
       [['frob'], 'relay: unknown command "frob" (see --help)'],
       [['serve', 'extra'], 'relay: serve takes no arguments (see --help)'],
+      [['doctor', 'extra'], 'relay: doctor takes no arguments (see --help)'],
       [['sb1.eyJzdWIiOiJh.c2ln'], 'relay: unknown command (see --help)'],
     ] as const) {
       const r = run([...args], { RELAY_SECRET: SECRET });

@@ -3,12 +3,13 @@
 import { existsSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PhoneChatNotice } from '@switchboard/protocol/phone';
 import { noticesFor } from '../src/phone-outbox';
 import { PSEUDO_AGENT } from '../src/store';
 import { conversationEvent } from '../../sandbox/payloads';
 import { cleanup, sleep, startRelay, tempDir } from './helpers';
+import { startRedis, type RedisUnderTest } from './redis-server';
 
 const CONV = '/snapengage/conversation-events';
 const PHONE_SYSTEM_TOKEN = 'phone-system-token-for-tests';
@@ -276,6 +277,42 @@ describe('phone notices (PHONE_SYSTEM_URL)', () => {
 
   it('refuses a PHONE_SYSTEM_URL that is not http(s)', async () => {
     await expect(startRelay({ phoneSystemUrl: 'ftp://phones.example.com/' })).rejects.toThrow(/phoneSystemUrl must be empty or an http/);
+  });
+});
+
+describe('phone notices with RELAY_REDIS_URL: queued in Redis, sent by any relay', () => {
+  let redis: RedisUnderTest;
+  beforeAll(async () => {
+    redis = await startRedis();
+  }, 60_000);
+  afterAll(async () => {
+    await redis?.stop();
+  });
+
+  it("keeps nothing on the relay's disk and delivers as in SQLite mode", async () => {
+    const phone = await phoneSystem();
+    const t = await startRelay({ redisUrl: `${redis.url}/1`, phoneSystemUrl: phone.url, phoneOutbox: FAST });
+    expect((await t.post(CONV, conversationEvent('assigned', { agent: 'alice@example.com', conversationId: 'chat-r1' }))).status).toBe(200);
+    await until(() => phone.received.length === 1, 'the notice');
+    expect(phone.received[0]!.body).toMatchObject({ agent: 'alice@example.com', state: 'chat-started', chatId: 'chat-r1' });
+    expect(existsSync(`${t.dbPath}.phone-outbox`)).toBe(false);
+    expect(existsSync(t.dbPath)).toBe(false);
+  });
+
+  it('what one relay queued while the phone system was down, another delivers after the first stops', async () => {
+    const phone = await phoneSystem({ down: true });
+    const url = `${redis.url}/2`;
+    const first = await startRelay({ redisUrl: url, phoneSystemUrl: phone.url, phoneOutbox: FAST });
+    for (const id of ['chat-h1', 'chat-h2'])
+      expect((await first.post(CONV, conversationEvent('assigned', { agent: 'alice@example.com', conversationId: id }))).status).toBe(200);
+    await until(() => phone.attempts >= 2, 'a few failed attempts');
+    await first.close();
+    phone.down = false;
+    // Another folder, another process's view: only Redis is shared.
+    const second = await startRelay({ redisUrl: url, phoneSystemUrl: phone.url, phoneOutbox: FAST });
+    await until(() => second.logs.filter((l) => l.includes('phone notice delivered')).length === 2, 'the second relay to deliver both');
+    expect(second.logs.some((l) => l.includes('phone outbox resuming pending notices'))).toBe(true);
+    expect(phone.received.map((r) => r.body.chatId)).toEqual(['chat-h1', 'chat-h2']);
   });
 });
 

@@ -89,7 +89,8 @@ export interface RedisUnderTest {
   restart(): Promise<void>;
 }
 
-export async function startRedis(opts: { port?: number } = {}): Promise<RedisUnderTest> {
+/** `args`: more redis-server options after the defaults (a later one wins), e.g. `['--rename-command', 'CONFIG', '']`. */
+export async function startRedis(opts: { port?: number; args?: string[] } = {}): Promise<RedisUnderTest> {
   const bin = findRedisServer();
   if (!bin) throw new Error(REDIS_HELP);
   const port = opts.port ?? (await freePort());
@@ -118,6 +119,7 @@ export async function startRedis(opts: { port?: number } = {}): Promise<RedisUnd
         'yes',
         '--loglevel',
         'warning',
+        ...(opts.args ?? []),
       ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );

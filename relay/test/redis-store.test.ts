@@ -79,3 +79,23 @@ describe('Redis keys', () => {
     await s.close();
   });
 });
+
+describe('durabilityWarning', () => {
+  it('none when Redis fsyncs every write; one that says it cannot check when CONFIG is renamed away (as managed services do)', async () => {
+    const s = await RelayRedisStore.open(redis.url, { prefix: `durable-${process.pid}:` });
+    expect(await s.durabilityWarning()).toBeUndefined();
+    await s.close();
+    const renamed = await startRedis({ args: ['--rename-command', 'CONFIG', ''] });
+    try {
+      const r = await RelayRedisStore.open(renamed.url);
+      expect(await r.durabilityWarning()).toEqual({
+        details: { config: "ERR unknown command 'config'" },
+        message:
+          'cannot check that redis fsyncs every write: CONFIG GET is refused (renamed, disabled or not allowed); make sure it runs with appendonly yes + appendfsync always',
+      });
+      await r.close();
+    } finally {
+      await renamed.stop();
+    }
+  });
+});

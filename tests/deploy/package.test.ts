@@ -169,6 +169,23 @@ describe('the relay package (npm pack → npm install --omit=dev → node)', () 
     const listed = spawnSync(bin, ['quarantine', 'list'], { env: { ...env, RELAY_URL: base }, encoding: 'utf8' });
     expect({ status: listed.status, stderr: listed.stderr }).toEqual({ status: 0, stderr: 'relay: the quarantine is empty\n' });
 
+    // The operator's checks from the installed command, with the unit's settings (docs/deploy.md steps 10, 11).
+    const doctor = spawnSync(bin, ['doctor'], { env, encoding: 'utf8' });
+    expect(doctor.stdout).toMatch(/^ok {7}config: every setting is valid \(SQLite mode\)\nok {7}database: .*relay\.db is writable/);
+    expect({ status: doctor.status, problems: doctor.stdout.split('\n').filter((l) => l.startsWith('problem')) }).toEqual({
+      status: 0,
+      problems: [],
+    });
+    const copy = join(dir, 'relay-backup.db');
+    const backup = spawnSync(bin, ['backup', copy], { env, encoding: 'utf8' });
+    expect({ status: backup.status, stderr: backup.stderr }).toEqual({
+      status: 0,
+      stderr: expect.stringMatching(
+        /^relay: backup: .* → .*relay-backup\.db: .*, 1 events \(last seq 1\), generation \S+, quick_check ok\n$/,
+      ),
+    });
+    expect(statSync(copy).mode & 0o777).toBe(0o600);
+
     const stopping = performance.now();
     relay.process.kill('SIGTERM');
     expect(await relay.exited).toBe(0);

@@ -29,6 +29,8 @@ export class RelayProcess {
     readonly dir = mkdtempSync(join(tmpdir(), 'switchboard-reliability-')),
     /** Node options before the CLI (the fuzz test's memory probe). */
     readonly nodeArgs: string[] = [],
+    /** What runs `serve --port N`: the CLI, or a test's own entry (phone-timing-relay.ts). */
+    readonly entry: string[] = RELAY_CLI,
   ) {}
 
   get url() {
@@ -43,7 +45,7 @@ export class RelayProcess {
 
   async start(): Promise<void> {
     if (!this.port) this.port = await freePort();
-    const child = spawn(process.execPath, [...this.nodeArgs, ...RELAY_CLI, 'serve', '--port', String(this.port)], {
+    const child = spawn(process.execPath, [...this.nodeArgs, ...this.entry, 'serve', '--port', String(this.port)], {
       cwd: RELAY_DIR,
       env: {
         PATH: process.env.PATH!,
