@@ -37,8 +37,8 @@ export class AgentDirectory {
     return [...this.agents.values()].map((s) => s.agentId);
   }
 
-  /** Substatus only means something with pause, so it is dropped otherwise. */
-  set(email: string, status: AgentStatus, substatus?: string | null): StatusChange | undefined {
+  /** Substatus only means something with pause, so it is dropped otherwise. `at`: when it changed (epoch ms). */
+  set(email: string, status: AgentStatus, substatus?: string | null, at = Date.now()): StatusChange | undefined {
     const key = email.toLowerCase();
     const previous = this.agents.get(key);
     if (!previous) return undefined;
@@ -46,7 +46,7 @@ export class AgentDirectory {
       agentId: previous.agentId,
       status,
       substatus: status === 'pause' ? (substatus ?? null) : null,
-      updatedAt: new Date().toISOString(),
+      updatedAt: new Date(at).toISOString(),
     };
     this.agents.set(key, current);
     return { previous: { ...previous }, current: { ...current } };

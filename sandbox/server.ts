@@ -67,8 +67,11 @@ export interface Sandbox {
   fire(kind: ConversationKind, opts?: FireOptions): Promise<DeliveryResult>;
   /** builds the events in the given order, then delivers them in `order` (default reverse) */
   fireBatch(items: readonly BatchItem[], order?: BatchOrder): Promise<DeliveryResult[]>;
-  /** a change "made in the Hub" (SnapEngage's agent UI): sets the status and sends the status webhook */
-  changeStatusInHub(email: string, status: AgentStatus, substatus?: string | null): Promise<HubStatusResult>;
+  /**
+   * a change "made in the Hub" (SnapEngage's agent UI): sets the status and sends the status webhook.
+   * `at` (epoch ms, default now) is when it was made: the webhook's timestamp, e.g. for a day's history.
+   */
+  changeStatusInHub(email: string, status: AgentStatus, substatus?: string | null, at?: number): Promise<HubStatusResult>;
   webhookConfig(): WebhookConfig;
   configureWebhooks(patch: { [K in keyof WebhookConfig]?: WebhookConfig[K] | null }): WebhookConfig;
   deliveries(): RecordedDelivery[];
@@ -135,8 +138,8 @@ export async function createSandbox(opts: SandboxOptions = {}): Promise<Sandbox>
         order,
       );
     },
-    async changeStatusInHub(email, status, substatus) {
-      const change = directory.set(email, status, substatus);
+    async changeStatusInHub(email, status, substatus, at) {
+      const change = directory.set(email, status, substatus, at);
       if (!change) throw new SandboxError(`Unknown agent ${email}`, 404);
       const delivery = webhooks.status(change);
       return { agent: change.current, delivery: delivery ? await delivery : null };

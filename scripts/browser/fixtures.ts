@@ -14,13 +14,15 @@ export interface Launched {
   close: () => Promise<void>;
 }
 
-export async function launchExtension(): Promise<Launched> {
+/** `deviceScaleFactor`: pixels per CSS pixel in every page (2 for sharp screenshots; default 1). */
+export async function launchExtension({ deviceScaleFactor }: { deviceScaleFactor?: number } = {}): Promise<Launched> {
   const executablePath = findChromium();
   if (!executablePath) throw new Error(CHROMIUM_HELP);
   const profile = mkdtempSync(join(tmpdir(), 'switchboard-e2e-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath,
     headless: true,
+    ...(deviceScaleFactor ? { deviceScaleFactor } : {}),
     args: [
       `--disable-extensions-except=${EXTENSION_DIR}`,
       `--load-extension=${EXTENSION_DIR}`,

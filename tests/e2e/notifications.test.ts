@@ -38,7 +38,7 @@ describe('chat notifications through the real relay (real Chromium, sandbox as S
       .filter({ hasText: /Chats handled\s*[1-9]/ })
       .waitFor();
     // What the popup looked like, for a person reading a failed run (test-results/ is not tracked;
-    // the README's picture is made on purpose, not as a side effect of every test run).
+    // the README's picture is made on purpose, by `npm run screenshots`).
     mkdirSync(resolve(import.meta.dirname, '../../test-results'), { recursive: true });
     await after.page.locator('main').screenshot({ path: resolve(import.meta.dirname, '../../test-results/popup.png') });
   });

@@ -12,6 +12,14 @@ const ROOT = resolve(import.meta.dirname, '../..');
 const PERMISSIONS = ['alarms', 'idle', 'notifications', 'storage'];
 const OPTIONAL_HOSTS = ['http://*/*', 'https://*/*'];
 const LOCALES = ['de', 'en'];
+const LISTING = readFileSync(resolve(ROOT, 'docs/store/listing.md'), 'utf8');
+
+/** docs/store/listing.md's permission justifications: each `- \`permission\` (note) — why` item of its section. */
+function justifications(): Record<string, string> {
+  const section = LISTING.split('\n## Permission justifications\n')[1]?.split('\n## ')[0] ?? '';
+  const items = section.matchAll(/^- `([^`]+)`(?: \([^)\n]*\))? — ([\s\S]*?)(?=\n- `|\n\n|(?![\s\S]))/gm);
+  return Object.fromEntries([...items].map(([, permission, why]) => [permission!, why!.replace(/\s+/g, ' ')]));
+}
 
 type Manifest = Record<string, any>;
 interface Unpacked {
@@ -57,6 +65,15 @@ describe.each(['chrome', 'firefox'] as const)('the %s package', (browser) => {
     expect(m.optional_permissions).toBeUndefined();
     expect(m.content_scripts).toBeUndefined();
     expect(JSON.stringify(m)).not.toContain('<all_urls>');
+  });
+
+  it('docs/store/listing.md justifies each permission and host permission it asks for, and no other', () => {
+    const m = pkg().manifest;
+    const asked = [...m.permissions, ...(m.optional_host_permissions ?? []), ...(m.host_permissions ?? [])];
+    const justified = justifications();
+    expect(Object.keys(justified).sort()).toEqual(asked.sort());
+    // A reviewer reads why, not a word: each says what it is used for.
+    for (const [permission, why] of Object.entries(justified)) expect(why.length, permission).toBeGreaterThan(100);
   });
 
   it('has its icons (each file there, a PNG of its size) and the pages and scripts it names', async () => {
@@ -127,5 +144,7 @@ describe('browser-specific keys', () => {
     expect(declared).toEqual({ required: ['personallyIdentifyingInfo', 'authenticationInfo'] });
     const privacy = readFileSync(resolve(ROOT, 'PRIVACY.md'), 'utf8');
     for (const category of declared.required) expect(privacy, category).toMatch(new RegExp(`\`${category}\`[^\\n]*—`));
+    // The store listing's disclosures say the same.
+    for (const category of declared.required) expect(LISTING, `listing.md: ${category}`).toContain(`\`${category}\``);
   });
 });

@@ -211,6 +211,15 @@ describe('agent status webhook', () => {
     await expect(sandbox.changeStatusInHub('nobody@example.com', 'online')).rejects.toThrow(/Unknown agent/);
   });
 
+  it('a Hub change made at a given time carries that time, in the webhook and the agent state', async () => {
+    const { receiver, sandbox } = await setup();
+    const at = Date.parse('2026-03-02T09:15:00.000Z');
+    const { agent, delivery } = await sandbox.changeStatusInHub('alice@example.com', 'pause', 'Lunch', at);
+    expect(delivery?.status).toBe(200);
+    expect(agent.updatedAt).toBe('2026-03-02T09:15:00.000Z');
+    expect(receiver.received[0]?.body).toMatchObject({ status: 'pause', substatus: 'Lunch', timestamp: at });
+  });
+
   it("echoes the agent's own API change as a status webhook", async () => {
     const { receiver, sandbox } = await setup();
     const res = await fetch(`${sandbox.url}/api/v2/${sandbox.orgId}/agent/status`, {
