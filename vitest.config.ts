@@ -20,6 +20,7 @@ export default defineConfig({
         },
       },
       'relay/vitest.config.ts',
+      { test: { name: 'protocol', include: ['protocol/test/**/*.test.ts'] } },
       {
         test: {
           name: 'tools',
