@@ -2,15 +2,10 @@ import { useEffect, useState } from 'preact/hooks';
 import { browser } from '@/lib/ext/native';
 import { sendMessage } from '@/lib/messaging/client';
 import type { TestResult } from '@/lib/messaging/protocol';
-import {
-  DEFAULT_SUBSTATUSES,
-  DaySettings as DaySettingsSchema,
-  SNAPENGAGE_API_BASE,
-  maskToken,
-  parseSettings,
-} from '@/lib/settings/schema';
+import { DEFAULT_SUBSTATUSES, DaySettings as DaySettingsSchema, maskToken } from '@/lib/settings/schema';
 import { relayHttpBase } from '@/lib/relay/url';
-import { saveSettings, settingsItem } from '@/lib/settings/store';
+import { saveSettings, settingsFrom, settingsItem } from '@/lib/settings/store';
+import { SNAPENGAGE_API_BASE } from '@/lib/snapengage/host';
 import { Field } from './Field';
 import { ReasonList } from './ReasonList';
 import { Shortcuts } from './Shortcuts';
@@ -88,8 +83,9 @@ export function Options() {
     ...draft,
     ...draft.day,
     day: undefined,
-    apiToken: draft.apiToken || saved?.apiToken,
-    relayToken: draft.relayUrl ? draft.relayToken || saved?.relayToken : undefined,
+    // Only what was typed: the store adds a saved token while its URL is unchanged (settingsFrom).
+    apiToken: draft.apiToken || undefined,
+    relayToken: draft.relayUrl ? draft.relayToken || undefined : undefined,
     quickPauseSubstatus: draft.quickPauseSubstatus || undefined,
     relayUrl: draft.relayUrl || undefined,
     substatuses: draft.substatuses.map((s) => s.trim()),
@@ -100,7 +96,7 @@ export function Options() {
     // Must start inside the click: browsers grant permission prompts only to a user gesture.
     const granted = browser.permissions.request({ origins: originsFor(draft) }).catch(() => false);
     setResult(undefined);
-    const parsed = parseSettings(candidate());
+    const parsed = settingsFrom(candidate(), saved, {});
     setErrors(parsed.ok ? {} : parsed.errors);
     if (!parsed.ok) return;
     setBusy('save');
@@ -113,7 +109,7 @@ export function Options() {
         }
       }
       // Saved through the store, like every other writer of the settings.
-      const stored = await saveSettings(parsed.settings);
+      const stored = await saveSettings(candidate());
       if (!stored.ok) {
         setErrors(stored.errors);
         return;

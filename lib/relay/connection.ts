@@ -9,6 +9,7 @@ import type { Settings } from '../settings/schema';
 import type { MessagePayload, TestResult } from '../messaging/protocol';
 import { handleEvent, type EventOutcome } from './events';
 import { relayStateItem, type RelayState } from './state';
+import { isSafeRelayInput } from '../settings/safe-url';
 import { relayWebSocketUrl } from './url';
 
 const RELAY_TEST_TIMEOUT_MS = 5000;
@@ -186,20 +187,21 @@ export function createRelayConnection({ onOutcomes, WebSocketImpl = globalThis.W
     });
   }
 
-  /** Options page "validate by connecting": a throwaway socket that asks for nothing to replay. */
+  /**
+   * Options page "validate by connecting": a throwaway socket that asks for nothing to replay. The
+   * token typed now goes to the URL typed now; the saved token only to the relay it was saved with.
+   */
   async function test(input: MessagePayload<'testRelay'>): Promise<TestResult> {
+    if (!isSafeRelayInput(input.relayUrl)) return { ok: false, message: t('errRelayUrl') };
+    const endpoint = relayWebSocketUrl(input.relayUrl);
     let token = input.relayToken;
     if (!token) {
       const saved = await loadSettings();
+      const savedUrl = saved.ok ? saved.settings.relayUrl : undefined;
+      if (savedUrl && relayWebSocketUrl(savedUrl) !== endpoint) return { ok: false, message: t('enterRelayTokenForUrl') };
       token = saved.ok ? saved.settings.relayToken : undefined;
     }
     if (!token) return { ok: false, message: t('errRelayToken') };
-    let endpoint: string;
-    try {
-      endpoint = relayWebSocketUrl(input.relayUrl);
-    } catch {
-      return { ok: false, message: t('relayUrlInvalid') };
-    }
     return new Promise<TestResult>((resolve) => {
       const ws = new WebSocketImpl(endpoint);
       const done = (result: TestResult) => {

@@ -1,20 +1,91 @@
 import { t } from '../i18n';
 import { storageItem } from '../storage/item';
-import { parseSettings, type Settings, type SettingsResult } from './schema';
+import { relayWebSocketUrl } from '../relay/url';
+import { SNAPENGAGE_API_BASE } from '../snapengage/host';
+import { readPolicy, type Policy } from './managed';
+import { withPolicy } from './policy';
+import { parseSettings, type SettingsResult } from './schema';
+
+type Raw = Record<string, unknown>;
 
 /** Raw record as saved; may be incomplete (setup not finished) — read through `loadSettings`. */
-export const settingsItem = storageItem<Record<string, unknown> | undefined>('local', 'settings', (raw) =>
-  raw && typeof raw === 'object' ? (raw as Record<string, unknown>) : undefined,
+export const settingsItem = storageItem<Raw | undefined>('local', 'settings', (raw) =>
+  raw && typeof raw === 'object' ? (raw as Raw) : undefined,
 );
 
+/** The settings in effect: what the agent saved, under the team's policy (./policy.ts). */
 export async function loadSettings(): Promise<SettingsResult> {
-  const raw = await settingsItem.get();
+  const [raw, policy] = await Promise.all([settingsItem.get(), readPolicy()]);
   if (!raw) return { ok: false, errors: { form: t('notSetUp') } };
-  return parseSettings(raw);
+  return parseSettings(withPolicy(raw, policy.values));
 }
 
-export async function saveSettings(input: unknown): Promise<SettingsResult> {
-  const result = parseSettings(input);
-  if (result.ok) await settingsItem.set(result.settings as Settings & Record<string, unknown>);
+/**
+ * The settings the agent's input would put in effect, checked: `input` holds a token only where the
+ * agent typed one; a saved token is added only while its URL stays the same (a new API base or relay
+ * URL asks for its token again: no saved token ever goes to a new host); the team's policy is laid
+ * over it, and relay mode keeps no API token. The options page checks with this before it tests a
+ * relay, so the token it tests with is the one that would be saved.
+ */
+export function settingsFrom(input: Raw, previous: Raw | undefined, policy: Policy): SettingsResult {
+  const result = parseSettings(withPolicy(withSavedTokens(input, previous), policy));
+  if (result.ok) return result;
+  // A token missing because its URL changed: say so, rather than only "required".
+  const errors = { ...result.errors };
+  if (errors.apiToken && !input.apiToken && previous?.apiToken) errors.apiToken = t('enterTokenForUrl');
+  if (errors.relayToken && !input.relayToken && previous?.relayToken) errors.relayToken = t('enterRelayTokenForUrl');
+  return { ok: false, errors };
+}
+
+/** Saves what the agent set (see settingsFrom); the policy's own values are not written (see ownPart). */
+export async function saveSettings(input: Raw): Promise<SettingsResult> {
+  const [previous, policy] = await Promise.all([settingsItem.get(), readPolicy()]);
+  const result = settingsFrom(input, previous, policy.values);
+  if (result.ok) await settingsItem.set(ownPart(result.settings, previous, policy.values));
   return result;
+}
+
+const sameUrl = (a: unknown, b: unknown, norm: (u: string) => string) => {
+  try {
+    return typeof a === 'string' && typeof b === 'string' && norm(a) === norm(b);
+  } catch {
+    return false;
+  }
+};
+const origin = (u: string) => new URL(u).origin;
+
+/** The input, with each token the agent left blank taken from what was saved while its URL is unchanged. */
+function withSavedTokens(input: Raw, previous: Raw | undefined): Raw {
+  const next = { ...input };
+  const apiBase = (r: Raw | undefined) => r?.apiBaseUrl ?? SNAPENGAGE_API_BASE;
+  // A token typed now goes with the URL typed now.
+  if (!next.apiToken) {
+    if (previous?.apiToken && sameUrl(apiBase(previous), apiBase(next), origin)) next.apiToken = previous.apiToken;
+    else delete next.apiToken;
+  }
+  if (!next.relayToken) {
+    if (previous?.relayToken && sameUrl(previous.relayUrl, next.relayUrl, relayWebSocketUrl)) next.relayToken = previous.relayToken;
+    else delete next.relayToken;
+  }
+  return next;
+}
+
+/** What the agent's record keeps of the settings in effect: not the policy's values (see saveSettings). */
+function ownPart(settings: object, previous: Raw | undefined, policy: Policy): Raw {
+  const own: Raw = { ...settings };
+  for (const key of Object.keys(policy) as (keyof Policy)[]) {
+    if (key === 'notify') {
+      // Each kind the policy sets keeps what the agent had chosen before (or the default).
+      const mine = { ...(own.notify as Raw) };
+      for (const kind of Object.keys(policy.notify as Raw)) {
+        const before = (previous?.notify as Raw | undefined)?.[kind];
+        if (before === undefined) delete mine[kind];
+        else mine[kind] = before;
+      }
+      own.notify = mine;
+    } else if (!((key === 'apiBaseUrl' && own.apiToken) || (key === 'relayUrl' && own.relayToken))) {
+      delete own[key];
+    }
+  }
+  return own;
 }

@@ -37,7 +37,7 @@ describe('background worker', () => {
       orgId: '6418107096367104',
       apiToken: 'token-12345678',
       agentId: 'alice@example.com',
-      apiBaseUrl: 'http://sandbox.test',
+      apiBaseUrl: 'https://sandbox.test',
       substatuses: ['Break', 'Lunch'],
       quickPauseSubstatus: 'Lunch',
     });
@@ -58,7 +58,7 @@ describe('background worker', () => {
       orgId: '6418107096367104',
       apiToken: 'token-12345678',
       agentId: 'alice@example.com',
-      apiBaseUrl: 'http://sandbox.test',
+      apiBaseUrl: 'https://sandbox.test',
     });
     const { command } = await boot();
     command('toggle-pause');
@@ -76,7 +76,7 @@ describe('background worker', () => {
       orgId: '6418107096367104',
       apiToken: 'token-12345678',
       agentId: 'alice@example.com',
-      apiBaseUrl: 'http://sandbox.test',
+      apiBaseUrl: 'https://sandbox.test',
     });
     await boot();
     const bad = await fakeBrowser.runtime.sendMessage({ name: 'setStatus', payload: { status: 'away' } });
@@ -94,7 +94,7 @@ describe('background worker', () => {
 });
 
 describe('notifications and the agent’s day, through the worker', () => {
-  const base = { orgId: '6418107096367104', apiToken: 'token-12345678', agentId: 'alice@example.com', apiBaseUrl: 'http://sandbox.test' };
+  const base = { orgId: '6418107096367104', apiToken: 'token-12345678', agentId: 'alice@example.com', apiBaseUrl: 'https://sandbox.test' };
 
   it('clicking a chat notification (or its Open chat button) opens the chat in SnapEngage', async () => {
     await settingsItem.set(base);
