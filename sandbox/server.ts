@@ -3,6 +3,7 @@
 // going through HTTP.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { type StatusRequestShape, statusRequestShape, StatusRequestOverride } from '@switchboard/protocol/agent-status-request';
 import type { ConversationKind } from '@switchboard/protocol/event-kinds';
 import type { AgentStatus } from '@switchboard/protocol/status';
 import { readBody, sendJson } from 'switchboard-relay/http';
@@ -31,6 +32,11 @@ export interface SandboxOptions {
   orgId?: string;
   apiToken?: string;
   agents?: readonly string[];
+  /**
+   * The Agent Status request this SnapEngage takes, when not the inferred one: another path, other
+   * field names, a Bearer token. A request in the inferred shape is then refused (404, 400, 401).
+   */
+  statusRequest?: StatusRequestOverride;
   webhook?: WebhookOptions;
   /** one line per request answered and webhook delivered (the CLI prints them) */
   log?: (line: string) => void;
@@ -49,6 +55,8 @@ export interface Sandbox {
   port: number;
   orgId: string;
   apiToken: string;
+  /** The Agent Status request it takes (the inferred one unless started with `statusRequest`). */
+  statusRequest: StatusRequestShape;
   close(): Promise<void>;
   requests(): RecordedRequest[];
   clearRequests(): void;
@@ -73,6 +81,7 @@ export async function createSandbox(opts: SandboxOptions = {}): Promise<Sandbox>
   const host = opts.host ?? '127.0.0.1';
   const orgId = opts.orgId ?? DEFAULT_ORG_ID;
   const apiToken = opts.apiToken ?? DEFAULT_API_TOKEN;
+  const statusRequest = statusRequestShape(StatusRequestOverride.parse(opts.statusRequest ?? {}));
   const log = opts.log ?? (() => undefined);
   const directory = new AgentDirectory(opts.agents ?? DEFAULT_AGENTS);
   const failures = new FailureSwitch();
@@ -86,6 +95,7 @@ export async function createSandbox(opts: SandboxOptions = {}): Promise<Sandbox>
   const apiContext: ApiContext = {
     orgId,
     apiToken,
+    statusRequest,
     agents: directory,
     failures,
     hang(req, res) {
@@ -105,6 +115,7 @@ export async function createSandbox(opts: SandboxOptions = {}): Promise<Sandbox>
     port: 0,
     orgId,
     apiToken,
+    statusRequest,
     close,
     requests: () => requestLog.all(),
     clearRequests: () => requestLog.clear(),

@@ -114,7 +114,7 @@ function retry(reason: RetryReason, httpStatus: number, after: number | undefine
 }
 
 /** SnapEngage's error body (`{"message": "…"}`), cut to what a person reads. */
-export const ErrorBody = z.looseObject({ message: z.optional(z.string()) });
+const ErrorBody = z.looseObject({ message: z.optional(z.string()) });
 export const errorDetail = (json: unknown): string | undefined => {
   const parsed = ErrorBody.safeParse(json);
   return parsed.success ? parsed.data.message?.slice(0, 200) : undefined;

@@ -5,6 +5,7 @@ import { decodeRelayToken, DEFAULT_TOKEN_TTL_DAYS, issueRelayToken } from './aut
 import { CONFIG_DOCS, formatConfigDocs, loadConfig, loadConfigKeys, secretFlagRefusal } from './config';
 import { QUARANTINE_USAGE, quarantineCommand } from './quarantine-cli';
 import { createRelay } from './relay';
+import { issueSetupCode, readTeam, readTeamFile, SETUP_CODE_USAGE, teamCsv, writeCodesFile } from './setup-code-cli';
 import { RelayRedisStore } from './redis-store';
 import { SqliteEventStore } from './sqlite-store';
 
@@ -21,7 +22,7 @@ Usage:
                                                open sockets using it close within one ping interval)
   npm run relay -- revoke --stdin              the same, reading the whole token from stdin (never pass
                                                a token as an argument: ps and shell history keep it)
-${QUARANTINE_USAGE}  npm run relay -- help                        this text
+${SETUP_CODE_USAGE}${QUARANTINE_USAGE}  npm run relay -- help                        this text
 
 Options (flag, environment variable; the command line overrides the environment):
 ${formatConfigDocs()}
@@ -76,6 +77,7 @@ async function serve(values: Values, positionals: string[]): Promise<void> {
 }
 
 function token(values: Values, positionals: string[]): void {
+  if (values['setup-code'] || values.csv !== undefined || values.out !== undefined) return setupCodes(values, positionals);
   const agent = positionals[0];
   if (!agent || positionals.length > 1) throw new UsageError('usage: token <agent-email> [--days N | --no-expiry]');
   if (values.days !== undefined && values['no-expiry']) throw new UsageError('give --days or --no-expiry, not both');
@@ -96,6 +98,58 @@ function token(values: Values, positionals: string[]): void {
       );
     }
     process.stdout.write(`${issued}\n`);
+  } catch (err) {
+    fail([(err as Error).message]);
+  }
+}
+
+/** `token --setup-code <email>`, `token --csv <file> [--out <file>]`: see setup-code-cli.ts. */
+function setupCodes(values: Values, positionals: string[]): void {
+  const csv = typeof values.csv === 'string' ? values.csv : undefined;
+  if (csv === undefined && values.out !== undefined) throw new UsageError('--out goes with --csv <team-file>');
+  if (csv !== undefined && values['setup-code']) throw new UsageError('give --setup-code <email> or --csv <team-file>, not both');
+  if (csv === undefined && positionals.length !== 1)
+    throw new UsageError('usage: token --setup-code <agent-email> [--days N | --no-expiry]');
+  if (csv !== undefined && positionals.length)
+    throw new UsageError('token --csv <team-file> takes the emails from the file, not as arguments');
+  if (values.days !== undefined && values['no-expiry']) throw new UsageError('give --days or --no-expiry, not both');
+  const days = typeof values.days === 'string' ? Number(values.days) : undefined;
+  if (days !== undefined && !(days > 0)) fail(['--days must be a positive number']);
+  const ttlDays = values['no-expiry'] ? 'never' : days;
+  const loaded = loadConfigKeys(configFlags(values), process.env, ['secret', 'publicUrl']);
+  if (!loaded.ok) fail(loaded.errors);
+  const { secret, publicUrl } = loaded.config;
+  if (!publicUrl)
+    fail(['setup codes carry the URL agents reach the relay at: set RELAY_PUBLIC_URL or pass --public-url (https://relay.example.com)']);
+  const warn = (line: string) => process.stderr.write(`relay: ${line}\n`);
+  const noteBeyondAscii = (c: ReturnType<typeof issueSetupCode>) => {
+    if (c.beyondAscii.length)
+      warn(
+        `note: ${c.agent} has characters beyond ASCII (${c.beyondAscii.join(', ')}): it is another agent than an ASCII address that looks the same`,
+      );
+  };
+  try {
+    if (csv === undefined) {
+      const issued = issueSetupCode(secret, publicUrl, positionals[0]!, ttlDays);
+      warn(`setup code for ${issued.agent} (jti ${issued.jti}, expires ${issued.expires})`);
+      noteBeyondAscii(issued);
+      warn("it holds the agent's relay token: send it to that agent only, like a password");
+      process.stdout.write(`${issued.code}\n`);
+      return;
+    }
+    const team = readTeam(readTeamFile(csv));
+    if (!team.ok) fail([`${csv}: nothing issued:`, ...team.errors.map((e) => `  - ${e}`)]);
+    const issued = team.agents.map((agent) => issueSetupCode(secret, publicUrl, agent, ttlDays));
+    const out = typeof values.out === 'string' ? values.out : undefined;
+    if (out) writeCodesFile(out, teamCsv(issued));
+    for (const c of issued) {
+      warn(`${c.agent}: jti ${c.jti}, expires ${c.expires}`);
+      noteBeyondAscii(c);
+    }
+    warn(
+      `${issued.length} setup code${issued.length === 1 ? '' : 's'} ${out ? `written to ${out} (readable by you only)` : 'on stdout'}: each holds its agent's relay token; send each to its agent only, like a password (revoke one with: revoke --jti <jti>)`,
+    );
+    if (!out) process.stdout.write(teamCsv(issued));
   } catch (err) {
     fail([(err as Error).message]);
   }
@@ -141,7 +195,16 @@ async function revoke(values: Values, positionals: string[]): Promise<void> {
 // commands (the command may come after its options), so a name must mean the same everywhere.
 const COMMANDS: Record<string, Command> = {
   serve: { options: {}, run: serve },
-  token: { options: { days: { type: 'string' }, 'no-expiry': { type: 'boolean' } }, run: token },
+  token: {
+    options: {
+      days: { type: 'string' },
+      'no-expiry': { type: 'boolean' },
+      'setup-code': { type: 'boolean' },
+      csv: { type: 'string' },
+      out: { type: 'string' },
+    },
+    run: token,
+  },
   revoke: { options: { jti: { type: 'string' }, stdin: { type: 'boolean' } }, run: revoke },
 };
 

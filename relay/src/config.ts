@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import * as z from 'zod/mini';
 import { trustEntryError } from './client-limits';
+import { statusRequestProblem } from './snapengage/agent-status-client';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -37,6 +38,32 @@ const phoneSystemUrl = z.string().check(
   }, 'must be https:// (plain http:// only to 127.0.0.0/8, [::1] or localhost)'),
 );
 
+/** An origin for the account's API token: https, or plain http to this machine only (the sandbox, tests). */
+const snapengageApiBase = z.string().check(
+  z.refine((s) => /^https?:$/.test(parseUrl(s)?.protocol ?? ''), 'must be an https:// URL'),
+  z.refine((s) => !parseUrl(s) || (!parseUrl(s)!.username && !parseUrl(s)!.password), 'must not carry user:password'),
+  z.refine((s) => {
+    const u = parseUrl(s);
+    return u?.protocol !== 'http:' || isLoopbackHost(u.hostname);
+  }, 'must be https:// (plain http:// only to 127.0.0.0/8, [::1] or localhost)'),
+  z.refine((s) => {
+    const u = parseUrl(s);
+    return !u || (u.pathname === '/' && !u.search && !u.hash);
+  }, "must be an origin such as https://www.snapengage.com, without a path (the path is SNAPENGAGE_STATUS_REQUEST's)"),
+);
+/** Where agents reach the relay; setup codes carry its websocket URL, so the same rule as theirs (isSafeRelayUrl). */
+const publicUrl = z.string().check(
+  z.refine((s) => s === '' || /^(https|wss|http|ws):$/.test(parseUrl(s)?.protocol ?? ''), 'must be empty or an https:// URL'),
+  z.refine(
+    (s) => s === '' || !parseUrl(s) || (!parseUrl(s)!.username && !parseUrl(s)!.password && !parseUrl(s)!.search && !parseUrl(s)!.hash),
+    'must not carry user:password, a query or a fragment',
+  ),
+  z.refine((s) => {
+    const u = s === '' ? undefined : parseUrl(s);
+    return !u || u.protocol === 'https:' || u.protocol === 'wss:' || isLoopbackHost(u.hostname);
+  }, 'must be https:// (plain http:// only to 127.0.0.0/8, [::1] or localhost)'),
+);
+
 export const RelayConfigSchema = z.object({
   port,
   host: z.string().check(z.minLength(1, 'must not be empty')),
@@ -63,6 +90,19 @@ export const RelayConfigSchema = z.object({
   maxUnauthConnections: positiveInt,
   maxUnauthPerAddress: positiveInt,
   maxPendingHellos: positiveInt,
+  snapengageApiToken: z
+    .string()
+    .check(z.refine((s) => s === '' || s.length >= 8, 'must be empty (relay mode off) or at least 8 characters')),
+  snapengageOrgId: z.string().check(z.regex(/^(\d{1,30})?$/, 'must be empty or digits (the number in /api/v2/<org id>/)')),
+  snapengageApiBase,
+  snapengageStatusRequest: z.string().check(
+    z.superRefine((text, ctx) => {
+      const problem = text === '' ? undefined : statusRequestProblem(text);
+      if (problem) ctx.issues.push({ code: 'custom', message: problem, input: text });
+    }),
+  ),
+  publicUrl,
+  statusRateLimit: z.int('must be an integer').check(z.minimum(0, 'must be 0 (off) or more')),
 });
 export type RelayConfig = z.infer<typeof RelayConfigSchema>;
 export type ConfigKey = keyof RelayConfig;
@@ -235,6 +275,53 @@ export const CONFIG_DOCS: readonly ConfigDoc[] = [
     default: '1024',
     description: 'Websockets waiting for their hello (each has 10 s to send it). Beyond it a websocket upgrade is answered 503 and closed.',
   },
+  {
+    key: 'snapengageApiToken',
+    env: 'SNAPENGAGE_API_TOKEN',
+    file: true,
+    default: '',
+    description:
+      "Relay mode: the account's SnapEngage API token (Settings → API), kept here so that no agent holds it. With SNAPENGAGE_ORG_ID set too, an extension asks POST /api/status to set its own agent's status and the relay calls SnapEngage. Empty = relay mode off (POST /api/status answers 404; agents use direct mode). See docs/relay-protocol.md.",
+  },
+  {
+    key: 'snapengageOrgId',
+    env: 'SNAPENGAGE_ORG_ID',
+    flag: '--snapengage-org-id',
+    default: '',
+    description: 'Relay mode: the SnapEngage organisation id (digits). Set with SNAPENGAGE_API_TOKEN, or neither.',
+  },
+  {
+    key: 'snapengageApiBase',
+    env: 'SNAPENGAGE_API_BASE',
+    flag: '--snapengage-api-base',
+    default: 'https://www.snapengage.com',
+    description:
+      'Relay mode: where the Agent Status API is, an https:// origin (plain http:// only to 127.0.0.0/8, [::1] or localhost: the sandbox).',
+  },
+  {
+    key: 'snapengageStatusRequest',
+    env: 'SNAPENGAGE_STATUS_REQUEST',
+    flag: '--snapengage-status-request',
+    default: '',
+    description:
+      'Relay mode: JSON overriding the inferred Agent Status request, any of {"path": "/api/v2/{orgId}/agent/status", "agentField": "agentId", "statusField": "status", "substatusField": "substatus", "auth": "bare" | "bearer"} (the defaults shown); checked at start. Empty = the inferred request.',
+  },
+  {
+    key: 'publicUrl',
+    env: 'RELAY_PUBLIC_URL',
+    flag: '--public-url',
+    default: '',
+    description:
+      'The https:// URL agents reach the relay at (https://relay.example.com, a path prefix allowed). token --setup-code and --csv put its websocket URL (wss://…/ws) in each setup code. Empty = no setup codes.',
+  },
+  {
+    key: 'statusRateLimit',
+    env: 'RELAY_STATUS_RATE_LIMIT',
+    flag: '--status-rate-limit',
+    default: '30',
+    description:
+      'Relay mode: status changes per agent per minute (bursts up to 10) the relay passes to SnapEngage; above it POST /api/status answers 429 with Retry-After. Per relay process. 0 = no limit.',
+  },
 ];
 
 /** Defaults of the optional settings, typed (CONFIG_DOCS holds them as text for --help). */
@@ -258,6 +345,12 @@ export const CONFIG_DEFAULTS: Omit<RelayConfig, 'webhookToken' | 'secret'> = {
   maxUnauthConnections: 4096,
   maxUnauthPerAddress: 256,
   maxPendingHellos: 1024,
+  snapengageApiToken: '',
+  snapengageOrgId: '',
+  snapengageApiBase: 'https://www.snapengage.com',
+  snapengageStatusRequest: '',
+  publicUrl: '',
+  statusRateLimit: 30,
 };
 
 export type ConfigResult<T> = { ok: true; config: T } | { ok: false; errors: string[] };
@@ -273,6 +366,7 @@ function convert(key: ConfigKey, raw: string): unknown {
     case 'maxUnauthConnections':
     case 'maxUnauthPerAddress':
     case 'maxPendingHellos':
+    case 'statusRateLimit':
       return /^\s*-?\d+\s*$/.test(raw) ? Number(raw) : raw;
     case 'allowedOrigins':
     case 'trustProxy':

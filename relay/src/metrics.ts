@@ -37,6 +37,10 @@ export class RelayMetrics {
   quarantineReplayed = 0;
   /** Connections and websocket upgrades refused by the unauthenticated-connection caps, by reason. */
   readonly connectionsRefused = new Map<string, number>();
+  /** POST /api/status answers, by outcome (status-api-routes.ts: StatusRequestOutcome). */
+  readonly statusRequests = new Map<string, number>();
+  /** SnapEngage refused the relay's API token (401/403): the operator must fix SNAPENGAGE_API_TOKEN. */
+  snapengageRejected = 0;
   private readonly bucketCounts = LATENCY_BUCKETS.map(() => 0);
   private latencyCount = 0;
   private latencySum = 0;
@@ -108,6 +112,10 @@ export class RelayMetrics {
 
   connectionRefused(reason: RefusedReason): void {
     this.connectionsRefused.set(reason, (this.connectionsRefused.get(reason) ?? 0) + 1);
+  }
+
+  statusRequest(outcome: string): void {
+    this.statusRequests.set(outcome, (this.statusRequests.get(outcome) ?? 0) + 1);
   }
 
   eventDelivered(latencySeconds?: number): void {
@@ -195,6 +203,17 @@ export class RelayMetrics {
       'Failed attempts to notify the phone system: retry = will be retried, dropped = given up.',
       'outcome',
       this.phoneNoticesFailed,
+    );
+    labelled(
+      'relay_status_requests_total',
+      'POST /api/status (relay mode) answers, by outcome: what SnapEngage answered, or why the relay answered itself.',
+      'outcome',
+      this.statusRequests,
+    );
+    lines.push(
+      "# HELP relay_snapengage_rejected_total Agent Status calls SnapEngage refused with 401/403: the relay's SNAPENGAGE_API_TOKEN is wrong.",
+      '# TYPE relay_snapengage_rejected_total counter',
+      `relay_snapengage_rejected_total ${this.snapengageRejected}`,
     );
     // The older window, read without resetting it (ns → s).
     const window = this.olderLoopWindow();

@@ -16,6 +16,7 @@ import { createRequestHandler } from './routes';
 import { RateLimiter } from './rate-limit';
 import { RelayRedisStore } from './redis-store';
 import { SqliteEventStore } from './sqlite-store';
+import { createStatusApiHandler, relayModeFrom, STATUS_RATE_BURST } from './status-api-routes';
 import type { EventStore } from './store';
 
 export interface RelayOptions extends Partial<RelayConfig> {
@@ -41,6 +42,8 @@ export interface RelayOptions extends Partial<RelayConfig> {
   shutdownTimeoutMs?: number;
   /** Phone notice retry timing (tests shorten it) and queue file (default `<dbPath>.phone-outbox`). */
   phoneOutbox?: Partial<PhoneOutboxTiming> & { path?: string };
+  /** Relay mode: how long a call to SnapEngage's Agent Status API may take (default 10 s). */
+  statusCallTimeoutMs?: number;
 }
 
 export interface Relay {
@@ -67,6 +70,7 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
   const config = parsed.data;
   // Before anything is opened: a bad map must stop the start, not surface at the first webhook.
   const fieldMap = config.adapterMap ? loadFieldMap(config.adapterMap) : undefined;
+  const relayMode = relayModeFrom(config, { timeoutMs: options.statusCallTimeoutMs });
   // stdout is written asynchronously (sonic-boom coalesces lines while a write is in flight; pino
   // flushes it on exit): a synchronous write per webhook cost ~10% of the relay's CPU under load.
   const logger = options.logger ?? createLogger(config.logLevel, options.logDestination ?? pino.destination({ dest: 1, sync: false }));
@@ -88,6 +92,7 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
   // that address (the token only comes with the hello), so only websocket failures may cause it.
   const helloFailures = new RateLimiter(config.authFailureLimit / 60, config.authFailureLimit, undefined, clock);
   const connectLimiter = new RateLimiter(config.wsRateLimit / 60, config.wsRateLimit, undefined, clock);
+  const statusLimiter = new RateLimiter(config.statusRateLimit / 60, Math.min(STATUS_RATE_BURST, config.statusRateLimit), undefined, clock);
   const trusted = new TrustedProxies(config.trustProxy);
   const keyOf = (req: IncomingMessage) => clientKey(req, trusted);
   const guard = new ConnectionGuard(
@@ -154,6 +159,17 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
     allowedOrigins: config.allowedOrigins,
     afterAppend: phoneOutbox && ((events) => phoneOutbox.enqueue(events)),
     adapter: createWebhookAdapter(fieldMap),
+    statusApi: createStatusApiHandler({
+      secret: config.secret,
+      store,
+      metrics,
+      logger,
+      relayMode,
+      limiter: statusLimiter,
+      authFailures,
+      clientKey: keyOf,
+      allowedOrigins: config.allowedOrigins,
+    }),
   });
 
   const server = createServer(
@@ -225,6 +241,7 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
     'relay listening',
   );
   logger.info({ callEvents: Boolean(config.phoneWebhookToken), notices: Boolean(phoneOutbox) }, 'phone sync');
+  logger.info(relayMode ? { on: true, ...relayMode.summary } : { on: false }, 'relay mode (POST /api/status)');
   if (fieldMap)
     logger.info(
       { conversationEvents: Object.keys(fieldMap.conversationEvents ?? {}), agentStatus: Object.keys(fieldMap.agentStatus ?? {}) },
@@ -241,6 +258,7 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
       authFailures.stop();
       helloFailures.stop();
       connectLimiter.stop();
+      statusLimiter.stop();
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const timeout = options.shutdownTimeoutMs ?? 10_000;

@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { EVENTS_API_PATH, EVENTS_PAGE_DEFAULT, EVENTS_PAGE_MAX, type EventsPage } from '@switchboard/protocol/events-api';
 import { PHONE_CALL_EVENTS_PATH } from '@switchboard/protocol/phone';
+import { STATUS_API_PATH } from '@switchboard/protocol/status-api';
 import { AGENT_STATUS_WEBHOOK_PATH, CONVERSATION_EVENTS_WEBHOOK_PATH } from '@switchboard/protocol/webhooks';
 import { createWebhookAdapter, type AdaptedEvent, type AdaptResult, type WebhookAdapter } from './snapengage/webhook-adapter';
 import { ADMIN_PREFIX, createAdminHandler } from './admin-routes';
@@ -40,6 +41,8 @@ export interface RouteDeps extends WebhookLimits {
   afterAppend?: (events: NewEvent[]) => Promise<void>;
   /** The webhook adapter, with the field map from RELAY_ADAPTER_MAP; the built-in spellings only when absent. */
   adapter?: WebhookAdapter;
+  /** POST /api/status (status-api-routes.ts); absent = 404. */
+  statusApi?: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 }
 
 const WEBHOOKS: Record<string, { endpoint: WebhookEndpoint; adapt: (adapter: WebhookAdapter, body: unknown) => AdaptResult }> = {
@@ -214,6 +217,9 @@ export function createRequestHandler(deps: RouteDeps) {
     switch (url.pathname) {
       case PHONE_CALL_EVENTS_PATH:
         return phoneCallEvents(req, res);
+      case STATUS_API_PATH:
+        if (!deps.statusApi) throw new HttpError(404, 'not found');
+        return deps.statusApi(req, res);
       case EVENTS_API_PATH:
         // The extension reads its history from a chrome-extension:// origin: answer CORS for allowed origins only.
         if (req.headers.origin && originAllowed(req.headers.origin, deps.allowedOrigins ?? [])) {

@@ -1,8 +1,10 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { decodeSetupCode, SETUP_CODE_PREFIX } from '@switchboard/protocol/setup-code';
 import { decodeRelayToken, verifyRelayToken } from '../src/auth';
+import { createSandbox } from '../../sandbox/server';
 import { SqliteEventStore } from '../src/sqlite-store';
 import { cleanup, connect, RELAY_CLI, tempDir } from './helpers';
 
@@ -26,6 +28,11 @@ describe('relay CLI', () => {
       'SNAPENGAGE_WEBHOOK_TOKEN_FILE',
       'RELAY_ALLOWED_ORIGINS',
       'openssl rand -hex 32',
+      'token --setup-code <agent-email>',
+      'token --csv <team-file> [--out <file>]',
+      'RELAY_PUBLIC_URL',
+      'SNAPENGAGE_API_TOKEN_FILE',
+      'SNAPENGAGE_STATUS_REQUEST',
     ])
       expect(r.stdout).toContain(word);
   });
@@ -146,6 +153,107 @@ describe('relay CLI', () => {
     });
   });
 
+  // Each of these runs the CLI several times, a second or more each on a busy two-core machine: more than the default 20 s budget.
+  it('token --setup-code prints one code: the wss URL from RELAY_PUBLIC_URL, a token for the normalised email, the email', {
+    timeout: 60_000,
+  }, () => {
+    const r = run(['token', '--setup-code', 'Alice@Example.com', '--days', '2'], {
+      RELAY_SECRET: SECRET,
+      RELAY_PUBLIC_URL: 'https://relay.example.com/switchboard',
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const text = r.stdout.trim();
+    expect(text.startsWith(SETUP_CODE_PREFIX)).toBe(true);
+    const decoded = decodeSetupCode(text);
+    if (!decoded.ok) throw new Error(decoded.error);
+    expect(decoded.code).toMatchObject({ v: 1, relay: 'wss://relay.example.com/switchboard/ws', agent: 'alice@example.com' });
+    const v = verifyRelayToken(SECRET, decoded.code.token);
+    expect(v).toMatchObject({ ok: true, agent: 'alice@example.com' });
+    if (v.ok) {
+      expect(v.claims.exp! - v.claims.iat).toBe(2 * 86_400);
+      expect(r.stderr).toContain(`setup code for alice@example.com (jti ${v.jti}, expires `);
+    }
+    expect(r.stderr).toContain("it holds the agent's relay token: send it to that agent only, like a password");
+    expect(r.stderr).not.toContain(decoded.code.token);
+
+    const noUrl = run(['token', '--setup-code', 'alice@example.com'], { RELAY_SECRET: SECRET });
+    expect({ status: noUrl.status, stdout: noUrl.stdout }).toEqual({ status: 2, stdout: '' });
+    expect(noUrl.stderr).toContain('set RELAY_PUBLIC_URL or pass --public-url');
+    const plain = run(['token', '--setup-code', 'alice@example.com', '--public-url', 'http://relay.example.com'], { RELAY_SECRET: SECRET });
+    expect(plain.status).toBe(2);
+    expect(plain.stderr).toContain('RELAY_PUBLIC_URL must be https://');
+    for (const [args, message] of [
+      [['token', '--setup-code'], 'relay: usage: token --setup-code <agent-email> [--days N | --no-expiry]'],
+      [['token', '--setup-code', 'a@example.com', '--csv', 'team.csv'], 'relay: give --setup-code <email> or --csv <team-file>, not both'],
+      [['token', '--csv', 'team.csv', 'a@example.com'], 'relay: token --csv <team-file> takes the emails from the file, not as arguments'],
+      [['token', 'a@example.com', '--out', 'codes.csv'], 'relay: --out goes with --csv <team-file>'],
+      [['token', '--setup-code', 'not-an-address'], 'relay: "not-an-address" is not an email address'],
+    ] as const) {
+      const refused = run([...args], { RELAY_SECRET: SECRET, RELAY_PUBLIC_URL: 'https://relay.example.com' });
+      expect({ args, status: refused.status, stderr: refused.stderr.trim(), stdout: refused.stdout }).toEqual({
+        args,
+        status: 2,
+        stderr: message,
+        stdout: '',
+      });
+    }
+  });
+
+  it("token --csv: a team of three gets email,code lines, each code its own agent's; to stdout or a new 0600 file, never over one", {
+    timeout: 60_000,
+  }, () => {
+    const dir = tempDir();
+    const team = join(dir, 'agents.csv');
+    writeFileSync(
+      team,
+      '# support team, Berlin\r\nname,Email\r\n"Doe, Alice",Alice@Example.com\r\nBob,bob@example.com\r\n\r\nCarol,carol@example.com\r\n',
+    );
+    const env = { RELAY_SECRET: SECRET, RELAY_PUBLIC_URL: 'https://relay.example.com' };
+    const printed = run(['token', '--csv', team], env);
+    expect(printed.status, printed.stderr).toBe(0);
+    const lines = printed.stdout.trim().split('\n');
+    expect(lines[0]).toBe('email,code');
+    const rows = lines.slice(1).map((l) => l.split(','));
+    expect(rows.map((r) => r[0])).toEqual(['alice@example.com', 'bob@example.com', 'carol@example.com']);
+    for (const [email, code] of rows) {
+      const decoded = decodeSetupCode(code!);
+      if (!decoded.ok) throw new Error(decoded.error);
+      expect(decoded.code).toMatchObject({ relay: 'wss://relay.example.com/ws', agent: email });
+      expect(verifyRelayToken(SECRET, decoded.code.token)).toMatchObject({ ok: true, agent: email });
+      expect(printed.stderr).toContain(`relay: ${email}: jti ${decodeRelayToken(decoded.code.token)!.jti}, expires `);
+    }
+    expect(printed.stderr).toContain(
+      "3 setup codes on stdout: each holds its agent's relay token; send each to its agent only, like a password",
+    );
+
+    const out = join(dir, 'codes.csv');
+    const written = run(['token', '--csv', team, '--out', out, '--no-expiry'], env);
+    expect({ status: written.status, stdout: written.stdout }).toEqual({ status: 0, stdout: '' });
+    expect(statSync(out).mode & 0o777).toBe(0o600);
+    const codes = readFileSync(out, 'utf8').trim().split('\n').slice(1);
+    expect(codes).toHaveLength(3);
+    const first = decodeSetupCode(codes[0]!.split(',')[1]!);
+    expect(first.ok && decodeRelayToken(first.code.token)!.exp).toBeUndefined();
+    const again = run(['token', '--csv', team, '--out', out], env);
+    expect(again.status).toBe(2);
+    expect(again.stderr).toContain(`--out ${out} exists: setup codes are never written over a file`);
+    expect(readFileSync(out, 'utf8').trim().split('\n').slice(1)).toEqual(codes);
+
+    const bad = join(dir, 'bad.txt');
+    writeFileSync(bad, 'alice@example.com\nbob\nALICE@example.com\n');
+    const refused = run(['token', '--csv', bad, '--out', join(dir, 'none.csv')], env);
+    expect({ status: refused.status, stdout: refused.stdout, stderr: refused.stderr.trim().split('\n') }).toEqual({
+      status: 2,
+      stdout: '',
+      stderr: [
+        `relay: ${bad}: nothing issued:`,
+        'relay:   - line 2: "bob" is not an email address',
+        'relay:   - line 3: alice@example.com is on line 1 already',
+      ],
+    });
+    expect(existsSync(join(dir, 'none.csv'))).toBe(false);
+  });
+
   it('SIGTERM closes clients with 1001 and exits 0', async () => {
     const dir = tempDir();
     const child = spawn(process.execPath, [...CLI, 'serve', '--port', '0', '--db', join(dir, 'r.db'), '--log-level', 'warn'], {
@@ -167,5 +275,58 @@ describe('relay CLI', () => {
     child.kill('SIGTERM');
     expect(await c.closed).toEqual({ code: 1001, reason: 'relay shutting down' });
     expect(await exited).toBe(0);
+  });
+});
+
+describe('relay CLI in relay mode', () => {
+  it("serve takes the account's API token from SNAPENGAGE_API_TOKEN_FILE and sets an agent's status with it; half a configuration is refused", async () => {
+    const sandbox = await createSandbox({ port: 0 });
+    const dir = tempDir();
+    writeFileSync(join(dir, 'api-token'), `${sandbox.apiToken}\n`, { mode: 0o600 });
+    const env = {
+      PATH: process.env.PATH!,
+      RELAY_SECRET: SECRET,
+      SNAPENGAGE_WEBHOOK_TOKEN: HOOK,
+      SNAPENGAGE_API_TOKEN_FILE: join(dir, 'api-token'),
+      SNAPENGAGE_ORG_ID: sandbox.orgId,
+      SNAPENGAGE_API_BASE: sandbox.url,
+    };
+    const child = spawn(process.execPath, [...CLI, 'serve', '--port', '0', '--db', join(dir, 'r.db'), '--log-level', 'info'], { env });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      let out = '';
+      child.stdout.on('data', (d) => {
+        out += d;
+      });
+      const url = await new Promise<string>((resolve, reject) => {
+        let err = '';
+        child.stderr.on('data', (d) => {
+          err += d;
+          const m = /listening on (http:\/\/\S+) /.exec(err);
+          if (m) resolve(m[1]!);
+        });
+        child.on('exit', () => reject(new Error(err)));
+      });
+      const token = run(['token', 'alice@example.com'], { RELAY_SECRET: SECRET }).stdout.trim();
+      const res = await fetch(`${url}/api/status`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: '{"status":"pause","substatus":"Lunch"}',
+      });
+      expect([res.status, await res.json()]).toEqual([200, { outcome: 'confirmed' }]);
+      expect(sandbox.agentStatus('alice@example.com')).toMatchObject({ status: 'pause', substatus: 'Lunch' });
+      expect(out).toContain(`"on":true,"apiBase":"${sandbox.url}","orgId":"${sandbox.orgId}","statusRequest":"inferred"`);
+      expect(out).not.toContain(sandbox.apiToken);
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+      await sandbox.close();
+    }
+    const { SNAPENGAGE_API_TOKEN_FILE: _file, ...withoutToken } = env;
+    const half = run(['serve', '--port', '0', '--db', join(dir, 'r.db')], withoutToken);
+    expect(half.status).toBe(1);
+    expect(half.stderr.trim()).toBe(
+      'relay: invalid relay config: SNAPENGAGE_ORG_ID is set but SNAPENGAGE_API_TOKEN is not: set both for relay mode, or neither',
+    );
   });
 });

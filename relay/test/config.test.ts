@@ -147,7 +147,7 @@ describe('config', () => {
   });
 
   it('no secret has a flag; each old one is refused with where to put it instead', () => {
-    for (const key of ['secret', 'webhookToken', 'phoneWebhookToken', 'phoneSystemToken'] as const) {
+    for (const key of ['secret', 'webhookToken', 'phoneWebhookToken', 'phoneSystemToken', 'snapengageApiToken'] as const) {
       const doc = CONFIG_DOCS.find((d) => d.key === key)!;
       expect(doc.flag, key).toBeUndefined();
       expect(doc.file, key).toBe(true);
@@ -192,6 +192,94 @@ describe('config', () => {
     }
     for (const url of ['ftp://pbx.example.com/', 'pbx.example.com/notices', 'https//pbx'])
       expect(check(url), url).toBe('PHONE_SYSTEM_URL must be empty or an https:// URL: set PHONE_SYSTEM_URL or pass --phone-system-url.');
+  });
+
+  it("relay mode: the account's API token only from the environment or a file, the org id digits, the API base an https origin", () => {
+    const check = (env: Record<string, string>, keys: Parameters<typeof loadConfigKeys>[2]) => {
+      const r = loadConfigKeys({}, env, keys);
+      return r.ok ? r.config : r.errors.join(' ');
+    };
+    expect(check({}, ['snapengageApiToken', 'snapengageOrgId', 'snapengageApiBase', 'snapengageStatusRequest'])).toEqual({
+      snapengageApiToken: '',
+      snapengageOrgId: '',
+      snapengageApiBase: 'https://www.snapengage.com',
+      snapengageStatusRequest: '',
+    });
+    expect(check({ SNAPENGAGE_API_TOKEN: 'secret7' }, ['snapengageApiToken'])).toBe(
+      'SNAPENGAGE_API_TOKEN must be empty (relay mode off) or at least 8 characters: set SNAPENGAGE_API_TOKEN or SNAPENGAGE_API_TOKEN_FILE.',
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'relay-config-'));
+    try {
+      writeFileSync(join(dir, 'api-token'), 'account-api-token\n');
+      expect(check({ SNAPENGAGE_API_TOKEN_FILE: join(dir, 'api-token') }, ['snapengageApiToken'])).toEqual({
+        snapengageApiToken: 'account-api-token',
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(secretFlagRefusal('--snapengage-api-token')).toBeUndefined();
+    expect(check({ SNAPENGAGE_ORG_ID: '6418107096367104' }, ['snapengageOrgId'])).toEqual({ snapengageOrgId: '6418107096367104' });
+    expect(check({ SNAPENGAGE_ORG_ID: '64/../1' }, ['snapengageOrgId'])).toBe(
+      'SNAPENGAGE_ORG_ID must be empty or digits (the number in /api/v2/<org id>/): set SNAPENGAGE_ORG_ID or pass --snapengage-org-id.',
+    );
+    for (const base of ['https://www.snapengage.com', 'https://eu.snapengage.example/', 'http://127.0.0.1:8788', 'http://localhost:1'])
+      expect(check({ SNAPENGAGE_API_BASE: base }, ['snapengageApiBase']), base).toEqual({ snapengageApiBase: base });
+    for (const [base, why] of [
+      ['http://www.snapengage.com', 'must be https:// (plain http:// only to 127.0.0.0/8, [::1] or localhost)'],
+      ['www.snapengage.com', 'must be an https:// URL'],
+      ['https://user:pw@www.snapengage.com', 'must not carry user:password'],
+      [
+        'https://www.snapengage.com/api/v2',
+        "must be an origin such as https://www.snapengage.com, without a path (the path is SNAPENGAGE_STATUS_REQUEST's)",
+      ],
+    ] as const)
+      expect(check({ SNAPENGAGE_API_BASE: base }, ['snapengageApiBase']), base).toBe(
+        `SNAPENGAGE_API_BASE ${why}: set SNAPENGAGE_API_BASE or pass --snapengage-api-base.`,
+      );
+  });
+
+  it('SNAPENGAGE_STATUS_REQUEST: an override of the inferred request, refused at start naming the bad part', () => {
+    const check = (value: string) => {
+      const r = loadConfigKeys({}, { SNAPENGAGE_STATUS_REQUEST: value }, ['snapengageStatusRequest']);
+      return r.ok ? 'ok' : r.errors.join(' ');
+    };
+    expect(check('{"path": "/api/v3/{orgId}/agents/status", "agentField": "email", "auth": "bearer"}')).toBe('ok');
+    const how = ': set SNAPENGAGE_STATUS_REQUEST or pass --snapengage-status-request.';
+    for (const [value, why] of [
+      ['{path: 1}', 'is not valid JSON (expected an object such as {"path": "/api/v2/{orgId}/agent/status"})'],
+      ['[]', 'must be a JSON object'],
+      ['{"agent_field": "email"}', 'has an unknown key "agent_field" (known: path, agentField, statusField, substatusField, auth)'],
+      ['{"path": "/api/v2/agent/status"}', 'has a bad "path": must contain {orgId}'],
+      ['{"path": "//evil.example/{orgId}"}', 'has a bad "path": must be a path starting with one /'],
+      ['{"statusField": "st atus"}', 'has a bad "statusField": must be a plain field name'],
+      ['{"auth": "token"}', 'has a bad "auth": must be "bare" or "bearer"'],
+    ] as const)
+      expect(check(value), value).toBe(`SNAPENGAGE_STATUS_REQUEST ${why}${how}`);
+  });
+
+  it('RELAY_PUBLIC_URL: https (plain http to loopback only), no credentials; RELAY_STATUS_RATE_LIMIT a count', () => {
+    const check = (url: string) => {
+      const r = loadConfigKeys({ '--public-url': url }, {}, ['publicUrl']);
+      return r.ok ? 'ok' : r.errors.join(' ');
+    };
+    for (const url of [
+      '',
+      'https://relay.example.com',
+      'https://example.com/switchboard/',
+      'wss://relay.example.com/ws',
+      'http://127.0.0.1:8787',
+    ])
+      expect(check(url), url).toBe('ok');
+    expect(check('http://relay.example.com')).toBe(
+      'RELAY_PUBLIC_URL must be https:// (plain http:// only to 127.0.0.0/8, [::1] or localhost): set RELAY_PUBLIC_URL or pass --public-url.',
+    );
+    for (const url of ['https://u:p@relay.example.com', 'https://relay.example.com/?token=x'])
+      expect(check(url), url).toBe(
+        'RELAY_PUBLIC_URL must not carry user:password, a query or a fragment: set RELAY_PUBLIC_URL or pass --public-url.',
+      );
+    expect(loadConfigKeys({}, { RELAY_STATUS_RATE_LIMIT: '0' }, ['statusRateLimit'])).toEqual({ ok: true, config: { statusRateLimit: 0 } });
+    expect(loadConfigKeys({}, {}, ['statusRateLimit'])).toEqual({ ok: true, config: { statusRateLimit: 30 } });
+    expect(loadConfigKeys({}, { RELAY_STATUS_RATE_LIMIT: '-1' }, ['statusRateLimit']).ok).toBe(false);
   });
 
   it('names each invalid option', () => {

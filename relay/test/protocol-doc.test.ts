@@ -14,8 +14,13 @@ import {
   CONVERSATION_FIELD_PATHS,
   createWebhookAdapter,
 } from '../src/snapengage/webhook-adapter';
+import { DEFAULT_STATUS_REQUEST } from '@switchboard/protocol/agent-status-request';
+import { decodeSetupCode, encodeSetupCode, SetupCode } from '@switchboard/protocol/setup-code';
+import { outcomeHttpStatus, StatusApiOutcome, StatusApiRequest } from '@switchboard/protocol/status-api';
 import { CONFIG_DOCS } from '../src/config';
 import { QUARANTINE_ID } from '../src/quarantine';
+import { statusRequestProblem } from '../src/snapengage/agent-status-client';
+import { STATUS_REQUEST_OUTCOMES } from '../src/status-api-routes';
 
 const doc = readFileSync(new URL('../../docs/relay-protocol.md', import.meta.url), 'utf8');
 const SCHEMAS = { hello: HelloFrame, welcome: WelcomeFrame, event: EventFrame, ping: PingFrame } as const;
@@ -65,21 +70,67 @@ describe('docs/relay-protocol.md', () => {
       '/admin/quarantine',
       '/admin/quarantine/replay',
       '/admin/quarantine/drop',
+      '/api/status',
     ])
       expect(doc).toContain(path);
-    for (const env of ['RELAY_ALLOWED_ORIGINS', 'RELAY_PING_INTERVAL_MS', 'RELAY_SECRET', 'RELAY_ADAPTER_MAP', 'RELAY_RETENTION_DAYS']) {
+    for (const env of [
+      'RELAY_ALLOWED_ORIGINS',
+      'RELAY_PING_INTERVAL_MS',
+      'RELAY_SECRET',
+      'RELAY_ADAPTER_MAP',
+      'RELAY_RETENTION_DAYS',
+      'SNAPENGAGE_API_TOKEN',
+      'SNAPENGAGE_ORG_ID',
+      'SNAPENGAGE_API_BASE',
+      'SNAPENGAGE_STATUS_REQUEST',
+      'RELAY_STATUS_RATE_LIMIT',
+      'RELAY_PUBLIC_URL',
+    ]) {
       expect(CONFIG_DOCS.some((d) => d.env === env)).toBe(true);
       expect(doc).toContain(env);
     }
   });
 
-  describe('the quarantine', () => {
-    const block = (marker: string) => {
-      const m = new RegExp(`<!-- ${marker} -->\\s*\\n\`\`\`json\\n([\\s\\S]*?)\\n\`\`\``).exec(doc);
-      expect(m, `no json block after <!-- ${marker} -->`).not.toBeNull();
-      return JSON.parse(m![1]!) as unknown;
-    };
+  const block = (marker: string) => {
+    const m = new RegExp(`<!-- ${marker} -->\\s*\\n\`\`\`json\\n([\\s\\S]*?)\\n\`\`\``).exec(doc);
+    expect(m, `no json block after <!-- ${marker} -->`).not.toBeNull();
+    return JSON.parse(m![1]!) as unknown;
+  };
 
+  describe('relay mode and setup codes', () => {
+    it('the setup code example is a SetupCode, and encodes and decodes as itself', () => {
+      const code = SetupCode.parse(block('setup-code'));
+      expect(decodeSetupCode(encodeSetupCode(code))).toEqual({ ok: true, code });
+    });
+
+    it('the POST /api/status body example is a StatusApiRequest', () => {
+      expect(StatusApiRequest.safeParse(block('status-request')).success).toBe(true);
+    });
+
+    it('has an example of each outcome, under the HTTP status the relay answers it with', () => {
+      const outcomeExamples = [...doc.matchAll(/<!-- status-outcome: (\d+) -->\s*\n```json\n([\s\S]*?)\n```/g)];
+      expect(outcomeExamples.map((m) => Number(m[1]))).toEqual([200, 502, 422, 429, 503]);
+      const outcomes = outcomeExamples.map(([, status, json]) => {
+        const outcome = StatusApiOutcome.parse(JSON.parse(json!));
+        expect(outcomeHttpStatus(outcome), json).toBe(Number(status));
+        return outcome.outcome;
+      });
+      expect(new Set(outcomes)).toEqual(new Set(StatusApiOutcome.def.options.flatMap((o) => o.shape.outcome.def.values)));
+    });
+
+    it("the override example is one SNAPENGAGE_STATUS_REQUEST takes, and spells out the inferred request's defaults", () => {
+      const example = block('status-request-override');
+      expect(statusRequestProblem(JSON.stringify(example))).toBeUndefined();
+      expect(example).toEqual(DEFAULT_STATUS_REQUEST);
+    });
+
+    it('lists every outcome relay_status_requests_total counts', () => {
+      const line = /`relay_status_requests_total\{outcome=([^}]*)\}`/.exec(doc)?.[1] ?? '';
+      expect([...line.matchAll(/"(\w+)"/g)].map((m) => m[1])).toEqual([...STATUS_REQUEST_OUTCOMES]);
+    });
+  });
+
+  describe('the quarantine', () => {
     it('lists every reason code the adapter gives, each in the table', () => {
       for (const reason of ADAPT_FAILURES) expect(doc).toMatch(new RegExp(`\\|\\s*\`${reason}\`\\s*\\|`));
       const documented = [...doc.matchAll(/^\|\s*`([a-z_]+)`\s*\|\s*(?:JSON that|an? |no |the )/gm)].map((m) => m[1]);

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startReceiver } from './receiver';
@@ -95,5 +95,57 @@ describe('sandbox CLI', { timeout: 30_000 }, () => {
       'conversation_closed',
       'conversation_closed',
     ]);
+  });
+
+  it('serve expects the Agent Status request its flags describe, and refuses a bad one (exit 2)', async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'sandbox/cli.ts',
+        'serve',
+        '--port',
+        '0',
+        '--status-path',
+        '/v3/{orgId}/status',
+        '--agent-field',
+        'email',
+        '--auth',
+        'bearer',
+      ],
+      { cwd: new URL('../..', import.meta.url).pathname, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const exited = new Promise<number | null>((done) => child.on('exit', done));
+    try {
+      let out = '';
+      const banner = await new Promise<string>((found, failed) => {
+        child.stdout.on('data', (chunk: Buffer) => {
+          out += chunk;
+          if (out.includes('Ctrl+C')) found(out);
+        });
+        child.once('exit', () => failed(new Error(`the sandbox exited: ${out}`)));
+      });
+      expect(banner).toContain('Status API     POST /v3/{orgId}/status {email, status, substatus}, token as Bearer');
+      const url = /URL\s+(http:\S+)/.exec(banner)![1]!;
+      const org = /Org id\s+(\S+)/.exec(banner)![1]!;
+      const token = /API token\s+(\S+)/.exec(banner)![1]!;
+      const post = (path: string, body: unknown, authorization: string) =>
+        fetch(url + path, { method: 'POST', headers: { authorization, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      expect((await post(`/v3/${org}/status`, { email: 'alice@example.com', status: 'online' }, `Bearer ${token}`)).status).toBe(200);
+      expect((await post(`/api/v2/${org}/agent/status`, { agentId: 'alice@example.com', status: 'online' }, token)).status).toBe(404);
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+    }
+    for (const [flags, message] of [
+      [['--auth', 'token'], '--auth must be bare or bearer'],
+      [['--status-path', '/api/status'], '--status-path must contain {orgId}'],
+      [['--agent-field', 'a b'], '--agent-field must be a plain field name'],
+    ] as const) {
+      const refused = await cli('serve', '--port', '0', ...flags);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain(message);
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSandbox, type Sandbox } from '../../sandbox/server';
+import { DEFAULT_STATUS_REQUEST } from '@switchboard/protocol/agent-status-request';
+import { createSandbox, DEFAULT_API_TOKEN, DEFAULT_ORG_ID, type Sandbox } from '../../sandbox/server';
 
 let sandbox: Sandbox;
 beforeAll(async () => {
@@ -102,5 +103,53 @@ describe('Agent Status API', () => {
     expect(res.headers.get('access-control-allow-headers')).toMatch(/Authorization/);
     expect(res.headers.get('access-control-allow-headers')).toMatch(/Content-Type/);
     expect(res.headers.get('access-control-allow-methods')).toMatch(/POST/);
+  });
+});
+
+describe('Agent Status API started expecting another request (the override the relay and the extension can send)', () => {
+  const expected = {
+    path: '/api/v3/orgs/{orgId}/agent-status',
+    agentField: 'email',
+    statusField: 'state',
+    substatusField: 'reason',
+    auth: 'bearer',
+  } as const;
+  let other: Sandbox;
+  beforeAll(async () => {
+    other = await createSandbox({ port: 0, statusRequest: expected });
+  });
+  afterAll(() => other.close());
+
+  const post = (path: string, body: unknown, authorization: string) =>
+    fetch(`${other.url}${path}`, {
+      method: 'POST',
+      headers: { Authorization: authorization, 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  const overridden = `/api/v3/orgs/${DEFAULT_ORG_ID}/agent-status`;
+  const bearer = `Bearer ${DEFAULT_API_TOKEN}`;
+
+  it('takes the request in the shape it expects, and says which shape that is', async () => {
+    expect(other.statusRequest).toEqual(expected);
+    const res = await post(overridden, { email: 'alice@example.com', state: 'pause', reason: 'Lunch' }, bearer);
+    expect(res.status).toBe(200);
+    expect(other.agentStatus('alice@example.com')).toMatchObject({ status: 'pause', substatus: 'Lunch' });
+    expect(sandbox.statusRequest).toEqual(DEFAULT_STATUS_REQUEST);
+  });
+
+  it('refuses the inferred shape as SnapEngage would: its path 404, its field names 400, a bare token 401', async () => {
+    const inferredBody = { agentId: 'bob@example.com', status: 'pause', substatus: 'Lunch' };
+    const wrongPath = await post(`/api/v2/${DEFAULT_ORG_ID}/agent/status`, inferredBody, bearer);
+    expect([wrongPath.status, await wrongPath.json()]).toEqual([404, { message: 'Not found' }]);
+    const wrongFields = await post(overridden, inferredBody, bearer);
+    expect(wrongFields.status).toBe(400);
+    expect(((await wrongFields.json()) as { message: string }).message).toMatch(/^email must be a string/);
+    const bareToken = await post(overridden, { email: 'bob@example.com', state: 'online' }, DEFAULT_API_TOKEN);
+    expect([bareToken.status, await bareToken.json()]).toEqual([401, { message: 'Invalid API token' }]);
+    expect(other.agentStatus('bob@example.com')).toMatchObject({ status: 'offline' });
+  });
+
+  it('refuses an override the relay and the extension would refuse', async () => {
+    await expect(createSandbox({ port: 0, statusRequest: { path: '/api/no-org' } })).rejects.toThrow(/must contain \{orgId\}/);
   });
 });
