@@ -2,9 +2,9 @@ import { useEffect, useState } from 'preact/hooks';
 import { browser } from '@/lib/ext/native';
 import { sendMessage } from '@/lib/messaging/client';
 import type { TestResult } from '@/lib/messaging/protocol';
-import { DEFAULT_SUBSTATUSES, DaySettings as DaySettingsSchema, maskToken } from '@/lib/settings/schema';
+import { DEFAULT_SUBSTATUSES, DaySettings as DaySettingsSchema, maskToken, MODES, type Mode } from '@/lib/settings/schema';
 import { relayHttpBase } from '@/lib/relay/url';
-import { saveSettings, settingsFrom, settingsItem } from '@/lib/settings/store';
+import { keptToken, saveSettings, settingsFrom, settingsItem } from '@/lib/settings/store';
 import { SNAPENGAGE_API_BASE } from '@/lib/snapengage/host';
 import { Field } from './Field';
 import { ReasonList } from './ReasonList';
@@ -13,6 +13,7 @@ import { DaySettings, type DayDraft } from './DaySettings';
 import { t } from '@/lib/i18n';
 
 interface Draft {
+  mode: Mode;
   orgId: string;
   apiToken: string;
   agentId: string;
@@ -31,6 +32,7 @@ const str = (v: unknown, fallback = '') => (typeof v === 'string' ? v : fallback
 function draftFrom(saved: Saved): Draft {
   const notify = (saved?.notify ?? {}) as Partial<Draft['notify']>;
   return {
+    mode: saved?.mode === 'relay' ? 'relay' : 'direct',
     orgId: str(saved?.orgId),
     apiToken: '', // a saved token is never put back into an input
     agentId: str(saved?.agentId),
@@ -53,7 +55,9 @@ function dayDraftFrom(saved: Saved): DayDraft {
 /** Origins the extension needs host access to; asked for when the agent saves them. */
 function originsFor(draft: Draft): string[] {
   const origins: string[] = [];
-  for (const url of [draft.apiBaseUrl, URL.canParse(draft.relayUrl) ? relayHttpBase(draft.relayUrl) : '']) {
+  // Relay mode calls only the relay (the chat links it opens are tabs, which need no access).
+  const apiBase = draft.mode === 'direct' ? draft.apiBaseUrl : '';
+  for (const url of [apiBase, URL.canParse(draft.relayUrl) ? relayHttpBase(draft.relayUrl) : '']) {
     if (url && URL.canParse(url)) origins.push(`${new URL(url).origin}/*`);
   }
   return origins;
@@ -84,7 +88,9 @@ export function Options() {
     ...draft.day,
     day: undefined,
     // Only what was typed: the store adds a saved token while its URL is unchanged (settingsFrom).
-    apiToken: draft.apiToken || undefined,
+    // Relay mode keeps neither the API token nor the org id: the relay has the account's.
+    apiToken: draft.mode === 'direct' ? draft.apiToken || undefined : undefined,
+    orgId: draft.mode === 'direct' ? draft.orgId : undefined,
     relayToken: draft.relayUrl ? draft.relayToken || undefined : undefined,
     quickPauseSubstatus: draft.quickPauseSubstatus || undefined,
     relayUrl: draft.relayUrl || undefined,
@@ -145,7 +151,9 @@ export function Options() {
 
   /** A token's input: a saved token is never put back into it, only named, masked, as its placeholder. */
   const tokenField = (key: 'apiToken' | 'relayToken', hint?: string) => {
-    const kept = typeof saved?.[key] === 'string' ? maskToken(saved[key] as string) : undefined;
+    // Named only while it would still be used: a changed URL asks for its token again.
+    const token = keptToken(key, { apiBaseUrl: draft.apiBaseUrl, relayUrl: draft.relayUrl }, saved);
+    const kept = token ? maskToken(token) : undefined;
     return (
       <Field
         id={key}
@@ -170,25 +178,45 @@ export function Options() {
     <main class="options-page">
       <h1>{t('optionsTitle')}</h1>
       <form onSubmit={save} noValidate>
+        <section aria-labelledby="mode-title">
+          <h2 id="mode-title">{t('modeTitle')}</h2>
+          <p class="hint" data-testid="mode-explain">
+            {t('modeExplain')}
+          </p>
+          <fieldset class="row" aria-labelledby="mode-title">
+            {MODES.map((mode) => (
+              <label key={mode}>
+                <input type="radio" name="mode" value={mode} checked={draft.mode === mode} onChange={() => set('mode')(mode)} />{' '}
+                {t(mode === 'direct' ? 'modeDirect' : 'modeRelay')}
+              </label>
+            ))}
+          </fieldset>
+        </section>
         <section aria-labelledby="se-title">
           <h2 id="se-title">SnapEngage</h2>
-          <Field id="orgId" label={t('orgId')} value={draft.orgId} onInput={set('orgId')} error={errors.orgId} hint={t('orgIdHint')} />
-          {tokenField('apiToken', t('apiTokenHint'))}
+          {draft.mode === 'direct' && (
+            <Field id="orgId" label={t('orgId')} value={draft.orgId} onInput={set('orgId')} error={errors.orgId} hint={t('orgIdHint')} />
+          )}
+          {draft.mode === 'direct' && tokenField('apiToken', t('apiTokenHint'))}
           <Field id="agentId" label={t('agentId')} type="email" value={draft.agentId} onInput={set('agentId')} error={errors.agentId} />
-          <Field
-            id="apiBaseUrl"
-            label={t('apiBaseUrl')}
-            value={draft.apiBaseUrl}
-            onInput={set('apiBaseUrl')}
-            error={errors.apiBaseUrl}
-            hint={t('apiBaseUrlHint', [SNAPENGAGE_API_BASE])}
-          />
-          <div class="row">
-            <button type="button" class="btn" onClick={test} disabled={Boolean(busy)}>
-              {busy === 'test' ? t('testing') : t('testConnection')}
-            </button>
-            {shown('test')}
-          </div>
+          {draft.mode === 'direct' && (
+            <>
+              <Field
+                id="apiBaseUrl"
+                label={t('apiBaseUrl')}
+                value={draft.apiBaseUrl}
+                onInput={set('apiBaseUrl')}
+                error={errors.apiBaseUrl}
+                hint={t('apiBaseUrlHint', [SNAPENGAGE_API_BASE])}
+              />
+              <div class="row">
+                <button type="button" class="btn" onClick={test} disabled={Boolean(busy)}>
+                  {busy === 'test' ? t('testing') : t('testConnection')}
+                </button>
+                {shown('test')}
+              </div>
+            </>
+          )}
         </section>
         <section aria-labelledby="reasons-title">
           <h2 id="reasons-title">{t('pauseReasons')}</h2>

@@ -4,7 +4,7 @@
 // up with) is kept, anything else is rebuilt from the conversation id, or none is offered.
 
 /** SnapEngage's page for one conversation. */
-export const viewCaseUrl = (conversationId: string) => `https://www.snapengage.com/viewcase?c=${encodeURIComponent(conversationId)}`;
+const viewCaseUrl = (conversationId: string) => `https://www.snapengage.com/viewcase?c=${encodeURIComponent(conversationId)}`;
 
 export function chatLink(url: string | undefined, conversationId?: string, apiBaseUrl?: string): string | undefined {
   const link = url && URL.canParse(url) ? new URL(url) : undefined;

@@ -9,7 +9,7 @@ import { storageItem } from '../storage/item';
 import { POLICY_FIELDS } from './schema';
 import { POLICY_KEY } from './policy';
 
-export type PolicyKey = keyof typeof POLICY_FIELDS;
+type PolicyKey = keyof typeof POLICY_FIELDS;
 export type Policy = Partial<Record<PolicyKey, unknown>>;
 
 export interface ReadPolicy {

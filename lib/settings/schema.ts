@@ -63,7 +63,7 @@ export type Mode = (typeof MODES)[number];
 
 const orgId = z.string().check(z.regex(/^\d{6,30}$/, 'errOrgId' satisfies MessageKey));
 /** At most this many pause reasons (a stored list is never unbounded). */
-export const MAX_SUBSTATUSES = 20;
+const MAX_SUBSTATUSES = 20;
 
 /** What both modes share. */
 const common = {
@@ -115,7 +115,7 @@ const RelaySettings = z
   .object({
     ...common,
     mode: z.literal('relay'),
-    orgId: z.optional(orgId),
+    // No orgId: the account is the relay's (a saved one is dropped on the next save).
     apiToken: z.optional(z.custom<undefined>((v) => v === undefined, 'errApiTokenRelay' satisfies MessageKey)),
     relayUrl: wsUrl,
     relayToken: z.string().check(z.minLength(1, 'errRelayToken' satisfies MessageKey)),
@@ -136,8 +136,8 @@ export const POLICY_FIELDS = {
   phoneCallSync: z.boolean(),
 };
 
-export type DirectSettings = z.infer<typeof DirectSettings>;
-export type RelaySettings = z.infer<typeof RelaySettings>;
+type DirectSettings = z.infer<typeof DirectSettings>;
+type RelaySettings = z.infer<typeof RelaySettings>;
 export type Settings = DirectSettings | RelaySettings;
 
 export type SettingsResult = { ok: true; settings: Settings } | { ok: false; errors: Record<string, string> };
@@ -150,7 +150,13 @@ export function parseSettings(input: unknown): SettingsResult {
   if (result.success) return { ok: true, settings: result.data };
   const errors: Record<string, string> = {};
   for (const issue of result.error.issues) {
-    const key = String(issue.path[0] ?? 'form');
+    const [first = 'form', second] = issue.path.map(String);
+    // The override's parts are separate inputs: each gets its own message (protocol's are English).
+    if (first === 'statusRequest' && second) {
+      errors[`statusRequest.${second}`] ??= t(second === 'path' ? 'errStatusPath' : second === 'auth' ? 'errStatusAuth' : 'errFieldName');
+      continue;
+    }
+    const key = first;
     // A message that is not one of our keys (zod's own) comes through as it is.
     errors[key] ??= t(issue.code === 'invalid_type' && issue.input === undefined ? 'errRequired' : (issue.message as MessageKey));
   }

@@ -54,18 +54,26 @@ const sameUrl = (a: unknown, b: unknown, norm: (u: string) => string) => {
 };
 const origin = (u: string) => new URL(u).origin;
 
-/** The input, with each token the agent left blank taken from what was saved while its URL is unchanged. */
+/** The saved token that goes with the URL in `input`: none once that URL differs from the one it was saved with. */
+export function keptToken(key: 'apiToken' | 'relayToken', input: Raw, previous: Raw | undefined): string | undefined {
+  const token = previous?.[key];
+  if (typeof token !== 'string' || !token) return undefined;
+  const apiBase = (r: Raw | undefined) => r?.apiBaseUrl || SNAPENGAGE_API_BASE;
+  const same =
+    key === 'apiToken'
+      ? sameUrl(apiBase(previous), apiBase(input), origin)
+      : sameUrl(previous?.relayUrl, input.relayUrl, relayWebSocketUrl);
+  return same ? token : undefined;
+}
+
+/** The input, with each token the agent left blank taken from what was saved (keptToken). A token typed now goes with the URL typed now. */
 function withSavedTokens(input: Raw, previous: Raw | undefined): Raw {
   const next = { ...input };
-  const apiBase = (r: Raw | undefined) => r?.apiBaseUrl ?? SNAPENGAGE_API_BASE;
-  // A token typed now goes with the URL typed now.
-  if (!next.apiToken) {
-    if (previous?.apiToken && sameUrl(apiBase(previous), apiBase(next), origin)) next.apiToken = previous.apiToken;
-    else delete next.apiToken;
-  }
-  if (!next.relayToken) {
-    if (previous?.relayToken && sameUrl(previous.relayUrl, next.relayUrl, relayWebSocketUrl)) next.relayToken = previous.relayToken;
-    else delete next.relayToken;
+  for (const key of ['apiToken', 'relayToken'] as const) {
+    if (next[key]) continue;
+    const kept = keptToken(key, input, previous);
+    if (kept) next[key] = kept;
+    else delete next[key];
   }
   return next;
 }

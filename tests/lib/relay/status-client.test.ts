@@ -31,7 +31,7 @@ describe('relay mode: the status goes through the relay', () => {
   });
 
   it('each outcome means what it means in direct mode, with the relay named where the relay is at fault', async () => {
-    const cases: Array<[number, unknown, Record<string, string>, unknown]> = [
+    const cases: [number, unknown, Record<string, string>, unknown][] = [
       [
         502,
         { outcome: 'rejected', httpStatus: 401 },

@@ -125,9 +125,13 @@ describe('settings schema', () => {
 
   it('takes an Agent Status request override only in the shape protocol allows', () => {
     expect(parseSettings({ ...good, statusRequest: { path: '/v3/{orgId}/presence', auth: 'bearer' } }).ok).toBe(true);
-    expect(parseSettings({ ...good, statusRequest: { path: '//evil.example/{orgId}' } })).toMatchObject({
+    // Each part's message is beside its own input on the options page.
+    expect(parseSettings({ ...good, statusRequest: { path: '//evil.example/{orgId}', statusField: 'a b' } })).toEqual({
       ok: false,
-      errors: { statusRequest: expect.any(String) },
+      errors: {
+        'statusRequest.path': 'A path below the API base: one leading /, containing {orgId}',
+        'statusRequest.statusField': 'A plain field name: letters, digits, _ . -',
+      },
     });
   });
 

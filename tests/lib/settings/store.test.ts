@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing';
-import { loadSettings, saveSettings, settingsItem } from '@/lib/settings/store';
+import { keptToken, loadSettings, saveSettings, settingsItem } from '@/lib/settings/store';
 
 const DIRECT = {
   orgId: '6418107096367104',
@@ -54,12 +54,23 @@ describe('saving the settings: no saved token ever goes to a new host', () => {
   it('switching to relay mode deletes the stored API token (and keeps the relay token, same relay)', async () => {
     expect(await saveSettings(typed({ mode: 'relay' }))).toMatchObject({ ok: true, settings: { mode: 'relay' } });
     const stored = await settingsItem.get();
+    // Nor the org id: the account is the relay's.
     expect(stored).not.toHaveProperty('apiToken');
+    expect(stored).not.toHaveProperty('orgId');
     expect(stored).toMatchObject({ mode: 'relay', relayToken: 'sb1.saved.relay' });
     // Even one typed in relay mode is not kept.
     expect(await saveSettings({ ...stored, apiToken: 'typed-token-123' })).toMatchObject({ ok: true });
     expect(await settingsItem.get()).not.toHaveProperty('apiToken');
     expect(JSON.stringify(await fakeBrowser.storage.local.get())).not.toContain('saved-token-123');
+  });
+
+  it('the options page names a saved token only while it would still be used', async () => {
+    const saved = await settingsItem.get();
+    expect(keptToken('apiToken', { apiBaseUrl: 'https://api.example.com/' }, saved)).toBe('saved-token-123');
+    expect(keptToken('apiToken', { apiBaseUrl: 'https://api.example.com.evil.example' }, saved)).toBeUndefined();
+    expect(keptToken('relayToken', { relayUrl: 'https://relay.example.com' }, saved)).toBe('sb1.saved.relay');
+    expect(keptToken('relayToken', { relayUrl: 'wss://relay.example.com:8443' }, saved)).toBeUndefined();
+    expect(keptToken('relayToken', {}, saved)).toBeUndefined();
   });
 
   it('a relay-mode record with an API token left in it (hand-edited) loads without it', async () => {
