@@ -8,6 +8,7 @@ import { keptToken, saveSettings, settingsFrom, settingsItem } from '@/lib/setti
 import { SNAPENGAGE_API_BASE } from '@/lib/snapengage/host';
 import { Field } from './Field';
 import { ReasonList } from './ReasonList';
+import { SetupCode } from './SetupCode';
 import { Shortcuts } from './Shortcuts';
 import { DaySettings, type DayDraft } from './DaySettings';
 import { t } from '@/lib/i18n';
@@ -70,8 +71,17 @@ export function Options() {
   const [result, setResult] = useState<{ where: string; result: TestResult } | undefined>();
   const [busy, setBusy] = useState<string | undefined>();
 
+  const reload = () =>
+    void settingsItem.get().then((s) => {
+      setSaved(s);
+      setDraft(draftFrom(s));
+      setErrors({});
+    });
+  // Where the setup code goes is decided once: it stays at the top after a first-run code is saved, with its answer.
+  const [firstRun, setFirstRun] = useState(false);
   useEffect(() => {
     void settingsItem.get().then((s) => {
+      setFirstRun(!s);
       setSaved(s);
       setDraft(draftFrom(s));
     });
@@ -177,6 +187,7 @@ export function Options() {
   return (
     <main class="options-page">
       <h1>{t('optionsTitle')}</h1>
+      {firstRun && <SetupCode firstRun onSaved={reload} />}
       <form onSubmit={save} noValidate>
         <section aria-labelledby="mode-title">
           <h2 id="mode-title">{t('modeTitle')}</h2>
@@ -281,6 +292,7 @@ export function Options() {
           {shown('save')}
         </div>
       </form>
+      {!firstRun && <SetupCode firstRun={false} onSaved={reload} />}
       <Shortcuts />
       <footer class="options-page__footer">
         {/* PRIVACY.md, shipped in the extension (wxt.config.ts): the policy of the version installed. */}

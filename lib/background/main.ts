@@ -23,6 +23,7 @@ import { t } from '../i18n';
 import { automationItem } from '../automation/state';
 import { chatFigures, fetchStoredEvents, pausedToday, type TodayStats } from '../stats/today';
 import { testSnapEngage } from './connection-test';
+import { applySetupCode } from './setup-code';
 import { createOutcomeHandler, releaseHeld } from './outcome';
 import { HOURS_PROMPT_ID, localDay, withinWorkingHours } from './working-hours';
 
@@ -58,6 +59,11 @@ export function startBackground() {
     },
     testConnection: testSnapEngage,
     testRelay: (input) => relay.test(input),
+    setupCode: async ({ code }) => {
+      const result = await applySetupCode(code, relay.probe);
+      if (result.ok) await handlers.settingsChanged();
+      return result;
+    },
     settingsChanged: async () => {
       await Promise.all([renderBadge(), relay.restart(), sender.kick(), applyIdleSettings()]);
       return null;
