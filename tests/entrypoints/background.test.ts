@@ -118,6 +118,21 @@ describe('notifications and the agent’s day, through the worker', () => {
     await vi.waitFor(async () => expect(Object.keys(await fakeBrowser.notifications.getAll())).toEqual([]));
   });
 
+  it('a notification’s Open chat button opens only SnapEngage: a hostile link stored before links were checked opens nothing', async () => {
+    await settingsItem.set(base);
+    await boot();
+    const open = vi.spyOn(fakeBrowser.tabs, 'create').mockImplementation((async () => ({})) as never);
+    const { showNotice } = await import('@/lib/notifications/notify');
+    await showNotice({ id: 'ev-2', kind: 'assigned', title: 'New chat: Eve', message: 'Hi', url: 'https://snapengage.evil.example/login' });
+    await showNotice({ id: 'ev-3', kind: 'assigned', title: 'New chat: Sam', message: 'Hi', url: 'https://sandbox.test/viewcase?c=3' });
+    await fakeBrowser.notifications.onButtonClicked.trigger('ev-2', 0);
+    await vi.waitFor(async () => expect(Object.keys(await fakeBrowser.notifications.getAll())).toEqual(['ev-3']));
+    expect(open).not.toHaveBeenCalled();
+    // The configured API host's https:// links are SnapEngage's too.
+    await fakeBrowser.notifications.onButtonClicked.trigger('ev-3', 0);
+    await vi.waitFor(() => expect(open).toHaveBeenCalledWith({ url: 'https://sandbox.test/viewcase?c=3' }));
+  });
+
   it('outside working hours it offers to pause once, and pauses only when the agent says so', async () => {
     await settingsItem.set({ ...base, workingHours: { enabled: true, days: [], start: '09:00', end: '17:00' } });
     await statusItem.set({ confirmed: { status: 'online', since: Date.now(), source: 'popup' }, intent: null, failure: null, history: [] });
