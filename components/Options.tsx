@@ -4,9 +4,11 @@ import { sendMessage } from '@/lib/messaging/client';
 import type { TestResult } from '@/lib/messaging/protocol';
 import { DEFAULT_SUBSTATUSES, DaySettings as DaySettingsSchema, maskToken, MODES, type Mode } from '@/lib/settings/schema';
 import { relayHttpBase } from '@/lib/relay/url';
+import { readPolicy, type Policy, type ReadPolicy } from '@/lib/settings/managed';
+import { withPolicy } from '@/lib/settings/policy';
 import { keptToken, saveSettings, settingsFrom, settingsItem } from '@/lib/settings/store';
 import { SNAPENGAGE_API_BASE } from '@/lib/snapengage/host';
-import { Field } from './Field';
+import { Field, Locked } from './Field';
 import { ReasonList } from './ReasonList';
 import { SetupCode } from './SetupCode';
 import { Shortcuts } from './Shortcuts';
@@ -66,28 +68,36 @@ function originsFor(draft: Draft): string[] {
 
 export function Options() {
   const [saved, setSaved] = useState<Saved>(undefined);
+  const [policy, setPolicy] = useState<ReadPolicy>({ values: {}, problems: [] });
   const [draft, setDraft] = useState<Draft | undefined>();
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [result, setResult] = useState<{ where: string; result: TestResult } | undefined>();
   const [busy, setBusy] = useState<string | undefined>();
 
-  const reload = () =>
-    void settingsItem.get().then((s) => {
-      setSaved(s);
-      setDraft(draftFrom(s));
-      setErrors({});
-    });
   // Where the setup code goes is decided once: it stays at the top after a first-run code is saved, with its answer.
   const [firstRun, setFirstRun] = useState(false);
+  /** What the agent saved and the team's policy; the page shows the two laid together, the policy's values locked. */
+  const load = async () => {
+    const [s, p] = await Promise.all([settingsItem.get(), readPolicy()]);
+    setSaved(s);
+    setPolicy(p);
+    setDraft(draftFrom(withPolicy(s, p.values)));
+    setErrors({});
+    return s;
+  };
+  const reload = () => void load();
+  // biome-ignore lint/correctness/useExhaustiveDependencies: once, on opening; load only calls state setters
   useEffect(() => {
-    void settingsItem.get().then((s) => {
-      setFirstRun(!s);
-      setSaved(s);
-      setDraft(draftFrom(s));
-    });
+    void load().then((s) => setFirstRun(!s));
+    // A policy pushed while the page is open shows at once.
+    const onChanged = (_changes: unknown, area: string) => area === 'managed' && reload();
+    browser.storage.onChanged.addListener(onChanged);
+    return () => browser.storage.onChanged.removeListener(onChanged);
   }, []);
   if (!draft) return <main class="options-page" aria-busy="true" />;
 
+  const locked = (key: keyof Policy) => key in policy.values;
+  const notifyLocked = (kind: keyof Draft['notify']) => kind in ((policy.values.notify as object | undefined) ?? {});
   const set =
     <K extends keyof Draft>(key: K) =>
     (value: Draft[K]) =>
@@ -112,7 +122,7 @@ export function Options() {
     // Must start inside the click: browsers grant permission prompts only to a user gesture.
     const granted = browser.permissions.request({ origins: originsFor(draft) }).catch(() => false);
     setResult(undefined);
-    const parsed = settingsFrom(candidate(), saved, {});
+    const parsed = settingsFrom(candidate(), saved, policy.values);
     setErrors(parsed.ok ? {} : parsed.errors);
     if (!parsed.ok) return;
     setBusy('save');
@@ -131,8 +141,7 @@ export function Options() {
         return;
       }
       await sendMessage('settingsChanged', {});
-      setSaved(stored.settings);
-      setDraft(draftFrom(stored.settings));
+      await load();
       const refused = (await Promise.race([granted, new Promise((r) => setTimeout(() => r(true), 50))])) === false;
       setResult({ where: 'save', result: { ok: true, message: t(refused ? 'savedNoHostAccess' : 'saved') } });
     } catch (e) {
@@ -187,6 +196,11 @@ export function Options() {
   return (
     <main class="options-page">
       <h1>{t('optionsTitle')}</h1>
+      {policy.problems.length > 0 && (
+        <p class="result--fail" role="alert" data-testid="policy-problems">
+          {t('policyProblems', [policy.problems.join('; ')])}
+        </p>
+      )}
       {firstRun && <SetupCode firstRun onSaved={reload} />}
       <form onSubmit={save} noValidate>
         <section aria-labelledby="mode-title">
@@ -197,16 +211,32 @@ export function Options() {
           <fieldset class="row" aria-labelledby="mode-title">
             {MODES.map((mode) => (
               <label key={mode}>
-                <input type="radio" name="mode" value={mode} checked={draft.mode === mode} onChange={() => set('mode')(mode)} />{' '}
+                <input
+                  type="radio"
+                  name="mode"
+                  value={mode}
+                  checked={draft.mode === mode}
+                  disabled={locked('mode')}
+                  onChange={() => set('mode')(mode)}
+                />{' '}
                 {t(mode === 'direct' ? 'modeDirect' : 'modeRelay')}
               </label>
             ))}
+            {locked('mode') && <Locked id="mode" />}
           </fieldset>
         </section>
         <section aria-labelledby="se-title">
           <h2 id="se-title">SnapEngage</h2>
           {draft.mode === 'direct' && (
-            <Field id="orgId" label={t('orgId')} value={draft.orgId} onInput={set('orgId')} error={errors.orgId} hint={t('orgIdHint')} />
+            <Field
+              id="orgId"
+              label={t('orgId')}
+              value={draft.orgId}
+              onInput={set('orgId')}
+              error={errors.orgId}
+              hint={t('orgIdHint')}
+              locked={locked('orgId')}
+            />
           )}
           {draft.mode === 'direct' && tokenField('apiToken', t('apiTokenHint'))}
           <Field id="agentId" label={t('agentId')} type="email" value={draft.agentId} onInput={set('agentId')} error={errors.agentId} />
@@ -219,6 +249,7 @@ export function Options() {
                 onInput={set('apiBaseUrl')}
                 error={errors.apiBaseUrl}
                 hint={t('apiBaseUrlHint', [SNAPENGAGE_API_BASE])}
+                locked={locked('apiBaseUrl')}
               />
               <div class="row">
                 <button type="button" class="btn" onClick={test} disabled={Boolean(busy)}>
@@ -231,7 +262,7 @@ export function Options() {
         </section>
         <section aria-labelledby="reasons-title">
           <h2 id="reasons-title">{t('pauseReasons')}</h2>
-          <ReasonList reasons={draft.substatuses} onChange={set('substatuses')} />
+          <ReasonList reasons={draft.substatuses} onChange={set('substatuses')} locked={locked('substatuses')} />
           {errors.substatuses && (
             <p class="field-error" role="alert">
               {errors.substatuses}
@@ -242,6 +273,7 @@ export function Options() {
             <select
               id="quickPauseSubstatus"
               value={draft.quickPauseSubstatus}
+              disabled={locked('quickPauseSubstatus')}
               onChange={(e) => set('quickPauseSubstatus')(e.currentTarget.value)}
             >
               <option value="">{t('firstInList')}</option>
@@ -251,6 +283,7 @@ export function Options() {
                 </option>
               ))}
             </select>
+            {locked('quickPauseSubstatus') && <Locked id="quickPauseSubstatus" />}
             {errors.quickPauseSubstatus && (
               <span class="field-error" role="alert">
                 {errors.quickPauseSubstatus}
@@ -267,7 +300,9 @@ export function Options() {
             onInput={set('relayUrl')}
             error={errors.relayUrl}
             placeholder="wss://switchboard.example.com"
-            hint={t('relayUrlHint')}
+            // Optional in direct mode only (chat alerts); relay mode needs it.
+            hint={draft.mode === 'direct' ? t('relayUrlHint') : undefined}
+            locked={locked('relayUrl')}
           />
           {tokenField('relayToken')}
           <fieldset class="row">
@@ -277,14 +312,21 @@ export function Options() {
                 <input
                   type="checkbox"
                   checked={draft.notify[k]}
+                  disabled={notifyLocked(k)}
                   onChange={(e) => set('notify')({ ...draft.notify, [k]: e.currentTarget.checked })}
                 />{' '}
                 {t(k === 'assigned' ? 'notifyAssigned' : k === 'transferred' ? 'notifyTransferred' : 'notifyClosed')}
+                {notifyLocked(k) && (
+                  <>
+                    {' '}
+                    <Locked id={`notify-${k}`} />
+                  </>
+                )}
               </label>
             ))}
           </fieldset>
         </section>
-        <DaySettings value={draft.day} errors={errors} onChange={set('day')} />
+        <DaySettings value={draft.day} errors={errors} onChange={set('day')} callLocked={locked('callSubstatus')} />
         <div class="row">
           <button type="submit" class="btn btn--primary" disabled={Boolean(busy)}>
             {busy === 'save' ? t('saving') : t('save')}

@@ -17,7 +17,7 @@ export const settingsItem = storageItem<Raw | undefined>('local', 'settings', (r
 export async function loadSettings(): Promise<SettingsResult> {
   const [raw, policy] = await Promise.all([settingsItem.get(), readPolicy()]);
   if (!raw) return { ok: false, errors: { form: t('notSetUp') } };
-  return parseSettings(withPolicy(raw, policy.values));
+  return explainDroppedTokens(parseSettings(withPolicy(raw, policy.values)), {}, raw);
 }
 
 /**
@@ -28,9 +28,12 @@ export async function loadSettings(): Promise<SettingsResult> {
  * relay, so the token it tests with is the one that would be saved.
  */
 export function settingsFrom(input: Raw, previous: Raw | undefined, policy: Policy): SettingsResult {
-  const result = parseSettings(withPolicy(withSavedTokens(input, previous), policy));
+  return explainDroppedTokens(parseSettings(withPolicy(withSavedTokens(input, previous), policy)), input, previous);
+}
+
+/** A token missing because its URL changed (typed, or by the policy): say so, rather than only "required". */
+function explainDroppedTokens(result: SettingsResult, input: Raw, previous: Raw | undefined): SettingsResult {
   if (result.ok) return result;
-  // A token missing because its URL changed: say so, rather than only "required".
   const errors = { ...result.errors };
   if (errors.apiToken && !input.apiToken && previous?.apiToken) errors.apiToken = t('enterTokenForUrl');
   if (errors.relayToken && !input.relayToken && previous?.relayToken) errors.relayToken = t('enterRelayTokenForUrl');

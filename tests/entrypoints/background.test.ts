@@ -9,7 +9,13 @@ type Listener = (name: string) => void;
 beforeEach(() => {
   fakeBrowser.reset();
   vi.restoreAllMocks();
+  vi.unstubAllGlobals();
 });
+
+/** A websocket constructor whose socket never opens: for tests that do not watch the relay connection. */
+function neverOpeningSocket() {
+  return { readyState: 0, send: () => undefined, close: () => undefined };
+}
 
 async function boot() {
   let onCommand: Listener | undefined;
@@ -51,6 +57,28 @@ describe('background worker', () => {
     expect(posted).toHaveLength(1);
     expect(JSON.parse(String(posted[0]![1].body))).toEqual({ agentId: 'alice@example.com', status: 'pause', substatus: 'Lunch' });
     await vi.waitFor(() => expect(fakeBrowser.action.setBadgeText).toHaveBeenLastCalledWith({ text: 'II' }));
+  });
+
+  it('re-reads the team’s policy when it changes: relay mode leaves no API token stored, and the next status goes to the relay', async () => {
+    vi.stubGlobal('WebSocket', Object.assign(neverOpeningSocket, { CONNECTING: 0, OPEN: 1 }));
+    await settingsItem.set({
+      orgId: '6418107096367104',
+      apiToken: 'token-12345678',
+      agentId: 'alice@example.com',
+      apiBaseUrl: 'https://sandbox.test',
+      relayUrl: 'wss://relay.example.com',
+      relayToken: 'sb1.alice.token',
+    });
+    const { fetch, command } = await boot();
+    await fakeBrowser.storage.managed.set({ mode: 'relay' });
+    await vi.waitFor(async () => expect(await fakeBrowser.storage.local.get('policy')).toEqual({ policy: { mode: 'relay' } }));
+    await vi.waitFor(async () => expect(await settingsItem.get()).not.toHaveProperty('apiToken'));
+    expect((await fakeBrowser.storage.local.get('relay')).relay).toMatchObject({ phase: 'connecting' });
+    command('quick-pause');
+    await vi.waitFor(() =>
+      expect((fetch.mock.calls as unknown as [string][]).map(([u]) => String(u))).toContain('https://relay.example.com/api/status'),
+    );
+    expect((fetch.mock.calls as unknown as [string][]).filter(([u]) => String(u).includes('sandbox.test'))).toEqual([]);
   });
 
   it('toggle flips pause and online; back-online goes online', async () => {
