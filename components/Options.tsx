@@ -8,7 +8,9 @@ import { readPolicy, type Policy, type ReadPolicy } from '@/lib/settings/managed
 import { withPolicy } from '@/lib/settings/policy';
 import { keptToken, saveSettings, settingsFrom, settingsItem } from '@/lib/settings/store';
 import { SNAPENGAGE_API_BASE } from '@/lib/snapengage/host';
+import { AdvancedRequest } from './AdvancedRequest';
 import { Field, Locked } from './Field';
+import { statusRequestDraft, statusRequestOverride, type StatusRequestDraft } from './status-request-draft';
 import { ReasonList } from './ReasonList';
 import { SetupCode } from './SetupCode';
 import { Shortcuts } from './Shortcuts';
@@ -27,6 +29,7 @@ interface Draft {
   relayToken: string;
   notify: { assigned: boolean; closed: boolean; transferred: boolean };
   day: DayDraft;
+  statusRequest: StatusRequestDraft;
 }
 
 type Saved = Record<string, unknown> | undefined;
@@ -46,6 +49,7 @@ function draftFrom(saved: Saved): Draft {
     relayToken: '',
     notify: { assigned: notify.assigned ?? true, closed: notify.closed ?? true, transferred: notify.transferred ?? true },
     day: dayDraftFrom(saved),
+    statusRequest: statusRequestDraft(saved?.statusRequest),
   };
 }
 
@@ -115,6 +119,7 @@ export function Options() {
     quickPauseSubstatus: draft.quickPauseSubstatus || undefined,
     relayUrl: draft.relayUrl || undefined,
     substatuses: draft.substatuses.map((s) => s.trim()),
+    statusRequest: statusRequestOverride(draft.statusRequest),
   });
 
   const save = async (event: Event) => {
@@ -327,6 +332,13 @@ export function Options() {
           </fieldset>
         </section>
         <DaySettings value={draft.day} errors={errors} onChange={set('day')} callLocked={locked('callSubstatus')} />
+        <AdvancedRequest
+          value={draft.statusRequest}
+          onChange={set('statusRequest')}
+          errors={errors}
+          mode={draft.mode}
+          locked={locked('statusRequest')}
+        />
         <div class="row">
           <button type="submit" class="btn btn--primary" disabled={Boolean(busy)}>
             {busy === 'save' ? t('saving') : t('save')}

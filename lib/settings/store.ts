@@ -81,21 +81,24 @@ function withSavedTokens(input: Raw, previous: Raw | undefined): Raw {
   return next;
 }
 
-/** What the agent's record keeps of the settings in effect: not the policy's values (see saveSettings). */
+/**
+ * What the agent's record keeps of the settings in effect: for each key the policy sets, what the
+ * agent had before (their own choice, back in effect when the policy goes), not the policy's value;
+ * except the API base or relay URL beside a token, which says where that token may go.
+ */
 function ownPart(settings: object, previous: Raw | undefined, policy: Policy): Raw {
   const own: Raw = { ...settings };
+  const keepPrevious = (record: Raw, before: Raw | undefined, key: string) => {
+    if (before && key in before) record[key] = before[key];
+    else delete record[key];
+  };
   for (const key of Object.keys(policy) as (keyof Policy)[]) {
     if (key === 'notify') {
-      // Each kind the policy sets keeps what the agent had chosen before (or the default).
       const mine = { ...(own.notify as Raw) };
-      for (const kind of Object.keys(policy.notify as Raw)) {
-        const before = (previous?.notify as Raw | undefined)?.[kind];
-        if (before === undefined) delete mine[kind];
-        else mine[kind] = before;
-      }
+      for (const kind of Object.keys(policy.notify as Raw)) keepPrevious(mine, previous?.notify as Raw | undefined, kind);
       own.notify = mine;
     } else if (!((key === 'apiBaseUrl' && own.apiToken) || (key === 'relayUrl' && own.relayToken))) {
-      delete own[key];
+      keepPrevious(own, previous, key);
     }
   }
   return own;

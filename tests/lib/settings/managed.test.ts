@@ -110,7 +110,7 @@ describe('the policy wins', () => {
     expect(await saveSettings({ ...shown, notify: { assigned: true, closed: true, transferred: true } })).toMatchObject({ ok: true });
     const stored = await settingsItem.get();
     expect(stored).not.toHaveProperty('quickPauseSubstatus');
-    expect(stored?.substatuses).toBeUndefined();
+    expect(stored?.substatuses).toEqual(['Lunch', 'Break']);
     // `assigned` is the policy's: the agent's false stays stored; `closed` was theirs to change.
     expect(stored?.notify).toEqual({ assigned: false, closed: true, transferred: true });
     await fakeBrowser.storage.managed.clear();
