@@ -6,7 +6,8 @@ import { t } from '../i18n';
 import { chatLink } from '../relay/chat-link';
 import type { ChatNotice } from './notice';
 
-const SHOWN_LIMIT = 50;
+/** Notices remembered for their click: more than are ever on screen at once. */
+export const SHOWN_LIMIT = 50;
 
 export interface NoticeOptions {
   sound: boolean;

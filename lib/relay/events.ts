@@ -7,11 +7,9 @@ import type { Settings } from '../settings/schema';
 import { formatDuration } from '../duration';
 import type { ChatNotice } from '../notifications/notice';
 import type { Confirmed } from '../status/state';
-import { OPEN_CHATS_LIMIT, type OpenChat, type RelayState } from './state';
+import { HELD_CLOSED_LIMIT, NOTIFIED_LIMIT, OPEN_CHATS_LIMIT, type OpenChat, type RelayState } from './state';
 import { chatLink } from './chat-link';
 import { t } from '../i18n';
-
-const NOTIFIED_LIMIT = 500;
 
 export interface EventOutcome {
   state: RelayState;
@@ -50,7 +48,8 @@ function applyEvent(state: RelayState, event: EventFrame, settings: Settings): E
   const notify = (kind: keyof Settings['notify'], notice: ChatNotice) => {
     if (alreadyNotified || !settings.notify[kind] || replay?.silent) return;
     // No floods: closed chats in a backlog are summed up at its end; new chats still each get theirs.
-    if (replay && kind === 'closed') next.replay = { ...replay, heldClosed: [...(next.replay ?? replay).heldClosed, notice].slice(-20) };
+    if (replay && kind === 'closed')
+      next.replay = { ...replay, heldClosed: [...(next.replay ?? replay).heldClosed, notice].slice(-HELD_CLOSED_LIMIT) };
     else notices.push(notice);
   };
 

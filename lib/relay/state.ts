@@ -10,6 +10,10 @@ const RelayPhase = z.enum(RELAY_PHASES);
 
 /** The open chats kept (newest first): more than an agent ever has at once; a stored list is never unbounded. */
 export const OPEN_CHATS_LIMIT = 50;
+/** Event ids notified, and conversations seen closed, kept (newest last): far more than a backlog replays. */
+export const NOTIFIED_LIMIT = 500;
+/** Chat-closed notices held while a backlog replays (its summary names at most these). */
+export const HELD_CLOSED_LIMIT = 20;
 
 export const OpenChat = z.object({
   conversationId: z.string(),

@@ -40,7 +40,7 @@ const AutoPauseSettings = z.object({
 const WorkingHours = z.object({
   enabled: z._default(z.boolean(), false),
   /** 0 = Sunday … 6 = Saturday */
-  days: z._default(z.array(z.int().check(z.minimum(0), z.maximum(6))), [1, 2, 3, 4, 5]),
+  days: z._default(z.array(z.int().check(z.minimum(0), z.maximum(6))).check(z.maxLength(7)), [1, 2, 3, 4, 5]),
   start: z._default(clock, '09:00'),
   end: z._default(clock, '17:00'),
 });
@@ -63,7 +63,7 @@ export type Mode = (typeof MODES)[number];
 
 const orgId = z.string().check(z.regex(/^\d{6,30}$/, 'errOrgId' satisfies MessageKey));
 /** At most this many pause reasons (a stored list is never unbounded). */
-const MAX_SUBSTATUSES = 20;
+export const MAX_SUBSTATUSES = 20;
 
 /** What both modes share. */
 const common = {
