@@ -16,7 +16,7 @@ import { browser } from '@/lib/ext/native';
 import { t } from '@/lib/i18n';
 import { EMPTY_STATUS } from '@/lib/status/view';
 import { RELAY_PHASES } from '@/lib/relay/phase';
-import { POLICY_KEY, withPolicy } from '@/lib/settings/policy';
+import { POLICY_KEY, policyOf, withPolicy } from '@/lib/settings/policy';
 
 /** The storage.local keys the popup shows (public/popup-prefetch.js reads the same; a test checks). `policy`: the team's, copied there by the worker. */
 export const POPUP_KEYS = ['settings', 'status', 'relay', 'automation', POLICY_KEY];
@@ -81,7 +81,7 @@ function change<T>(v: unknown): T | null {
 
 /** The first paint's reading: shapes checked where the popup relies on them, values not validated. */
 export const firstLook: PopupParser = (raw) => {
-  const s = withPolicy(record(raw.settings), record(raw[POLICY_KEY]));
+  const s = withPolicy(record(raw.settings), policyOf(raw[POLICY_KEY]));
   const missing = s && REQUIRED[s.mode === 'relay' ? 'relay' : 'direct'].find((k) => !text(s[k]));
   const settings: SettingsResult | undefined = !s
     ? undefined

@@ -6,8 +6,26 @@
 import { browser } from '../ext/native';
 import { t, type MessageKey } from '../i18n';
 import { storageItem } from '../storage/item';
-import { POLICY_FIELDS } from './schema';
-import { POLICY_KEY } from './policy';
+import * as z from 'zod/mini';
+import { FIELD_CHECKS, MODES } from './schema';
+import { POLICY_KEY, policyOf } from './policy';
+
+/**
+ * The keys a team's policy may set (public/managed_schema.json declares the same; a test checks),
+ * each checked as the options page checks it. Here, not in ./schema.ts, which the popup loads.
+ */
+export const POLICY_FIELDS = {
+  mode: z.enum(MODES),
+  orgId: FIELD_CHECKS.orgId,
+  apiBaseUrl: FIELD_CHECKS.apiBaseUrl,
+  relayUrl: FIELD_CHECKS.relayUrl,
+  substatuses: FIELD_CHECKS.substatuses,
+  quickPauseSubstatus: FIELD_CHECKS.substatus,
+  callSubstatus: FIELD_CHECKS.substatus,
+  notify: z.partial(z.object({ assigned: z.boolean(), closed: z.boolean(), transferred: z.boolean() })),
+  statusRequest: FIELD_CHECKS.statusRequest,
+  phoneCallSync: z.boolean(),
+};
 
 type PolicyKey = keyof typeof POLICY_FIELDS;
 export type Policy = Partial<Record<PolicyKey, unknown>>;
@@ -50,4 +68,4 @@ export async function readPolicy(): Promise<ReadPolicy> {
 }
 
 /** The checked policy, copied to storage.local for the popup (which reads one storage area, at once). */
-export const policyCopy = storageItem<Policy>('local', POLICY_KEY, (raw) => (raw && typeof raw === 'object' ? (raw as Policy) : {}));
+export const policyCopy = storageItem<Policy>('local', POLICY_KEY, (raw) => (policyOf(raw) as Policy | undefined) ?? {});

@@ -1,34 +1,24 @@
-// A team's policy (storage.managed, read by ./managed.ts) laid over what the agent saved: the one
-// merge every reader uses, the popup's first paint too (so no zod here). The policy's values win.
-import { relayWebSocketUrl } from '../relay/url';
-import { SNAPENGAGE_API_BASE } from '../snapengage/host';
+// A team's policy (storage.managed, read by ./managed.ts) laid over what the agent saved: what the
+// popup shows, in its first paint too (so no zod here, and few bytes). The policy's values win.
+// ./store.ts adds, for what is sent, that a token is kept only beside the URL it was saved with.
 
 type Raw = Record<string, unknown>;
 
 /** The storage.local key the worker copies the checked policy to, for the popup (./managed.ts). */
 export const POLICY_KEY = 'policy';
 
-const same = (a: unknown, b: unknown, norm: (u: string) => string) => {
-  try {
-    return typeof a === 'string' && typeof b === 'string' && norm(a) === norm(b);
-  } catch {
-    return a === b;
-  }
-};
-const origin = (u: string) => new URL(u).origin;
-
 /**
- * The settings in effect. A token is kept only beside the URL it was saved with: when the policy
- * names another API host or relay, that token is dropped (and asked for again), never sent there.
- * Relay mode keeps no API token at all.
+ * The worker's copy of the checked policy, as read back (./managed.ts writes it): an object, or none.
+ * Its values were checked when copied; the settings schema checks them again with the rest.
  */
+export const policyOf = (raw: unknown): Raw | undefined =>
+  raw && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Raw) : undefined;
+
+/** The policy's values over the agent's (each notification kind on its own); relay mode keeps no API token. */
 export function withPolicy(saved: Raw | undefined, policy: Raw | undefined): Raw | undefined {
-  if (!policy || !Object.keys(policy).length) return saved?.mode === 'relay' && 'apiToken' in saved ? withoutApiToken(saved) : saved;
-  const merged: Raw = { ...saved, ...policy };
-  if (policy.notify) merged.notify = { ...(saved?.notify as Raw | undefined), ...(policy.notify as Raw) };
-  if (policy.apiBaseUrl && !same(saved?.apiBaseUrl ?? SNAPENGAGE_API_BASE, policy.apiBaseUrl, origin)) delete merged.apiToken;
-  if (policy.relayUrl && !same(saved?.relayUrl ?? policy.relayUrl, policy.relayUrl, relayWebSocketUrl)) delete merged.relayToken;
-  return merged.mode === 'relay' ? withoutApiToken(merged) : merged;
+  const merged: Raw | undefined = policy ? { ...saved, ...policy } : saved;
+  if (merged && policy?.notify) merged.notify = { ...(saved?.notify as Raw | undefined), ...(policy.notify as Raw) };
+  return merged?.mode === 'relay' ? withoutApiToken(merged) : merged;
 }
 
 /** Relay mode keeps no API token: switching to it deletes the one saved. */

@@ -115,25 +115,21 @@ const RelaySettings = z
   .object({
     ...common,
     mode: z.literal('relay'),
-    // No orgId: the account is the relay's (a saved one is dropped on the next save).
-    apiToken: z.optional(z.custom<undefined>((v) => v === undefined, 'errApiTokenRelay' satisfies MessageKey)),
+    // No apiToken and no orgId: the account is the relay's. Left out of the schema, so an old or
+    // hand-edited record's are dropped when read and gone on the next save.
     relayUrl: wsUrl,
     relayToken: z.string().check(z.minLength(1, 'errRelayToken' satisfies MessageKey)),
   })
   .check(quickPauseInList);
 
-/** The fields a team's policy may set, each checked as the options page checks it (./managed.ts). */
-export const POLICY_FIELDS = {
-  mode: z.enum(MODES),
+/** The checks of single fields, for a team's policy (./managed.ts): each key is checked as here. */
+export const FIELD_CHECKS = {
   orgId,
   apiBaseUrl: httpUrl,
   relayUrl: wsUrl,
+  substatus,
   substatuses: common.substatuses,
-  quickPauseSubstatus: substatus,
-  callSubstatus: substatus,
-  notify: z.partial(z.object({ assigned: z.boolean(), closed: z.boolean(), transferred: z.boolean() })),
   statusRequest: StatusRequestOverride,
-  phoneCallSync: z.boolean(),
 };
 
 type DirectSettings = z.infer<typeof DirectSettings>;

@@ -17,7 +17,7 @@ export const settingsItem = storageItem<Raw | undefined>('local', 'settings', (r
 export async function loadSettings(): Promise<SettingsResult> {
   const [raw, policy] = await Promise.all([settingsItem.get(), readPolicy()]);
   if (!raw) return { ok: false, errors: { form: t('notSetUp') } };
-  return explainDroppedTokens(parseSettings(withPolicy(raw, policy.values)), {}, raw);
+  return explainDroppedTokens(parseSettings(underPolicy(raw, policy.values)), {}, raw);
 }
 
 /**
@@ -28,7 +28,7 @@ export async function loadSettings(): Promise<SettingsResult> {
  * relay, so the token it tests with is the one that would be saved.
  */
 export function settingsFrom(input: Raw, previous: Raw | undefined, policy: Policy): SettingsResult {
-  return explainDroppedTokens(parseSettings(withPolicy(withSavedTokens(input, previous), policy)), input, previous);
+  return explainDroppedTokens(parseSettings(underPolicy(withSavedTokens(input, previous), policy)), input, previous);
 }
 
 /** A token missing because its URL changed (typed, or by the policy): say so, rather than only "required". */
@@ -56,6 +56,19 @@ const sameUrl = (a: unknown, b: unknown, norm: (u: string) => string) => {
   }
 };
 const origin = (u: string) => new URL(u).origin;
+
+/**
+ * The settings in effect (./policy.ts), where a token is kept only beside the URL it was saved with:
+ * when the policy names another API host or relay, that token is dropped (and asked for again),
+ * never sent there.
+ */
+function underPolicy(saved: Raw, policy: Policy): Raw {
+  const merged = withPolicy(saved, policy)!;
+  const apiBase = (r: Raw) => r.apiBaseUrl || SNAPENGAGE_API_BASE;
+  if (policy.apiBaseUrl && !sameUrl(apiBase(saved), policy.apiBaseUrl, origin)) delete merged.apiToken;
+  if (policy.relayUrl && saved.relayUrl && !sameUrl(saved.relayUrl, policy.relayUrl, relayWebSocketUrl)) delete merged.relayToken;
+  return merged;
+}
 
 /** The saved token that goes with the URL in `input`: none once that URL differs from the one it was saved with. */
 export function keptToken(key: 'apiToken' | 'relayToken', input: Raw, previous: Raw | undefined): string | undefined {

@@ -4,8 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { StatusRequestOverride } from '@switchboard/protocol/agent-status-request';
 import schema from '../../public/managed_schema.json';
-import { checkPolicy } from '@/lib/settings/managed';
-import { POLICY_FIELDS } from '@/lib/settings/schema';
+import { checkPolicy, POLICY_FIELDS } from '@/lib/settings/managed';
 
 interface Schema {
   type?: string;

@@ -110,10 +110,10 @@ describe('settings schema', () => {
     const relay = { mode: 'relay', agentId: 'alice@example.com', relayUrl: 'wss://relay.example.com', relayToken: 'sb1.x.y' };
     const r = parseSettings(relay);
     expect(r.ok && r.settings).toMatchObject({ mode: 'relay', relayUrl: 'wss://relay.example.com', substatuses: expect.any(Array) });
-    expect(parseSettings({ ...relay, apiToken: 'abcdef123456' })).toMatchObject({
-      ok: false,
-      errors: { apiToken: 'In relay mode the API token stays on the relay: this browser keeps none' },
-    });
+    // An API token (or org id) beside relay mode is not taken along: the settings in effect have none.
+    const withToken = parseSettings({ ...relay, apiToken: 'abcdef123456', orgId: '6418107096367104' });
+    expect(withToken.ok && withToken.settings).not.toHaveProperty('apiToken');
+    expect(withToken.ok && withToken.settings).not.toHaveProperty('orgId');
     expect(parseSettings({ mode: 'relay', agentId: 'alice@example.com' })).toMatchObject({
       ok: false,
       errors: { relayUrl: 'Required', relayToken: 'Required' },
