@@ -340,7 +340,7 @@ export function Options() {
           locked={locked('statusRequest')}
         />
         <div class="row">
-          <button type="submit" class="btn btn--primary" disabled={Boolean(busy)}>
+          <button type="submit" class="btn btn--primary" disabled={Boolean(busy)} data-testid="save">
             {busy === 'save' ? t('saving') : t('save')}
           </button>
           {shown('save')}
