@@ -3,6 +3,7 @@ import { defineConfig } from 'wxt';
 import preact from '@preact/preset-vite';
 import type { Plugin } from 'vite';
 import { GECKO_ID, MIN_CHROME, MIN_FIREFOX, MIN_FIREFOX_ANDROID } from './browser-support';
+import { STABLE_ID_ENV, TEST_EXTENSION_KEY } from './extension-key';
 
 // Suggested keys were checked against Chromium 156: Alt+Shift+P and Ctrl+Shift+P
 // are silently left unassigned there, these four are assigned (see tests/e2e).
@@ -20,6 +21,11 @@ export default defineConfig({
   zip: { excludeSources: ['tmp/**', 'data/**', 'test-results/**', 'bench/results/**', 'bench/scratch/**', '**/*.log'] },
   vite: () => ({ plugins: [preact()] }),
   hooks: {
+    // The store refuses a manifest with `key` (extension-key.ts): a build that has one is not zipped.
+    'zip:start': () => {
+      if (process.env[STABLE_ID_ENV])
+        throw new Error(`${STABLE_ID_ENV} is set: this build carries a manifest key, which the Chrome Web Store refuses`);
+    },
     // PRIVACY.md ships inside the extension as privacy.txt; the options page links to it.
     'build:publicAssets': (_wxt, files) => {
       files.push({ absoluteSrc: fileURLToPath(new URL('./PRIVACY.md', import.meta.url)), relativeDest: 'privacy.txt' });
@@ -71,7 +77,13 @@ export default defineConfig({
             gecko_android: { strict_min_version: `${MIN_FIREFOX_ANDROID}.0` },
           },
         }
-      : { minimum_chrome_version: String(MIN_CHROME) }),
+      : {
+          minimum_chrome_version: String(MIN_CHROME),
+          // A team's policy (docs/rollout.md; lib/settings/managed.ts reads it). Chrome hands an extension
+          // its 3rdparty policy only when it declares a schema; Firefox reads policies.json without one.
+          storage: { managed_schema: 'managed_schema.json' },
+          ...(process.env[STABLE_ID_ENV] ? { key: TEST_EXTENSION_KEY } : {}),
+        }),
   }),
 });
 

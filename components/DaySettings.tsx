@@ -1,5 +1,6 @@
 import type { DaySettings as DaySettingsValue } from '@/lib/settings/schema';
 import { t } from '@/lib/i18n';
+import { Locked } from './Field';
 
 export type DayDraft = DaySettingsValue;
 
@@ -10,10 +11,12 @@ interface Props {
   value: DayDraft;
   errors: Record<string, string>;
   onChange: (next: DayDraft) => void;
+  /** The phone-call reason is set by the team's policy. */
+  callLocked?: boolean;
 }
 
 /** Phone sync, auto-pause on idle, working hours, quiet mode and sound. */
-export function DaySettings({ value, errors, onChange }: Props) {
+export function DaySettings({ value, errors, onChange, callLocked }: Props) {
   const set = (patch: Partial<DayDraft>) => onChange({ ...value, ...patch });
   const { autoPause, workingHours } = value;
   return (
@@ -21,8 +24,15 @@ export function DaySettings({ value, errors, onChange }: Props) {
       <h2 id="day-title">{t('dayTitle')}</h2>
       <div class="field">
         <label for="callSubstatus">{t('callSubstatus')}</label>
-        <input id="callSubstatus" value={value.callSubstatus} onInput={(e) => set({ callSubstatus: e.currentTarget.value })} />
-        <span class="hint">{t('callHint')}</span>
+        <input
+          id="callSubstatus"
+          value={value.callSubstatus}
+          readOnly={callLocked}
+          onInput={(e) => set({ callSubstatus: e.currentTarget.value })}
+        />
+        <span class="hint">
+          {callLocked && <Locked id="callSubstatus" />} {t('callHint')}
+        </span>
         {errors.callSubstatus && (
           <span class="field-error" role="alert">
             {errors.callSubstatus}

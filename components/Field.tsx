@@ -1,3 +1,4 @@
+import { t } from '@/lib/i18n';
 import type { ComponentChildren } from 'preact';
 
 interface Props {
@@ -10,9 +11,11 @@ interface Props {
   type?: string;
   placeholder?: string;
   autocomplete?: string;
+  /** Set by the team's policy: shown, not editable (lib/settings/managed.ts). */
+  locked?: boolean;
 }
 
-export function Field({ id, label, value, onInput, error, hint, type = 'text', placeholder, autocomplete = 'off' }: Props) {
+export function Field({ id, label, value, onInput, error, hint, type = 'text', placeholder, autocomplete = 'off', locked }: Props) {
   return (
     <div class="field">
       <label for={id}>{label}</label>
@@ -24,13 +27,14 @@ export function Field({ id, label, value, onInput, error, hint, type = 'text', p
         placeholder={placeholder}
         autocomplete={autocomplete}
         spellcheck={false}
+        readOnly={locked}
         aria-invalid={error ? 'true' : undefined}
         aria-describedby={`${id}-hint ${id}-error`}
         onInput={(e) => onInput(e.currentTarget.value)}
       />
-      {hint && (
+      {(hint || locked) && (
         <span class="hint" id={`${id}-hint`}>
-          {hint}
+          {locked && <Locked id={id} />} {hint}
         </span>
       )}
       {error && (
@@ -39,5 +43,14 @@ export function Field({ id, label, value, onInput, error, hint, type = 'text', p
         </span>
       )}
     </div>
+  );
+}
+
+/** Beside a value the team's policy sets. */
+export function Locked({ id }: { id: string }) {
+  return (
+    <strong class="locked" data-testid={`locked-${id}`}>
+      {t('setByOrganization')}
+    </strong>
   );
 }

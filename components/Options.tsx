@@ -2,22 +2,23 @@ import { useEffect, useState } from 'preact/hooks';
 import { browser } from '@/lib/ext/native';
 import { sendMessage } from '@/lib/messaging/client';
 import type { TestResult } from '@/lib/messaging/protocol';
-import {
-  DEFAULT_SUBSTATUSES,
-  DaySettings as DaySettingsSchema,
-  SNAPENGAGE_API_BASE,
-  maskToken,
-  parseSettings,
-} from '@/lib/settings/schema';
+import { DEFAULT_SUBSTATUSES, DaySettings as DaySettingsSchema, maskToken, MODES, type Mode } from '@/lib/settings/schema';
 import { relayHttpBase } from '@/lib/relay/url';
-import { saveSettings, settingsItem } from '@/lib/settings/store';
-import { Field } from './Field';
+import { readPolicy, type Policy, type ReadPolicy } from '@/lib/settings/managed';
+import { withPolicy } from '@/lib/settings/policy';
+import { keptToken, saveSettings, settingsFrom, settingsItem } from '@/lib/settings/store';
+import { SNAPENGAGE_API_BASE } from '@/lib/snapengage/host';
+import { AdvancedRequest } from './AdvancedRequest';
+import { Field, Locked } from './Field';
+import { statusRequestDraft, statusRequestOverride, type StatusRequestDraft } from './status-request-draft';
 import { ReasonList } from './ReasonList';
+import { SetupCode } from './SetupCode';
 import { Shortcuts } from './Shortcuts';
 import { DaySettings, type DayDraft } from './DaySettings';
 import { t } from '@/lib/i18n';
 
 interface Draft {
+  mode: Mode;
   orgId: string;
   apiToken: string;
   agentId: string;
@@ -28,6 +29,7 @@ interface Draft {
   relayToken: string;
   notify: { assigned: boolean; closed: boolean; transferred: boolean };
   day: DayDraft;
+  statusRequest: StatusRequestDraft;
 }
 
 type Saved = Record<string, unknown> | undefined;
@@ -36,6 +38,7 @@ const str = (v: unknown, fallback = '') => (typeof v === 'string' ? v : fallback
 function draftFrom(saved: Saved): Draft {
   const notify = (saved?.notify ?? {}) as Partial<Draft['notify']>;
   return {
+    mode: saved?.mode === 'relay' ? 'relay' : 'direct',
     orgId: str(saved?.orgId),
     apiToken: '', // a saved token is never put back into an input
     agentId: str(saved?.agentId),
@@ -46,6 +49,7 @@ function draftFrom(saved: Saved): Draft {
     relayToken: '',
     notify: { assigned: notify.assigned ?? true, closed: notify.closed ?? true, transferred: notify.transferred ?? true },
     day: dayDraftFrom(saved),
+    statusRequest: statusRequestDraft(saved?.statusRequest),
   };
 }
 
@@ -58,7 +62,9 @@ function dayDraftFrom(saved: Saved): DayDraft {
 /** Origins the extension needs host access to; asked for when the agent saves them. */
 function originsFor(draft: Draft): string[] {
   const origins: string[] = [];
-  for (const url of [draft.apiBaseUrl, URL.canParse(draft.relayUrl) ? relayHttpBase(draft.relayUrl) : '']) {
+  // Relay mode calls only the relay (the chat links it opens are tabs, which need no access).
+  const apiBase = draft.mode === 'direct' ? draft.apiBaseUrl : '';
+  for (const url of [apiBase, URL.canParse(draft.relayUrl) ? relayHttpBase(draft.relayUrl) : '']) {
     if (url && URL.canParse(url)) origins.push(`${new URL(url).origin}/*`);
   }
   return origins;
@@ -66,19 +72,36 @@ function originsFor(draft: Draft): string[] {
 
 export function Options() {
   const [saved, setSaved] = useState<Saved>(undefined);
+  const [policy, setPolicy] = useState<ReadPolicy>({ values: {}, problems: [] });
   const [draft, setDraft] = useState<Draft | undefined>();
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [result, setResult] = useState<{ where: string; result: TestResult } | undefined>();
   const [busy, setBusy] = useState<string | undefined>();
 
+  // Where the setup code goes is decided once: it stays at the top after a first-run code is saved, with its answer.
+  const [firstRun, setFirstRun] = useState(false);
+  /** What the agent saved and the team's policy; the page shows the two laid together, the policy's values locked. */
+  const load = async () => {
+    const [s, p] = await Promise.all([settingsItem.get(), readPolicy()]);
+    setSaved(s);
+    setPolicy(p);
+    setDraft(draftFrom(withPolicy(s, p.values)));
+    setErrors({});
+    return s;
+  };
+  const reload = () => void load();
+  // biome-ignore lint/correctness/useExhaustiveDependencies: once, on opening; load only calls state setters
   useEffect(() => {
-    void settingsItem.get().then((s) => {
-      setSaved(s);
-      setDraft(draftFrom(s));
-    });
+    void load().then((s) => setFirstRun(!s));
+    // A policy pushed while the page is open shows at once.
+    const onChanged = (_changes: unknown, area: string) => area === 'managed' && reload();
+    browser.storage.onChanged.addListener(onChanged);
+    return () => browser.storage.onChanged.removeListener(onChanged);
   }, []);
   if (!draft) return <main class="options-page" aria-busy="true" />;
 
+  const locked = (key: keyof Policy) => key in policy.values;
+  const notifyLocked = (kind: keyof Draft['notify']) => kind in ((policy.values.notify as object | undefined) ?? {});
   const set =
     <K extends keyof Draft>(key: K) =>
     (value: Draft[K]) =>
@@ -88,11 +111,15 @@ export function Options() {
     ...draft,
     ...draft.day,
     day: undefined,
-    apiToken: draft.apiToken || saved?.apiToken,
-    relayToken: draft.relayUrl ? draft.relayToken || saved?.relayToken : undefined,
+    // Only what was typed: the store adds a saved token while its URL is unchanged (settingsFrom).
+    // Relay mode keeps neither the API token nor the org id: the relay has the account's.
+    apiToken: draft.mode === 'direct' ? draft.apiToken || undefined : undefined,
+    orgId: draft.mode === 'direct' ? draft.orgId : undefined,
+    relayToken: draft.relayUrl ? draft.relayToken || undefined : undefined,
     quickPauseSubstatus: draft.quickPauseSubstatus || undefined,
     relayUrl: draft.relayUrl || undefined,
     substatuses: draft.substatuses.map((s) => s.trim()),
+    statusRequest: statusRequestOverride(draft.statusRequest),
   });
 
   const save = async (event: Event) => {
@@ -100,7 +127,7 @@ export function Options() {
     // Must start inside the click: browsers grant permission prompts only to a user gesture.
     const granted = browser.permissions.request({ origins: originsFor(draft) }).catch(() => false);
     setResult(undefined);
-    const parsed = parseSettings(candidate());
+    const parsed = settingsFrom(candidate(), saved, policy.values);
     setErrors(parsed.ok ? {} : parsed.errors);
     if (!parsed.ok) return;
     setBusy('save');
@@ -113,14 +140,13 @@ export function Options() {
         }
       }
       // Saved through the store, like every other writer of the settings.
-      const stored = await saveSettings(parsed.settings);
+      const stored = await saveSettings(candidate());
       if (!stored.ok) {
         setErrors(stored.errors);
         return;
       }
       await sendMessage('settingsChanged', {});
-      setSaved(stored.settings);
-      setDraft(draftFrom(stored.settings));
+      await load();
       const refused = (await Promise.race([granted, new Promise((r) => setTimeout(() => r(true), 50))])) === false;
       setResult({ where: 'save', result: { ok: true, message: t(refused ? 'savedNoHostAccess' : 'saved') } });
     } catch (e) {
@@ -149,7 +175,9 @@ export function Options() {
 
   /** A token's input: a saved token is never put back into it, only named, masked, as its placeholder. */
   const tokenField = (key: 'apiToken' | 'relayToken', hint?: string) => {
-    const kept = typeof saved?.[key] === 'string' ? maskToken(saved[key] as string) : undefined;
+    // Named only while it would still be used: a changed URL asks for its token again.
+    const token = keptToken(key, { apiBaseUrl: draft.apiBaseUrl, relayUrl: draft.relayUrl }, saved);
+    const kept = token ? maskToken(token) : undefined;
     return (
       <Field
         id={key}
@@ -173,30 +201,73 @@ export function Options() {
   return (
     <main class="options-page">
       <h1>{t('optionsTitle')}</h1>
+      {policy.problems.length > 0 && (
+        <p class="result--fail" role="alert" data-testid="policy-problems">
+          {t('policyProblems', [policy.problems.join('; ')])}
+        </p>
+      )}
+      {firstRun && <SetupCode firstRun onSaved={reload} />}
       <form onSubmit={save} noValidate>
+        <section aria-labelledby="mode-title">
+          <h2 id="mode-title">{t('modeTitle')}</h2>
+          <p class="hint" data-testid="mode-explain">
+            {t('modeExplain')}
+          </p>
+          <fieldset class="row" aria-labelledby="mode-title">
+            {MODES.map((mode) => (
+              <label key={mode}>
+                <input
+                  type="radio"
+                  name="mode"
+                  value={mode}
+                  checked={draft.mode === mode}
+                  disabled={locked('mode')}
+                  onChange={() => set('mode')(mode)}
+                />{' '}
+                {t(mode === 'direct' ? 'modeDirect' : 'modeRelay')}
+              </label>
+            ))}
+            {locked('mode') && <Locked id="mode" />}
+          </fieldset>
+        </section>
         <section aria-labelledby="se-title">
           <h2 id="se-title">SnapEngage</h2>
-          <Field id="orgId" label={t('orgId')} value={draft.orgId} onInput={set('orgId')} error={errors.orgId} hint={t('orgIdHint')} />
-          {tokenField('apiToken', t('apiTokenHint'))}
+          {draft.mode === 'direct' && (
+            <Field
+              id="orgId"
+              label={t('orgId')}
+              value={draft.orgId}
+              onInput={set('orgId')}
+              error={errors.orgId}
+              hint={t('orgIdHint')}
+              locked={locked('orgId')}
+            />
+          )}
+          {draft.mode === 'direct' && tokenField('apiToken', t('apiTokenHint'))}
           <Field id="agentId" label={t('agentId')} type="email" value={draft.agentId} onInput={set('agentId')} error={errors.agentId} />
-          <Field
-            id="apiBaseUrl"
-            label={t('apiBaseUrl')}
-            value={draft.apiBaseUrl}
-            onInput={set('apiBaseUrl')}
-            error={errors.apiBaseUrl}
-            hint={t('apiBaseUrlHint', [SNAPENGAGE_API_BASE])}
-          />
-          <div class="row">
-            <button type="button" class="btn" onClick={test} disabled={Boolean(busy)}>
-              {busy === 'test' ? t('testing') : t('testConnection')}
-            </button>
-            {shown('test')}
-          </div>
+          {draft.mode === 'direct' && (
+            <>
+              <Field
+                id="apiBaseUrl"
+                label={t('apiBaseUrl')}
+                value={draft.apiBaseUrl}
+                onInput={set('apiBaseUrl')}
+                error={errors.apiBaseUrl}
+                hint={t('apiBaseUrlHint', [SNAPENGAGE_API_BASE])}
+                locked={locked('apiBaseUrl')}
+              />
+              <div class="row">
+                <button type="button" class="btn" onClick={test} disabled={Boolean(busy)}>
+                  {busy === 'test' ? t('testing') : t('testConnection')}
+                </button>
+                {shown('test')}
+              </div>
+            </>
+          )}
         </section>
         <section aria-labelledby="reasons-title">
           <h2 id="reasons-title">{t('pauseReasons')}</h2>
-          <ReasonList reasons={draft.substatuses} onChange={set('substatuses')} />
+          <ReasonList reasons={draft.substatuses} onChange={set('substatuses')} locked={locked('substatuses')} />
           {errors.substatuses && (
             <p class="field-error" role="alert">
               {errors.substatuses}
@@ -207,6 +278,7 @@ export function Options() {
             <select
               id="quickPauseSubstatus"
               value={draft.quickPauseSubstatus}
+              disabled={locked('quickPauseSubstatus')}
               onChange={(e) => set('quickPauseSubstatus')(e.currentTarget.value)}
             >
               <option value="">{t('firstInList')}</option>
@@ -216,6 +288,7 @@ export function Options() {
                 </option>
               ))}
             </select>
+            {locked('quickPauseSubstatus') && <Locked id="quickPauseSubstatus" />}
             {errors.quickPauseSubstatus && (
               <span class="field-error" role="alert">
                 {errors.quickPauseSubstatus}
@@ -232,7 +305,9 @@ export function Options() {
             onInput={set('relayUrl')}
             error={errors.relayUrl}
             placeholder="wss://switchboard.example.com"
-            hint={t('relayUrlHint')}
+            // Optional in direct mode only (chat alerts); relay mode needs it.
+            hint={draft.mode === 'direct' ? t('relayUrlHint') : undefined}
+            locked={locked('relayUrl')}
           />
           {tokenField('relayToken')}
           <fieldset class="row">
@@ -242,21 +317,36 @@ export function Options() {
                 <input
                   type="checkbox"
                   checked={draft.notify[k]}
+                  disabled={notifyLocked(k)}
                   onChange={(e) => set('notify')({ ...draft.notify, [k]: e.currentTarget.checked })}
                 />{' '}
                 {t(k === 'assigned' ? 'notifyAssigned' : k === 'transferred' ? 'notifyTransferred' : 'notifyClosed')}
+                {notifyLocked(k) && (
+                  <>
+                    {' '}
+                    <Locked id={`notify-${k}`} />
+                  </>
+                )}
               </label>
             ))}
           </fieldset>
         </section>
-        <DaySettings value={draft.day} errors={errors} onChange={set('day')} />
+        <DaySettings value={draft.day} errors={errors} onChange={set('day')} callLocked={locked('callSubstatus')} />
+        <AdvancedRequest
+          value={draft.statusRequest}
+          onChange={set('statusRequest')}
+          errors={errors}
+          mode={draft.mode}
+          locked={locked('statusRequest')}
+        />
         <div class="row">
-          <button type="submit" class="btn btn--primary" disabled={Boolean(busy)}>
+          <button type="submit" class="btn btn--primary" disabled={Boolean(busy)} data-testid="save">
             {busy === 'save' ? t('saving') : t('save')}
           </button>
           {shown('save')}
         </div>
       </form>
+      {!firstRun && <SetupCode firstRun={false} onSaved={reload} />}
       <Shortcuts />
       <footer class="options-page__footer">
         {/* PRIVACY.md, shipped in the extension (wxt.config.ts): the policy of the version installed. */}

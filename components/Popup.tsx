@@ -70,7 +70,7 @@ export function Popup({ initial }: { initial: Raw }) {
           {error}
         </p>
       )}
-      <OpenChats chats={relay.openChats} now={now} />
+      <OpenChats chats={relay.openChats} now={now} apiBaseUrl={ready ? settings.settings.apiBaseUrl : undefined} />
       {ready && (relay.openChats.length > 0 || automation?.nextStatus) && (
         <NextStatus next={automation?.nextStatus} reason={reason || undefined} />
       )}

@@ -1,17 +1,35 @@
 import { t } from '@/lib/i18n';
+import { Locked } from './Field';
 interface Props {
   reasons: string[];
   onChange: (next: string[]) => void;
+  /** Set by the team's policy: listed, not editable. */
+  locked?: boolean;
 }
 
 /** Add, rename, reorder and remove pause reasons — every control a real button or input. */
-export function ReasonList({ reasons, onChange }: Props) {
+export function ReasonList({ reasons, onChange, locked }: Props) {
   const move = (i: number, by: number) => {
     const next = [...reasons];
     const [item] = next.splice(i, 1);
     next.splice(i + by, 0, item!);
     onChange(next);
   };
+  if (locked) {
+    return (
+      <div class="field">
+        <span class="field__label" id="reasons-label">
+          {t('pauseReasons')}
+        </span>
+        <ul class="reason-list" aria-labelledby="reasons-label" data-testid="reason-list">
+          {reasons.map((r) => (
+            <li key={r}>{r}</li>
+          ))}
+        </ul>
+        <Locked id="substatuses" />
+      </div>
+    );
+  }
   return (
     <div class="field">
       <span class="field__label" id="reasons-label">

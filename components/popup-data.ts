@@ -16,9 +16,10 @@ import { browser } from '@/lib/ext/native';
 import { t } from '@/lib/i18n';
 import { EMPTY_STATUS } from '@/lib/status/view';
 import { RELAY_PHASES } from '@/lib/relay/phase';
+import { POLICY_KEY, policyOf, withPolicy } from '@/lib/settings/policy';
 
-/** The storage.local keys the popup shows (public/popup-prefetch.js reads the same; a test checks). */
-export const POPUP_KEYS = ['settings', 'status', 'relay', 'automation'];
+/** The storage.local keys the popup shows (public/popup-prefetch.js reads the same; a test checks). `policy`: the team's, copied there by the worker. */
+export const POPUP_KEYS = ['settings', 'status', 'relay', 'automation', POLICY_KEY];
 
 export type Raw = Record<string, unknown>;
 
@@ -69,7 +70,8 @@ export type PopupParser = (raw: Raw) => PopupData;
 const record = (v: unknown): Raw | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Raw) : undefined);
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
 const oneOf = <T extends string>(v: unknown, values: readonly T[]): v is T => values.includes(v as T);
-const REQUIRED = ['orgId', 'apiToken', 'agentId'] as const;
+const REQUIRED = { direct: ['orgId', 'apiToken', 'agentId'], relay: ['agentId', 'relayUrl', 'relayToken'] } as const;
+type RequiredField = (typeof REQUIRED)[keyof typeof REQUIRED][number];
 
 /** A status record (confirmed, intent, failure or history entry) with a status we can name. */
 function change<T>(v: unknown): T | null {
@@ -79,8 +81,8 @@ function change<T>(v: unknown): T | null {
 
 /** The first paint's reading: shapes checked where the popup relies on them, values not validated. */
 export const firstLook: PopupParser = (raw) => {
-  const s = record(raw.settings);
-  const missing = s && REQUIRED.find((k) => !text(s[k]));
+  const s = withPolicy(record(raw.settings), policyOf(raw[POLICY_KEY]));
+  const missing = s && REQUIRED[s.mode === 'relay' ? 'relay' : 'direct'].find((k) => !text(s[k]));
   const settings: SettingsResult | undefined = !s
     ? undefined
     : missing
@@ -130,6 +132,6 @@ export const firstLook: PopupParser = (raw) => {
 /** What the popup says about settings that do not validate: the first problem; a bare "Required" gets its field's label. */
 export function setupProblem(errors: Record<string, string>): string {
   const [field = '', why = ''] = Object.entries(errors)[0] ?? [];
-  const required = why === t('errRequired') && (REQUIRED as readonly string[]).includes(field);
-  return t('setupIncomplete', [required ? `${t(field as (typeof REQUIRED)[number])}: ${why}` : why]);
+  const required = why === t('errRequired') && [...REQUIRED.direct, ...REQUIRED.relay].includes(field as RequiredField);
+  return t('setupIncomplete', [required ? `${t(field as RequiredField)}: ${why}` : why]);
 }

@@ -4,6 +4,7 @@ import './require-node';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { DEFAULT_WEBHOOK_TOKEN } from '../sandbox/relay-targets';
+import { STABLE_ID_ENV } from '../extension-key';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const DEMO = {
@@ -37,7 +38,8 @@ console.log('▶ Building the extension (demo build, set up for the local sandbo
 const build = spawnSync('npx', ['wxt', 'build'], {
   cwd: ROOT,
   stdio: ['ignore', 'ignore', 'inherit'],
-  env: { ...process.env, WXT_DEMO_SETTINGS: JSON.stringify(demoSettings), SWITCHBOARD_OUT_DIR: '.output/demo' },
+  // A stable id (extension-key.ts), so a team policy can name the demo extension.
+  env: { ...process.env, WXT_DEMO_SETTINGS: JSON.stringify(demoSettings), SWITCHBOARD_OUT_DIR: '.output/demo', [STABLE_ID_ENV]: '1' },
 });
 if (build.status !== 0) process.exit(build.status ?? 1);
 

@@ -5,7 +5,7 @@ import type { StatusSender } from '../status/sender';
 import { statusItem } from '../status/store';
 import type { Confirmed, Intent, StatusSource } from '../status/state';
 import { viewStatus } from '../status/view';
-import { automationItem, type AutoPauser, type NextStatus } from './state';
+import { automationItem, CALLS_LIMIT, type AutoPauser, type NextStatus } from './state';
 
 const AUTOMATIC: ReadonlySet<StatusSource> = new Set(['phone', 'idle', 'next-status']);
 
@@ -38,7 +38,7 @@ export function createAutomation(getSender: () => StatusSender) {
   }
 
   async function callStarted(callId: string, substatus: string) {
-    await automationItem.update((a) => (a.calls.includes(callId) ? a : { ...a, calls: [...a.calls, callId].slice(-20) }));
+    await automationItem.update((a) => (a.calls.includes(callId) ? a : { ...a, calls: [...a.calls, callId].slice(-CALLS_LIMIT) }));
     await pauseFor('phone', substatus);
   }
 

@@ -9,6 +9,11 @@ export type AutoPauser = z.infer<typeof AutoPauser>;
 export const NextStatus = z.object({ status: SettableStatus, substatus: z.optional(z.string()) });
 export type NextStatus = z.infer<typeof NextStatus>;
 
+/** Calls in progress kept: more than overlap on one phone. */
+export const CALLS_LIMIT = 20;
+/** Chat-closed notices held by quiet mode (the summary names at most these). */
+export const HELD_LIMIT = 20;
+
 export const AutomationState = z.object({
   /** Calls in progress (several may overlap); the agent is back online only when all have ended. */
   calls: z._default(z.array(z.string()), []),

@@ -12,6 +12,8 @@ import { createStatusSender, defaultSenderDeps, type StatusSender } from '../sta
 import { statusItem } from '../status/store';
 import { viewStatus } from '../status/view';
 import { loadSettings, saveSettings, settingsItem } from '../settings/store';
+import { policyCopy, readPolicy } from '../settings/managed';
+import { withoutApiToken } from '../settings/policy';
 import { quickPauseReason } from '../settings/quick-pause';
 import { relayStateItem } from '../relay/state';
 import { createRelayConnection } from '../relay/connection';
@@ -21,6 +23,7 @@ import { t } from '../i18n';
 import { automationItem } from '../automation/state';
 import { chatFigures, fetchStoredEvents, pausedToday, type TodayStats } from '../stats/today';
 import { testSnapEngage } from './connection-test';
+import { applySetupCode } from './setup-code';
 import { createOutcomeHandler, releaseHeld } from './outcome';
 import { HOURS_PROMPT_ID, localDay, withinWorkingHours } from './working-hours';
 
@@ -56,6 +59,11 @@ export function startBackground() {
     },
     testConnection: testSnapEngage,
     testRelay: (input) => relay.test(input),
+    setupCode: async ({ code }) => {
+      const result = await applySetupCode(code, relay.probe);
+      if (result.ok) await handlers.settingsChanged();
+      return result;
+    },
     settingsChanged: async () => {
       await Promise.all([renderBadge(), relay.restart(), sender.kick(), applyIdleSettings()]);
       return null;
@@ -103,8 +111,28 @@ export function startBackground() {
     );
   }
 
+  /** A chat notice's link, checked against the API host in effect (lib/relay/chat-link.ts). */
+  async function openChatNotice(id: string) {
+    const settings = await loadSettings();
+    await openNoticeLink(id, settings.ok ? settings.settings.apiBaseUrl : undefined);
+  }
+
+  /**
+   * The team's policy changed (or the worker woke): its copy for the popup is refreshed, a policy
+   * that sets relay mode leaves no API token stored, and everything that depends on the settings
+   * follows them.
+   */
+  async function applyPolicy() {
+    const { values } = await readPolicy();
+    const copy = await policyCopy.get();
+    if (JSON.stringify(copy) !== JSON.stringify(values)) await policyCopy.set(values);
+    const saved = await settingsItem.get();
+    if (saved && 'apiToken' in saved && (values.mode ?? saved.mode) === 'relay') await settingsItem.set(withoutApiToken(saved));
+    if (JSON.stringify(copy) !== JSON.stringify(values)) await handlers.settingsChanged();
+  }
+
   async function onNotificationAction(id: string) {
-    if (id !== HOURS_PROMPT_ID) return openNoticeLink(id);
+    if (id !== HOURS_PROMPT_ID) return openChatNotice(id);
     const settings = await loadSettings();
     await sender.request('pause', settings.ok ? quickPauseReason(settings.settings) : undefined, 'notification');
     await browser.notifications.clear(id);
@@ -117,7 +145,7 @@ export function startBackground() {
     if (handler) void handler();
   });
   browser.notifications.onClicked.addListener(
-    (id: string) => void (id === HOURS_PROMPT_ID ? browser.notifications.clear(id) : openNoticeLink(id)),
+    (id: string) => void (id === HOURS_PROMPT_ID ? browser.notifications.clear(id) : openChatNotice(id)),
   );
   browser.notifications.onButtonClicked?.addListener((id: string) => void onNotificationAction(id));
   browser.idle?.onStateChanged.addListener(async (state: 'active' | 'idle' | 'locked') => {
@@ -135,6 +163,7 @@ export function startBackground() {
     void relay.ensure();
   });
   browser.storage.onChanged.addListener((changes: Record<string, unknown>, area: string) => {
+    if (area === 'managed') void applyPolicy();
     if (area !== 'local') return;
     if (statusItem.key in changes || settingsItem.key in changes || relayStateItem.key in changes) void renderBadge();
   });
@@ -148,6 +177,7 @@ export function startBackground() {
   void browser.alarms.create(RELAY_ALARM, { periodInMinutes: 0.5 });
   void browser.alarms.create(HOURS_ALARM, { periodInMinutes: 5 });
 
+  void applyPolicy();
   void renderBadge();
   void sender.kick();
   void relay.ensure();

@@ -12,7 +12,7 @@ import { statusItem } from '../status/store';
 import { viewStatus } from '../status/view';
 import type { StatusSender } from '../status/sender';
 import type { Automation } from '../automation/automation';
-import { automationItem } from '../automation/state';
+import { automationItem, HELD_LIMIT } from '../automation/state';
 import { t } from '../i18n';
 
 export function createOutcomeHandler(sender: StatusSender, automation: Automation) {
@@ -27,7 +27,7 @@ export function createOutcomeHandler(sender: StatusSender, automation: Automatio
     if (held.length) {
       await automationItem.update((a) => ({
         ...a,
-        held: [...a.held, ...held.map((n) => HeldNotice.parse(n))].slice(-20),
+        held: [...a.held, ...held.map((n) => HeldNotice.parse(n))].slice(-HELD_LIMIT),
       }));
     }
     await showNotices(

@@ -16,6 +16,8 @@ export const Messages = {
   testConnection: z.object({ apiBaseUrl: z.string(), orgId: z.string(), apiToken: z.optional(z.string()) }),
   /** Opens a websocket to the relay with these values and reports whether the hello is accepted. */
   testRelay: z.object({ relayUrl: z.string(), relayToken: z.optional(z.string()) }),
+  /** A setup code pasted on the options page: checked by connecting, then saved as relay mode (lib/background/setup-code.ts). */
+  setupCode: z.object({ code: z.string().check(z.maxLength(20_000)) }),
   /** Settings were saved: reconnect the relay, refresh the badge. */
   settingsChanged: z.object({}),
   /** "Pause after this chat": the status to apply when the last open chat closes (null clears it). */
@@ -43,6 +45,7 @@ export interface MessageAnswers {
   retryNow: null;
   testConnection: TestResult;
   testRelay: TestResult;
+  setupCode: TestResult;
   settingsChanged: null;
 }
 

@@ -3,9 +3,11 @@
 import { browser } from '../ext/native';
 import { storageItem } from '../storage/item';
 import { t } from '../i18n';
+import { chatLink } from '../relay/chat-link';
 import type { ChatNotice } from './notice';
 
-const SHOWN_LIMIT = 50;
+/** Notices remembered for their click: more than are ever on screen at once. */
+export const SHOWN_LIMIT = 50;
 
 export interface NoticeOptions {
   sound: boolean;
@@ -51,9 +53,9 @@ async function create(notice: ChatNotice, options: NoticeOptions): Promise<void>
   });
 }
 
-/** Clicking a chat notification opens that conversation in SnapEngage. */
-export async function openNoticeLink(notificationId: string): Promise<void> {
-  const url = (await shownNotices.get())[notificationId]?.url;
-  if (url && /^https?:\/\//.test(url)) await browser.tabs.create({ url });
+/** Clicking a chat notification (or its Open chat button) opens that conversation in SnapEngage, and only there. */
+export async function openNoticeLink(notificationId: string, apiBaseUrl?: string): Promise<void> {
+  const url = chatLink((await shownNotices.get())[notificationId]?.url, undefined, apiBaseUrl);
+  if (url) await browser.tabs.create({ url });
   await browser.notifications.clear(notificationId);
 }

@@ -9,6 +9,7 @@ import type { Settings } from '../settings/schema';
 import type { MessagePayload, TestResult } from '../messaging/protocol';
 import { handleEvent, type EventOutcome } from './events';
 import { relayStateItem, type RelayState } from './state';
+import { isSafeRelayInput } from '../settings/safe-url';
 import { relayWebSocketUrl } from './url';
 
 const RELAY_TEST_TIMEOUT_MS = 5000;
@@ -186,46 +187,68 @@ export function createRelayConnection({ onOutcomes, WebSocketImpl = globalThis.W
     });
   }
 
-  /** Options page "validate by connecting": a throwaway socket that asks for nothing to replay. */
+  /**
+   * Options page "validate by connecting". The token typed now goes to the URL typed now; the saved
+   * token only to the relay it was saved with.
+   */
   async function test(input: MessagePayload<'testRelay'>): Promise<TestResult> {
+    if (!isSafeRelayInput(input.relayUrl)) return { ok: false, message: t('errRelayUrl') };
+    const endpoint = relayWebSocketUrl(input.relayUrl);
     let token = input.relayToken;
     if (!token) {
       const saved = await loadSettings();
+      const savedUrl = saved.ok ? saved.settings.relayUrl : undefined;
+      if (savedUrl && relayWebSocketUrl(savedUrl) !== endpoint) return { ok: false, message: t('enterRelayTokenForUrl') };
       token = saved.ok ? saved.settings.relayToken : undefined;
     }
     if (!token) return { ok: false, message: t('errRelayToken') };
-    let endpoint: string;
-    try {
-      endpoint = relayWebSocketUrl(input.relayUrl);
-    } catch {
-      return { ok: false, message: t('relayUrlInvalid') };
+    const answer = await probeRelay(endpoint, token, WebSocketImpl);
+    switch (answer.kind) {
+      case 'welcome':
+        return { ok: true, message: t('relayConnectedAs', [answer.agent]) };
+      case 'refused':
+        return { ok: false, message: refusal(answer.reason) };
+      case 'unreachable':
+        return { ok: false, message: t('relayUnreachable', [endpoint]) };
+      case 'not-a-relay':
+        return { ok: false, message: t('relayNotARelay') };
+      case 'no-answer':
+        return { ok: false, message: t('relayNoAnswer') };
     }
-    return new Promise<TestResult>((resolve) => {
-      const ws = new WebSocketImpl(endpoint);
-      const done = (result: TestResult) => {
-        clearTimeout(timer);
-        ws.onclose = null;
-        ws.onerror = null;
-        ws.close(1000, 'test done');
-        resolve(result);
-      };
-      const timer = setTimeout(() => done({ ok: false, message: t('relayNoAnswer') }), RELAY_TEST_TIMEOUT_MS);
-      ws.onopen = () => ws.send(JSON.stringify({ type: 'hello', token, after: Number.MAX_SAFE_INTEGER } satisfies HelloFrame));
-      ws.onmessage = (message) => {
-        try {
-          const frame = ServerFrame.parse(JSON.parse(String(message.data)));
-          if (frame.type === 'welcome') done({ ok: true, message: t('relayConnectedAs', [frame.agent]) });
-        } catch {
-          done({ ok: false, message: t('relayNotARelay') });
-        }
-      };
-      ws.onclose = (event) =>
-        done({
-          ok: false,
-          message: REJECT_CODES.has(event.code) ? refusal(event.reason) : t('relayUnreachable', [endpoint]),
-        });
-    });
   }
 
-  return { ensure, restart, test, close };
+  /** A throwaway connection with `token` (a setup code's, ./setup-code.ts): what the relay answered. */
+  const probe = (endpoint: string, token: string) => probeRelay(endpoint, token, WebSocketImpl);
+
+  return { ensure, restart, test, probe, close };
+}
+
+/** What a relay answered a hello: it welcomed the token's agent, refused the token, or was no relay. */
+export type RelayProbe =
+  | { kind: 'welcome'; agent: string }
+  | { kind: 'refused'; reason: string }
+  | { kind: 'unreachable' }
+  | { kind: 'not-a-relay' }
+  | { kind: 'no-answer' };
+
+/** A throwaway socket that says hello with `token` and asks for nothing to replay. */
+function probeRelay(endpoint: string, token: string, WebSocketImpl: typeof WebSocket): Promise<RelayProbe> {
+  return new Promise<RelayProbe>((resolve) => {
+    const ws = new WebSocketImpl(endpoint);
+    const done = (result: RelayProbe) => {
+      clearTimeout(timer);
+      ws.onclose = null;
+      ws.onerror = null;
+      ws.close(1000, 'test done');
+      resolve(result);
+    };
+    const timer = setTimeout(() => done({ kind: 'no-answer' }), RELAY_TEST_TIMEOUT_MS);
+    ws.onopen = () => ws.send(JSON.stringify({ type: 'hello', token, after: Number.MAX_SAFE_INTEGER } satisfies HelloFrame));
+    ws.onmessage = (message) => {
+      const frame = parseFrame(String(message.data));
+      if (!frame) done({ kind: 'not-a-relay' });
+      else if (frame.type === 'welcome') done({ kind: 'welcome', agent: frame.agent });
+    };
+    ws.onclose = (event) => done(REJECT_CODES.has(event.code) ? { kind: 'refused', reason: event.reason } : { kind: 'unreachable' });
+  });
 }

@@ -7,10 +7,9 @@ import type { Settings } from '../settings/schema';
 import { formatDuration } from '../duration';
 import type { ChatNotice } from '../notifications/notice';
 import type { Confirmed } from '../status/state';
-import type { OpenChat, RelayState } from './state';
+import { HELD_CLOSED_LIMIT, NOTIFIED_LIMIT, OPEN_CHATS_LIMIT, type OpenChat, type RelayState } from './state';
+import { chatLink } from './chat-link';
 import { t } from '../i18n';
-
-const NOTIFIED_LIMIT = 500;
 
 export interface EventOutcome {
   state: RelayState;
@@ -49,7 +48,8 @@ function applyEvent(state: RelayState, event: EventFrame, settings: Settings): E
   const notify = (kind: keyof Settings['notify'], notice: ChatNotice) => {
     if (alreadyNotified || !settings.notify[kind] || replay?.silent) return;
     // No floods: closed chats in a backlog are summed up at its end; new chats still each get theirs.
-    if (replay && kind === 'closed') next.replay = { ...replay, heldClosed: [...(next.replay ?? replay).heldClosed, notice].slice(-20) };
+    if (replay && kind === 'closed')
+      next.replay = { ...replay, heldClosed: [...(next.replay ?? replay).heldClosed, notice].slice(-HELD_CLOSED_LIMIT) };
     else notices.push(notice);
   };
 
@@ -70,9 +70,12 @@ function applyEvent(state: RelayState, event: EventFrame, settings: Settings): E
   const transferredToMe = event.kind === 'transferred' && isMe(chat.transfer?.toAgentId);
   const transferredAway = event.kind === 'transferred' && !transferredToMe && isMe(chat.transfer?.fromAgentId);
 
+  // What a webhook says is a link is only kept when it goes to SnapEngage (./chat-link).
+  const url = chatLink(chat.url, chat.conversationId, settings.apiBaseUrl);
   if (event.kind === 'assigned' || transferredToMe) {
-    const open = toOpenChat(chat, at);
-    if (!isClosedLater(state, event)) next.openChats = [open, ...state.openChats.filter((c) => c.conversationId !== open.conversationId)];
+    const open = toOpenChat(chat, at, url);
+    if (!isClosedLater(state, event))
+      next.openChats = [open, ...state.openChats.filter((c) => c.conversationId !== open.conversationId)].slice(0, OPEN_CHATS_LIMIT);
     notify(event.kind === 'assigned' ? 'assigned' : 'transferred', {
       id: event.id,
       kind: event.kind === 'assigned' ? 'assigned' : 'transferred',
@@ -80,7 +83,7 @@ function applyEvent(state: RelayState, event: EventFrame, settings: Settings): E
       subject: open.visitor,
       message: chat.description || t('noticeNoQuestion'),
       context: contextLine(chat),
-      url: chat.url,
+      url,
     });
   } else if (event.kind === 'closed' || transferredAway) {
     const open = state.openChats.find((c) => c.conversationId === chat.conversationId);
@@ -96,7 +99,7 @@ function applyEvent(state: RelayState, event: EventFrame, settings: Settings): E
         subject: open?.visitor ?? visitorName(chat),
         message: started ? t('noticeLasted', [formatDuration(ended - started)]) : t('noticeEnded'),
         context: contextLine(chat),
-        url: chat.url,
+        url,
       });
     }
   }
@@ -110,10 +113,10 @@ function isClosedLater(state: RelayState, event: EventFrame): boolean {
   return typeof id === 'string' && (state.closedIds ?? []).includes(id);
 }
 
-function toOpenChat(chat: ConversationData, at: number): OpenChat {
+function toOpenChat(chat: ConversationData, at: number, url: string | undefined): OpenChat {
   return {
     conversationId: chat.conversationId,
-    url: chat.url,
+    url,
     visitor: visitorName(chat),
     question: chat.description,
     widgetId: chat.widgetId,

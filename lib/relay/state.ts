@@ -8,6 +8,13 @@ import { RELAY_PHASES } from './phase';
 
 const RelayPhase = z.enum(RELAY_PHASES);
 
+/** The open chats kept (newest first): more than an agent ever has at once; a stored list is never unbounded. */
+export const OPEN_CHATS_LIMIT = 50;
+/** Event ids notified, and conversations seen closed, kept (newest last): far more than a backlog replays. */
+export const NOTIFIED_LIMIT = 500;
+/** Chat-closed notices held while a backlog replays (its summary names at most these). */
+export const HELD_CLOSED_LIMIT = 20;
+
 export const OpenChat = z.object({
   conversationId: z.string(),
   url: z.optional(z.string()),
@@ -24,7 +31,7 @@ export const RelayState = z.object({
   /** Store generation `lastSeq` belongs to. */
   generation: z.optional(z.string()),
   lastSeq: z._default(z.number(), 0),
-  /** Newest first. */
+  /** Newest first, at most OPEN_CHATS_LIMIT. */
   openChats: z._default(z.array(OpenChat), []),
   /** Event ids already notified (bounded, newest last): "at most once, however often delivered". */
   notified: z._default(z.array(z.string()), []),

@@ -1,40 +1,38 @@
-// The one module that knows how the Agent Status API is called. Path and field names are
-// inferred (docs/snapengage-contract.md): if the real service differs, only this file changes.
-import type { SettableStatus } from '@switchboard/protocol/status';
-import * as z from 'zod/mini';
+// Direct mode's calls to SnapEngage: the Agent Status API (built and classified by the protocol's
+// agent-status-request, the one place that knows the inferred request, shared with the relay) and
+// the Logs API, read by "Test connection". What each answer means is said here, in the agent's language.
+import {
+  buildStatusRequest,
+  classifyStatusAnswer,
+  errorDetail,
+  type ApiTarget,
+  type RetryReason,
+  type StatusCallResult,
+  type StatusChange,
+  type StatusRequestOverride,
+} from '@switchboard/protocol/agent-status-request';
 import { t } from '../i18n';
 
-const agentStatusApiPath = (orgId: string) => `/api/v2/${encodeURIComponent(orgId)}/agent/status`;
 const logsApiPath = (orgId: string) => `/api/v2/${encodeURIComponent(orgId)}/logs`;
 const REQUEST_TIMEOUT_MS = 10_000;
 
-export interface ApiTarget {
-  apiBaseUrl: string;
-  orgId: string;
-  apiToken: string;
-}
+/** An answer's class, with what to tell the agent when it is not a success. */
+export type CallResult = { kind: 'ok' } | (Exclude<StatusCallResult, { kind: 'ok' }> & { message: string });
 
-export interface StatusChange {
-  agentId: string;
-  status: SettableStatus;
-  substatus?: string;
-}
-
-export type CallResult =
-  | { kind: 'ok' }
-  /** 401/403: the token is wrong; retrying cannot help. */
-  | { kind: 'rejected'; httpStatus: number; message: string }
-  /** Other 4xx: the request itself is wrong (unknown agent, bad body); retrying cannot help. */
-  | { kind: 'invalid'; httpStatus: number; message: string }
-  /** 429, 5xx, network error, timeout: worth retrying. */
-  | { kind: 'retry'; reason: 'throttled' | 'server' | 'network' | 'timeout'; message: string; retryAfterMs?: number; httpStatus?: number };
-
-const ErrorBody = z.looseObject({ message: z.optional(z.string()) });
-
-export async function setAgentStatus(target: ApiTarget, change: StatusChange, signal?: AbortSignal): Promise<CallResult> {
-  const body: Record<string, string> = { agentId: change.agentId, status: change.status };
-  if (change.status === 'pause' && change.substatus) body.substatus = change.substatus;
-  return call(target, agentStatusApiPath(target.orgId), { method: 'POST', body: JSON.stringify(body) }, signal);
+export async function setAgentStatus(
+  target: ApiTarget,
+  change: StatusChange,
+  override?: StatusRequestOverride,
+  signal?: AbortSignal,
+): Promise<CallResult> {
+  let request: ReturnType<typeof buildStatusRequest>;
+  try {
+    request = buildStatusRequest(target, change, override);
+  } catch (error) {
+    return { kind: 'invalid', httpStatus: 0, message: (error as Error).message };
+  }
+  const { url, ...init } = request;
+  return call(url, init, signal);
 }
 
 /**
@@ -43,52 +41,46 @@ export async function setAgentStatus(target: ApiTarget, change: StatusChange, si
  */
 export async function checkConnection(target: ApiTarget, signal?: AbortSignal): Promise<CallResult> {
   const day = new Date().toISOString().slice(0, 10);
-  return call(target, `${logsApiPath(target.orgId)}?start=${day}&end=${day}`, { method: 'GET' }, signal);
+  const url = new URL(`${logsApiPath(target.orgId)}?start=${day}&end=${day}`, target.apiBaseUrl);
+  return call(url.href, { method: 'GET', headers: { authorization: target.apiToken, accept: 'application/json' } }, signal);
 }
 
-async function call(target: ApiTarget, path: string, init: RequestInit, outer?: AbortSignal): Promise<CallResult> {
+/** One request with a timeout; the caller's abort (a newer change) is thrown, not classified. */
+export async function timedFetch(url: string, init: RequestInit, outer?: AbortSignal): Promise<Response | 'timeout' | 'network'> {
   const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
   const signal = outer ? AbortSignal.any([outer, timeout]) : timeout;
-  let response: Response;
   try {
-    response = await fetch(new URL(path, target.apiBaseUrl), {
-      ...init,
-      signal,
-      headers: { Authorization: target.apiToken, 'Content-Type': 'application/json', Accept: 'application/json' },
-    });
+    // A redirect would carry the token's request elsewhere: refused, like the relay does.
+    return await fetch(url, { ...init, signal, redirect: 'error' });
   } catch (error) {
     if (outer?.aborted) throw error;
-    if (timeout.aborted) return retry('timeout');
-    return retry('network');
+    return timeout.aborted ? 'timeout' : 'network';
   }
-  if (response.ok) {
-    await response.body?.cancel();
-    return { kind: 'ok' };
-  }
-  const detail = await errorMessage(response);
-  const status = response.status;
-  if (status === 401 || status === 403) {
-    return { kind: 'rejected', httpStatus: status, message: t('seTokenRejected') };
-  }
-  if (status === 429) {
-    return retry('throttled', status, retryAfterMs(response.headers.get('Retry-After')));
-  }
-  if (status >= 500) {
-    return retry('server', status, retryAfterMs(response.headers.get('Retry-After')));
-  }
-  if (status === 404) {
-    return { kind: 'invalid', httpStatus: status, message: withDetail(t('seUnknownAgent'), detail) };
-  }
-  return { kind: 'invalid', httpStatus: status, message: withDetail(t('seRefused', [String(status)]), detail) };
 }
 
-type RetryReason = Extract<CallResult, { kind: 'retry' }>['reason'];
+async function call(url: string, init: RequestInit, signal?: AbortSignal): Promise<CallResult> {
+  const response = await timedFetch(url, init, signal);
+  if (typeof response === 'string') return describeSnapEngage({ kind: 'retry', reason: response });
+  let detail: string | undefined;
+  if (response.ok) await response.body?.cancel();
+  else detail = errorDetail(await response.json().catch(() => undefined));
+  return describeSnapEngage(classifyStatusAnswer(response.status, response.headers.get('Retry-After'), detail));
+}
 
-function retry(reason: RetryReason, httpStatus?: number, retryAfter?: number): CallResult {
-  const message = t('willRetry', [retryProblem(reason, httpStatus)]);
-  return httpStatus === undefined
-    ? { kind: 'retry', reason, message }
-    : { kind: 'retry', reason, message, httpStatus, retryAfterMs: retryAfter };
+/** What SnapEngage's answer means for the agent, in their language. */
+export function describeSnapEngage(result: StatusCallResult): CallResult {
+  switch (result.kind) {
+    case 'ok':
+      return { kind: 'ok' };
+    case 'rejected':
+      return { ...result, message: t('seTokenRejected') };
+    case 'invalid': {
+      const message = result.httpStatus === 404 ? t('seUnknownAgent') : t('seRefused', [String(result.httpStatus)]);
+      return { ...result, message: result.detail ? `${message}: ${result.detail}` : message };
+    }
+    case 'retry':
+      return { ...result, message: t('willRetry', [retryProblem(result.reason, result.httpStatus)]) };
+  }
 }
 
 /** What went wrong with a call worth retrying, in the agent's language, without the "will retry". */
@@ -97,24 +89,4 @@ export function retryProblem(reason: RetryReason, httpStatus?: number): string {
   if (reason === 'network') return t('seUnreachable');
   if (reason === 'throttled') return t('seBusy');
   return t('seTrouble', [String(httpStatus ?? '?')]);
-}
-
-const withDetail = (message: string, detail: string | undefined) => (detail ? `${message}: ${detail}` : message);
-
-async function errorMessage(response: Response): Promise<string | undefined> {
-  try {
-    const parsed = ErrorBody.safeParse(await response.json());
-    return parsed.success ? parsed.data.message?.slice(0, 200) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** `Retry-After` is either delta-seconds or an HTTP date. */
-export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
-  if (!header) return undefined;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds * 1000, 3_600_000);
-  const date = Date.parse(header);
-  return Number.isNaN(date) ? undefined : Math.max(0, Math.min(date - now, 3_600_000));
 }

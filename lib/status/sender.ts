@@ -1,17 +1,27 @@
-// Sends the agent's newest status intent to SnapEngage until it lands or is refused.
+// Sends the agent's newest status intent to SnapEngage until it lands or is refused: itself in
+// direct mode, through the relay in relay mode (the same answer classes, states and backoff).
 // All progress is in storage (statusItem); the only memory here is the in-flight request,
 // so a worker stopped at any moment resumes from storage on its next wake-up (`kick`).
 import { retryDelay } from '@switchboard/protocol/backoff';
+import type { StatusChange } from '@switchboard/protocol/agent-status-request';
 import type { SettableStatus } from '@switchboard/protocol/status';
 import { t } from '../i18n';
 import { setAgentStatus, type CallResult } from '../snapengage/agent-status-client';
+import { setStatusViaRelay } from '../relay/status-client';
 import { loadSettings } from '../settings/store';
-import type { SettingsResult } from '../settings/schema';
+import type { Settings, SettingsResult } from '../settings/schema';
 import { statusItem } from './store';
 import { withConfirmed, type Confirmed, type Intent, type StatusSource, type StatusState } from './state';
 
+/** One status change, by the settings' mode. */
+export function sendStatus(settings: Settings, change: StatusChange, signal?: AbortSignal): Promise<CallResult> {
+  return settings.mode === 'relay'
+    ? setStatusViaRelay(settings, change, signal)
+    : setAgentStatus(settings, change, settings.statusRequest, signal);
+}
+
 export interface SenderDeps {
-  send: typeof setAgentStatus;
+  send: typeof sendStatus;
   settings: () => Promise<SettingsResult>;
   now: () => number;
   isOnline: () => boolean;
@@ -26,7 +36,7 @@ export interface SenderDeps {
 }
 
 export const defaultSenderDeps = (schedule: SenderDeps['schedule']): SenderDeps => ({
-  send: setAgentStatus,
+  send: sendStatus,
   settings: loadSettings,
   now: Date.now,
   isOnline: () => globalThis.navigator?.onLine !== false,

@@ -42,7 +42,8 @@ const Failure = z.object({
   at: z.number(),
 });
 
-const HISTORY_LIMIT = 200;
+/** Confirmed changes kept: more than a day's, which is what the popup and the day's figures read. */
+export const HISTORY_LIMIT = 200;
 
 export const StatusState = z.object({
   confirmed: z.nullable(Confirmed),

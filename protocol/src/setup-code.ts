@@ -3,18 +3,9 @@
 // relay token and email — a credential, handed over like a password. With relay mode and a managed
 // policy it is the only thing an agent ever types.
 import * as z from 'zod/mini';
+import { isSafeRelayUrl } from './safe-url';
 
 export const SETUP_CODE_PREFIX = 'sbsetup1.';
-
-const LOOPBACK_HOST = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
-
-/** `wss://` anywhere; `ws://` only to this machine (the demo, tests). */
-export function isSafeRelayUrl(raw: string): boolean {
-  if (!URL.canParse(raw)) return false;
-  const url = new URL(raw);
-  if (url.username || url.password || url.search || url.hash) return false;
-  return url.protocol === 'wss:' || (url.protocol === 'ws:' && LOOPBACK_HOST.test(url.hostname));
-}
 
 export const SetupCode = z.strictObject({
   v: z.literal(1),

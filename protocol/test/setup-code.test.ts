@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeSetupCode, encodeSetupCode, isSafeRelayUrl } from '../src/setup-code';
+import { decodeSetupCode, encodeSetupCode } from '../src/setup-code';
+import { isSafeRelayUrl } from '../src/safe-url';
 
 const code = {
   v: 1 as const,

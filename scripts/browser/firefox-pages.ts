@@ -29,7 +29,8 @@ export class FirefoxOptions {
 
   async save(): Promise<string> {
     await this.page.bringToFront();
-    await this.page.locator('button[type=submit]').click();
+    // The settings' Save (the setup code has a submit button of its own).
+    await this.page.locator('[data-testid=save]').click();
     await this.page.waitForSelector('[data-testid=result-save], .field-error', { timeout: 15_000 });
     return text(this.page, '[data-testid=result-save], .field-error');
   }

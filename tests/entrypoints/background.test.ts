@@ -9,7 +9,13 @@ type Listener = (name: string) => void;
 beforeEach(() => {
   fakeBrowser.reset();
   vi.restoreAllMocks();
+  vi.unstubAllGlobals();
 });
+
+/** A websocket constructor whose socket never opens: for tests that do not watch the relay connection. */
+function neverOpeningSocket() {
+  return { readyState: 0, send: () => undefined, close: () => undefined };
+}
 
 async function boot() {
   let onCommand: Listener | undefined;
@@ -37,7 +43,7 @@ describe('background worker', () => {
       orgId: '6418107096367104',
       apiToken: 'token-12345678',
       agentId: 'alice@example.com',
-      apiBaseUrl: 'http://sandbox.test',
+      apiBaseUrl: 'https://sandbox.test',
       substatuses: ['Break', 'Lunch'],
       quickPauseSubstatus: 'Lunch',
     });
@@ -53,12 +59,34 @@ describe('background worker', () => {
     await vi.waitFor(() => expect(fakeBrowser.action.setBadgeText).toHaveBeenLastCalledWith({ text: 'II' }));
   });
 
+  it('re-reads the team’s policy when it changes: relay mode leaves no API token stored, and the next status goes to the relay', async () => {
+    vi.stubGlobal('WebSocket', Object.assign(neverOpeningSocket, { CONNECTING: 0, OPEN: 1 }));
+    await settingsItem.set({
+      orgId: '6418107096367104',
+      apiToken: 'token-12345678',
+      agentId: 'alice@example.com',
+      apiBaseUrl: 'https://sandbox.test',
+      relayUrl: 'wss://relay.example.com',
+      relayToken: 'sb1.alice.token',
+    });
+    const { fetch, command } = await boot();
+    await fakeBrowser.storage.managed.set({ mode: 'relay' });
+    await vi.waitFor(async () => expect(await fakeBrowser.storage.local.get('policy')).toEqual({ policy: { mode: 'relay' } }));
+    await vi.waitFor(async () => expect(await settingsItem.get()).not.toHaveProperty('apiToken'));
+    expect((await fakeBrowser.storage.local.get('relay')).relay).toMatchObject({ phase: 'connecting' });
+    command('quick-pause');
+    await vi.waitFor(() =>
+      expect((fetch.mock.calls as unknown as [string][]).map(([u]) => String(u))).toContain('https://relay.example.com/api/status'),
+    );
+    expect((fetch.mock.calls as unknown as [string][]).filter(([u]) => String(u).includes('sandbox.test'))).toEqual([]);
+  });
+
   it('toggle flips pause and online; back-online goes online', async () => {
     await settingsItem.set({
       orgId: '6418107096367104',
       apiToken: 'token-12345678',
       agentId: 'alice@example.com',
-      apiBaseUrl: 'http://sandbox.test',
+      apiBaseUrl: 'https://sandbox.test',
     });
     const { command } = await boot();
     command('toggle-pause');
@@ -76,7 +104,7 @@ describe('background worker', () => {
       orgId: '6418107096367104',
       apiToken: 'token-12345678',
       agentId: 'alice@example.com',
-      apiBaseUrl: 'http://sandbox.test',
+      apiBaseUrl: 'https://sandbox.test',
     });
     await boot();
     const bad = await fakeBrowser.runtime.sendMessage({ name: 'setStatus', payload: { status: 'away' } });
@@ -94,7 +122,7 @@ describe('background worker', () => {
 });
 
 describe('notifications and the agent’s day, through the worker', () => {
-  const base = { orgId: '6418107096367104', apiToken: 'token-12345678', agentId: 'alice@example.com', apiBaseUrl: 'http://sandbox.test' };
+  const base = { orgId: '6418107096367104', apiToken: 'token-12345678', agentId: 'alice@example.com', apiBaseUrl: 'https://sandbox.test' };
 
   it('clicking a chat notification (or its Open chat button) opens the chat in SnapEngage', async () => {
     await settingsItem.set(base);
@@ -116,6 +144,21 @@ describe('notifications and the agent’s day, through the worker', () => {
     await fakeBrowser.notifications.onClicked.trigger('ev-1');
     await vi.waitFor(() => expect(open).toHaveBeenCalledWith({ url: 'https://www.snapengage.com/viewcase?c=abc' }));
     await vi.waitFor(async () => expect(Object.keys(await fakeBrowser.notifications.getAll())).toEqual([]));
+  });
+
+  it('a notification’s Open chat button opens only SnapEngage: a hostile link stored before links were checked opens nothing', async () => {
+    await settingsItem.set(base);
+    await boot();
+    const open = vi.spyOn(fakeBrowser.tabs, 'create').mockImplementation((async () => ({})) as never);
+    const { showNotice } = await import('@/lib/notifications/notify');
+    await showNotice({ id: 'ev-2', kind: 'assigned', title: 'New chat: Eve', message: 'Hi', url: 'https://snapengage.evil.example/login' });
+    await showNotice({ id: 'ev-3', kind: 'assigned', title: 'New chat: Sam', message: 'Hi', url: 'https://sandbox.test/viewcase?c=3' });
+    await fakeBrowser.notifications.onButtonClicked.trigger('ev-2', 0);
+    await vi.waitFor(async () => expect(Object.keys(await fakeBrowser.notifications.getAll())).toEqual(['ev-3']));
+    expect(open).not.toHaveBeenCalled();
+    // The configured API host's https:// links are SnapEngage's too.
+    await fakeBrowser.notifications.onButtonClicked.trigger('ev-3', 0);
+    await vi.waitFor(() => expect(open).toHaveBeenCalledWith({ url: 'https://sandbox.test/viewcase?c=3' }));
   });
 
   it('outside working hours it offers to pause once, and pauses only when the agent says so', async () => {

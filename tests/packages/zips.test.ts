@@ -130,6 +130,16 @@ describe('browser-specific keys', () => {
     expect(m.background).toEqual({ service_worker: 'background.js' });
   });
 
+  it('Chrome: declares the managed-policy schema it ships, and carries no `key` (the Chrome Web Store refuses one)', () => {
+    const m = packages.chrome.manifest;
+    expect(m.storage).toEqual({ managed_schema: 'managed_schema.json' });
+    expect(packages.chrome.has('managed_schema.json')).toBe(true);
+    expect(m).not.toHaveProperty('key');
+    // Firefox reads its policies.json without a schema, and has no key either.
+    expect(packages.firefox.manifest.storage).toBeUndefined();
+    expect(packages.firefox.manifest).not.toHaveProperty('key');
+  });
+
   it(`Firefox: the UUID-form gecko id, strict_min_version ${MIN_FIREFOX} (Android ${MIN_FIREFOX_ANDROID}), an event page`, () => {
     const m = packages.firefox.manifest;
     expect(m.minimum_chrome_version).toBeUndefined();

@@ -70,8 +70,39 @@ describe('testing the relay connection', () => {
     });
     expect(await connection().test({ relayUrl: 'not a url', relayToken: 'sb1.x.y' })).toEqual({
       ok: false,
-      message: 'Die Relay-URL ist keine gültige URL',
+      message: 'Die Relay-URL muss mit wss:// oder https:// beginnen (ws:// oder http:// nur zu diesem Computer), ohne Benutzer:Passwort',
     });
+  });
+
+  it('never sends a token in the clear to another computer, nor the saved token to a relay it was not saved for', async () => {
+    fakeBrowser.reset();
+    let hellos = 0;
+    const url = await relayThat((ws) => {
+      hellos++;
+      ws.send(JSON.stringify({ type: 'welcome', agent: 'alice@example.com', latest: 0, generation: 'g', resumed: false }));
+    });
+    for (const insecure of ['ws://relay.example.com', 'http://relay.example.com', 'wss://user:pw@relay.example.com']) {
+      expect(await connection().test({ relayUrl: insecure, relayToken: 'sb1.x.y' }), insecure).toMatchObject({
+        ok: false,
+        message: expect.stringMatching(/^Relay URL must start with wss:\/\//),
+      });
+    }
+    // Saved for another relay: the saved token is not offered to this one.
+    await settingsItem.set({
+      mode: 'relay',
+      agentId: 'alice@example.com',
+      relayUrl: 'wss://relay.example.com',
+      relayToken: 'sb1.saved.token',
+    });
+    expect(await connection().test({ relayUrl: url })).toEqual({
+      ok: false,
+      message: 'The saved relay token goes only to the relay it was saved with: paste the token for this relay',
+    });
+    expect(hellos).toBe(0);
+    // Saved for this relay: it is.
+    await settingsItem.set({ mode: 'relay', agentId: 'alice@example.com', relayUrl: url, relayToken: 'sb1.saved.token' });
+    expect(await connection().test({ relayUrl: `${url}/ws` })).toMatchObject({ ok: true });
+    expect(hellos).toBe(1);
   });
 });
 

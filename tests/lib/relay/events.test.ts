@@ -31,6 +31,16 @@ describe('relay events in the extension', () => {
     expect(out.state.openChats.map((c) => c.conversationId)).toEqual(['c1']);
   });
 
+  it('a webhook’s link that is not SnapEngage’s is not kept: the popup and the notification get the chat’s viewcase page', () => {
+    const hostile = { ...chat, conversationId: 'c 7/x', url: 'https://snapengage.evil.example/login' };
+    const out = handleEvent(empty, frame('assigned', hostile), settings);
+    const viewcase = 'https://www.snapengage.com/viewcase?c=c%207%2Fx';
+    expect(out.notices[0]!.url).toBe(viewcase);
+    expect(out.state.openChats[0]!.url).toBe(viewcase);
+    const closed = handleEvent(out.state, frame('closed', { ...hostile, url: 'javascript:alert(1)' }), settings);
+    expect(closed.notices[0]!.url).toBe(viewcase);
+  });
+
   it('falls back to the visitor email when there is no name', () => {
     const out = handleEvent(empty, frame('assigned', { ...chat, requesterName: undefined }), settings);
     expect(out.notices[0]!.title).toBe('New chat: sam@example.org');

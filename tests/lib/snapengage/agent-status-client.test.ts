@@ -2,7 +2,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import de from '../../../public/_locales/de/messages.json';
 import en from '../../../public/_locales/en/messages.json';
 import { testSnapEngage } from '@/lib/background/connection-test';
-import { retryAfterMs, setAgentStatus, checkConnection } from '@/lib/snapengage/agent-status-client';
+import { setAgentStatus, checkConnection } from '@/lib/snapengage/agent-status-client';
+import { settingsItem } from '@/lib/settings/store';
+import { fakeBrowser } from 'wxt/testing';
 import { speak } from '../../setup-i18n';
 
 const target = { apiBaseUrl: 'https://api.test', orgId: '6418107096367104', apiToken: 'secret-token-123' };
@@ -25,8 +27,25 @@ describe('Agent Status API client', () => {
     const [url, init] = fetch.mock.calls[0] as unknown as [URL, RequestInit];
     expect(String(url)).toBe('https://api.test/api/v2/6418107096367104/agent/status');
     expect(init.method).toBe('POST');
-    expect((init.headers as Record<string, string>).Authorization).toBe('secret-token-123');
+    expect(new Headers(init.headers).get('Authorization')).toBe('secret-token-123');
     expect(JSON.parse(String(init.body))).toEqual({ agentId: 'alice@example.com', status: 'pause', substatus: 'Lunch' });
+  });
+
+  it('an override (policy or Advanced options) changes the path, the field names and the token scheme', async () => {
+    const fetch = answer(200);
+    vi.stubGlobal('fetch', fetch);
+    const override = {
+      path: '/v3/{orgId}/presence',
+      agentField: 'email',
+      statusField: 'state',
+      substatusField: 'reason',
+      auth: 'bearer' as const,
+    };
+    expect(await setAgentStatus(target, change, override)).toEqual({ kind: 'ok' });
+    const [url, init] = fetch.mock.calls[0] as unknown as [URL, RequestInit];
+    expect(String(url)).toBe('https://api.test/v3/6418107096367104/presence');
+    expect(new Headers(init.headers).get('Authorization')).toBe('Bearer secret-token-123');
+    expect(JSON.parse(String(init.body))).toEqual({ email: 'alice@example.com', state: 'pause', reason: 'Lunch' });
   });
 
   it('sends no substatus with online', async () => {
@@ -123,7 +142,7 @@ describe('Agent Status API client', () => {
       'fetch',
       vi.fn(async (_u: unknown, init: RequestInit) => Promise.reject(init.signal!.reason)),
     );
-    await expect(setAgentStatus(target, change, AbortSignal.abort())).rejects.toBeDefined();
+    await expect(setAgentStatus(target, change, undefined, AbortSignal.abort())).rejects.toBeDefined();
   });
 
   it('checkConnection reads the Logs API and changes nothing', async () => {
@@ -135,10 +154,40 @@ describe('Agent Status API client', () => {
     expect(init.method).toBe('GET');
   });
 
-  it('parses Retry-After as seconds or an HTTP date', () => {
-    expect(retryAfterMs('3')).toBe(3000);
-    expect(retryAfterMs(new Date(10_000).toUTCString(), 4000)).toBe(6000);
-    expect(retryAfterMs('soon')).toBeUndefined();
-    expect(retryAfterMs(null)).toBeUndefined();
+  it('"Test connection" sends a typed token to the typed URL, the saved one only to the URL it was saved with', async () => {
+    fakeBrowser.reset();
+    const fetch = answer(200, { cases: [] });
+    vi.stubGlobal('fetch', fetch);
+    await settingsItem.set({
+      orgId: target.orgId,
+      apiToken: 'saved-token-123',
+      agentId: 'alice@example.com',
+      apiBaseUrl: 'https://api.test',
+    });
+    // A URL being typed (not saved): the saved token does not go there.
+    expect(await testSnapEngage({ apiBaseUrl: 'https://phish.example', orgId: target.orgId })).toEqual({
+      ok: false,
+      message: 'The saved API token goes only to the URL it was saved with: enter the token for this URL',
+    });
+    expect(fetch).not.toHaveBeenCalled();
+    // A token typed with it does.
+    expect(await testSnapEngage({ apiBaseUrl: 'https://other.example', orgId: target.orgId, apiToken: 'typed-token-123' })).toMatchObject({
+      ok: true,
+    });
+    expect(
+      (fetch.mock.calls as unknown as [URL, RequestInit][]).map(([u, i]) => [
+        new URL(String(u)).origin,
+        new Headers(i.headers).get('Authorization'),
+      ]),
+    ).toEqual([['https://other.example', 'typed-token-123']]);
+    // The saved URL: the saved token.
+    expect(await testSnapEngage({ apiBaseUrl: 'https://api.test/', orgId: target.orgId })).toMatchObject({ ok: true });
+    expect(new Headers((fetch.mock.calls[1] as unknown as [URL, RequestInit])[1].headers).get('Authorization')).toBe('saved-token-123');
+    // Never in the clear to another computer, typed or not.
+    expect(await testSnapEngage({ apiBaseUrl: 'http://api.example', orgId: target.orgId, apiToken: 'typed-token-123' })).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/^API base URL must start with https:\/\//),
+    });
+    expect(fetch).toHaveBeenCalledTimes(2);
   });
 });

@@ -7,7 +7,12 @@ import { viewStatus } from '@/lib/status/view';
 import { parseSettings } from '@/lib/settings/schema';
 import type { CallResult } from '@/lib/snapengage/agent-status-client';
 
-const SETTINGS = { orgId: '6418107096367104', apiToken: 'token-12345678', agentId: 'alice@example.com', apiBaseUrl: 'http://sandbox.test' };
+const SETTINGS = {
+  orgId: '6418107096367104',
+  apiToken: 'token-12345678',
+  agentId: 'alice@example.com',
+  apiBaseUrl: 'https://sandbox.test',
+};
 
 function harness(results: Array<CallResult | Promise<CallResult>> = []) {
   let clock = 1_000_000;
