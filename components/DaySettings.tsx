@@ -13,32 +13,40 @@ interface Props {
   onChange: (next: DayDraft) => void;
   /** The phone-call reason is set by the team's policy. */
   callLocked?: boolean;
+  /** The relay applies phone calls itself, with its own reason (the team's policy says so: docs/phone-sync.md). */
+  relayCalls?: boolean;
 }
 
 /** Phone sync, auto-pause on idle, working hours, quiet mode and sound. */
-export function DaySettings({ value, errors, onChange, callLocked }: Props) {
+export function DaySettings({ value, errors, onChange, callLocked, relayCalls }: Props) {
   const set = (patch: Partial<DayDraft>) => onChange({ ...value, ...patch });
   const { autoPause, workingHours } = value;
   return (
     <section aria-labelledby="day-title">
       <h2 id="day-title">{t('dayTitle')}</h2>
-      <div class="field">
-        <label for="callSubstatus">{t('callSubstatus')}</label>
-        <input
-          id="callSubstatus"
-          value={value.callSubstatus}
-          readOnly={callLocked}
-          onInput={(e) => set({ callSubstatus: e.currentTarget.value })}
-        />
-        <span class="hint">
-          {callLocked && <Locked id="callSubstatus" />} {t('callHint')}
-        </span>
-        {errors.callSubstatus && (
-          <span class="field-error" role="alert">
-            {errors.callSubstatus}
+      {relayCalls ? (
+        <p class="hint" data-testid="relay-calls">
+          {t('relayCalls')}
+        </p>
+      ) : (
+        <div class="field">
+          <label for="callSubstatus">{t('callSubstatus')}</label>
+          <input
+            id="callSubstatus"
+            value={value.callSubstatus}
+            readOnly={callLocked}
+            onInput={(e) => set({ callSubstatus: e.currentTarget.value })}
+          />
+          <span class="hint">
+            {callLocked && <Locked id="callSubstatus" />} {t('callHint')}
           </span>
-        )}
-      </div>
+          {errors.callSubstatus && (
+            <span class="field-error" role="alert">
+              {errors.callSubstatus}
+            </span>
+          )}
+        </div>
+      )}
       <fieldset class="field">
         <legend>{t('autoPause')}</legend>
         <label>

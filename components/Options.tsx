@@ -331,7 +331,13 @@ export function Options() {
             ))}
           </fieldset>
         </section>
-        <DaySettings value={draft.day} errors={errors} onChange={set('day')} callLocked={locked('callSubstatus')} />
+        <DaySettings
+          value={draft.day}
+          errors={errors}
+          onChange={set('day')}
+          callLocked={locked('callSubstatus')}
+          relayCalls={draft.mode === 'relay' && policy.values.phoneCallSync === true}
+        />
         <AdvancedRequest
           value={draft.statusRequest}
           onChange={set('statusRequest')}

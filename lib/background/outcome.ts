@@ -1,6 +1,6 @@
 // What the worker does with each event the relay delivered, once its state is stored:
-// show (or, in quiet mode, hold) notices, follow SnapEngage's view of my status, react to
-// phone calls, and apply a queued next status when the last chat closes.
+// show (or, in quiet mode, hold) notices, follow SnapEngage's view of my status (and what the
+// relay changed itself, or failed to), react to phone calls, and apply a queued next status when the last chat closes.
 import { normalizeAgentId } from '@switchboard/protocol/agent-id';
 import { CallData, CALL_KIND } from '@switchboard/protocol/phone';
 import type { EventFrame } from '@switchboard/protocol/frames';
@@ -36,6 +36,8 @@ export function createOutcomeHandler(sender: StatusSender, automation: Automatio
     );
     for (const { outcome, event, openBefore } of handled) {
       if (outcome.observed) await sender.observe(outcome.observed);
+      if (outcome.failed) await sender.observeFailure(outcome.failed);
+      // Only `call`: a `call_handled` is one the relay applied itself (relay mode), never applied again here.
       if (event.kind === CALL_KIND) await onCall(event, settings.agentId, settings.callSubstatus);
       await automation.chatsChanged(openBefore, outcome.state.openChats.length);
     }

@@ -3,10 +3,11 @@
 import { normalizeAgentId } from '@switchboard/protocol/agent-id';
 import { AgentStatusData, ConversationData } from '@switchboard/protocol/conversation';
 import type { EventFrame } from '@switchboard/protocol/frames';
+import { STATUS_CHANGE_KIND, StatusChangeData } from '@switchboard/protocol/status-change';
 import type { Settings } from '../settings/schema';
 import { formatDuration } from '../duration';
 import type { ChatNotice } from '../notifications/notice';
-import type { Confirmed } from '../status/state';
+import type { Confirmed, Failure } from '../status/state';
 import { HELD_CLOSED_LIMIT, NOTIFIED_LIMIT, OPEN_CHATS_LIMIT, type OpenChat, type RelayState } from './state';
 import { chatLink } from './chat-link';
 import { t } from '../i18n';
@@ -15,6 +16,8 @@ export interface EventOutcome {
   state: RelayState;
   notices: ChatNotice[];
   observed?: Confirmed;
+  /** A change the relay gave up making for this agent (call sync in relay mode): shown, never retried here. */
+  failed?: Failure;
 }
 
 /** Applies one event, then — when it was the last of a replayed backlog — sums up what was held. */
@@ -63,6 +66,8 @@ function applyEvent(state: RelayState, event: EventFrame, settings: Settings): E
     };
   }
 
+  if (event.kind === STATUS_CHANGE_KIND) return relayChange(state, next, event, isMe);
+
   const parsed = ConversationData.safeParse(event.data);
   if (!parsed.success) return { state: next, notices }; // unknown or malformed kinds are ignored
   const chat = parsed.data;
@@ -105,6 +110,33 @@ function applyEvent(state: RelayState, event: EventFrame, settings: Settings): E
   }
   if (notices.length || next.replay !== state.replay) next.notified = [...state.notified, event.id].slice(-NOTIFIED_LIMIT);
   return { state: next, notices };
+}
+
+/**
+ * What the relay did to my status on its own (a phone call, relay mode: docs/phone-sync.md), handled
+ * once by its id: the same event may come again under a new seq. Never done again here: a confirmed
+ * change is observed as SnapEngage's truth with its source, a failed one shown.
+ */
+function relayChange(state: RelayState, next: RelayState, event: EventFrame, isMe: (id: string) => boolean): EventOutcome {
+  const parsed = StatusChangeData.safeParse(event.data);
+  if (!parsed.success || !isMe(parsed.data.agent) || state.notified.includes(event.id)) return { state: next, notices: [] };
+  next.notified = [...state.notified, event.id].slice(-NOTIFIED_LIMIT);
+  const change = parsed.data;
+  const target = { status: change.status, substatus: change.status === 'pause' ? change.substatus : undefined };
+  const at = Date.parse(event.at);
+  if (change.result === 'confirmed') return { state: next, notices: [], observed: { ...target, since: at, source: 'phone' } };
+  const message =
+    change.result === 'rejected'
+      ? t('phoneCallRejected')
+      : change.result === 'invalid'
+        ? t('phoneCallInvalid', [change.detail?.slice(0, 200) || `HTTP ${change.httpStatus ?? '4xx'}`])
+        : t('phoneCallDropped');
+  // `dropped` has no failure code of its own: it is shown as `invalid` is.
+  return {
+    state: next,
+    notices: [],
+    failed: { ...target, code: change.result === 'rejected' ? 'token-rejected' : 'invalid', message, at },
+  };
 }
 
 /** Events of one chat may arrive out of order: a *closed* seen first keeps a late *assigned* out of the open list. */

@@ -33,7 +33,7 @@ export const RelayState = z.object({
   lastSeq: z._default(z.number(), 0),
   /** Newest first, at most OPEN_CHATS_LIMIT. */
   openChats: z._default(z.array(OpenChat), []),
-  /** Event ids already notified (bounded, newest last): "at most once, however often delivered". */
+  /** Event ids already notified, or applied (the relay's status changes), bounded, newest last: "at most once, however often delivered". */
   notified: z._default(z.array(z.string()), []),
   /** Conversations seen closed (bounded), so a late *assigned* does not reopen them. */
   closedIds: z.optional(z.array(z.string())),

@@ -82,7 +82,7 @@ const common = {
   notify: z._default(NotifyKinds, { assigned: true, closed: true, transferred: true }),
   /** The Agent Status request, where SnapEngage's differs from the inferred one (direct mode; the relay has its own). */
   statusRequest: z.optional(StatusRequestOverride),
-  /** Set by a team's policy for a later issue (phone call sync shown or not); carried, not used yet. */
+  /** Set by a team's policy: the relay applies phone calls itself (relay mode); the options say so instead of offering the call reason. */
   phoneCallSync: z.optional(z.boolean()),
   ...DaySettings.shape,
 };

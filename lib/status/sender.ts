@@ -11,7 +11,7 @@ import { setStatusViaRelay } from '../relay/status-client';
 import { loadSettings } from '../settings/store';
 import type { Settings, SettingsResult } from '../settings/schema';
 import { statusItem } from './store';
-import { withConfirmed, type Confirmed, type Intent, type StatusSource, type StatusState } from './state';
+import { withConfirmed, type Confirmed, type Failure, type Intent, type StatusSource, type StatusState } from './state';
 
 /** One status change, by the settings' mode. */
 export function sendStatus(settings: Settings, change: StatusChange, signal?: AbortSignal): Promise<CallResult> {
@@ -158,19 +158,42 @@ export function createStatusSender(deps: SenderDeps) {
     await statusItem.update((s) => (s.intent?.id === id ? fn(s) : s));
   }
 
-  /** A status SnapEngage reports (its webhook, via the relay): it is the truth unless we are mid-change. */
+  /**
+   * A status SnapEngage reports (its webhook, via the relay), or one the relay set itself (`phone`):
+   * it is the truth unless we are mid-change.
+   */
   async function observe(confirmed: Confirmed): Promise<void> {
     await statusItem.update((s) => {
       if (s.intent) return s;
+      // The relay's report of its own change and SnapEngage's echo of it are one change, whichever
+      // comes first: the echo already recorded takes the relay's source, no second entry.
+      if (confirmed.source === 'phone' && s.confirmed?.source === 'snapengage' && sameStatus(s.confirmed, confirmed))
+        return relabel(s, confirmed.source);
       // Echoes of our own earlier changes can arrive late; never step back in time.
       if (s.confirmed && s.confirmed.since > confirmed.since) return s;
-      const same = s.confirmed && s.confirmed.status === confirmed.status && s.confirmed.substatus === confirmed.substatus;
-      if (same) return s;
+      if (s.confirmed && sameStatus(s.confirmed, confirmed)) return s;
       queueMicrotask(() => deps.onConfirmed?.(confirmed));
       return { ...withConfirmed(s, confirmed), failure: null };
     });
   }
 
-  return { request, kick, observe };
+  /** A change the relay gave up making (call sync): shown unless the agent's own change is under way or a newer status is known. */
+  async function observeFailure(failure: Failure): Promise<void> {
+    await statusItem.update((s) => (s.intent || (s.confirmed && s.confirmed.since > failure.at) ? s : { ...s, failure }));
+  }
+
+  return { request, kick, observe, observeFailure };
+}
+
+const sameStatus = (a: Confirmed, b: Confirmed) => a.status === b.status && a.substatus === b.substatus;
+
+/** The current status, and its entry in the history, with another source. */
+function relabel(state: StatusState, source: StatusSource): StatusState {
+  const current = state.confirmed!;
+  const confirmed = { ...current, source };
+  const last = state.history.at(-1);
+  const history =
+    last && last.since === current.since && sameStatus(last, current) ? [...state.history.slice(0, -1), confirmed] : state.history;
+  return { ...state, confirmed, history };
 }
 export type StatusSender = ReturnType<typeof createStatusSender>;

@@ -41,6 +41,7 @@ const Failure = z.object({
   message: z.string(),
   at: z.number(),
 });
+export type Failure = z.infer<typeof Failure>;
 
 /** Confirmed changes kept: more than a day's, which is what the popup and the day's figures read. */
 export const HISTORY_LIMIT = 200;

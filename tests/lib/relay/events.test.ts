@@ -172,3 +172,61 @@ describe('backlogs after a reconnect', () => {
     expect(out.notices.map((n) => n.title)).toEqual(['Chat closed: Sam']);
   });
 });
+
+describe('phone calls the relay applied itself (relay mode, call sync on)', () => {
+  const change = (data: Record<string, unknown>, id?: string) =>
+    frame('status_change', { agent: 'alice@example.com', source: 'phone-call', callId: 'pbx-1', ...data }, id);
+
+  it('a confirmed change is my status from then, with the source "phone"; someone else’s is not mine', () => {
+    const event = change({ status: 'pause', substatus: 'On a call', result: 'confirmed' });
+    const out = handleEvent(empty, event, settings);
+    expect(out.observed).toEqual({ status: 'pause', substatus: 'On a call', since: Date.parse(event.at), source: 'phone' });
+    expect(out.notices).toEqual([]);
+    expect(out.failed).toBeUndefined();
+    const online = handleEvent(out.state, change({ status: 'online', result: 'confirmed' }), settings);
+    expect(online.observed).toMatchObject({ status: 'online', substatus: undefined, source: 'phone' });
+    const bobs = handleEvent(
+      empty,
+      change({ agent: 'bob@example.com', status: 'pause', substatus: 'On a call', result: 'confirmed' }),
+      settings,
+    );
+    expect(bobs.observed).toBeUndefined();
+  });
+
+  it('each change is handled once by its id, even redelivered under a new seq', () => {
+    const event = change({ status: 'pause', substatus: 'On a call', result: 'rejected', httpStatus: 401 }, 's-once');
+    const once = handleEvent(empty, event, settings);
+    expect(once.failed).toBeDefined();
+    const again = handleEvent(once.state, { ...event, seq: event.seq + 10 }, settings);
+    expect(again.failed).toBeUndefined();
+    expect(again.observed).toBeUndefined();
+    expect(again.state.lastSeq).toBe(event.seq + 10);
+  });
+
+  it('a change the relay could not make is a failure the agent reads: rejected → tell IT; invalid with SnapEngage’s words; dropped', () => {
+    const failed = (data: Record<string, unknown>) =>
+      handleEvent(empty, change({ status: 'pause', substatus: 'On a call', ...data }), settings).failed;
+    expect(failed({ result: 'rejected', httpStatus: 403 })).toMatchObject({
+      status: 'pause',
+      substatus: 'On a call',
+      code: 'token-rejected',
+      message: "A phone call could not change your status: SnapEngage rejected the relay's API token — tell IT",
+    });
+    expect(failed({ result: 'invalid', httpStatus: 400, detail: 'unknown substatus' })).toMatchObject({
+      code: 'invalid',
+      message: 'A phone call could not change your status: SnapEngage refused it (unknown substatus)',
+    });
+    expect(failed({ result: 'invalid', httpStatus: 422 })?.message).toBe(
+      'A phone call could not change your status: SnapEngage refused it (HTTP 422)',
+    );
+    expect(failed({ result: 'dropped' })?.message).toBe('A phone call could not change your status: the relay could not reach SnapEngage');
+    const unknown = handleEvent(empty, change({ status: 'pause', result: 'sideways' }), settings);
+    expect([unknown.failed, unknown.observed]).toEqual([undefined, undefined]);
+  });
+
+  it('call_handled (the call itself) changes nothing here: no status, no notice', () => {
+    const out = handleEvent(empty, frame('call_handled', { agent: 'alice@example.com', state: 'started', callId: 'pbx-1' }), settings);
+    expect([out.notices, out.observed, out.failed]).toEqual([[], undefined, undefined]);
+    expect(out.state.lastSeq).toBeGreaterThan(0);
+  });
+});

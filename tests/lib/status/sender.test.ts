@@ -207,3 +207,67 @@ describe('status sender', () => {
     expect((await statusItem.get()).confirmed).toMatchObject({ status: 'pause' });
   });
 });
+
+describe('changes the relay made itself (phone calls in relay mode)', () => {
+  const phone = { status: 'pause' as const, substatus: 'On a call', since: 1000, source: 'phone' as const };
+  const echo = { status: 'pause' as const, substatus: 'On a call', since: 990, source: 'snapengage' as const };
+  const history = async () => (await statusItem.get()).history.map((h) => `${h.status}:${h.substatus ?? ''}:${h.source}`);
+
+  it('the relay’s report first, SnapEngage’s echo after: one change, from the phone call', async () => {
+    const sender = createStatusSender(harness().deps());
+    await sender.observe(phone);
+    await sender.observe({ ...echo, since: 1010 });
+    await sender.observe(echo);
+    expect(await history()).toEqual(['pause:On a call:phone']);
+    expect(viewStatus(await statusItem.get())).toMatchObject({ phase: 'confirmed', status: 'pause', substatus: 'On a call', since: 1000 });
+  });
+
+  it('the echo first: it is relabelled as the phone call’s, not entered twice, whichever is older', async () => {
+    const sender = createStatusSender(harness().deps());
+    await sender.observe({ status: 'online', since: 500, source: 'popup' });
+    await sender.observe(echo);
+    await sender.observe(phone);
+    expect(await history()).toEqual(['online::popup', 'pause:On a call:phone']);
+    expect((await statusItem.get()).confirmed).toEqual({ ...echo, source: 'phone' });
+    await sender.observe({ status: 'online', since: 2010, source: 'snapengage' });
+    await sender.observe({ status: 'online', since: 2000, source: 'phone' });
+    expect(await history()).toEqual(['online::popup', 'pause:On a call:phone', 'online::phone']);
+  });
+
+  it('never over a newer status, nor over the agent’s own change under way; no automation claim, no intent', async () => {
+    const onIntent = vi.fn();
+    const sender = createStatusSender({ ...harness().deps(), onIntent });
+    await sender.observe({ status: 'pause', substatus: 'Lunch', since: 5000, source: 'snapengage' });
+    await sender.observe(phone);
+    expect(await history()).toEqual(['pause:Lunch:snapengage']);
+    await statusItem.update((s) => ({
+      ...s,
+      intent: { id: 'x', status: 'online', source: 'popup', createdAt: 1, attempts: 0, nextAttemptAt: 9e15 },
+    }));
+    await sender.observe({ ...phone, status: 'online', substatus: undefined, since: 6000 });
+    expect(await history()).toEqual(['pause:Lunch:snapengage']);
+    expect(onIntent).not.toHaveBeenCalled();
+  });
+
+  it('a change the relay could not make is shown, unless the agent’s own change is under way or a newer status is known', async () => {
+    const sender = createStatusSender(harness().deps());
+    const failure = { status: 'pause' as const, substatus: 'On a call', code: 'token-rejected' as const, message: 'tell IT', at: 1000 };
+    await sender.observe({ status: 'online', since: 2000, source: 'popup' });
+    await sender.observeFailure(failure);
+    expect(viewStatus(await statusItem.get()).phase).toBe('confirmed');
+    await sender.observeFailure({ ...failure, at: 3000 });
+    expect(viewStatus(await statusItem.get())).toMatchObject({
+      phase: 'failed',
+      status: 'pause',
+      substatus: 'On a call',
+      message: 'tell IT',
+    });
+    await statusItem.update((s) => ({
+      ...s,
+      failure: null,
+      intent: { id: 'x', status: 'online', source: 'popup', createdAt: 1, attempts: 0, nextAttemptAt: 9e15 },
+    }));
+    await sender.observeFailure({ ...failure, at: 4000 });
+    expect((await statusItem.get()).failure).toBeNull();
+  });
+});
