@@ -13,16 +13,19 @@ it('checkpoints off the event loop keep the WAL bounded under a steady stream of
   const restartFrames = 300;
   const s = new SqliteEventStore(path, { restartFrames });
   let maxWal = 0;
-  for (let i = 0; i < 2500; i++) {
+  // 1,000 commits, each awaited (and so fsynced) on its own: enough to show the bound, few enough that a
+  // disk shared with other work (fsync taking 8 ms and more) finishes well within the test's time.
+  for (let i = 0; i < 1000; i++) {
     await s.append([ev(`e${i}`, `agent${i % 50}@example.com`)]);
     if (i % 50 === 0) maxWal = Math.max(maxWal, statSync(`${path}-wal`).size);
   }
-  // Each single-event commit writes ~2 frames of 4 KB: without restarts the WAL would reach ~20 MB.
-  expect(maxWal).toBeLessThan(8 * 1024 * 1024);
-  expect((await s.readAfter('agent7@example.com', 0, 100)).length).toBe(50);
+  // Each single-event commit writes ~3 frames of 4 KB: with no checkpoint the WAL reaches 13 MB (measured
+  // by stopping the policy's checkpoints); checkpointed and restarted, it stays near 1.2 MB.
+  expect(maxWal).toBeLessThan(4 * 1024 * 1024);
+  expect((await s.readAfter('agent7@example.com', 0, 100)).length).toBe(20);
   await s.close();
   // Everything reached the database file itself.
   const check = new Database(path, { readonly: true });
-  expect((check.prepare('SELECT COUNT(*) AS n FROM event_log').get() as { n: number }).n).toBe(2500);
+  expect((check.prepare('SELECT COUNT(*) AS n FROM event_log').get() as { n: number }).n).toBe(1000);
   check.close();
 });
