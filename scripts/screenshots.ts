@@ -283,16 +283,21 @@ async function teamPolicyInEffect(ext: Launched, policy: TeamPolicy, log: (line:
     log(`  ${POLICY_FILE} written, but the manifest declares no storage.managed_schema: Chromium gives the extension nothing`);
     return;
   }
-  // Chromium answers storage.managed only once its policy service is ready. Measured here (Chromium 156,
-  // headless, a managed_schema added to the manifest by hand): 3.5–10 s in some runs, 170–177 s in
-  // others, with the policy file there before Chromium started, added after, or absent.
-  log('  waiting for Chromium to hand the team policy to the extension (up to 4 minutes)…');
+  // Chromium answers storage.managed once its deferred start-up work has run: seconds after its first
+  // tab has loaded (launchExtension leaves one: scripts/browser/fixtures.ts), 3 minutes after start if none had.
+  log('  waiting for Chromium to hand the team policy to the extension…');
   const worker = await ext.worker();
   let timer: NodeJS.Timeout | undefined;
   const managed = await Promise.race([
     worker.evaluate(() => chrome.storage.managed.get()),
     new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('chrome.storage.managed.get() did not answer within 4 minutes')), 240_000);
+      timer = setTimeout(
+        () =>
+          reject(
+            new Error('chrome.storage.managed.get() did not answer within 30 s: did the browser lose its first tab before it loaded?'),
+          ),
+        30_000,
+      );
     }),
   ]).finally(() => clearTimeout(timer));
   const missing = Object.keys(TEAM_POLICY).filter((k) => !(k in managed));
