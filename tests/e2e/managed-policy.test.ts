@@ -12,9 +12,10 @@ import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vit
 import { TEST_EXTENSION_ID } from '../../extension-key';
 import { createSandbox, type Sandbox } from '../../sandbox/server';
 import { EXTENSION_DIR, launchExtension, type Launched } from '../../scripts/browser/fixtures';
+import { RelayProcess, relayModeEnv } from '../../scripts/relay-cli';
 import { OptionsPage, PopupPage } from '../../scripts/browser/pages';
 import { writeChromiumPolicy, type WrittenPolicy } from '../../scripts/browser/policy';
-import { RelayProcess, relayModeEnv, setUpWithCode } from '../../scripts/browser/relay-sandbox';
+import { setUpWithCode } from '../../scripts/browser/relay-sandbox';
 
 const ALICE = 'alice@example.com';
 const POLICY_FILE_NAME = 'switchboard-e2e.json';

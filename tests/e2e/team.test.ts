@@ -12,8 +12,9 @@ import { conversationEvent } from '../../sandbox/payloads';
 import { createSandbox, type Sandbox } from '../../sandbox/server';
 import { deliverWebhook } from '../../sandbox/webhook-sender';
 import { launchExtension, type Launched } from '../../scripts/browser/fixtures';
+import { RelayProcess, relayModeEnv, WEBHOOK_TOKEN } from '../../scripts/relay-cli';
 import { PopupPage } from '../../scripts/browser/pages';
-import { notifications, RelayProcess, relayModeEnv, setUpWithCode, WEBHOOK_TOKEN } from '../../scripts/browser/relay-sandbox';
+import { notifications, setUpWithCode } from '../../scripts/browser/relay-sandbox';
 
 const TEAM = ['alice@example.com', 'bob@example.com', 'carol@example.com'] as const;
 type Agent = (typeof TEAM)[number];
