@@ -4,7 +4,7 @@ import { sendMessage } from '@/lib/messaging/client';
 import type { TestResult } from '@/lib/messaging/protocol';
 import { DEFAULT_SUBSTATUSES, DaySettings as DaySettingsSchema, maskToken, MODES, type Mode } from '@/lib/settings/schema';
 import { relayHttpBase } from '@/lib/relay/url';
-import { readPolicy, type Policy, type ReadPolicy } from '@/lib/settings/managed';
+import { policyCopy, readPolicy, type Policy, type ReadPolicy } from '@/lib/settings/managed';
 import { withPolicy } from '@/lib/settings/policy';
 import { keptToken, saveSettings, settingsFrom, settingsItem } from '@/lib/settings/store';
 import { SNAPENGAGE_API_BASE } from '@/lib/snapengage/host';
@@ -81,12 +81,21 @@ export function Options() {
   // Where the setup code goes is decided once: it stays at the top after a first-run code is saved, with its answer.
   const [firstRun, setFirstRun] = useState(false);
   /** What the agent saved and the team's policy; the page shows the two laid together, the policy's values locked. */
-  const load = async () => {
-    const [s, p] = await Promise.all([settingsItem.get(), readPolicy()]);
+  const show = (s: Saved, p: ReadPolicy) => {
     setSaved(s);
     setPolicy(p);
     setDraft(draftFrom(withPolicy(s, p.values)));
     setErrors({});
+  };
+  const load = async () => {
+    const [s, copy] = await Promise.all([settingsItem.get(), policyCopy.get()]);
+    // The policy as last read shows at once; storage.managed may answer seconds later (lib/settings/managed.ts):
+    // then what it finds wrong shows too, and its values replace the copy's if they differ.
+    show(s, { values: copy, problems: [] });
+    void readPolicy().then(async (read) => {
+      if (JSON.stringify(read.values) === JSON.stringify(copy)) setPolicy(read);
+      else show(await settingsItem.get(), read);
+    });
     return s;
   };
   const reload = () => void load();

@@ -14,13 +14,14 @@
 // --no-build uses the extension already in .output/chrome-mv3.
 import './require-node';
 import { spawnSync } from 'node:child_process';
-import { createHash, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, realpathSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Page } from 'playwright-core';
 import { EXTENSION_DIR, launchExtension, type Launched } from './browser/fixtures';
 import { OptionsPage, PopupPage } from './browser/pages';
+import { POLICY_DIR, writeChromiumPolicy, type WrittenPolicy } from './browser/policy';
 import { setUpConnected, startRelayAndSandbox } from './browser/relay-sandbox';
 import { pngSize } from './png';
 import { SHOT_SIZE, STORE_SHOTS, type ShotFile } from './store-shots';
@@ -30,9 +31,9 @@ const ROOT = resolve(import.meta.dirname, '..');
 const STORE_DIR = join(ROOT, 'docs/store');
 const README_POPUP = join(ROOT, 'docs/popup.png');
 const AGENT = 'alice@example.com';
-/** Where Chromium on Linux reads mandatory policies; the options picture is taken with a team policy in it. */
-const POLICY_DIR = '/etc/chromium/policies/managed';
-export const POLICY_FILE = join(POLICY_DIR, 'switchboard-screenshots.json');
+/** The options picture is taken with a team policy in it (scripts/browser/policy.ts). */
+const POLICY_FILE_NAME = 'switchboard-screenshots.json';
+export const POLICY_FILE = join(POLICY_DIR, POLICY_FILE_NAME);
 const MINUTE = 60_000;
 
 /** The morning the pictures show, in minutes before now: status changes made in SnapEngage, and chats. */
@@ -213,57 +214,14 @@ const TEAM_POLICY = {
 };
 
 /**
- * The id Chromium gives an unpacked extension: from the manifest's `key` when it has one, else from
- * its directory's path; SHA-256, the first 16 bytes in hex, with the digits 0–f spelled a–p.
- */
-function unpackedExtensionId(dir: string): string {
-  const { key } = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { key?: string };
-  const hash = createHash('sha256')
-    .update(key ? Buffer.from(key, 'base64') : Buffer.from(realpathSync(dir)))
-    .digest('hex');
-  return [...hash.slice(0, 32)].map((c) => String.fromCharCode(97 + Number.parseInt(c, 16))).join('');
-}
-
-interface TeamPolicy {
-  /** Written for this extension id, or why not. */
-  written: string | { skipped: string };
-  /** Takes the file away (and the directories this made). */
-  remove(): void;
-}
-
-/**
  * Puts the team policy in Chromium's policy directory before Chromium starts, as IT's would be.
  * Skipped, saying why, when the directory cannot be written (not root).
  */
-function writeTeamPolicy(log: (line: string) => void): TeamPolicy {
-  const made: string[] = [];
-  const remove = () => {
-    removePolicy();
-    for (const dir of made.toReversed()) {
-      try {
-        rmdirSync(dir);
-      } catch {
-        // Not empty: something else was put there meanwhile; it stays.
-      }
-    }
-  };
-  const id = unpackedExtensionId(EXTENSION_DIR);
-  try {
-    for (let dir = POLICY_DIR; !existsSync(dir); dir = dirname(dir)) made.unshift(dir);
-    for (const dir of made) mkdirSync(dir);
-    writeFileSync(POLICY_FILE, `${JSON.stringify({ '3rdparty': { extensions: { [id]: TEAM_POLICY } } }, null, 2)}\n`);
-  } catch (error) {
-    remove();
-    const skipped = `cannot write ${POLICY_DIR} (${(error as NodeJS.ErrnoException).code ?? error}): the options picture shows no team policy`;
-    log(`  ${skipped}`);
-    return { written: { skipped }, remove };
-  }
-  onInterrupt = remove;
-  return { written: id, remove };
-}
-
-function removePolicy(): void {
-  rmSync(POLICY_FILE, { force: true });
+function writeTeamPolicy(log: (line: string) => void): WrittenPolicy {
+  const policy = writeChromiumPolicy(POLICY_FILE_NAME, TEAM_POLICY, EXTENSION_DIR);
+  if ('skipped' in policy.written) log(`  ${policy.written.skipped}: the options picture shows no team policy`);
+  else onInterrupt = policy.remove;
+  return policy;
 }
 
 /** What Ctrl+C takes away: the policy written, and the directories made for it. */
@@ -274,25 +232,30 @@ let onInterrupt = (): void => undefined;
  * options page shows those fields locked); without one, Chromium hands the extension nothing and the
  * picture shows the options as the agent set them.
  */
-async function teamPolicyInEffect(ext: Launched, policy: TeamPolicy, log: (line: string) => void): Promise<void> {
-  if (typeof policy.written !== 'string') return;
-  if (policy.written !== ext.extensionId)
-    throw new Error(`Chromium gave the extension the id ${ext.extensionId}; the policy was written for ${policy.written}`);
+async function teamPolicyInEffect(ext: Launched, policy: WrittenPolicy, log: (line: string) => void): Promise<void> {
+  if ('skipped' in policy.written) return;
+  if (policy.written.id !== ext.extensionId)
+    throw new Error(`Chromium gave the extension the id ${ext.extensionId}; the policy was written for ${policy.written.id}`);
   const manifest = JSON.parse(readFileSync(join(EXTENSION_DIR, 'manifest.json'), 'utf8')) as { storage?: { managed_schema?: string } };
   if (!manifest.storage?.managed_schema) {
     log(`  ${POLICY_FILE} written, but the manifest declares no storage.managed_schema: Chromium gives the extension nothing`);
     return;
   }
-  // Chromium answers storage.managed only once its policy service is ready. Measured here (Chromium 156,
-  // headless, a managed_schema added to the manifest by hand): 3.5–10 s in some runs, 170–177 s in
-  // others, with the policy file there before Chromium started, added after, or absent.
-  log('  waiting for Chromium to hand the team policy to the extension (up to 4 minutes)…');
+  // Chromium answers storage.managed once its deferred start-up work has run: seconds after its first
+  // tab has loaded (launchExtension leaves one: scripts/browser/fixtures.ts), 3 minutes after start if none had.
+  log('  waiting for Chromium to hand the team policy to the extension…');
   const worker = await ext.worker();
   let timer: NodeJS.Timeout | undefined;
   const managed = await Promise.race([
     worker.evaluate(() => chrome.storage.managed.get()),
     new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('chrome.storage.managed.get() did not answer within 4 minutes')), 240_000);
+      timer = setTimeout(
+        () =>
+          reject(
+            new Error('chrome.storage.managed.get() did not answer within 30 s: did the browser lose its first tab before it loaded?'),
+          ),
+        30_000,
+      );
     }),
   ]).finally(() => clearTimeout(timer));
   const missing = Object.keys(TEAM_POLICY).filter((k) => !(k in managed));

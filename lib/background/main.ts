@@ -12,7 +12,7 @@ import { createStatusSender, defaultSenderDeps, type StatusSender } from '../sta
 import { statusItem } from '../status/store';
 import { viewStatus } from '../status/view';
 import { loadSettings, saveSettings, settingsItem } from '../settings/store';
-import { policyCopy, readPolicy } from '../settings/managed';
+import { policyCopy, refreshPolicyCopy } from '../settings/managed';
 import { withoutApiToken } from '../settings/policy';
 import { quickPauseReason } from '../settings/quick-pause';
 import { relayStateItem } from '../relay/state';
@@ -118,17 +118,17 @@ export function startBackground() {
   }
 
   /**
-   * The team's policy changed (or the worker woke): its copy for the popup is refreshed, a policy
-   * that sets relay mode leaves no API token stored, and everything that depends on the settings
-   * follows them.
+   * The team's policy changed (or the worker woke): its copy, which the settings in effect read, is
+   * refreshed when storage.managed answers (nothing waits for it meanwhile: the last known policy
+   * applies); a policy that sets relay mode leaves no API token stored, and everything that depends
+   * on the settings follows them.
    */
   async function applyPolicy() {
-    const { values } = await readPolicy();
-    const copy = await policyCopy.get();
-    if (JSON.stringify(copy) !== JSON.stringify(values)) await policyCopy.set(values);
+    const changed = await refreshPolicyCopy();
+    const values = await policyCopy.get();
     const saved = await settingsItem.get();
     if (saved && 'apiToken' in saved && (values.mode ?? saved.mode) === 'relay') await settingsItem.set(withoutApiToken(saved));
-    if (JSON.stringify(copy) !== JSON.stringify(values)) await handlers.settingsChanged();
+    if (changed) await handlers.settingsChanged();
   }
 
   async function onNotificationAction(id: string) {

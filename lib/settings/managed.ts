@@ -58,7 +58,13 @@ export function checkPolicy(raw: unknown): ReadPolicy {
   return { values, problems };
 }
 
-/** The policy now. No policy (or a browser without managed storage, or Firefox without one) is an empty one. */
+/**
+ * The policy now. No policy (or a browser without managed storage, or Firefox without one) is an
+ * empty one. It may take minutes: Chromium answers storage.managed only once its deferred start-up
+ * work has run, seconds after the first tab has loaded, up to 3 minutes after start when none does
+ * (a browser started with no window). So only pages an agent is looking at wait for it (their tab
+ * loading is what ends that wait); the worker works from the copy (policyCopy, refreshPolicyCopy).
+ */
 export async function readPolicy(): Promise<ReadPolicy> {
   try {
     return checkPolicy(await browser.storage.managed.get());
@@ -67,5 +73,23 @@ export async function readPolicy(): Promise<ReadPolicy> {
   }
 }
 
-/** The checked policy, copied to storage.local for the popup (which reads one storage area, at once). */
+/**
+ * The checked policy as last read, copied to storage.local: for the popup (which reads one storage
+ * area, at once) and for the settings in effect in the worker (./store.ts's loadSettings), which
+ * never wait for storage.managed. It outlives the browser: the last known policy applies from the
+ * first moment after a restart, until storage.managed answers.
+ */
 export const policyCopy = storageItem<Policy>('local', POLICY_KEY, (raw) => (policyOf(raw) as Policy | undefined) ?? {});
+
+/**
+ * Reads the policy (readPolicy, however long it takes) into its copy; true when the copy changed,
+ * and everything that depends on the settings must follow. The worker calls it when it starts and
+ * when storage.managed changes.
+ */
+export async function refreshPolicyCopy(): Promise<boolean> {
+  const { values } = await readPolicy();
+  const copy = await policyCopy.get();
+  if (JSON.stringify(copy) === JSON.stringify(values)) return false;
+  await policyCopy.set(values);
+  return true;
+}

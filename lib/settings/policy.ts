@@ -4,7 +4,7 @@
 
 type Raw = Record<string, unknown>;
 
-/** The storage.local key the worker copies the checked policy to, for the popup (./managed.ts). */
+/** The storage.local key the worker copies the checked policy to, for the popup and the settings in effect (./managed.ts). */
 export const POLICY_KEY = 'policy';
 
 /**

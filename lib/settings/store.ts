@@ -2,7 +2,7 @@ import { t } from '../i18n';
 import { storageItem } from '../storage/item';
 import { relayWebSocketUrl } from '../relay/url';
 import { SNAPENGAGE_API_BASE } from '../snapengage/host';
-import { readPolicy, type Policy } from './managed';
+import { policyCopy, readPolicy, type Policy } from './managed';
 import { withPolicy } from './policy';
 import { parseSettings, type SettingsResult } from './schema';
 
@@ -13,11 +13,14 @@ export const settingsItem = storageItem<Raw | undefined>('local', 'settings', (r
   raw && typeof raw === 'object' ? (raw as Raw) : undefined,
 );
 
-/** The settings in effect: what the agent saved, under the team's policy (./policy.ts). */
+/**
+ * The settings in effect: what the agent saved, under the team's policy (./policy.ts) as last read
+ * (policyCopy): status changes, the relay and the badge never wait for storage.managed (./managed.ts).
+ */
 export async function loadSettings(): Promise<SettingsResult> {
-  const [raw, policy] = await Promise.all([settingsItem.get(), readPolicy()]);
+  const [raw, policy] = await Promise.all([settingsItem.get(), policyCopy.get()]);
   if (!raw) return { ok: false, errors: { form: t('notSetUp') } };
-  return explainDroppedTokens(parseSettings(underPolicy(raw, policy.values)), {}, raw);
+  return explainDroppedTokens(parseSettings(underPolicy(raw, policy)), {}, raw);
 }
 
 /**
@@ -40,7 +43,10 @@ function explainDroppedTokens(result: SettingsResult, input: Raw, previous: Raw 
   return { ok: false, errors };
 }
 
-/** Saves what the agent set (see settingsFrom); the policy's own values are not written (see ownPart). */
+/**
+ * Saves what the agent set (see settingsFrom); the policy's own values are not written (see ownPart),
+ * so it reads the policy itself: saving is done from a page the agent is looking at (./managed.ts's readPolicy).
+ */
 export async function saveSettings(input: Raw): Promise<SettingsResult> {
   const [previous, policy] = await Promise.all([settingsItem.get(), readPolicy()]);
   const result = settingsFrom(input, previous, policy.values);

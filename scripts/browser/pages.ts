@@ -18,8 +18,18 @@ export class OptionsPage {
   static async open(launched: Launched): Promise<OptionsPage> {
     const page = await launched.context.newPage();
     await page.goto(`chrome-extension://${launched.extensionId}/options.html`);
-    await page.getByLabel('Org id').waitFor();
+    // The form's Save button shows in both modes (relay mode has no org id field).
+    await page.getByTestId('save').waitFor();
     return new OptionsPage(page);
+  }
+
+  /** Pastes a setup code from IT and uses it; returns what the page answers. */
+  async pasteSetupCode(code: string): Promise<string> {
+    await this.page.getByLabel('Setup code').fill(code);
+    await this.page.getByRole('button', { name: 'Set up', exact: true }).click();
+    const result = this.page.getByTestId('result-setup-code');
+    await result.waitFor({ timeout: 15_000 });
+    return result.innerText();
   }
 
   async fill(values: SetupValues) {

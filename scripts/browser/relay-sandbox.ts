@@ -10,9 +10,7 @@ import { issueRelayToken } from 'switchboard-relay/auth';
 import { createSandbox, type Sandbox } from '../../sandbox/server';
 import type { Launched } from './fixtures';
 import { OptionsPage, PopupPage } from './pages';
-
-const RELAY_SECRET = 'e2e-secret-0123456789abcdef0123456789abcdef';
-export const WEBHOOK_TOKEN = 'e2e-webhook-token-0123456789abcdef';
+import { E2E_RELAY_SECRET as RELAY_SECRET, WEBHOOK_TOKEN } from '../relay-cli';
 
 export class RelayUnderTest {
   private readonly dir = mkdtempSync(join(tmpdir(), 'switchboard-relay-e2e-'));
@@ -101,4 +99,20 @@ export async function setUpConnected(launched: Launched, sandbox: Sandbox, relay
   const popup = await PopupPage.open(launched);
   await popup.page.getByTestId('relay').filter({ hasText: 'connected' }).waitFor({ timeout: 15_000 });
   await popup.page.close();
+}
+
+/**
+ * Sets the extension up as an agent of a team does: the setup code IT sent pasted once into the
+ * options page (the first thing on it), then waits until the popup says the relay is connected.
+ * Returns what the page answered.
+ */
+export async function setUpWithCode(launched: Launched, code: string): Promise<string> {
+  const options = await OptionsPage.open(launched);
+  const answer = await options.pasteSetupCode(code);
+  await options.page.close();
+  if (!answer.startsWith('Set up: connected to the relay as')) throw new Error(`setup code not taken: ${answer}`);
+  const popup = await PopupPage.open(launched);
+  await popup.page.getByTestId('relay').filter({ hasText: 'connected' }).waitFor({ timeout: 15_000 });
+  await popup.page.close();
+  return answer;
 }

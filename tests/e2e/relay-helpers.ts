@@ -5,7 +5,8 @@ import type { Sandbox } from '../../sandbox/server';
 import { notifications, type RelayUnderTest, setUpConnected, startRelayAndSandbox } from '../../scripts/browser/relay-sandbox';
 
 // The tests import these from here, beside the hooks.
-export { notifications, RelayUnderTest, startRelayAndSandbox, WEBHOOK_TOKEN } from '../../scripts/browser/relay-sandbox';
+export { notifications, RelayUnderTest, startRelayAndSandbox } from '../../scripts/browser/relay-sandbox';
+export { WEBHOOK_TOKEN } from '../../scripts/relay-cli';
 
 /**
  * Registers a test file's hooks: one relay and sandbox for the file, and for each test a fresh

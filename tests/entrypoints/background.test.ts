@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing';
 import background from '@/entrypoints/background';
+import { policyCopy } from '@/lib/settings/managed';
 import { settingsItem } from '@/lib/settings/store';
 import { statusItem } from '@/lib/status/store';
 
@@ -79,6 +80,35 @@ describe('background worker', () => {
       expect((fetch.mock.calls as unknown as [string][]).map(([u]) => String(u))).toContain('https://relay.example.com/api/status'),
     );
     expect((fetch.mock.calls as unknown as [string][]).filter(([u]) => String(u).includes('sandbox.test'))).toEqual([]);
+  });
+
+  it('does not wait for storage.managed: a status goes out under the last known policy, and the policy that arrives later is applied', async () => {
+    await settingsItem.set({
+      orgId: '6418107096367104',
+      apiToken: 'token-12345678',
+      agentId: 'alice@example.com',
+      apiBaseUrl: 'https://sandbox.test',
+      substatuses: ['Break', 'Lunch'],
+    });
+    await policyCopy.set({ substatuses: ['Training', 'Lunch'], quickPauseSubstatus: 'Training' });
+    let answer!: (policy: Record<string, unknown>) => void;
+    // Chromium may answer storage.managed minutes after it starts (lib/settings/managed.ts).
+    vi.spyOn(fakeBrowser.storage.managed, 'get').mockReturnValue(
+      new Promise((resolve) => {
+        answer = resolve;
+      }) as never,
+    );
+    const { fetch, command } = await boot();
+    command('quick-pause');
+    await vi.waitFor(async () => expect((await statusItem.get()).confirmed).toMatchObject({ status: 'pause', substatus: 'Training' }));
+    const posted = (fetch.mock.calls as unknown as [URL, RequestInit][]).filter(([u]) => String(u).endsWith('/agent/status'));
+    expect(JSON.parse(String(posted[0]![1].body))).toMatchObject({ substatus: 'Training' });
+    answer({ substatuses: ['Meeting'], quickPauseSubstatus: 'Meeting' });
+    await vi.waitFor(async () => expect(await policyCopy.get()).toEqual({ substatuses: ['Meeting'], quickPauseSubstatus: 'Meeting' }));
+    command('back-online');
+    await vi.waitFor(async () => expect((await statusItem.get()).confirmed?.status).toBe('online'));
+    command('quick-pause');
+    await vi.waitFor(async () => expect((await statusItem.get()).confirmed).toMatchObject({ status: 'pause', substatus: 'Meeting' }));
   });
 
   it('toggle flips pause and online; back-online goes online', async () => {
