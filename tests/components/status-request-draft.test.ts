@@ -3,6 +3,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing';
 import { statusRequestDraft, statusRequestOverride } from '@/components/status-request-draft';
+import { refreshPolicyCopy } from '@/lib/settings/managed';
 import { loadSettings, saveSettings, settingsItem } from '@/lib/settings/store';
 import { sendStatus } from '@/lib/status/sender';
 
@@ -59,6 +60,8 @@ describe('the Advanced section: the Agent Status request override', () => {
       body: { email: 'alice@example.com', status: 'online' },
     });
     await fakeBrowser.storage.managed.set({ statusRequest: { path: '/v3/{orgId}/presence', auth: 'bearer' } });
+    // The worker reads a new policy into the copy the settings in effect use (lib/settings/managed.ts).
+    await refreshPolicyCopy();
     expect(await send()).toEqual({
       url: 'https://api.example.com/v3/6418107096367104/presence',
       auth: 'Bearer token-12345678',
