@@ -10,10 +10,9 @@ import { createSandbox, type Sandbox } from '../../sandbox/server';
 import { launchExtension, type Launched } from '../../scripts/browser/fixtures';
 import { OptionsPage, PopupPage } from '../../scripts/browser/pages';
 import { stopWorker, workerStatus } from '../../scripts/browser/stop-worker';
-import { RelayUnderTest, WEBHOOK_TOKEN } from './relay-helpers';
+import { PHONE_TOKEN, postCall, RelayUnderTest, statusCalls, WEBHOOK_TOKEN } from './relay-helpers';
 
 const ALICE = 'alice@example.com';
-const PHONE_TOKEN = 'phone-token-for-e2e-0123456789abcdef';
 
 let sandbox: Sandbox;
 let relay: RelayUnderTest;
@@ -43,18 +42,7 @@ afterAll(async () => {
   await relay?.dispose();
 });
 
-const call = (state: 'started' | 'ended', callId: string) =>
-  fetch(`${relay.relay.url}/phone/call-events`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${PHONE_TOKEN}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ agent: ALICE, state, callId }),
-  });
-/** What SnapEngage was asked to set, in order (by the relay: the extension holds no API token). */
-const statusCalls = () =>
-  sandbox
-    .requests()
-    .filter((r) => r.method === 'POST' && r.path.endsWith('/agent/status'))
-    .map((r) => r.body);
+const call = (state: 'started' | 'ended', callId: string) => postCall(relay, ALICE, state, callId);
 const sandboxStatus = () => {
   const s = sandbox.agentStatus(ALICE)!;
   return s.substatus ? `${s.status}: ${s.substatus}` : s.status;
@@ -109,7 +97,7 @@ describe('phone calls applied by the relay (relay mode, real Chromium)', () => {
     await expect.poll(sandboxStatus, { timeout: 15_000 }).toBe('online');
     // Done without the browser: the worker never ran meanwhile.
     expect(await workerStatus(ext)).toBe('stopped');
-    expect(statusCalls()).toEqual([
+    expect(statusCalls(sandbox)).toEqual([
       { agentId: ALICE, status: 'online' },
       { agentId: ALICE, status: 'pause', substatus: 'On a call' },
       { agentId: ALICE, status: 'online' },
@@ -142,7 +130,7 @@ describe('phone calls applied by the relay (relay mode, real Chromium)', () => {
 
     // The extension did not act a second time: SnapEngage got no more changes, and the relay's
     // POST /api/status only the popup's.
-    expect(statusCalls()).toHaveLength(3);
+    expect(statusCalls(sandbox)).toHaveLength(3);
     expect(await metric('relay_status_requests_total{outcome="confirmed"}')).toBe(1);
     expect(await metric('relay_call_sync_changes_total{status="pause",outcome="confirmed"}')).toBe(1);
     expect(await metric('relay_call_sync_changes_total{status="online",outcome="confirmed"}')).toBe(1);

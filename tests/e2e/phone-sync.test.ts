@@ -4,10 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSandbox, type Sandbox } from '../../sandbox/server';
 import { badge, launchExtension, type Launched } from '../../scripts/browser/fixtures';
 import { OptionsPage, PopupPage } from '../../scripts/browser/pages';
-import { RelayUnderTest, WEBHOOK_TOKEN } from './relay-helpers';
+import { PHONE_TOKEN, postCall, RelayUnderTest, statusCalls, WEBHOOK_TOKEN } from './relay-helpers';
 
 const ALICE = 'alice@example.com';
-const PHONE_TOKEN = 'phone-token-for-e2e-0123456789abcdef';
 
 let sandbox: Sandbox;
 let relay: RelayUnderTest;
@@ -65,41 +64,35 @@ afterAll(async () => {
   phone.close();
 });
 
-const call = (state: 'started' | 'ended', callId: string) =>
-  fetch(`${relay.relay.url}/phone/call-events`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${PHONE_TOKEN}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ agent: ALICE, state, callId }),
-  });
-const statusCalls = () =>
-  sandbox
-    .requests()
-    .filter((r) => r.method === 'POST' && r.path.endsWith('/agent/status'))
-    .map((r) => r.body);
+const call = (state: 'started' | 'ended', callId: string) => postCall(relay, ALICE, state, callId);
 
 describe('phone ↔ chat sync end to end (real relay, sandbox as SnapEngage, a test server as the phone system)', () => {
   it('a call pauses the agent "On a call"; its end brings them back online', async () => {
     sandbox.clearRequests();
     expect((await call('started', 'pbx-1')).status).toBe(200);
-    await expect.poll(statusCalls, { timeout: 15_000 }).toEqual([{ agentId: ALICE, status: 'pause', substatus: 'On a call' }]);
+    await expect
+      .poll(() => statusCalls(sandbox), { timeout: 15_000 })
+      .toEqual([{ agentId: ALICE, status: 'pause', substatus: 'On a call' }]);
     await expect.poll(async () => (await badge(ext)).text).toBe('II');
     expect((await call('ended', 'pbx-1')).status).toBe(200);
-    await expect.poll(statusCalls, { timeout: 15_000 }).toEqual([
-      { agentId: ALICE, status: 'pause', substatus: 'On a call' },
-      { agentId: ALICE, status: 'online' },
-    ]);
+    await expect
+      .poll(() => statusCalls(sandbox), { timeout: 15_000 })
+      .toEqual([
+        { agentId: ALICE, status: 'pause', substatus: 'On a call' },
+        { agentId: ALICE, status: 'online' },
+      ]);
   });
 
   it('a manual pause during a call is never overridden when the call ends', async () => {
     sandbox.clearRequests();
     await call('started', 'pbx-2');
-    await expect.poll(statusCalls, { timeout: 15_000 }).toHaveLength(1);
+    await expect.poll(() => statusCalls(sandbox), { timeout: 15_000 }).toHaveLength(1);
     const popup = await PopupPage.open(ext);
     await popup.pause('Lunch');
     await popup.waitForDelivery('Confirmed by SnapEngage');
     await call('ended', 'pbx-2');
     await new Promise((r) => setTimeout(r, 2000));
-    expect(statusCalls().at(-1)).toEqual({ agentId: ALICE, status: 'pause', substatus: 'Lunch' });
+    expect(statusCalls(sandbox).at(-1)).toEqual({ agentId: ALICE, status: 'pause', substatus: 'Lunch' });
     expect(await popup.status()).toBe('Paused: Lunch');
     await popup.page.close();
   });

@@ -40,3 +40,21 @@ export const notificationTitles = async (launched: Launched): Promise<string[]> 
   Object.values(await notifications(launched))
     .map((n) => n.title)
     .sort();
+
+/** The phone system's webhook token both phone e2e files give the relay. */
+export const PHONE_TOKEN = 'phone-token-for-e2e-0123456789abcdef';
+
+/** The phone system telling the relay that an agent's call started or ended. */
+export const postCall = (relay: RelayUnderTest, agent: string, state: 'started' | 'ended', callId: string) =>
+  fetch(`${relay.relay.url}/phone/call-events`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${PHONE_TOKEN}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ agent, state, callId }),
+  });
+
+/** The bodies of the Agent Status API calls the sandbox received, in order. */
+export const statusCalls = (sandbox: Sandbox) =>
+  sandbox
+    .requests()
+    .filter((r) => r.method === 'POST' && r.path.endsWith('/agent/status'))
+    .map((r) => r.body);
