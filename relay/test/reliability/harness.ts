@@ -344,9 +344,9 @@ export class Progress {
   }
 }
 
-export async function waitUntil(pred: () => boolean, timeoutMs: number, what: string): Promise<void> {
+export async function waitUntil(pred: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!pred()) {
+  while (!(await pred())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(100);
   }
