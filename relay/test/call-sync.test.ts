@@ -264,6 +264,10 @@ describe('phone call sync by the relay (relay mode)', () => {
     for (const id of ['pbx-1', 'pbx-2']) {
       await call(t, ALICE, 'started', id);
       await until(() => alice.frames.filter((f) => f.kind === STATUS_CHANGE_KIND).length === (id === 'pbx-1' ? 1 : 2), 'the rejection');
+      // The rejection's event is stored before the agent's record is settled (call-sync.ts: a crash
+      // in between must repeat it, not lose it). An end arriving in between finds a pause that may
+      // still land and rightly undoes it; this test is about an end after the relay knows, so wait for that.
+      await until(async () => (await t.relay.store.callStates!.get(ALICE))?.action === null, 'the rejection settled');
       await call(t, ALICE, 'ended', id);
     }
     expect(alice.frames.filter((f) => f.kind === STATUS_CHANGE_KIND).map((f) => f.data)).toEqual([
