@@ -10,6 +10,12 @@ const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5
  */
 export const LOOP_WINDOW_MS = 120_000;
 
+/** What the relay reads of node:perf_hooks' event-loop delay histogram (a test hands in its own). */
+export type LoopDelaySampler = Pick<
+  ReturnType<typeof monitorEventLoopDelay>,
+  'enable' | 'disable' | 'reset' | 'percentile' | 'max' | 'count'
+>;
+
 /** Why a webhook (SnapEngage's or the phone system's) was refused; 404 and 405 are not counted. */
 export type RejectReason =
   | 'unauthorized'
@@ -53,7 +59,7 @@ export class RelayMetrics {
    * histograms, hence two samplers; the second costs no CPU one can measure. Each records the
    * whole interval, so an idle loop reads ~10 ms, as before.)
    */
-  private readonly loopDelay: Array<{ histogram: ReturnType<typeof monitorEventLoopDelay>; since: number }>;
+  private readonly loopDelay: Array<{ histogram: LoopDelaySampler; since: number }>;
   private readonly loopTimer: NodeJS.Timeout;
   private readonly loopWindowMs: number;
   /** CPU, memory, event-loop lag, GC: the series every Node service has. */
@@ -61,11 +67,12 @@ export class RelayMetrics {
 
   constructor(
     private readonly gauges: () => { agents: number; sockets: number; unauthenticated?: number; pendingHellos?: number },
-    opts: { loopWindowMs?: number } = {},
+    opts: { loopWindowMs?: number; loopDelaySampler?: () => LoopDelaySampler } = {},
   ) {
     this.loopWindowMs = opts.loopWindowMs ?? LOOP_WINDOW_MS;
     const now = performance.now();
-    this.loopDelay = [0, 1].map(() => ({ histogram: monitorEventLoopDelay({ resolution: 10 }), since: now }));
+    const sampler = opts.loopDelaySampler ?? (() => monitorEventLoopDelay({ resolution: 10 }));
+    this.loopDelay = [0, 1].map(() => ({ histogram: sampler(), since: now }));
     for (const w of this.loopDelay) w.histogram.enable();
     this.loopTimer = setInterval(() => {
       const older = this.olderLoopWindow();
