@@ -201,6 +201,8 @@ export function createRequestHandler(deps: RouteDeps) {
     const token = bearerToken(req.headers);
     if (!token) throw refusedCredential(deps, req, 'missing relay token (Authorization: Bearer <token>)');
     const auth = await authenticateAgent(deps.secret, token, (jti) => store.isRevoked(jti));
+    if (!auth.ok && auth.reason === 'supervisor token')
+      throw refusedCredential(deps, req, "a supervisor token cannot read an agent's events: use the agent's relay token", { status: 403 });
     if (!auth.ok) throw refusedCredential(deps, req, `relay token ${auth.reason}`);
     const after = intParam(url, 'after', 0);
     const limit = Math.min(intParam(url, 'limit', EVENTS_PAGE_DEFAULT), EVENTS_PAGE_MAX);

@@ -64,6 +64,7 @@ interface Client {
 }
 
 const MAX_PENDING = 10_000;
+const SUPERVISOR_REFUSED = "a supervisor token cannot receive an agent's events (it reads the board); use the agent's relay token";
 const UNAUTHENTICATED_CLOSE_WAIT_MS = 1000;
 /** Close reasons are limited to 123 bytes by the websocket protocol. */
 const reasonText = (s: string) => (Buffer.byteLength(s) <= 123 ? s : `${Buffer.from(s).subarray(0, 120).toString('utf8')}...`);
@@ -187,7 +188,12 @@ export class SocketHub {
     const hello = parsed.data;
     try {
       const auth = await authenticateAgent(this.o.secret, hello.token, (jti) => this.o.store.isRevoked(jti));
-      if (!auth.ok) return this.reject(client, CloseCode.unauthorized, `token ${auth.reason}`);
+      if (!auth.ok)
+        return this.reject(
+          client,
+          CloseCode.unauthorized,
+          auth.reason === 'supervisor token' ? SUPERVISOR_REFUSED : `token ${auth.reason}`,
+        );
       if (client.ws.readyState !== client.ws.OPEN) return;
       client.authenticated = true;
       this.o.guard?.endHello(client.socket, true);
