@@ -29,6 +29,7 @@
 import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { CALL_STATE_CAS_LUA, CALL_STATE_PRUNE_LUA, RedisCallStates } from './redis-call-states';
+import { RedisReportSource } from './redis-report-source';
 import type { AppendResult, EventStore, FanOutListener, NewEvent, NewQuarantineEntry, QuarantineEntry, StoredEvent } from './store';
 
 const APPEND_LUA = `
@@ -148,6 +149,7 @@ interface Scripts {
 
 export class RelayRedisStore implements EventStore {
   readonly callStates: RedisCallStates;
+  readonly reportSource: RedisReportSource;
   private closed = false;
   private readonly eventListeners = new Set<FanOutListener>();
   private readonly resyncListeners = new Set<() => void>();
@@ -160,6 +162,7 @@ export class RelayRedisStore implements EventStore {
     private readonly opts: RedisStoreOptions,
   ) {
     this.callStates = new RedisCallStates(redis, prefix);
+    this.reportSource = new RedisReportSource(redis, prefix);
   }
 
   /** Connects (fails if Redis is not reachable within the timeout) and reads or creates the generation. */

@@ -7,6 +7,8 @@ import type { AddressInfo, Socket } from 'node:net';
 import { parseFieldMap } from './snapengage/adapter-map';
 import { createWebhookAdapter, type FieldMap } from './snapengage/webhook-adapter';
 import { clientKey, ConnectionGuard, refuseSocket, TrustedProxies } from './client-limits';
+import { BoardState } from './board/board-state';
+import { createBoardRoutes, defaultBoardDir, type StreamLimits } from './board/routes';
 import { CallSync, CallSyncMetrics } from './call-sync';
 import { CONFIG_DEFAULTS, crossFieldProblems, phoneCallSyncOn, RelayConfigSchema, type RelayConfig } from './config';
 import { SocketHub } from './socket-hub';
@@ -49,6 +51,8 @@ export interface RelayOptions extends Partial<RelayConfig> {
   phoneOutbox?: Partial<PhoneOutboxTiming> & { path?: string };
   /** Relay mode: how long a call to SnapEngage's Agent Status API may take (default 10 s). */
   statusCallTimeoutMs?: number;
+  /** The board's streams: caps and keep-alive interval (tests make them small). */
+  boardStreams?: Partial<StreamLimits>;
 }
 
 export interface Relay {
@@ -118,6 +122,8 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
     trusted,
   );
 
+  // The team's board (board/board-state.ts): fed by the hub with every event it forwards.
+  const board = new BoardState({ source: store.reportSource, retentionDays: config.retentionDays, logger });
   let hub!: SocketHub;
   const metrics = new RelayMetrics(() => ({
     agents: hub.agentCount,
@@ -140,12 +146,17 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
     clientKey: keyOf,
     guard,
     authFailures: helloFailures,
+    observer: board,
   });
   // A store that fans out (Redis pub/sub) hands over the events of every relay process, this one's included.
   const fanOut = store.fanOut !== undefined;
   await store.fanOut?.(
     (event, prev) => hub.publish(event, undefined, prev),
-    () => hub.resync(),
+    () => {
+      hub.resync();
+      // Events published during the break reached no process's board: read them from the store.
+      void board.load();
+    },
   );
   // Phone sync (docs/phone-sync.md): chat notices to PHONE_SYSTEM_URL, queued durably before each webhook's 200.
   // Beside the events: in Redis when they are (any relay process sends what any other queued), else a file next to the database.
@@ -181,6 +192,17 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
         })
       : undefined;
   if (callSync) metrics.addSeries(() => callSyncMetrics.render());
+  const boardRoutes = createBoardRoutes({
+    secret: config.secret,
+    store,
+    board,
+    logger,
+    boardDir: config.boardDir || defaultBoardDir(),
+    guard,
+    authFailures,
+    clientKey: keyOf,
+    streamLimits: options.boardStreams,
+  });
   const routes = createRequestHandler({
     store,
     hub,
@@ -212,6 +234,7 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
       allowedOrigins: config.allowedOrigins,
     }),
     metricsAccess: { token: config.metricsToken, ownPort: config.metricsPort !== null },
+    board: boardRoutes,
   });
   const metricsServer =
     config.metricsPort === null
@@ -260,11 +283,14 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
       // Same retention: an agent's call state untouched that long (a call whose end never came included).
       const callStates = await store.callStates?.prune(cutoff);
       if (callStates) logger.info({ removed: callStates, retentionDays: config.retentionDays }, 'pruned call states');
+      board.prune();
     } catch (err) {
       logger.error({ err: (err as Error).message }, 'prune failed');
     }
   };
   await prune();
+  // In the background, after the prune: the first board request waits for it, webhooks and agents do not.
+  void board.load();
   const pruneTimer = setInterval(() => void prune(), HOUR_MS).unref();
 
   let closing: Promise<void> | undefined;
@@ -283,6 +309,7 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
       metricsServer?.closeAllConnections();
       const timeout = options.shutdownTimeoutMs ?? 10_000;
       await Promise.race([routes.idle(), new Promise((r) => setTimeout(r, timeout).unref())]);
+      boardRoutes.close();
       await hub.close();
       server.closeAllConnections();
       await stopped;

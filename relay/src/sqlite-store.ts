@@ -16,6 +16,7 @@ import { createPrivateFile } from './private-file';
 import { SqliteCallStates } from './sqlite-call-states';
 import { CheckpointPolicy } from './sqlite-checkpoint-policy';
 import { SqliteQuarantine } from './sqlite-quarantine';
+import { SqliteReportSource } from './sqlite-report-source';
 import { SqliteRevocations } from './sqlite-revocations';
 import { openSchema } from './sqlite-schema';
 import { WalSync } from './sqlite-wal-sync';
@@ -54,6 +55,7 @@ const SEQ_BLOCK = 10_000;
 export class SqliteEventStore implements EventStore {
   readonly generation: string;
   readonly callStates: SqliteCallStates;
+  readonly reportSource: SqliteReportSource;
   private readonly db: Database.Database;
   private queue: Pending[] = [];
   private flushScheduled = false;
@@ -95,6 +97,7 @@ export class SqliteEventStore implements EventStore {
     this.revocations = new SqliteRevocations(this.db);
     this.quarantined = new SqliteQuarantine(this.db);
     this.callStates = new SqliteCallStates(this.db, (write) => this.durably(write));
+    this.reportSource = new SqliteReportSource(path, this.db);
     this.stmts = {
       insert: this.db.prepare('INSERT OR IGNORE INTO event_log (seq, agent, id, kind, at, data, stored_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       existing: this.db.prepare('SELECT seq FROM event_log WHERE agent = ? AND id = ?'),
@@ -301,6 +304,7 @@ export class SqliteEventStore implements EventStore {
     this.flush(true);
     this.closed = true;
     this.checkpoints.stop();
+    await this.reportSource.close();
     await this.wal.close();
     await this.checkpoints.close();
     // A clean stop gives back the unused reservation, so seqs go on without a gap. Only a store

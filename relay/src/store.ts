@@ -2,6 +2,7 @@
 // runs the same suite on each): SqliteEventStore (sqlite-store.ts) for one relay process,
 // RelayRedisStore (redis-store.ts) for several sharing one Redis. What only some stores can do is
 // an optional member (fanOut, durabilityWarning): the relay asks the store, never its class.
+import type { ReportSource } from './board/report-rows';
 import type { CallStateStore } from './call-state';
 
 /** An event as the webhook adapter produced it, addressed to one agent. */
@@ -102,6 +103,11 @@ export interface EventStore {
    * their suite). Both stores keep them; absent only in a store made for a test.
    */
   readonly callStates?: CallStateStore;
+  /**
+   * The rows of the team's reports and board (board/report-rows.ts; relay/test/board/report-source.test.ts
+   * runs one fixture through each store's). Both stores have one; absent only in a store made for a test.
+   */
+  readonly reportSource?: ReportSource;
   /** When the store relies on a server's settings to keep what it acknowledged: a warning for the operator, if they fall short. */
   durabilityWarning?(): Promise<{ message: string; details: Record<string, string> } | undefined>;
 }

@@ -19,6 +19,13 @@ export interface ReportRow {
   substatus?: string;
   /** The agent's alias, when the event carried one. */
   alias?: string;
+  /**
+   * `transferred` (stored for both agents): the agents it went from and to, normalized, when
+   * SnapEngage said so. A row stored for its `transferFrom` agent (and not its `transferTo`) is the
+   * chat leaving that agent, not reaching it.
+   */
+  transferFrom?: string;
+  transferTo?: string;
 }
 
 /** The period a report covers, epoch ms, [start, end). */
