@@ -172,7 +172,7 @@ export async function authenticateAgent(
   return { ok: true, agent: v.agent, jti: v.jti };
 }
 
-export type SupervisorVerifyResult =
+type SupervisorVerifyResult =
   | { ok: true; supervisor: string; jti: string; claims: RelayTokenClaims }
   | { ok: false; reason: 'malformed' | 'bad signature' | 'expired' | 'agent token' | 'admin token' };
 

@@ -4,7 +4,7 @@
 // read in pages and sorted; only the rows a report reads keep their data parsed.
 import type { Redis } from 'ioredis';
 import type { ReportRow, ReportRowsQuery, ReportSource } from './board/report-rows';
-import { readsData, RowCollector, rowBounds, rowOfData, wanted } from './board/stored-rows';
+import { readsData, type RowBounds, RowCollector, rowBounds, rowOfData, wanted } from './board/stored-rows';
 
 /** Entries per XRANGE: a few hundred kB per reply. */
 const PAGE = 2000;
@@ -45,7 +45,7 @@ export class RedisReportSource implements ReportSource {
     return out.finish();
   }
 
-  private async scan(agent: string, bounds: ReturnType<typeof rowBounds>): Promise<Scanned[]> {
+  private async scan(agent: string, bounds: RowBounds): Promise<Scanned[]> {
     const key = `${this.prefix}ev:${agent}`;
     const out: Scanned[] = [];
     let from = '-';

@@ -203,6 +203,10 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
     clientKey: keyOf,
     streamLimits: options.boardStreams,
   });
+  metrics.addSeries(
+    () =>
+      `# HELP relay_board_streams Open streams of the team's board (GET /api/board/stream).\n# TYPE relay_board_streams gauge\nrelay_board_streams ${boardRoutes.streamCount}\n`,
+  );
   const routes = createRequestHandler({
     store,
     hub,
@@ -297,6 +301,7 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
   const close = () => {
     closing ??= (async () => {
       logger.info('relay shutting down');
+      board.close();
       clearInterval(pruneTimer);
       webhookLimiter.stop();
       authFailures.stop();

@@ -41,7 +41,7 @@ export interface SocketHubOptions {
   observer?: HubObserver;
 }
 
-export interface HubObserver {
+interface HubObserver {
   /** Each newly stored event, as it is forwarded (any agent's, whether connected or not). Must not throw. */
   event(event: StoredEvent): void;
   /** An agent's first socket here authenticated (true), or their last one closed (false). */

@@ -17,7 +17,7 @@ import { rowOfData } from './stored-rows';
 
 const DAY_MS = 86_400_000;
 /** Agents listed at most: a flood of made-up addresses must not grow the relay's memory without bound. */
-export const BOARD_MAX_AGENTS = 5000;
+const BOARD_MAX_AGENTS = 5000;
 
 /** When a row happened, and its seq for rows of the same millisecond: the later one is in force. */
 interface Mark {
@@ -50,7 +50,7 @@ function chatEffect(row: ReportRow): 'in' | 'out' | undefined {
   return row.transferFrom === row.agent && row.transferTo !== row.agent ? 'out' : 'in';
 }
 
-export interface BoardStateOptions {
+interface BoardStateOptions {
   /** The store's rows; absent (a store made for a test), the board starts empty. */
   source?: ReportSource;
   retentionDays: number;
@@ -59,7 +59,7 @@ export interface BoardStateOptions {
   now?: () => number;
 }
 
-export type BoardListener = (agent: BoardAgent, json: string) => void;
+type BoardListener = (agent: BoardAgent, json: string) => void;
 
 export class BoardState {
   private readonly agents = new Map<string, AgentState>();
@@ -71,6 +71,7 @@ export class BoardState {
   private readonly now: () => number;
   private readonly maxAgents: number;
   private capLogged = false;
+  private closed = false;
   private loading: Promise<void> = Promise.resolve();
 
   constructor(private readonly o: BoardStateOptions) {
@@ -117,11 +118,18 @@ export class BoardState {
           'board loaded from the store',
         );
       } catch (err) {
-        this.o.logger.error({ err: (err as Error).message }, 'board: reading the store failed; it shows what arrives from now on');
+        // Closing cuts a read short: nothing went wrong.
+        if (!this.closed)
+          this.o.logger.error({ err: (err as Error).message }, 'board: reading the store failed; it shows what arrives from now on');
       }
     });
     this.loading = run;
     return run;
+  }
+
+  /** The relay is closing: a read cut short by the store closing is not an error. */
+  close(): void {
+    this.closed = true;
   }
 
   /** Every event this process forwards (SocketHub's observer). Never throws: the event is stored whatever happens here. */

@@ -64,7 +64,7 @@ const DEFAULT_STREAM_LIMITS: StreamLimits = { perToken: 4, total: 100, keepAlive
 /** Reports computed or waiting at once in this process; a report over a month reads every event of it. */
 const MAX_REPORTS_IN_FLIGHT = 4;
 
-export interface BoardRouteDeps extends FailedAttempts {
+interface BoardRouteDeps extends FailedAttempts {
   secret: string;
   store: EventStore;
   board: BoardState;
@@ -82,6 +82,8 @@ export interface BoardRoutes {
   route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> | undefined;
   /** Ends every open stream (shutdown). */
   close(): void;
+  /** Streams open now (/metrics: relay_board_streams). */
+  readonly streamCount: number;
 }
 
 /** A query's first problem, in words: which parameter and what it must be. */
@@ -280,6 +282,9 @@ export function createBoardRoutes(deps: BoardRouteDeps): BoardRoutes {
     },
     close() {
       for (const end of [...streams]) end();
+    },
+    get streamCount() {
+      return streams.size;
     },
   };
 }

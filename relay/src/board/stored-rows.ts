@@ -6,9 +6,6 @@ import { AGENT_STATUS_KIND, CONVERSATION_KINDS, isConversationKind } from '@swit
 import { isObject } from '../json';
 import { ASSIGNMENT_LOOKBACK_MS, type ReportRow, type ReportRowsQuery } from './report-rows';
 
-/** The kinds whose rows before the period still count: a chat reaching the agent before it, closed in it. */
-export const LOOKBACK_KINDS = ['assigned', 'transferred'] as const;
-
 /**
  * The period's bounds as stored `at` text. Every writer stores `at` as Date#toISOString() (the
  * webhook adapter, call sync, phone events), whose text sorts as its time does for years 0000–9999,
