@@ -11,6 +11,7 @@ import { BoardState } from './board/board-state';
 import { createBoardRoutes, defaultBoardDir, type StreamLimits } from './board/routes';
 import { CallSync, CallSyncMetrics } from './call-sync';
 import { CONFIG_DEFAULTS, crossFieldProblems, phoneCallSyncOn, RelayConfigSchema, type RelayConfig } from './config';
+import type { PresenceTiming } from './redis-presence';
 import { SocketHub } from './socket-hub';
 import { createLogger, type Logger } from './logger';
 import { RelayMetrics } from './metrics';
@@ -53,6 +54,8 @@ export interface RelayOptions extends Partial<RelayConfig> {
   statusCallTimeoutMs?: number;
   /** The board's streams: caps and keep-alive interval (tests make them small). */
   boardStreams?: Partial<StreamLimits>;
+  /** Redis mode: how often presence is rewritten and when a silent process counts as gone (tests shorten them). */
+  presenceTiming?: Partial<PresenceTiming>;
 }
 
 export interface Relay {
@@ -122,8 +125,10 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
     trusted,
   );
 
-  // The team's board (board/board-state.ts): fed by the hub with every event it forwards.
+  // The team's board (board/board-state.ts): fed by the hub with every event it forwards. With
+  // several processes on one Redis, an agent's socket to any of them counts as connected.
   const board = new BoardState({ source: store.reportSource, retentionDays: config.retentionDays, logger });
+  const presence = await store.sharePresence?.((agent, connected) => board.presence(agent, connected), options.presenceTiming);
   let hub!: SocketHub;
   const metrics = new RelayMetrics(() => ({
     agents: hub.agentCount,
@@ -146,7 +151,10 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
     clientKey: keyOf,
     guard,
     authFailures: helloFailures,
-    observer: board,
+    observer: {
+      event: (event) => board.event(event),
+      presence: (agent, connected) => (presence ? presence.set(agent, connected) : board.presence(agent, connected)),
+    },
   });
   // A store that fans out (Redis pub/sub) hands over the events of every relay process, this one's included.
   const fanOut = store.fanOut !== undefined;
@@ -316,6 +324,7 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
       await Promise.race([routes.idle(), new Promise((r) => setTimeout(r, timeout).unref())]);
       boardRoutes.close();
       await hub.close();
+      await presence?.close();
       server.closeAllConnections();
       await stopped;
       await callSync?.close();

@@ -4,6 +4,7 @@
 // an optional member (fanOut, durabilityWarning): the relay asks the store, never its class.
 import type { ReportSource } from './board/report-rows';
 import type { CallStateStore } from './call-state';
+import type { PresenceTiming } from './redis-presence';
 
 /** An event as the webhook adapter produced it, addressed to one agent. */
 export interface NewEvent {
@@ -54,6 +55,13 @@ export type NewQuarantineEntry = Omit<QuarantineEntry, 'n'>;
 
 /** Events with no addressee (queued/broadcasted without an agent) are kept under this name. */
 export const PSEUDO_AGENT = '*';
+
+/** This process's side of presence shared across relay processes (redis-presence.ts). */
+export interface SharedPresence {
+  /** This process's first socket of the agent opened (true), or its last one closed (false). */
+  set(agent: string, connected: boolean): void;
+  close(): Promise<void>;
+}
 
 /** Gets a stored event with the agent's previous seq (a gap shows a missed message). */
 export type FanOutListener = (event: StoredEvent, prev: number) => void;
@@ -108,6 +116,12 @@ export interface EventStore {
    * runs one fixture through each store's). Both stores have one; absent only in a store made for a test.
    */
   readonly reportSource?: ReportSource;
+  /**
+   * Present when several relay processes share the store (Redis): which agents hold a websocket to
+   * any of them, for the board's `connected`. `onChange` hears of every agent whose presence changes,
+   * this process's own sockets included.
+   */
+  sharePresence?(onChange: (agent: string, connected: boolean) => void, timing?: Partial<PresenceTiming>): Promise<SharedPresence>;
   /** When the store relies on a server's settings to keep what it acknowledged: a warning for the operator, if they fall short. */
   durabilityWarning?(): Promise<{ message: string; details: Record<string, string> } | undefined>;
 }

@@ -4,12 +4,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BoardAgent, BoardSnapshot, Report } from '@switchboard/protocol/board';
 import { AGENT_STATUS_WEBHOOK_PATH, CONVERSATION_EVENTS_WEBHOOK_PATH } from '@switchboard/protocol/webhooks';
 import { issueAdminToken, issueSupervisorToken } from '../../src/auth';
 import { BOARD_PAGE_HEADERS } from '../../src/board/routes';
 import { cleanup, connect, requestFrom, SECRET, startRelay, tempDir, type TestRelay } from '../helpers';
+import { startRedis, type RedisUnderTest } from '../redis-server';
 
 afterEach(cleanup);
 
@@ -348,5 +350,47 @@ describe('the page: /board', () => {
     const t = await startRelay({ boardDir: join(tempDir(), 'missing') });
     const res = await t.get('/board/');
     expect([res.status, res.json]).toEqual([503, { error: 'the board page is not built: npm run build -w relay' }]);
+  });
+});
+
+describe('Redis: several relay processes, one board', () => {
+  let redis: RedisUnderTest | undefined;
+  let db = 0;
+  beforeAll(async () => {
+    redis = await startRedis();
+  }, 60_000);
+  afterAll(async () => {
+    await redis?.stop();
+  });
+  const pair = async () => {
+    const url = `${redis!.url}/${++db}`;
+    const opts = { redisUrl: url, presenceTiming: { heartbeatMs: 100, ttlMs: 400 } };
+    return { url, one: await startRelay(opts), two: await startRelay(opts) };
+  };
+
+  it("a webhook to one process and an agent's socket to the other both show on either's board", async () => {
+    const { one, two } = await pair();
+    const s = await openStream(two, bearer(supervisor().token));
+    await s.next((f) => f.event === 'snapshot', 'the snapshot');
+    expect((await one.post(AGENT_STATUS_WEBHOOK_PATH, statusHook(A, 'pause', 'Lunch'))).status).toBe(200);
+    await s.next((f) => f.event === 'agent' && f.data.substatus === 'Lunch', "the status stored through the other process");
+    const ws = await connect(one.relay.wsUrl, { type: 'hello', token: one.tokenFor(A), after: 0 });
+    await s.next((f) => f.event === 'agent' && f.data.connected === true, 'connected to the other process');
+    expect((await two.get('/api/board', bearer(supervisor().token))).json.agents[0].connected).toBe(true);
+    ws.close();
+    await s.next((f) => f.event === 'agent' && f.data.connected === false, 'gone from the other process');
+  });
+
+  it('a process that stops without a word drops out once its presence expires', async () => {
+    const { url, two } = await pair();
+    await two.post(AGENT_STATUS_WEBHOOK_PATH, statusHook(A, 'online'));
+    const s = await openStream(two, bearer(supervisor().token));
+    await s.next((f) => f.event === 'snapshot', 'the snapshot');
+    // A process as another relay writes it, which then never rewrites it.
+    const raw = new Redis(url);
+    await raw.multi().hset('sb:presence:ghost', '_v', '1', A, '1').pexpire('sb:presence:ghost', 400).exec();
+    await s.next((f) => f.event === 'agent' && f.data.connected === true, 'connected through the silent process');
+    await s.next((f) => f.event === 'agent' && f.data.connected === false, 'its presence expired');
+    await raw.quit();
   });
 });
