@@ -86,7 +86,7 @@ export function rowOfData(seq: number, agent: string, kind: string, atText: stri
   const d = isObject(data) ? data : {};
   const conv = isConversationKind(kind);
   const status = kind === AGENT_STATUS_KIND;
-  const transfer = kind === 'transferred' && isObject(d.transfer) ? d.transfer : {};
+  const transfer: Record<string, unknown> = kind === 'transferred' && isObject(d.transfer) ? d.transfer : {};
   return makeRow(
     seq,
     agent,

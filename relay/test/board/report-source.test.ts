@@ -2,16 +2,26 @@
 // and Redis, each expected to give exactly the rows written out below by hand: the period's events,
 // each agent's latest status before it, the assignments of the day before it, nothing else, ordered
 // by (agent, at, seq), agents by their UTF-8 bytes as SQLite orders text.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ReportRow } from '../../src/board/report-rows';
 import { RelayRedisStore } from '../../src/redis-store';
 import { SqliteEventStore } from '../../src/sqlite-store';
 import type { EventStore, NewEvent } from '../../src/store';
-import { cleanup, tempDir } from '../helpers';
 import { startRedis, type RedisUnderTest } from '../redis-server';
 
-afterEach(cleanup);
+// Not ../helpers: these tests need a folder, not a relay.
+const dirs: string[] = [];
+const tempDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'report-rows-'));
+  dirs.push(dir);
+  return dir;
+};
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
 
 const A = 'alice@example.com';
 const B = 'bob@example.com';
