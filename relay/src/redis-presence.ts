@@ -142,12 +142,7 @@ export class RedisPresence {
       const v = ++this.v;
       const fields: Record<string, string> = { [VERSION]: String(v) };
       for (const a of this.local) fields[a] = '1';
-      await this.redis
-        .multi()
-        .del(this.key)
-        .hset(this.key, fields)
-        .pexpire(this.key, this.timing.ttlMs)
-        .exec();
+      await this.redis.multi().del(this.key).hset(this.key, fields).pexpire(this.key, this.timing.ttlMs).exec();
       const keys: string[] = [];
       let cursor = '0';
       do {

@@ -11,7 +11,6 @@ const PAGE = 2000;
 /** Agents read at once: Redis answers one command at a time anyway; a few keep the connection busy. */
 const PARALLEL = 4;
 
-
 /** Sorts as SQLite's BINARY collation does: by UTF-8 bytes (JS compares UTF-16 units, which differs beyond U+FFFF). */
 const byBytes = (a: string, b: string) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 
@@ -64,7 +63,7 @@ export class RedisReportSource implements ReportSource {
         if (row) out.push(row);
       }
       if (page.length < PAGE) return out;
-      from = `(${page[page.length - 1]![0]}`;
+      from = `(${page.at(-1)![0]}`;
     }
   }
 }

@@ -38,7 +38,20 @@ const AGENTS_SQL = 'SELECT DISTINCT agent FROM event_log ORDER BY agent';
 /** How long reading holds the event loop before it lets go (ms). */
 const SLICE_MS = 8;
 
-type RawRow = [number, number | string, number | null, string | null, unknown, unknown, unknown, unknown, unknown, unknown, unknown, unknown];
+type RawRow = [
+  number,
+  number | string,
+  number | null,
+  string | null,
+  unknown,
+  unknown,
+  unknown,
+  unknown,
+  unknown,
+  unknown,
+  unknown,
+  unknown,
+];
 
 const byTime = (a: ReportRow, b: ReportRow) => a.at - b.at || a.seq - b.seq;
 

@@ -184,7 +184,10 @@ export class SqliteEventStore implements EventStore {
       const seq = this.nextSeq;
       const r = reportFields(e.kind, e.at, e.data);
       const json = e.dataJson ?? JSON.stringify(e.data);
-      if (this.stmts.insert.run(seq, e.agent, e.id, e.kind, e.at, json, now, r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8]).changes === 1) {
+      if (
+        this.stmts.insert.run(seq, e.agent, e.id, e.kind, e.at, json, now, r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8]).changes ===
+        1
+      ) {
         this.nextSeq++;
         return { seq, duplicate: false };
       }

@@ -146,13 +146,13 @@ export function createBoardRoutes(deps: BoardRouteDeps): BoardRoutes {
     if (req.socket.destroyed) return;
 
     let ended = false;
-    let unsubscribe = () => {};
+    let unsubscribe: (() => void) | undefined;
     let keepAlive: NodeJS.Timeout | undefined;
     const end = () => {
       if (ended) return;
       ended = true;
       clearInterval(keepAlive);
-      unsubscribe();
+      unsubscribe?.();
       streams.delete(end);
       const left = (streamsByToken.get(jti) ?? 1) - 1;
       if (left > 0) streamsByToken.set(jti, left);
@@ -275,7 +275,7 @@ export function createBoardRoutes(deps: BoardRouteDeps): BoardRoutes {
         res.end();
         return Promise.resolve();
       }
-      if (!path.startsWith(`${BOARD_PAGE_PATH}/`)) return undefined;
+      if (!path.startsWith(`${BOARD_PAGE_PATH}/`)) return;
       const name = path.slice(BOARD_PAGE_PATH.length + 1) || 'index.html';
       if (!Object.hasOwn(PAGE_FILES, name)) return Promise.reject(new HttpError(404, 'not found'));
       return page(req, res, name);

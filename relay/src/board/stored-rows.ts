@@ -25,7 +25,12 @@ const MAX_MS = Date.parse(LAST_ISO);
 const isoOf = (ms: number) => (ms <= MIN_MS ? FIRST_ISO : ms >= MAX_MS ? LAST_ISO : new Date(ms).toISOString());
 
 export function rowBounds(q: ReportRowsQuery): RowBounds {
-  return { lookback: isoOf(q.start - ASSIGNMENT_LOOKBACK_MS), start: isoOf(q.start), end: isoOf(q.end), startMs: Date.parse(isoOf(q.start)) };
+  return {
+    lookback: isoOf(q.start - ASSIGNMENT_LOOKBACK_MS),
+    start: isoOf(q.start),
+    end: isoOf(q.end),
+    startMs: Date.parse(isoOf(q.start)),
+  };
 }
 
 /** The SQL's WHERE (sqlite-report-source.ts) for a scan: whether a report over the bounds reads this event. */

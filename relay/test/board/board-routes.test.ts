@@ -81,8 +81,7 @@ function openStream(t: TestRelay, headers: Record<string, string>): Promise<SseR
       res.on('data', (chunk: string) => {
         reader.body += chunk;
         buffer += chunk;
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
+        for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
           const block = buffer.slice(0, end);
           buffer = buffer.slice(end + 2);
           if (block.startsWith(':')) reader.frames.push({ comment: block.slice(1).trim() });
@@ -141,7 +140,9 @@ describe('GET /api/board', () => {
     await first.close();
     const second = await startRelay({ dir });
     const res = await second.get('/api/board', bearer(supervisor().token));
-    expect(res.json.agents).toEqual([{ agent: A, status: 'pause', substatus: 'Meeting', since: at, openChats: 0, connected: false, lastActivity: at }]);
+    expect(res.json.agents).toEqual([
+      { agent: A, status: 'pause', substatus: 'Meeting', since: at, openChats: 0, connected: false, lastActivity: at },
+    ]);
   });
 
   it('an agent or admin token is refused with 403 naming what to use; missing, bad, expired, revoked with 401', async () => {
@@ -152,7 +153,7 @@ describe('GET /api/board', () => {
     const forged = issueSupervisorToken('another-secret-0123456789abcdef0123', 'lead@example.com').token;
     const use = 'use a supervisor token (switchboard-relay token --role supervisor <email>)';
     for (const path of ['/api/board', '/api/board/stream', '/api/reports?from=2026-03-01&to=2026-03-01&tz=UTC']) {
-      const answers = [];
+      const answers: Array<{ status: number; json: unknown }> = [];
       for (const headers of [
         bearer(t.tokenFor(A)),
         bearer(issueAdminToken(SECRET).token),
@@ -242,7 +243,7 @@ describe('GET /api/board/stream', () => {
   it('at most 4 streams per token and the relay’s total: 429 beyond, and a closed stream frees its place', async () => {
     const t = await startRelay({ boardStreams: { total: 5 } });
     const mine = supervisor().token;
-    const open = [];
+    const open: SseReader[] = [];
     for (let i = 0; i < 4; i++) open.push(await openStream(t, bearer(mine)));
     expect(open.map((s) => s.status)).toEqual([200, 200, 200, 200]);
     const fifth = await t.get('/api/board/stream', bearer(mine));
@@ -277,7 +278,13 @@ describe('GET /api/reports', () => {
     const res = await t.get(`/api/reports?from=${day}&to=${day}&tz=UTC`, bearer(supervisor().token));
     expect(res.status, res.text).toBe(200);
     const report = Report.parse(res.json);
-    expect([report.from, report.to, report.tz, report.start, report.end]).toEqual([day, day, 'UTC', Date.parse(day), Date.parse(day) + 86_400_000]);
+    expect([report.from, report.to, report.tz, report.start, report.end]).toEqual([
+      day,
+      day,
+      'UTC',
+      Date.parse(day),
+      Date.parse(day) + 86_400_000,
+    ]);
     expect(report.agents.map((a) => a.agent)).toEqual([A]);
     expect(report.hours).toHaveLength(24);
   });
@@ -293,7 +300,9 @@ describe('GET /api/reports', () => {
       expect(res.headers.get('content-disposition')).toBe(`attachment; filename="switchboard-${section}-${day}-${day}.csv"`);
       expect((await res.text()).split('\n')[0]!.length).toBeGreaterThan(0);
     }
-    const byDefault = await fetch(`${t.relay.url}/api/reports?from=${day}&to=${day}&tz=UTC&format=csv`, { headers: bearer(supervisor().token) });
+    const byDefault = await fetch(`${t.relay.url}/api/reports?from=${day}&to=${day}&tz=UTC&format=csv`, {
+      headers: bearer(supervisor().token),
+    });
     expect(byDefault.headers.get('content-disposition')).toBe(`attachment; filename="switchboard-agents-${day}-${day}.csv"`);
   });
 
@@ -373,7 +382,7 @@ describe('Redis: several relay processes, one board', () => {
     const s = await openStream(two, bearer(supervisor().token));
     await s.next((f) => f.event === 'snapshot', 'the snapshot');
     expect((await one.post(AGENT_STATUS_WEBHOOK_PATH, statusHook(A, 'pause', 'Lunch'))).status).toBe(200);
-    await s.next((f) => f.event === 'agent' && f.data.substatus === 'Lunch', "the status stored through the other process");
+    await s.next((f) => f.event === 'agent' && f.data.substatus === 'Lunch', 'the status stored through the other process');
     const ws = await connect(one.relay.wsUrl, { type: 'hello', token: one.tokenFor(A), after: 0 });
     await s.next((f) => f.event === 'agent' && f.data.connected === true, 'connected to the other process');
     expect((await two.get('/api/board', bearer(supervisor().token))).json.agents[0].connected).toBe(true);

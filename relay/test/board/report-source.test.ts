@@ -34,7 +34,13 @@ const t = (iso: string) => Date.parse(iso);
 const START = t('2026-03-10T00:00:00.000Z');
 const END = t('2026-03-11T00:00:00.000Z');
 
-const ev = (agent: string, id: string, kind: string, at: string, data: Record<string, unknown>): NewEvent => ({ id, agent, kind, at, data });
+const ev = (agent: string, id: string, kind: string, at: string, data: Record<string, unknown>): NewEvent => ({
+  id,
+  agent,
+  kind,
+  at,
+  data,
+});
 const status = (agent: string, id: string, at: string, s: string, substatus?: string) =>
   ev(agent, id, 'agent_status', at, { agentId: agent, status: s, ...(substatus && { substatus }) });
 const transfer = { fromAgentId: 'Alice@Example.com', toAgentId: 'bob@example.com' };
@@ -44,7 +50,13 @@ const FIXTURE: NewEvent[][] = [
   [status(A, 's1', '2026-03-08T09:00:00.000Z', 'online')], // 1: before start, not the latest: out
   [status(A, 's2', '2026-03-09T23:00:00.000Z', 'pause', 'Lunch')], // 2: the latest before start: in
   [ev(A, 'a0', 'assigned', '2026-03-08T23:59:59.999Z', { conversationId: 'c0', agentAlias: 'Alice' })], // 3: before the lookback: out
-  [ev(A, 'a1', 'assigned', '2026-03-09T22:00:00.000Z', { conversationId: 'c1', agentAlias: 'Alice', createdAt: t('2026-03-09T21:59:00Z') })], // 4
+  [
+    ev(A, 'a1', 'assigned', '2026-03-09T22:00:00.000Z', {
+      conversationId: 'c1',
+      agentAlias: 'Alice',
+      createdAt: t('2026-03-09T21:59:00Z'),
+    }),
+  ], // 4
   [ev(A, 'r1', 'responded', '2026-03-09T22:05:00.000Z', { conversationId: 'c1' })], // 5: before start, not an assignment: out
   [status(A, 's3', '2026-03-10T08:00:00.000Z', 'online')], // 6
   [
@@ -186,13 +198,13 @@ describe('SQLite: a long read lets the relay work', () => {
         ),
       );
     let committed = false;
-    const rows = store.reportSource.rows({ start: START, end: END }).then((r) => ({ r, committedFirst: committed }));
+    const read = store.reportSource.rows({ start: START, end: END }).then((found) => ({ rows: found, committedFirst: committed }));
     const appended = store.append([ev(A, 'during', 'assigned', '2026-03-12T00:00:00.000Z', { conversationId: 'd' })], () => {
       committed = true;
     });
-    const { r, committedFirst } = await rows;
+    const { rows, committedFirst } = await read;
     await appended;
-    expect(r).toHaveLength(50_000);
+    expect(rows).toHaveLength(50_000);
     expect(committedFirst).toBe(true);
     await store.close();
   });
