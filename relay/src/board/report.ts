@@ -9,7 +9,7 @@ import { HourGrid, Zone } from './zoned-time';
 
 const DAY = 86_400_000;
 
-export interface PeriodQuery {
+interface PeriodQuery {
   from: string;
   to: string;
   tz: string;
