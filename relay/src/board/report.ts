@@ -65,7 +65,8 @@ export function periodOf(query: PeriodQuery): { start: number; end: number } {
 /** The rows as the source promises them, (agent, at, seq); another source's order is sorted here, once. */
 function inReportOrder(rows: readonly ReportRow[]): readonly ReportRow[] {
   for (let i = 1; i < rows.length; i++) {
-    const [a, b] = [rows[i - 1]!, rows[i]!];
+    const a = rows[i - 1]!;
+    const b = rows[i]!;
     if (a.agent < b.agent || (a.agent === b.agent && (a.at < b.at || (a.at === b.at && a.seq <= b.seq)))) continue;
     return [...rows].sort((x, y) => byName(x.agent, y.agent) || x.at - y.at || x.seq - y.seq);
   }
@@ -234,7 +235,8 @@ export function computeReport(
   };
   const ordered = inReportOrder(rows);
   const agents: AgentReport[] = [];
-  for (let i = 0; i < ordered.length; ) {
+  let i = 0;
+  while (i < ordered.length) {
     const agent = ordered[i]!.agent;
     let j = i + 1;
     while (j < ordered.length && ordered[j]!.agent === agent) j++;
