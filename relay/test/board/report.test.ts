@@ -231,6 +231,9 @@ describe('computeReport', () => {
     expect(report.now).toBe(1_768_478_400_000);
     // Hours 8–12 have passed, all online; hour 13 onward has no length yet.
     expect(onlineByHour(report)).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    // A change stamped after now (SnapEngage's clock ahead of the relay's) does not stretch the time past now.
+    const ahead = reportOver([...stored, status(i, '2026-01-15T14:00', 'offline')], DAY_15, { now });
+    expect(agentOf(ahead, i)!.onlineMs).toBe(18_000_000);
     // Tomorrow has not begun: the online status is in force, but no time of it is in the period yet.
     expect(reportOver(stored, { from: '2026-01-16', to: '2026-01-16' }, { now }).agents).toEqual([]);
   });
@@ -255,6 +258,18 @@ describe('computeReport', () => {
     expect(agentOf(report, 'even@example.com')).toMatchObject({ chatsHandled: 10, medianHandlingMs: 330_000, p90HandlingMs: 540_000 });
     // 10, 20, 30, 45: median 25 min; p90 rank ceil(3.6) = 4 → 45 min.
     expect(agentOf(report, 'four@example.com')).toMatchObject({ medianHandlingMs: 1_500_000, p90HandlingMs: 2_700_000 });
+  });
+
+  it('times a chat from its earliest assignment or transfer to the agent, whatever order they arrived in', () => {
+    const m = 'm@example.com';
+    // The transfer back to m at 09:40 reached the relay before the assignment at 09:10.
+    const stored = [
+      chatEvent(m, 'transferred', '2026-01-15T09:40', 'back-and-forth'),
+      chatEvent(m, 'assigned', '2026-01-15T09:10', 'back-and-forth'),
+      chatEvent(m, 'closed', '2026-01-15T10:00', 'back-and-forth'),
+    ];
+    // 09:10 → 10:00 = 50 min (not 20 min from the transfer).
+    expect(agentOf(reportOver(stored, DAY_15), m)).toMatchObject({ chatsHandled: 1, medianHandlingMs: 3_000_000 });
   });
 
   it('times a chat assigned before the period and closed in it from its assignment', () => {
