@@ -43,7 +43,8 @@ function period(query: PeriodQuery): Period {
   const last = dayNumber('to', query.to);
   if (last < first) throw new RangeError(`to (${query.to}) is before from (${query.from})`);
   const days = last - first + 1;
-  if (days > REPORT_MAX_DAYS) throw new RangeError(`a report covers at most ${REPORT_MAX_DAYS} days; ${query.from} to ${query.to} is ${days}`);
+  if (days > REPORT_MAX_DAYS)
+    throw new RangeError(`a report covers at most ${REPORT_MAX_DAYS} days; ${query.from} to ${query.to} is ${days}`);
   const startOf = (dayNo: number) => {
     const d = new Date(dayNo * DAY);
     return zone.startOfDay(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate());
@@ -196,7 +197,7 @@ function agentReport(rows: readonly ReportRow[], from: number, to: number, c: Co
 }
 
 function reasonsOf(agents: readonly AgentReport[]): ReasonReport[] {
-  const byReason = new Map<string, { totalMs: number; byAgent: Array<[string, number]> }>();
+  const byReason = new Map<string, { totalMs: number; byAgent: [string, number][] }>();
   // Agents come sorted, so each reason's byAgent does too.
   for (const a of agents) {
     for (const [reason, ms] of Object.entries(a.pausedByReason)) {
@@ -219,11 +220,7 @@ function reasonsOf(agents: readonly AgentReport[]): ReasonReport[] {
  * by agent, at, seq; duplicates and late arrivals are fine: the order that counts is `at`). `now`
  * ends a period that reaches past it; `retentionDays` says what the store still keeps.
  */
-export function computeReport(
-  rows: readonly ReportRow[],
-  query: PeriodQuery,
-  opts: { now: number; retentionDays: number },
-): Report {
+export function computeReport(rows: readonly ReportRow[], query: PeriodQuery, opts: { now: number; retentionDays: number }): Report {
   const { zone, start, end } = period(query);
   const c: Counting = {
     start,

@@ -20,7 +20,9 @@ describe('periodOf', () => {
 
   it('refuses, with a readable RangeError, an unknown zone, a date that does not exist, to before from, and more than 92 days', () => {
     expect(() => periodOf({ ...DAY_15, tz: 'Europe/Atlantis' })).toThrow(/unknown time zone "Europe\/Atlantis"/);
-    expect(() => periodOf({ from: '2026-02-30', to: '2026-03-01', tz: 'UTC' })).toThrow('from must be a date as YYYY-MM-DD, from 1970 on: "2026-02-30"');
+    expect(() => periodOf({ from: '2026-02-30', to: '2026-03-01', tz: 'UTC' })).toThrow(
+      'from must be a date as YYYY-MM-DD, from 1970 on: "2026-02-30"',
+    );
     expect(() => periodOf({ from: '2026-01-15', to: '2026-01-14', tz: 'UTC' })).toThrow('to (2026-01-14) is before from (2026-01-15)');
     // January 31 + February 28 + March 31 = 90 days, so April 3 is day 93 and April 2 day 92.
     expect(() => periodOf({ from: '2026-01-01', to: '2026-04-03', tz: 'UTC' })).toThrow(
@@ -31,7 +33,11 @@ describe('periodOf', () => {
       start: 1_767_222_000_000,
       end: 1_775_167_200_000,
     });
-    for (const bad of [{ ...DAY_15, tz: 'Nowhere' }, { ...DAY_15, from: '15.01.2026' }]) expect(() => periodOf(bad)).toThrow(RangeError);
+    for (const bad of [
+      { ...DAY_15, tz: 'Nowhere' },
+      { ...DAY_15, from: '15.01.2026', tz: 'UTC' },
+    ])
+      expect(() => periodOf(bad)).toThrow(RangeError);
   });
 });
 
@@ -249,7 +255,11 @@ describe('computeReport', () => {
         ];
       });
     const report = reportOver(
-      [...chats('odd@example.com', [5, 1, 3]), ...chats('even@example.com', [10, 9, 8, 7, 6, 5, 4, 3, 2, 1]), ...chats('four@example.com', [45, 10, 30, 20])],
+      [
+        ...chats('odd@example.com', [5, 1, 3]),
+        ...chats('even@example.com', [10, 9, 8, 7, 6, 5, 4, 3, 2, 1]),
+        ...chats('four@example.com', [45, 10, 30, 20]),
+      ],
       DAY_15,
     );
     // Sorted 1, 3, 5: median 3 min; p90 rank ceil(2.7) = 3 → 5 min.
