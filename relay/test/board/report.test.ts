@@ -299,6 +299,14 @@ describe('computeReport', () => {
     expect(day14.hours[23]!.chatsStarted).toBe(1);
   });
 
+  it('counts a chat on the day its close time falls, not the day the close event came', () => {
+    const n = 'n@example.com';
+    const closedAt = Date.parse('2026-01-14T23:55:00+01:00');
+    // Closed 23:55 on the 14th; the event is stamped 00:10 on the 15th.
+    const stored = [chatEvent(n, 'assigned', '2026-01-14T23:40', 'late'), chatEvent(n, 'closed', '2026-01-15T00:10', 'late', { closedAt })];
+    expect(agentOf(reportOver(stored, DAY_15), n)!.chatsHandled).toBe(0);
+  });
+
   it('starts a chat at its createdAt, else at its earliest queued/assigned/transferred event', () => {
     const k = 'k@example.com';
     const stored = [
@@ -310,10 +318,17 @@ describe('computeReport', () => {
       chatEvent(k, 'assigned', '2026-01-15T10:05', 'y', { createdAt: Date.parse('2026-01-15T08:59:00+01:00') }),
       // Closed unaddressed (a missed chat), created 10:40 → hour 10; nobody handled it.
       chatEvent('*', 'closed', '2026-01-15T11:00', 'z', { createdAt: Date.parse('2026-01-15T10:40:00+01:00') }),
+      // Assigned to zed 07:50, transferred to amy 08:05 (amy's rows are read first): started 07:50 → hour 7.
+      chatEvent('zed@example.com', 'assigned', '2026-01-15T07:50', 'w'),
+      chatEvent('amy@example.com', 'transferred', '2026-01-15T08:05', 'w'),
     ];
     const report = reportOver(stored, DAY_15);
-    expect(report.hours.map((h) => h.chatsStarted).slice(7, 12)).toEqual([0, 1, 1, 1, 0]);
-    expect(report.agents.map((a) => [a.agent, a.chatsHandled])).toEqual([[k, 0]]);
+    expect(report.hours.map((h) => h.chatsStarted).slice(6, 12)).toEqual([0, 1, 1, 1, 1, 0]);
+    expect(report.agents.map((a) => [a.agent, a.chatsHandled])).toEqual([
+      ['amy@example.com', 0],
+      [k, 0],
+      ['zed@example.com', 0],
+    ]);
   });
 
   it('sorts agents by email and reasons by total time, then by name', () => {
