@@ -11,6 +11,7 @@ import {
   BOARD_PAGE_PATH,
   BOARD_STREAM_PATH,
   REPORTS_API_PATH,
+  REPORT_SECTIONS,
   ReportQuery,
   type ReportSection,
 } from '@switchboard/protocol/board';
@@ -91,7 +92,7 @@ function queryProblem(params: Record<string, string>, issue: { path: PropertyKey
   const name = String(issue?.path[0] ?? 'query');
   if (params[name] === undefined) return `${name} is required (from=YYYY-MM-DD&to=YYYY-MM-DD&tz=Europe/Berlin)`;
   if (name === 'format') return 'format is json or csv';
-  if (name === 'section') return 'section is agents, reasons or hours';
+  if (name === 'section') return `section is ${REPORT_SECTIONS.slice(0, -1).join(', ')} or ${REPORT_SECTIONS.at(-1)}`;
   return `${name}: ${issue?.message ?? 'is invalid'}`;
 }
 

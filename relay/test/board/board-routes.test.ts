@@ -6,7 +6,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BoardAgent, BoardSnapshot, Report } from '@switchboard/protocol/board';
+import { BOARD_STATUSES, BoardAgent, BoardSnapshot, Report } from '@switchboard/protocol/board';
 import { AGENT_STATUS_WEBHOOK_PATH, CONVERSATION_EVENTS_WEBHOOK_PATH } from '@switchboard/protocol/webhooks';
 import { issueAdminToken, issueSupervisorToken } from '../../src/auth';
 import { BOARD_PAGE_HEADERS } from '../../src/board/routes';
@@ -221,6 +221,7 @@ describe('GET /api/board/stream', () => {
     const at = Date.now();
     expect((await t.post(AGENT_STATUS_WEBHOOK_PATH, statusHook(A, 'pause', 'Coffee', at))).status).toBe(200);
     const paused = await s.next((f) => f.event === 'agent' && f.data.status === 'pause', 'the pause');
+    expect(s.frames.filter((f) => f.event === 'agent').every((f) => BOARD_STATUSES.includes(f.data.status))).toBe(true);
     expect(BoardAgent.parse(paused.data)).toMatchObject({ agent: A, status: 'pause', substatus: 'Coffee', since: at, connected: false });
 
     const ws = await connect(t.relay.wsUrl, { type: 'hello', token: t.tokenFor(A), after: 0 });
