@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ReportRow } from '../../src/board/report-rows';
 import { RelayRedisStore } from '../../src/redis-store';
 import { REPORT_COLUMNS } from '../../src/sqlite-schema';
@@ -182,6 +182,42 @@ describe('SQLite: events stored before the report columns', () => {
     db.close();
     store = new SqliteEventStore(path);
     expect(await store.reportSource.rows({ start: START, end: END })).toEqual(EXPECTED);
+    await store.close();
+  });
+});
+
+describe('SQLite: a period long after most of the log', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('reads from where the period can start, and still finds the status in force, stored long before, by when it happened', async () => {
+    const store = new SqliteEventStore(join(tempDir(), 'long.db'));
+    // Each event stored at a time of its own (the store stamps stored_at with Date.now()).
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const storedAt = async (stored: string, e: NewEvent) => {
+      vi.setSystemTime(t(stored));
+      await store.append([e]);
+    };
+    await storedAt('2026-03-01T08:00:00Z', status(A, 'o0', '2026-03-01T08:00:00.000Z', 'online')); // 1
+    await storedAt('2026-03-02T08:00:00Z', status(B, 'b0', '2026-03-02T08:00:00.000Z', 'pause', 'Training')); // 2: B's only status
+    await storedAt('2026-03-05T12:00:00Z', status(A, 'o1', '2026-03-05T12:00:00.000Z', 'pause', 'Lunch')); // 3: the latest before the period
+    await storedAt('2026-03-06T10:00:00Z', status(A, 'o2', '2026-03-04T09:00:00.000Z', 'online')); // 4: stored later, happened earlier
+    await storedAt('2026-03-10T10:00:00Z', ev(A, 'x0', 'assigned', '2026-03-10T10:00:00.000Z', { conversationId: 'old' })); // 5
+    for (let i = 0; i < 20; i++)
+      await storedAt(`2026-03-${String(11 + (i % 7)).padStart(2, '0')}T10:00:00Z`, ev(B, `b${i + 1}`, 'responded', `2026-03-${11 + (i % 7)}T10:00:00.000Z`, { conversationId: `b${i}` })); // 6–25
+    await storedAt('2026-03-20T09:00:00Z', ev(A, 'a1', 'assigned', '2026-03-20T09:00:00.000Z', { conversationId: 'c1' })); // 26
+    await storedAt('2026-03-20T09:31:00Z', ev(A, 'x1', 'closed', '2026-03-20T09:30:00.000Z', { conversationId: 'c1' })); // 27: a minute late
+    await storedAt('2026-03-20T10:00:00Z', status(A, 'o3', '2026-03-20T23:00:00.000Z', 'offline')); // 28: SnapEngage's clock 13 h ahead
+    vi.useRealTimers();
+    const rows = await store.reportSource.rows({ start: t('2026-03-20T00:00:00.000Z'), end: t('2026-03-21T00:00:00.000Z') });
+    expect(rows.map((r) => [r.agent, r.seq, r.kind, r.status])).toEqual([
+      [A, 3, 'agent_status', 'pause'],
+      [A, 26, 'assigned', undefined],
+      [A, 27, 'closed', undefined],
+      [A, 28, 'agent_status', 'offline'],
+      [B, 2, 'agent_status', 'pause'],
+    ]);
     await store.close();
   });
 });
