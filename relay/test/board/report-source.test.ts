@@ -205,17 +205,25 @@ describe('SQLite: a period long after most of the log', () => {
     await storedAt('2026-03-06T10:00:00Z', status(A, 'o2', '2026-03-04T09:00:00.000Z', 'online')); // 4: stored later, happened earlier
     await storedAt('2026-03-10T10:00:00Z', ev(A, 'x0', 'assigned', '2026-03-10T10:00:00.000Z', { conversationId: 'old' })); // 5
     for (let i = 0; i < 20; i++)
-      await storedAt(`2026-03-${String(11 + (i % 7)).padStart(2, '0')}T10:00:00Z`, ev(B, `b${i + 1}`, 'responded', `2026-03-${11 + (i % 7)}T10:00:00.000Z`, { conversationId: `b${i}` })); // 6–25
-    await storedAt('2026-03-20T09:00:00Z', ev(A, 'a1', 'assigned', '2026-03-20T09:00:00.000Z', { conversationId: 'c1' })); // 26
-    await storedAt('2026-03-20T09:31:00Z', ev(A, 'x1', 'closed', '2026-03-20T09:30:00.000Z', { conversationId: 'c1' })); // 27: a minute late
-    await storedAt('2026-03-20T10:00:00Z', status(A, 'o3', '2026-03-20T23:00:00.000Z', 'offline')); // 28: SnapEngage's clock 13 h ahead
+      await storedAt(
+        `2026-03-${String(11 + (i % 7)).padStart(2, '0')}T10:00:00Z`,
+        ev(B, `b${i + 1}`, 'responded', `2026-03-${11 + (i % 7)}T10:00:00.000Z`, { conversationId: `b${i}` }),
+      ); // 6–25
+    // Assignments of the day before the period: one stored before that day began (SnapEngage's clock 14 h ahead).
+    await storedAt('2026-03-18T20:00:00Z', ev(A, 'a-1', 'assigned', '2026-03-19T10:00:00.000Z', { conversationId: 'c-1' })); // 26
+    await storedAt('2026-03-19T20:00:00Z', ev(A, 'a0', 'assigned', '2026-03-19T20:00:00.000Z', { conversationId: 'c0' })); // 27
+    await storedAt('2026-03-20T09:00:00Z', ev(A, 'a1', 'assigned', '2026-03-20T09:00:00.000Z', { conversationId: 'c1' })); // 28
+    await storedAt('2026-03-20T09:31:00Z', ev(A, 'x1', 'closed', '2026-03-20T09:30:00.000Z', { conversationId: 'c1' })); // 29: a minute late
+    await storedAt('2026-03-20T10:00:00Z', status(A, 'o3', '2026-03-20T23:00:00.000Z', 'offline')); // 30: SnapEngage's clock 13 h ahead
     vi.useRealTimers();
     const rows = await store.reportSource.rows({ start: t('2026-03-20T00:00:00.000Z'), end: t('2026-03-21T00:00:00.000Z') });
     expect(rows.map((r) => [r.agent, r.seq, r.kind, r.status])).toEqual([
       [A, 3, 'agent_status', 'pause'],
       [A, 26, 'assigned', undefined],
-      [A, 27, 'closed', undefined],
-      [A, 28, 'agent_status', 'offline'],
+      [A, 27, 'assigned', undefined],
+      [A, 28, 'assigned', undefined],
+      [A, 29, 'closed', undefined],
+      [A, 30, 'agent_status', 'offline'],
       [B, 2, 'agent_status', 'pause'],
     ]);
     await store.close();
