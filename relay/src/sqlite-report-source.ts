@@ -74,6 +74,11 @@ type RawRow = [
 
 const byTime = (a: ReportRow, b: ReportRow) => a.at - b.at || a.seq - b.seq;
 
+function toRow(agent: string, r: RawRow): ReportRow | undefined {
+  const kind = typeof r[1] === 'number' ? KINDS[r[1]]! : r[1];
+  return makeRow(r[0], agent, kind, r[2] ?? Date.parse(r[3]!), r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11]);
+}
+
 interface Statements {
   rows: Database.Statement;
   earlier: Database.Statement;
@@ -126,15 +131,10 @@ export class SqliteReportSource implements ReportSource {
     for (const r of this.statements().earlier.iterate({ agent, floor }) as IterableIterator<[number, ...RawRow]>) {
       // Stored at r[0], it happened before r[0] + CLOCK_SKEW_MS: nothing stored earlier can beat `best`.
       if (best && r[0] + CLOCK_SKEW_MS < best.at) break;
-      const row = this.toRow(agent, r.slice(1) as RawRow);
+      const row = toRow(agent, r.slice(1) as RawRow);
       if (row && (!best || row.at > best.at)) best = row;
     }
     return best;
-  }
-
-  private toRow(agent: string, r: RawRow): ReportRow | undefined {
-    const kind = typeof r[1] === 'number' ? KINDS[r[1]]! : r[1];
-    return makeRow(r[0], agent, kind, r[2] ?? Date.parse(r[3]!), r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11]);
   }
 
   async rows(query: ReportRowsQuery): Promise<ReportRow[]> {
@@ -150,7 +150,7 @@ export class SqliteReportSource implements ReportSource {
       const raw = stmts.rows.all({ agent, floor, lookback, start, end }) as RawRow[];
       const rows: ReportRow[] = [];
       for (const r of raw) {
-        const row = this.toRow(agent, r);
+        const row = toRow(agent, r);
         if (row) rows.push(row);
       }
       const earlier = this.earlierStatus(agent, floor);
