@@ -184,6 +184,23 @@ describe('SQLite: events stored before the report columns', () => {
     expect(await store.reportSource.rows({ start: START, end: END })).toEqual(EXPECTED);
     await store.close();
   });
+
+  it('a database from before them gains them when opened; its events read the same', async () => {
+    const path = join(tempDir(), 'before.db');
+    let store = new SqliteEventStore(path);
+    await fill(store);
+    await store.close();
+    const db = new Database(path);
+    for (const c of REPORT_COLUMNS) db.exec(`ALTER TABLE event_log DROP COLUMN ${c}`);
+    db.close();
+    store = new SqliteEventStore(path);
+    expect(await store.reportSource.rows({ start: START, end: END })).toEqual(EXPECTED);
+    await store.close();
+    const reopened = new Database(path, { readonly: true });
+    const columns = (reopened.prepare('PRAGMA table_info(event_log)').all() as Array<{ name: string }>).map((c) => c.name);
+    reopened.close();
+    expect(columns).toEqual(expect.arrayContaining([...REPORT_COLUMNS]));
+  });
 });
 
 describe('SQLite: a period long after most of the log', () => {
