@@ -269,13 +269,8 @@ export function createBoardRoutes(deps: BoardRouteDeps): BoardRoutes {
       if (path === BOARD_API_PATH) return snapshot(req, res);
       if (path === BOARD_STREAM_PATH) return stream(req, res);
       if (path === REPORTS_API_PATH) return reports(req, res, url);
-      if (path === BOARD_PAGE_PATH) {
-        // The page loads ./app.js: relative to /board that would be /app.js. Relative, so a path prefix
-        // in front of the relay (a proxy's /relay/board) stays.
-        res.writeHead(308, { location: `${BOARD_PAGE_PATH.slice(1)}/`, 'cache-control': 'no-cache', 'content-length': 0 });
-        res.end();
-        return Promise.resolve();
-      }
+      // The page names its script and style by absolute path (/board/app.js): /board and /board/ both serve it.
+      if (path === BOARD_PAGE_PATH) return page(req, res, 'index.html');
       if (!path.startsWith(`${BOARD_PAGE_PATH}/`)) return;
       const name = path.slice(BOARD_PAGE_PATH.length + 1) || 'index.html';
       if (!Object.hasOwn(PAGE_FILES, name)) return Promise.reject(new HttpError(404, 'not found'));

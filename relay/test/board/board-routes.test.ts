@@ -110,7 +110,7 @@ afterEach(() => {
 function pageDir(): string {
   const dir = join(tempDir(), 'board');
   mkdirSync(dir);
-  writeFileSync(join(dir, 'index.html'), '<!doctype html><title>Board</title><script type="module" src="./app.js"></script>');
+  writeFileSync(join(dir, 'index.html'), '<!doctype html><title>Board</title><script type="module" src="/board/app.js"></script>');
   writeFileSync(join(dir, 'app.js'), 'console.log("board");');
   writeFileSync(join(dir, 'app.css'), 'body{}');
   return dir;
@@ -332,11 +332,10 @@ describe('GET /api/reports', () => {
 });
 
 describe('the page: /board', () => {
-  it('serves its three files with the strict Content-Security-Policy; /board goes to /board/; nothing else', async () => {
+  it('serves its three files with the strict Content-Security-Policy, the page at /board and /board/; nothing else', async () => {
     const t = await startRelay({ boardDir: pageDir() });
-    const bare = await fetch(`${t.relay.url}/board`, { redirect: 'manual' });
-    expect([bare.status, bare.headers.get('location')]).toEqual([308, 'board/']);
     for (const [path, type, start] of [
+      ['/board', 'text/html; charset=utf-8', '<!doctype html>'],
       ['/board/', 'text/html; charset=utf-8', '<!doctype html>'],
       ['/board/index.html', 'text/html; charset=utf-8', '<!doctype html>'],
       ['/board/app.js', 'text/javascript; charset=utf-8', 'console.log'],
@@ -358,8 +357,10 @@ describe('the page: /board', () => {
 
   it('503 naming the build when the page is not built', async () => {
     const t = await startRelay({ boardDir: join(tempDir(), 'missing') });
-    const res = await t.get('/board/');
-    expect([res.status, res.json]).toEqual([503, { error: 'the board page is not built: npm run build -w relay' }]);
+    for (const path of ['/board', '/board/app.js']) {
+      const res = await t.get(path);
+      expect([res.status, res.json]).toEqual([503, { error: 'the board page is not built: npm run build -w relay' }]);
+    }
   });
 });
 
