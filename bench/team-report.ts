@@ -2,9 +2,8 @@
 // written once into a SQLite file through the relay's own SqliteEventStore and cached in the OS temp
 // dir (keyed by GENERATOR_VERSION and the size), then the report end to end, three times: the rows
 // read from the file, then computeReport. (bench/report.ts is the tables' renderer, not this.)
-//
-// The rows come from READ_ROWS below, a plain SELECT of what a ReportSource returns (report-rows.ts),
-// until the relay's SQLite ReportSource is on this branch; then it is timed instead.
+// The rows are read by the relay's own SQLite ReportSource (sqlite-report-source.ts), as GET
+// /api/reports reads them.
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +13,7 @@ import { SqliteEventStore } from 'switchboard-relay/sqlite-store';
 import { median } from './common';
 
 /** Bump when the generated events change: the cached file's name carries it. */
-const GENERATOR_VERSION = 'v1';
+const GENERATOR_VERSION = 'v2'; // v2: written with the r_* report columns
 
 const TZ = 'Europe/Berlin';
 /** March 2026: the period crosses Berlin's spring-forward day (the 29th). */
@@ -32,7 +31,7 @@ export interface TeamReportResults {
   days: number;
   agents: number;
   events: number;
-  /** What read the rows: the relay's ReportSource, or this file's interim SELECT. */
+  /** What read the rows. */
   source: string;
   /** Seconds spent generating the file; absent when a cached one was used. */
   generatedS?: number;
@@ -44,8 +43,6 @@ export interface TeamReportResults {
   computeMs: number;
 }
 
-type Rows = Parameters<typeof computeReport>[0];
-type Row = Rows[number];
 
 /** A small deterministic PRNG (mulberry32): the same file every time for a version and size. */
 function random(seed: number): () => number {
@@ -148,60 +145,6 @@ async function database(
   return { path, generatedS };
 }
 
-const COLUMNS = `seq, agent, kind, at,
-  data ->> '$.conversationId' AS conversationId, data ->> '$.createdAt' AS createdAt, data ->> '$.closedAt' AS closedAt,
-  data ->> '$.status' AS status, data ->> '$.substatus' AS substatus, data ->> '$.agentAlias' AS alias`;
-
-/**
- * What report-rows.ts asks of a source, as one plain SELECT: the period's events, the assignments of
- * the day before, and each agent's latest status before the period; in (agent, at, seq) order. `at`
- * is stored as toISOString() text, so text comparison is time order.
- */
-const READ_ROWS = `
-  SELECT ${COLUMNS} FROM event_log WHERE at >= ? AND at < ?
-  UNION ALL
-  SELECT ${COLUMNS} FROM event_log WHERE kind IN ('assigned', 'transferred') AND at >= ? AND at < ?
-  UNION ALL
-  SELECT ${COLUMNS} FROM (
-    SELECT *, row_number() OVER (PARTITION BY agent ORDER BY at DESC, seq DESC) AS latest
-    FROM event_log WHERE kind = 'agent_status' AND at < ?
-  ) WHERE latest = 1
-  ORDER BY agent, at, seq`;
-
-interface SqlRow {
-  seq: number;
-  agent: string;
-  kind: string;
-  at: string;
-  conversationId: string | null;
-  createdAt: number | null;
-  closedAt: number | null;
-  status: string | null;
-  substatus: string | null;
-  alias: string | null;
-}
-
-function readRows(db: DatabaseSync, start: number, end: number): Rows {
-  const iso = (t: number) => new Date(t).toISOString();
-  const lookback = start - DAY;
-  const rows = db.prepare(READ_ROWS).all(iso(start), iso(end), iso(lookback), iso(start), iso(start)) as unknown as SqlRow[];
-  // Every row gets every field (undefined when absent): one object shape for computeReport's loop.
-  return rows.map(
-    (r): Row => ({
-      seq: r.seq,
-      agent: r.agent,
-      kind: r.kind,
-      at: Date.parse(r.at),
-      conversationId: r.conversationId ?? undefined,
-      createdAt: r.createdAt ?? undefined,
-      closedAt: r.closedAt ?? undefined,
-      status: r.status ?? undefined,
-      substatus: r.substatus ?? undefined,
-      alias: r.alias ?? undefined,
-    }),
-  );
-}
-
 function addDays(date: string, days: number): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY).toISOString().slice(0, 10);
 }
@@ -214,11 +157,11 @@ export async function runTeamReportBench(opts: { quick: boolean; log: (line: str
   // As the relay would ask right after the period: everything in it is past.
   const now = end + HOUR;
   const runs: Array<{ total: number; read: number; compute: number; rows: number }> = [];
-  const db = new DatabaseSync(path, { readOnly: true });
+  const store = new SqliteEventStore(path);
   try {
     for (let run = 0; run < 3; run++) {
       const t0 = performance.now();
-      const rows = readRows(db, start, end);
+      const rows = await store.reportSource.rows({ start, end });
       const t1 = performance.now();
       const report = computeReport(rows, query, { now, retentionDays: RETENTION_DAYS });
       const t2 = performance.now();
@@ -227,14 +170,14 @@ export async function runTeamReportBench(opts: { quick: boolean; log: (line: str
       opts.log(`  run ${run + 1}: ${Math.round(t2 - t0)} ms (rows ${Math.round(t1 - t0)} ms, computeReport ${Math.round(t2 - t1)} ms)`);
     }
   } finally {
-    db.close();
+    await store.close();
   }
   const round = (ms: number) => Math.round(ms * 10) / 10;
   return {
     days,
     agents,
     events: days * agents * EVENTS_PER_AGENT_DAY,
-    source: 'interim SELECT (bench/team-report.ts)',
+    source: 'SqliteEventStore.reportSource',
     ...(generatedS === undefined ? {} : { generatedS }),
     rows: runs[0]!.rows,
     runsMs: runs.map((r) => round(r.total)),
