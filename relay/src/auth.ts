@@ -1,6 +1,6 @@
 // Two kinds of credentials: SnapEngage's webhook token (a shared secret it sends on every POST, in
 // the header docs/snapengage-contract.md describes) and relay tokens (HMAC-signed, one per agent,
-// carried by the extension).
+// carried by the extension; a supervisor's, for the team's board, is its own kind).
 import { createHmac, hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { normalizeAgentId } from '@switchboard/protocol/agent-id';
@@ -40,7 +40,7 @@ export function bearerToken(headers: IncomingHttpHeaders): string | undefined {
 }
 
 export interface RelayTokenClaims {
-  /** Agent email, normalised (normalizeAgentId). */
+  /** Agent's (or, in a supervisor token, the supervisor's) email, normalised (normalizeAgentId). */
   sub: string;
   /** Token id, for revocation. */
   jti: string;
@@ -51,13 +51,38 @@ export interface RelayTokenClaims {
 }
 
 const PREFIX = 'sb1';
-const sign = (secret: string, payload: string) => createHmac('sha256', secret).update(`${PREFIX}.${payload}`).digest('base64url');
+// Supervisor tokens (issue 18: the team lead's board and reports) have the same claims as an agent's
+// and their own prefix, which the HMAC covers: no agent entry point can take one for an agent's
+// token (nor a relay from before them, which refuses the prefix), and the board refuses agents' tokens.
+const SUPERVISOR_PREFIX = 'sbs1';
+const signWith = (prefix: string, secret: string, payload: string) =>
+  createHmac('sha256', secret).update(`${prefix}.${payload}`).digest('base64url');
 
 /**
  * A token that leaks (a laptop sold, a config pasted in a ticket) stops working on its own: the
  * operator who wants one that never does has to say so.
  */
 export const DEFAULT_TOKEN_TTL_DAYS = 180;
+
+function issueWith(
+  prefix: string,
+  secret: string,
+  email: string,
+  opts: { ttlDays?: number | 'never'; now?: Date },
+): { token: string; claims: RelayTokenClaims } {
+  const sub = normalizeAgentId(email);
+  if (!sub || sub === '*' || /\s/.test(sub) || !sub.includes('@'))
+    throw new Error(`${prefix === PREFIX ? 'agent' : 'supervisor'} must be an email address`);
+  const iat = Math.floor((opts.now ?? new Date()).getTime() / 1000);
+  const claims: RelayTokenClaims = { sub, jti: randomBytes(12).toString('base64url'), iat };
+  const ttlDays = opts.ttlDays ?? DEFAULT_TOKEN_TTL_DAYS;
+  if (ttlDays !== 'never') {
+    if (!(ttlDays > 0)) throw new Error('ttlDays must be positive');
+    claims.exp = iat + Math.round(ttlDays * 86_400);
+  }
+  const payload = Buffer.from(JSON.stringify(claims)).toString('base64url');
+  return { token: `${prefix}.${payload}.${signWith(prefix, secret, payload)}`, claims };
+}
 
 /**
  * `sb1.<base64url JSON claims>.<base64url HMAC-SHA256 of "sb1.<claims>">`. Expires after
@@ -68,27 +93,25 @@ export function issueRelayToken(
   agentEmail: string,
   opts: { ttlDays?: number | 'never'; now?: Date } = {},
 ): { token: string; claims: RelayTokenClaims } {
-  const sub = normalizeAgentId(agentEmail);
-  if (!sub || sub === '*' || /\s/.test(sub) || !sub.includes('@')) throw new Error('agent must be an email address');
-  const iat = Math.floor((opts.now ?? new Date()).getTime() / 1000);
-  const claims: RelayTokenClaims = { sub, jti: randomBytes(12).toString('base64url'), iat };
-  const ttlDays = opts.ttlDays ?? DEFAULT_TOKEN_TTL_DAYS;
-  if (ttlDays !== 'never') {
-    if (!(ttlDays > 0)) throw new Error('ttlDays must be positive');
-    claims.exp = iat + Math.round(ttlDays * 86_400);
-  }
-  const payload = Buffer.from(JSON.stringify(claims)).toString('base64url');
-  return { token: `${PREFIX}.${payload}.${sign(secret, payload)}`, claims };
+  return issueWith(PREFIX, secret, agentEmail, opts);
+}
+
+/** `sbs1.<claims>.<HMAC of "sbs1.<claims>">`: reads the board and reports, nothing of an agent's own. Expiry as issueRelayToken. */
+export function issueSupervisorToken(
+  secret: string,
+  email: string,
+  opts: { ttlDays?: number | 'never'; now?: Date } = {},
+): { token: string; claims: RelayTokenClaims } {
+  return issueWith(SUPERVISOR_PREFIX, secret, email, opts);
 }
 
 export type VerifyResult =
   | { ok: true; agent: string; jti: string; claims: RelayTokenClaims }
-  | { ok: false; reason: 'malformed' | 'bad signature' | 'expired' };
+  | { ok: false; reason: 'malformed' | 'bad signature' | 'expired' | 'supervisor token' };
 
-/** Reads the claims without checking the signature (to revoke a token by its text). */
-export function decodeRelayToken(token: string): RelayTokenClaims | undefined {
+function decodeWith(prefix: string, token: string): RelayTokenClaims | undefined {
   const parts = token.split('.');
-  if (parts.length !== 3 || parts[0] !== PREFIX) return undefined;
+  if (parts.length !== 3 || parts[0] !== prefix) return undefined;
   try {
     const c = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as Partial<RelayTokenClaims>;
     if (typeof c.sub !== 'string' || typeof c.jti !== 'string' || typeof c.iat !== 'number') return undefined;
@@ -99,16 +122,42 @@ export function decodeRelayToken(token: string): RelayTokenClaims | undefined {
   }
 }
 
-export function verifyRelayToken(secret: string, token: string, now: Date = new Date()): VerifyResult {
+/** Reads the claims without checking the signature (to revoke a token by its text). */
+export function decodeRelayToken(token: string): RelayTokenClaims | undefined {
+  return decodeWith(PREFIX, token);
+}
+
+/** An agent's or a supervisor's token, read without checking the signature: what `revoke --stdin` needs. */
+export function decodeRevocableToken(token: string): (RelayTokenClaims & { role: 'agent' | 'supervisor' }) | undefined {
+  const agent = decodeWith(PREFIX, token);
+  if (agent) return { ...agent, role: 'agent' };
+  const supervisor = decodeWith(SUPERVISOR_PREFIX, token);
+  return supervisor && { ...supervisor, role: 'supervisor' };
+}
+
+type SignedResult = { ok: true; claims: RelayTokenClaims } | { ok: false; reason: 'malformed' | 'bad signature' | 'expired' };
+
+function verifyWith(prefix: string, secret: string, token: string, now: Date): SignedResult {
   const parts = token.split('.');
-  if (parts.length !== 3 || parts[0] !== PREFIX || !parts[1] || !parts[2]) return { ok: false, reason: 'malformed' };
-  if (!safeEqual(sign(secret, parts[1]), parts[2])) return { ok: false, reason: 'bad signature' };
-  const claims = decodeRelayToken(token);
+  if (parts.length !== 3 || parts[0] !== prefix || !parts[1] || !parts[2]) return { ok: false, reason: 'malformed' };
+  if (!safeEqual(signWith(prefix, secret, parts[1]), parts[2])) return { ok: false, reason: 'bad signature' };
+  const claims = decodeWith(prefix, token);
   if (!claims) return { ok: false, reason: 'malformed' };
   if (claims.exp !== undefined && claims.exp * 1000 <= now.getTime()) return { ok: false, reason: 'expired' };
   // The pseudo-agent holds undelivered events; no token may read them.
   if (normalizeAgentId(claims.sub) === '*' || !claims.sub.trim()) return { ok: false, reason: 'malformed' };
-  return { ok: true, agent: normalizeAgentId(claims.sub), jti: claims.jti, claims };
+  return { ok: true, claims };
+}
+
+export function verifyRelayToken(secret: string, token: string, now: Date = new Date()): VerifyResult {
+  if (token.startsWith(`${SUPERVISOR_PREFIX}.`)) {
+    // A good one is named for what it is, so the entry point can say what it cannot do; a bad one is just bad.
+    const s = verifyWith(SUPERVISOR_PREFIX, secret, token, now);
+    return s.ok ? { ok: false, reason: 'supervisor token' } : s;
+  }
+  const v = verifyWith(PREFIX, secret, token, now);
+  if (!v.ok) return v;
+  return { ok: true, agent: normalizeAgentId(v.claims.sub), jti: v.claims.jti, claims: v.claims };
 }
 
 /** Verify + revocation list: the check every agent-facing entry point makes. */
@@ -121,6 +170,38 @@ export async function authenticateAgent(
   if (!v.ok) return v;
   if (await isRevoked(v.jti)) return { ok: false, reason: 'revoked' };
   return { ok: true, agent: v.agent, jti: v.jti };
+}
+
+type SupervisorVerifyResult =
+  | { ok: true; supervisor: string; jti: string; claims: RelayTokenClaims }
+  | { ok: false; reason: 'malformed' | 'bad signature' | 'expired' | 'agent token' | 'admin token' };
+
+export function verifySupervisorToken(secret: string, token: string, now: Date = new Date()): SupervisorVerifyResult {
+  // Another kind of good token is named, so the board can say which one to use instead.
+  if (token.startsWith(`${PREFIX}.`)) {
+    const v = verifyWith(PREFIX, secret, token, now);
+    return v.ok ? { ok: false, reason: 'agent token' } : v;
+  }
+  if (token.startsWith(`${ADMIN_PREFIX}.`)) {
+    const v = verifyAdminToken(secret, token, now);
+    if (v.ok) return { ok: false, reason: 'admin token' };
+    return { ok: false, reason: v.reason === 'expired' || v.reason === 'bad signature' ? v.reason : 'malformed' };
+  }
+  const v = verifyWith(SUPERVISOR_PREFIX, secret, token, now);
+  if (!v.ok) return v;
+  return { ok: true, supervisor: normalizeAgentId(v.claims.sub), jti: v.claims.jti, claims: v.claims };
+}
+
+/** Verify + the same revocation list as agents' tokens: the check of the board's and the reports' endpoints. */
+export async function authenticateSupervisor(
+  secret: string,
+  token: string,
+  isRevoked: (jti: string) => Promise<boolean>,
+): Promise<{ ok: true; supervisor: string; jti: string; exp?: number } | { ok: false; reason: string }> {
+  const v = verifySupervisorToken(secret, token);
+  if (!v.ok) return v;
+  if (await isRevoked(v.jti)) return { ok: false, reason: 'revoked' };
+  return { ok: true, supervisor: v.supervisor, jti: v.jti, ...(v.claims.exp !== undefined && { exp: v.claims.exp }) };
 }
 
 // Admin tokens, for the operator's `quarantine` commands against a running relay (admin-routes.ts).
@@ -160,11 +241,12 @@ export function issueAdminToken(
 
 export type AdminVerifyResult =
   | { ok: true; claims: AdminTokenClaims }
-  | { ok: false; reason: 'malformed' | 'bad signature' | 'expired' | 'agent token' };
+  | { ok: false; reason: 'malformed' | 'bad signature' | 'expired' | 'agent token' | 'supervisor token' };
 
 export function verifyAdminToken(secret: string, token: string, now: Date = new Date()): AdminVerifyResult {
   const parts = token.split('.');
   if (parts[0] === PREFIX) return { ok: false, reason: 'agent token' };
+  if (parts[0] === SUPERVISOR_PREFIX) return { ok: false, reason: 'supervisor token' };
   if (parts.length !== 3 || parts[0] !== ADMIN_PREFIX || !parts[1] || !parts[2]) return { ok: false, reason: 'malformed' };
   const mac = createHmac('sha256', secret).update(`${ADMIN_PREFIX}.${parts[1]}`).digest('base64url');
   if (!safeEqual(mac, parts[2])) return { ok: false, reason: 'bad signature' };

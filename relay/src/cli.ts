@@ -1,7 +1,7 @@
 // Thin command line around createRelay. Every option is a flag or an environment variable
 // (see CONFIG_DOCS); secrets only the latter (or a file it names), and they are never printed back.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { decodeRelayToken, DEFAULT_TOKEN_TTL_DAYS, issueRelayToken } from './auth';
+import { decodeRevocableToken, DEFAULT_TOKEN_TTL_DAYS, issueRelayToken, issueSupervisorToken } from './auth';
 import { CONFIG_DOCS, formatConfigDocs, loadConfig, loadConfigKeys, secretFlagRefusal } from './config';
 import { BACKUP_USAGE, backupCommand } from './backup-cli';
 import { DOCTOR_USAGE, doctorCommand } from './doctor-cli';
@@ -19,9 +19,15 @@ Usage (installed from the package; in the repository \`npm run relay --\` runs t
                                                print a relay token for one agent (needs RELAY_SECRET or RELAY_SECRET_FILE);
                                                it expires after ${DEFAULT_TOKEN_TTL_DAYS} days unless --days or
                                                --no-expiry says otherwise
-  switchboard-relay revoke --jti <jti>         revoke a token by its id (printed by token; recorded in
-                                               the relay database, or in Redis with RELAY_REDIS_URL set;
-                                               open sockets using it close within one ping interval)
+  switchboard-relay token --role supervisor <email> [--days N | --no-expiry]
+                                               print a supervisor token: it opens the team's live board and
+                                               reports (/board) and nothing else (no agent's events, no status
+                                               changes); expiry as above, revoked like an agent's token
+                                               (--role agent, the default, is the line above)
+  switchboard-relay revoke --jti <jti>         revoke an agent's or a supervisor's token by its id (printed by
+                                               token; recorded in the relay database, or in Redis with
+                                               RELAY_REDIS_URL set; open sockets using it close within one
+                                               ping interval, board streams within half a minute)
   switchboard-relay revoke --stdin             the same, reading the whole token from stdin (never pass
                                                a token as an argument: ps and shell history keep it)
 ${SETUP_CODE_USAGE}${QUARANTINE_USAGE}${DOCTOR_USAGE}${BACKUP_USAGE}  switchboard-relay help                       this text
@@ -78,19 +84,39 @@ async function serve(values: Values, positionals: string[]): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
+const ROLES = ['agent', 'supervisor'] as const;
+
 function token(values: Values, positionals: string[]): void {
-  if (values['setup-code'] || values.csv !== undefined || values.out !== undefined) return setupCodes(values, positionals);
+  const role = values.role ?? 'agent';
+  if (typeof role !== 'string' || !(ROLES as readonly string[]).includes(role))
+    throw new UsageError(`--role is ${ROLES.join(' or ')} (agent when not given)`);
+  const setupCode = values['setup-code'] || values.csv !== undefined || values.out !== undefined;
+  if (setupCode && role === 'supervisor')
+    throw new UsageError('--setup-code and --csv issue agent tokens; a supervisor token is printed with: token --role supervisor <email>');
+  if (setupCode) return setupCodes(values, positionals);
   const agent = positionals[0];
-  if (!agent || positionals.length > 1) throw new UsageError('usage: token <agent-email> [--days N | --no-expiry]');
+  if (!agent || positionals.length > 1)
+    throw new UsageError(
+      role === 'supervisor'
+        ? 'usage: token --role supervisor <email> [--days N | --no-expiry]'
+        : 'usage: token <agent-email> [--days N | --no-expiry]',
+    );
   if (values.days !== undefined && values['no-expiry']) throw new UsageError('give --days or --no-expiry, not both');
   const loaded = loadConfigKeys(configFlags(values), process.env, ['secret']);
   if (!loaded.ok) fail(loaded.errors);
   const days = typeof values.days === 'string' ? Number(values.days) : undefined;
   if (days !== undefined && !(days > 0)) fail(['--days must be a positive number']);
   try {
-    const { token: issued, claims } = issueRelayToken(loaded.config.secret, agent, { ttlDays: values['no-expiry'] ? 'never' : days });
+    const issue = role === 'supervisor' ? issueSupervisorToken : issueRelayToken;
+    const { token: issued, claims } = issue(loaded.config.secret, agent, { ttlDays: values['no-expiry'] ? 'never' : days });
     const expires = claims.exp ? new Date(claims.exp * 1000).toISOString() : 'never';
-    process.stderr.write(`relay: token for ${claims.sub} (jti ${claims.jti}, expires ${expires})\n`);
+    process.stderr.write(
+      `relay: ${role === 'supervisor' ? 'supervisor token' : 'token'} for ${claims.sub} (jti ${claims.jti}, expires ${expires})\n`,
+    );
+    if (role === 'supervisor')
+      process.stderr.write(
+        "relay: it opens <relay URL>/board and the team's reports: every agent's status and chats; give it to team leads only\n",
+      );
     // NFKC folded what it could (see normalizeAgentId); what is left may only look like ASCII.
     const beyondAscii = [...new Set([...claims.sub].filter((c) => c > '\x7e'))];
     if (beyondAscii.length) {
@@ -181,8 +207,8 @@ async function revoke(values: Values, positionals: string[]): Promise<void> {
       );
     jti = given;
   } else {
-    jti = decodeRelayToken((await readStdin()).trim())?.jti;
-    if (!jti) fail(['stdin does not hold a relay token (expected sb1.…)']);
+    jti = decodeRevocableToken((await readStdin()).trim())?.jti;
+    if (!jti) fail(["stdin does not hold a relay token (expected an agent's sb1.… or a supervisor's sbs1.…)"]);
   }
   const loaded = loadConfigKeys(configFlags(values), process.env, ['dbPath', 'redisUrl']);
   if (!loaded.ok) fail(loaded.errors);
@@ -216,6 +242,7 @@ const COMMANDS: Record<string, Command> = {
       'setup-code': { type: 'boolean' },
       csv: { type: 'string' },
       out: { type: 'string' },
+      role: { type: 'string' },
     },
     run: token,
   },

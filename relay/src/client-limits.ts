@@ -264,6 +264,12 @@ export class ConnectionGuard {
     if (authenticated) this.release(t);
   }
 
+  /** An HTTP connection now carrying an authenticated stream (the board's, capped on its own): it no longer counts. */
+  authenticated(socket: Duplex): void {
+    const t = this.tracked.get(socket);
+    if (t) this.release(t);
+  }
+
   private release(t: Tracked): void {
     if (t.pendingHello) {
       t.pendingHello = false;

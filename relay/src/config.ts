@@ -118,6 +118,7 @@ export const RelayConfigSchema = z.object({
   metricsPort: z.nullable(port),
   metricsHost: z.string().check(z.minLength(1, 'must not be empty')),
   metricsToken: optionalLongSecret,
+  boardDir: z.string(),
 });
 export type RelayConfig = z.infer<typeof RelayConfigSchema>;
 export type ConfigKey = keyof RelayConfig;
@@ -362,6 +363,14 @@ export const CONFIG_DOCS: readonly ConfigDoc[] = [
       'Bearer token for GET /metrics (Authorization: Bearer <token>; Prometheus: authorization.credentials_file), at least 32 characters (generate: openssl rand -hex 32). When set, every /metrics request needs it, on either port; a wrong one counts as a failed attempt. Empty = no token: /metrics only from this machine (see RELAY_METRICS_PORT).',
   },
   {
+    key: 'boardDir',
+    env: 'RELAY_BOARD_DIR',
+    flag: '--board-dir',
+    default: '',
+    description:
+      "Folder holding the team board's built page (index.html, app.js, app.css), served at /board. Empty = the page shipped with the relay (dist/board beside dist/cli.js; relay/dist/board when run from the sources, after npm run build -w relay); without it /board answers 503.",
+  },
+  {
     key: 'phoneCallSync',
     env: 'PHONE_CALL_SYNC',
     flag: '--phone-call-sync',
@@ -411,6 +420,7 @@ export const CONFIG_DEFAULTS: Omit<RelayConfig, 'webhookToken' | 'secret'> = {
   metricsPort: null,
   metricsHost: '127.0.0.1',
   metricsToken: '',
+  boardDir: '',
 };
 
 /**

@@ -17,6 +17,7 @@
 //   quarantine:n        INCR counter for that order
 //   channel <prefix>events   pub/sub fan-out: {seq, prev, agent, id, kind, at, data}
 //   calls:<agent>, calls-due, calls-updated  server-side call sync's records (redis-call-states.ts)
+//   presence:<process id>, channel <prefix>presence  the board's agents connected to any process (redis-presence.ts)
 //
 // One Lua script does dedupe + INCR + XADD + PUBLISH atomically, so per agent the stream order,
 // the seq order and the publish order are the same, and a reply means Redis executed the write.
@@ -29,7 +30,18 @@
 import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { CALL_STATE_CAS_LUA, CALL_STATE_PRUNE_LUA, RedisCallStates } from './redis-call-states';
-import type { AppendResult, EventStore, FanOutListener, NewEvent, NewQuarantineEntry, QuarantineEntry, StoredEvent } from './store';
+import { type PresenceTiming, RedisPresence } from './redis-presence';
+import { RedisReportSource } from './redis-report-source';
+import type {
+  AppendResult,
+  EventStore,
+  FanOutListener,
+  NewEvent,
+  NewQuarantineEntry,
+  QuarantineEntry,
+  SharedPresence,
+  StoredEvent,
+} from './store';
 
 const APPEND_LUA = `
 local p = ARGV[1]
@@ -148,6 +160,7 @@ interface Scripts {
 
 export class RelayRedisStore implements EventStore {
   readonly callStates: RedisCallStates;
+  readonly reportSource: RedisReportSource;
   private closed = false;
   private readonly eventListeners = new Set<FanOutListener>();
   private readonly resyncListeners = new Set<() => void>();
@@ -160,6 +173,7 @@ export class RelayRedisStore implements EventStore {
     private readonly opts: RedisStoreOptions,
   ) {
     this.callStates = new RedisCallStates(redis, prefix);
+    this.reportSource = new RedisReportSource(redis, prefix);
   }
 
   /** Connects (fails if Redis is not reachable within the timeout) and reads or creates the generation. */
@@ -369,6 +383,20 @@ export class RelayRedisStore implements EventStore {
     });
     await sub.connect();
     await sub.subscribe(`${this.prefix}events`);
+  }
+
+  /** Presence shared by every relay process on this Redis (redis-presence.ts), on a subscription of its own. */
+  async sharePresence(onChange: (agent: string, connected: boolean) => void, timing?: Partial<PresenceTiming>): Promise<SharedPresence> {
+    const sub = this.redis.duplicate({
+      enableOfflineQueue: true,
+      commandTimeout: undefined,
+      lazyConnect: true,
+      maxRetriesPerRequest: null,
+    });
+    sub.on('error', (err: Error) => this.opts.onError?.(err));
+    const presence = new RedisPresence(this.redis, sub, this.prefix, onChange, (err) => this.opts.onError?.(err), timing);
+    await presence.start();
+    return presence;
   }
 
   async close(): Promise<void> {

@@ -7,8 +7,11 @@ import type { AddressInfo, Socket } from 'node:net';
 import { parseFieldMap } from './snapengage/adapter-map';
 import { createWebhookAdapter, type FieldMap } from './snapengage/webhook-adapter';
 import { clientKey, ConnectionGuard, refuseSocket, TrustedProxies } from './client-limits';
+import { BoardState } from './board/board-state';
+import { createBoardRoutes, defaultBoardDir, type StreamLimits } from './board/routes';
 import { CallSync, CallSyncMetrics } from './call-sync';
 import { CONFIG_DEFAULTS, crossFieldProblems, phoneCallSyncOn, RelayConfigSchema, type RelayConfig } from './config';
+import type { PresenceTiming } from './redis-presence';
 import { SocketHub } from './socket-hub';
 import { createLogger, type Logger } from './logger';
 import { RelayMetrics } from './metrics';
@@ -49,6 +52,10 @@ export interface RelayOptions extends Partial<RelayConfig> {
   phoneOutbox?: Partial<PhoneOutboxTiming> & { path?: string };
   /** Relay mode: how long a call to SnapEngage's Agent Status API may take (default 10 s). */
   statusCallTimeoutMs?: number;
+  /** The board's streams: caps and keep-alive interval (tests make them small). */
+  boardStreams?: Partial<StreamLimits>;
+  /** Redis mode: how often presence is rewritten and when a silent process counts as gone (tests shorten them). */
+  presenceTiming?: Partial<PresenceTiming>;
 }
 
 export interface Relay {
@@ -118,6 +125,10 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
     trusted,
   );
 
+  // The team's board (board/board-state.ts): fed by the hub with every event it forwards. With
+  // several processes on one Redis, an agent's socket to any of them counts as connected.
+  const board = new BoardState({ source: store.reportSource, retentionDays: config.retentionDays, logger });
+  const presence = await store.sharePresence?.((agent, connected) => board.presence(agent, connected), options.presenceTiming);
   let hub!: SocketHub;
   const metrics = new RelayMetrics(() => ({
     agents: hub.agentCount,
@@ -140,12 +151,20 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
     clientKey: keyOf,
     guard,
     authFailures: helloFailures,
+    observer: {
+      event: (event) => board.event(event),
+      presence: (agent, connected) => (presence ? presence.set(agent, connected) : board.presence(agent, connected)),
+    },
   });
   // A store that fans out (Redis pub/sub) hands over the events of every relay process, this one's included.
   const fanOut = store.fanOut !== undefined;
   await store.fanOut?.(
     (event, prev) => hub.publish(event, undefined, prev),
-    () => hub.resync(),
+    () => {
+      hub.resync();
+      // Events published during the break reached no process's board: read them from the store.
+      void board.load();
+    },
   );
   // Phone sync (docs/phone-sync.md): chat notices to PHONE_SYSTEM_URL, queued durably before each webhook's 200.
   // Beside the events: in Redis when they are (any relay process sends what any other queued), else a file next to the database.
@@ -181,6 +200,21 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
         })
       : undefined;
   if (callSync) metrics.addSeries(() => callSyncMetrics.render());
+  const boardRoutes = createBoardRoutes({
+    secret: config.secret,
+    store,
+    board,
+    logger,
+    boardDir: config.boardDir || defaultBoardDir(),
+    guard,
+    authFailures,
+    clientKey: keyOf,
+    streamLimits: options.boardStreams,
+  });
+  metrics.addSeries(
+    () =>
+      `# HELP relay_board_streams Open streams of the team's board (GET /api/board/stream).\n# TYPE relay_board_streams gauge\nrelay_board_streams ${boardRoutes.streamCount}\n`,
+  );
   const routes = createRequestHandler({
     store,
     hub,
@@ -212,6 +246,7 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
       allowedOrigins: config.allowedOrigins,
     }),
     metricsAccess: { token: config.metricsToken, ownPort: config.metricsPort !== null },
+    board: boardRoutes,
   });
   const metricsServer =
     config.metricsPort === null
@@ -260,17 +295,21 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
       // Same retention: an agent's call state untouched that long (a call whose end never came included).
       const callStates = await store.callStates?.prune(cutoff);
       if (callStates) logger.info({ removed: callStates, retentionDays: config.retentionDays }, 'pruned call states');
+      board.prune();
     } catch (err) {
       logger.error({ err: (err as Error).message }, 'prune failed');
     }
   };
   await prune();
+  // In the background, after the prune: the first board request waits for it, webhooks and agents do not.
+  void board.load();
   const pruneTimer = setInterval(() => void prune(), HOUR_MS).unref();
 
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
       logger.info('relay shutting down');
+      board.close();
       clearInterval(pruneTimer);
       webhookLimiter.stop();
       authFailures.stop();
@@ -283,7 +322,9 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
       metricsServer?.closeAllConnections();
       const timeout = options.shutdownTimeoutMs ?? 10_000;
       await Promise.race([routes.idle(), new Promise((r) => setTimeout(r, timeout).unref())]);
+      boardRoutes.close();
       await hub.close();
+      await presence?.close();
       server.closeAllConnections();
       await stopped;
       await callSync?.close();

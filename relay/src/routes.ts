@@ -11,6 +11,7 @@ import { AGENT_STATUS_WEBHOOK_PATH, CONVERSATION_EVENTS_WEBHOOK_PATH } from '@sw
 import { createWebhookAdapter, type AdaptedEvent, type AdaptResult, type WebhookAdapter } from './snapengage/webhook-adapter';
 import { ADMIN_PREFIX, createAdminHandler } from './admin-routes';
 import { authenticateAgent, bearerToken } from './auth';
+import type { BoardRoutes } from './board/routes';
 import { refusedCredential } from './client-limits';
 import { HttpError, intParam, sendHttpError, sendJson } from './http';
 import { originAllowed } from './origin-policy';
@@ -50,6 +51,8 @@ export interface RouteDeps extends WebhookLimits {
   statusApi?: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
   /** Who may read GET /metrics here (metrics-server.ts); absent = this machine only, no token. */
   metricsAccess?: { token: string; ownPort: boolean };
+  /** The team's board, its reports and its page (board/routes.ts); absent = their paths answer 404. */
+  board?: BoardRoutes;
 }
 
 const WEBHOOKS: Record<string, { endpoint: WebhookEndpoint; adapt: (adapter: WebhookAdapter, body: unknown) => AdaptResult }> = {
@@ -201,6 +204,8 @@ export function createRequestHandler(deps: RouteDeps) {
     const token = bearerToken(req.headers);
     if (!token) throw refusedCredential(deps, req, 'missing relay token (Authorization: Bearer <token>)');
     const auth = await authenticateAgent(deps.secret, token, (jti) => store.isRevoked(jti));
+    if (!auth.ok && auth.reason === 'supervisor token')
+      throw refusedCredential(deps, req, "a supervisor token cannot read an agent's events: use the agent's relay token", { status: 403 });
     if (!auth.ok) throw refusedCredential(deps, req, `relay token ${auth.reason}`);
     const after = intParam(url, 'after', 0);
     const limit = Math.min(intParam(url, 'limit', EVENTS_PAGE_DEFAULT), EVENTS_PAGE_MAX);
@@ -226,6 +231,8 @@ export function createRequestHandler(deps: RouteDeps) {
     };
     if (webhook) return webhook(req, res);
     if (url.pathname.startsWith(ADMIN_PREFIX)) return admin(req, res, url);
+    const board = deps.board?.route(req, res, url);
+    if (board) return board;
     switch (url.pathname) {
       case PHONE_CALL_EVENTS_PATH:
         return phoneCallEvents(req, res);

@@ -37,6 +37,15 @@ export interface SocketHubOptions {
   guard?: ConnectionGuard;
   /** Failed attempts per client key: a socket that ends without a good hello takes one; when none are left, upgrades are refused. */
   authFailures?: RateLimiter;
+  /** Sees every event forwarded and every agent's sockets coming and going (the team's board, board/board-state.ts). */
+  observer?: HubObserver;
+}
+
+interface HubObserver {
+  /** Each newly stored event, as it is forwarded (any agent's, whether connected or not). Must not throw. */
+  event(event: StoredEvent): void;
+  /** An agent's first socket here authenticated (true), or their last one closed (false). */
+  presence(agent: string, connected: boolean): void;
 }
 
 type Phase = 'hello' | 'authenticating' | 'replaying' | 'live';
@@ -64,6 +73,7 @@ interface Client {
 }
 
 const MAX_PENDING = 10_000;
+const SUPERVISOR_REFUSED = "a supervisor token cannot receive an agent's events (it reads the board); use the agent's relay token";
 const UNAUTHENTICATED_CLOSE_WAIT_MS = 1000;
 /** Close reasons are limited to 123 bytes by the websocket protocol. */
 const reasonText = (s: string) => (Buffer.byteLength(s) <= 123 ? s : `${Buffer.from(s).subarray(0, 120).toString('utf8')}...`);
@@ -187,7 +197,12 @@ export class SocketHub {
     const hello = parsed.data;
     try {
       const auth = await authenticateAgent(this.o.secret, hello.token, (jti) => this.o.store.isRevoked(jti));
-      if (!auth.ok) return this.reject(client, CloseCode.unauthorized, `token ${auth.reason}`);
+      if (!auth.ok)
+        return this.reject(
+          client,
+          CloseCode.unauthorized,
+          auth.reason === 'supervisor token' ? SUPERVISOR_REFUSED : `token ${auth.reason}`,
+        );
       if (client.ws.readyState !== client.ws.OPEN) return;
       client.authenticated = true;
       this.o.guard?.endHello(client.socket, true);
@@ -224,6 +239,7 @@ export class SocketHub {
     if (!set) {
       set = new Set();
       this.byAgent.set(agent, set);
+      this.o.observer?.presence(agent, true);
     }
     set.add(client);
 
@@ -293,6 +309,7 @@ export class SocketHub {
   /** Forwards a newly stored event to the agent's sockets; the frame is serialized once. */
   publish(event: StoredEvent, receivedAt?: number, prev?: number): void {
     if (event.agent === PSEUDO_AGENT) return;
+    this.o.observer?.event(event);
     const set = this.byAgent.get(event.agent);
     if (!set) return;
     const text = eventFrameText(event);
@@ -334,7 +351,10 @@ export class SocketHub {
     if (!client.agent) return;
     const set = this.byAgent.get(client.agent);
     set?.delete(client);
-    if (set?.size === 0) this.byAgent.delete(client.agent);
+    if (set?.size === 0) {
+      this.byAgent.delete(client.agent);
+      if (!this.closing) this.o.observer?.presence(client.agent, false);
+    }
   }
 
   /**

@@ -140,6 +140,8 @@ export function createStatusApiHandler(deps: StatusApiDeps) {
       reporter.logThrottled('store', 'error', { err: (err as Error).message }, 'POST /api/status: the revocation list cannot be read');
       return answer(req, res, { outcome: 'retry', reason: 'server' }, 'store_unavailable');
     }
+    if (!auth.ok && auth.reason === 'supervisor token')
+      throw refusedCredential(deps, req, "a supervisor token cannot set an agent's status: use the agent's relay token", { status: 403 });
     if (!auth.ok) throw refusedCredential(deps, req, `relay token ${auth.reason}`);
     const agent = auth.agent;
 

@@ -2,7 +2,9 @@
 // runs the same suite on each): SqliteEventStore (sqlite-store.ts) for one relay process,
 // RelayRedisStore (redis-store.ts) for several sharing one Redis. What only some stores can do is
 // an optional member (fanOut, durabilityWarning): the relay asks the store, never its class.
+import type { ReportSource } from './board/report-rows';
 import type { CallStateStore } from './call-state';
+import type { PresenceTiming } from './redis-presence';
 
 /** An event as the webhook adapter produced it, addressed to one agent. */
 export interface NewEvent {
@@ -54,6 +56,13 @@ export type NewQuarantineEntry = Omit<QuarantineEntry, 'n'>;
 /** Events with no addressee (queued/broadcasted without an agent) are kept under this name. */
 export const PSEUDO_AGENT = '*';
 
+/** This process's side of presence shared across relay processes (redis-presence.ts). */
+export interface SharedPresence {
+  /** This process's first socket of the agent opened (true), or its last one closed (false). */
+  set(agent: string, connected: boolean): void;
+  close(): Promise<void>;
+}
+
 /** Gets a stored event with the agent's previous seq (a gap shows a missed message). */
 export type FanOutListener = (event: StoredEvent, prev: number) => void;
 
@@ -102,6 +111,17 @@ export interface EventStore {
    * their suite). Both stores keep them; absent only in a store made for a test.
    */
   readonly callStates?: CallStateStore;
+  /**
+   * The rows of the team's reports and board (board/report-rows.ts; relay/test/board/report-source.test.ts
+   * runs one fixture through each store's). Both stores have one; absent only in a store made for a test.
+   */
+  readonly reportSource?: ReportSource;
+  /**
+   * Present when several relay processes share the store (Redis): which agents hold a websocket to
+   * any of them, for the board's `connected`. `onChange` hears of every agent whose presence changes,
+   * this process's own sockets included.
+   */
+  sharePresence?(onChange: (agent: string, connected: boolean) => void, timing?: Partial<PresenceTiming>): Promise<SharedPresence>;
   /** When the store relies on a server's settings to keep what it acknowledged: a warning for the operator, if they fall short. */
   durabilityWarning?(): Promise<{ message: string; details: Record<string, string> } | undefined>;
 }

@@ -1,12 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import {
+  authenticateAgent,
+  authenticateSupervisor,
   bearerToken,
   checkWebhookToken,
   decodeRelayToken,
+  decodeRevocableToken,
   DEFAULT_TOKEN_TTL_DAYS,
+  issueAdminToken,
   issueRelayToken,
+  issueSupervisorToken,
   presentedWebhookToken,
+  verifyAdminToken,
   verifyRelayToken,
+  verifySupervisorToken,
 } from '../src/auth';
 
 const SECRET = 's'.repeat(40);
@@ -48,6 +55,66 @@ describe('relay tokens', () => {
   it('refuses to issue for a non-email or the pseudo-agent', () => {
     expect(() => issueRelayToken(SECRET, '*')).toThrow();
     expect(() => issueRelayToken(SECRET, 'alice')).toThrow();
+  });
+});
+
+describe('supervisor tokens', () => {
+  it('issue → verify round trip: their own prefix, the email normalised, the same claims as an agent token', () => {
+    const { token, claims } = issueSupervisorToken(SECRET, ' Lead@Example.com ', { ttlDays: 30 });
+    expect(token).toMatch(/^sbs1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
+    expect(Object.keys(claims).sort()).toEqual(['exp', 'iat', 'jti', 'sub']);
+    expect(claims.sub).toBe('lead@example.com');
+    expect(claims.exp! - claims.iat).toBe(30 * 86_400);
+    expect(verifySupervisorToken(SECRET, token)).toEqual({ ok: true, supervisor: 'lead@example.com', jti: claims.jti, claims });
+    expect(decodeRevocableToken(token)).toEqual({ ...claims, role: 'supervisor' });
+    expect(decodeRevocableToken(issueRelayToken(SECRET, 'a@b.c').token)?.role).toBe('agent');
+    expect(decodeRevocableToken('sba1.x.y')).toBeUndefined();
+  });
+
+  it('expire after 180 days unless asked otherwise, as agent tokens do; never only when asked', () => {
+    const now = new Date('2030-01-01T00:00:00Z');
+    const { token, claims } = issueSupervisorToken(SECRET, 'lead@example.com', { now });
+    expect(claims.exp! - claims.iat).toBe(DEFAULT_TOKEN_TTL_DAYS * 86_400);
+    expect(verifySupervisorToken(SECRET, token, new Date(now.getTime() + 179 * 86_400_000)).ok).toBe(true);
+    expect(verifySupervisorToken(SECRET, token, new Date(now.getTime() + 180 * 86_400_000))).toEqual({ ok: false, reason: 'expired' });
+    expect(issueSupervisorToken(SECRET, 'lead@example.com', { ttlDays: 'never' }).claims.exp).toBeUndefined();
+    expect(() => issueSupervisorToken(SECRET, 'lead')).toThrow('supervisor must be an email address');
+  });
+
+  it('an agent entry point never takes one, and the board never takes an agent or admin token: each is named', () => {
+    const supervisor = issueSupervisorToken(SECRET, 'lead@example.com').token;
+    const agent = issueRelayToken(SECRET, 'lead@example.com').token;
+    expect(verifyRelayToken(SECRET, supervisor)).toEqual({ ok: false, reason: 'supervisor token' });
+    expect(verifyAdminToken(SECRET, supervisor)).toEqual({ ok: false, reason: 'supervisor token' });
+    expect(verifySupervisorToken(SECRET, agent)).toEqual({ ok: false, reason: 'agent token' });
+    expect(verifySupervisorToken(SECRET, issueAdminToken(SECRET).token)).toEqual({ ok: false, reason: 'admin token' });
+    // Named only when good: a bad one of another kind is just bad.
+    expect(verifyRelayToken('x'.repeat(40), supervisor)).toEqual({ ok: false, reason: 'bad signature' });
+    expect(verifySupervisorToken('x'.repeat(40), agent)).toEqual({ ok: false, reason: 'bad signature' });
+  });
+
+  it('the prefix is signed: an agent token relabelled as a supervisor token (or back) does not verify', () => {
+    const agent = issueRelayToken(SECRET, 'alice@example.com').token;
+    const supervisor = issueSupervisorToken(SECRET, 'alice@example.com').token;
+    expect(verifySupervisorToken(SECRET, agent.replace(/^sb1\./, 'sbs1.'))).toEqual({ ok: false, reason: 'bad signature' });
+    expect(verifyRelayToken(SECRET, supervisor.replace(/^sbs1\./, 'sb1.'))).toEqual({ ok: false, reason: 'bad signature' });
+    for (const bad of ['', 'sbs1', 'sbs1..', 'sbs1.a.b.c', `${supervisor}x`])
+      expect(verifySupervisorToken(SECRET, bad).ok, bad).toBe(false);
+  });
+
+  it('revocation goes through the same list as agent tokens', async () => {
+    const { token, claims } = issueSupervisorToken(SECRET, 'lead@example.com');
+    const revoked = new Set<string>();
+    const isRevoked = async (jti: string) => revoked.has(jti);
+    expect(await authenticateSupervisor(SECRET, token, isRevoked)).toEqual({
+      ok: true,
+      supervisor: 'lead@example.com',
+      jti: claims.jti,
+      exp: claims.exp,
+    });
+    revoked.add(claims.jti);
+    expect(await authenticateSupervisor(SECRET, token, isRevoked)).toEqual({ ok: false, reason: 'revoked' });
+    expect(await authenticateAgent(SECRET, token, isRevoked)).toEqual({ ok: false, reason: 'supervisor token' });
   });
 });
 

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeSetupCode, SETUP_CODE_PREFIX } from '@switchboard/protocol/setup-code';
-import { decodeRelayToken, verifyRelayToken } from '../src/auth';
+import { decodeRelayToken, decodeRevocableToken, verifyRelayToken, verifySupervisorToken } from '../src/auth';
 import { createSandbox } from '../../sandbox/server';
 import { SqliteEventStore } from '../src/sqlite-store';
 import { cleanup, connect, RELAY_CLI, tempDir } from './helpers';
@@ -30,6 +30,8 @@ describe('relay CLI', () => {
       'openssl rand -hex 32',
       'token --setup-code <agent-email>',
       'token --csv <team-file> [--out <file>]',
+      'token --role supervisor <email> [--days N | --no-expiry]',
+      'RELAY_BOARD_DIR',
       'RELAY_PUBLIC_URL',
       'SNAPENGAGE_API_TOKEN_FILE',
       'SNAPENGAGE_STATUS_REQUEST',
@@ -115,7 +117,7 @@ describe('relay CLI', () => {
     }
     expect(run(['revoke'], { RELAY_DB: db }).stderr.trim()).toBe('relay: usage: revoke --jti <jti>, or the token on stdin: revoke --stdin');
     expect(run(['revoke', '--stdin'], { RELAY_DB: db }, 'not a token\n').stderr.trim()).toBe(
-      'relay: stdin does not hold a relay token (expected sb1.…)',
+      "relay: stdin does not hold a relay token (expected an agent's sb1.… or a supervisor's sbs1.…)",
     );
     let store = new SqliteEventStore(db);
     expect(await store.isRevoked(jti)).toBe(false);
@@ -127,6 +129,59 @@ describe('relay CLI', () => {
     store = new SqliteEventStore(db);
     expect(await store.isRevoked(jti)).toBe(true);
     await store.close();
+  });
+
+  it("token --role supervisor prints a supervisor's token (180 days unless asked otherwise) and what it opens; revoke takes it from stdin", async () => {
+    const r = run(['token', '--role', 'supervisor', 'Lead@Example.com'], { RELAY_SECRET: SECRET });
+    expect(r.status, r.stderr).toBe(0);
+    const token = r.stdout.trim();
+    const v = verifySupervisorToken(SECRET, token);
+    expect(v).toMatchObject({ ok: true, supervisor: 'lead@example.com' });
+    if (!v.ok) return;
+    expect(v.claims.exp! - v.claims.iat).toBe(180 * 86_400);
+    expect(r.stderr).toContain(
+      `relay: supervisor token for lead@example.com (jti ${v.jti}, expires ${new Date(v.claims.exp! * 1000).toISOString()})`,
+    );
+    expect(r.stderr).toContain('/board');
+    expect(r.stderr).not.toContain(token);
+    // Not an agent's: no agent entry point takes it.
+    expect(verifyRelayToken(SECRET, token)).toEqual({ ok: false, reason: 'supervisor token' });
+    const db = join(tempDir(), 'cli.db');
+    const piped = run(['revoke', '--stdin'], { RELAY_DB: db }, `${token}\n`);
+    expect(piped.status, piped.stderr).toBe(0);
+    expect(piped.stderr).toContain(`revoked jti ${v.jti}`);
+    const store = new SqliteEventStore(db);
+    expect(await store.isRevoked(v.jti)).toBe(true);
+    await store.close();
+  });
+
+  it('token --role supervisor --no-expiry, --days N; --role agent is the agent token as without it', () => {
+    const forever = run(['token', '--role', 'supervisor', 'lead@example.com', '--no-expiry'], { RELAY_SECRET: SECRET });
+    expect(forever.status, forever.stderr).toBe(0);
+    expect(decodeRevocableToken(forever.stdout.trim())).toMatchObject({ role: 'supervisor', sub: 'lead@example.com' });
+    expect(decodeRevocableToken(forever.stdout.trim())!.exp).toBeUndefined();
+    const week = run(['token', '--role=supervisor', '--days', '7', 'lead@example.com'], { RELAY_SECRET: SECRET });
+    const claims = decodeRevocableToken(week.stdout.trim())!;
+    expect(claims.exp! - claims.iat).toBe(7 * 86_400);
+    const agent = run(['token', '--role', 'agent', 'alice@example.com'], { RELAY_SECRET: SECRET });
+    expect(verifyRelayToken(SECRET, agent.stdout.trim())).toMatchObject({ ok: true, agent: 'alice@example.com' });
+  });
+
+  it.each([
+    [
+      ['token', '--role', 'supervisor', '--setup-code', 'lead@example.com'],
+      'relay: --setup-code and --csv issue agent tokens; a supervisor token is printed with: token --role supervisor <email>',
+    ],
+    [
+      ['token', '--role', 'supervisor', '--csv', 'team.csv'],
+      'relay: --setup-code and --csv issue agent tokens; a supervisor token is printed with: token --role supervisor <email>',
+    ],
+    [['token', '--role', 'boss', 'lead@example.com'], 'relay: --role is agent or supervisor (agent when not given)'],
+    [['token', '--role', 'supervisor'], 'relay: usage: token --role supervisor <email> [--days N | --no-expiry]'],
+    [['revoke', '--role', 'supervisor', '--jti', 'abc'], 'relay: --role is not an option of revoke (see --help)'],
+  ] as const)('token --role: a clear usage error, exit 2, nothing printed: %j', (args, message) => {
+    const r = run([...args], { RELAY_SECRET: SECRET, RELAY_PUBLIC_URL: 'https://relay.example.com' });
+    expect({ status: r.status, stderr: r.stderr.trim(), stdout: r.stdout }).toEqual({ status: 2, stderr: message, stdout: '' });
   });
 
   it('token notes characters beyond ASCII that NFKC left (a look-alike is another agent)', () => {

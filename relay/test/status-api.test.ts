@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StatusApiOutcome } from '@switchboard/protocol/status-api';
 import { createSandbox, type Sandbox } from '../../sandbox/server';
-import { issueRelayToken } from '../src/auth';
+import { issueRelayToken, issueSupervisorToken } from '../src/auth';
 import { FAILED_ATTEMPTS_MESSAGE } from '../src/client-limits';
 import { createRelay, type RelayOptions } from '../src/relay';
 import { RELAY_MODE_OFF } from '../src/status-api-routes';
@@ -191,6 +191,16 @@ describe('POST /api/status (relay mode)', () => {
     }
     expect(statusCalls()).toEqual([]);
     expect(await metric(t, 'relay_status_requests_total{outcome="unauthorized"} 5')).toBe(true);
+  });
+
+  it("a supervisor token cannot set anyone's status: 403 naming what to use, and nothing reaches SnapEngage", async () => {
+    const t = await relayMode();
+    const answer = await setStatus(t, issueSupervisorToken(SECRET, 'lead@example.com').token, { status: 'pause', substatus: 'Lunch' });
+    expect({ status: answer.status, json: answer.json }).toEqual({
+      status: 403,
+      json: { error: "a supervisor token cannot set an agent's status: use the agent's relay token" },
+    });
+    expect(statusCalls()).toEqual([]);
   });
 
   it('wrong tokens take failed attempts like every route (then 429); a valid token is never held back', async () => {

@@ -3,13 +3,13 @@
 // scenarios both proxies must pass.
 import { spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { agentStatusEvent, conversationEvent } from '../../sandbox/payloads';
 import { createRelay, type Relay } from 'switchboard-relay/relay';
-import { issueRelayToken } from 'switchboard-relay/auth';
+import { issueRelayToken, issueSupervisorToken } from 'switchboard-relay/auth';
 import { expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { tempDir } from './tools';
@@ -58,6 +58,7 @@ function selfSignedCertificate(): Certificate {
 
 export interface Answer {
   status: number;
+  headers: Record<string, string | string[] | undefined>;
   text: string;
   json: any;
   tlsProtocol: string | null;
@@ -91,7 +92,7 @@ export function https(
           } catch {
             json = undefined;
           }
-          done({ status: res.statusCode ?? 0, text, json, tlsProtocol, fingerprint });
+          done({ status: res.statusCode ?? 0, headers: res.headers, text, json, tlsProtocol, fingerprint });
         });
       },
     );
@@ -165,9 +166,14 @@ interface RelayForProxy {
  * The relay as it runs behind the proxy: loopback, one failed attempt per client address allowed
  * (then 429), with the rate limiters' clock frozen so that no bucket refills while a test runs.
  */
-async function startRelayForProxy(trustProxy: string[], cleanups: Array<() => Promise<void>>): Promise<RelayForProxy> {
+async function startRelayForProxy(
+  trustProxy: string[],
+  cleanups: Array<() => Promise<void>>,
+  more: { boardDir?: string } = {},
+): Promise<RelayForProxy> {
   const logs: string[] = [];
   const relay = await createRelay({
+    ...more,
     port: 0,
     host: '127.0.0.1',
     dbPath: join(tempDir('relay'), 'relay.db'),
@@ -271,6 +277,51 @@ export function proxyScenarios(
         json: { error: 'body is larger than 1048576 bytes' },
       });
     }
+  });
+
+  it(`${name}: the team's board through TLS: its page with the relay's CSP, its stream's snapshot and a change as they happen`, async () => {
+    const cert = selfSignedCertificate();
+    const boardDir = join(tempDir('board'), 'board');
+    mkdirSync(boardDir);
+    writeFileSync(join(boardDir, 'index.html'), '<!doctype html><title>Board</title><script type="module" src="./app.js"></script>');
+    const { relay } = await startRelayForProxy(['127.0.0.1', '::1'], cleanups, { boardDir });
+    const proxy = await start(relay, cert);
+    const page = await https(`${proxy.url}/board/`, { ca: cert.pem });
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('<title>Board</title>');
+    expect(page.headers['content-security-policy']).toContain("default-src 'none'; script-src 'self'");
+
+    const supervisor = { authorization: `Bearer ${issueSupervisorToken(SECRET, 'lead@example.com').token}` };
+    expect((await https(`${proxy.url}/api/board`, { ca: cert.pem, headers: supervisor })).json).toMatchObject({ agents: [] });
+    // The stream must come through as it is written, not when a proxy buffer fills or the response ends.
+    let text = '';
+    const changed = new Promise<void>((resolve, reject) => {
+      const req = request(`${proxy.url}/api/board/stream`, { ca: cert.pem, headers: supervisor, agent: false }, (res) => {
+        if (res.statusCode !== 200) return reject(new Error(`the stream answered ${res.statusCode}`));
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => {
+          text += d;
+          if (text.includes('event: snapshot') && !text.includes('event: agent') && !posted) {
+            posted = true;
+            post(proxy, cert, '/snapengage/agent-status', agentStatusEvent({ agentId: AGENT, status: 'pause' }), {
+              authorization: WEBHOOK_TOKEN,
+            }).catch(reject);
+          }
+          if (text.includes('event: agent')) {
+            req.destroy();
+            resolve();
+          }
+        });
+        res.on('error', () => undefined);
+      });
+      let posted = false;
+      req.on('error', (err) => {
+        if (!text.includes('event: agent')) reject(err);
+      });
+      req.end();
+    });
+    await changed;
+    expect(text).toMatch(/event: agent\ndata: \{"agent":"alice@example.com",[^\n]*"status":"pause"/);
   });
 
   it(`${name}: X-Forwarded-For is honoured only from the addresses in RELAY_TRUST_PROXY`, async () => {
