@@ -2,7 +2,11 @@ import { useMemo, useState } from 'preact/hooks';
 import { BOARD_STATUSES } from '@switchboard/protocol/board';
 import { type BoardFilter, type BoardState, countByStatus, NO_FILTER, reasonsPresent, STATUS_WORDS, visibleRows } from './board-state';
 import { BoardRow } from './BoardRow';
+import { pure } from './pure';
 import { useTexts } from './texts';
+
+/** With 500 agents an update renders one row, not 500: the rows whose object did not change skip rendering. */
+const Row = pure(BoardRow);
 
 /** The reason filter's <select> values: one that no reason can be, and reasons behind a prefix ('' is a reason too). */
 const ANY_REASON = 'any';
@@ -32,10 +36,11 @@ export function Board({ state, stale }: { state: BoardState | undefined; stale: 
       <h2 id="board-title" class="visually-hidden">
         {t('navBoard')}
       </h2>
-      <div class="counts" role="group" aria-label={t('countsLabel')}>
+      <fieldset class="counts">
+        <legend class="visually-hidden">{t('countsLabel')}</legend>
         <button
           type="button"
-          class="count count--all"
+          class="btn count count--all"
           aria-pressed={filter.status === 'all'}
           data-testid="count-all"
           onClick={() => set({ status: 'all' })}
@@ -47,7 +52,7 @@ export function Board({ state, stale }: { state: BoardState | undefined; stale: 
           <button
             type="button"
             key={status}
-            class={`count count--${status}`}
+            class={`btn count count--${status}`}
             aria-pressed={filter.status === status}
             data-testid={`count-${status}`}
             onClick={() => set({ status: filter.status === status ? 'all' : status })}
@@ -59,7 +64,7 @@ export function Board({ state, stale }: { state: BoardState | undefined; stale: 
             </span>
           </button>
         ))}
-      </div>
+      </fieldset>
       <div class="filters">
         <div class="field">
           <label for="filter-reason">{t('filterReason')}</label>
@@ -119,7 +124,7 @@ export function Board({ state, stale }: { state: BoardState | undefined; stale: 
           </thead>
           <tbody>
             {rows.map((agent) => (
-              <BoardRow key={agent.agent} agent={agent} t={t} />
+              <Row key={agent.agent} agent={agent} t={t} />
             ))}
           </tbody>
         </table>

@@ -54,7 +54,8 @@ const FIXTURES: Record<string, { source: string; breaks: string[] }> = {
   'relay/board/bad-process.ts': { source: 'export const env = process.env;', breaks: ['correctness/noProcessGlobal'] },
   'relay/board/bad-lib.ts': { source: "export { t } from '../../lib/i18n';", breaks: ['style/noRestrictedImports'] },
   'relay/board/good.ts': {
-    source: "export { BoardAgent } from '@switchboard/protocol/board';\nexport { render } from 'preact';\nexport { SseParser } from './sse';",
+    source:
+      "export { BoardAgent } from '@switchboard/protocol/board';\nexport { render } from 'preact';\nexport { SseParser } from './sse';",
     breaks: [],
   },
   // The protocol: zod and its own files only.
