@@ -1,6 +1,15 @@
 import { useMemo, useState } from 'preact/hooks';
 import { BOARD_STATUSES } from '@switchboard/protocol/board';
-import { type BoardFilter, type BoardState, countByStatus, NO_FILTER, reasonsPresent, STATUS_WORDS, visibleRows } from './board-state';
+import {
+  type BoardFilter,
+  type BoardState,
+  countByStatus,
+  NO_FILTER,
+  nameRanks,
+  reasonsPresent,
+  STATUS_WORDS,
+  visibleRows,
+} from './board-state';
 import { BoardRow } from './BoardRow';
 import { pure } from './pure';
 import { useTexts } from './texts';
@@ -17,6 +26,9 @@ export function Board({ state, stale }: { state: BoardState | undefined; stale: 
   const { t, locale } = useTexts();
   const [filter, setFilter] = useState<BoardFilter>(NO_FILTER);
   const collator = useMemo(() => new Intl.Collator(locale, { sensitivity: 'base', numeric: true }), [locale]);
+  // Not on every status change: the order by name changes only when a name does or the team grows.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: keyed on names and team size on purpose (see above)
+  const ranks = useMemo(() => nameRanks(state?.agents.values() ?? [], collator), [state?.names, state?.agents.size, collator]);
   if (!state) {
     return (
       <p class="muted" data-testid="board-loading">
@@ -27,7 +39,7 @@ export function Board({ state, stale }: { state: BoardState | undefined; stale: 
   const all = [...state.agents.values()];
   const counts = countByStatus(all);
   const reasons = reasonsPresent(all);
-  const rows = visibleRows(all, filter, collator);
+  const rows = visibleRows(all, filter, ranks);
   const set = (change: Partial<BoardFilter>) => setFilter({ ...filter, ...change });
   const filtered = filter.status !== 'all' || filter.reason !== undefined || filter.text !== '';
 
