@@ -115,6 +115,11 @@ export function Board({ state, stale }: { state: BoardState | undefined; stale: 
           {t('clearFilters')}
         </button>
       </div>
+      {stale && (
+        <p class="warning" data-testid="board-stale">
+          {t('staleBoard')}
+        </p>
+      )}
       <div class="table-wrap">
         <table class="board-table">
           <caption class="muted" data-testid="shown">
