@@ -66,7 +66,7 @@ function cpuBudget(ours: Ramp, floor: Ramp, rate: number, cores: number): string
   );
 }
 
-export function evaluateGoals(res: Pick<BenchResults, 'relay' | 'extension' | 'quick' | 'machine'>): Goal[] {
+export function evaluateGoals(res: Pick<BenchResults, 'relay' | 'extension' | 'report' | 'quick' | 'machine'>): Goal[] {
   const goals: Goal[] = [];
   const rel = res.relay;
   if (rel?.length) {
@@ -151,6 +151,16 @@ export function evaluateGoals(res: Pick<BenchResults, 'relay' | 'extension' | 'q
         ? `${b.coldStart.backlogHandledMs.median} ms (relay connected after ${b.coldStart.connectedMs.median} ms)`
         : (ext.skipped ?? 'not measured'),
       pass: b ? b.coldStart.backlogHandledMs.median < 1000 : null,
+    });
+  }
+  const rep = res.report;
+  if (rep) {
+    goals.push({
+      goal: `team report over ${Math.round(rep.events / 1000)}k events < 1 s (median of ${rep.runsMs.length})`,
+      measured:
+        `${rep.medianMs} ms: rows ${rep.readMs} ms + computeReport ${rep.computeMs} ms (runs ${rep.runsMs.join(', ')} ms; ` +
+        `${rep.rows} rows, ${rep.agents} agents × ${rep.days} days; rows from ${rep.source})`,
+      pass: rep.medianMs < 1000,
     });
   }
   return goals;

@@ -74,6 +74,15 @@ export function renderTables(res: BenchResults): string {
       ),
     );
   }
+  const r = res.report;
+  if (r) {
+    parts.push(
+      mdTable(
+        ['team report', 'events', 'rows read', 'rows ms', 'computeReport ms', `end to end ms (median of ${r.runsMs.length})`],
+        [[`${r.agents} agents × ${r.days} days`, r.events, r.rows, r.readMs, r.computeMs, r.medianMs]],
+      ),
+    );
+  }
   if (res.goals.length) {
     parts.push(
       mdTable(

@@ -3,6 +3,7 @@
 import type { ExtensionResults } from './extension';
 import type { Goal } from './goals';
 import type { Scenario } from './relay-bench';
+import type { TeamReportResults } from './team-report';
 
 export interface BenchResults {
   quick: boolean;
@@ -11,5 +12,7 @@ export interface BenchResults {
   durationS: number;
   relay?: Scenario[];
   extension?: ExtensionResults;
+  /** The team report over generated events (bench/team-report.ts). */
+  report?: TeamReportResults;
   goals: Goal[];
 }

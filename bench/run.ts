@@ -1,7 +1,7 @@
-// `npm run bench`: every benchmark, side by side, then the goals as ratios (bench/goals.ts) and the
-// tables (bench/report.ts).
+// `npm run bench`: every benchmark (the relay's, the extension's, the team report's), then the goals
+// as ratios (bench/goals.ts) and the tables (bench/report.ts).
 //   --quick            smoke size (a few seconds per contender; what tests/bench/smoke.test.ts runs)
-//   --only relay|extension   (implies --no-readme: the README shows whole runs only)
+//   --only relay|extension|report   (implies --no-readme: the README shows whole runs only)
 //   --json <path>      where to write the results (default bench/results/latest.json, quick: bench/results/quick.json)
 //   --no-readme        do not rewrite the table in bench/README.md (a --quick run never does)
 //   --profile cpu|heap run our relay's process with --cpu-prof / --heap-prof (files in bench/results/profiles)
@@ -17,6 +17,7 @@ import { runExtensionBench } from './extension';
 import { evaluateGoals } from './goals';
 import { PROFILE_DIR, relayPlans, runRelayBench } from './relay-bench';
 import { renderTables, updateReadme } from './report';
+import { runTeamReportBench } from './team-report';
 import type { BenchResults } from './results';
 
 function options(argv: string[]) {
@@ -35,7 +36,7 @@ function options(argv: string[]) {
     },
   });
   const { only, profile, quick } = values;
-  if (only && only !== 'relay' && only !== 'extension') throw new Error('--only takes relay or extension');
+  if (only && only !== 'relay' && only !== 'extension' && only !== 'report') throw new Error('--only takes relay, extension or report');
   if (profile && profile !== 'cpu' && profile !== 'heap') throw new Error('--profile takes cpu or heap');
   const agents = values.agents === undefined ? undefined : Number(values.agents);
   const contenders = values.contenders?.split(',') as Contender[] | undefined;
@@ -45,7 +46,7 @@ function options(argv: string[]) {
     quick,
     agents,
     contenders,
-    only: only as 'relay' | 'extension' | undefined,
+    only: only as 'relay' | 'extension' | 'report' | undefined,
     json: resolve(values.json ?? resolve(BENCH_DIR, 'results', quick ? 'quick.json' : 'latest.json')),
     readme: !quick && !partial && !values['no-readme'],
     profile: profile as 'cpu' | 'heap' | undefined,
@@ -80,7 +81,8 @@ async function main() {
     durationS: 0,
     goals: [],
   };
-  if (args.only !== 'extension') {
+  const runs = (part: 'relay' | 'extension' | 'report') => args.only === undefined || args.only === part;
+  if (runs('relay')) {
     log(`relay: our relay vs the ws floor vs Socket.IO${args.quick ? ' (quick)' : ''}`);
     const relayExecArgv = args.profile
       ? [args.profile === 'cpu' ? '--cpu-prof' : '--heap-prof', args.profile === 'cpu' ? '--cpu-prof-dir' : '--heap-prof-dir', PROFILE_DIR]
@@ -89,9 +91,13 @@ async function main() {
     if (plans?.length === 0) throw new Error(`--agents: no plan with ${args.agents} agents`);
     res.relay = await runRelayBench({ quick: args.quick, relayExecArgv, log, plans, contenders: args.contenders });
   }
-  if (args.only !== 'relay') {
+  if (runs('extension')) {
     log('extension');
     res.extension = await runExtensionBench({ quick: args.quick, log });
+  }
+  if (runs('report')) {
+    log(`team report over generated events${args.quick ? ' (quick)' : ''}`);
+    res.report = await runTeamReportBench({ quick: args.quick, log });
   }
   res.goals = evaluateGoals(res);
   res.durationS = Math.round((Date.now() - started) / 1000);

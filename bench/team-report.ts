@@ -1,0 +1,240 @@
+// The team report's timing (issue 18): 30 days × 200 agents × 100 events a day = 600,000 events,
+// written once into a SQLite file through the relay's own SqliteEventStore and cached in the OS temp
+// dir (keyed by GENERATOR_VERSION and the size), then the report end to end, three times: the rows
+// read from the file, then computeReport. (bench/report.ts is the tables' renderer, not this.)
+//
+// The rows come from READ_ROWS below, a plain SELECT of what a ReportSource returns (report-rows.ts),
+// until the relay's SQLite ReportSource is on this branch; then it is timed instead.
+import { existsSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { computeReport, periodOf } from 'switchboard-relay/board/report';
+import { SqliteEventStore } from 'switchboard-relay/sqlite-store';
+import { median } from './common';
+
+/** Bump when the generated events change: the cached file's name carries it. */
+const GENERATOR_VERSION = 'v1';
+
+const TZ = 'Europe/Berlin';
+/** March 2026: the period crosses Berlin's spring-forward day (the 29th). */
+const FIRST_DAY = '2026-03-01';
+const RETENTION_DAYS = 90;
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const DAY = 24 * HOUR;
+const REASONS = ['Lunch', 'Break', 'Meeting', 'Training', ''];
+/** Per agent and day: online, 4 pauses each followed by online, offline (10) + 30 chats × assigned/responded/closed (90). */
+const CHATS_PER_DAY = 30;
+const EVENTS_PER_AGENT_DAY = 100;
+
+export interface TeamReportResults {
+  days: number;
+  agents: number;
+  events: number;
+  /** What read the rows: the relay's ReportSource, or this file's interim SELECT. */
+  source: string;
+  /** Seconds spent generating the file; absent when a cached one was used. */
+  generatedS?: number;
+  rows: number;
+  /** End to end per run (rows read + computeReport), ms. */
+  runsMs: number[];
+  medianMs: number;
+  readMs: number;
+  computeMs: number;
+}
+
+type Rows = Parameters<typeof computeReport>[0];
+type Row = Rows[number];
+
+/** A small deterministic PRNG (mulberry32): the same file every time for a version and size. */
+function random(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+const agentEmail = (i: number) => `agent${String(i).padStart(3, '0')}@report.bench`;
+
+interface Generated {
+  id: string;
+  agent: string;
+  kind: string;
+  at: string;
+  data: Record<string, unknown>;
+}
+
+/** One agent's day: a shift of about 8 h starting between 07:00 and 11:00, pauses and chats in it. */
+function agentDay(agent: number, day: number, dayStart: number, rnd: () => number): Generated[] {
+  const email = agentEmail(agent);
+  const alias = `Agent ${agent}`;
+  const out: Generated[] = [];
+  const status = (at: number, value: string, substatus?: string) =>
+    out.push({
+      id: `s-${day}-${out.length}`,
+      agent: email,
+      kind: 'agent_status',
+      at: new Date(at).toISOString(),
+      data: { agentId: email, status: value, ...(substatus === undefined ? {} : { substatus }) },
+    });
+  const shift = dayStart + 7 * HOUR + Math.floor(rnd() * 4 * HOUR);
+  status(shift, 'online');
+  for (let p = 1; p <= 4; p++) {
+    const at = shift + p * 96 * MIN + Math.floor(rnd() * 10 * MIN);
+    status(at, 'pause', REASONS[Math.floor(rnd() * REASONS.length)]);
+    status(at + 5 * MIN + Math.floor(rnd() * 25 * MIN), 'online');
+  }
+  status(shift + 8 * HOUR, 'offline');
+  for (let c = 0; c < CHATS_PER_DAY; c++) {
+    const conversationId = `${agent}-${day}-${c}-${Math.floor(rnd() * 1e9).toString(36)}`;
+    const createdAt = shift + c * 16 * MIN + Math.floor(rnd() * 5 * MIN);
+    const assigned = createdAt + Math.floor(rnd() * 60_000);
+    const closedAt = assigned + 2 * MIN + Math.floor(rnd() * 12 * MIN);
+    const data = {
+      conversationId,
+      url: `https://www.snapengage.com/viewcase?c=${conversationId}`,
+      widgetId: 'b0d6f4c2-bench-widget',
+      requesterName: 'Visitor',
+      description: 'A question about an order',
+      agentId: email,
+      agentAlias: alias,
+      createdAt,
+    };
+    const chat = (kind: string, at: number, extra: Record<string, unknown> = {}) =>
+      out.push({ id: `${kind}-${conversationId}`, agent: email, kind, at: new Date(at).toISOString(), data: { ...data, ...extra } });
+    chat('assigned', assigned);
+    chat('responded', assigned + 10_000 + Math.floor(rnd() * 50_000));
+    chat('closed', closedAt, { closedAt });
+  }
+  return out;
+}
+
+/** The cached database with days × agents × 100 events, generated (through SqliteEventStore) when missing. */
+async function database(days: number, agents: number, start: number, log: (line: string) => void): Promise<{ path: string; generatedS?: number }> {
+  const path = join(tmpdir(), `switchboard-team-report-${GENERATOR_VERSION}-${days}d-${agents}a.db`);
+  if (existsSync(path)) return { path };
+  const began = performance.now();
+  const partial = `${path}.partial`;
+  for (const f of [partial, `${partial}-wal`, `${partial}-shm`]) rmSync(f, { force: true });
+  const store = new SqliteEventStore(partial);
+  const rnd = random(18);
+  let batch: Generated[] = [];
+  for (let day = 0; day < days; day++) {
+    for (let agent = 0; agent < agents; agent++) batch.push(...agentDay(agent, day, start + day * DAY, rnd));
+    // Large appends: one transaction and one fsync each.
+    if (batch.length >= 50_000 || day === days - 1) {
+      await store.append(batch);
+      batch = [];
+    }
+  }
+  await store.close();
+  // One self-contained file: no WAL left beside it when it is renamed into place.
+  const db = new DatabaseSync(partial);
+  db.exec('PRAGMA journal_mode = DELETE');
+  db.close();
+  renameSync(partial, path);
+  const generatedS = Math.round((performance.now() - began) / 100) / 10;
+  log(`  generated ${days * agents * EVENTS_PER_AGENT_DAY} events in ${generatedS} s: ${path}`);
+  return { path, generatedS };
+}
+
+const COLUMNS = `seq, agent, kind, at,
+  data ->> '$.conversationId' AS conversationId, data ->> '$.createdAt' AS createdAt, data ->> '$.closedAt' AS closedAt,
+  data ->> '$.status' AS status, data ->> '$.substatus' AS substatus, data ->> '$.agentAlias' AS alias`;
+
+/**
+ * What report-rows.ts asks of a source, as one plain SELECT: the period's events, the assignments of
+ * the day before, and each agent's latest status before the period; in (agent, at, seq) order. `at`
+ * is stored as toISOString() text, so text comparison is time order.
+ */
+const READ_ROWS = `
+  SELECT ${COLUMNS} FROM event_log WHERE at >= ? AND at < ?
+  UNION ALL
+  SELECT ${COLUMNS} FROM event_log WHERE kind IN ('assigned', 'transferred') AND at >= ? AND at < ?
+  UNION ALL
+  SELECT ${COLUMNS} FROM (
+    SELECT *, row_number() OVER (PARTITION BY agent ORDER BY at DESC, seq DESC) AS latest
+    FROM event_log WHERE kind = 'agent_status' AND at < ?
+  ) WHERE latest = 1
+  ORDER BY agent, at, seq`;
+
+interface SqlRow {
+  seq: number;
+  agent: string;
+  kind: string;
+  at: string;
+  conversationId: string | null;
+  createdAt: number | null;
+  closedAt: number | null;
+  status: string | null;
+  substatus: string | null;
+  alias: string | null;
+}
+
+function readRows(db: DatabaseSync, start: number, end: number): Rows {
+  const iso = (t: number) => new Date(t).toISOString();
+  const lookback = start - DAY;
+  const rows = db.prepare(READ_ROWS).all(iso(start), iso(end), iso(lookback), iso(start), iso(start)) as unknown as SqlRow[];
+  // Every row gets every field (undefined when absent): one object shape for computeReport's loop.
+  return rows.map(
+    (r): Row => ({
+      seq: r.seq,
+      agent: r.agent,
+      kind: r.kind,
+      at: Date.parse(r.at),
+      conversationId: r.conversationId ?? undefined,
+      createdAt: r.createdAt ?? undefined,
+      closedAt: r.closedAt ?? undefined,
+      status: r.status ?? undefined,
+      substatus: r.substatus ?? undefined,
+      alias: r.alias ?? undefined,
+    }),
+  );
+}
+
+function addDays(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY).toISOString().slice(0, 10);
+}
+
+export async function runTeamReportBench(opts: { quick: boolean; log: (line: string) => void }): Promise<TeamReportResults> {
+  const [days, agents] = opts.quick ? [2, 20] : [30, 200];
+  const query = { from: FIRST_DAY, to: addDays(FIRST_DAY, days - 1), tz: TZ };
+  const { start, end } = periodOf(query);
+  const { path, generatedS } = await database(days, agents, start, opts.log);
+  // As the relay would ask right after the period: everything in it is past.
+  const now = end + HOUR;
+  const runs: Array<{ total: number; read: number; compute: number; rows: number }> = [];
+  const db = new DatabaseSync(path, { readOnly: true });
+  try {
+    for (let run = 0; run < 3; run++) {
+      const t0 = performance.now();
+      const rows = readRows(db, start, end);
+      const t1 = performance.now();
+      const report = computeReport(rows, query, { now, retentionDays: RETENTION_DAYS });
+      const t2 = performance.now();
+      if (report.agents.length !== agents) throw new Error(`the report has ${report.agents.length} agents, not ${agents}`);
+      runs.push({ total: t2 - t0, read: t1 - t0, compute: t2 - t1, rows: rows.length });
+      opts.log(`  run ${run + 1}: ${Math.round(t2 - t0)} ms (rows ${Math.round(t1 - t0)} ms, computeReport ${Math.round(t2 - t1)} ms)`);
+    }
+  } finally {
+    db.close();
+  }
+  const round = (ms: number) => Math.round(ms * 10) / 10;
+  return {
+    days,
+    agents,
+    events: days * agents * EVENTS_PER_AGENT_DAY,
+    source: 'interim SELECT (bench/team-report.ts)',
+    ...(generatedS === undefined ? {} : { generatedS }),
+    rows: runs[0]!.rows,
+    runsMs: runs.map((r) => round(r.total)),
+    medianMs: round(median(runs.map((r) => r.total))),
+    readMs: round(median(runs.map((r) => r.read))),
+    computeMs: round(median(runs.map((r) => r.compute))),
+  };
+}
