@@ -28,6 +28,8 @@ export default defineConfig({
         },
       },
       'relay/vitest.config.ts',
+      // The board page's pure modules (SSE parser, board state, formats, texts); the page itself is tested end to end.
+      { test: { name: 'board', include: ['relay/board/test/**/*.test.ts'] } },
       { test: { name: 'protocol', include: ['protocol/test/**/*.test.ts'] } },
       {
         test: {

@@ -14,6 +14,8 @@ const TSCONFIGS = [
   'tsconfig.browser-tools.json', // scripts/browser, e2e, bench: Node + DOM for page.evaluate()
   'protocol/tsconfig.json', // contracts: neither
   'relay/tsconfig.json', // the relay: Node, no DOM
+  'relay/board/tsconfig.json', // the relay's board page: browser, no Node
+  'relay/board/test/tsconfig.json', // the board page's unit tests: + Node
 ];
 
 function check(project: string): Promise<{ project: string; ok: boolean; output: string; seconds: number }> {

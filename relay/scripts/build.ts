@@ -3,12 +3,14 @@
 // bundled; every npm dependency stays external and is installed by npm, native modules included.
 // The build fails unless the bundle's imports and package.json's dependencies are the same set, so the
 // package declares exactly what it needs at run time. The repository's deploy/ (systemd unit, nginx and
-// Caddy configurations) goes along in dist/deploy/: IT gets only the tarball.
+// Caddy configurations) goes along in dist/deploy/: IT gets only the tarball. So does the team lead's
+// board page (board/, built by ./build-board.ts into dist/board/, which the relay serves at /board).
 import { cpSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
+import { buildBoard } from './build-board';
 
 const RELAY = resolve(import.meta.dirname, '..');
 const OUT = join(RELAY, 'dist');
@@ -19,6 +21,7 @@ const pkg = JSON.parse(await readFile(join(RELAY, 'package.json'), 'utf8')) as {
 const dependencies = Object.keys(pkg.dependencies);
 
 rmSync(OUT, { recursive: true, force: true });
+const board = await buildBoard(join(OUT, 'board'));
 const result = await build({
   absWorkingDir: RELAY,
   entryPoints: { cli: 'src/cli.ts' },
@@ -57,6 +60,7 @@ if (undeclared.length || unused.length) {
 }
 cpSync(join(RELAY, '../deploy'), join(OUT, 'deploy'), { recursive: true });
 const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
+const boardBytes = board.reduce((n, f) => n + f.bytes, 0);
 console.error(
-  `relay build: dist/cli.js, ${(bytes / 1024).toFixed(0)} kB, and dist/deploy/; run-time dependencies ${dependencies.join(', ')}`,
+  `relay build: dist/cli.js, ${(bytes / 1024).toFixed(0)} kB, dist/board/ (the board page, ${(boardBytes / 1024).toFixed(0)} kB), and dist/deploy/; run-time dependencies ${dependencies.join(', ')}`,
 );

@@ -72,6 +72,9 @@ beforeAll(() => {
     `package: ${packed.filename}, ${packed.entryCount} files (${files.join(', ')}), ${kB(packed.size)} packed, ${kB(packed.unpackedSize)} unpacked`,
   );
   expect(files).toEqual([
+    'dist/board/app.css',
+    'dist/board/app.js',
+    'dist/board/index.html',
     'dist/cli.js',
     'dist/deploy/caddy/Caddyfile',
     'dist/deploy/nginx/switchboard-relay.conf',

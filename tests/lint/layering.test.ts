@@ -45,6 +45,18 @@ const FIXTURES: Record<string, { source: string; breaks: string[] }> = {
   },
   'relay/src/bad-zod.ts': { source: "export { z } from 'zod';", breaks: ['style/noRestrictedImports'] },
   'relay/test/good.test.ts': { source: "export { conversationEvent } from '../../sandbox/payloads';", breaks: [] },
+  // The relay's board page: browser code, the protocol by name; no relay code, no Node, no extension.
+  'relay/board/bad-relay.ts': { source: "export { SocketHub } from '../src/socket-hub';", breaks: ['style/noRestrictedImports'] },
+  'relay/board/bad-node.ts': {
+    source: "import { readFileSync } from 'node:fs';\nexport const read = readFileSync;",
+    breaks: ['correctness/noNodejsModules'],
+  },
+  'relay/board/bad-process.ts': { source: 'export const env = process.env;', breaks: ['correctness/noProcessGlobal'] },
+  'relay/board/bad-lib.ts': { source: "export { t } from '../../lib/i18n';", breaks: ['style/noRestrictedImports'] },
+  'relay/board/good.ts': {
+    source: "export { BoardAgent } from '@switchboard/protocol/board';\nexport { render } from 'preact';\nexport { SseParser } from './sse';",
+    breaks: [],
+  },
   // The protocol: zod and its own files only.
   'protocol/src/bad-ws.ts': { source: "export { WebSocket } from 'ws';", breaks: ['style/noRestrictedImports'] },
   'protocol/src/bad-lib.ts': { source: "export { relayStateItem } from '../../lib/relay/state';", breaks: ['style/noRestrictedImports'] },
