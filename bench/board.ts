@@ -56,7 +56,12 @@ export async function runBoardBench({ quick, log }: { quick: boolean; log: (line
   let at = Date.now() - agents * 1000 - updates * 1000;
   const post = async (i: number) => {
     const status = i % 3 === 0 ? 'pause' : 'online';
-    const body = agentStatusEvent({ agentId: email(i), status, substatus: status === 'pause' ? REASONS[i % REASONS.length] : null, timestamp: at++ });
+    const body = agentStatusEvent({
+      agentId: email(i),
+      status,
+      substatus: status === 'pause' ? REASONS[i % REASONS.length] : null,
+      timestamp: at++,
+    });
     const res = await deliverWebhook(statusUrl, body, { token: WEBHOOK_TOKEN, maxAttempts: 1 });
     if (!res.ok) throw new Error(`status webhook for ${email(i)} not accepted: ${JSON.stringify(res)}`);
   };
@@ -73,7 +78,10 @@ export async function runBoardBench({ quick, log }: { quick: boolean; log: (line
     const opened = performance.now();
     await board.signIn(issueSupervisorToken(SECRET, 'lead@board.bench').token);
     await board.waitLive();
-    await board.page.getByTestId('count-all').filter({ hasText: String(agents) }).waitFor();
+    await board.page
+      .getByTestId('count-all')
+      .filter({ hasText: String(agents) })
+      .waitFor();
     const snapshotMs = Math.round(performance.now() - opened);
     log(`  ${agents} agents seeded in ${seedS} s, board on screen ${snapshotMs} ms after sign-in`);
 
@@ -92,9 +100,18 @@ export async function runBoardBench({ quick, log }: { quick: boolean; log: (line
       const res = await deliverWebhook(statusUrl, body, { token: WEBHOOK_TOKEN, maxAttempts: 1 });
       if (!res.ok) throw new Error(`status webhook ${u} not accepted: ${JSON.stringify(res)}`);
       // One update on the page at a time: each is measured alone, not shared with the next one's render.
-      await board.page.waitForFunction((n) => performance.getEntriesByName('board-update').length >= n, before + u + 1, { timeout: 15_000 });
+      await board.page.waitForFunction((n) => performance.getEntriesByName('board-update').length >= n, before + u + 1, {
+        timeout: 15_000,
+      });
     }
-    const durations = await board.page.evaluate((skip) => performance.getEntriesByName('board-update').slice(skip).map((e) => e.duration), before);
+    const durations = await board.page.evaluate(
+      (skip) =>
+        performance
+          .getEntriesByName('board-update')
+          .slice(skip)
+          .map((e) => e.duration),
+      before,
+    );
     if (durations.length !== updates) throw new Error(`expected ${updates} board-update measures, got ${durations.length}`);
     const sorted = [...durations].sort((a, b) => a - b);
     const updateMs = {

@@ -167,7 +167,8 @@ export function evaluateGoals(res: Pick<BenchResults, 'relay' | 'extension' | 'r
   if (board) {
     goals.push({
       goal: `board with ${board.agents} agents: p95 per update < 50 ms (Chromium, the page's board-update measure)`,
-      measured: board.skipped ?? `p95 ${board.updateMs.p95} ms (p50 ${board.updateMs.p50}, max ${board.updateMs.max}; ${board.updates} updates)`,
+      measured:
+        board.skipped ?? `p95 ${board.updateMs.p95} ms (p50 ${board.updateMs.p50}, max ${board.updateMs.max}; ${board.updates} updates)`,
       pass: board.skipped ? null : board.updateMs.p95 < 50,
     });
   }

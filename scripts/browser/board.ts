@@ -6,8 +6,11 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { BOARD_PAGE_PATH } from '@switchboard/protocol/board';
-import type { Sandbox } from '../../sandbox/server';
+import { issueSupervisorToken } from 'switchboard-relay/auth';
+import { createSandbox, type Sandbox } from '../../sandbox/server';
 import { CHROMIUM_HELP, findChromium } from '../chromium';
+import { E2E_RELAY_SECRET, WEBHOOK_TOKEN } from '../relay-cli';
+import { RelayUnderTest } from './relay-sandbox';
 
 /** The built page the relay serves; a test says how to build it rather than failing on a 503. */
 export function assertBoardBuilt(): void {
@@ -24,7 +27,14 @@ export async function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--lang=en-US'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--lang=en-US',
+    ],
   });
 }
 
@@ -61,16 +71,29 @@ export class BoardPage {
   }
 }
 
+/** A real relay (as the end-to-end tests start it) and the sandbox, whose directory holds TEAM, sending its webhooks to it. */
+export async function startTeamRelay(): Promise<{ relay: RelayUnderTest; sandbox: Sandbox }> {
+  const relay = new RelayUnderTest();
+  await relay.start();
+  const sandbox = await createSandbox({
+    port: 0,
+    agents: TEAM,
+    webhook: {
+      conversationUrl: `${relay.relay.url}/snapengage/conversation-events`,
+      statusUrl: `${relay.relay.url}/snapengage/agent-status`,
+      token: WEBHOOK_TOKEN,
+    },
+  });
+  return { relay, sandbox };
+}
+
+/** A supervisor token for the relays RelayUnderTest starts. */
+export const supervisorToken = (email = 'lead@example.com') => issueSupervisorToken(E2E_RELAY_SECRET, email).token;
+
 // ---- the scripted day --------------------------------------------------------------------------
 
-export const TEAM = [
-  'alice@example.com',
-  'bob@example.com',
-  'carol@example.com',
-  'dave@example.com',
-  'erin@example.com',
-] as const;
-export type TeamAgent = (typeof TEAM)[number];
+export const TEAM = ['alice@example.com', 'bob@example.com', 'carol@example.com', 'dave@example.com', 'erin@example.com'] as const;
+type TeamAgent = (typeof TEAM)[number];
 const [ALICE, BOB, CAROL, DAVE, ERIN] = TEAM;
 
 /** Minutes after local midnight. */
@@ -84,7 +107,7 @@ export interface DayStatus {
   reason?: string;
 }
 
-export interface DayChat {
+interface DayChat {
   agent: TeamAgent;
   id: string;
   /** When it reached the agent (`assigned`); the sandbox dates the chat's creation 10 s before. */
@@ -124,7 +147,7 @@ export const DAY_STATUSES: readonly DayStatus[] = [
 ];
 
 /** The day's chats, each while its agent is online. */
-export const DAY_CHATS: readonly DayChat[] = [
+const DAY_CHATS: readonly DayChat[] = [
   { agent: ALICE, id: 'alice-1', minute: hm(8, 10), lasts: 4 },
   { agent: BOB, id: 'bob-1', minute: hm(9, 10), lasts: 2 },
   { agent: CAROL, id: 'carol-1', minute: hm(9, 10), lasts: 7 },
@@ -140,12 +163,11 @@ export const DAY_CHATS: readonly DayChat[] = [
 export type DayStep = { at: number; status: DayStatus } | { at: number; chat: DayChat; part: 'both' | 'assigned' };
 
 /**
- * The day's steps in time order (a chat at its assignment) as epoch ms, the local day `date` in `tz`;
- * `until` (minutes after local midnight) stops there: what has happened by then (a chat not closed
- * by then is assigned only, open).
+ * The day's steps in time order (a chat at its assignment), `at(minute)` giving each one's epoch ms
+ * (e.g. zonedTime on a date); `until` (minutes after local midnight) stops there: what has happened
+ * by then (a chat not closed by then is assigned only, open).
  */
-export function daySteps(date: string, tz: string, until = 24 * 60): DayStep[] {
-  const at = (minute: number) => zonedTime(date, minute, tz);
+export function daySteps(at: (minute: number) => number, until = 24 * 60): DayStep[] {
   const steps: Array<DayStep & { minute: number }> = [
     ...DAY_STATUSES.filter((s) => s.minute < until).map((status) => ({ minute: status.minute, at: at(status.minute), status })),
     ...DAY_CHATS.filter((c) => c.minute < until).map((chat) => ({
@@ -164,7 +186,7 @@ export function daySteps(date: string, tz: string, until = 24 * 60): DayStep[] {
  * its close delivered before its assignment (the relay must not care about order). Throws when a
  * webhook was not accepted. Returns when the relay has answered every POST.
  */
-export async function playStep(sandbox: Sandbox, step: DayStep, tz: string): Promise<void> {
+export async function playStep(sandbox: Sandbox, step: DayStep): Promise<void> {
   if ('status' in step) {
     const { agent, status, reason } = step.status;
     const { delivery } = await sandbox.changeStatusInHub(agent, status, status === 'pause' ? (reason ?? '') || null : null, step.at);
@@ -176,14 +198,33 @@ export async function playStep(sandbox: Sandbox, step: DayStep, tz: string): Pro
   const items = [
     { kind: 'assigned' as const, agent: chat.agent, conversationId: chat.id, timestamp: step.at, visitorName: visitorOf(chat.id) },
     ...(step.part === 'both'
-      ? [{ kind: 'closed' as const, agent: chat.agent, conversationId: chat.id, timestamp: closeAt, ...(chat.duplicateClose && { duplicate: true }) }]
+      ? [
+          {
+            kind: 'closed' as const,
+            agent: chat.agent,
+            conversationId: chat.id,
+            timestamp: closeAt,
+            ...(chat.duplicateClose && { duplicate: true }),
+          },
+        ]
       : []),
   ];
   const results = await sandbox.fireBatch(items, 'reverse');
-  if (!results.every((r) => r.ok)) throw new Error(`chat ${chat.id} (${tz}) not accepted: ${JSON.stringify(results)}`);
+  if (!results.every((r) => r.ok)) throw new Error(`chat ${chat.id} not accepted: ${JSON.stringify(results)}`);
 }
 
-const VISITORS = ['Priya Shah', 'Tom Becker', 'Lena Fischer', 'Marco Rossi', 'Kim Nguyen', 'Sara Lind', 'Jonas Weber', 'Ana Costa', 'Yuki Sato', 'Omar Haddad'];
+const VISITORS = [
+  'Priya Shah',
+  'Tom Becker',
+  'Lena Fischer',
+  'Marco Rossi',
+  'Kim Nguyen',
+  'Sara Lind',
+  'Jonas Weber',
+  'Ana Costa',
+  'Yuki Sato',
+  'Omar Haddad',
+];
 const visitorOf = (id: string) => VISITORS[DAY_CHATS.findIndex((c) => c.id === id) % VISITORS.length] ?? 'Visitor';
 
 // ---- local time in a zone (Intl only) ----------------------------------------------------------
@@ -220,7 +261,7 @@ export function zonedTime(date: string, minute: number, tz: string): number {
 }
 
 /** The local date (YYYY-MM-DD) in `tz` at `t`. */
-export function localDate(t: number, tz: string): string {
+function localDate(t: number, tz: string): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(t);
 }
 

@@ -3,11 +3,11 @@
 // through the relay's webhooks, dated on one plain day a few days back in Europe/Berlin, while the
 // board is open with a supervisor token. Every figure the report must show is computed by hand below.
 import { readFileSync } from 'node:fs';
-import { issueRelayToken, issueSupervisorToken } from 'switchboard-relay/auth';
+import { issueRelayToken } from 'switchboard-relay/auth';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BOARD_API_PATH, REPORTS_API_PATH, type Report } from '@switchboard/protocol/board';
-import { createSandbox, type Sandbox } from '../../sandbox/server';
+import type { Sandbox } from '../../sandbox/server';
 import {
   assertBoardBuilt,
   BoardPage,
@@ -16,11 +16,13 @@ import {
   launchChromium,
   plainDayBack,
   playStep,
+  startTeamRelay,
+  supervisorToken,
   TEAM,
   zonedTime,
 } from '../../scripts/browser/board';
-import { RelayUnderTest } from '../../scripts/browser/relay-sandbox';
-import { E2E_RELAY_SECRET, WEBHOOK_TOKEN } from '../../scripts/relay-cli';
+import type { RelayUnderTest } from '../../scripts/browser/relay-sandbox';
+import { E2E_RELAY_SECRET } from '../../scripts/relay-cli';
 
 const TZ = 'Europe/Berlin';
 /** Inside the relay's retention (7 days by default), a day with 24 hours. */
@@ -50,7 +52,15 @@ const BOARD_DEADLINE_MS = 1000;
 //   dave   [12]          n=1: 12 and 12 (its close delivered twice counts once)
 //   erin   none: 0 chats, no median or p90
 const EXPECTED_AGENTS = {
-  'alice@example.com': { chats: 3, median: 6 * MINUTE, p90: 11 * MINUTE, online: 7.5 * HOUR, byReason: { Lunch: 30 * MINUTE }, first: [8, 0], last: [16, 0] },
+  'alice@example.com': {
+    chats: 3,
+    median: 6 * MINUTE,
+    p90: 11 * MINUTE,
+    online: 7.5 * HOUR,
+    byReason: { Lunch: 30 * MINUTE },
+    first: [8, 0],
+    last: [16, 0],
+  },
   'bob@example.com': {
     chats: 4,
     median: 4 * MINUTE,
@@ -69,8 +79,24 @@ const EXPECTED_AGENTS = {
     first: [8, 30],
     last: [16, 30],
   },
-  'dave@example.com': { chats: 1, median: 12 * MINUTE, p90: 12 * MINUTE, online: 4 * HOUR, byReason: { Lunch: HOUR }, first: [10, 0], last: [15, 0] },
-  'erin@example.com': { chats: 0, median: null, p90: null, online: 3.75 * HOUR, byReason: { Meeting: 45 * MINUTE }, first: [9, 30], last: [14, 0] },
+  'dave@example.com': {
+    chats: 1,
+    median: 12 * MINUTE,
+    p90: 12 * MINUTE,
+    online: 4 * HOUR,
+    byReason: { Lunch: HOUR },
+    first: [10, 0],
+    last: [15, 0],
+  },
+  'erin@example.com': {
+    chats: 0,
+    median: null,
+    p90: null,
+    online: 3.75 * HOUR,
+    byReason: { Meeting: 45 * MINUTE },
+    first: [9, 30],
+    last: [14, 0],
+  },
 } as const;
 const paused = (byReason: Record<string, number>) => Object.values(byReason).reduce((a, b) => a + b, 0);
 // Per reason, the sum over agents:
@@ -111,49 +137,41 @@ const EXPECTED_HOURS: Record<number, { chatsStarted: number; agentsOnline: numbe
 const hourOf = (h: number) => EXPECTED_HOURS[h] ?? { chatsStarted: 0, agentsOnline: 0 };
 
 let sandbox: Sandbox;
-const relay = new RelayUnderTest();
+let relay: RelayUnderTest;
 let browser: Browser;
 let board: BoardPage;
-const supervisorToken = issueSupervisorToken(E2E_RELAY_SECRET, LEAD).token;
+const leadToken = supervisorToken(LEAD);
 
 beforeAll(async () => {
   assertBoardBuilt();
-  await relay.start();
-  sandbox = await createSandbox({
-    port: 0,
-    agents: TEAM,
-    webhook: {
-      conversationUrl: `${relay.relay.url}/snapengage/conversation-events`,
-      statusUrl: `${relay.relay.url}/snapengage/agent-status`,
-      token: WEBHOOK_TOKEN,
-    },
-  });
+  ({ relay, sandbox } = await startTeamRelay());
   browser = await launchChromium();
   board = await BoardPage.open(browser, relay.relay.url, { timezoneId: TZ });
-  await board.signIn(supervisorToken);
+  await board.signIn(leadToken);
   await board.waitLive();
 });
 
 afterAll(async () => {
   await browser?.close();
   await sandbox?.close();
-  await relay.dispose();
+  await relay?.dispose();
 });
 
 const api = (path: string, token: string) => fetch(`${relay.relay.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
-const reportQuery = (extra: Record<string, string> = {}) => `${REPORTS_API_PATH}?${new URLSearchParams({ from: DAY, to: DAY, tz: TZ, ...extra })}`;
+const reportQuery = (extra: Record<string, string> = {}) =>
+  `${REPORTS_API_PATH}?${new URLSearchParams({ from: DAY, to: DAY, tz: TZ, ...extra })}`;
 /** "7:30" as the page shows hours and minutes; "0:06:00" with seconds. */
 const hMm = (ms: number) => `${Math.floor(ms / HOUR)}:${String(Math.round((ms % HOUR) / MINUTE)).padStart(2, '0')}`;
 const hMmSs = (ms: number) => `${hMm(ms)}:${String(Math.round((ms % MINUTE) / SECOND)).padStart(2, '0')}`;
 
 describe(`the board and the report for a scripted day of five agents (${TZ}, ${DAY})`, () => {
-  it(`shows every status change within ${BOARD_DEADLINE_MS} ms of the sandbox's webhook POST being answered`, async () => {
+  it(`shows every status change within ${BOARD_DEADLINE_MS} ms of the sandbox's webhook POST being answered`, async ({ annotate }) => {
     const { page } = board;
     // Records when each row's status or reason changes in the DOM, by the page's own clock (the same
     // machine's as this process's), so the wait below adds nothing to the measured time.
     await page.evaluate(() => {
       const log: Array<{ agent: string; state: string; t: number }> = [];
-      (window as unknown as { boardLog: typeof log }).boardLog = log;
+      (globalThis as unknown as { boardLog: typeof log }).boardLog = log;
       const last = new Map<string, string>();
       const scan = () => {
         const t = Date.now();
@@ -171,8 +189,8 @@ describe(`the board and the report for a scripted day of five agents (${TZ}, ${D
     });
     const latencies: number[] = [];
     let seen = 0;
-    for (const step of daySteps(DAY, TZ)) {
-      await playStep(sandbox, step, TZ);
+    for (const step of daySteps((minute) => zonedTime(DAY, minute, TZ))) {
+      await playStep(sandbox, step);
       if (!('status' in step)) continue;
       const answeredAt = Date.now();
       const { agent, status, reason } = step.status;
@@ -180,9 +198,9 @@ describe(`the board and the report for a scripted day of five agents (${TZ}, ${D
       // The next entry of the log must be this change (one change at a time, chats change no status).
       const shownAt = await page
         .waitForFunction(
-          ({ agent, state, seen }) => {
-            const entry = (window as unknown as { boardLog: Array<{ agent: string; state: string; t: number }> }).boardLog[seen];
-            return entry && (entry.agent === agent && entry.state === state ? entry.t : `unexpected ${JSON.stringify(entry)}`);
+          (want) => {
+            const entry = (globalThis as unknown as { boardLog: Array<{ agent: string; state: string; t: number }> }).boardLog[want.seen];
+            return entry && (entry.agent === want.agent && entry.state === want.state ? entry.t : `unexpected ${JSON.stringify(entry)}`);
           },
           { agent, state, seen },
           { timeout: 15_000 },
@@ -193,8 +211,9 @@ describe(`the board and the report for a scripted day of five agents (${TZ}, ${D
       latencies.push((shownAt as number) - answeredAt);
     }
     expect(latencies).toHaveLength(DAY_STATUSES.length);
-    console.log(`board: ${latencies.length} status changes shown, max ${Math.max(...latencies)} ms after the webhook's answer`);
-    for (const [i, ms] of latencies.entries()) expect(ms, `change ${i}: ${JSON.stringify(DAY_STATUSES[i])}`).toBeLessThan(BOARD_DEADLINE_MS);
+    await annotate(`${latencies.length} status changes shown, at most ${Math.max(...latencies)} ms after the webhook's answer`);
+    for (const [i, ms] of latencies.entries())
+      expect(ms, `change ${i}: ${JSON.stringify(DAY_STATUSES[i])}`).toBeLessThan(BOARD_DEADLINE_MS);
 
     // At the end of the day everyone is offline, with no chat left open.
     await expect.poll(() => page.getByTestId('count-offline').locator('.count__n').innerText()).toBe('5');
@@ -202,13 +221,13 @@ describe(`the board and the report for a scripted day of five agents (${TZ}, ${D
     expect(await page.getByTestId('open-chats').allInnerTexts()).toEqual(['0', '0', '0', '0', '0']);
   });
 
-  it('the relay answers the report for that day and zone with the hand-computed figures', async () => {
+  it('the relay answers the report for that day and zone with the hand-computed figures', async ({ annotate }) => {
     const started = performance.now();
-    const res = await api(reportQuery(), supervisorToken);
+    const res = await api(reportQuery(), leadToken);
     const elapsed = performance.now() - started;
     expect(res.status).toBe(200);
     const report = (await res.json()) as Report;
-    console.log(`report for ${DAY} (${TZ}) answered in ${elapsed.toFixed(0)} ms`);
+    await annotate(`report for ${DAY} (${TZ}) answered in ${elapsed.toFixed(0)} ms`);
     expect(report.retention.cut).toBe(false);
     expect(report.start).toBe(zonedTime(DAY, 0, TZ));
     expect([...report.agents].sort((a, b) => a.agent.localeCompare(b.agent))).toEqual(
@@ -257,8 +276,10 @@ describe(`the board and the report for a scripted day of five agents (${TZ}, ${D
     }
     // A few hours, as the page rounds them (one decimal).
     const hours = page.getByTestId('report-hours');
-    const hourRow = async (h: number) =>
-      [await hours.locator(`tr[data-hour="${h}"] [data-col="chats-started"]`).innerText(), await hours.locator(`tr[data-hour="${h}"] [data-col="agents-online"]`).innerText()];
+    const hourRow = async (h: number) => [
+      await hours.locator(`tr[data-hour="${h}"] [data-col="chats-started"]`).innerText(),
+      await hours.locator(`tr[data-hour="${h}"] [data-col="agents-online"]`).innerText(),
+    ];
     expect(await hourRow(7)).toEqual(['0', '0.0']);
     expect(await hourRow(9)).toEqual(['3', '3.5']);
     expect(await hourRow(10)).toEqual(['2', '4.8']); // 4.75
@@ -272,7 +293,10 @@ describe(`the board and the report for a scripted day of five agents (${TZ}, ${D
       const text = readFileSync(await file.path(), 'utf8');
       // None of this day's cells needs quoting: a plain split is the whole parse.
       expect(text).not.toContain('"');
-      const [header, ...rows] = text.trimEnd().split('\r\n').map((line) => line.split(','));
+      const [header, ...rows] = text
+        .trimEnd()
+        .split('\r\n')
+        .map((line) => line.split(','));
       return { name: file.suggestedFilename(), rows: rows.map((r) => Object.fromEntries(header!.map((h, i) => [h, r[i]]))) };
     };
     const seconds = (ms: number | null) => (ms === null ? '' : String(ms / SECOND));
@@ -290,8 +314,12 @@ describe(`the board and the report for a scripted day of five agents (${TZ}, ${D
             p90_handling_seconds: seconds(e.p90),
             online_seconds: seconds(e.online),
             paused_seconds: seconds(paused(e.byReason)),
-            first_activity: expect.stringMatching(new RegExp(`^${DAY}T${String(e.first[0]).padStart(2, '0')}:${String(e.first[1]).padStart(2, '0')}:00[+-]`)),
-            last_activity: expect.stringMatching(new RegExp(`^${DAY}T${String(e.last[0]).padStart(2, '0')}:${String(e.last[1]).padStart(2, '0')}:00[+-]`)),
+            first_activity: expect.stringMatching(
+              new RegExp(`^${DAY}T${String(e.first[0]).padStart(2, '0')}:${String(e.first[1]).padStart(2, '0')}:00[+-]`),
+            ),
+            last_activity: expect.stringMatching(
+              new RegExp(`^${DAY}T${String(e.last[0]).padStart(2, '0')}:${String(e.last[1]).padStart(2, '0')}:00[+-]`),
+            ),
           },
         ]),
       ),
@@ -302,7 +330,8 @@ describe(`the board and the report for a scripted day of five agents (${TZ}, ${D
       { reason, agent: '', paused_seconds: seconds(e.total) },
       ...Object.entries(e.byAgent).map(([agent, ms]) => ({ reason, agent, paused_seconds: seconds(ms) })),
     ]);
-    const byKey = (rows: Array<Record<string, string | undefined>>) => [...rows].sort((a, b) => `${a.reason}/${a.agent}`.localeCompare(`${b.reason}/${b.agent}`));
+    const byKey = (rows: Record<string, string | undefined>[]) =>
+      [...rows].sort((a, b) => `${a.reason}/${a.agent}`.localeCompare(`${b.reason}/${b.agent}`));
     expect(byKey(reasons.rows)).toEqual(byKey(expectedReasons));
 
     const hours = await download('hours');
