@@ -3,6 +3,7 @@ import { Board } from './Board';
 import { type Lang, LANGS, localeFor, pickLanguage, type Translate } from './i18n';
 import { useLiveBoard } from './live';
 import { forgetToken, readLang, readLarge, readToken, saveLang, saveLarge, saveToken } from './prefs';
+import { pure } from './pure';
 import { Reports } from './Reports';
 import type { StreamPhase } from './stream';
 import { TextsContext, textsFor, useTexts } from './texts';
@@ -13,6 +14,9 @@ type Refusal = 'unauthorized' | 'forbidden';
 
 const NO_NAMES: ReadonlyMap<string, string> = new Map();
 const LANG_NAMES = { en: 'langEn', de: 'langDe' } as const;
+
+/** The live board re-renders the page on every status change; a long report must not follow it. */
+const PureReports = pure(Reports);
 
 const viewOfHash = (): View => (location.hash === '#reports' ? 'reports' : 'board');
 
@@ -163,7 +167,7 @@ export function App() {
               <div hidden={view !== 'board'}>
                 <Board state={live.state} stale={live.phase.kind !== 'live'} />
               </div>
-              <Reports
+              <PureReports
                 token={token}
                 active={view === 'reports'}
                 names={live.state?.names ?? NO_NAMES}

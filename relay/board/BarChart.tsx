@@ -39,7 +39,7 @@ export function BarChart({ title, bars }: { title: string; bars: Bar[] }) {
   const height = Math.max(1, bars.length) * ROW;
   return (
     <Figure title={title}>
-      <svg class="chart__svg" viewBox={`0 0 ${width} ${height}`} width={width} height={height} role="img" aria-label={title}>
+      <svg class="chart__svg" viewBox={`0 0 ${width} ${height}`} role="img" aria-label={title}>
         {bars.map((b, i) => {
           const y = i * ROW;
           const w = max ? (b.value / max) * TRACK : 0;
@@ -73,7 +73,7 @@ export function ColumnChart({ title, columns }: { title: string; columns: Bar[] 
   const height = TOP + COLUMN_HEIGHT + AXIS;
   return (
     <Figure title={title}>
-      <svg class="chart__svg" viewBox={`0 0 ${width} ${height}`} width={width} height={height} role="img" aria-label={title}>
+      <svg class="chart__svg chart__svg--columns" viewBox={`0 0 ${width} ${height}`} role="img" aria-label={title}>
         {columns.map((c, i) => {
           const h = max ? (c.value / max) * COLUMN_HEIGHT : 0;
           const x = i * COLUMN;

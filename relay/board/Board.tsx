@@ -1,8 +1,21 @@
 import { useMemo, useState } from 'preact/hooks';
 import { BOARD_STATUSES } from '@switchboard/protocol/board';
-import { type BoardFilter, type BoardState, countByStatus, NO_FILTER, reasonsPresent, STATUS_WORDS, visibleRows } from './board-state';
+import {
+  type BoardFilter,
+  type BoardState,
+  countByStatus,
+  NO_FILTER,
+  nameRanks,
+  reasonsPresent,
+  STATUS_WORDS,
+  visibleRows,
+} from './board-state';
 import { BoardRow } from './BoardRow';
+import { pure } from './pure';
 import { useTexts } from './texts';
+
+/** With 500 agents an update renders one row, not 500: the rows whose object did not change skip rendering. */
+const Row = pure(BoardRow);
 
 /** The reason filter's <select> values: one that no reason can be, and reasons behind a prefix ('' is a reason too). */
 const ANY_REASON = 'any';
@@ -13,6 +26,9 @@ export function Board({ state, stale }: { state: BoardState | undefined; stale: 
   const { t, locale } = useTexts();
   const [filter, setFilter] = useState<BoardFilter>(NO_FILTER);
   const collator = useMemo(() => new Intl.Collator(locale, { sensitivity: 'base', numeric: true }), [locale]);
+  // Not on every status change: the order by name changes only when a name does or the team grows.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: keyed on names and team size on purpose (see above)
+  const ranks = useMemo(() => nameRanks(state?.agents.values() ?? [], collator), [state?.names, state?.agents.size, collator]);
   if (!state) {
     return (
       <p class="muted" data-testid="board-loading">
@@ -23,7 +39,7 @@ export function Board({ state, stale }: { state: BoardState | undefined; stale: 
   const all = [...state.agents.values()];
   const counts = countByStatus(all);
   const reasons = reasonsPresent(all);
-  const rows = visibleRows(all, filter, collator);
+  const rows = visibleRows(all, filter, ranks);
   const set = (change: Partial<BoardFilter>) => setFilter({ ...filter, ...change });
   const filtered = filter.status !== 'all' || filter.reason !== undefined || filter.text !== '';
 
@@ -32,10 +48,11 @@ export function Board({ state, stale }: { state: BoardState | undefined; stale: 
       <h2 id="board-title" class="visually-hidden">
         {t('navBoard')}
       </h2>
-      <div class="counts" role="group" aria-label={t('countsLabel')}>
+      <fieldset class="counts">
+        <legend class="visually-hidden">{t('countsLabel')}</legend>
         <button
           type="button"
-          class="count count--all"
+          class="btn count count--all"
           aria-pressed={filter.status === 'all'}
           data-testid="count-all"
           onClick={() => set({ status: 'all' })}
@@ -47,7 +64,7 @@ export function Board({ state, stale }: { state: BoardState | undefined; stale: 
           <button
             type="button"
             key={status}
-            class={`count count--${status}`}
+            class={`btn count count--${status}`}
             aria-pressed={filter.status === status}
             data-testid={`count-${status}`}
             onClick={() => set({ status: filter.status === status ? 'all' : status })}
@@ -59,7 +76,7 @@ export function Board({ state, stale }: { state: BoardState | undefined; stale: 
             </span>
           </button>
         ))}
-      </div>
+      </fieldset>
       <div class="filters">
         <div class="field">
           <label for="filter-reason">{t('filterReason')}</label>
@@ -98,6 +115,11 @@ export function Board({ state, stale }: { state: BoardState | undefined; stale: 
           {t('clearFilters')}
         </button>
       </div>
+      {stale && (
+        <p class="warning" data-testid="board-stale">
+          {t('staleBoard')}
+        </p>
+      )}
       <div class="table-wrap">
         <table class="board-table">
           <caption class="muted" data-testid="shown">
@@ -119,7 +141,7 @@ export function Board({ state, stale }: { state: BoardState | undefined; stale: 
           </thead>
           <tbody>
             {rows.map((agent) => (
-              <BoardRow key={agent.agent} agent={agent} t={t} />
+              <Row key={agent.agent} agent={agent} t={t} />
             ))}
           </tbody>
         </table>

@@ -1,10 +1,9 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { AgentReport, Report, ReportQuery, ReportSection } from '@switchboard/protocol/board';
+import { type AgentReport, REPORT_MAX_DAYS, type Report, type ReportQuery, type ReportSection } from '@switchboard/protocol/board';
 import { downloadCsv, fetchReport, RelayError } from './api';
 import { BarChart, ColumnChart } from './BarChart';
-import { dateTime, decimal, hourSpan, hoursMinutes, hoursMinutesSeconds, isTimeZone, localDate } from './format';
-import { pure } from './pure';
+import { dateTime, dayCount, decimal, hourSpan, hoursMinutes, hoursMinutesSeconds, isTimeZone, localDate } from './format';
 import { useTexts } from './texts';
 
 interface Props {
@@ -36,7 +35,7 @@ function timeZones(): string[] {
 }
 
 /** Reports for a period and time zone: the form, then per agent, per reason and per hour, each a chart, a table and a CSV download. */
-function ReportsView({ token, active, names, onProblem, onRefused }: Props) {
+export function Reports({ token, active, names, onProblem, onRefused }: Props) {
   const { t } = useTexts();
   const zone = useMemo(browserTimeZone, []);
   const zones = useMemo(timeZones, []);
@@ -60,6 +59,7 @@ function ReportsView({ token, active, names, onProblem, onRefused }: Props) {
 
   const load = async () => {
     if (!(from && to) || to < from) return onProblem(t('errBadDates'));
+    if (dayCount(from, to) > REPORT_MAX_DAYS) return onProblem(t('errTooManyDays', { days: REPORT_MAX_DAYS }));
     const zoneName = tz.trim();
     if (!isTimeZone(zoneName)) return onProblem(t('errBadTimeZone', { tz: zoneName }));
     const query: ReportQuery = { from, to, tz: zoneName };
@@ -145,9 +145,6 @@ function ReportsView({ token, active, names, onProblem, onRefused }: Props) {
   );
 }
 
-/** Pure: the live board re-renders the page on every status change, and a long report need not follow. */
-export const Reports = pure(ReportsView);
-
 interface ViewProps {
   report: Report;
   names: ReadonlyMap<string, string>;
@@ -188,7 +185,12 @@ function ReportView({ report, names, downloading, onCsv }: ViewProps) {
           {report.agents.length > 0 && (
             <BarChart
               title={t('chartChats')}
-              bars={report.agents.map((a) => ({ key: a.agent, label: nameOf(a.agent), value: a.chatsHandled, text: String(a.chatsHandled) }))}
+              bars={report.agents.map((a) => ({
+                key: a.agent,
+                label: nameOf(a.agent),
+                value: a.chatsHandled,
+                text: String(a.chatsHandled),
+              }))}
             />
           )}
           <div class="table-wrap">
@@ -268,7 +270,12 @@ function ReportView({ report, names, downloading, onCsv }: ViewProps) {
           {report.reasons.length > 0 && (
             <BarChart
               title={t('chartReasons')}
-              bars={report.reasons.map((r) => ({ key: r.reason, label: reasonWord(r.reason), value: r.totalMs, text: hoursMinutes(r.totalMs) }))}
+              bars={report.reasons.map((r) => ({
+                key: r.reason,
+                label: reasonWord(r.reason),
+                value: r.totalMs,
+                text: hoursMinutes(r.totalMs),
+              }))}
             />
           )}
           <div class="table-wrap">

@@ -45,7 +45,13 @@ export function TokenForm({ onSignIn, refused }: Props) {
         />
       </div>
       <div class="check">
-        <input id="remember" type="checkbox" checked={remember} aria-describedby="remember-hint" onChange={(e) => setRemember(e.currentTarget.checked)} />
+        <input
+          id="remember"
+          type="checkbox"
+          checked={remember}
+          aria-describedby="remember-hint"
+          onChange={(e) => setRemember(e.currentTarget.checked)}
+        />
         <label for="remember">{t('remember')}</label>
         <p id="remember-hint" class="hint">
           {t('rememberHint')}

@@ -80,15 +80,24 @@ function matches(a: BoardAgent, filter: BoardFilter, text: string): boolean {
 
 const STATUS_ORDER = new Map<BoardStatus, number>(BOARD_STATUSES.map((s, i) => [s, i]));
 
-/** The rows to show, sorted by status (online, paused, offline, unknown), then name, then email. */
-export function visibleRows(agents: Iterable<BoardAgent>, filter: BoardFilter, collator: Intl.Collator): BoardAgent[] {
+const byEmail = (x: BoardAgent, y: BoardAgent) => (x.agent < y.agent ? -1 : x.agent > y.agent ? 1 : 0);
+
+/**
+ * Each agent's place by name (then email) among all agents. Names change far less often than statuses,
+ * so the board computes this when a name changes or an agent joins, and each update sorts by integers:
+ * with 500 agents the collator's thousands of comparisons per update were the sort's whole cost.
+ */
+export function nameRanks(agents: Iterable<BoardAgent>, collator: Intl.Collator): ReadonlyMap<string, number> {
+  const all = [...agents].sort((x, y) => collator.compare(displayName(x), displayName(y)) || byEmail(x, y));
+  return new Map(all.map((a, i) => [a.agent, i]));
+}
+
+/** The rows to show, sorted by status (online, paused, offline, unknown), then by their rank by name. */
+export function visibleRows(agents: Iterable<BoardAgent>, filter: BoardFilter, ranks: ReadonlyMap<string, number>): BoardAgent[] {
   const text = filter.text.trim().toLowerCase();
   const rows: BoardAgent[] = [];
   for (const a of agents) if (matches(a, filter, text)) rows.push(a);
-  return rows.sort(
-    (x, y) =>
-      STATUS_ORDER.get(x.status)! - STATUS_ORDER.get(y.status)! ||
-      collator.compare(displayName(x), displayName(y)) ||
-      (x.agent < y.agent ? -1 : x.agent > y.agent ? 1 : 0),
-  );
+  // An agent the ranks do not know yet (they are recomputed on the next render) goes after the known ones.
+  const rank = (a: BoardAgent) => ranks.get(a.agent) ?? ranks.size;
+  return rows.sort((x, y) => STATUS_ORDER.get(x.status)! - STATUS_ORDER.get(y.status)! || rank(x) - rank(y) || byEmail(x, y));
 }

@@ -8,8 +8,8 @@ let offsetMs = 0;
 const listeners = new Set<() => void>();
 let timer: ReturnType<typeof setInterval> | undefined;
 
-export function setServerTime(serverNow: number, localNow = Date.now()): void {
-  offsetMs = serverNow - localNow;
+export function setServerTime(serverTime: number, localTime = Date.now()): void {
+  offsetMs = serverTime - localTime;
 }
 
 const serverNow = (): number => Date.now() + offsetMs;

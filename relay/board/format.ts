@@ -36,6 +36,11 @@ export function localDate(at: number, timeZone: string): string {
   return `${part('year')}-${part('month')}-${part('day')}`;
 }
 
+/** Calendar days from `from` to `to` (YYYY-MM-DD), both included. */
+export function dayCount(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000) + 1;
+}
+
 /** Whether the browser knows this IANA time zone (the relay checks it too; this only spares a round trip). */
 export function isTimeZone(timeZone: string): boolean {
   if (!timeZone.trim()) return false;

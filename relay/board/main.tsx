@@ -4,4 +4,4 @@ import { render } from 'preact';
 import { App } from './App';
 import './board.css';
 
-render(<App />, document.getElementById('app')!);
+render(<App />, document.querySelector('#app')!);

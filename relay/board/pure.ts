@@ -13,8 +13,8 @@ export function pure<P extends object>(render: FunctionComponent<P>): ComponentT
       return false;
     }
 
-    override render(props: P) {
-      return h(render, props);
+    override render() {
+      return h(render, this.props);
     }
   };
 }

@@ -63,7 +63,6 @@ export class SseParser {
     if (field === 'data') this.#data.push(value);
     else if (field === 'event') this.#event = value;
     else if (field === 'id' && !value.includes('\0')) this.#id = value;
-    return;
   }
 
   #dispatch(): SseEvent | undefined {

@@ -66,7 +66,7 @@ export function openBoardStream(token: string, on: StreamHandlers): () => void {
     const parser = new SseParser();
     let watchdog = setTimeout(() => controller.abort(), SILENCE_MS);
     try {
-      for (;;) {
+      while (true) {
         const { done, value } = await reader.read();
         clearTimeout(watchdog);
         if (done) return;

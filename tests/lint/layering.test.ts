@@ -53,8 +53,10 @@ const FIXTURES: Record<string, { source: string; breaks: string[] }> = {
   },
   'relay/board/bad-process.ts': { source: 'export const env = process.env;', breaks: ['correctness/noProcessGlobal'] },
   'relay/board/bad-lib.ts': { source: "export { t } from '../../lib/i18n';", breaks: ['style/noRestrictedImports'] },
+  'relay/board/test/good.test.ts': { source: "export { readFileSync } from 'node:fs';\nexport { SseParser } from '../sse';", breaks: [] },
   'relay/board/good.ts': {
-    source: "export { BoardAgent } from '@switchboard/protocol/board';\nexport { render } from 'preact';\nexport { SseParser } from './sse';",
+    source:
+      "export { BoardAgent } from '@switchboard/protocol/board';\nexport { render } from 'preact';\nexport { SseParser } from './sse';",
     breaks: [],
   },
   // The protocol: zod and its own files only.

@@ -1,6 +1,6 @@
 import type { BoardAgent, BoardSnapshot } from '@switchboard/protocol/board';
 import { describe, expect, it } from 'vitest';
-import { countByStatus, fromSnapshot, NO_FILTER, reasonsPresent, visibleRows, withAgent } from '../board-state';
+import { countByStatus, fromSnapshot, NO_FILTER, nameRanks, reasonsPresent, visibleRows, withAgent } from '../board-state';
 
 const agent = (email: string, fields: Partial<BoardAgent> = {}): BoardAgent => ({
   agent: email,
@@ -12,7 +12,6 @@ const agent = (email: string, fields: Partial<BoardAgent> = {}): BoardAgent => (
 
 const snapshot = (agents: BoardAgent[]): BoardSnapshot => ({ now: 1_000_000, agents, retentionDays: 30 });
 
-const collator = new Intl.Collator('en', { sensitivity: 'base', numeric: true });
 const emails = (rows: BoardAgent[]) => rows.map((r) => r.agent);
 
 const TEAM = [
@@ -24,6 +23,7 @@ const TEAM = [
   agent('eve@example.com', { name: 'Eve', status: 'unknown' }),
   agent('abe@example.com', { name: 'Abe', status: 'online', connected: false }),
 ];
+const ranks = nameRanks(TEAM, new Intl.Collator('en', { sensitivity: 'base', numeric: true }));
 
 describe('the live board state', () => {
   it('takes every agent and the retention from a snapshot', () => {
@@ -69,7 +69,7 @@ describe('the live board state', () => {
   });
 
   it('sorts by status (online, paused, offline, unknown), then by name ignoring case, the email standing in for a missing name', () => {
-    expect(emails(visibleRows(TEAM, NO_FILTER, collator))).toEqual([
+    expect(emails(visibleRows(TEAM, NO_FILTER, ranks))).toEqual([
       'abe@example.com',
       'bea@example.com',
       'carl@example.com', // no name: sorted by its email, "carl…", between Bea and Dora's names
@@ -80,13 +80,34 @@ describe('the live board state', () => {
     ]);
   });
 
+  it("ranks by name in the locale's order (ä with a, 10 after 9), an agent without a name by email, equal names by email", () => {
+    const de = new Intl.Collator('de', { sensitivity: 'base', numeric: true });
+    const team = [
+      agent('z@example.com', { name: 'Änne' }),
+      agent('b@example.com', { name: 'Bert' }),
+      agent('a10@example.com', { name: 'Agent 10' }),
+      agent('a9@example.com', { name: 'Agent 9' }),
+      agent('y@example.com', { name: 'bert' }),
+    ];
+    const order = nameRanks(team, de);
+    expect([...order].sort((x, y) => x[1] - y[1]).map(([email]) => email)).toEqual([
+      'a9@example.com',
+      'a10@example.com',
+      'z@example.com',
+      'b@example.com',
+      'y@example.com',
+    ]);
+    // An agent the ranks do not know yet goes last within its status until they are recomputed.
+    expect(emails(visibleRows([...team, agent('new@example.com', { name: 'Aaron' })], NO_FILTER, order)).at(-1)).toBe('new@example.com');
+  });
+
   it('filters by status, by reason (paused agents only, "" for no reason) and by text in name or email', () => {
-    expect(emails(visibleRows(TEAM, { ...NO_FILTER, status: 'online' }, collator))).toEqual(['abe@example.com', 'bea@example.com']);
-    expect(emails(visibleRows(TEAM, { ...NO_FILTER, reason: 'Lunch' }, collator))).toEqual(['zoe@example.com']);
-    expect(emails(visibleRows(TEAM, { ...NO_FILTER, reason: '' }, collator))).toEqual(['dora@example.com']);
-    expect(emails(visibleRows(TEAM, { ...NO_FILTER, text: '  ZO ' }, collator))).toEqual(['zoe@example.com']);
-    expect(emails(visibleRows(TEAM, { ...NO_FILTER, text: 'carl@' }, collator))).toEqual(['carl@example.com']);
-    expect(emails(visibleRows(TEAM, { status: 'pause', reason: 'Meeting', text: 'example' }, collator))).toEqual(['carl@example.com']);
-    expect(visibleRows(TEAM, { status: 'online', reason: 'Lunch', text: '' }, collator)).toEqual([]);
+    expect(emails(visibleRows(TEAM, { ...NO_FILTER, status: 'online' }, ranks))).toEqual(['abe@example.com', 'bea@example.com']);
+    expect(emails(visibleRows(TEAM, { ...NO_FILTER, reason: 'Lunch' }, ranks))).toEqual(['zoe@example.com']);
+    expect(emails(visibleRows(TEAM, { ...NO_FILTER, reason: '' }, ranks))).toEqual(['dora@example.com']);
+    expect(emails(visibleRows(TEAM, { ...NO_FILTER, text: '  ZO ' }, ranks))).toEqual(['zoe@example.com']);
+    expect(emails(visibleRows(TEAM, { ...NO_FILTER, text: 'carl@' }, ranks))).toEqual(['carl@example.com']);
+    expect(emails(visibleRows(TEAM, { status: 'pause', reason: 'Meeting', text: 'example' }, ranks))).toEqual(['carl@example.com']);
+    expect(visibleRows(TEAM, { status: 'online', reason: 'Lunch', text: '' }, ranks)).toEqual([]);
   });
 });

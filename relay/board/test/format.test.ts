@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decimal, elapsed, hourSpan, hoursMinutes, hoursMinutesSeconds, isTimeZone, localDate } from '../format';
+import { dayCount, decimal, elapsed, hourSpan, hoursMinutes, hoursMinutesSeconds, isTimeZone, localDate } from '../format';
 import { translate } from '../i18n';
 
 const en = (key: Parameters<typeof translate>[1], params?: Record<string, string | number>) => translate('en', key, params);
@@ -30,8 +30,8 @@ describe("the reports' durations", () => {
 describe("the board's for-how-long", () => {
   it('ticks in whole elapsed seconds, never rounded up', () => {
     expect(elapsed(42_999, en)).toBe('0:42');
-    expect(elapsed(12 * MIN + 5_999, en)).toBe('12:05');
-    expect(elapsed(H + 2 * MIN + 5_000, en)).toBe('1:02:05');
+    expect(elapsed(12 * MIN + 5999, en)).toBe('12:05');
+    expect(elapsed(H + 2 * MIN + 5000, en)).toBe('1:02:05');
     expect(elapsed(24 * H - 1, en)).toBe('23:59:59');
   });
 
@@ -53,6 +53,12 @@ describe('dates and time zones', () => {
     expect(localDate(at, 'Europe/Berlin')).toBe('2026-03-30');
     expect(localDate(at, 'America/Los_Angeles')).toBe('2026-03-29');
     expect(localDate(at, 'UTC')).toBe('2026-03-29');
+  });
+
+  it('counts the days of a period, both ends included, across a DST change', () => {
+    expect(dayCount('2026-11-30', '2026-11-30')).toBe(1);
+    expect(dayCount('2026-03-01', '2026-03-31')).toBe(31);
+    expect(dayCount('2025-12-30', '2026-01-02')).toBe(4);
   });
 
   it('knows a time zone from a typo', () => {

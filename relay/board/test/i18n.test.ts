@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LANGS, localeFor, MESSAGES, pickLanguage, translate } from '../i18n';
 
@@ -18,6 +20,15 @@ describe("the board page's texts", () => {
         });
       }
     }
+  });
+
+  it('has no text the page never shows (each key is named in its source)', () => {
+    const dir = join(import.meta.dirname, '..');
+    const source = readdirSync(dir)
+      .filter((f) => /\.tsx?$/.test(f) && f !== 'i18n.ts')
+      .map((f) => readFileSync(join(dir, f), 'utf8'))
+      .join('\n');
+    expect(Object.keys(MESSAGES.en).filter((key) => !source.includes(`'${key}'`))).toEqual([]);
   });
 
   it('fills in placeholders and leaves unknown ones visible', () => {

@@ -46,6 +46,22 @@ function recorder() {
   return { log, handlers };
 }
 
+/**
+ * Lets the page's promises run until `check` passes, with the fake clock standing still (vi.waitFor
+ * would advance it, and the backoff tests count every millisecond).
+ */
+async function settle(check: () => void): Promise<void> {
+  for (let round = 0; ; round++) {
+    try {
+      check();
+      return;
+    } catch (err) {
+      if (round === 1000) throw err;
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
 const fetchMock = vi.fn<typeof fetch>();
 let stop: (() => void) | undefined;
 
@@ -63,6 +79,7 @@ afterEach(() => {
   stop = undefined;
   vi.useRealTimers();
   vi.unstubAllGlobals();
+  vi.restoreAllMocks();
 });
 
 describe('the live board connection', () => {
@@ -71,11 +88,11 @@ describe('the live board connection', () => {
     fetchMock.mockResolvedValueOnce(answer.response);
     const { log, handlers } = recorder();
     stop = openBoardStream('sup-token-123', handlers);
-    const text = frame('snapshot', snapshot(2)) + ': keep-alive\n\n' + frame('agent', PAUSED);
+    const text = `${frame('snapshot', snapshot(2))}: keep-alive\n\n${frame('agent', PAUSED)}`;
     answer.write(text.slice(0, 37));
     answer.write(text.slice(37, 120));
     answer.write(text.slice(120));
-    await vi.waitFor(() => expect(log).toEqual(['connecting', 'snapshot 2', 'live', 'agent a0@example.com pause Lunch']));
+    await settle(() => expect(log).toEqual(['connecting', 'snapshot 2', 'live', 'agent a0@example.com pause Lunch']));
     const [url, init] = fetchMock.mock.calls[0]!;
     expect(url).toBe('/api/board/stream');
     expect(String(url)).not.toContain('sup-token-123');
@@ -87,7 +104,7 @@ describe('the live board connection', () => {
     fetchMock.mockResolvedValueOnce(new Response('{"error":"token revoked"}', { status: 401 }));
     const { log, handlers } = recorder();
     stop = openBoardStream('revoked', handlers);
-    await vi.waitFor(() => expect(log).toEqual(['connecting', 'refused unauthorized']));
+    await settle(() => expect(log).toEqual(['connecting', 'refused unauthorized']));
     await vi.advanceTimersByTimeAsync(10 * 60_000);
     expect(fetchMock).toHaveBeenCalledTimes(1);
   });
@@ -96,7 +113,7 @@ describe('the live board connection', () => {
     fetchMock.mockResolvedValueOnce(new Response('{"error":"not a supervisor token"}', { status: 403 }));
     const { log, handlers } = recorder();
     stop = openBoardStream('agent-token', handlers);
-    await vi.waitFor(() => expect(log).toEqual(['connecting', 'refused forbidden']));
+    await settle(() => expect(log).toEqual(['connecting', 'refused forbidden']));
     await vi.advanceTimersByTimeAsync(10 * 60_000);
     expect(fetchMock).toHaveBeenCalledTimes(1);
   });
@@ -108,16 +125,16 @@ describe('the live board connection', () => {
     const { log, handlers } = recorder();
     stop = openBoardStream('tok', handlers);
     first.write(frame('snapshot', snapshot(2)));
-    await vi.waitFor(() => expect(log).toContain('live'));
+    await settle(() => expect(log).toContain('live'));
     first.close();
-    await vi.waitFor(() => expect(log.at(-1)).toBe('retrying dropped #1'));
+    await settle(() => expect(log.at(-1)).toBe('retrying dropped #1'));
     // The first retry waits 0.5–1 s (equal jitter of a 1 s ceiling): not before.
     await vi.advanceTimersByTimeAsync(499);
     expect(fetchMock).toHaveBeenCalledTimes(1);
     await vi.advanceTimersByTimeAsync(501);
     expect(fetchMock).toHaveBeenCalledTimes(2);
     second.write(frame('snapshot', snapshot(3)));
-    await vi.waitFor(() => expect(log).toEqual(['connecting', 'snapshot 2', 'live', 'retrying dropped #1', 'snapshot 3', 'live']));
+    await settle(() => expect(log).toEqual(['connecting', 'snapshot 2', 'live', 'retrying dropped #1', 'snapshot 3', 'live']));
   });
 
   it('backs off longer while the relay stays unreachable, and counts from the start again once a snapshot arrived', async () => {
@@ -126,27 +143,28 @@ describe('the live board connection', () => {
       .mockRejectedValueOnce(new TypeError('fetch failed'))
       .mockRejectedValueOnce(new TypeError('fetch failed'))
       .mockResolvedValueOnce(back.response);
+    // The jitter at its low end: each retry waits half its ceiling, 0.5 s, then 1 s.
+    vi.spyOn(Math, 'random').mockReturnValue(0);
     const { log, handlers } = recorder();
     stop = openBoardStream('tok', handlers);
-    await vi.waitFor(() => expect(log.at(-1)).toBe('retrying unreachable #1'));
-    await vi.advanceTimersByTimeAsync(1000);
-    await vi.waitFor(() => expect(log.at(-1)).toBe('retrying unreachable #2'));
-    // The second retry waits 1–2 s.
+    await settle(() => expect(log.at(-1)).toBe('retrying unreachable #1'));
+    await vi.advanceTimersByTimeAsync(500);
+    await settle(() => expect(log.at(-1)).toBe('retrying unreachable #2'));
     await vi.advanceTimersByTimeAsync(999);
     expect(fetchMock).toHaveBeenCalledTimes(2);
-    await vi.advanceTimersByTimeAsync(1001);
+    await vi.advanceTimersByTimeAsync(1);
     expect(fetchMock).toHaveBeenCalledTimes(3);
     back.write(frame('snapshot', snapshot(1)));
-    await vi.waitFor(() => expect(log.at(-1)).toBe('live'));
+    await settle(() => expect(log.at(-1)).toBe('live'));
     back.close();
-    await vi.waitFor(() => expect(log.at(-1)).toBe('retrying dropped #1'));
+    await settle(() => expect(log.at(-1)).toBe('retrying dropped #1'));
   });
 
   it("reconnects on the relay's other errors and shows its message", async () => {
     fetchMock.mockResolvedValueOnce(new Response('{"error":"the store is not ready"}', { status: 503, statusText: 'Service Unavailable' }));
     const { log, handlers } = recorder();
     stop = openBoardStream('tok', handlers);
-    await vi.waitFor(() => expect(log.at(-1)).toBe('retrying failed #1 503 the store is not ready'));
+    await settle(() => expect(log.at(-1)).toBe('retrying failed #1 503 the store is not ready'));
   });
 
   it('applies no frame that breaks the protocol: it drops the connection and starts over with a fresh snapshot', async () => {
@@ -155,7 +173,7 @@ describe('the live board connection', () => {
     const { log, handlers } = recorder();
     stop = openBoardStream('tok', handlers);
     first.write(frame('snapshot', snapshot(1)) + frame('agent', { agent: 'x@example.com', status: 'napping' }) + frame('agent', PAUSED));
-    await vi.waitFor(() => expect(log.at(-1)).toMatch(/^retrying invalid #1/));
+    await settle(() => expect(log.at(-1)).toMatch(/^retrying invalid #1/));
     expect(log.filter((l) => l.startsWith('agent'))).toEqual([]);
     await vi.advanceTimersByTimeAsync(1000);
     expect(fetchMock).toHaveBeenCalledTimes(2);
@@ -167,23 +185,23 @@ describe('the live board connection', () => {
     const { log, handlers } = recorder();
     stop = openBoardStream('tok', handlers);
     first.write(frame('snapshot', snapshot(1)));
-    await vi.waitFor(() => expect(log.at(-1)).toBe('live'));
+    await settle(() => expect(log.at(-1)).toBe('live'));
     // Traffic keeps it open (any bytes, keep-alive comments too; a frame is one the test can see arrive)...
     await vi.advanceTimersByTimeAsync(60_000);
     first.write(frame('agent', PAUSED));
-    await vi.waitFor(() => expect(log.at(-1)).toBe('agent a0@example.com pause Lunch'));
+    await settle(() => expect(log.at(-1)).toBe('agent a0@example.com pause Lunch'));
     await vi.advanceTimersByTimeAsync(60_000);
     expect(log.at(-1)).toBe('agent a0@example.com pause Lunch');
     // ...silence does not.
     await vi.advanceTimersByTimeAsync(15_000);
-    await vi.waitFor(() => expect(log.at(-1)).toBe('retrying dropped #1'));
+    await settle(() => expect(log.at(-1)).toBe('retrying dropped #1'));
   });
 
   it('stops reconnecting when closed (sign-out)', async () => {
     fetchMock.mockRejectedValue(new TypeError('fetch failed'));
     const { log, handlers } = recorder();
     const close = openBoardStream('tok', handlers);
-    await vi.waitFor(() => expect(log.at(-1)).toBe('retrying unreachable #1'));
+    await settle(() => expect(log.at(-1)).toBe('retrying unreachable #1'));
     close();
     await vi.advanceTimersByTimeAsync(10 * 60_000);
     expect(fetchMock).toHaveBeenCalledTimes(1);
