@@ -51,7 +51,7 @@ type Row = Rows[number];
 function random(seed: number): () => number {
   let s = seed >>> 0;
   return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
+    s = (s + 0x6d_2b_79_f5) >>> 0;
     let t = s;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
@@ -115,7 +115,12 @@ function agentDay(agent: number, day: number, dayStart: number, rnd: () => numbe
 }
 
 /** The cached database with days × agents × 100 events, generated (through SqliteEventStore) when missing. */
-async function database(days: number, agents: number, start: number, log: (line: string) => void): Promise<{ path: string; generatedS?: number }> {
+async function database(
+  days: number,
+  agents: number,
+  start: number,
+  log: (line: string) => void,
+): Promise<{ path: string; generatedS?: number }> {
   const path = join(tmpdir(), `switchboard-team-report-${GENERATOR_VERSION}-${days}d-${agents}a.db`);
   if (existsSync(path)) return { path };
   const began = performance.now();

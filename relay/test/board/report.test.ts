@@ -20,7 +20,9 @@ describe('periodOf', () => {
 
   it('refuses, with a readable RangeError, an unknown zone, a date that does not exist, to before from, and more than 92 days', () => {
     expect(() => periodOf({ ...DAY_15, tz: 'Europe/Atlantis' })).toThrow(/unknown time zone "Europe\/Atlantis"/);
-    expect(() => periodOf({ from: '2026-02-30', to: '2026-03-01', tz: 'UTC' })).toThrow('from must be a date as YYYY-MM-DD, from 1970 on: "2026-02-30"');
+    expect(() => periodOf({ from: '2026-02-30', to: '2026-03-01', tz: 'UTC' })).toThrow(
+      'from must be a date as YYYY-MM-DD, from 1970 on: "2026-02-30"',
+    );
     expect(() => periodOf({ from: '2026-01-15', to: '2026-01-14', tz: 'UTC' })).toThrow('to (2026-01-14) is before from (2026-01-15)');
     // January 31 + February 28 + March 31 = 90 days, so April 3 is day 93 and April 2 day 92.
     expect(() => periodOf({ from: '2026-01-01', to: '2026-04-03', tz: 'UTC' })).toThrow(
@@ -31,7 +33,11 @@ describe('periodOf', () => {
       start: 1_767_222_000_000,
       end: 1_775_167_200_000,
     });
-    for (const bad of [{ ...DAY_15, tz: 'Nowhere' }, { ...DAY_15, from: '15.01.2026' }]) expect(() => periodOf(bad)).toThrow(RangeError);
+    for (const bad of [
+      { ...DAY_15, tz: 'Nowhere' },
+      { ...DAY_15, from: '15.01.2026', tz: 'UTC' },
+    ])
+      expect(() => periodOf(bad)).toThrow(RangeError);
   });
 });
 
@@ -231,6 +237,9 @@ describe('computeReport', () => {
     expect(report.now).toBe(1_768_478_400_000);
     // Hours 8–12 have passed, all online; hour 13 onward has no length yet.
     expect(onlineByHour(report)).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    // A change stamped after now (SnapEngage's clock ahead of the relay's) does not stretch the time past now.
+    const ahead = reportOver([...stored, status(i, '2026-01-15T14:00', 'offline')], DAY_15, { now });
+    expect(agentOf(ahead, i)!.onlineMs).toBe(18_000_000);
     // Tomorrow has not begun: the online status is in force, but no time of it is in the period yet.
     expect(reportOver(stored, { from: '2026-01-16', to: '2026-01-16' }, { now }).agents).toEqual([]);
   });
@@ -246,7 +255,11 @@ describe('computeReport', () => {
         ];
       });
     const report = reportOver(
-      [...chats('odd@example.com', [5, 1, 3]), ...chats('even@example.com', [10, 9, 8, 7, 6, 5, 4, 3, 2, 1]), ...chats('four@example.com', [45, 10, 30, 20])],
+      [
+        ...chats('odd@example.com', [5, 1, 3]),
+        ...chats('even@example.com', [10, 9, 8, 7, 6, 5, 4, 3, 2, 1]),
+        ...chats('four@example.com', [45, 10, 30, 20]),
+      ],
       DAY_15,
     );
     // Sorted 1, 3, 5: median 3 min; p90 rank ceil(2.7) = 3 → 5 min.
@@ -255,6 +268,18 @@ describe('computeReport', () => {
     expect(agentOf(report, 'even@example.com')).toMatchObject({ chatsHandled: 10, medianHandlingMs: 330_000, p90HandlingMs: 540_000 });
     // 10, 20, 30, 45: median 25 min; p90 rank ceil(3.6) = 4 → 45 min.
     expect(agentOf(report, 'four@example.com')).toMatchObject({ medianHandlingMs: 1_500_000, p90HandlingMs: 2_700_000 });
+  });
+
+  it('times a chat from its earliest assignment or transfer to the agent, whatever order they arrived in', () => {
+    const m = 'm@example.com';
+    // The transfer back to m at 09:40 reached the relay before the assignment at 09:10.
+    const stored = [
+      chatEvent(m, 'transferred', '2026-01-15T09:40', 'back-and-forth'),
+      chatEvent(m, 'assigned', '2026-01-15T09:10', 'back-and-forth'),
+      chatEvent(m, 'closed', '2026-01-15T10:00', 'back-and-forth'),
+    ];
+    // 09:10 → 10:00 = 50 min (not 20 min from the transfer).
+    expect(agentOf(reportOver(stored, DAY_15), m)).toMatchObject({ chatsHandled: 1, medianHandlingMs: 3_000_000 });
   });
 
   it('times a chat assigned before the period and closed in it from its assignment', () => {
@@ -274,6 +299,14 @@ describe('computeReport', () => {
     expect(day14.hours[23]!.chatsStarted).toBe(1);
   });
 
+  it('counts a chat on the day its close time falls, not the day the close event came', () => {
+    const n = 'n@example.com';
+    const closedAt = Date.parse('2026-01-14T23:55:00+01:00');
+    // Closed 23:55 on the 14th; the event is stamped 00:10 on the 15th.
+    const stored = [chatEvent(n, 'assigned', '2026-01-14T23:40', 'late'), chatEvent(n, 'closed', '2026-01-15T00:10', 'late', { closedAt })];
+    expect(agentOf(reportOver(stored, DAY_15), n)!.chatsHandled).toBe(0);
+  });
+
   it('starts a chat at its createdAt, else at its earliest queued/assigned/transferred event', () => {
     const k = 'k@example.com';
     const stored = [
@@ -285,10 +318,17 @@ describe('computeReport', () => {
       chatEvent(k, 'assigned', '2026-01-15T10:05', 'y', { createdAt: Date.parse('2026-01-15T08:59:00+01:00') }),
       // Closed unaddressed (a missed chat), created 10:40 → hour 10; nobody handled it.
       chatEvent('*', 'closed', '2026-01-15T11:00', 'z', { createdAt: Date.parse('2026-01-15T10:40:00+01:00') }),
+      // Assigned to zed 07:50, transferred to amy 08:05 (amy's rows are read first): started 07:50 → hour 7.
+      chatEvent('zed@example.com', 'assigned', '2026-01-15T07:50', 'w'),
+      chatEvent('amy@example.com', 'transferred', '2026-01-15T08:05', 'w'),
     ];
     const report = reportOver(stored, DAY_15);
-    expect(report.hours.map((h) => h.chatsStarted).slice(7, 12)).toEqual([0, 1, 1, 1, 0]);
-    expect(report.agents.map((a) => [a.agent, a.chatsHandled])).toEqual([[k, 0]]);
+    expect(report.hours.map((h) => h.chatsStarted).slice(6, 12)).toEqual([0, 1, 1, 1, 1, 0]);
+    expect(report.agents.map((a) => [a.agent, a.chatsHandled])).toEqual([
+      ['amy@example.com', 0],
+      [k, 0],
+      ['zed@example.com', 0],
+    ]);
   });
 
   it('sorts agents by email and reasons by total time, then by name', () => {
