@@ -68,8 +68,7 @@ export function createAdminHandler(deps: AdminDeps) {
     const v = verifyAdminToken(deps.secret, token);
     if (v.ok) return;
     if (v.reason === 'agent token') throw refusedCredential(deps, req, 'an agent token cannot use the admin API', { status: 403 });
-    if (v.reason === 'supervisor token')
-      throw refusedCredential(deps, req, 'a supervisor token cannot use the admin API', { status: 403 });
+    if (v.reason === 'supervisor token') throw refusedCredential(deps, req, 'a supervisor token cannot use the admin API', { status: 403 });
     throw refusedCredential(deps, req, `admin token ${v.reason}`);
   }
 

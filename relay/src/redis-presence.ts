@@ -140,14 +140,9 @@ export class RedisPresence {
     if (this.closed) return;
     try {
       const v = ++this.v;
-      const fields: string[] = [VERSION, String(v)];
-      for (const a of this.local) fields.push(a, '1');
-      await this.redis
-        .multi()
-        .del(this.key)
-        .hset(this.key, ...fields)
-        .pexpire(this.key, this.timing.ttlMs)
-        .exec();
+      const fields: Record<string, string> = { [VERSION]: String(v) };
+      for (const a of this.local) fields[a] = '1';
+      await this.redis.multi().del(this.key).hset(this.key, fields).pexpire(this.key, this.timing.ttlMs).exec();
       const keys: string[] = [];
       let cursor = '0';
       do {

@@ -1,7 +1,7 @@
 // The Redis store's ReportSource (board/report-rows.ts): the same rows as the SQLite store's SQL
 // (stored-rows.ts holds the rules both follow), from each agent's stream. A stream is in seq order,
 // not in order of `at` (events arrive late), so each agent's whole stream (retention bounds it) is
-// read in pages and sorted; only the rows a report reads keep their data parsed.
+// read in pages and sorted; only the rows a report reads have their data parsed.
 import type { Redis } from 'ioredis';
 import type { ReportRow, ReportRowsQuery, ReportSource } from './board/report-rows';
 import { readsData, type RowBounds, RowCollector, rowBounds, rowOfData, wanted } from './board/stored-rows';
@@ -10,11 +10,6 @@ import { readsData, type RowBounds, RowCollector, rowBounds, rowOfData, wanted }
 const PAGE = 2000;
 /** Agents read at once: Redis answers one command at a time anyway; a few keep the connection busy. */
 const PARALLEL = 4;
-
-interface Scanned {
-  row: ReportRow;
-  at: string;
-}
 
 /** Sorts as SQLite's BINARY collation does: by UTF-8 bytes (JS compares UTF-16 units, which differs beyond U+FFFF). */
 const byBytes = (a: string, b: string) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
@@ -28,7 +23,7 @@ export class RedisReportSource implements ReportSource {
   async rows(query: ReportRowsQuery): Promise<ReportRow[]> {
     const bounds = rowBounds(query);
     const agents = (await this.redis.smembers(`${this.prefix}agents`)).sort(byBytes);
-    const scanned: Scanned[][] = new Array(agents.length);
+    const scanned: ReportRow[][] = new Array(agents.length);
     let next = 0;
     const worker = async () => {
       while (next < agents.length) {
@@ -39,15 +34,15 @@ export class RedisReportSource implements ReportSource {
     await Promise.all(Array.from({ length: Math.min(PARALLEL, agents.length) }, worker));
     const out = new RowCollector(bounds);
     for (const rows of scanned) {
-      rows.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.row.seq - b.row.seq));
-      for (const r of rows) out.add(r.row, r.at);
+      rows.sort((a, b) => a.at - b.at || a.seq - b.seq);
+      for (const r of rows) out.add(r);
     }
     return out.finish();
   }
 
-  private async scan(agent: string, bounds: RowBounds): Promise<Scanned[]> {
+  private async scan(agent: string, bounds: RowBounds): Promise<ReportRow[]> {
     const key = `${this.prefix}ev:${agent}`;
-    const out: Scanned[] = [];
+    const out: ReportRow[] = [];
     let from = '-';
     while (true) {
       const page = await this.redis.xrange(key, from, '+', 'COUNT', PAGE);
@@ -65,10 +60,10 @@ export class RedisReportSource implements ReportSource {
           }
         }
         const row = rowOfData(Number(id.split('-')[0]), agent, kind, at, data);
-        if (row) out.push({ row, at });
+        if (row) out.push(row);
       }
       if (page.length < PAGE) return out;
-      from = `(${page[page.length - 1]![0]}`;
+      from = `(${page.at(-1)![0]}`;
     }
   }
 }

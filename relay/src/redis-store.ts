@@ -387,7 +387,12 @@ export class RelayRedisStore implements EventStore {
 
   /** Presence shared by every relay process on this Redis (redis-presence.ts), on a subscription of its own. */
   async sharePresence(onChange: (agent: string, connected: boolean) => void, timing?: Partial<PresenceTiming>): Promise<SharedPresence> {
-    const sub = this.redis.duplicate({ enableOfflineQueue: true, commandTimeout: undefined, lazyConnect: true, maxRetriesPerRequest: null });
+    const sub = this.redis.duplicate({
+      enableOfflineQueue: true,
+      commandTimeout: undefined,
+      lazyConnect: true,
+      maxRetriesPerRequest: null,
+    });
     sub.on('error', (err: Error) => this.opts.onError?.(err));
     const presence = new RedisPresence(this.redis, sub, this.prefix, onChange, (err) => this.opts.onError?.(err), timing);
     await presence.start();

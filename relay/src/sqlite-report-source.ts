@@ -1,88 +1,165 @@
-// The SQLite store's ReportSource (board/report-rows.ts): one SQL statement over event_log, on a
-// connection of its own. A report over a month reads every event of it (there is no index on `at`:
-// each one would cost every webhook's insert a page more to fsync), so the rows are read in slices
-// of a few milliseconds with the event loop let go in between: webhooks and websockets keep being
-// served while a report is read. The writer's connection is never busy with it.
-import Database from 'better-sqlite3';
+// The SQLite store's ReportSource (board/report-rows.ts): SQL over event_log, one agent at a time.
+// There is no index on `at` (one would cost every webhook's insert more pages to fsync), but seqs
+// grow with the time events were stored, and an event is stored after it happens (give or take
+// CLOCK_SKEW_MS): a binary search over seq finds where the period's events can start, and each
+// agent's rows are read from there through the (agent, seq) index, without a sort in SQLite nor the
+// agent's name on each row (together half the time of one ordered SELECT over a month), then sorted
+// by `at` here, nearly sorted already. The status in force at the start may be older than that: it
+// is looked for backwards from there, only as far back as an event could still have happened later.
+// Between agents the event loop is let go once a few milliseconds have passed, so webhooks and
+// websockets are served while a report is read; no statement is left open meanwhile, so the
+// writer's connection serves.
+import type Database from 'better-sqlite3';
 import { AGENT_STATUS_KIND } from '@switchboard/protocol/event-kinds';
-import type { ReportRow, ReportRowsQuery, ReportSource } from './board/report-rows';
+import { ASSIGNMENT_LOOKBACK_MS, type ReportRow, type ReportRowsQuery, type ReportSource } from './board/report-rows';
 import { CONVERSATION_KINDS_SQL, makeRow, RowCollector, rowBounds } from './board/stored-rows';
+import { PSEUDO_AGENT } from './store';
 
-// The WHERE is stored-rows.ts's `wanted`; text comparisons on `at` (see RowBounds). The JSON of a row
-// is parsed once for all its fields (SQLite caches it within the statement).
+// The WHERE is stored-rows.ts's `wanted`; text comparisons on `at` (see RowBounds). A row stored with
+// the r_* columns (sqlite-schema.ts) is read from them; one from before them (r_at is null) through
+// its JSON. The common kinds come back as numbers (KINDS): a string per row costs more than the rest.
+const KINDS = ['agent_status', 'assigned', 'responded', 'closed', 'transferred', 'queued'] as const;
+const KIND_SQL = `CASE kind ${KINDS.map((k, i) => `WHEN '${k}' THEN ${i}`).join(' ')} ELSE kind END`;
+const field = (column: string, kinds: string, path: string) =>
+  `CASE WHEN r_at IS NOT NULL THEN ${column} WHEN kind IN (${kinds}) THEN data ->> '${path}' END`;
 const ROWS_SQL = `
-SELECT seq, agent, kind, at,
-  CASE WHEN kind IN (${CONVERSATION_KINDS_SQL}) THEN data ->> '$.conversationId' END,
-  CASE WHEN kind IN (${CONVERSATION_KINDS_SQL}) THEN data ->> '$.createdAt' END,
-  CASE WHEN kind IN (${CONVERSATION_KINDS_SQL}) THEN data ->> '$.closedAt' END,
-  CASE WHEN kind = '${AGENT_STATUS_KIND}' THEN data ->> '$.status' END,
-  CASE WHEN kind = '${AGENT_STATUS_KIND}' THEN data ->> '$.substatus' END,
-  CASE WHEN kind IN (${CONVERSATION_KINDS_SQL}) THEN data ->> '$.agentAlias' END,
-  CASE WHEN kind = 'transferred' THEN data ->> '$.transfer.fromAgentId' END,
-  CASE WHEN kind = 'transferred' THEN data ->> '$.transfer.toAgentId' END
+SELECT seq, ${KIND_SQL}, r_at, CASE WHEN r_at IS NULL THEN at END,
+  ${field('r_cid', CONVERSATION_KINDS_SQL, '$.conversationId')},
+  ${field('r_created', CONVERSATION_KINDS_SQL, '$.createdAt')},
+  ${field('r_closed', CONVERSATION_KINDS_SQL, '$.closedAt')},
+  ${field('r_status', `'${AGENT_STATUS_KIND}'`, '$.status')},
+  ${field('r_sub', `'${AGENT_STATUS_KIND}'`, '$.substatus')},
+  ${field('r_alias', CONVERSATION_KINDS_SQL, '$.agentAlias')},
+  ${field('r_from', "'transferred'", '$.transfer.fromAgentId')},
+  ${field('r_to', "'transferred'", '$.transfer.toAgentId')}
 FROM event_log
-WHERE (at >= :start AND at < :end)
-   OR (at < :start AND kind = '${AGENT_STATUS_KIND}')
-   OR (at >= :lookback AND at < :start AND kind IN ('assigned', 'transferred'))
-ORDER BY agent, at, seq`;
+WHERE agent = :agent AND seq >= :floor AND (
+  (at >= :start AND at < :end)
+  OR (at < :start AND kind = '${AGENT_STATUS_KIND}')
+  OR (at >= :lookback AND at < :start AND kind IN ('assigned', 'transferred')))`;
+/** The agent's status events stored before the floor, newest stored first: the status in force may be among them. */
+const EARLIER_STATUS_SQL = ROWS_SQL.replace(/^SELECT /m, 'SELECT stored_at, ').replace(
+  /WHERE[\s\S]*$/,
+  `WHERE agent = :agent AND seq < :floor AND kind = '${AGENT_STATUS_KIND}' ORDER BY seq DESC`,
+);
+/** In SQLite's order of text (UTF-8 bytes), as the rows must come. */
+const AGENTS_SQL = 'SELECT DISTINCT agent FROM event_log ORDER BY agent';
+const FIRST_FROM_SQL = 'SELECT seq, stored_at FROM event_log WHERE seq >= ? ORDER BY seq LIMIT 1';
+const BOUNDS_SQL = 'SELECT MIN(seq) AS lo, MAX(seq) AS hi FROM event_log';
 
-/** How long a slice of reading holds the event loop (ms). */
+/**
+ * How far ahead of the relay's clock an event's `at` may be (SnapEngage's clock, the `timestamp` it
+ * sends): an event stored at T happened before T + this. One further ahead than that, stored more than
+ * this before the period, is not in the period's report.
+ */
+const CLOCK_SKEW_MS = 24 * 3_600_000;
+
+/** How long reading holds the event loop before it lets go (ms). */
 const SLICE_MS = 8;
 
-type RawRow = [number, string, string, string, unknown, unknown, unknown, unknown, unknown, unknown, unknown, unknown];
+type RawRow = [
+  number,
+  number | string,
+  number | null,
+  string | null,
+  unknown,
+  unknown,
+  unknown,
+  unknown,
+  unknown,
+  unknown,
+  unknown,
+  unknown,
+];
+
+const byTime = (a: ReportRow, b: ReportRow) => a.at - b.at || a.seq - b.seq;
+
+function toRow(agent: string, r: RawRow): ReportRow | undefined {
+  const kind = typeof r[1] === 'number' ? KINDS[r[1]]! : r[1];
+  return makeRow(r[0], agent, kind, r[2] ?? Date.parse(r[3]!), r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11]);
+}
+
+interface Statements {
+  rows: Database.Statement;
+  earlier: Database.Statement;
+  agents: Database.Statement;
+  firstFrom: Database.Statement;
+  bounds: Database.Statement;
+}
 
 export class SqliteReportSource implements ReportSource {
-  private db: Database.Database | undefined;
-  private stmt: Database.Statement | undefined;
-  /** One read at a time: a connection runs one statement, and two reports at once would only share the CPU. */
-  private queue: Promise<unknown> = Promise.resolve();
+  private stmts: Statements | undefined;
   private closed = false;
 
-  /**
-   * `path`: the store's file, opened again for reading. A database in memory has no second
-   * connection: then the writer's is used, and read in one go (a slice must not leave it busy).
-   */
-  constructor(
-    private readonly path: string,
-    private readonly writer: Database.Database,
-  ) {}
+  constructor(private readonly db: Database.Database) {}
 
-  private get inMemory(): boolean {
-    return this.path === ':memory:' || this.path === '';
+  private statements(): Statements {
+    this.stmts ??= {
+      rows: this.db.prepare(ROWS_SQL).raw(true),
+      earlier: this.db.prepare(EARLIER_STATUS_SQL).raw(true),
+      agents: this.db.prepare(AGENTS_SQL).pluck(),
+      firstFrom: this.db.prepare(FIRST_FROM_SQL),
+      bounds: this.db.prepare(BOUNDS_SQL),
+    };
+    return this.stmts;
   }
 
-  private statement(): Database.Statement {
-    if (!this.stmt) {
-      if (this.inMemory) this.db = this.writer;
-      else {
-        this.db = new Database(this.path, { fileMustExist: true });
-        this.db.pragma('query_only = ON');
-        this.db.pragma('busy_timeout = 5000');
-      }
-      this.stmt = this.db.prepare(ROWS_SQL).raw(true);
+  /** The first seq stored at or after `ms` (as SqliteEventStore.prune searches; a clock that stepped back only reads more). */
+  private firstSeqStoredFrom(ms: number): number {
+    const { firstFrom, bounds } = this.statements();
+    const { lo, hi } = bounds.get() as { lo: number | null; hi: number | null };
+    if (lo === null || hi === null) return 0;
+    const first = (from: number) => firstFrom.get(from) as { seq: number; stored_at: number } | undefined;
+    if (first(lo)!.stored_at >= ms) return lo;
+    // Invariant: the event at `old` was stored before ms; none from `young` on was.
+    let old = lo;
+    let young = hi + 1;
+    while (young - old > 1) {
+      const mid = Math.floor((old + young) / 2);
+      const row = first(mid);
+      if (row && row.seq < young && row.stored_at < ms) old = row.seq;
+      else young = mid;
     }
-    return this.stmt;
+    return young;
   }
 
-  rows(query: ReportRowsQuery): Promise<ReportRow[]> {
-    const run = this.queue.then(() => this.read(query));
-    this.queue = run.catch(() => undefined);
-    return run;
+  /** Of the agent's status events stored before `floor`, the one that happened last (it happened before the period). */
+  private earlierStatus(agent: string, floor: number): ReportRow | undefined {
+    // Nobody's status is kept under the pseudo-agent: its history need not be read back.
+    if (agent === PSEUDO_AGENT) return undefined;
+    let best: ReportRow | undefined;
+    for (const r of this.statements().earlier.iterate({ agent, floor }) as IterableIterator<[number, ...RawRow]>) {
+      // Stored at r[0], it happened before r[0] + CLOCK_SKEW_MS: nothing stored earlier can beat `best`.
+      if (best && r[0] + CLOCK_SKEW_MS < best.at) break;
+      const row = toRow(agent, r.slice(1) as RawRow);
+      if (row && (!best || row.at > best.at)) best = row;
+    }
+    return best;
   }
 
-  private async read(query: ReportRowsQuery): Promise<ReportRow[]> {
+  async rows(query: ReportRowsQuery): Promise<ReportRow[]> {
     if (this.closed) throw new Error('store is closed');
     const bounds = rowBounds(query);
+    const { lookback, start, end } = bounds;
+    const stmts = this.statements();
+    const agents = stmts.agents.all() as string[];
+    const floor = this.firstSeqStoredFrom(query.start - ASSIGNMENT_LOOKBACK_MS - CLOCK_SKEW_MS);
     const out = new RowCollector(bounds);
-    const slices = !this.inMemory;
     let sliceStart = performance.now();
-    let n = 0;
-    for (const r of this.statement().iterate(bounds) as IterableIterator<RawRow>) {
-      const row = makeRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11]);
-      if (row) out.add(row, r[3]);
-      if (slices && (++n & 1023) === 0 && performance.now() - sliceStart > SLICE_MS) {
+    for (const agent of agents) {
+      const raw = stmts.rows.all({ agent, floor, lookback, start, end }) as RawRow[];
+      const rows: ReportRow[] = [];
+      for (const r of raw) {
+        const row = toRow(agent, r);
+        if (row) rows.push(row);
+      }
+      const earlier = this.earlierStatus(agent, floor);
+      if (earlier) rows.push(earlier);
+      // In seq order from the index; mostly in order of `at` already (events arrive as they happen).
+      rows.sort(byTime);
+      for (const row of rows) out.add(row);
+      if (performance.now() - sliceStart > SLICE_MS) {
         await new Promise((resolve) => setImmediate(resolve));
-        // Leaving the loop ends the statement (the iterator's return), so the connection can close.
         if (this.closed) throw new Error('store is closed');
         sliceStart = performance.now();
       }
@@ -90,12 +167,8 @@ export class SqliteReportSource implements ReportSource {
     return out.finish();
   }
 
-  /** Waits for a read under way (it stops at its next slice), then closes the connection. */
-  async close(): Promise<void> {
+  /** A read under way stops at its next agent. */
+  close(): void {
     this.closed = true;
-    await this.queue;
-    if (this.db && this.db !== this.writer) this.db.close();
-    this.db = undefined;
-    this.stmt = undefined;
   }
 }

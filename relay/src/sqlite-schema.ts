@@ -21,6 +21,7 @@ export function openSchema(db: Database.Database): string {
     CREATE INDEX IF NOT EXISTS call_states_due ON call_states (due_at) WHERE due_at IS NOT NULL;
   `);
   createEventLog(db);
+  addReportColumns(db);
   db.prepare(`INSERT OR IGNORE INTO meta (key, value) VALUES ('generation', ?)`).run(randomBytes(12).toString('base64url'));
   return (db.prepare(`SELECT value FROM meta WHERE key = 'generation'`).get() as { value: string }).value;
 }
@@ -55,5 +56,32 @@ function createEventLog(db: Database.Database): void {
     const used = db.prepare(`SELECT seq FROM sqlite_sequence WHERE name = 'events'`).get() as { seq: number } | undefined;
     db.prepare(`INSERT OR REPLACE INTO meta (key, value) VALUES ('seq_floor', ?)`).run(used?.seq ?? 0);
     db.exec('DROP TABLE events');
+  })();
+}
+
+/**
+ * What the team's reports read of each event (board/stored-rows.ts: reportFields), kept beside it when
+ * it is stored: a month's report then reads 600,000 rows without parsing their JSON, which took most of
+ * its time. No index: an insert dirties no more pages, its row is ~10% longer. Added to a database
+ * from before them as empty columns (instant, nothing rewritten); such rows are read through the JSON
+ * (sqlite-report-source.ts) until retention prunes them.
+ */
+export const REPORT_COLUMNS = ['r_at', 'r_cid', 'r_created', 'r_closed', 'r_status', 'r_sub', 'r_alias', 'r_from', 'r_to'] as const;
+const REPORT_COLUMN_TYPES: Record<(typeof REPORT_COLUMNS)[number], string> = {
+  r_at: 'INTEGER',
+  r_cid: 'TEXT',
+  r_created: 'INTEGER',
+  r_closed: 'INTEGER',
+  r_status: 'TEXT',
+  r_sub: 'TEXT',
+  r_alias: 'TEXT',
+  r_from: 'TEXT',
+  r_to: 'TEXT',
+};
+
+function addReportColumns(db: Database.Database): void {
+  const have = new Set((db.prepare('PRAGMA table_info(event_log)').all() as Array<{ name: string }>).map((c) => c.name));
+  db.transaction(() => {
+    for (const c of REPORT_COLUMNS) if (!have.has(c)) db.exec(`ALTER TABLE event_log ADD COLUMN ${c} ${REPORT_COLUMN_TYPES[c]}`);
   })();
 }

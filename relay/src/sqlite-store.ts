@@ -1,7 +1,8 @@
 // SQLite EventStore: group commit and seq reservation; the rest is in modules of their own (the
 // fsync pipeline in sqlite-wal-sync.ts, when to checkpoint in sqlite-checkpoint-policy.ts, the
 // tables in sqlite-schema.ts, revocations, quarantine rows and call sync's records in
-// sqlite-revocations.ts, sqlite-quarantine.ts and sqlite-call-states.ts). Appends that arrive in the same tick are written in one transaction
+// sqlite-revocations.ts, sqlite-quarantine.ts and sqlite-call-states.ts, the team reports' rows in
+// sqlite-report-source.ts). Appends that arrive in the same tick are written in one transaction
 // (group commit), and an append resolves only once its commit is on disk, so every 200 still
 // means "on disk".
 //
@@ -18,6 +19,7 @@ import { CheckpointPolicy } from './sqlite-checkpoint-policy';
 import { SqliteQuarantine } from './sqlite-quarantine';
 import { SqliteReportSource } from './sqlite-report-source';
 import { SqliteRevocations } from './sqlite-revocations';
+import { reportFields } from './board/stored-rows';
 import { openSchema } from './sqlite-schema';
 import { WalSync } from './sqlite-wal-sync';
 import type { AppendResult, EventStore, NewEvent, NewQuarantineEntry, QuarantineEntry, StoredEvent } from './store';
@@ -97,9 +99,12 @@ export class SqliteEventStore implements EventStore {
     this.revocations = new SqliteRevocations(this.db);
     this.quarantined = new SqliteQuarantine(this.db);
     this.callStates = new SqliteCallStates(this.db, (write) => this.durably(write));
-    this.reportSource = new SqliteReportSource(path, this.db);
+    this.reportSource = new SqliteReportSource(this.db);
     this.stmts = {
-      insert: this.db.prepare('INSERT OR IGNORE INTO event_log (seq, agent, id, kind, at, data, stored_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      // The r_* columns: what reports read of the event (sqlite-schema.ts), so that they parse no JSON.
+      insert: this.db.prepare(
+        'INSERT OR IGNORE INTO event_log (seq, agent, id, kind, at, data, stored_at, r_at, r_cid, r_created, r_closed, r_status, r_sub, r_alias, r_from, r_to) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
       existing: this.db.prepare('SELECT seq FROM event_log WHERE agent = ? AND id = ?'),
       // Both stop at the durable reservation, as forwarding does (see flush): a replay must not hand
       // out a seq that a power cut could give to another event.
@@ -177,7 +182,12 @@ export class SqliteEventStore implements EventStore {
   private insertAll(events: NewEvent[], now: number): AppendResult[] {
     return events.map((e) => {
       const seq = this.nextSeq;
-      if (this.stmts.insert.run(seq, e.agent, e.id, e.kind, e.at, e.dataJson ?? JSON.stringify(e.data), now).changes === 1) {
+      const r = reportFields(e.kind, e.at, e.data);
+      const json = e.dataJson ?? JSON.stringify(e.data);
+      if (
+        this.stmts.insert.run(seq, e.agent, e.id, e.kind, e.at, json, now, r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8]).changes ===
+        1
+      ) {
         this.nextSeq++;
         return { seq, duplicate: false };
       }
@@ -304,7 +314,7 @@ export class SqliteEventStore implements EventStore {
     this.flush(true);
     this.closed = true;
     this.checkpoints.stop();
-    await this.reportSource.close();
+    this.reportSource.close();
     await this.wal.close();
     await this.checkpoints.close();
     // A clean stop gives back the unused reservation, so seqs go on without a gap. Only a store

@@ -98,7 +98,8 @@ describe('supervisor tokens', () => {
     const supervisor = issueSupervisorToken(SECRET, 'alice@example.com').token;
     expect(verifySupervisorToken(SECRET, agent.replace(/^sb1\./, 'sbs1.'))).toEqual({ ok: false, reason: 'bad signature' });
     expect(verifyRelayToken(SECRET, supervisor.replace(/^sbs1\./, 'sb1.'))).toEqual({ ok: false, reason: 'bad signature' });
-    for (const bad of ['', 'sbs1', 'sbs1..', 'sbs1.a.b.c', `${supervisor}x`]) expect(verifySupervisorToken(SECRET, bad).ok, bad).toBe(false);
+    for (const bad of ['', 'sbs1', 'sbs1..', 'sbs1.a.b.c', `${supervisor}x`])
+      expect(verifySupervisorToken(SECRET, bad).ok, bad).toBe(false);
   });
 
   it('revocation goes through the same list as agent tokens', async () => {

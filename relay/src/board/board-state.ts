@@ -7,7 +7,7 @@
 // Every figure is a maximum by (at, seq), so the order events arrive in does not matter: a late event
 // changes nothing it should not, a duplicate nothing at all, and the rows at start and the events
 // arriving meanwhile merge in any order. docs/board.md defines the figures.
-import type { BoardAgent, BoardSnapshot } from '@switchboard/protocol/board';
+import type { BoardAgent, BoardSnapshot, BoardStatus } from '@switchboard/protocol/board';
 import { AGENT_STATUS_KIND } from '@switchboard/protocol/event-kinds';
 import { isAgentStatus } from '@switchboard/protocol/status';
 import type { Logger } from '../logger';
@@ -33,7 +33,7 @@ interface Chat {
 }
 
 interface AgentState {
-  status?: Mark & { status: BoardAgent['status']; substatus?: string };
+  status?: Mark & { status: BoardStatus; substatus?: string };
   name?: Mark & { alias: string };
   lastActivity?: number;
   chats: Map<string, Chat>;

@@ -11,6 +11,7 @@ import {
   BOARD_PAGE_PATH,
   BOARD_STREAM_PATH,
   REPORTS_API_PATH,
+  REPORT_SECTIONS,
   ReportQuery,
   type ReportSection,
 } from '@switchboard/protocol/board';
@@ -91,7 +92,7 @@ function queryProblem(params: Record<string, string>, issue: { path: PropertyKey
   const name = String(issue?.path[0] ?? 'query');
   if (params[name] === undefined) return `${name} is required (from=YYYY-MM-DD&to=YYYY-MM-DD&tz=Europe/Berlin)`;
   if (name === 'format') return 'format is json or csv';
-  if (name === 'section') return 'section is agents, reasons or hours';
+  if (name === 'section') return `section is ${REPORT_SECTIONS.slice(0, -1).join(', ')} or ${REPORT_SECTIONS.at(-1)}`;
   return `${name}: ${issue?.message ?? 'is invalid'}`;
 }
 
@@ -146,13 +147,13 @@ export function createBoardRoutes(deps: BoardRouteDeps): BoardRoutes {
     if (req.socket.destroyed) return;
 
     let ended = false;
-    let unsubscribe = () => {};
+    let unsubscribe: (() => void) | undefined;
     let keepAlive: NodeJS.Timeout | undefined;
     const end = () => {
       if (ended) return;
       ended = true;
       clearInterval(keepAlive);
-      unsubscribe();
+      unsubscribe?.();
       streams.delete(end);
       const left = (streamsByToken.get(jti) ?? 1) - 1;
       if (left > 0) streamsByToken.set(jti, left);
@@ -268,14 +269,9 @@ export function createBoardRoutes(deps: BoardRouteDeps): BoardRoutes {
       if (path === BOARD_API_PATH) return snapshot(req, res);
       if (path === BOARD_STREAM_PATH) return stream(req, res);
       if (path === REPORTS_API_PATH) return reports(req, res, url);
-      if (path === BOARD_PAGE_PATH) {
-        // The page loads ./app.js: relative to /board that would be /app.js. Relative, so a path prefix
-        // in front of the relay (a proxy's /relay/board) stays.
-        res.writeHead(308, { location: `${BOARD_PAGE_PATH.slice(1)}/`, 'cache-control': 'no-cache', 'content-length': 0 });
-        res.end();
-        return Promise.resolve();
-      }
-      if (!path.startsWith(`${BOARD_PAGE_PATH}/`)) return undefined;
+      // The page names its script and style by absolute path (/board/app.js): /board and /board/ both serve it.
+      if (path === BOARD_PAGE_PATH) return page(req, res, 'index.html');
+      if (!path.startsWith(`${BOARD_PAGE_PATH}/`)) return;
       const name = path.slice(BOARD_PAGE_PATH.length + 1) || 'index.html';
       if (!Object.hasOwn(PAGE_FILES, name)) return Promise.reject(new HttpError(404, 'not found'));
       return page(req, res, name);

@@ -7,14 +7,15 @@ import { isObject } from '../json';
 import { ASSIGNMENT_LOOKBACK_MS, type ReportRow, type ReportRowsQuery } from './report-rows';
 
 /**
- * The period's bounds as stored `at` text. Every writer stores `at` as Date#toISOString() (the
- * webhook adapter, call sync, phone events), whose text sorts as its time does for years 0000–9999,
- * so the SQL compares text and needs no index nor conversion. Bounds are clamped to that range.
+ * The period's bounds as stored `at` text, and in ms. Every writer stores `at` as Date#toISOString()
+ * (the webhook adapter, call sync, phone events), whose text sorts as its time does for years
+ * 0000–9999, so the SQL compares text and needs no index nor conversion. Clamped to that range.
  */
 export interface RowBounds {
   lookback: string;
   start: string;
   end: string;
+  startMs: number;
 }
 
 const FIRST_ISO = '0000-01-01T00:00:00.000Z';
@@ -24,7 +25,12 @@ const MAX_MS = Date.parse(LAST_ISO);
 const isoOf = (ms: number) => (ms <= MIN_MS ? FIRST_ISO : ms >= MAX_MS ? LAST_ISO : new Date(ms).toISOString());
 
 export function rowBounds(q: ReportRowsQuery): RowBounds {
-  return { lookback: isoOf(q.start - ASSIGNMENT_LOOKBACK_MS), start: isoOf(q.start), end: isoOf(q.end) };
+  return {
+    lookback: isoOf(q.start - ASSIGNMENT_LOOKBACK_MS),
+    start: isoOf(q.start),
+    end: isoOf(q.end),
+    startMs: Date.parse(isoOf(q.start)),
+  };
 }
 
 /** The SQL's WHERE (sqlite-report-source.ts) for a scan: whether a report over the bounds reads this event. */
@@ -41,14 +47,52 @@ const time = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 
 const agentOf = (v: unknown) => (typeof v === 'string' ? normalizeAgentId(v) || undefined : undefined);
 
 /**
- * A row from the values a store read, each checked the same way whichever store read it (SQLite
- * gives null where JSON has nothing, a parsed object undefined). undefined when `at` is no time.
+ * What a report reads of an event besides seq, agent and kind, each checked: at (ms), conversationId,
+ * createdAt, closedAt, status, substatus, alias, transferFrom, transferTo. The SQLite store keeps them
+ * beside each event it stores (sqlite-schema.ts: the r_* columns), so a report parses no JSON; rows
+ * read from Redis and the events the board receives go through the same function.
+ */
+export type ReportFields = [
+  at: number | null,
+  conversationId: string | null,
+  createdAt: number | null,
+  closedAt: number | null,
+  status: string | null,
+  substatus: string | null,
+  alias: string | null,
+  transferFrom: string | null,
+  transferTo: string | null,
+];
+
+export function reportFields(kind: string, atText: string, data: unknown): ReportFields {
+  const at = Date.parse(atText);
+  const d = isObject(data) ? data : undefined;
+  const conv = d !== undefined && isConversationKind(kind);
+  const status = d !== undefined && kind === AGENT_STATUS_KIND;
+  const transfer = kind === 'transferred' && d && isObject(d.transfer) ? d.transfer : undefined;
+  return [
+    Number.isNaN(at) ? null : at,
+    conv ? (text(d.conversationId) ?? null) : null,
+    conv ? (time(d.createdAt) ?? null) : null,
+    conv ? (time(d.closedAt) ?? null) : null,
+    status ? (text(d.status) ?? null) : null,
+    status ? (text(d.substatus) ?? null) : null,
+    conv ? (text(d.agentAlias) ?? null) : null,
+    agentOf(transfer?.fromAgentId) ?? null,
+    agentOf(transfer?.toAgentId) ?? null,
+  ];
+}
+
+/**
+ * A row from the values a store read, each checked the same way whichever way they were read (the
+ * r_* columns, SQLite's JSON functions giving null where JSON has nothing, a parsed object). `at`:
+ * ms, NaN when the event's `at` is no time (then there is no row).
  */
 export function makeRow(
   seq: number,
   agent: string,
   kind: string,
-  atText: string,
+  at: number,
   conversationId: unknown,
   createdAt: unknown,
   closedAt: unknown,
@@ -58,79 +102,60 @@ export function makeRow(
   transferFrom: unknown,
   transferTo: unknown,
 ): ReportRow | undefined {
-  const at = Date.parse(atText);
   if (Number.isNaN(at)) return undefined;
-  const row: ReportRow = { seq, agent, kind, at };
-  // Only what is there: rows from either store compare equal, and a row costs no more than it says.
-  const c = text(conversationId);
-  if (c !== undefined) row.conversationId = c;
-  const created = time(createdAt);
-  if (created !== undefined) row.createdAt = created;
-  const closed = time(closedAt);
-  if (closed !== undefined) row.closedAt = closed;
-  const st = text(status);
-  if (st !== undefined) row.status = st;
-  const sub = text(substatus);
-  if (sub !== undefined) row.substatus = sub;
-  const name = text(alias);
-  if (name !== undefined) row.alias = name;
-  const from = agentOf(transferFrom);
-  if (from !== undefined) row.transferFrom = from;
-  const to = agentOf(transferTo);
-  if (to !== undefined) row.transferTo = to;
-  return row;
+  // Every row has every field (undefined when absent): one shape for all 600,000 rows of a month, made
+  // in one step, read fast by the report.
+  return {
+    seq,
+    agent,
+    kind,
+    at,
+    conversationId: text(conversationId),
+    createdAt: time(createdAt),
+    closedAt: time(closedAt),
+    status: text(status),
+    substatus: text(substatus),
+    alias: text(alias),
+    // Normalized when written (reportFields) or here (SQLite's JSON fallback for rows from before the columns).
+    transferFrom: transferFrom === null || transferFrom === undefined ? undefined : agentOf(transferFrom),
+    transferTo: transferTo === null || transferTo === undefined ? undefined : agentOf(transferTo),
+  };
 }
 
 /** The row of an event whose data is parsed (Redis streams, the events the relay forwards). */
 export function rowOfData(seq: number, agent: string, kind: string, atText: string, data: unknown): ReportRow | undefined {
-  const d = isObject(data) ? data : {};
-  const conv = isConversationKind(kind);
-  const status = kind === AGENT_STATUS_KIND;
-  const transfer = kind === 'transferred' && isObject(d.transfer) ? d.transfer : {};
-  return makeRow(
-    seq,
-    agent,
-    kind,
-    atText,
-    conv ? d.conversationId : undefined,
-    conv ? d.createdAt : undefined,
-    conv ? d.closedAt : undefined,
-    status ? d.status : undefined,
-    status ? d.substatus : undefined,
-    conv ? d.agentAlias : undefined,
-    transfer.fromAgentId,
-    transfer.toAgentId,
-  );
+  const f = reportFields(kind, atText, data);
+  return makeRow(seq, agent, kind, f[0] ?? Number.NaN, f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8]);
 }
 
 /** SQL text of the conversation kinds, for `kind IN (…)`. */
 export const CONVERSATION_KINDS_SQL = CONVERSATION_KINDS.map((k) => `'${k}'`).join(', ');
 
-const before = (a: ReportRow, aAt: string, b: ReportRow, bAt: string) => aAt < bAt || (aAt === bAt && a.seq < b.seq);
+const before = (a: ReportRow, b: ReportRow) => a.at < b.at || (a.at === b.at && a.seq < b.seq);
 
 /**
- * Takes the rows `wanted` let through, in (agent, at text, seq) order, and gives the ReportSource's
- * rows: of the `agent_status` rows before the period only each agent's latest is kept (the status
- * in force at its start), placed in order among the agent's early assignments.
+ * Takes the rows `wanted` let through, in (agent, at, seq) order, and gives the ReportSource's rows:
+ * of the `agent_status` rows before the period only each agent's latest is kept (the status in force
+ * at its start), placed in order among the agent's early assignments.
  */
 export class RowCollector {
   readonly rows: ReportRow[] = [];
   private agent: string | undefined;
-  private early: Array<{ row: ReportRow; at: string }> = [];
-  private status: { row: ReportRow; at: string } | undefined;
+  private early: ReportRow[] = [];
+  private status: ReportRow | undefined;
 
   constructor(private readonly bounds: RowBounds) {}
 
-  add(row: ReportRow, atText: string): void {
+  add(row: ReportRow): void {
     if (row.agent !== this.agent) {
       this.flush();
       this.agent = row.agent;
     }
-    if (atText >= this.bounds.start) {
+    if (row.at >= this.bounds.startMs) {
       if (this.early.length || this.status) this.flush();
       this.rows.push(row);
-    } else if (row.kind === AGENT_STATUS_KIND) this.status = { row, at: atText };
-    else this.early.push({ row, at: atText });
+    } else if (row.kind === AGENT_STATUS_KIND) this.status = row;
+    else this.early.push(row);
   }
 
   finish(): ReportRow[] {
@@ -142,13 +167,13 @@ export class RowCollector {
     const s = this.status;
     let placed = !s;
     for (const e of this.early) {
-      if (!placed && before(s!.row, s!.at, e.row, e.at)) {
-        this.rows.push(s!.row);
+      if (!placed && before(s!, e)) {
+        this.rows.push(s!);
         placed = true;
       }
-      this.rows.push(e.row);
+      this.rows.push(e);
     }
-    if (!placed) this.rows.push(s!.row);
+    if (!placed) this.rows.push(s!);
     this.early = [];
     this.status = undefined;
   }

@@ -6,7 +6,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BoardAgent, BoardSnapshot, Report } from '@switchboard/protocol/board';
+import { BOARD_STATUSES, BoardAgent, BoardSnapshot, Report } from '@switchboard/protocol/board';
 import { AGENT_STATUS_WEBHOOK_PATH, CONVERSATION_EVENTS_WEBHOOK_PATH } from '@switchboard/protocol/webhooks';
 import { issueAdminToken, issueSupervisorToken } from '../../src/auth';
 import { BOARD_PAGE_HEADERS } from '../../src/board/routes';
@@ -81,8 +81,7 @@ function openStream(t: TestRelay, headers: Record<string, string>): Promise<SseR
       res.on('data', (chunk: string) => {
         reader.body += chunk;
         buffer += chunk;
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
+        for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
           const block = buffer.slice(0, end);
           buffer = buffer.slice(end + 2);
           if (block.startsWith(':')) reader.frames.push({ comment: block.slice(1).trim() });
@@ -111,7 +110,7 @@ afterEach(() => {
 function pageDir(): string {
   const dir = join(tempDir(), 'board');
   mkdirSync(dir);
-  writeFileSync(join(dir, 'index.html'), '<!doctype html><title>Board</title><script type="module" src="./app.js"></script>');
+  writeFileSync(join(dir, 'index.html'), '<!doctype html><title>Board</title><script type="module" src="/board/app.js"></script>');
   writeFileSync(join(dir, 'app.js'), 'console.log("board");');
   writeFileSync(join(dir, 'app.css'), 'body{}');
   return dir;
@@ -141,7 +140,9 @@ describe('GET /api/board', () => {
     await first.close();
     const second = await startRelay({ dir });
     const res = await second.get('/api/board', bearer(supervisor().token));
-    expect(res.json.agents).toEqual([{ agent: A, status: 'pause', substatus: 'Meeting', since: at, openChats: 0, connected: false, lastActivity: at }]);
+    expect(res.json.agents).toEqual([
+      { agent: A, status: 'pause', substatus: 'Meeting', since: at, openChats: 0, connected: false, lastActivity: at },
+    ]);
   });
 
   it('an agent or admin token is refused with 403 naming what to use; missing, bad, expired, revoked with 401', async () => {
@@ -152,7 +153,7 @@ describe('GET /api/board', () => {
     const forged = issueSupervisorToken('another-secret-0123456789abcdef0123', 'lead@example.com').token;
     const use = 'use a supervisor token (switchboard-relay token --role supervisor <email>)';
     for (const path of ['/api/board', '/api/board/stream', '/api/reports?from=2026-03-01&to=2026-03-01&tz=UTC']) {
-      const answers = [];
+      const answers: Array<{ status: number; json: unknown }> = [];
       for (const headers of [
         bearer(t.tokenFor(A)),
         bearer(issueAdminToken(SECRET).token),
@@ -220,6 +221,7 @@ describe('GET /api/board/stream', () => {
     const at = Date.now();
     expect((await t.post(AGENT_STATUS_WEBHOOK_PATH, statusHook(A, 'pause', 'Coffee', at))).status).toBe(200);
     const paused = await s.next((f) => f.event === 'agent' && f.data.status === 'pause', 'the pause');
+    expect(s.frames.filter((f) => f.event === 'agent').every((f) => BOARD_STATUSES.includes(f.data.status))).toBe(true);
     expect(BoardAgent.parse(paused.data)).toMatchObject({ agent: A, status: 'pause', substatus: 'Coffee', since: at, connected: false });
 
     const ws = await connect(t.relay.wsUrl, { type: 'hello', token: t.tokenFor(A), after: 0 });
@@ -242,7 +244,7 @@ describe('GET /api/board/stream', () => {
   it('at most 4 streams per token and the relay’s total: 429 beyond, and a closed stream frees its place', async () => {
     const t = await startRelay({ boardStreams: { total: 5 } });
     const mine = supervisor().token;
-    const open = [];
+    const open: SseReader[] = [];
     for (let i = 0; i < 4; i++) open.push(await openStream(t, bearer(mine)));
     expect(open.map((s) => s.status)).toEqual([200, 200, 200, 200]);
     const fifth = await t.get('/api/board/stream', bearer(mine));
@@ -277,7 +279,13 @@ describe('GET /api/reports', () => {
     const res = await t.get(`/api/reports?from=${day}&to=${day}&tz=UTC`, bearer(supervisor().token));
     expect(res.status, res.text).toBe(200);
     const report = Report.parse(res.json);
-    expect([report.from, report.to, report.tz, report.start, report.end]).toEqual([day, day, 'UTC', Date.parse(day), Date.parse(day) + 86_400_000]);
+    expect([report.from, report.to, report.tz, report.start, report.end]).toEqual([
+      day,
+      day,
+      'UTC',
+      Date.parse(day),
+      Date.parse(day) + 86_400_000,
+    ]);
     expect(report.agents.map((a) => a.agent)).toEqual([A]);
     expect(report.hours).toHaveLength(24);
   });
@@ -293,7 +301,9 @@ describe('GET /api/reports', () => {
       expect(res.headers.get('content-disposition')).toBe(`attachment; filename="switchboard-${section}-${day}-${day}.csv"`);
       expect((await res.text()).split('\n')[0]!.length).toBeGreaterThan(0);
     }
-    const byDefault = await fetch(`${t.relay.url}/api/reports?from=${day}&to=${day}&tz=UTC&format=csv`, { headers: bearer(supervisor().token) });
+    const byDefault = await fetch(`${t.relay.url}/api/reports?from=${day}&to=${day}&tz=UTC&format=csv`, {
+      headers: bearer(supervisor().token),
+    });
     expect(byDefault.headers.get('content-disposition')).toBe(`attachment; filename="switchboard-agents-${day}-${day}.csv"`);
   });
 
@@ -322,11 +332,10 @@ describe('GET /api/reports', () => {
 });
 
 describe('the page: /board', () => {
-  it('serves its three files with the strict Content-Security-Policy; /board goes to /board/; nothing else', async () => {
+  it('serves its three files with the strict Content-Security-Policy, the page at /board and /board/; nothing else', async () => {
     const t = await startRelay({ boardDir: pageDir() });
-    const bare = await fetch(`${t.relay.url}/board`, { redirect: 'manual' });
-    expect([bare.status, bare.headers.get('location')]).toEqual([308, 'board/']);
     for (const [path, type, start] of [
+      ['/board', 'text/html; charset=utf-8', '<!doctype html>'],
       ['/board/', 'text/html; charset=utf-8', '<!doctype html>'],
       ['/board/index.html', 'text/html; charset=utf-8', '<!doctype html>'],
       ['/board/app.js', 'text/javascript; charset=utf-8', 'console.log'],
@@ -348,8 +357,10 @@ describe('the page: /board', () => {
 
   it('503 naming the build when the page is not built', async () => {
     const t = await startRelay({ boardDir: join(tempDir(), 'missing') });
-    const res = await t.get('/board/');
-    expect([res.status, res.json]).toEqual([503, { error: 'the board page is not built: npm run build -w relay' }]);
+    for (const path of ['/board', '/board/app.js']) {
+      const res = await t.get(path);
+      expect([res.status, res.json]).toEqual([503, { error: 'the board page is not built: npm run build -w relay' }]);
+    }
   });
 });
 
@@ -373,7 +384,7 @@ describe('Redis: several relay processes, one board', () => {
     const s = await openStream(two, bearer(supervisor().token));
     await s.next((f) => f.event === 'snapshot', 'the snapshot');
     expect((await one.post(AGENT_STATUS_WEBHOOK_PATH, statusHook(A, 'pause', 'Lunch'))).status).toBe(200);
-    await s.next((f) => f.event === 'agent' && f.data.substatus === 'Lunch', "the status stored through the other process");
+    await s.next((f) => f.event === 'agent' && f.data.substatus === 'Lunch', 'the status stored through the other process');
     const ws = await connect(one.relay.wsUrl, { type: 'hello', token: one.tokenFor(A), after: 0 });
     await s.next((f) => f.event === 'agent' && f.data.connected === true, 'connected to the other process');
     expect((await two.get('/api/board', bearer(supervisor().token))).json.agents[0].connected).toBe(true);

@@ -2,16 +2,28 @@
 // and Redis, each expected to give exactly the rows written out below by hand: the period's events,
 // each agent's latest status before it, the assignments of the day before it, nothing else, ordered
 // by (agent, at, seq), agents by their UTF-8 bytes as SQLite orders text.
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ReportRow } from '../../src/board/report-rows';
 import { RelayRedisStore } from '../../src/redis-store';
+import { REPORT_COLUMNS } from '../../src/sqlite-schema';
 import { SqliteEventStore } from '../../src/sqlite-store';
 import type { EventStore, NewEvent } from '../../src/store';
-import { cleanup, tempDir } from '../helpers';
 import { startRedis, type RedisUnderTest } from '../redis-server';
 
-afterEach(cleanup);
+// Not ../helpers: these tests need a folder, not a relay.
+const dirs: string[] = [];
+const tempDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'report-rows-'));
+  dirs.push(dir);
+  return dir;
+};
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
 
 const A = 'alice@example.com';
 const B = 'bob@example.com';
@@ -22,7 +34,13 @@ const t = (iso: string) => Date.parse(iso);
 const START = t('2026-03-10T00:00:00.000Z');
 const END = t('2026-03-11T00:00:00.000Z');
 
-const ev = (agent: string, id: string, kind: string, at: string, data: Record<string, unknown>): NewEvent => ({ id, agent, kind, at, data });
+const ev = (agent: string, id: string, kind: string, at: string, data: Record<string, unknown>): NewEvent => ({
+  id,
+  agent,
+  kind,
+  at,
+  data,
+});
 const status = (agent: string, id: string, at: string, s: string, substatus?: string) =>
   ev(agent, id, 'agent_status', at, { agentId: agent, status: s, ...(substatus && { substatus }) });
 const transfer = { fromAgentId: 'Alice@Example.com', toAgentId: 'bob@example.com' };
@@ -32,7 +50,13 @@ const FIXTURE: NewEvent[][] = [
   [status(A, 's1', '2026-03-08T09:00:00.000Z', 'online')], // 1: before start, not the latest: out
   [status(A, 's2', '2026-03-09T23:00:00.000Z', 'pause', 'Lunch')], // 2: the latest before start: in
   [ev(A, 'a0', 'assigned', '2026-03-08T23:59:59.999Z', { conversationId: 'c0', agentAlias: 'Alice' })], // 3: before the lookback: out
-  [ev(A, 'a1', 'assigned', '2026-03-09T22:00:00.000Z', { conversationId: 'c1', agentAlias: 'Alice', createdAt: t('2026-03-09T21:59:00Z') })], // 4
+  [
+    ev(A, 'a1', 'assigned', '2026-03-09T22:00:00.000Z', {
+      conversationId: 'c1',
+      agentAlias: 'Alice',
+      createdAt: t('2026-03-09T21:59:00Z'),
+    }),
+  ], // 4
   [ev(A, 'r1', 'responded', '2026-03-09T22:05:00.000Z', { conversationId: 'c1' })], // 5: before start, not an assignment: out
   [status(A, 's3', '2026-03-10T08:00:00.000Z', 'online')], // 6
   [
@@ -104,8 +128,8 @@ function reportSourceSuite(label: string, open: () => Promise<EventStore>) {
       const store = await open();
       await fill(store);
       const rows = await store.reportSource!.rows({ start: START, end: END });
-      // Exactly these keys: a row holds only what its event said.
-      expect(rows).toStrictEqual(EXPECTED);
+      // A field the event did not carry is undefined (every row has every key: one shape).
+      expect(rows).toEqual(EXPECTED);
       await store.close();
     });
 
@@ -145,6 +169,84 @@ describe('with Redis', () => {
   reportSourceSuite('Redis', () => RelayRedisStore.open(redis!.url, { prefix: `rows-${process.pid}-${++prefixes}:` }));
 });
 
+describe('SQLite: events stored before the report columns', () => {
+  it('are read through their JSON, to the same rows, beside events stored with them', async () => {
+    const path = join(tempDir(), 'legacy.db');
+    let store = new SqliteEventStore(path);
+    await fill(store);
+    await store.close();
+    // As a relay from before the columns left them (an older relay writing to this file does too): empty on every other event.
+    const db = new Database(path);
+    db.prepare(`UPDATE event_log SET ${REPORT_COLUMNS.map((c) => `${c} = NULL`).join(', ')} WHERE seq % 2 = 1`).run();
+    expect(db.prepare('SELECT count(*) AS n FROM event_log WHERE r_at IS NULL').get()).toEqual({ n: 10 });
+    db.close();
+    store = new SqliteEventStore(path);
+    expect(await store.reportSource.rows({ start: START, end: END })).toEqual(EXPECTED);
+    await store.close();
+  });
+
+  it('a database from before them gains them when opened; its events read the same', async () => {
+    const path = join(tempDir(), 'before.db');
+    let store = new SqliteEventStore(path);
+    await fill(store);
+    await store.close();
+    const db = new Database(path);
+    for (const c of REPORT_COLUMNS) db.exec(`ALTER TABLE event_log DROP COLUMN ${c}`);
+    db.close();
+    store = new SqliteEventStore(path);
+    expect(await store.reportSource.rows({ start: START, end: END })).toEqual(EXPECTED);
+    await store.close();
+    const reopened = new Database(path, { readonly: true });
+    const columns = (reopened.prepare('PRAGMA table_info(event_log)').all() as Array<{ name: string }>).map((c) => c.name);
+    reopened.close();
+    expect(columns).toEqual(expect.arrayContaining([...REPORT_COLUMNS]));
+  });
+});
+
+describe('SQLite: a period long after most of the log', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('reads from where the period can start, and still finds the status in force, stored long before, by when it happened', async () => {
+    const store = new SqliteEventStore(join(tempDir(), 'long.db'));
+    // Each event stored at a time of its own (the store stamps stored_at with Date.now()).
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const storedAt = async (stored: string, e: NewEvent) => {
+      vi.setSystemTime(t(stored));
+      await store.append([e]);
+    };
+    await storedAt('2026-03-01T08:00:00Z', status(A, 'o0', '2026-03-01T08:00:00.000Z', 'online')); // 1
+    await storedAt('2026-03-02T08:00:00Z', status(B, 'b0', '2026-03-02T08:00:00.000Z', 'pause', 'Training')); // 2: B's only status
+    await storedAt('2026-03-05T12:00:00Z', status(A, 'o1', '2026-03-05T12:00:00.000Z', 'pause', 'Lunch')); // 3: the latest before the period
+    await storedAt('2026-03-06T10:00:00Z', status(A, 'o2', '2026-03-04T09:00:00.000Z', 'online')); // 4: stored later, happened earlier
+    await storedAt('2026-03-10T10:00:00Z', ev(A, 'x0', 'assigned', '2026-03-10T10:00:00.000Z', { conversationId: 'old' })); // 5
+    for (let i = 0; i < 20; i++)
+      await storedAt(
+        `2026-03-${String(11 + (i % 7)).padStart(2, '0')}T10:00:00Z`,
+        ev(B, `b${i + 1}`, 'responded', `2026-03-${11 + (i % 7)}T10:00:00.000Z`, { conversationId: `b${i}` }),
+      ); // 6–25
+    // Assignments of the day before the period: one stored before that day began (SnapEngage's clock 14 h ahead).
+    await storedAt('2026-03-18T20:00:00Z', ev(A, 'a-1', 'assigned', '2026-03-19T10:00:00.000Z', { conversationId: 'c-1' })); // 26
+    await storedAt('2026-03-19T20:00:00Z', ev(A, 'a0', 'assigned', '2026-03-19T20:00:00.000Z', { conversationId: 'c0' })); // 27
+    await storedAt('2026-03-20T09:00:00Z', ev(A, 'a1', 'assigned', '2026-03-20T09:00:00.000Z', { conversationId: 'c1' })); // 28
+    await storedAt('2026-03-20T09:31:00Z', ev(A, 'x1', 'closed', '2026-03-20T09:30:00.000Z', { conversationId: 'c1' })); // 29: a minute late
+    await storedAt('2026-03-20T10:00:00Z', status(A, 'o3', '2026-03-20T23:00:00.000Z', 'offline')); // 30: SnapEngage's clock 13 h ahead
+    vi.useRealTimers();
+    const rows = await store.reportSource.rows({ start: t('2026-03-20T00:00:00.000Z'), end: t('2026-03-21T00:00:00.000Z') });
+    expect(rows.map((r) => [r.agent, r.seq, r.kind, r.status])).toEqual([
+      [A, 3, 'agent_status', 'pause'],
+      [A, 26, 'assigned', undefined],
+      [A, 27, 'assigned', undefined],
+      [A, 28, 'assigned', undefined],
+      [A, 29, 'closed', undefined],
+      [A, 30, 'agent_status', 'offline'],
+      [B, 2, 'agent_status', 'pause'],
+    ]);
+    await store.close();
+  });
+});
+
 describe('SQLite: a long read lets the relay work', () => {
   it('an append made while a report reads 50,000 events is committed before the rows are in: the read lets go of the event loop', async () => {
     const store = new SqliteEventStore(join(tempDir(), 'big.db'));
@@ -157,13 +259,13 @@ describe('SQLite: a long read lets the relay work', () => {
         ),
       );
     let committed = false;
-    const rows = store.reportSource.rows({ start: START, end: END }).then((r) => ({ r, committedFirst: committed }));
+    const read = store.reportSource.rows({ start: START, end: END }).then((found) => ({ rows: found, committedFirst: committed }));
     const appended = store.append([ev(A, 'during', 'assigned', '2026-03-12T00:00:00.000Z', { conversationId: 'd' })], () => {
       committed = true;
     });
-    const { r, committedFirst } = await rows;
+    const { rows, committedFirst } = await read;
     await appended;
-    expect(r).toHaveLength(50_000);
+    expect(rows).toHaveLength(50_000);
     expect(committedFirst).toBe(true);
     await store.close();
   });
