@@ -83,6 +83,15 @@ export function renderTables(res: BenchResults): string {
       ),
     );
   }
+  const board = res.board;
+  if (board && !board.skipped) {
+    parts.push(
+      mdTable(
+        ['live board', 'updates', 'p50 ms', 'p95 ms', 'max ms', 'first snapshot ms'],
+        [[`${board.agents} agents`, board.updates, board.updateMs.p50, board.updateMs.p95, board.updateMs.max, board.snapshotMs]],
+      ),
+    );
+  }
   if (res.goals.length) {
     parts.push(
       mdTable(

@@ -1,5 +1,6 @@
 // What one `npm run bench` writes to its JSON file (bench/results/*.json), and what the goals and
 // the report are computed from.
+import type { BoardBenchResults } from './board';
 import type { ExtensionResults } from './extension';
 import type { Goal } from './goals';
 import type { Scenario } from './relay-bench';
@@ -14,5 +15,7 @@ export interface BenchResults {
   extension?: ExtensionResults;
   /** The team report over generated events (bench/team-report.ts). */
   report?: TeamReportResults;
+  /** The live board with 500 agents in Chromium (bench/board.ts). */
+  board?: BoardBenchResults;
   goals: Goal[];
 }

@@ -1,7 +1,7 @@
-// `npm run bench`: every benchmark (the relay's, the extension's, the team report's), then the goals
+// `npm run bench`: every benchmark (the relay's, the extension's, the team report's, the board's), then the goals
 // as ratios (bench/goals.ts) and the tables (bench/report.ts).
 //   --quick            smoke size (a few seconds per contender; what tests/bench/smoke.test.ts runs)
-//   --only relay|extension|report   (implies --no-readme: the README shows whole runs only)
+//   --only relay|extension|report|board   (implies --no-readme: the README shows whole runs only)
 //   --json <path>      where to write the results (default bench/results/latest.json, quick: bench/results/quick.json)
 //   --no-readme        do not rewrite the table in bench/README.md (a --quick run never does)
 //   --profile cpu|heap run our relay's process with --cpu-prof / --heap-prof (files in bench/results/profiles)
@@ -13,12 +13,16 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BENCH_DIR, CONTENDERS, ROOT, type Contender } from './common';
+import { runBoardBench } from './board';
 import { runExtensionBench } from './extension';
 import { evaluateGoals } from './goals';
 import { PROFILE_DIR, relayPlans, runRelayBench } from './relay-bench';
 import { renderTables, updateReadme } from './report';
 import { runTeamReportBench } from './team-report';
 import type { BenchResults } from './results';
+
+const PARTS = ['relay', 'extension', 'report', 'board'] as const;
+type Part = (typeof PARTS)[number];
 
 function options(argv: string[]) {
   const { values } = parseArgs({
@@ -36,7 +40,7 @@ function options(argv: string[]) {
     },
   });
   const { only, profile, quick } = values;
-  if (only && only !== 'relay' && only !== 'extension' && only !== 'report') throw new Error('--only takes relay, extension or report');
+  if (only && !PARTS.includes(only as Part)) throw new Error(`--only takes ${PARTS.join(', ')}`);
   if (profile && profile !== 'cpu' && profile !== 'heap') throw new Error('--profile takes cpu or heap');
   const agents = values.agents === undefined ? undefined : Number(values.agents);
   const contenders = values.contenders?.split(',') as Contender[] | undefined;
@@ -46,7 +50,7 @@ function options(argv: string[]) {
     quick,
     agents,
     contenders,
-    only: only as 'relay' | 'extension' | 'report' | undefined,
+    only: only as Part | undefined,
     json: resolve(values.json ?? resolve(BENCH_DIR, 'results', quick ? 'quick.json' : 'latest.json')),
     readme: !quick && !partial && !values['no-readme'],
     profile: profile as 'cpu' | 'heap' | undefined,
@@ -81,7 +85,7 @@ async function main() {
     durationS: 0,
     goals: [],
   };
-  const runs = (part: 'relay' | 'extension' | 'report') => args.only === undefined || args.only === part;
+  const runs = (part: Part) => args.only === undefined || args.only === part;
   if (runs('relay')) {
     log(`relay: our relay vs the ws floor vs Socket.IO${args.quick ? ' (quick)' : ''}`);
     const relayExecArgv = args.profile
@@ -98,6 +102,12 @@ async function main() {
   if (runs('report')) {
     log(`team report over generated events${args.quick ? ' (quick)' : ''}`);
     res.report = await runTeamReportBench({ quick: args.quick, log });
+  }
+  // A browser with 500 agents' rows: not in the smoke run (`--quick` alone, in npm test), which stays
+  // short; `--only board --quick` runs it at smoke size.
+  if (runs('board') && (!args.quick || args.only === 'board')) {
+    log(`board: the live board in Chromium${args.quick ? ' (quick)' : ''}`);
+    res.board = await runBoardBench({ quick: args.quick, log });
   }
   res.goals = evaluateGoals(res);
   res.durationS = Math.round((Date.now() - started) / 1000);

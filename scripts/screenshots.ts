@@ -10,7 +10,10 @@
 // drawn by the system and cannot be captured: the notification picture draws what the extension
 // passed to chrome.notifications.create (title, message, context line, buttons, icon) as a card.
 //
-// Flags: --out <dir> writes every picture there instead (docs/popup.png too, as popup.png);
+// Then the team lead's board and a report (docs/board.png, docs/board-report.png; scripts/board-screenshots.ts).
+//
+// Flags: --out <dir> writes every picture there instead (docs/popup.png too, as popup.png; the board's
+// as board.png and board-report.png);
 // --no-build uses the extension already in .output/chrome-mv3.
 import './require-node';
 import { spawnSync } from 'node:child_process';
@@ -19,6 +22,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Page } from 'playwright-core';
+import { makeBoardScreenshots } from './board-screenshots';
 import { EXTENSION_DIR, launchExtension, type Launched } from './browser/fixtures';
 import { OptionsPage, PopupPage } from './browser/pages';
 import { POLICY_DIR, writeChromiumPolicy, type WrittenPolicy } from './browser/policy';
@@ -387,9 +391,10 @@ if (process.argv[1] === import.meta.filename) {
       process.exit(130);
     });
   const out = values.out ? resolve(values.out) : undefined;
-  console.log('▶ Taking the screenshots (sandbox, relay, Chromium)…');
+  console.log('▶ Taking the screenshots (sandbox, relay, Chromium; then the board)…');
   try {
     await makeScreenshots(out ? { outDir: out, readmePopup: join(out, 'popup.png') } : {});
+    await makeBoardScreenshots(out ? { board: join(out, 'board.png'), report: join(out, 'board-report.png') } : {});
     console.log(`✔ done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   } catch (error) {
     console.error(error);

@@ -8,6 +8,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { BOARD_PAGE_PATH } from '@switchboard/protocol/board';
 import { decodeSetupCode } from '@switchboard/protocol/setup-code';
 import { DEFAULT_API_TOKEN, DEFAULT_ORG_ID } from '../sandbox/server';
 import { DEFAULT_WEBHOOK_TOKEN } from '../sandbox/relay-targets';
@@ -15,6 +16,8 @@ import { STABLE_ID_ENV } from '../extension-key';
 import { RELAY_CLI, relayCli, relayModeEnv } from './relay-cli';
 
 const ROOT = resolve(import.meta.dirname, '..');
+/** Whom the demo's supervisor token is for. */
+const DEMO_LEAD = 'lead@example.com';
 
 export interface DemoOptions {
   /** Direct mode: the API token in the extension. */
@@ -35,6 +38,9 @@ export interface DemoPlan {
   settings: Record<string, unknown>;
   /** What to paste into a regular build's options instead: the setup code, or (direct mode) each field. */
   paste: string[];
+  /** The team lead's board the relay serves, and a supervisor token for it (issued as IT would, with the relay's command line). */
+  boardUrl: string;
+  supervisorToken: string;
 }
 
 /** The demo's configuration; issues the agent's relay token (a setup code in relay mode) with the relay's command line. */
@@ -59,6 +65,7 @@ export function demoPlan({ direct, env: base, dataDir }: DemoOptions): DemoPlan 
     ...(direct ? {} : relayModeEnv({ url: sandboxUrl, orgId: DEFAULT_ORG_ID, apiToken: DEFAULT_API_TOKEN }, dataDir)),
   };
   const issue = (args: string[]) => relayCli(args, env).stdout.trim().split('\n').pop()!;
+  const board = { boardUrl: `${relayUrl}${BOARD_PAGE_PATH}`, supervisorToken: issue(['token', '--role', 'supervisor', DEMO_LEAD]) };
   if (direct) {
     const relayToken = issue(['token', agent]);
     const settings = {
@@ -79,13 +86,13 @@ export function demoPlan({ direct, env: base, dataDir }: DemoOptions): DemoPlan 
       `Relay URL          ${settings.relayUrl}`,
       `Relay token        ${relayToken}`,
     ];
-    return { env, sandboxUrl, relayUrl, agent, settings, paste };
+    return { env, sandboxUrl, relayUrl, agent, settings, paste, ...board };
   }
   const code = issue(['token', '--setup-code', agent]);
   const decoded = decodeSetupCode(code);
   if (!decoded.ok) throw new Error(`the relay printed no setup code: ${decoded.error}`);
   const settings = { mode: 'relay', agentId: decoded.code.agent, relayUrl: decoded.code.relay, relayToken: decoded.code.token };
-  return { env, sandboxUrl, relayUrl, agent, settings, paste: [`Setup code         ${code}`] };
+  return { env, sandboxUrl, relayUrl, agent, settings, paste: [`Setup code         ${code}`], ...board };
 }
 
 function main() {
@@ -103,6 +110,9 @@ function main() {
     env: { ...process.env, WXT_DEMO_SETTINGS: JSON.stringify(plan.settings), SWITCHBOARD_OUT_DIR: '.output/demo', [STABLE_ID_ENV]: '1' },
   });
   if (build.status !== 0) process.exit(build.status ?? 1);
+  console.log('▶ Building the team board page (relay/dist/board)…');
+  const boardBuild = spawnSync('npm', ['run', 'build:board', '-w', 'relay'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (boardBuild.status !== 0) process.exit(boardBuild.status ?? 1);
 
   const children: ChildProcess[] = [];
   const shutdown = (code = 0) => {
@@ -140,6 +150,10 @@ ${plan.paste.map((line) => `      ${line}`).join('\n')}
     Sandbox request log: ${plan.sandboxUrl}/__sandbox
  4. Fire chats at yourself:  npm run sandbox -- scenario --agent ${plan.agent}
                         or:  npm run sandbox -- fire assigned --agent ${plan.agent}
+ 5. The team lead's board: ${plan.boardUrl}
+    Sign in with this supervisor token for ${DEMO_LEAD} (IT issues one with
+    npm run relay -- token --role supervisor <email>):
+      ${plan.supervisorToken}
  ${direct ? 'Relay mode (the default): npm start' : 'Direct mode instead:      npm start -- --direct'}
  Ctrl+C stops everything.
 ────────────────────────────────────────────────────────────────────────`);

@@ -22,6 +22,8 @@ const steps: [string, string[]][] = [
   // After the zips (which rebuild .output/chrome-mv3 without it): the end-to-end tests' build has a
   // stable id for their managed policy (extension-key.ts; the store refuses a manifest with a key).
   ['Build the extension (stable id, for the end-to-end tests)', ['npx', 'wxt', 'build']],
+  // The team lead's board page the relay serves (relay/dist/board), for its end-to-end test.
+  ['Build the board page', ['npm', 'run', 'build:board', '-w', 'relay']],
   ['End-to-end tests (Chromium)', ['npx', 'vitest', 'run', '--config', 'vitest.e2e.config.ts']],
 ];
 const FIREFOX_WALK: (typeof steps)[number] = [

@@ -67,6 +67,13 @@ describe('npm start', () => {
     });
     expect([res.status, await res.json()]).toEqual([200, { outcome: 'confirmed' }]);
     expect(sandbox.agentStatus('alice@example.com')).toMatchObject({ status: 'pause', substatus: 'Lunch' });
+
+    // The team lead's board it prints: its supervisor token reads the board (empty: this sandbox sends no webhooks), the agent's does not.
+    expect(plan.boardUrl).toBe(`${plan.relayUrl}/board`);
+    const board = (token: string) => fetch(`${relay!.url}/api/board`, { headers: { authorization: `Bearer ${token}` } });
+    const lead = await board(plan.supervisorToken);
+    expect([lead.status, await lead.json()]).toEqual([200, expect.objectContaining({ agents: [] })]);
+    expect((await board(String(plan.settings.relayToken))).status).toBe(403);
   });
 
   it('--direct: the demo extension holds the sandbox’s API token and calls it itself; the relay is not in relay mode', () => {

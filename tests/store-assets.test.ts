@@ -35,6 +35,14 @@ describe('docs/store screenshots', () => {
     expect(pngSize(bytes)[0]).toBe(320);
     expect(pictureStats(readPng(bytes)).lumaSpread).toBeGreaterThan(10);
   });
+
+  it.each(['board.png', 'board-report.png'])("the README's team board picture %s is 1280×800 and not blank", (file) => {
+    const bytes = readFileSync(resolve(ROOT, 'docs', file));
+    expect(pngSize(bytes)).toEqual([1280, 800]);
+    const stats = pictureStats(readPng(bytes));
+    expect(stats.lumaSpread, file).toBeGreaterThan(10);
+    expect(stats.drawn, file).toBeGreaterThan(0.1);
+  });
 });
 
 describe('docs/store/listing.md', () => {

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { pictureStats, readPng } from '../../scripts/png';
+import { BOARD_SHOT_SIZE, makeBoardScreenshots } from '../../scripts/board-screenshots';
 import { makeScreenshots, POLICY_FILE } from '../../scripts/screenshots';
 import { SHOT_SIZE, STORE_SHOTS } from '../../scripts/store-shots';
 
@@ -31,4 +32,20 @@ describe('npm run screenshots', () => {
     expect(existsSync(POLICY_FILE)).toBe(false);
     expect(lines.join('\n')).toMatch(/switchboard-screenshots\.json|cannot write/);
   }, 120_000); // ~20 s
+
+  it("writes the board's and a report's pictures at 1280×800, none blank", async () => {
+    const written = await makeBoardScreenshots({
+      board: join(out, 'board.png'),
+      report: join(out, 'board-report.png'),
+      log: () => undefined,
+    });
+    expect(written.map((w) => basename(w.path))).toEqual(['board.png', 'board-report.png']);
+    for (const { path } of written) {
+      const png = readPng(readFileSync(path));
+      expect([png.width, png.height], path).toEqual([BOARD_SHOT_SIZE.width, BOARD_SHOT_SIZE.height]);
+      const stats = pictureStats(png);
+      expect(stats.lumaSpread, path).toBeGreaterThan(10);
+      expect(stats.drawn, path).toBeGreaterThan(0.1);
+    }
+  }, 60_000);
 });
