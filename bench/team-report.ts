@@ -43,7 +43,6 @@ export interface TeamReportResults {
   computeMs: number;
 }
 
-
 /** A small deterministic PRNG (mulberry32): the same file every time for a version and size. */
 function random(seed: number): () => number {
   let s = seed >>> 0;
