@@ -5,10 +5,10 @@
 // through a real relay: the whole day two days back, for the report, and today up to a quarter past
 // noon, shifted so that it ends now, for the board (mixed statuses, a chat open, how long each has held).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { BoardPage, daySteps, launchChromium, plainDayBack, playStep, startTeamRelay, supervisorToken, zonedTime } from './browser/board';
-import { pngSize } from './png';
+import { pngWriter, type WrittenPng } from './png';
 
 const ROOT = resolve(import.meta.dirname, '..');
 export const BOARD_SHOT_SIZE = { width: 1280, height: 800 };
@@ -16,13 +16,6 @@ const TZ = 'Europe/Berlin';
 /** The board shows the day as it stands at 12:12: two at lunch, one in a meeting, bob with a chat open. */
 const BOARD_AT_MINUTE = 12 * 60 + 12;
 const MINUTE = 60_000;
-
-interface Written {
-  path: string;
-  width: number;
-  height: number;
-  bytes: number;
-}
 
 /** Builds the board page when relay/dist/board is missing (`npm run screenshots` on a fresh clone). */
 function ensureBoardBuilt(log: (line: string) => void): void {
@@ -40,16 +33,10 @@ export async function makeBoardScreenshots({
   board?: string;
   report?: string;
   log?: (line: string) => void;
-} = {}): Promise<Written[]> {
+} = {}): Promise<WrittenPng[]> {
   ensureBoardBuilt(log);
-  const written: Written[] = [];
-  const write = (path: string, png: Buffer) => {
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, png);
-    const [width, height] = pngSize(png);
-    written.push({ path, width, height, bytes: png.length });
-    log(`  ${relative(process.cwd(), path)}  ${width}×${height}, ${(png.length / 1024).toFixed(0)} KB`);
-  };
+  const written: WrittenPng[] = [];
+  const write = pngWriter(written, log);
   const { relay, sandbox } = await startTeamRelay();
   const browser = await launchChromium();
   try {

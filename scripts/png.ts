@@ -1,5 +1,7 @@
 // Reads the PNGs Chromium writes (8-bit greyscale, RGB or with alpha; not interlaced), enough to
 // check a screenshot's size and that it holds a picture rather than a blank page.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, relative } from 'node:path';
 import { inflateSync } from 'node:zlib';
 
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -102,4 +104,23 @@ export function pictureStats({ pixels, channels }: Png): PictureStats {
   let commonest = 0;
   for (const n of colours.values()) commonest = Math.max(commonest, n);
   return { lumaSpread: Math.sqrt(Math.max(0, squares / count - mean * mean)), drawn: 1 - commonest / count };
+}
+
+/** A picture `npm run screenshots` wrote, with the size read back from its bytes. */
+export interface WrittenPng {
+  path: string;
+  width: number;
+  height: number;
+  bytes: number;
+}
+
+/** Writes each picture it is given (its folder made), records it in `written` and logs one line for it. */
+export function pngWriter(written: WrittenPng[], log: (line: string) => void): (path: string, png: Buffer) => void {
+  return (path, png) => {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, png);
+    const [width, height] = pngSize(png);
+    written.push({ path, width, height, bytes: png.length });
+    log(`  ${relative(process.cwd(), path)}  ${width}×${height}, ${(png.length / 1024).toFixed(0)} KB`);
+  };
 }

@@ -18,8 +18,8 @@
 import './require-node';
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Page } from 'playwright-core';
 import { makeBoardScreenshots } from './board-screenshots';
@@ -27,7 +27,7 @@ import { EXTENSION_DIR, launchExtension, type Launched } from './browser/fixture
 import { OptionsPage, PopupPage } from './browser/pages';
 import { POLICY_DIR, writeChromiumPolicy, type WrittenPolicy } from './browser/policy';
 import { setUpConnected, startRelayAndSandbox } from './browser/relay-sandbox';
-import { pngSize } from './png';
+import { pngSize, pngWriter, type WrittenPng } from './png';
 import { SHOT_SIZE, STORE_SHOTS, type ShotFile } from './store-shots';
 import type { Sandbox } from '../sandbox/server';
 
@@ -69,13 +69,6 @@ const CLOSED_CHATS = 3;
 /** What the popup's pause is clicked with. */
 const PAUSE_REASON = 'Meeting';
 
-interface Written {
-  path: string;
-  width: number;
-  height: number;
-  bytes: number;
-}
-
 interface CreatedNotification {
   id: string;
   options: { title: string; message: string; contextMessage?: string; iconUrl?: string; buttons?: { title: string }[] };
@@ -94,16 +87,10 @@ export async function makeScreenshots({
   outDir?: string;
   readmePopup?: string;
   log?: (line: string) => void;
-} = {}): Promise<Written[]> {
+} = {}): Promise<WrittenPng[]> {
   mkdirSync(outDir, { recursive: true });
-  const written: Written[] = [];
-  const write = (path: string, png: Buffer) => {
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, png);
-    const [width, height] = pngSize(png);
-    written.push({ path, width, height, bytes: png.length });
-    log(`  ${relative(process.cwd(), path)}  ${width}×${height}, ${(png.length / 1024).toFixed(0)} KB`);
-  };
+  const written: WrittenPng[] = [];
+  const write = pngWriter(written, log);
   const policy = writeTeamPolicy(log);
   let started: Awaited<ReturnType<typeof startRelayAndSandbox>> | undefined;
   let ext: Launched | undefined;
