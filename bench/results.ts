@@ -1,7 +1,9 @@
 // What one `npm run bench` writes to its JSON file (bench/results/*.json), and what the goals and
 // the report are computed from.
 import type { ExtensionResults } from './extension';
+import type { Pinning } from './common';
 import type { Goal } from './goals';
+import type { KillTestResult } from './kill-test';
 import type { Scenario } from './relay-bench';
 
 export interface BenchResults {
@@ -9,7 +11,11 @@ export interface BenchResults {
   date: string;
   machine: { cpu: string; cores: number; memoryGB: number; node: string; platform: string; loadAvgAtStart: number[] };
   durationS: number;
+  /** Where the relay benchmark's processes ran: the server on one core, the harness on another; or why not. */
+  pinning?: Pinning | { note: string };
   relay?: Scenario[];
+  /** The relay's kill -9 test (full runs only). */
+  killTest?: KillTestResult;
   extension?: ExtensionResults;
   goals: Goal[];
 }
