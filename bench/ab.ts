@@ -68,7 +68,7 @@ const figures = (s: Scenario): Figures => {
   };
 };
 const text = (f: Figures) =>
-  `CPU ${f.cpu1k} µs/event @ 1k, p99 ${f.p99} ms` + (f.max === undefined ? '' : `; @ 6k ${f.cpu6k ?? '—'} µs; max ${f.max}/s`);
+  `CPU ${f.cpu1k} µs/event @ 1k, p99 ${f.p99} ms${f.max === undefined ? '' : `; @ 6k ${f.cpu6k ?? '—'} µs; max ${f.max}/s`}`;
 
 console.log(`A = relay at ${sha}, B = working tree; ${pairs} pairs, ${agents} agents`);
 const ratios: Record<keyof Figures, number[]> = { cpu1k: [], p99: [], cpu6k: [], max: [] };
