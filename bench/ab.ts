@@ -1,11 +1,11 @@
 // Our relay against itself at another git revision, in alternating runs (A B, B A, …) on the same
 // pinned harness, so that a change is measured alone and both sides see the same machine state.
-//   node --import tsx bench/ab.ts --base HEAD [--pairs 3] [--agents 1000] [--no-ramp]
+//   node --import tsx bench/ab.ts --base HEAD [--pairs 3] [--agents 1000] [--ramp 2000,4000,6000 | --no-ramp]
 // A = the relay at --base (git archive of relay/src), B = the working tree's. Prints each run and
 // the median of the pairs' B/A ratios: CPU µs per delivered event at 1,000 ev/s and at the
 // 6,000 ev/s step, p99 at 1,000 ev/s, and the most delivered/s.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { planPinning, ROOT } from './common';
@@ -17,6 +17,7 @@ const { values } = parseArgs({
     pairs: { type: 'string', default: '3' },
     agents: { type: 'string', default: '1000' },
     'no-ramp': { type: 'boolean', default: false },
+    ramp: { type: 'string', default: '2000,4000,6000' },
   },
 });
 const pairs = Number(values.pairs);
@@ -29,6 +30,8 @@ if (!existsSync(resolve(dir, 'relay/src/relay.ts'))) {
   const tar = execFileSync('git', ['archive', sha, 'relay/src'], { cwd: ROOT });
   execFileSync('tar', ['-x', '-C', dir], { input: tar });
 }
+// ES modules, as the working tree's are (package scope lookups stop at node_modules).
+writeFileSync(resolve(dir, 'package.json'), '{"type":"module"}\n');
 const baseRelay = resolve(dir, 'relay/src/relay.ts');
 const { pinning, note } = planPinning();
 if (note) console.log(`NOTE: ${note}`);
@@ -45,7 +48,7 @@ const runOnce = async (src: string | undefined): Promise<Scenario> => {
       {
         agents,
         fixed: { rate: 1000, seconds: 5 },
-        ...(values['no-ramp'] ? {} : { ramp: { rates: [2000, 4000, 6000, 8000, 11_000], seconds: 2 } }),
+        ...(values['no-ramp'] ? {} : { ramp: { rates: values.ramp!.split(',').map(Number), seconds: 2 } }),
       },
     ],
   });
