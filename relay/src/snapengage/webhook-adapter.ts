@@ -297,7 +297,6 @@ export function commonConversationData(data: Obj): ConversationData | undefined 
     out[k] = v;
   }
   // biome-ignore lint/suspicious/noForIn: as zod's looseObject copies its other keys (`for…in`); `data` is the adapter's own object (no inherited keys).
-  // biome-ignore lint/suspicious/useGuardForIn: as above.
   for (const k in data) if (!DATA_KEYS.has(k) && k !== '__proto__') out[k] = data[k];
   return out as ConversationData;
 }
