@@ -57,6 +57,7 @@ const runOnce = async (src: string | undefined): Promise<Scenario> => {
 
 interface Figures {
   cpu1k: number;
+  threads1k?: Record<string, number>;
   p99: number;
   cpu6k?: number;
   max?: number;
@@ -65,29 +66,36 @@ const figures = (s: Scenario): Figures => {
   const step = s.ramp?.steps.find((x) => x.rate === 6000);
   return {
     cpu1k: cpuUsOf(s.fixed!),
+    threads1k: s.fixed!.serverThreadsUsPerEvent,
     p99: s.fixed!.latencyMs.p99,
     cpu6k: step && cpuUsOf(step),
     max: s.ramp?.maxDeliveredPerSec,
   };
 };
+const threads = (t: Record<string, number> | undefined) =>
+  Object.entries(t ?? {})
+    .filter(([, us]) => us > 0)
+    .map(([name, us]) => `${name} ${us}`)
+    .join(', ');
 const text = (f: Figures) =>
-  `CPU ${f.cpu1k} µs/event @ 1k, p99 ${f.p99} ms${f.max === undefined ? '' : `; @ 6k ${f.cpu6k ?? '—'} µs; max ${f.max}/s`}`;
+  `CPU ${f.cpu1k} µs/event @ 1k (${threads(f.threads1k)}), p99 ${f.p99} ms` +
+  (f.max === undefined ? '' : `; @ 6k ${f.cpu6k ?? '—'} µs; max ${f.max}/s`);
 
 console.log(`A = relay at ${sha}, B = working tree; ${pairs} pairs, ${agents} agents`);
-const ratios: Record<keyof Figures, number[]> = { cpu1k: [], p99: [], cpu6k: [], max: [] };
+const ratios: Record<'cpu1k' | 'p99' | 'cpu6k' | 'max', number[]> = { cpu1k: [], p99: [], cpu6k: [], max: [] };
 for (let i = 0; i < pairs; i++) {
   const got: Partial<Record<'A' | 'B', Figures>> = {};
   for (const side of i % 2 === 0 ? (['A', 'B'] as const) : (['B', 'A'] as const)) {
     got[side] = figures(await runOnce(side === 'A' ? baseRelay : undefined));
     console.log(`  pair ${i + 1} ${side}: ${text(got[side]!)}`);
   }
-  for (const k of Object.keys(ratios) as Array<keyof Figures>) {
+  for (const k of Object.keys(ratios) as Array<keyof typeof ratios>) {
     const [a, b] = [got.A![k], got.B![k]];
     if (a !== undefined && b !== undefined) ratios[k].push(b / a);
   }
 }
 const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor((xs.length - 1) / 2)]!;
-const summary = (k: keyof Figures) =>
+const summary = (k: keyof typeof ratios) =>
   ratios[k].length ? `${median(ratios[k]).toFixed(3)} (${ratios[k].map((r) => r.toFixed(3)).join(', ')})` : '—';
 console.log(
   `B/A, median of pairs: CPU @ 1k ${summary('cpu1k')}; CPU @ 6k ${summary('cpu6k')}; p99 @ 1k ${summary('p99')}; max delivered ${summary('max')}`,
