@@ -51,7 +51,8 @@ export function readBody(req: IncomingMessage, limit: number, tooLarge: () => Er
       chunks.push(chunk);
     };
     req.on('data', onData);
-    req.on('end', () => resolve(Buffer.concat(chunks)));
+    // A webhook's body is one chunk: used as it came, not copied.
+    req.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
