@@ -244,7 +244,14 @@ export class SocketHub {
     while (true) {
       const page = await store.readAfter(agent, client.lastSent, this.o.replayPageSize);
       if (client.ws.readyState !== client.ws.OPEN) return;
-      for (const e of page) this.sendTo(client, e.seq, eventFrameText(e));
+      // Corked: a page goes out in one write, not one per event (ws's own cork/uncork nests inside).
+      // Not done for the live frames buffered meanwhile: held back, they could count as a slow consumer.
+      client.socket.cork();
+      try {
+        for (const e of page) this.sendTo(client, e.seq, eventFrameText(e));
+      } finally {
+        client.socket.uncork();
+      }
       if (page.length === this.o.replayPageSize) {
         await this.drained(client);
         continue;
