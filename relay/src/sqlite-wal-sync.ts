@@ -10,11 +10,9 @@ const MAX_FSYNCS = 2;
 /**
  * An fsync starts at most this often (ms). Events reach agents at commit, so this only delays the
  * 200, and it lets one fsync cover several commits: at 1,000 events/s, fdatasync cost ~170 µs of
- * CPU per event (syscall + kernel), the largest share after the socket writes. 10 rather than 4:
- * the thread pool's CPU per event at 1,000 events/s 22–30 → 16–18 µs (bench/README.md), for a 200
- * up to 6 ms later, which SnapEngage does not wait on for anything.
+ * CPU per event (syscall + kernel), the largest share after the socket writes.
  */
-const SYNC_GAP_MS = 10;
+const SYNC_GAP_MS = 4;
 
 export class WalSync<T> {
   private walFd: number | undefined;
