@@ -165,7 +165,7 @@ export function forkTs(file: string, args: string[] = [], execArgv: string[] = [
   const child = fork(resolve(BENCH_DIR, file), args, {
     ...(place ? { execPath: TASKSET, execArgv: ['-c', String(place.cpu), process.execPath, ...nodeArgs] } : { execArgv: nodeArgs }),
     detached: place?.nice !== undefined,
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    stdio: ['ignore', process.env.BENCH_STDOUT ? 'inherit' : 'ignore', 'inherit', 'ipc'],
     env: { ...process.env, NODE_ENV: 'production' },
   });
   if (place?.nice !== undefined && child.pid !== undefined) writeFileSync(`/proc/${child.pid}/autogroup`, String(place.nice));
