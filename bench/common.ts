@@ -165,6 +165,7 @@ export function forkTs(file: string, args: string[] = [], execArgv: string[] = [
   const child = fork(resolve(BENCH_DIR, file), args, {
     ...(place ? { execPath: TASKSET, execArgv: ['-c', String(place.cpu), process.execPath, ...nodeArgs] } : { execArgv: nodeArgs }),
     detached: place?.nice !== undefined,
+    // BENCH_STDOUT=1: the processes' stdout too (V8's --trace-gc-nvp, with bench/ab.ts or --profile runs), else discarded.
     stdio: ['ignore', process.env.BENCH_STDOUT ? 'inherit' : 'ignore', 'inherit', 'ipc'],
     env: { ...process.env, NODE_ENV: 'production' },
   });
