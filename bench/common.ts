@@ -173,6 +173,12 @@ export function forkTs(file: string, args: string[] = [], execArgv: string[] = [
   return child;
 }
 
+/** The node flags the deployed relay runs with: NODE_OPTIONS in deploy/systemd/switchboard-relay.service. */
+export function deployedNodeFlags(): string[] {
+  const unit = readFileSync(resolve(ROOT, 'deploy/systemd/switchboard-relay.service'), 'utf8');
+  return /^Environment=NODE_OPTIONS=(.*)$/m.exec(unit)?.[1]?.trim().split(/\s+/) ?? [];
+}
+
 /** Request/response over a child's IPC channel: sends `msg`, resolves with the first reply of `type`. */
 export function ask<T>(child: ChildProcess, msg: object, type: string, timeoutMs = 120_000): Promise<T> {
   return new Promise((resolveP, reject) => {

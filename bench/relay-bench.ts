@@ -10,6 +10,7 @@ import {
   ask,
   BENCH_DIR,
   CONTENDERS,
+  deployedNodeFlags,
   forkTs,
   medianBy,
   percentile,
@@ -277,7 +278,8 @@ async function runLoad(
 
 async function runScenario(contender: Contender, plan: Plan, opts: RelayBenchOptions): Promise<Scenario> {
   const { log } = opts;
-  const execArgv = ['--expose-gc', ...(contender === 'relay' ? (opts.relayExecArgv ?? []) : [])];
+  // Our relay with the node flags it is deployed with (its systemd unit's NODE_OPTIONS).
+  const execArgv = ['--expose-gc', ...(contender === 'relay' ? [...deployedNodeFlags(), ...(opts.relayExecArgv ?? [])] : [])];
   const pin = opts.pinning;
   const server = forkTs(
     `${contender === 'relay' ? 'relay' : contender === 'floor' ? 'floor' : 'socketio'}-server.ts`,
