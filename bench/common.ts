@@ -1,7 +1,8 @@
 // Shared pieces of the benchmark harness: the webhook body every contender receives, the
 // clock all processes share, percentiles, and /proc readings of the server under test.
-import { fork, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { conversationEvent } from '../sandbox/payloads';
 
@@ -50,13 +51,6 @@ export function webhookTemplate(): (agent: string, eventId: string, sentUs: numb
   };
 }
 
-/** Reads the send time back out of whatever text a contender delivered. */
-export function sentTimeOf(text: string): number {
-  const i = text.indexOf(TIME_MARK);
-  if (i < 0) return Number.NaN;
-  return Number.parseInt(text.slice(i + TIME_MARK.length, i + TIME_MARK.length + 20), 10);
-}
-
 export function percentile(sorted: ArrayLike<number>, p: number): number {
   if (sorted.length === 0) return Number.NaN;
   const idx = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
@@ -85,6 +79,37 @@ export function procCpuMs(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
 }
 
+/**
+ * utime + stime per thread name (MainThread, V8Worker for GC, libuv-worker for the thread pool's
+ * fsyncs, a worker thread's own name…), ms: where a server's CPU goes beyond its event loop.
+ * Threads that ended are not counted (the process total is).
+ */
+export function procThreadCpuMs(pid: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    } catch {
+      continue; // ended meanwhile
+    }
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    out[name] = (out[name] ?? 0) + ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
+  }
+  return out;
+}
+
+/** How long a process's main thread has waited for a CPU while ready to run (ms, /proc schedstat): other work taking its core. */
+export function procRunDelayMs(pid: number): number {
+  return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[1]) / 1e6;
+}
+
+/** The CPUs a process may run on, as Linux lists them (`1`, `0-1`). */
+export function procCpusAllowed(pid: number): string {
+  return /Cpus_allowed_list:\s*(\S+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? '?';
+}
+
 /** Resident set size of a process, in bytes. */
 export function procRssBytes(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -93,13 +118,65 @@ export function procRssBytes(pid: number): number {
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** Forks a TypeScript module of the harness with an IPC channel. */
-export function forkTs(file: string, args: string[] = [], execArgv: string[] = []): ChildProcess {
-  return fork(resolve(BENCH_DIR, file), args, {
-    execArgv: ['--import', 'tsx', ...execArgv],
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+const TASKSET = '/usr/bin/taskset';
+
+/**
+ * Where the relay benchmark's processes run. Sharing cores, whoever the scheduler starved lost the
+ * round (bench/README.md): one core each, a server's CPU per event and its maximum per core are
+ * its own.
+ *
+ * `nice`: the machine may run other work too. Linux groups processes by session (autogroup) and
+ * shares the cores equally between busy groups, whatever a process's own nice value; so each
+ * process of the benchmark starts a session of its own, whose group gets this nice value. That
+ * keeps other work from starving a server or the harness mid-run (a timer due in 1 ms fired up
+ * to 340 ms late on a loaded machine, 10–20 ms with this). It does not change the CPU a server
+ * spends per event, only how much of its core it gets.
+ */
+export interface Pinning {
+  server: number;
+  harness: number;
+  nice?: number;
+}
+const AUTOGROUP = '/proc/self/autogroup';
+export function planPinning(nice = -10): { pinning?: Pinning; note?: string } {
+  const cores = availableParallelism();
+  if (cores < 2)
+    return { note: `only ${cores} core: servers and harness share it, unpinned (figures per core are not comparable with a pinned run)` };
+  if (!existsSync(TASKSET)) return { note: `${TASKSET} (util-linux) is missing: servers and harness unpinned` };
+  // The last core for the server: the first is where the system's own work tends to land.
+  const pinning: Pinning = { server: cores - 1, harness: 0 };
+  // Raising a group's priority takes root; without autogroups (or root) the processes share as usual.
+  if (nice !== 0 && existsSync(AUTOGROUP) && process.getuid?.() === 0) pinning.nice = nice;
+  return { pinning };
+}
+
+/** Pins this process (every thread it has; threads and children made later inherit it) to these CPUs (`0`, `0-1`). */
+export function pinSelf(cpus: string): void {
+  execFileSync(TASKSET, ['-a', '-p', '-c', cpus, String(process.pid)], { stdio: 'ignore' });
+}
+
+/**
+ * Forks a TypeScript module of the harness with an IPC channel. With `place`, the process (and
+ * every thread it starts) runs on that core only (taskset execs node, which keeps the pid and the
+ * channel), in a session of its own whose scheduling group gets `nice`.
+ */
+export function forkTs(file: string, args: string[] = [], execArgv: string[] = [], place?: { cpu: number; nice?: number }): ChildProcess {
+  const nodeArgs = ['--import', 'tsx', ...execArgv];
+  const child = fork(resolve(BENCH_DIR, file), args, {
+    ...(place ? { execPath: TASKSET, execArgv: ['-c', String(place.cpu), process.execPath, ...nodeArgs] } : { execArgv: nodeArgs }),
+    detached: place?.nice !== undefined,
+    // BENCH_STDOUT=1: the processes' stdout too (V8's --trace-gc-nvp, with bench/ab.ts or --profile runs), else discarded.
+    stdio: ['ignore', process.env.BENCH_STDOUT ? 'inherit' : 'ignore', 'inherit', 'ipc'],
     env: { ...process.env, NODE_ENV: 'production' },
   });
+  if (place?.nice !== undefined && child.pid !== undefined) writeFileSync(`/proc/${child.pid}/autogroup`, String(place.nice));
+  return child;
+}
+
+/** The node flags the deployed relay runs with: NODE_OPTIONS in deploy/systemd/switchboard-relay.service. */
+export function deployedNodeFlags(): string[] {
+  const unit = readFileSync(resolve(ROOT, 'deploy/systemd/switchboard-relay.service'), 'utf8');
+  return /^Environment=NODE_OPTIONS=(.*)$/m.exec(unit)?.[1]?.trim().split(/\s+/) ?? [];
 }
 
 /** Request/response over a child's IPC channel: sends `msg`, resolves with the first reply of `type`. */

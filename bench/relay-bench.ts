@@ -2,6 +2,7 @@
 // own process; client processes hold the agent sockets; load generator processes POST the
 // webhooks. This process only orchestrates and reads /proc for the server's RSS and CPU.
 import type { ChildProcess } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { issueRelayToken } from 'switchboard-relay/auth';
 import {
@@ -9,16 +10,22 @@ import {
   ask,
   BENCH_DIR,
   CONTENDERS,
+  deployedNodeFlags,
   forkTs,
   medianBy,
   percentile,
+  pinSelf,
   procCpuMs,
+  procCpusAllowed,
+  procRunDelayMs,
+  procThreadCpuMs,
   procRssBytes,
   RELAY_SECRET,
   sleep,
   stopChild,
   waitFor,
   type Contender,
+  type Pinning,
 } from './common';
 
 interface LatencyStats {
@@ -41,14 +48,33 @@ export interface RunStats {
   deliveredPerSec: number;
   /** POST sent → frame received, ms */
   latencyMs: LatencyStats;
-  /** server CPU (user + system, all threads) per 1,000 delivered events, ms */
-  cpuMsPer1k: number;
-  /** the harness's own CPU (load generators and client processes) per 1,000 delivered events, ms:
-   *  on a small machine it shares the cores with the server, so it bounds what any server can reach */
-  harnessCpuMsPer1k: number;
+  /**
+   * The server's CPU (user + system, every thread, from its own process.cpuUsage) per delivered
+   * event, µs. Absent in results from before it was measured so (see `cpuMsPer1k`).
+   */
+  cpuUsPerEvent?: number;
+  /** The server's CPU time over the run's wall time: 1 is the whole of one core. */
+  serverCoreUse?: number;
+  /**
+   * Share of the run's wall time the server's main thread waited for its core while ready to run,
+   * and the harness's processes for theirs (summed): other work on the machine, or in the harness's
+   * case each other. High values mean a round measured the machine, not the server.
+   */
+  waitShare?: { server: number; harness: number };
+  /** The harness's own CPU (load generators and client processes, /proc) per delivered event, µs. */
+  harnessCpuUsPerEvent?: number;
+  /** The server's CPU per delivered event by thread name (/proc, 10 ms ticks), µs: event loop, GC, thread pool, workers. */
+  serverThreadsUsPerEvent?: Record<string, number>;
+  /** Older results: the server's CPU per 1,000 delivered events in ms (the same number as µs per event), from /proc's 10 ms ticks. */
+  cpuMsPer1k?: number;
+  /** Older results: the harness's, likewise. */
+  harnessCpuMsPer1k?: number;
   /** answers by status (or error), when some were not 200 */
   failures?: Record<string, number>;
 }
+
+/** The server's CPU per delivered event, µs, from any results file (older ones counted ms per 1,000 events: the same number). */
+export const cpuUsOf = (s: RunStats): number => s.cpuUsPerEvent ?? s.cpuMsPer1k ?? Number.NaN;
 
 export interface Ramp {
   steps: RunStats[];
@@ -81,6 +107,8 @@ export interface Scenario {
   rounds?: Round[];
   /** Over all rounds. */
   droppedSockets: number;
+  /** The CPUs the server and the harness's processes were allowed (read back from /proc), when pinned. */
+  cpus?: { server: string; harness: string };
 }
 
 export interface Plan {
@@ -102,10 +130,14 @@ export interface RelayBenchOptions {
   relayExecArgv?: string[];
   /** instead of the standard sizes (profiling, experiments) */
   plans?: Plan[];
+  /** The server's core and the harness's (this process, the load generators, the clients); none = unpinned. */
+  pinning?: Pinning;
   log: (line: string) => void;
 }
 
 const WARM_UP_SECONDS = 4;
+/** Keep-alive sockets of the load generator, one request in flight on each: beyond that, sends are skipped. */
+const LOADGEN_SOCKETS = 128;
 
 export function relayPlans(quick: boolean): Plan[] {
   if (quick)
@@ -165,7 +197,12 @@ async function runLoad(
   await Promise.all(clients.map((c) => ask(c, { cmd: 'reset' }, 'reset-done')));
   const harness = [...clients, ...loadgens];
   const harnessCpu = () => harness.reduce((sum, c) => sum + procCpuMs(c.pid!), 0);
-  const cpu0 = procCpuMs(server.pid!);
+  const serverCpuUs = async () => (await ask<{ us: number }>(server, { cmd: 'cpu' }, 'cpu')).us;
+  const cpu0 = await serverCpuUs();
+  const threads0 = procThreadCpuMs(server.pid!);
+  const harnessDelay = () => harness.reduce((sum, c) => sum + procRunDelayMs(c.pid!), 0);
+  const delay0 = { server: procRunDelayMs(server.pid!), harness: harnessDelay() };
+  const wall0 = performance.now();
   const harness0 = harnessCpu();
   const perGen = rate / loadgens.length;
   const loads = await Promise.all(
@@ -179,8 +216,7 @@ async function runLoad(
           agents: [...emails.slice((i * emails.length) / loadgens.length), ...emails.slice(0, (i * emails.length) / loadgens.length)],
           rate: perGen,
           durationMs: seconds * 1000,
-          maxInFlight: 128,
-          sockets: 64,
+          sockets: LOADGEN_SOCKETS,
           idPrefix: `${tag}-${i}`,
         },
         'done',
@@ -199,7 +235,10 @@ async function runLoad(
     last = got;
     await sleep(100);
   }
-  const cpu1 = procCpuMs(server.pid!);
+  const cpu1 = await serverCpuUs();
+  const threads1 = procThreadCpuMs(server.pid!);
+  const delay1 = { server: procRunDelayMs(server.pid!), harness: harnessDelay() };
+  const wallMs = performance.now() - wall0;
   const harness1 = harnessCpu();
   const reports = await Promise.all(clients.map((c) => ask<ClientReport>(c, { cmd: 'report' }, 'report')));
   const delivered = reports.reduce((s, r) => s + r.received, 0);
@@ -219,8 +258,19 @@ async function runLoad(
     acceptedPerSec: Math.round(accepted / ((endResp - startUs) / 1e6)),
     deliveredPerSec: delivered ? Math.round(delivered / ((endRecv - startUs) / 1e6)) : 0,
     latencyMs: latencyStats(latencies),
-    cpuMsPer1k: delivered ? Math.round(((cpu1 - cpu0) / delivered) * 1000 * 10) / 10 : Number.NaN,
-    harnessCpuMsPer1k: delivered ? Math.round(((harness1 - harness0) / delivered) * 1000 * 10) / 10 : Number.NaN,
+    cpuUsPerEvent: delivered ? Math.round(((cpu1 - cpu0) / delivered) * 10) / 10 : Number.NaN,
+    serverCoreUse: Math.round(((cpu1 - cpu0) / 1000 / wallMs) * 1000) / 1000,
+    waitShare: {
+      server: Math.round(((delay1.server - delay0.server) / wallMs) * 1000) / 1000,
+      harness: Math.round(((delay1.harness - delay0.harness) / wallMs) * 1000) / 1000,
+    },
+    harnessCpuUsPerEvent: delivered ? Math.round(((harness1 - harness0) / delivered) * 1000 * 10) / 10 : Number.NaN,
+    serverThreadsUsPerEvent: Object.fromEntries(
+      Object.entries(threads1).map(([name, ms]) => [
+        name,
+        delivered ? Math.round(((ms - (threads0[name] ?? 0)) / delivered) * 1000 * 10) / 10 : Number.NaN,
+      ]),
+    ),
   };
   if (failed) stats.failures = Object.assign({}, ...loads.map((l) => l.statuses)) as Record<string, number>;
   return stats;
@@ -228,8 +278,15 @@ async function runLoad(
 
 async function runScenario(contender: Contender, plan: Plan, opts: RelayBenchOptions): Promise<Scenario> {
   const { log } = opts;
-  const execArgv = ['--expose-gc', ...(contender === 'relay' ? (opts.relayExecArgv ?? []) : [])];
-  const server = forkTs(`${contender === 'relay' ? 'relay' : contender === 'floor' ? 'floor' : 'socketio'}-server.ts`, [], execArgv);
+  // Our relay with the node flags it is deployed with (its systemd unit's NODE_OPTIONS).
+  const execArgv = ['--expose-gc', ...(contender === 'relay' ? [...deployedNodeFlags(), ...(opts.relayExecArgv ?? [])] : [])];
+  const pin = opts.pinning;
+  const server = forkTs(
+    `${contender === 'relay' ? 'relay' : contender === 'floor' ? 'floor' : 'socketio'}-server.ts`,
+    [],
+    execArgv,
+    pin && { cpu: pin.server, nice: pin.nice },
+  );
   const children: ChildProcess[] = [server];
   try {
     const { port } = await waitFor<{ port: number }>(server, 'ready');
@@ -237,9 +294,11 @@ async function runScenario(contender: Contender, plan: Plan, opts: RelayBenchOpt
     await ask(server, { cmd: 'gc' }, 'gc-done');
     const rss0 = procRssBytes(server.pid!);
 
-    const nClients = plan.agents >= 1000 ? 2 : 1;
-    const clients = Array.from({ length: nClients }, () => forkTs('clients.ts'));
-    const loadgens = Array.from({ length: plan.ramp ? 2 : 1 }, () => forkTs('loadgen.ts'));
+    // One of each: on the harness's single core, a second process adds switches, not capacity.
+    const nClients = 1;
+    const harnessPlace = pin && { cpu: pin.harness, nice: pin.nice };
+    const clients = [forkTs('clients.ts', [], [], harnessPlace)];
+    const loadgens = [forkTs('loadgen.ts', [], [], harnessPlace)];
     children.push(...clients, ...loadgens);
     await Promise.all([...clients, ...loadgens].map((c) => waitFor(c, 'up')));
 
@@ -272,6 +331,7 @@ async function runScenario(contender: Contender, plan: Plan, opts: RelayBenchOpt
       rssConnectedMB: Math.round(rss1 / 1e5) / 10,
       rssPerAgentKB: Math.round(((rss1 - rss0) / plan.agents / 1024) * 10) / 10,
       droppedSockets: 0,
+      ...(pin && { cpus: { server: procCpusAllowed(server.pid!), harness: procCpusAllowed(loadgens[0]!.pid!) } }),
     };
     log(
       `  ${contender.padEnd(8)} ${String(plan.agents).padStart(6)} agents: connected in ${connectMs} ms, ${scenario.rssPerAgentKB} KB/agent`,
@@ -281,23 +341,27 @@ async function runScenario(contender: Contender, plan: Plan, opts: RelayBenchOpt
       // Warm-up at the fixed rate, not measured: JIT (the harness's processes too), SQLite page cache,
       // keep-alive sockets. After 1 s at 500/s, both sides were still warming up: the harness spent
       // 360–410 µs of CPU per event then vs 260–310 after 4 s, and our relay's p99 was 7–15 ms vs 6–7.5.
-      await runLoad(server, clients, loadgens.slice(0, 1), port, emails, plan.fixed.rate, opts.quick ? 0.3 : WARM_UP_SECONDS, 'warm');
-      scenario.fixed = await runLoad(server, clients, loadgens.slice(0, 1), port, emails, plan.fixed.rate, plan.fixed.seconds, 'fixed');
+      await runLoad(server, clients, loadgens, port, emails, plan.fixed.rate, opts.quick ? 0.3 : WARM_UP_SECONDS, 'warm');
+      scenario.fixed = await runLoad(server, clients, loadgens, port, emails, plan.fixed.rate, plan.fixed.seconds, 'fixed');
       const f = scenario.fixed;
       log(
-        `    fixed ${f.rate}/s: p50 ${f.latencyMs.p50} ms, p99 ${f.latencyMs.p99} ms, p99.9 ${f.latencyMs.p999} ms, ${f.cpuMsPer1k} ms CPU/1k events`,
+        `    fixed ${f.rate}/s: p50 ${f.latencyMs.p50} ms, p99 ${f.latencyMs.p99} ms, p99.9 ${f.latencyMs.p999} ms, CPU ${f.cpuUsPerEvent} µs/event (server core ${pct(f.serverCoreUse)}; by thread ${threadsText(f)}; waited for a core: server ${pct(f.waitShare?.server)}, harness ${pct(f.waitShare?.harness)})`,
       );
     }
     if (plan.ramp) {
       const steps: RunStats[] = [];
+      let failedSteps = 0;
       for (const rate of plan.ramp.rates) {
         const s = await runLoad(server, clients, loadgens, port, emails, rate, plan.ramp.seconds, `ramp${rate}`);
         steps.push(s);
         log(
-          `    ramp ${rate}/s: accepted ${s.acceptedPerSec}/s, delivered ${s.deliveredPerSec}/s, p99 ${s.latencyMs.p99} ms, skipped ${s.skipped}, CPU/1k server ${s.cpuMsPer1k} + harness ${s.harnessCpuMsPer1k} ms`,
+          `    ramp ${rate}/s: accepted ${s.acceptedPerSec}/s, delivered ${s.deliveredPerSec}/s, p99 ${s.latencyMs.p99} ms, skipped ${s.skipped}, CPU µs/event server ${s.cpuUsPerEvent} (core ${pct(s.serverCoreUse)}; ${threadsText(s)}) + harness ${s.harnessCpuUsPerEvent}; waited: server ${pct(s.waitShare?.server)}, harness ${pct(s.waitShare?.harness)}`,
         );
-        // Saturated: the server no longer keeps up with the offered rate.
-        if (s.accepted < 0.9 * (s.sent + s.skipped) || s.acceptedPerSec < 0.9 * rate) break;
+        // Saturated: the server no longer keeps up with the offered rate, at two steps in a row (on
+        // a machine shared with other work, one step can fall short for a reason of its own).
+        const short = s.accepted < 0.9 * (s.sent + s.skipped) || s.acceptedPerSec < 0.9 * rate;
+        failedSteps = short ? failedSteps + 1 : 0;
+        if (failedSteps === 2) break;
       }
       scenario.ramp = {
         steps,
@@ -314,7 +378,28 @@ async function runScenario(contender: Contender, plan: Plan, opts: RelayBenchOpt
   }
 }
 
+const threadsText = (s: RunStats) =>
+  Object.entries(s.serverThreadsUsPerEvent ?? {})
+    .filter(([, us]) => us > 0)
+    .map(([name, us]) => `${name} ${us}`)
+    .join(', ');
+const pct = (share: number | undefined) => (share === undefined ? '—' : `${Math.round(share * 100)}%`);
+
 export async function runRelayBench(opts: RelayBenchOptions): Promise<Scenario[]> {
+  if (opts.pinning) {
+    // This process too: it reads the clients' reports and sorts latencies between runs.
+    pinSelf(String(opts.pinning.harness));
+    try {
+      return await runPlans(opts);
+    } finally {
+      // What runs next (the extension's Chromium, the kill -9 test) gets every core back.
+      pinSelf(`0-${availableParallelism() - 1}`);
+    }
+  }
+  return runPlans(opts);
+}
+
+async function runPlans(opts: RelayBenchOptions): Promise<Scenario[]> {
   const out: Scenario[] = [];
   const contenders = opts.contenders ?? CONTENDERS;
   for (const plan of opts.plans ?? relayPlans(opts.quick)) {

@@ -1,11 +1,14 @@
 // Contender 1: our relay, exactly as `npm run relay -- serve` runs it (default SQLite store,
-// synchronous=FULL, info logs to stdout), in its own process. The harness discards stdout.
+// durable: each 200 after the fsync; info logs to stdout), in its own process. The harness discards stdout.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRelay } from 'switchboard-relay/relay';
+import * as thisRelay from 'switchboard-relay/relay';
 import { RELAY_SECRET, WEBHOOK_TOKEN } from './common';
 import { announce } from './server-control';
+
+// BENCH_RELAY_SRC: another checkout's relay.ts, to compare two versions in alternating runs (bench/ab.ts).
+const { createRelay } = (process.env.BENCH_RELAY_SRC ? await import(process.env.BENCH_RELAY_SRC) : thisRelay) as typeof thisRelay;
 
 // The temp dir is on the same disk as everything else here; fsync is real.
 const dir = mkdtempSync(join(tmpdir(), 'switchboard-bench-relay-'));

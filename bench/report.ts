@@ -2,6 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { BENCH_DIR } from './common';
+import { cpuUsOf, type Ramp } from './relay-bench';
 import type { BenchResults } from './results';
 
 function mdTable(header: string[], rows: Array<Array<string | number>>): string {
@@ -16,6 +17,18 @@ export function renderTables(res: BenchResults): string {
     `Run ${res.date} on ${m.cpu} × ${m.cores} cores, ${m.memoryGB} GB, Node ${m.node} (${m.platform}); load average at start ${m.loadAvgAtStart.join(' / ')}; took ${res.durationS} s${res.quick ? ' (--quick: smoke sizes, figures not meaningful)' : ''}.`,
   );
   if (res.relay?.length) {
+    const pin = res.pinning;
+    const pinned = pin !== undefined && 'server' in pin;
+    parts.push(
+      pin === undefined
+        ? 'Relay benchmark: servers and harness unpinned (results from before pinning).'
+        : 'server' in pin
+          ? `Relay benchmark: each server pinned to core ${pin.server}; load generators, clients and the orchestrator to core ${pin.harness}${pin.nice === undefined ? '' : `, each process in a scheduling group of its own at nice ${pin.nice}`}. CPU = the server process's own (every thread), per delivered event.`
+          : `Relay benchmark: ${pin.note}.`,
+    );
+    const name = (c: string) => (c === 'relay' ? '**relay (durable)**' : c === 'floor' ? 'floor (ws)' : 'Socket.IO');
+    const top = (ramp: Ramp) => ramp.steps.reduce((x, y) => (y.deliveredPerSec > x.deliveredPerSec ? y : x));
+    const busy = (share: number | undefined) => (share === undefined ? '' : ` (${Math.round(share * 100)}%)`);
     parts.push(
       mdTable(
         [
@@ -26,24 +39,53 @@ export function renderTables(res: BenchResults): string {
           'p50 ms',
           'p99 ms',
           'p99.9 ms',
-          'CPU ms / 1k events',
+          'CPU µs / event',
           'max accepted/s',
-          'max delivered/s',
+          `max delivered/s${pinned ? ' per server core (core busy)' : ''}`,
         ],
         res.relay.map((s) => [
-          s.contender === 'relay' ? '**relay (durable)**' : s.contender === 'floor' ? 'floor (ws)' : 'Socket.IO',
+          name(s.contender),
           s.rounds ? `${s.agents} (${s.rounds.length} rounds)` : s.agents,
           s.rssPerAgentKB,
           s.fixed ? `${s.fixed.rate}/s × ${s.fixed.seconds} s` : '—',
           s.fixed?.latencyMs.p50 ?? '—',
           s.fixed?.latencyMs.p99 ?? '—',
           s.fixed?.latencyMs.p999 ?? '—',
-          s.fixed?.cpuMsPer1k ?? '—',
+          s.fixed ? cpuUsOf(s.fixed) : '—',
           s.ramp?.maxAcceptedPerSec ?? '—',
-          s.ramp?.maxDeliveredPerSec ?? '—',
+          s.ramp ? `${s.ramp.maxDeliveredPerSec}${busy(top(s.ramp).serverCoreUse)}` : '—',
         ]),
       ),
     );
+    // Every round of every plan with a ramp: the CPU per event at each step, so that a goal's
+    // ratio can be checked round by round.
+    const withSteps = res.relay.filter((s) => s.ramp || s.rounds);
+    const rates = [...new Set(withSteps.flatMap((s) => (s.rounds ?? [s]).flatMap((r) => r.ramp?.steps.map((st) => st.rate) ?? [])))].sort(
+      (x, y) => x - y,
+    );
+    if (withSteps.length) {
+      const rows = withSteps.flatMap((s) =>
+        (s.rounds ?? [{ fixed: s.fixed, ramp: s.ramp }]).map((r, i) => [
+          name(s.contender),
+          s.agents,
+          s.rounds ? i + 1 : '—',
+          r.fixed?.latencyMs.p99 ?? '—',
+          r.fixed ? cpuUsOf(r.fixed) : '—',
+          ...rates.map((rate) => {
+            const st = r.ramp?.steps.find((x) => x.rate === rate);
+            return st ? `${cpuUsOf(st)}${busy(st.serverCoreUse)}` : '—';
+          }),
+          r.ramp ? `${r.ramp.maxDeliveredPerSec}${busy(top(r.ramp).serverCoreUse)}` : '—',
+        ]),
+      );
+      parts.push(
+        'Per round: CPU µs per delivered event at the fixed rate and at each ramp step (server core busy), and the most delivered/s.',
+        mdTable(
+          ['contender', 'agents', 'round', 'p99 ms @ fixed', 'CPU µs/ev @ fixed', ...rates.map((r) => `@ ${r}/s`), 'max delivered/s'],
+          rows,
+        ),
+      );
+    }
   }
   const b = res.extension?.browser;
   if (res.extension) {
@@ -74,12 +116,12 @@ export function renderTables(res: BenchResults): string {
       ),
     );
   }
-  const r = res.report;
-  if (r) {
+  const rep = res.report;
+  if (rep) {
     parts.push(
       mdTable(
-        ['team report', 'events', 'rows read', 'rows ms', 'computeReport ms', `end to end ms (median of ${r.runsMs.length})`],
-        [[`${r.agents} agents × ${r.days} days`, r.events, r.rows, r.readMs, r.computeMs, r.medianMs]],
+        ['team report', 'events', 'rows read', 'rows ms', 'computeReport ms', `end to end ms (median of ${rep.runsMs.length})`],
+        [[`${rep.agents} agents × ${rep.days} days`, rep.events, rep.rows, rep.readMs, rep.computeMs, rep.medianMs]],
       ),
     );
   }

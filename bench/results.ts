@@ -2,7 +2,9 @@
 // the report are computed from.
 import type { BoardBenchResults } from './board';
 import type { ExtensionResults } from './extension';
+import type { Pinning } from './common';
 import type { Goal } from './goals';
+import type { KillTestResult } from './kill-test';
 import type { Scenario } from './relay-bench';
 import type { TeamReportResults } from './team-report';
 
@@ -11,7 +13,11 @@ export interface BenchResults {
   date: string;
   machine: { cpu: string; cores: number; memoryGB: number; node: string; platform: string; loadAvgAtStart: number[] };
   durationS: number;
+  /** Where the relay benchmark's processes ran: the server on one core, the harness on another; or why not. */
+  pinning?: Pinning | { note: string };
   relay?: Scenario[];
+  /** The relay's kill -9 test (full runs only). */
+  killTest?: KillTestResult;
   extension?: ExtensionResults;
   /** The team report over generated events (bench/team-report.ts). */
   report?: TeamReportResults;

@@ -8,14 +8,18 @@
 //   --from <json>      run nothing: re-print a results file and rewrite the README table from it
 //   --agents <n>       only the plan with this many agents (focused runs; implies --no-readme)
 //   --contenders a,b   only these contenders (relay, floor, socketio; implies --no-readme)
+//   --no-pin           run servers and harness unpinned (by default each server gets core 1, the harness core 0)
+//   --no-kill-test     skip the relay's kill -9 test (a full run runs it for the durability goal; --quick,
+//                      --agents and --contenders never do)
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { BENCH_DIR, CONTENDERS, ROOT, type Contender } from './common';
 import { runBoardBench } from './board';
+import { BENCH_DIR, CONTENDERS, planPinning, ROOT, type Contender } from './common';
 import { runExtensionBench } from './extension';
 import { evaluateGoals } from './goals';
+import { runKillTest } from './kill-test';
 import { PROFILE_DIR, relayPlans, runRelayBench } from './relay-bench';
 import { renderTables, updateReadme } from './report';
 import { runTeamReportBench } from './team-report';
@@ -37,6 +41,8 @@ function options(argv: string[]) {
       from: { type: 'string' },
       agents: { type: 'string' },
       contenders: { type: 'string' },
+      'no-pin': { type: 'boolean', default: false },
+      'no-kill-test': { type: 'boolean', default: false },
     },
   });
   const { only, profile, quick } = values;
@@ -55,6 +61,9 @@ function options(argv: string[]) {
     readme: !quick && !partial && !values['no-readme'],
     profile: profile as 'cpu' | 'heap' | undefined,
     from: values.from,
+    pin: !values['no-pin'],
+    killTest:
+      !quick && agents === undefined && contenders === undefined && (only === undefined || only === 'relay') && !values['no-kill-test'],
   };
 }
 
@@ -87,13 +96,27 @@ async function main() {
   };
   const runs = (part: Part) => args.only === undefined || args.only === part;
   if (runs('relay')) {
+    const { pinning, note } = args.pin ? planPinning() : { note: 'unpinned (--no-pin): servers and harness share every core' };
+    res.pinning = pinning ?? { note: note! };
     log(`relay: our relay vs the ws floor vs Socket.IO${args.quick ? ' (quick)' : ''}`);
+    log(
+      pinning
+        ? `  each server pinned to core ${pinning.server}; load generators, clients and this process to core ${pinning.harness}` +
+            (pinning.nice === undefined ? '' : `; each in a scheduling group of its own at nice ${pinning.nice}`)
+        : `  NOTE: ${note}`,
+    );
     const relayExecArgv = args.profile
       ? [args.profile === 'cpu' ? '--cpu-prof' : '--heap-prof', args.profile === 'cpu' ? '--cpu-prof-dir' : '--heap-prof-dir', PROFILE_DIR]
       : [];
     const plans = args.agents === undefined ? undefined : relayPlans(args.quick).filter((p) => p.agents === args.agents);
     if (plans?.length === 0) throw new Error(`--agents: no plan with ${args.agents} agents`);
-    res.relay = await runRelayBench({ quick: args.quick, relayExecArgv, log, plans, contenders: args.contenders });
+    res.relay = await runRelayBench({ quick: args.quick, relayExecArgv, log, plans, contenders: args.contenders, pinning });
+  }
+  if (args.killTest) {
+    log('relay: kill -9 test (relay/test/reliability/relay-killed.test.ts)');
+    res.killTest = runKillTest();
+    const k = res.killTest;
+    log(k.figures ? `  ${JSON.stringify(k.figures)}, ${k.seconds} s` : `  did not run: ${k.error}`);
   }
   if (runs('extension')) {
     log('extension');

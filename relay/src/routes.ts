@@ -224,6 +224,9 @@ export function createRequestHandler(deps: RouteDeps) {
   }
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // A webhook's path as sent (no query) is its pathname: no URL to parse on the hot path.
+    const exact = webhooks.get(req.url ?? '');
+    if (exact) return exact(req, res);
     const url = new URL(req.url ?? '/', 'http://relay.invalid');
     const webhook = webhooks.get(url.pathname);
     const allow = (method: string) => {

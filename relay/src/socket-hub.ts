@@ -67,13 +67,17 @@ interface Client {
   slot: number;
   lastSent: number;
   /** Live frames that arrived while this socket was replaying. */
-  pending: Array<{ seq: number; text: string; receivedAt?: number }>;
+  pending: Array<{ seq: number; frame: Frame; receivedAt?: number }>;
   pendingOverflow: boolean;
   helloTimer?: NodeJS.Timeout;
 }
 
 const MAX_PENDING = 10_000;
 const SUPERVISOR_REFUSED = "a supervisor token cannot receive an agent's events (it reads the board); use the agent's relay token";
+/** An event frame: its text, or (live) that text encoded once for all of an agent's sockets. */
+type Frame = string | Buffer;
+/** ws sends a Buffer as a binary frame unless told otherwise. */
+const AS_TEXT = { binary: false };
 const UNAUTHENTICATED_CLOSE_WAIT_MS = 1000;
 /** Close reasons are limited to 123 bytes by the websocket protocol. */
 const reasonText = (s: string) => (Buffer.byteLength(s) <= 123 ? s : `${Buffer.from(s).subarray(0, 120).toString('utf8')}...`);
@@ -256,7 +260,14 @@ export class SocketHub {
     while (true) {
       const page = await store.readAfter(agent, client.lastSent, this.o.replayPageSize);
       if (client.ws.readyState !== client.ws.OPEN) return;
-      for (const e of page) this.sendTo(client, e.seq, eventFrameText(e));
+      // Corked: a page goes out in one write, not one per event (ws's own cork/uncork nests inside).
+      // Not done for the live frames buffered meanwhile: held back, they could count as a slow consumer.
+      client.socket.cork();
+      try {
+        for (const e of page) this.sendTo(client, e.seq, eventFrameText(e));
+      } finally {
+        client.socket.uncork();
+      }
       if (page.length === this.o.replayPageSize) {
         await this.drained(client);
         continue;
@@ -272,7 +283,7 @@ export class SocketHub {
     client.phase = 'live';
     const pending = client.pending;
     client.pending = [];
-    for (const p of pending) this.sendTo(client, p.seq, p.text, p.receivedAt);
+    for (const p of pending) this.sendTo(client, p.seq, p.frame, p.receivedAt);
   }
 
   /** Waits until the socket has written most of what it was given, so a long replay cannot balloon memory. */
@@ -282,10 +293,10 @@ export class SocketHub {
     }
   }
 
-  private sendTo(client: Client, seq: number, text: string, receivedAt?: number): void {
+  private sendTo(client: Client, seq: number, frame: Frame, receivedAt?: number): void {
     if (seq <= client.lastSent || client.ws.readyState !== client.ws.OPEN) return;
     client.lastSent = seq;
-    client.ws.send(text);
+    client.ws.send(frame, AS_TEXT);
     this.o.metrics().eventDelivered(receivedAt === undefined ? undefined : (performance.now() - receivedAt) / 1000);
     if (client.phase === 'live' && client.ws.bufferedAmount > this.o.maxBufferedBytes)
       this.reject(client, CloseCode.slowConsumer, 'slow consumer: reconnect and resume');
@@ -312,13 +323,14 @@ export class SocketHub {
     this.o.observer?.event(event);
     const set = this.byAgent.get(event.agent);
     if (!set) return;
-    const text = eventFrameText(event);
+    // Encoded once: ws would encode a string again for each of the agent's sockets.
+    const frame = Buffer.from(eventFrameText(event));
     for (const client of set) {
       // `prev` (the agent's previous seq, from a fan-out store) shows a missed message: re-read.
       if (client.phase === 'live' && prev !== undefined && prev > client.lastSent)
-        this.recatch(client, { seq: event.seq, text, receivedAt });
-      else if (client.phase === 'live') this.sendTo(client, event.seq, text, receivedAt);
-      else if (client.pending.length < MAX_PENDING) client.pending.push({ seq: event.seq, text, receivedAt });
+        this.recatch(client, { seq: event.seq, frame, receivedAt });
+      else if (client.phase === 'live') this.sendTo(client, event.seq, frame, receivedAt);
+      else if (client.pending.length < MAX_PENDING) client.pending.push({ seq: event.seq, frame, receivedAt });
       else client.pendingOverflow = true;
     }
   }
@@ -328,7 +340,7 @@ export class SocketHub {
     for (const client of this.clients) if (client.phase === 'live') this.recatch(client);
   }
 
-  private recatch(client: Client, first?: { seq: number; text: string; receivedAt?: number }): void {
+  private recatch(client: Client, first?: { seq: number; frame: Frame; receivedAt?: number }): void {
     client.phase = 'replaying';
     if (first) client.pending.push(first);
     this.catchUp(client).catch((err: unknown) => {

@@ -133,6 +133,20 @@ describe('webhook token', () => {
     expect(checkWebhookToken(headers, 'tok')).toBe(ok);
   });
 
+  it('compares every byte and the length, for tokens up to the padded size and beyond it', () => {
+    const long = 'x'.repeat(300);
+    for (const token of ['tok', 'a'.repeat(255), 'é'.repeat(128), long]) {
+      expect(checkWebhookToken({ authorization: token }, token), token.slice(0, 8)).toBe(true);
+      expect(checkWebhookToken({ authorization: `${token}\0` }, token)).toBe(false);
+      expect(checkWebhookToken({ authorization: `${token.slice(0, -1)}y` }, token)).toBe(false);
+      expect(checkWebhookToken({ authorization: token.slice(1) }, token)).toBe(false);
+    }
+    // Longer than the padded size, equal in its first 256 bytes: refused.
+    expect(checkWebhookToken({ authorization: `${'a'.repeat(256)}b` }, 'a'.repeat(256))).toBe(false);
+    expect(checkWebhookToken({ authorization: 'a'.repeat(256) }, `${'a'.repeat(256)}b`)).toBe(false);
+    expect(checkWebhookToken({ authorization: long.slice(0, 299) }, long)).toBe(false);
+  });
+
   it('reads tokens for display-free use only', () => {
     expect(presentedWebhookToken({ authorization: ' Bearer abc ' })).toBe('abc');
     expect(bearerToken({ authorization: 'Bearer abc' })).toBe('abc');

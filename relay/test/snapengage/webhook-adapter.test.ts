@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { AgentStatusData, ConversationData } from '@switchboard/protocol/conversation';
 import { CONVERSATION_KINDS } from '@switchboard/protocol/event-kinds';
-import { adaptAgentStatusEvent, adaptConversationEvent, normalizeKind, toEpochMs } from '../../src/snapengage/webhook-adapter';
+import {
+  adaptAgentStatusEvent,
+  adaptConversationEvent,
+  commonConversationData,
+  normalizeKind,
+  toEpochMs,
+} from '../../src/snapengage/webhook-adapter';
 import * as sandbox from '../../../sandbox/payloads';
 
 const TS = 1_764_000_000_123;
@@ -300,6 +306,60 @@ describe('sandbox payload variants (shared source of spellings)', () => {
           previousStatus: 'online',
         });
     }
+  });
+});
+
+describe('the common event checked without zod', () => {
+  // The adapter checks ConversationData by hand when it can; what it hands on must be exactly what zod would have made.
+  const sameAsZod = (data: Record<string, unknown>) => {
+    const fast = commonConversationData(data);
+    const zod = ConversationData.safeParse(data);
+    return { fast, zod, same: zod.success && fast !== undefined && JSON.stringify(fast) === JSON.stringify(zod.data) };
+  };
+
+  it('every sandbox spelling of every kind: the same data, key order included, or left to zod (transfer, labels, survey)', () => {
+    let checkedByHand = 0;
+    for (const kind of CONVERSATION_KINDS) {
+      const body = sandbox.conversationEvent(kind, {
+        agent: 'alice@example.com',
+        fromAgent: 'bob@example.com',
+        timestamp: TS,
+        conversationId: 'c-42',
+      });
+      for (const v of [{ name: 'as sent', body }, ...sandbox.variants(body)]) {
+        const data = ok(v.body).data;
+        const { fast, zod, same } = sameAsZod(data);
+        expect(zod.success, v.name).toBe(true);
+        if ('transfer' in data || 'labels' in data || 'survey' in data) expect(fast, `${kind} ${v.name}`).toBeUndefined();
+        else {
+          expect(same, `${kind} ${v.name}`).toBe(true);
+          expect(fast, v.name).not.toBe(data);
+          checkedByHand++;
+        }
+      }
+    }
+    expect(checkedByHand).toBeGreaterThan(20);
+  });
+
+  it("the other fields come after the schema's, in their own order, as zod puts them", () => {
+    const data = { zeta: 1, createdAt: 5, note: { a: [1] }, conversationId: 'c', url: 'u', alpha: 'x' };
+    const { fast, same } = sameAsZod(data);
+    expect(same).toBe(true);
+    expect(Object.keys(fast!)).toEqual(['conversationId', 'url', 'createdAt', 'zeta', 'note', 'alpha']);
+  });
+
+  it.each([
+    ['no conversationId', { url: 'u' }],
+    ['a number conversationId', { conversationId: 7 }],
+    ['a number url', { conversationId: 'c', url: 1 }],
+    ['an undefined url', { conversationId: 'c', url: undefined }],
+    ['a string createdAt', { conversationId: 'c', createdAt: '2025-01-01' }],
+    ['NaN closedAt', { conversationId: 'c', closedAt: Number.NaN }],
+    ['an infinite createdAt', { conversationId: 'c', createdAt: Number.POSITIVE_INFINITY }],
+    ['a null agentAlias', { conversationId: 'c', agentAlias: null }],
+    ['a transfer', { conversationId: 'c', transfer: { toAgentId: 'b@example.com' } }],
+  ])('%s: left to zod', (_, data) => {
+    expect(commonConversationData(data as Record<string, unknown>)).toBeUndefined();
   });
 });
 
