@@ -78,7 +78,7 @@ export function renderTables(res: BenchResults): string {
   if (r) {
     parts.push(
       mdTable(
-        ['team report', 'events', 'rows read', 'rows ms', 'computeReport ms', `end to end ms (median of ${r.runsMs.length})`],
+        ['team report', 'events', 'rows read', 'read and tally ms', 'figures ms', `end to end ms (median of ${r.runsMs.length})`],
         [[`${r.agents} agents × ${r.days} days`, r.events, r.rows, r.readMs, r.computeMs, r.medianMs]],
       ),
     );
