@@ -120,7 +120,7 @@ export function renderTables(res: BenchResults): string {
   if (rep) {
     parts.push(
       mdTable(
-        ['team report', 'events', 'rows read', 'rows ms', 'computeReport ms', `end to end ms (median of ${rep.runsMs.length})`],
+        ['team report', 'events', 'rows read', 'read and tally ms', 'figures ms', `end to end ms (median of ${rep.runsMs.length})`],
         [[`${rep.agents} agents × ${rep.days} days`, rep.events, rep.rows, rep.readMs, rep.computeMs, rep.medianMs]],
       ),
     );

@@ -3,7 +3,7 @@
 // not in order of `at` (events arrive late), so each agent's whole stream (retention bounds it) is
 // read in pages and sorted; only the rows a report reads have their data parsed.
 import type { Redis } from 'ioredis';
-import type { ReportRow, ReportRowsQuery, ReportSource } from './board/report-rows';
+import { feedRow, type ReportRow, type ReportRowsQuery, type ReportSource, type ReportTallySink } from './board/report-rows';
 import { readsData, type RowBounds, RowCollector, rowBounds, rowOfData, wanted } from './board/stored-rows';
 
 /** Entries per XRANGE: a few hundred kB per reply. */
@@ -38,6 +38,10 @@ export class RedisReportSource implements ReportSource {
       for (const r of rows) out.add(r);
     }
     return out.finish();
+  }
+
+  async feed(query: ReportRowsQuery, sink: ReportTallySink): Promise<void> {
+    for (const row of await this.rows(query)) feedRow(sink, row);
   }
 
   private async scan(agent: string, bounds: RowBounds): Promise<ReportRow[]> {

@@ -11,7 +11,14 @@
 // writer's connection serves.
 import type Database from 'better-sqlite3';
 import { AGENT_STATUS_KIND } from '@switchboard/protocol/event-kinds';
-import { ASSIGNMENT_LOOKBACK_MS, type ReportRow, type ReportRowsQuery, type ReportSource } from './board/report-rows';
+import {
+  ASSIGNMENT_LOOKBACK_MS,
+  feedRow,
+  type ReportRow,
+  type ReportRowsQuery,
+  type ReportSource,
+  type ReportTallySink,
+} from './board/report-rows';
 import { CONVERSATION_KINDS_SQL, makeRow, RowCollector, rowBounds } from './board/stored-rows';
 import { PSEUDO_AGENT } from './store';
 
@@ -37,6 +44,19 @@ WHERE agent = :agent AND seq >= :floor AND (
   (at >= :start AND at < :end)
   OR (at < :start AND kind = '${AGENT_STATUS_KIND}')
   OR (at >= :lookback AND at < :start AND kind IN ('assigned', 'transferred')))`;
+/**
+ * feed()'s rows: those with the r_* columns, from the agent's index alone (sqlite-schema.ts:
+ * event_log_agent_report), read as they are: no JSON, no object per row. Times compared as ms (r_at),
+ * as the rows' text is (every writer's `at` is Date#toISOString()). The rows without the columns are
+ * few or none: UNREPORTED_SQL reads them through event_log_unreported, a partial index no insert with
+ * the columns touches.
+ */
+export const FEED_SQL = `
+SELECT ${KIND_SQL}, r_at, r_cid, r_created, r_closed, r_status, r_sub, seq
+FROM event_log
+WHERE agent = :agent AND seq >= :floor AND r_at < :end
+  AND (r_at >= :start OR kind = '${AGENT_STATUS_KIND}' OR (r_at >= :lookback AND kind IN ('assigned', 'transferred')))`;
+const UNREPORTED_SQL = ROWS_SQL.replace('WHERE agent = :agent AND', 'WHERE r_at IS NULL AND agent = :agent AND');
 /** The agent's status events stored before the floor, newest stored first: the status in force may be among them. */
 const EARLIER_STATUS_SQL = ROWS_SQL.replace(/^SELECT /m, 'SELECT stored_at, ').replace(
   /WHERE[\s\S]*$/,
@@ -79,8 +99,12 @@ function toRow(agent: string, r: RawRow): ReportRow | undefined {
   return makeRow(r[0], agent, kind, r[2] ?? Date.parse(r[3]!), r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11]);
 }
 
+type FeedRow = [number | string, number, string | null, number | null, number | null, string | null, string | null, number];
+
 interface Statements {
   rows: Database.Statement;
+  feed: Database.Statement;
+  unreported: Database.Statement;
   earlier: Database.Statement;
   agents: Database.Statement;
   firstFrom: Database.Statement;
@@ -96,6 +120,8 @@ export class SqliteReportSource implements ReportSource {
   private statements(): Statements {
     this.stmts ??= {
       rows: this.db.prepare(ROWS_SQL).raw(true),
+      feed: this.db.prepare(FEED_SQL).raw(true),
+      unreported: this.db.prepare(UNREPORTED_SQL).raw(true),
       earlier: this.db.prepare(EARLIER_STATUS_SQL).raw(true),
       agents: this.db.prepare(AGENTS_SQL).pluck(),
       firstFrom: this.db.prepare(FIRST_FROM_SQL),
@@ -165,6 +191,39 @@ export class SqliteReportSource implements ReportSource {
       }
     }
     return out.finish();
+  }
+
+  async feed(query: ReportRowsQuery, sink: ReportTallySink): Promise<void> {
+    if (this.closed) throw new Error('store is closed');
+    const bounds = rowBounds(query);
+    const stmts = this.statements();
+    const agents = stmts.agents.all() as string[];
+    const floor = this.firstSeqStoredFrom(query.start - ASSIGNMENT_LOOKBACK_MS - CLOCK_SKEW_MS);
+    // Clamped as the text bounds are (rowBounds).
+    const ms = { start: bounds.startMs, end: Date.parse(bounds.end), lookback: Date.parse(bounds.lookback) };
+    const params = { agent: '', floor, ...ms };
+    const textParams = { agent: '', floor, lookback: bounds.lookback, start: bounds.start, end: bounds.end };
+    let sliceStart = performance.now();
+    for (const agent of agents) {
+      params.agent = agent;
+      const tally = sink.agent(agent);
+      for (const r of stmts.feed.all(params) as FeedRow[]) {
+        const kind = typeof r[0] === 'number' ? KINDS[r[0]]! : r[0];
+        tally.add(kind, r[1], r[7], r[2] ?? undefined, r[3] ?? undefined, r[4] ?? undefined, r[5] ?? undefined, r[6] ?? undefined);
+      }
+      textParams.agent = agent;
+      for (const r of stmts.unreported.all(textParams) as RawRow[]) {
+        const row = toRow(agent, r);
+        if (row) feedRow(sink, row);
+      }
+      const earlier = this.earlierStatus(agent, floor);
+      if (earlier) feedRow(sink, earlier);
+      if (performance.now() - sliceStart > SLICE_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        if (this.closed) throw new Error('store is closed');
+        sliceStart = performance.now();
+      }
+    }
   }
 
   /** A read under way stops at its next agent. */

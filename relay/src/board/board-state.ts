@@ -52,7 +52,7 @@ function chatEffect(row: ReportRow): 'in' | 'out' | undefined {
 
 interface BoardStateOptions {
   /** The store's rows; absent (a store made for a test), the board starts empty. */
-  source?: ReportSource;
+  source?: Pick<ReportSource, 'rows'>;
   retentionDays: number;
   logger: Logger;
   maxAgents?: number;

@@ -37,6 +37,30 @@ export interface ReportRowsQuery {
 /** How far before the period a chat's assignment is looked for (a chat that reached the agent before the period and closed in it). */
 export const ASSIGNMENT_LOOKBACK_MS = 24 * 3_600_000;
 
+/** Takes one agent's rows for a report (board/report.ts: AgentTally), in any order. */
+export interface ReportRowSink {
+  add(
+    kind: string,
+    at: number,
+    seq: number,
+    conversationId: string | undefined,
+    createdAt: number | undefined,
+    closedAt: number | undefined,
+    status: string | undefined,
+    substatus: string | undefined,
+  ): void;
+}
+
+/** Takes a report's rows agent by agent (board/report.ts: ReportTally). */
+export interface ReportTallySink {
+  agent(name: string): ReportRowSink;
+}
+
+/** Hands a row over to a sink. */
+export function feedRow(sink: ReportTallySink, r: ReportRow): void {
+  sink.agent(r.agent).add(r.kind, r.at, r.seq, r.conversationId, r.createdAt, r.closedAt, r.status, r.substatus);
+}
+
 export interface ReportSource {
   /**
    * The rows a report over [start, end) needs, ordered by (agent, at, seq): every event with
@@ -44,4 +68,10 @@ export interface ReportSource {
    * when the period begins); and `assigned`/`transferred` events from ASSIGNMENT_LOOKBACK_MS before start.
    */
   rows(query: ReportRowsQuery): Promise<ReportRow[]>;
+  /**
+   * The same rows a report reads, each handed to the sink as it is read, in any order, and none kept:
+   * how the report route reads them. Rows before the period other than the status in force may come
+   * too, as long as they change no figure: earlier status changes (each ends before the period starts).
+   */
+  feed(query: ReportRowsQuery, sink: ReportTallySink): Promise<void>;
 }

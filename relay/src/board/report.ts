@@ -4,7 +4,7 @@
 import { AGENT_STATUS_KIND } from '@switchboard/protocol/event-kinds';
 import { REPORT_MAX_DAYS, type AgentReport, type HourReport, type ReasonReport, type Report } from '@switchboard/protocol/board';
 import { PSEUDO_AGENT } from '../store';
-import type { ReportRow } from './report-rows';
+import { feedRow, type ReportRow, type ReportRowSink, type ReportTallySink } from './report-rows';
 import { HourGrid, Zone } from './zoned-time';
 
 const DAY = 86_400_000;
@@ -63,27 +63,12 @@ export function periodOf(query: PeriodQuery): { start: number; end: number } {
   return { start, end };
 }
 
-/** The rows as the source promises them, (agent, at, seq); another source's order is sorted here, once. */
-function inReportOrder(rows: readonly ReportRow[]): readonly ReportRow[] {
-  for (let i = 1; i < rows.length; i++) {
-    const a = rows[i - 1]!;
-    const b = rows[i]!;
-    if (a.agent < b.agent || (a.agent === b.agent && (a.at < b.at || (a.at === b.at && a.seq <= b.seq)))) continue;
-    return [...rows].sort((x, y) => byName(x.agent, y.agent) || x.at - y.at || x.seq - y.seq);
-  }
-  return rows;
-}
-
-/** What makes a chat's start, over every agent's rows (and the unaddressed ones). */
-interface ChatStart {
+/** What one agent's rows say about one chat (and, merged over agents, about its start). */
+interface AgentChat {
   /** Earliest createdAt any of its events carried; Infinity when none did. */
   createdAt: number;
   /** Earliest queued/assigned/transferred at; Infinity when none was seen. */
   firstAt: number;
-}
-
-/** What one agent's rows say about one chat (and, merged over agents, about its start). */
-interface AgentChat extends ChatStart {
   /** Earliest assigned/transferred at for this agent; Infinity when none was seen. */
   reached: number;
   /** Earliest close time (closedAt, else the event's at) among the agent's closes in the period; Infinity when none. */
@@ -92,61 +77,19 @@ interface AgentChat extends ChatStart {
   closeCreatedAt: number;
 }
 
+/** What makes a chat's start, over every agent's rows (and the unaddressed ones). */
+type ChatStart = Pick<AgentChat, 'createdAt' | 'firstAt'>;
+
 const NONE = Number.POSITIVE_INFINITY;
 
-interface Counting {
-  start: number;
-  end: number;
-  /** The period's end, or now when the period reaches past it: statuses are counted up to here. */
-  upTo: number;
-  grid: HourGrid;
-  onlineByHour: number[];
-  chats: Map<string, ChatStart>;
+interface StatusRow {
+  at: number;
+  seq: number;
+  status: string | undefined;
+  substatus: string | undefined;
 }
 
-/**
- * Notes one conversation row in the agent's own map of chats. A small map per agent, merged into
- * the report's once per chat (mergeStarts), costs about a third less than updating the large one
- * on every row (600,000 rows: bench/team-report.ts).
- */
-function noteChat(r: ReportRow, id: string, chats: Map<string, AgentChat>, c: Counting): void {
-  let chat = chats.get(id);
-  if (!chat) {
-    chat = { createdAt: NONE, firstAt: NONE, reached: NONE, closedAt: NONE, closeCreatedAt: NONE };
-    chats.set(id, chat);
-  }
-  const createdAt = r.createdAt ?? NONE;
-  if (createdAt < chat.createdAt) chat.createdAt = createdAt;
-  switch (r.kind) {
-    case 'assigned':
-    case 'transferred':
-      if (r.at < chat.reached) chat.reached = r.at;
-      if (r.at < chat.firstAt) chat.firstAt = r.at;
-      break;
-    case 'queued':
-      if (r.at < chat.firstAt) chat.firstAt = r.at;
-      break;
-    case 'closed': {
-      const at = r.closedAt ?? r.at;
-      if (!(at >= c.start && at < c.end)) break;
-      if (at < chat.closedAt) chat.closedAt = at;
-      if (createdAt < chat.closeCreatedAt) chat.closeCreatedAt = createdAt;
-      break;
-    }
-  }
-}
-
-/** The agent's chats into the report's chat starts; the agent is done with them, so its records are kept as they are. */
-function mergeStarts(chats: Map<string, AgentChat>, into: Map<string, ChatStart>): void {
-  for (const [id, chat] of chats) {
-    const seen = into.get(id);
-    if (!seen) into.set(id, chat);
-    else {
-      if (chat.createdAt < seen.createdAt) seen.createdAt = chat.createdAt;
-      if (chat.firstAt < seen.firstAt) seen.firstAt = chat.firstAt;
-    }
-  }
-}
+const byTime = (a: StatusRow, b: StatusRow) => a.at - b.at || a.seq - b.seq;
 
 function median(sorted: readonly number[]): number | null {
   const n = sorted.length;
@@ -159,72 +102,203 @@ function median(sorted: readonly number[]): number | null {
 const p90 = (sorted: readonly number[]): number | null => (sorted.length === 0 ? null : sorted[Math.ceil((9 * sorted.length) / 10) - 1]!);
 
 /**
- * One agent's figures from its rows [from, to) of `rows` (in report order); undefined when it has
- * none in the period, and for PSEUDO_AGENT, whose rows only tell when chats started.
+ * One agent's rows, taken in any order: every figure but the status times is a least or greatest
+ * value, and the status changes are put in order of (at, seq) at the end. So a store hands its rows
+ * over as it reads them, without making, sorting or keeping an object per row (600,000 rows:
+ * bench/team-report.ts).
  */
-function agentReport(rows: readonly ReportRow[], from: number, to: number, c: Counting): AgentReport | undefined {
-  const agent = rows[from]!.agent;
-  const pseudo = agent === PSEUDO_AGENT;
-  let first: number | null = null;
-  let last: number | null = null;
-  const chats = new Map<string, AgentChat>();
-  let onlineMs = 0;
-  const pausedByReason = new Map<string, number>();
-  let status: ReportRow | undefined;
-  /** The status in force since status.at holds until `until`; only its part inside [start, upTo) counts. */
-  const hold = (until: number) => {
-    if (!status) return;
-    const a = Math.max(status.at, c.start);
-    const b = Math.min(until, c.upTo);
-    if (b <= a) return;
-    if (status.status === 'online') {
-      onlineMs += b - a;
-      c.grid.addSpan(a, b, c.onlineByHour);
-    } else if (status.status === 'pause') {
-      const reason = status.substatus ?? '';
-      pausedByReason.set(reason, (pausedByReason.get(reason) ?? 0) + b - a);
-    }
-  };
-  for (let k = from; k < to; k++) {
-    const r = rows[k]!;
-    if (r.at >= c.start && r.at < c.end) {
-      first ??= r.at;
-      last = r.at;
-    }
-    if (r.conversationId !== undefined) noteChat(r, r.conversationId, chats, c);
-    else if (r.kind === AGENT_STATUS_KIND && !pseudo) {
-      hold(r.at);
-      status = r;
-    }
-  }
-  hold(c.upTo);
-  mergeStarts(chats, c.chats);
-  if (pseudo) return undefined;
+export class AgentTally implements ReportRowSink {
+  private first = NONE;
+  private last = Number.NEGATIVE_INFINITY;
+  readonly chats = new Map<string, AgentChat>();
+  private readonly statuses: StatusRow[] = [];
+  /** A chat's events mostly come one after another: the last one's record, without a lookup. */
+  private lastId: string | undefined;
+  private lastChat: AgentChat | undefined;
 
-  let handled = 0;
-  const durations: number[] = [];
-  for (const chat of chats.values()) {
-    if (chat.closedAt === NONE) continue;
-    handled++;
-    // An assignment after the close (a clock off, an id reused) is no start; then the chat's creation is.
-    const startedAt = chat.reached <= chat.closedAt ? chat.reached : chat.closeCreatedAt <= chat.closedAt ? chat.closeCreatedAt : NONE;
-    if (startedAt !== NONE) durations.push(chat.closedAt - startedAt);
+  constructor(
+    readonly agent: string,
+    private readonly p: Period,
+  ) {}
+
+  add(
+    kind: string,
+    at: number,
+    seq: number,
+    conversationId: string | undefined,
+    createdAt: number | undefined,
+    closedAt: number | undefined,
+    status: string | undefined,
+    substatus: string | undefined,
+  ): void {
+    const { start, end } = this.p;
+    if (at >= start && at < end) {
+      if (at < this.first) this.first = at;
+      if (at > this.last) this.last = at;
+    }
+    if (conversationId !== undefined) this.noteChat(kind, at, conversationId, createdAt ?? NONE, closedAt);
+    else if (kind === AGENT_STATUS_KIND && this.agent !== PSEUDO_AGENT) this.statuses.push({ at, seq, status, substatus });
   }
-  durations.sort((x, y) => x - y);
-  let pausedMs = 0;
-  for (const ms of pausedByReason.values()) pausedMs += ms;
-  if (first === null && handled === 0 && onlineMs === 0 && pausedMs === 0) return undefined;
-  return {
-    agent,
-    chatsHandled: handled,
-    medianHandlingMs: median(durations),
-    p90HandlingMs: p90(durations),
-    onlineMs,
-    pausedMs,
-    pausedByReason: Object.fromEntries([...pausedByReason].sort(([a], [b]) => byName(a, b))),
-    firstActivity: first,
-    lastActivity: last,
-  };
+
+  private noteChat(kind: string, at: number, id: string, createdAt: number, closedAt: number | undefined): void {
+    const chat = id === this.lastId ? this.lastChat! : this.chat(id);
+    this.lastId = id;
+    this.lastChat = chat;
+    if (createdAt < chat.createdAt) chat.createdAt = createdAt;
+    switch (kind) {
+      case 'assigned':
+      case 'transferred':
+        if (at < chat.reached) chat.reached = at;
+        if (at < chat.firstAt) chat.firstAt = at;
+        break;
+      case 'queued':
+        if (at < chat.firstAt) chat.firstAt = at;
+        break;
+      case 'closed': {
+        const closed = closedAt ?? at;
+        if (!(closed >= this.p.start && closed < this.p.end)) break;
+        if (closed < chat.closedAt) chat.closedAt = closed;
+        if (createdAt < chat.closeCreatedAt) chat.closeCreatedAt = createdAt;
+        break;
+      }
+    }
+  }
+
+  private chat(id: string): AgentChat {
+    let chat = this.chats.get(id);
+    if (!chat) {
+      chat = { createdAt: NONE, firstAt: NONE, reached: NONE, closedAt: NONE, closeCreatedAt: NONE };
+      this.chats.set(id, chat);
+    }
+    return chat;
+  }
+
+  /**
+   * The agent's figures, its online time added to onlineByHour; undefined when it has nothing in the
+   * period, and for PSEUDO_AGENT, whose rows only tell when chats started.
+   */
+  report(upTo: number, grid: HourGrid, onlineByHour: number[]): AgentReport | undefined {
+    if (this.agent === PSEUDO_AGENT) return undefined;
+    const { start } = this.p;
+    let onlineMs = 0;
+    const pausedByReason = new Map<string, number>();
+    this.statuses.sort(byTime);
+    for (let i = 0; i < this.statuses.length; i++) {
+      // The status in force from its at until the next change; only its part inside [start, upTo) counts.
+      const s = this.statuses[i]!;
+      const a = Math.max(s.at, start);
+      const b = Math.min(this.statuses[i + 1]?.at ?? upTo, upTo);
+      if (b <= a) continue;
+      if (s.status === 'online') {
+        onlineMs += b - a;
+        grid.addSpan(a, b, onlineByHour);
+      } else if (s.status === 'pause') {
+        const reason = s.substatus ?? '';
+        pausedByReason.set(reason, (pausedByReason.get(reason) ?? 0) + b - a);
+      }
+    }
+
+    let handled = 0;
+    const durations: number[] = [];
+    for (const chat of this.chats.values()) {
+      if (chat.closedAt === NONE) continue;
+      handled++;
+      // An assignment after the close (a clock off, an id reused) is no start; then the chat's creation is.
+      const startedAt = chat.reached <= chat.closedAt ? chat.reached : chat.closeCreatedAt <= chat.closedAt ? chat.closeCreatedAt : NONE;
+      if (startedAt !== NONE) durations.push(chat.closedAt - startedAt);
+    }
+    durations.sort((x, y) => x - y);
+    let pausedMs = 0;
+    for (const ms of pausedByReason.values()) pausedMs += ms;
+    const active = this.first !== NONE;
+    if (!active && handled === 0 && onlineMs === 0 && pausedMs === 0) return undefined;
+    return {
+      agent: this.agent,
+      chatsHandled: handled,
+      medianHandlingMs: median(durations),
+      p90HandlingMs: p90(durations),
+      onlineMs,
+      pausedMs,
+      pausedByReason: Object.fromEntries([...pausedByReason].sort(([a], [b]) => byName(a, b))),
+      firstActivity: active ? this.first : null,
+      lastActivity: active ? this.last : null,
+    };
+  }
+}
+
+/** Agents in the order SQLite sorts text (UTF-8 bytes; JS compares UTF-16 units, which differs beyond U+FFFF). */
+const byBytes = (a: AgentTally, b: AgentTally) => Buffer.compare(Buffer.from(a.agent, 'utf8'), Buffer.from(b.agent, 'utf8'));
+
+/**
+ * The report over a period, counted from rows as a ReportSource feeds them (board/report-rows.ts:
+ * ReportTallySink), in any order. docs/board.md defines every figure.
+ */
+export class ReportTally implements ReportTallySink {
+  private readonly p: Period;
+  private readonly agents = new Map<string, AgentTally>();
+
+  /** Throws a RangeError for a query periodOf refuses. */
+  constructor(private readonly query: PeriodQuery) {
+    this.p = period(query);
+  }
+
+  agent(name: string): AgentTally {
+    let tally = this.agents.get(name);
+    if (!tally) {
+      tally = new AgentTally(name, this.p);
+      this.agents.set(name, tally);
+    }
+    return tally;
+  }
+
+  /** Every figure; `now` ends a period that reaches past it, `retentionDays` says what the store still keeps. */
+  report(opts: { now: number; retentionDays: number }): Report {
+    const { zone, start, end } = this.p;
+    const upTo = Math.min(end, Math.max(start, opts.now));
+    const grid = new HourGrid(zone, start, end);
+    const onlineByHour = new Array<number>(24).fill(0);
+    const agents: AgentReport[] = [];
+    const starts = new Map<string, ChatStart>();
+    for (const tally of [...this.agents.values()].sort(byBytes)) {
+      const a = tally.report(upTo, grid, onlineByHour);
+      if (a) agents.push(a);
+      // The agent is done with its chats: their records become the starts as they are.
+      tally.chats.forEach((chat, id) => {
+        const seen = starts.get(id);
+        if (!seen) starts.set(id, chat);
+        else {
+          if (chat.createdAt < seen.createdAt) seen.createdAt = chat.createdAt;
+          if (chat.firstAt < seen.firstAt) seen.firstAt = chat.firstAt;
+        }
+      });
+    }
+
+    // A chat started when it was created, as the earliest of its events says; else when it was first queued or reached anyone.
+    const started = new Array<number>(24).fill(0);
+    for (const chat of starts.values()) {
+      const hour = grid.hourOf(chat.createdAt !== NONE ? chat.createdAt : chat.firstAt);
+      if (hour >= 0) started[hour]!++;
+    }
+    const lengths = grid.lengths(upTo);
+    const hours: HourReport[] = started.map((chatsStarted, hour) => ({
+      hour,
+      chatsStarted,
+      agentsOnline: lengths[hour]! > 0 ? onlineByHour[hour]! / lengths[hour]! : 0,
+    }));
+    const keptSince = opts.now - opts.retentionDays * DAY;
+    return {
+      from: this.query.from,
+      to: this.query.to,
+      tz: this.query.tz,
+      start,
+      end,
+      now: opts.now,
+      retention: { days: opts.retentionDays, keptSince, cut: start < keptSince },
+      agents,
+      reasons: reasonsOf(agents),
+      hours,
+    };
+  }
 }
 
 function reasonsOf(agents: readonly AgentReport[]): ReasonReport[] {
@@ -247,54 +321,12 @@ function reasonsOf(agents: readonly AgentReport[]): ReasonReport[] {
 }
 
 /**
- * Every figure of the report over query's period, from the rows a ReportSource gave for it (ordered
- * by agent, at, seq; duplicates and late arrivals are fine: the order that counts is `at`). `now`
- * ends a period that reaches past it; `retentionDays` says what the store still keeps.
+ * Every figure of the report over query's period, from the rows a ReportSource gave for it (in any
+ * order; duplicates and late arrivals are fine: the order that counts is `at`). `now` ends a period
+ * that reaches past it; `retentionDays` says what the store still keeps.
  */
 export function computeReport(rows: readonly ReportRow[], query: PeriodQuery, opts: { now: number; retentionDays: number }): Report {
-  const { zone, start, end } = period(query);
-  const c: Counting = {
-    start,
-    end,
-    upTo: Math.min(end, Math.max(start, opts.now)),
-    grid: new HourGrid(zone, start, end),
-    onlineByHour: new Array<number>(24).fill(0),
-    chats: new Map(),
-  };
-  const ordered = inReportOrder(rows);
-  const agents: AgentReport[] = [];
-  let i = 0;
-  while (i < ordered.length) {
-    const agent = ordered[i]!.agent;
-    let j = i + 1;
-    while (j < ordered.length && ordered[j]!.agent === agent) j++;
-    const a = agentReport(ordered, i, j, c);
-    if (a) agents.push(a);
-    i = j;
-  }
-
-  const started = new Array<number>(24).fill(0);
-  for (const chat of c.chats.values()) {
-    const hour = c.grid.hourOf(Number.isFinite(chat.createdAt) ? chat.createdAt : chat.firstAt);
-    if (hour >= 0) started[hour]!++;
-  }
-  const lengths = c.grid.lengths(c.upTo);
-  const hours: HourReport[] = started.map((chatsStarted, hour) => ({
-    hour,
-    chatsStarted,
-    agentsOnline: lengths[hour]! > 0 ? c.onlineByHour[hour]! / lengths[hour]! : 0,
-  }));
-  const keptSince = opts.now - opts.retentionDays * DAY;
-  return {
-    from: query.from,
-    to: query.to,
-    tz: query.tz,
-    start,
-    end,
-    now: opts.now,
-    retention: { days: opts.retentionDays, keptSince, cut: start < keptSince },
-    agents,
-    reasons: reasonsOf(agents),
-    hours,
-  };
+  const tally = new ReportTally(query);
+  for (const r of rows) feedRow(tally, r);
+  return tally.report(opts);
 }

@@ -21,7 +21,7 @@ import { HttpError, sendJson } from '../http';
 import type { Logger } from '../logger';
 import type { EventStore } from '../store';
 import type { BoardState } from './board-state';
-import { computeReport, periodOf } from './report';
+import { periodOf, ReportTally } from './report';
 import { reportCsv } from './report-csv';
 
 const HOW_TO_GET_ONE = 'a supervisor token (switchboard-relay token --role supervisor <email>)';
@@ -212,8 +212,10 @@ export function createBoardRoutes(deps: BoardRouteDeps): BoardRoutes {
     const parsed = ReportQuery.safeParse(params);
     if (!parsed.success) throw new HttpError(400, queryProblem(params, parsed.error.issues[0]));
     const query = parsed.data;
+    let tally: ReportTally;
     let period: { start: number; end: number };
     try {
+      tally = new ReportTally(query);
       period = periodOf(query);
     } catch (err) {
       if (err instanceof RangeError) throw new HttpError(400, err.message);
@@ -225,14 +227,13 @@ export function createBoardRoutes(deps: BoardRouteDeps): BoardRoutes {
       throw new HttpError(429, 'several reports are being computed, retry in a moment', 'rate_limited', { 'retry-after': '5' });
     reportsInFlight++;
     try {
-      let rows: Awaited<ReturnType<typeof source.rows>>;
       try {
-        rows = await source.rows(period);
+        await source.feed(period, tally);
       } catch (err) {
         logger.error({ err: (err as Error).message }, 'report: reading the store failed');
         throw new HttpError(503, 'event store unavailable, retry later', 'store_unavailable');
       }
-      const report = computeReport(rows, query, { now: now(), retentionDays: board.retentionDays });
+      const report = tally.report({ now: now(), retentionDays: board.retentionDays });
       if (query.format !== 'csv') return sendJson(res, 200, report);
       const section: ReportSection = query.section ?? 'agents';
       const csv = reportCsv(report, section);

@@ -31,7 +31,7 @@ const chat = (agent: string, kind: string, at: number, conversationId: string, m
 function board(opts: { rows?: ReportRow[] | Error; maxAgents?: number; now?: () => number } = {}) {
   const lines: Array<{ level: number; msg: string }> = [];
   const logger = createLogger('info', { write: (l: string) => void lines.push(JSON.parse(l)) });
-  const source: ReportSource | undefined =
+  const source: Pick<ReportSource, 'rows'> | undefined =
     opts.rows === undefined
       ? undefined
       : {

@@ -7,8 +7,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { ReportRow } from '../../src/board/report-rows';
+import { computeReport, periodOf, ReportTally } from '../../src/board/report';
+import type { ReportRow, ReportSource } from '../../src/board/report-rows';
 import { RelayRedisStore } from '../../src/redis-store';
+import { FEED_SQL } from '../../src/sqlite-report-source';
 import { REPORT_COLUMNS } from '../../src/sqlite-schema';
 import { SqliteEventStore } from '../../src/sqlite-store';
 import type { EventStore, NewEvent } from '../../src/store';
@@ -122,6 +124,16 @@ async function fill(store: EventStore): Promise<void> {
   for (const events of FIXTURE) await store.append(events);
 }
 
+const OPTS = { now: t('2026-03-12T00:00:00Z'), retentionDays: 30 };
+const DAY_10 = { from: '2026-03-10', to: '2026-03-10', tz: 'UTC' };
+
+/** The report as the route computes it: the source's rows fed into a ReportTally. */
+async function fedReport(source: ReportSource, query: { from: string; to: string; tz: string }, opts = OPTS) {
+  const tally = new ReportTally(query);
+  await source.feed(periodOf(query), tally);
+  return tally.report(opts);
+}
+
 function reportSourceSuite(label: string, open: () => Promise<EventStore>) {
   describe(`ReportSource: ${label}`, () => {
     it('gives the hand-written rows: the period, the latest status before it, the day-before assignments, in (agent, at, seq) order', async () => {
@@ -130,6 +142,21 @@ function reportSourceSuite(label: string, open: () => Promise<EventStore>) {
       const rows = await store.reportSource!.rows({ start: START, end: END });
       // A field the event did not carry is undefined (every row has every key: one shape).
       expect(rows).toEqual(EXPECTED);
+      await store.close();
+    });
+
+    it('feeds a report the same figures as the hand-written rows give', async () => {
+      const store = await open();
+      await fill(store);
+      const report = await fedReport(store.reportSource!, DAY_10);
+      expect(report).toEqual(computeReport(EXPECTED, DAY_10, OPTS));
+      // Not a report of nothing: the fixture's agents and figures are in it.
+      expect(report.agents.map((a) => [a.agent, a.chatsHandled])).toEqual([
+        [A, 1],
+        [B, 0],
+        [W, 0],
+        [E, 0],
+      ]);
       await store.close();
     });
 
@@ -185,12 +212,29 @@ describe('SQLite: events stored before the report columns', () => {
     await store.close();
   });
 
+  it('feed reads them through their JSON too: the same report', async () => {
+    const path = join(tempDir(), 'legacy-feed.db');
+    let store = new SqliteEventStore(path);
+    await fill(store);
+    await store.close();
+    const db = new Database(path);
+    db.prepare(`UPDATE event_log SET ${REPORT_COLUMNS.map((c) => `${c} = NULL`).join(', ')} WHERE seq % 2 = 1`).run();
+    db.close();
+    store = new SqliteEventStore(path);
+    expect(await fedReport(store.reportSource, DAY_10)).toEqual(computeReport(EXPECTED, DAY_10, OPTS));
+    await store.close();
+  });
+
   it('a database from before them gains them when opened; its events read the same', async () => {
     const path = join(tempDir(), 'before.db');
     let store = new SqliteEventStore(path);
     await fill(store);
     await store.close();
     const db = new Database(path);
+    // The indexes of then: (agent, seq) alone, nothing on the columns.
+    db.exec(
+      'DROP INDEX event_log_agent_report; DROP INDEX event_log_unreported; CREATE INDEX event_log_agent_seq ON event_log (agent, seq)',
+    );
     for (const c of REPORT_COLUMNS) db.exec(`ALTER TABLE event_log DROP COLUMN ${c}`);
     db.close();
     store = new SqliteEventStore(path);
@@ -200,6 +244,89 @@ describe('SQLite: events stored before the report columns', () => {
     const columns = (reopened.prepare('PRAGMA table_info(event_log)').all() as Array<{ name: string }>).map((c) => c.name);
     reopened.close();
     expect(columns).toEqual(expect.arrayContaining([...REPORT_COLUMNS]));
+  });
+
+  it('an older log trades its (agent, seq) index for one a report reads an agent from alone, without the table', async () => {
+    const path = join(tempDir(), 'index.db');
+    let store = new SqliteEventStore(path);
+    await fill(store);
+    await store.close();
+    const db = new Database(path);
+    db.exec('DROP INDEX event_log_agent_report; CREATE INDEX event_log_agent_seq ON event_log (agent, seq)');
+    db.close();
+    store = new SqliteEventStore(path);
+    expect(await fedReport(store.reportSource, DAY_10)).toEqual(computeReport(EXPECTED, DAY_10, OPTS));
+    await store.close();
+    const reopened = new Database(path, { readonly: true });
+    const indexes = (
+      reopened.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'event_log'").all() as Array<{ name: string }>
+    ).map((i) => i.name);
+    const plan = (
+      reopened.prepare(`EXPLAIN QUERY PLAN ${FEED_SQL}`).all({ agent: A, floor: 0, start: 0, end: 1, lookback: 0 }) as Array<{
+        detail: string;
+      }>
+    ).map((p) => p.detail);
+    reopened.close();
+    expect(indexes).toContain('event_log_agent_report');
+    expect(indexes).not.toContain('event_log_agent_seq');
+    // A month of an agent read from the table would be one page per event (bench/team-report.ts: 2.6 s, not 0.7 s).
+    expect(plan).toEqual(['SEARCH event_log USING COVERING INDEX event_log_agent_report (agent=? AND seq>?)']);
+  });
+});
+
+/** mulberry32: the same events on every run. */
+function random(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d_2b_79_f5) >>> 0;
+    let x = s;
+    x = Math.imul(x ^ (x >>> 15), x | 1);
+    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
+    return ((x ^ (x >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+describe('SQLite: feed and rows agree on anything stored', () => {
+  it('600 random events (every kind, out of order, redelivered, fields missing, around the period): the same report both ways, in two zones', async () => {
+    const rnd = random(20);
+    const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)]!;
+    const agents = [A, B, W, E, '*'];
+    const kinds = ['agent_status', 'assigned', 'responded', 'closed', 'transferred', 'queued', 'call'];
+    const base = t('2026-03-08T00:00:00Z');
+    const store = new SqliteEventStore(join(tempDir(), 'random.db'));
+    const stored: NewEvent[] = [];
+    for (let i = 0; i < 600; i++) {
+      const kind = pick(kinds);
+      const agent = pick(agents);
+      const at = base + Math.floor(rnd() * 5 * 86_400_000);
+      const cid = `c${Math.floor(rnd() * 60)}`;
+      const maybe = (v: number) => (rnd() < 0.7 ? v : undefined);
+      const data =
+        kind === 'agent_status'
+          ? { agentId: agent, status: pick(['online', 'pause', 'offline']), substatus: pick(['Lunch', 'Break', undefined]) }
+          : {
+              conversationId: cid,
+              createdAt: maybe(at - Math.floor(rnd() * 3_600_000)),
+              closedAt: kind === 'closed' ? maybe(at + Math.floor(rnd() * 7_200_000) - 3_600_000) : undefined,
+              transfer: kind === 'transferred' ? { fromAgentId: pick(agents), toAgentId: pick(agents) } : undefined,
+            };
+      // Some ids come again: a redelivery is stored once.
+      const id = rnd() < 0.1 && stored.length > 0 ? pick(stored).id : `e${i}`;
+      const e = ev(agent, id, kind, new Date(at).toISOString(), JSON.parse(JSON.stringify(data)));
+      stored.push(e);
+      await store.append([e]);
+    }
+    for (const query of [
+      { from: '2026-03-10', to: '2026-03-10', tz: 'UTC' },
+      { from: '2026-03-09', to: '2026-03-11', tz: 'Europe/Berlin' },
+      { from: '2026-03-12', to: '2026-03-20', tz: 'America/New_York' },
+    ]) {
+      const opts = { now: t('2026-03-12T06:00:00Z'), retentionDays: 30 };
+      const fed = await fedReport(store.reportSource, query, opts);
+      expect(fed).toEqual(computeReport(await store.reportSource.rows(periodOf(query)), query, opts));
+      expect(fed.agents.length).toBeGreaterThan(0);
+    }
+    await store.close();
   });
 });
 
@@ -248,25 +375,34 @@ describe('SQLite: a period long after most of the log', () => {
 });
 
 describe('SQLite: a long read lets the relay work', () => {
-  it('an append made while a report reads 50,000 events is committed before the rows are in: the read lets go of the event loop', async () => {
-    const store = new SqliteEventStore(join(tempDir(), 'big.db'));
-    for (let b = 0; b < 50; b++)
-      await store.append(
-        Array.from({ length: 1000 }, (_, i) =>
-          ev(`agent${i % 50}@example.com`, `e${b}-${i}`, 'assigned', new Date(START + b * 60_000 + i).toISOString(), {
-            conversationId: `c${b}-${i}`,
-          }),
-        ),
-      );
-    let committed = false;
-    const read = store.reportSource.rows({ start: START, end: END }).then((found) => ({ rows: found, committedFirst: committed }));
-    const appended = store.append([ev(A, 'during', 'assigned', '2026-03-12T00:00:00.000Z', { conversationId: 'd' })], () => {
-      committed = true;
-    });
-    const { rows, committedFirst } = await read;
-    await appended;
-    expect(rows).toHaveLength(50_000);
-    expect(committedFirst).toBe(true);
-    await store.close();
-  });
+  it.each(['rows', 'feed'] as const)(
+    'an append made while a report reads 50,000 events is committed before the read is done (%s): the read lets go of the event loop',
+    async (how) => {
+      const store = new SqliteEventStore(join(tempDir(), 'big.db'));
+      for (let b = 0; b < 50; b++)
+        await store.append(
+          Array.from({ length: 1000 }, (_, i) =>
+            ev(`agent${i % 50}@example.com`, `e${b}-${i}`, 'assigned', new Date(START + b * 60_000 + i).toISOString(), {
+              conversationId: `c${b}-${i}`,
+            }),
+          ),
+        );
+      let committed = false;
+      const tally = new ReportTally({ from: '2026-03-10', to: '2026-03-10', tz: 'UTC' });
+      const reading =
+        how === 'rows' ? store.reportSource.rows({ start: START, end: END }) : store.reportSource.feed({ start: START, end: END }, tally);
+      const read = reading.then(() => ({ committedFirst: committed }));
+      const appended = store.append([ev(A, 'during', 'assigned', '2026-03-12T00:00:00.000Z', { conversationId: 'd' })], () => {
+        committed = true;
+      });
+      const { committedFirst } = await read;
+      await appended;
+      const chats = how === 'rows' ? (await reading)!.length : tally.report(OPTS).agents.reduce((n, a) => n + a.chatsHandled, 0);
+      // Every event read (rows), or counted: none is a close, so no chat was handled, but the 50 agents are there.
+      if (how === 'rows') expect(chats).toBe(50_000);
+      else expect(tally.report(OPTS).agents).toHaveLength(50);
+      expect(committedFirst).toBe(true);
+      await store.close();
+    },
+  );
 });
