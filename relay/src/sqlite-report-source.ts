@@ -2,9 +2,9 @@
 // There is no index on `at` (one would cost every webhook's insert more pages to fsync), but seqs
 // grow with the time events were stored, and an event is stored after it happens (give or take
 // CLOCK_SKEW_MS): a binary search over seq finds where the period's events can start, and each
-// agent's rows are read from there through the (agent, seq) index, without a sort in SQLite nor the
-// agent's name on each row (together half the time of one ordered SELECT over a month), then sorted
-// by `at` here, nearly sorted already. The status in force at the start may be older than that: it
+// agent's rows are read from there through the agent's index (sqlite-schema.ts:
+// event_log_agent_report, which carries what feed() reads), without a sort in SQLite nor the agent's
+// name on each row; rows() sorts them by `at` here, nearly sorted already. The status in force at the start may be older than that: it
 // is looked for backwards from there, only as far back as an event could still have happened later.
 // Between agents the event loop is let go once a few milliseconds have passed, so webhooks and
 // websockets are served while a report is read; no statement is left open meanwhile, so the

@@ -235,11 +235,14 @@ const byBytes = (a: AgentTally, b: AgentTally) => Buffer.compare(Buffer.from(a.a
  */
 export class ReportTally implements ReportTallySink {
   private readonly p: Period;
+  /** The period it counts, [start, end) in epoch ms: what to ask a ReportSource for. */
+  readonly range: { start: number; end: number };
   private readonly agents = new Map<string, AgentTally>();
 
   /** Throws a RangeError for a query periodOf refuses. */
   constructor(private readonly query: PeriodQuery) {
     this.p = period(query);
+    this.range = { start: this.p.start, end: this.p.end };
   }
 
   agent(name: string): AgentTally {

@@ -21,7 +21,7 @@ import { HttpError, sendJson } from '../http';
 import type { Logger } from '../logger';
 import type { EventStore } from '../store';
 import type { BoardState } from './board-state';
-import { periodOf, ReportTally } from './report';
+import { ReportTally } from './report';
 import { reportCsv } from './report-csv';
 
 const HOW_TO_GET_ONE = 'a supervisor token (switchboard-relay token --role supervisor <email>)';
@@ -213,10 +213,8 @@ export function createBoardRoutes(deps: BoardRouteDeps): BoardRoutes {
     if (!parsed.success) throw new HttpError(400, queryProblem(params, parsed.error.issues[0]));
     const query = parsed.data;
     let tally: ReportTally;
-    let period: { start: number; end: number };
     try {
       tally = new ReportTally(query);
-      period = periodOf(query);
     } catch (err) {
       if (err instanceof RangeError) throw new HttpError(400, err.message);
       throw err;
@@ -228,7 +226,7 @@ export function createBoardRoutes(deps: BoardRouteDeps): BoardRoutes {
     reportsInFlight++;
     try {
       try {
-        await source.feed(period, tally);
+        await source.feed(tally.range, tally);
       } catch (err) {
         logger.error({ err: (err as Error).message }, 'report: reading the store failed');
         throw new HttpError(503, 'event store unavailable, retry later', 'store_unavailable');

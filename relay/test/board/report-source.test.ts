@@ -130,7 +130,7 @@ const DAY_10 = { from: '2026-03-10', to: '2026-03-10', tz: 'UTC' };
 /** The report as the route computes it: the source's rows fed into a ReportTally. */
 async function fedReport(source: ReportSource, query: { from: string; to: string; tz: string }, opts = OPTS) {
   const tally = new ReportTally(query);
-  await source.feed(periodOf(query), tally);
+  await source.feed(tally.range, tally);
   return tally.report(opts);
 }
 
@@ -196,48 +196,46 @@ describe('with Redis', () => {
   reportSourceSuite('Redis', () => RelayRedisStore.open(redis!.url, { prefix: `rows-${process.pid}-${++prefixes}:` }));
 });
 
+/** The fixture stored, the file then left as an older relay would have left it (`olden`), and opened again. */
+async function olderLog(name: string, olden: (db: Database.Database) => void): Promise<{ path: string; store: SqliteEventStore }> {
+  const path = join(tempDir(), name);
+  const first = new SqliteEventStore(path);
+  await fill(first);
+  await first.close();
+  const db = new Database(path);
+  olden(db);
+  db.close();
+  return { path, store: new SqliteEventStore(path) };
+}
+
+/** As a relay from before the columns left them (an older relay writing to this file does too): empty on every other event. */
+const columnsEmptyOnOddSeqs = (db: Database.Database) =>
+  db.prepare(`UPDATE event_log SET ${REPORT_COLUMNS.map((c) => `${c} = NULL`).join(', ')} WHERE seq % 2 = 1`).run();
+
 describe('SQLite: events stored before the report columns', () => {
   it('are read through their JSON, to the same rows, beside events stored with them', async () => {
-    const path = join(tempDir(), 'legacy.db');
-    let store = new SqliteEventStore(path);
-    await fill(store);
-    await store.close();
-    // As a relay from before the columns left them (an older relay writing to this file does too): empty on every other event.
-    const db = new Database(path);
-    db.prepare(`UPDATE event_log SET ${REPORT_COLUMNS.map((c) => `${c} = NULL`).join(', ')} WHERE seq % 2 = 1`).run();
-    expect(db.prepare('SELECT count(*) AS n FROM event_log WHERE r_at IS NULL').get()).toEqual({ n: 10 });
-    db.close();
-    store = new SqliteEventStore(path);
+    const { store } = await olderLog('legacy.db', (db) => {
+      columnsEmptyOnOddSeqs(db);
+      expect(db.prepare('SELECT count(*) AS n FROM event_log WHERE r_at IS NULL').get()).toEqual({ n: 10 });
+    });
     expect(await store.reportSource.rows({ start: START, end: END })).toEqual(EXPECTED);
     await store.close();
   });
 
   it('feed reads them through their JSON too: the same report', async () => {
-    const path = join(tempDir(), 'legacy-feed.db');
-    let store = new SqliteEventStore(path);
-    await fill(store);
-    await store.close();
-    const db = new Database(path);
-    db.prepare(`UPDATE event_log SET ${REPORT_COLUMNS.map((c) => `${c} = NULL`).join(', ')} WHERE seq % 2 = 1`).run();
-    db.close();
-    store = new SqliteEventStore(path);
+    const { store } = await olderLog('legacy-feed.db', columnsEmptyOnOddSeqs);
     expect(await fedReport(store.reportSource, DAY_10)).toEqual(computeReport(EXPECTED, DAY_10, OPTS));
     await store.close();
   });
 
   it('a database from before them gains them when opened; its events read the same', async () => {
-    const path = join(tempDir(), 'before.db');
-    let store = new SqliteEventStore(path);
-    await fill(store);
-    await store.close();
-    const db = new Database(path);
-    // The indexes of then: (agent, seq) alone, nothing on the columns.
-    db.exec(
-      'DROP INDEX event_log_agent_report; DROP INDEX event_log_unreported; CREATE INDEX event_log_agent_seq ON event_log (agent, seq)',
-    );
-    for (const c of REPORT_COLUMNS) db.exec(`ALTER TABLE event_log DROP COLUMN ${c}`);
-    db.close();
-    store = new SqliteEventStore(path);
+    const { path, store } = await olderLog('before.db', (db) => {
+      // The indexes of then: (agent, seq) alone, nothing on the columns.
+      db.exec(
+        'DROP INDEX event_log_agent_report; DROP INDEX event_log_unreported; CREATE INDEX event_log_agent_seq ON event_log (agent, seq)',
+      );
+      for (const c of REPORT_COLUMNS) db.exec(`ALTER TABLE event_log DROP COLUMN ${c}`);
+    });
     expect(await store.reportSource.rows({ start: START, end: END })).toEqual(EXPECTED);
     await store.close();
     const reopened = new Database(path, { readonly: true });
@@ -247,14 +245,9 @@ describe('SQLite: events stored before the report columns', () => {
   });
 
   it('an older log trades its (agent, seq) index for one a report reads an agent from alone, without the table', async () => {
-    const path = join(tempDir(), 'index.db');
-    let store = new SqliteEventStore(path);
-    await fill(store);
-    await store.close();
-    const db = new Database(path);
-    db.exec('DROP INDEX event_log_agent_report; CREATE INDEX event_log_agent_seq ON event_log (agent, seq)');
-    db.close();
-    store = new SqliteEventStore(path);
+    const { path, store } = await olderLog('index.db', (db) =>
+      db.exec('DROP INDEX event_log_agent_report; CREATE INDEX event_log_agent_seq ON event_log (agent, seq)'),
+    );
     expect(await fedReport(store.reportSource, DAY_10)).toEqual(computeReport(EXPECTED, DAY_10, OPTS));
     await store.close();
     const reopened = new Database(path, { readonly: true });
