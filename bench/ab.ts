@@ -1,7 +1,9 @@
 // Our relay against itself at another git revision, in alternating runs (A B, B A, …) on the same
 // pinned harness, so that a change is measured alone and both sides see the same machine state.
-//   node --import tsx bench/ab.ts --base HEAD [--pairs 3] [--agents 1000] [--ramp 2000,4000,6000 | --no-ramp]
-// A = the relay at --base (git archive of relay/src), B = the working tree's. Prints each run and
+//   node --import tsx bench/ab.ts --base HEAD [--pairs 3] [--agents 1000] [--ramp 2000,4000,6000 | --no-ramp] [--b-flags='<node flags>']
+// A = the relay at --base (git archive of relay/src), B = the working tree's, both with the systemd
+// unit's node flags; --b-flags adds node flags to B's (after the unit's, so they win): with
+// --base HEAD and a clean tree, a flag is measured alone. Prints each run and
 // the median of the pairs' B/A ratios: CPU µs per delivered event at 1,000 ev/s and at the
 // 6,000 ev/s step, p99 at 1,000 ev/s, and the most delivered/s.
 import { execFileSync } from 'node:child_process';
@@ -18,6 +20,7 @@ const { values } = parseArgs({
     agents: { type: 'string', default: '1000' },
     'no-ramp': { type: 'boolean', default: false },
     ramp: { type: 'string', default: '2000,4000,6000' },
+    'b-flags': { type: 'string', default: '' },
   },
 });
 const pairs = Number(values.pairs);
@@ -36,6 +39,7 @@ const baseRelay = resolve(dir, 'relay/src/relay.ts');
 const { pinning, note } = planPinning();
 if (note) console.log(`NOTE: ${note}`);
 
+const bFlags = values['b-flags']!.split(/\s+/).filter(Boolean);
 const runOnce = async (src: string | undefined): Promise<Scenario> => {
   if (src) process.env.BENCH_RELAY_SRC = src;
   else delete process.env.BENCH_RELAY_SRC;
@@ -44,6 +48,7 @@ const runOnce = async (src: string | undefined): Promise<Scenario> => {
     log: () => undefined,
     contenders: ['relay'],
     pinning,
+    relayExecArgv: src ? [] : bFlags,
     plans: [
       {
         agents,
@@ -81,7 +86,7 @@ const text = (f: Figures) =>
   `CPU ${f.cpu1k} µs/event @ 1k (${threads(f.threads1k)}), p99 ${f.p99} ms` +
   (f.max === undefined ? '' : `; @ 6k ${f.cpu6k ?? '—'} µs; max ${f.max}/s`);
 
-console.log(`A = relay at ${sha}, B = working tree; ${pairs} pairs, ${agents} agents`);
+console.log(`A = relay at ${sha}, B = working tree${bFlags.length ? ` with ${bFlags.join(' ')}` : ''}; ${pairs} pairs, ${agents} agents`);
 const ratios: Record<'cpu1k' | 'p99' | 'cpu6k' | 'max', number[]> = { cpu1k: [], p99: [], cpu6k: [], max: [] };
 for (let i = 0; i < pairs; i++) {
   const got: Partial<Record<'A' | 'B', Figures>> = {};
