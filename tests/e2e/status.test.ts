@@ -132,6 +132,25 @@ describe('setting status from the toolbar (real Chromium, real sandbox)', () => 
     await expect.poll(() => badge(ext), { timeout: 10_000 }).toMatchObject({ text: '?' });
   });
 
+  it("the popup's zod check loads after its first paint and takes over: a stored org id it refuses is named", async () => {
+    // The first paint's cheap reading only sees that the fields are there; ./components/popup-check
+    // (its own chunk, loaded by the popup's one dynamic import) is what knows an org id is digits.
+    const worker = await ext.worker();
+    await worker.evaluate((settings) => chrome.storage.local.set({ settings }), {
+      version: 1,
+      mode: 'direct',
+      orgId: 'not-digits',
+      apiToken: sandbox.apiToken,
+      agentId: 'alice@example.com',
+      apiBaseUrl: sandbox.url,
+    });
+    const popup = await PopupPage.open(ext);
+    await expect
+      .poll(() => popup.page.getByTestId('setup-missing').locator('p').textContent(), { timeout: 10_000 })
+      .toBe('Setup is incomplete: Org id is the long number shown in SnapEngage under My Account → API');
+    expect(await popup.page.getByTestId('go-pause').isDisabled()).toBe(true);
+  });
+
   it('the quick-pause command, dispatched as the browser dispatches it, pauses with the default reason', async () => {
     await setUp({ quickPause: 'Meeting' });
     const worker = await ext.worker();
