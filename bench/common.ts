@@ -160,14 +160,20 @@ export function pinSelf(cpus: string): void {
  * every thread it starts) runs on that core only (taskset execs node, which keeps the pid and the
  * channel), in a session of its own whose scheduling group gets `nice`.
  */
-export function forkTs(file: string, args: string[] = [], execArgv: string[] = [], place?: { cpu: number; nice?: number }): ChildProcess {
+export function forkTs(
+  file: string,
+  args: string[] = [],
+  execArgv: string[] = [],
+  place?: { cpu: number; nice?: number },
+  env: Record<string, string> = {},
+): ChildProcess {
   const nodeArgs = ['--import', 'tsx', ...execArgv];
   const child = fork(resolve(BENCH_DIR, file), args, {
     ...(place ? { execPath: TASKSET, execArgv: ['-c', String(place.cpu), process.execPath, ...nodeArgs] } : { execArgv: nodeArgs }),
     detached: place?.nice !== undefined,
     // BENCH_STDOUT=1: the processes' stdout too (V8's --trace-gc-nvp, with bench/ab.ts or --profile runs), else discarded.
     stdio: ['ignore', process.env.BENCH_STDOUT ? 'inherit' : 'ignore', 'inherit', 'ipc'],
-    env: { ...process.env, NODE_ENV: 'production' },
+    env: { ...process.env, ...env, NODE_ENV: 'production' },
   });
   if (place?.nice !== undefined && child.pid !== undefined) writeFileSync(`/proc/${child.pid}/autogroup`, String(place.nice));
   return child;

@@ -2,9 +2,12 @@
 // own process; client processes hold the agent sockets; load generator processes POST the
 // webhooks. This process only orchestrates and reads /proc for the server's RSS and CPU.
 import type { ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
+import { build } from 'esbuild';
 import { issueRelayToken } from 'switchboard-relay/auth';
+import { RELAY_DIR, relayBundleOptions } from '../relay/scripts/build-options';
 import {
   agentEmail,
   ask,
@@ -21,6 +24,7 @@ import {
   procThreadCpuMs,
   procRssBytes,
   RELAY_SECRET,
+  ROOT,
   sleep,
   stopChild,
   waitFor,
@@ -276,6 +280,18 @@ async function runLoad(
   return stats;
 }
 
+/**
+ * Our relay as the package ships it: `entry` (relay.ts: this tree's, or another revision's for
+ * bench/ab.ts through BENCH_RELAY_SRC) bundled with the package build's options. Built again for every
+ * run (~0.2 s), so it is always the code at hand; inside node_modules, so its dependencies resolve as
+ * the tree's do and no tool scans it.
+ */
+async function bundleRelay(entry = process.env.BENCH_RELAY_SRC ?? resolve(RELAY_DIR, 'src/relay.ts')): Promise<string> {
+  const out = resolve(ROOT, 'node_modules/.bench-build', createHash('sha256').update(entry).digest('hex').slice(0, 12), 'relay.mjs');
+  await build({ ...relayBundleOptions(), entryPoints: [entry], outfile: out });
+  return out;
+}
+
 async function runScenario(contender: Contender, plan: Plan, opts: RelayBenchOptions): Promise<Scenario> {
   const { log } = opts;
   // Our relay with the node flags it is deployed with (its systemd unit's NODE_OPTIONS).
@@ -286,6 +302,7 @@ async function runScenario(contender: Contender, plan: Plan, opts: RelayBenchOpt
     [],
     execArgv,
     pin && { cpu: pin.server, nice: pin.nice },
+    contender === 'relay' ? { BENCH_RELAY_BUNDLE: await bundleRelay() } : {},
   );
   const children: ChildProcess[] = [server];
   try {

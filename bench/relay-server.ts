@@ -3,12 +3,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as thisRelay from 'switchboard-relay/relay';
+import type * as relayModule from 'switchboard-relay/relay';
 import { RELAY_SECRET, WEBHOOK_TOKEN } from './common';
 import { announce } from './server-control';
 
-// BENCH_RELAY_SRC: another checkout's relay.ts, to compare two versions in alternating runs (bench/ab.ts).
-const { createRelay } = (process.env.BENCH_RELAY_SRC ? await import(process.env.BENCH_RELAY_SRC) : thisRelay) as typeof thisRelay;
+// The relay bundled as the package bundles it (relay-bench.ts: bundleRelay), not the sources through tsx.
+const bundle = process.env.BENCH_RELAY_BUNDLE;
+if (!bundle) throw new Error('relay-server.ts runs the relay bundle relay-bench.ts builds (BENCH_RELAY_BUNDLE)');
+const { createRelay } = (await import(bundle)) as typeof relayModule;
 
 // The temp dir is on the same disk as everything else here; fsync is real.
 const dir = mkdtempSync(join(tmpdir(), 'switchboard-bench-relay-'));

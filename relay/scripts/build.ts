@@ -6,36 +6,23 @@
 // Caddy configurations) goes along in dist/deploy/: IT gets only the tarball. So does the team lead's
 // board page (board/, built by ./build-board.ts into dist/board/, which the relay serves at /board).
 import { cpSync, rmSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { build } from 'esbuild';
 import { buildBoard } from './build-board';
+import { RELAY_DIR as RELAY, relayBundleOptions, relayDependencies } from './build-options';
 
-const RELAY = resolve(import.meta.dirname, '..');
 const OUT = join(RELAY, 'dist');
-const pkg = JSON.parse(await readFile(join(RELAY, 'package.json'), 'utf8')) as {
-  dependencies: Record<string, string>;
-  engines: { node: string };
-};
-const dependencies = Object.keys(pkg.dependencies);
+const dependencies = relayDependencies();
 
 rmSync(OUT, { recursive: true, force: true });
 const board = await buildBoard(join(OUT, 'board'));
 const result = await build({
-  absWorkingDir: RELAY,
+  ...relayBundleOptions(),
   entryPoints: { cli: 'src/cli.ts' },
   outdir: OUT,
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  // The oldest line package.json's engines names.
-  target: 'node22.13',
-  // A package name also covers its subpaths (zod → zod/mini).
-  external: dependencies,
   banner: { js: '#!/usr/bin/env node' },
   metafile: true,
-  logLevel: 'warning',
 });
 
 const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
