@@ -15,7 +15,14 @@ export interface Launched {
 }
 
 /** `deviceScaleFactor`: pixels per CSS pixel in every page (2 for sharp screenshots; default 1). */
-export async function launchExtension({ deviceScaleFactor }: { deviceScaleFactor?: number } = {}): Promise<Launched> {
+export async function launchExtension({
+  deviceScaleFactor,
+  dir = EXTENSION_DIR,
+}: {
+  deviceScaleFactor?: number;
+  /** The built extension; the end-to-end tests' build by default. */
+  dir?: string;
+} = {}): Promise<Launched> {
   const executablePath = findChromium();
   if (!executablePath) throw new Error(CHROMIUM_HELP);
   const profile = mkdtempSync(join(tmpdir(), 'switchboard-e2e-'));
@@ -24,8 +31,8 @@ export async function launchExtension({ deviceScaleFactor }: { deviceScaleFactor
     headless: true,
     ...(deviceScaleFactor ? { deviceScaleFactor } : {}),
     args: [
-      `--disable-extensions-except=${EXTENSION_DIR}`,
-      `--load-extension=${EXTENSION_DIR}`,
+      `--disable-extensions-except=${dir}`,
+      `--load-extension=${dir}`,
       '--no-sandbox',
       '--disable-gpu',
       '--disable-background-networking',
