@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { build } from 'esbuild';
 import { issueRelayToken } from 'switchboard-relay/auth';
 import { RELAY_DIR, relayBundleOptions } from '../relay/scripts/build-options';
+import { perfUsPerEvent, startPerf } from './perf-profile';
 import {
   agentEmail,
   ask,
@@ -69,6 +70,11 @@ export interface RunStats {
   harnessCpuUsPerEvent?: number;
   /** The server's CPU per delivered event by thread name (/proc, 10 ms ticks), µs: event loop, GC, thread pool, workers. */
   serverThreadsUsPerEvent?: Record<string, number>;
+  /**
+   * `--profile perf`: the server's CPU per delivered event (µs) by thread and by the code it ran
+   * (kernel, JS, node's C++ and V8, SQLite, libc), from perf's samples of the measured seconds.
+   */
+  perfUsPerEvent?: Record<string, number>;
   /** Older results: the server's CPU per 1,000 delivered events in ms (the same number as µs per event), from /proc's 10 ms ticks. */
   cpuMsPer1k?: number;
   /** Older results: the harness's, likewise. */
@@ -134,6 +140,8 @@ export interface RelayBenchOptions {
   relayExecArgv?: string[];
   /** instead of the standard sizes (profiling, experiments) */
   plans?: Plan[];
+  /** perf samples each server through its fixed-rate run (files here, named by contender and agents). */
+  perfDir?: string;
   /** The server's core and the harness's (this process, the load generators, the clients); none = unpinned. */
   pinning?: Pinning;
   log: (line: string) => void;
@@ -295,7 +303,12 @@ async function bundleRelay(entry = process.env.BENCH_RELAY_SRC ?? resolve(RELAY_
 async function runScenario(contender: Contender, plan: Plan, opts: RelayBenchOptions): Promise<Scenario> {
   const { log } = opts;
   // Our relay with the node flags it is deployed with (its systemd unit's NODE_OPTIONS).
-  const execArgv = ['--expose-gc', ...(contender === 'relay' ? [...deployedNodeFlags(), ...(opts.relayExecArgv ?? [])] : [])];
+  const execArgv = [
+    '--expose-gc',
+    // perf names JIT-compiled code from the map this writes (every contender, so their profiles read alike).
+    ...(opts.perfDir ? ['--perf-basic-prof'] : []),
+    ...(contender === 'relay' ? [...deployedNodeFlags(), ...(opts.relayExecArgv ?? [])] : []),
+  ];
   const pin = opts.pinning;
   const server = forkTs(
     `${contender === 'relay' ? 'relay' : contender === 'floor' ? 'floor' : 'socketio'}-server.ts`,
@@ -359,8 +372,19 @@ async function runScenario(contender: Contender, plan: Plan, opts: RelayBenchOpt
       // keep-alive sockets. After 1 s at 500/s, both sides were still warming up: the harness spent
       // 360–410 µs of CPU per event then vs 260–310 after 4 s, and our relay's p99 was 7–15 ms vs 6–7.5.
       await runLoad(server, clients, loadgens, port, emails, plan.fixed.rate, opts.quick ? 0.3 : WARM_UP_SECONDS, 'warm');
+      const perfFile = opts.perfDir && resolve(opts.perfDir, `${contender}-${plan.agents}-${Date.now()}.perf.data`);
+      const perf = perfFile ? startPerf(server.pid!, perfFile, pin?.harness) : undefined;
       scenario.fixed = await runLoad(server, clients, loadgens, port, emails, plan.fixed.rate, plan.fixed.seconds, 'fixed');
       const f = scenario.fixed;
+      if (perf) {
+        await perf.stop();
+        f.perfUsPerEvent = perfUsPerEvent(perfFile!, f.cpuUsPerEvent!);
+        log(
+          `    perf, µs per event: ${Object.entries(f.perfUsPerEvent)
+            .map(([k, us]) => `${k} ${us}`)
+            .join(', ')} (${perfFile})`,
+        );
+      }
       log(
         `    fixed ${f.rate}/s: p50 ${f.latencyMs.p50} ms, p99 ${f.latencyMs.p99} ms, p99.9 ${f.latencyMs.p999} ms, CPU ${f.cpuUsPerEvent} µs/event (server core ${pct(f.serverCoreUse)}; by thread ${threadsText(f)}; waited for a core: server ${pct(f.waitShare?.server)}, harness ${pct(f.waitShare?.harness)})`,
       );

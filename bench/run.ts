@@ -5,6 +5,9 @@
 //   --json <path>      where to write the results (default bench/results/latest.json, quick: bench/results/quick.json)
 //   --no-readme        do not rewrite the table in bench/README.md (a --quick run never does)
 //   --profile cpu|heap run our relay's process with --cpu-prof / --heap-prof (files in bench/results/profiles)
+//   --profile perf     perf samples every contender's server through its fixed-rate run: CPU per event by
+//                      thread and code (kernel, JS, node, SQLite, libc); perf.data files in bench/results/profiles
+//                      (a profiled run never rewrites the README)
 //   --from <json>      run nothing: re-print a results file and rewrite the README table from it
 //   --agents <n>       only the plan with this many agents (focused runs; implies --no-readme)
 //   --contenders a,b   only these contenders (relay, floor, socketio; implies --no-readme)
@@ -20,6 +23,7 @@ import { BENCH_DIR, CONTENDERS, planPinning, ROOT, type Contender } from './comm
 import { runExtensionBench } from './extension';
 import { evaluateGoals } from './goals';
 import { runKillTest } from './kill-test';
+import { perfUnavailable } from './perf-profile';
 import { PROFILE_DIR, relayPlans, runRelayBench } from './relay-bench';
 import { renderTables, updateReadme } from './report';
 import { runTeamReportBench } from './team-report';
@@ -47,7 +51,9 @@ function options(argv: string[]) {
   });
   const { only, profile, quick } = values;
   if (only && !PARTS.includes(only as Part)) throw new Error(`--only takes ${PARTS.join(', ')}`);
-  if (profile && profile !== 'cpu' && profile !== 'heap') throw new Error('--profile takes cpu or heap');
+  if (profile && profile !== 'cpu' && profile !== 'heap' && profile !== 'perf') throw new Error('--profile takes cpu, heap or perf');
+  const noPerf = profile === 'perf' ? perfUnavailable() : undefined;
+  if (noPerf) throw new Error(`--profile perf: ${noPerf}`);
   const agents = values.agents === undefined ? undefined : Number(values.agents);
   const contenders = values.contenders?.split(',') as Contender[] | undefined;
   if (contenders?.some((c) => !CONTENDERS.includes(c))) throw new Error(`--contenders takes some of ${CONTENDERS.join(',')}`);
@@ -58,8 +64,9 @@ function options(argv: string[]) {
     contenders,
     only: only as Part | undefined,
     json: resolve(values.json ?? resolve(BENCH_DIR, 'results', quick ? 'quick.json' : 'latest.json')),
-    readme: !quick && !partial && !values['no-readme'],
-    profile: profile as 'cpu' | 'heap' | undefined,
+    // A profiled run's figures carry the profiler's cost.
+    readme: !quick && !partial && !profile && !values['no-readme'],
+    profile: profile as 'cpu' | 'heap' | 'perf' | undefined,
     from: values.from,
     pin: !values['no-pin'],
     killTest:
@@ -105,12 +112,13 @@ async function main() {
             (pinning.nice === undefined ? '' : `; each in a scheduling group of its own at nice ${pinning.nice}`)
         : `  NOTE: ${note}`,
     );
-    const relayExecArgv = args.profile
-      ? [args.profile === 'cpu' ? '--cpu-prof' : '--heap-prof', args.profile === 'cpu' ? '--cpu-prof-dir' : '--heap-prof-dir', PROFILE_DIR]
-      : [];
+    const relayExecArgv =
+      args.profile === 'cpu' || args.profile === 'heap' ? [`--${args.profile}-prof`, `--${args.profile}-prof-dir`, PROFILE_DIR] : [];
+    const perfDir = args.profile === 'perf' ? PROFILE_DIR : undefined;
+    if (perfDir) mkdirSync(perfDir, { recursive: true });
     const plans = args.agents === undefined ? undefined : relayPlans(args.quick).filter((p) => p.agents === args.agents);
     if (plans?.length === 0) throw new Error(`--agents: no plan with ${args.agents} agents`);
-    res.relay = await runRelayBench({ quick: args.quick, relayExecArgv, log, plans, contenders: args.contenders, pinning });
+    res.relay = await runRelayBench({ quick: args.quick, relayExecArgv, perfDir, log, plans, contenders: args.contenders, pinning });
   }
   if (args.killTest) {
     log('relay: kill -9 test (relay/test/reliability/relay-killed.test.ts)');

@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
+import { perfUnavailable } from '../../bench/perf-profile';
 import type { BenchResults } from '../../bench/results';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -64,3 +65,46 @@ it('npm run bench -- --quick runs every contender and the team report end to end
   expect(res.report!.medianMs).toBeGreaterThan(0);
   expect(res.goals.length).toBeGreaterThanOrEqual(8);
 }, 180_000);
+
+// CI installs Debian's linux-perf (.ci/run); elsewhere, without perf, this says why it did not run.
+const noPerf = perfUnavailable();
+it.skipIf(noPerf)(
+  `--profile perf splits each server’s CPU per event by thread and code, ours and the peer’s alike${noPerf ? ` (not run: ${noPerf})` : ''}`,
+  () => {
+    const json = join(dir, 'perf.json');
+    const run = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'bench/run.ts',
+        '--quick',
+        '--only',
+        'relay',
+        '--agents',
+        '200',
+        '--contenders',
+        'relay,socketio',
+        '--profile',
+        'perf',
+        '--json',
+        json,
+      ],
+      { cwd: ROOT, encoding: 'utf8', timeout: 110_000 },
+    );
+    expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
+    const res = JSON.parse(readFileSync(json, 'utf8')) as BenchResults;
+    // ~100 samples a server at smoke size: which small parts show up is chance; the kernel's third and the total are not.
+    for (const s of res.relay!) {
+      const parts = s.fixed!.perfUsPerEvent!;
+      expect(Object.keys(parts), s.contender).toContain('event loop · kernel');
+      for (const key of Object.keys(parts))
+        expect(key).toMatch(/^(event loop|GC|thread pool|worker|other) · (kernel|JS|SQLite|node|libc|other)$/);
+      // The parts split the CPU the server's own process.cpuUsage counted (those under 1 µs left out).
+      const sum = Object.values(parts).reduce((a, b) => a + b, 0);
+      expect(sum, s.contender).toBeLessThanOrEqual(s.fixed!.cpuUsPerEvent! * 1.01);
+      expect(sum, s.contender).toBeGreaterThan(s.fixed!.cpuUsPerEvent! * 0.8);
+    }
+  },
+  120_000,
+);
