@@ -1,7 +1,7 @@
 // The tables `npm run bench` prints and writes into bench/README.md between its markers.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
-import { BENCH_DIR } from './common';
+import { BENCH_DIR, median } from './common';
 import { cpuUsOf, type Ramp } from './relay-bench';
 import type { BenchResults } from './results';
 
@@ -83,6 +83,25 @@ export function renderTables(res: BenchResults): string {
         mdTable(
           ['contender', 'agents', 'round', 'p99 ms @ fixed', 'CPU µs/ev @ fixed', ...rates.map((r) => `@ ${r}/s`), 'max delivered/s'],
           rows,
+        ),
+      );
+    }
+    const profiled = res.relay.filter((s) => (s.rounds ?? [s]).some((r) => r.fixed?.perfUsPerEvent));
+    if (profiled.length) {
+      // Each part's median over the rounds (a part a round did not show counts as 0 there), so the
+      // parts need not add up to the whole process's median.
+      const part = (s: (typeof profiled)[number], key: string) => median((s.rounds ?? [s]).map((r) => r.fixed?.perfUsPerEvent?.[key] ?? 0));
+      const keys = [...new Set(profiled.flatMap((s) => (s.rounds ?? [s]).flatMap((r) => Object.keys(r.fixed?.perfUsPerEvent ?? {}))))];
+      const shown = keys.filter((k) => profiled.some((s) => part(s, k) > 0));
+      shown.sort((x, y) => Math.max(...profiled.map((s) => part(s, y))) - Math.max(...profiled.map((s) => part(s, x))));
+      parts.push(
+        'CPU µs per delivered event at the fixed rate by thread · code (--profile perf; each part the median over rounds).',
+        mdTable(
+          ['thread · code', ...profiled.map((s) => `${name(s.contender)}, ${s.agents}`)],
+          [
+            ...shown.map((k) => [k, ...profiled.map((s) => part(s, k) || '—')]),
+            ['whole process', ...profiled.map((s) => median((s.rounds ?? [s]).map((r) => cpuUsOf(r.fixed!))))],
+          ],
         ),
       );
     }

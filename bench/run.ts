@@ -8,7 +8,7 @@
 //   --profile perf     perf samples every contender's server through its fixed-rate run: CPU per event by
 //                      thread and code (kernel, JS, node, SQLite, libc); perf.data files in bench/results/profiles
 //                      (a profiled run never rewrites the README)
-//   --from <json>      run nothing: re-print a results file and rewrite the README table from it
+//   --from <json>      run nothing: re-print a results file and rewrite the README table from it (not with --no-readme)
 //   --agents <n>       only the plan with this many agents (focused runs; implies --no-readme)
 //   --contenders a,b   only these contenders (relay, floor, socketio; implies --no-readme)
 //   --no-pin           run servers and harness unpinned (by default each server gets core 1, the harness core 0)
@@ -81,7 +81,7 @@ async function main() {
     const saved = JSON.parse(readFileSync(path, 'utf8')) as BenchResults;
     saved.goals = evaluateGoals(saved);
     writeFileSync(path, `${JSON.stringify(saved, null, 2)}\n`);
-    if (!saved.quick) updateReadme(saved, path);
+    if (!saved.quick && args.readme) updateReadme(saved, path);
     console.log(renderTables(saved));
     return;
   }

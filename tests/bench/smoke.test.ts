@@ -93,6 +93,8 @@ it.skipIf(noPerf)(
       { cwd: ROOT, encoding: 'utf8', timeout: 110_000 },
     );
     expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
+    // The table that bench/README.md's "Where the CPU goes" quotes.
+    expect(run.stdout).toMatch(/\| thread · code \| \*\*relay \(durable\)\*\*, 200 \| Socket\.IO, 200 \|/);
     const res = JSON.parse(readFileSync(json, 'utf8')) as BenchResults;
     // ~100 samples a server at smoke size: which small parts show up is chance; the kernel's third and the total are not.
     for (const s of res.relay!) {
