@@ -20,9 +20,13 @@ export function perfUnavailable(): string | undefined {
   return undefined;
 }
 
-/** Samples the process `pid` (every thread) into `file` until `stop`; perf itself runs where `cpu` says. */
+/**
+ * Samples the process `pid` (every thread) into `file` until `stop`; perf itself runs where `cpu`
+ * says. With call stacks (`-g`: node's JIT code keeps frame pointers), so `perf report -i <file>`
+ * can say which JavaScript a kernel or V8 sample ran for.
+ */
 export function startPerf(pid: number, file: string, cpu?: number): { stop: () => Promise<void> } {
-  const args = ['record', '-F', '999', '-e', 'cpu-clock', '-p', String(pid), '-o', file, '--quiet'];
+  const args = ['record', '-g', '-F', '999', '-e', 'cpu-clock', '-p', String(pid), '-o', file, '--quiet'];
   const child: ChildProcess =
     cpu === undefined
       ? spawn(PERF, args, { stdio: 'ignore' })
