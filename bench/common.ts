@@ -118,7 +118,7 @@ export function procRssBytes(pid: number): number {
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-const TASKSET = '/usr/bin/taskset';
+export const TASKSET = '/usr/bin/taskset';
 
 /**
  * Where the relay benchmark's processes run. Sharing cores, whoever the scheduler starved lost the

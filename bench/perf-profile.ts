@@ -5,6 +5,7 @@
 // the gap to Socket.IO is ours to close.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { TASKSET } from './common';
 
 const PERF = '/usr/bin/perf';
 
@@ -28,18 +29,22 @@ export function perfUnavailable(): string | undefined {
 export function startPerf(pid: number, file: string, cpu?: number): { stop: () => Promise<void> } {
   const args = ['record', '-g', '-F', '999', '-e', 'cpu-clock', '-p', String(pid), '-o', file, '--quiet'];
   const child: ChildProcess =
-    cpu === undefined
-      ? spawn(PERF, args, { stdio: 'ignore' })
-      : spawn('/usr/bin/taskset', ['-c', String(cpu), PERF, ...args], { stdio: 'ignore' });
-  const exited = new Promise<void>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', () => resolve());
+    cpu === undefined ? spawn(PERF, args, { stdio: 'ignore' }) : spawn(TASKSET, ['-c', String(cpu), PERF, ...args], { stdio: 'ignore' });
+  // A perf that could not start must fail the run where its file is wanted, not as an unhandled error mid-run.
+  let failed: Error | undefined;
+  const exited = new Promise<void>((resolve) => {
+    child.once('error', (err) => {
+      failed = err;
+      resolve();
+    });
+    child.once('close', () => resolve());
   });
   return {
     stop: async () => {
       // SIGINT: perf writes its file and exits.
-      child.kill('SIGINT');
+      if (!failed) child.kill('SIGINT');
       await exited;
+      if (failed) throw new Error(`perf record could not run: ${failed.message}`);
     },
   };
 }
@@ -82,7 +87,8 @@ export function parsePerfShares(report: string): Record<string, number> {
 export function perfUsPerEvent(file: string, cpuUsPerEvent: number): Record<string, number> {
   const report = execFileSync(PERF, ['report', '-i', file, '--no-children', '--sort', 'comm,dso', '-g', 'none', '--stdio', '-q'], {
     encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'ignore'],
+    // stderr piped: if perf cannot read the file, its reason is in the error.
+    stdio: ['ignore', 'pipe', 'pipe'],
     maxBuffer: 16 << 20,
   });
   return Object.fromEntries(
